@@ -1,0 +1,197 @@
+package jobflow
+
+import (
+	"time"
+
+	"jobflow/cron"
+)
+
+// WorkflowConfig is the 配置 of a workflow: 调度, 基线告警, 外部调用, and how runs behave.
+type WorkflowConfig struct {
+	Schedule        Schedule          `json:"schedule"`
+	Alarms          []AlarmRule       `json:"alarms"`
+	Invoke          InvokeSetting     `json:"invoke"`
+	FailureStrategy FailureStrategy   `json:"failureStrategy"`
+	MaxParallelism  int               `json:"maxParallelism"`
+	Params          map[string]string `json:"params"`
+}
+
+// Schedule modes.
+const (
+	ModeSingle   = "SINGLE"   // 单一调度: only the workflow's cron
+	ModeDiscrete = "DISCRETE" // 离散调度: jobs with a cron also wait for it
+)
+
+// Overlap policies, named after Temporal's.
+const (
+	OverlapSkip      = "SKIP"
+	OverlapBufferOne = "BUFFER_ONE"
+	OverlapBufferAll = "BUFFER_ALL"
+	OverlapCancelOld = "CANCEL_OTHER"
+	OverlapAllowAll  = "ALLOW_ALL"
+)
+
+// Schedule is the 调度 of a workflow.
+type Schedule struct {
+	Mode                 string     `json:"mode"`
+	Cron                 string     `json:"cron"`
+	Timezone             string     `json:"timezone"`
+	Enabled              bool       `json:"enabled"`
+	StartAt              *time.Time `json:"startAt"`
+	EndAt                *time.Time `json:"endAt"`
+	Overlap              string     `json:"overlap"`
+	CatchupWindowSeconds int        `json:"catchupWindowSeconds"`
+}
+
+// FailureStrategy says what a run does after a node fails.
+type FailureStrategy string
+
+// Failure strategies.
+const (
+	FailureContinue FailureStrategy = "CONTINUE" // other branches go on
+	FailureEnd      FailureStrategy = "END"      // abort running nodes, start no more
+)
+
+// InvokeSetting is the 外部调用 switch.
+type InvokeSetting struct {
+	Enabled bool `json:"enabled"`
+}
+
+// AlarmEvent is a run event an alarm fires on.
+type AlarmEvent string
+
+// Alarm events.
+const (
+	EventRunStart   AlarmEvent = "RUN_START"
+	EventRunEnd     AlarmEvent = "RUN_END"
+	EventRunFail    AlarmEvent = "RUN_FAIL"
+	EventRunSuccess AlarmEvent = "RUN_SUCCESS"
+)
+
+// AlarmRule is one 基线告警 entry: on these events, send to these channels.
+type AlarmRule struct {
+	Events     []AlarmEvent `json:"events"`
+	ChannelIDs []string     `json:"channelIds"`
+	Template   string       `json:"template"`
+}
+
+// Config defaults and limits.
+const (
+	DefaultMaxParallelism = 16
+	MaxMaxParallelism     = 1000
+	DefaultCatchupSeconds = 60
+	MaxParams             = 100
+)
+
+// DefaultConfig is the config of a new workflow.
+func DefaultConfig() WorkflowConfig {
+	c := WorkflowConfig{}
+	c.Normalize()
+	return c
+}
+
+// Normalize fills defaults in place.
+func (c *WorkflowConfig) Normalize() {
+	if c.Schedule.Mode == "" {
+		c.Schedule.Mode = ModeSingle
+	}
+	if c.Schedule.Timezone == "" {
+		c.Schedule.Timezone = "Asia/Shanghai"
+	}
+	if c.Schedule.Overlap == "" {
+		c.Schedule.Overlap = OverlapSkip
+	}
+	if c.Schedule.CatchupWindowSeconds == 0 {
+		c.Schedule.CatchupWindowSeconds = DefaultCatchupSeconds
+	}
+	if c.FailureStrategy == "" {
+		c.FailureStrategy = FailureContinue
+	}
+	if c.MaxParallelism == 0 {
+		c.MaxParallelism = DefaultMaxParallelism
+	}
+	if c.Alarms == nil {
+		c.Alarms = []AlarmRule{}
+	}
+	if c.Params == nil {
+		c.Params = map[string]string{}
+	}
+}
+
+// Validate normalizes c and checks every field. The cron is checked whenever
+// it is given (and required when the schedule is enabled), so a bad cron is
+// caught at save time rather than at publish.
+func (c *WorkflowConfig) Validate() error {
+	c.Normalize()
+	s := c.Schedule
+	if s.Mode != ModeSingle && s.Mode != ModeDiscrete {
+		return invalidField("schedule.mode", "schedule.mode must be SINGLE or DISCRETE")
+	}
+	if s.Enabled && s.Cron == "" {
+		return invalidField("schedule.cron", "schedule.cron is required when the schedule is enabled")
+	}
+	if s.Cron != "" {
+		if _, err := cron.Parse(s.Cron); err != nil {
+			return invalidField("schedule.cron", "schedule.cron: %v", err)
+		}
+	}
+	if _, err := LoadLocation(s.Timezone); err != nil {
+		return err
+	}
+	if s.StartAt != nil && s.EndAt != nil && !s.EndAt.After(*s.StartAt) {
+		return invalidField("schedule.endAt", "schedule.endAt must be after schedule.startAt")
+	}
+	switch s.Overlap {
+	case OverlapSkip, OverlapBufferOne, OverlapBufferAll, OverlapCancelOld, OverlapAllowAll:
+	default:
+		return invalidField("schedule.overlap", "schedule.overlap must be one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, ALLOW_ALL")
+	}
+	if s.CatchupWindowSeconds < 10 || s.CatchupWindowSeconds > 365*24*3600 {
+		return invalidField("schedule.catchupWindowSeconds", "schedule.catchupWindowSeconds must be between 10 and %d", 365*24*3600)
+	}
+	for i, a := range c.Alarms {
+		if len(a.Events) == 0 {
+			return invalidField("alarms", "alarms[%d].events must name at least one event", i)
+		}
+		for _, e := range a.Events {
+			switch e {
+			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess:
+			default:
+				return invalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS)", i, e)
+			}
+		}
+		if len(a.ChannelIDs) == 0 {
+			return invalidField("alarms", "alarms[%d].channelIds must name at least one channel", i)
+		}
+		if len(a.Template) > 8192 {
+			return invalidField("alarms", "alarms[%d].template must be at most 8192 bytes", i)
+		}
+	}
+	if c.FailureStrategy != FailureContinue && c.FailureStrategy != FailureEnd {
+		return invalidField("failureStrategy", "failureStrategy must be CONTINUE or END")
+	}
+	if c.MaxParallelism < 1 || c.MaxParallelism > MaxMaxParallelism {
+		return invalidField("maxParallelism", "maxParallelism must be between 1 and %d", MaxMaxParallelism)
+	}
+	if len(c.Params) > MaxParams {
+		return invalidField("params", "at most %d params", MaxParams)
+	}
+	for k := range c.Params {
+		if !envNameRE.MatchString(k) {
+			return invalidField("params", "param name %q must be letters, digits and '_'", k)
+		}
+	}
+	return nil
+}
+
+// LoadLocation loads an IANA time zone, as an INVALID error naming it.
+func LoadLocation(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, invalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, invalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
+	}
+	return loc, nil
+}

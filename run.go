@@ -1,0 +1,149 @@
+package jobflow
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Trigger says what started a run.
+type Trigger string
+
+// Triggers.
+const (
+	TriggerManual   Trigger = "MANUAL"
+	TriggerSchedule Trigger = "SCHEDULE"
+	TriggerInvoke   Trigger = "INVOKE"
+	TriggerRerun    Trigger = "RERUN"
+	TriggerBackfill Trigger = "BACKFILL"
+)
+
+// RunStatus is the state of a run (作业流实例).
+type RunStatus string
+
+// Run statuses.
+const (
+	RunRunning  RunStatus = "RUNNING"
+	RunSuccess  RunStatus = "SUCCESS"
+	RunFail     RunStatus = "FAIL"
+	RunAborting RunStatus = "ABORTING"
+	RunAborted  RunStatus = "ABORTED"
+)
+
+// Finished reports whether s is a final status.
+func (s RunStatus) Finished() bool { return s == RunSuccess || s == RunFail || s == RunAborted }
+
+// NodeStatus is the state of one job in one run (作业实例).
+type NodeStatus string
+
+// Node statuses.
+const (
+	NodePending        NodeStatus = "PENDING"         // waiting for parents
+	NodeWaiting        NodeStatus = "WAITING"         // discrete mode: waiting for the job's cron
+	NodeRunning        NodeStatus = "RUNNING"         //
+	NodeSuccess        NodeStatus = "SUCCESS"         //
+	NodeFail           NodeStatus = "FAIL"            //
+	NodeUpstreamFailed NodeStatus = "UPSTREAM_FAILED" // a parent failed; never started
+	NodeAborted        NodeStatus = "ABORTED"         //
+	NodeBreak          NodeStatus = "BREAK"           // held by a user, with its descendants
+	NodeSkipped        NodeStatus = "SKIPPED"         // carried over as succeeded in a rerun
+)
+
+// Done reports whether a node in status s will not change any more.
+func (s NodeStatus) Done() bool {
+	switch s {
+	case NodePending, NodeWaiting, NodeRunning:
+		return false
+	}
+	return true
+}
+
+// Satisfied reports whether a child may start after a parent in status s.
+func (s NodeStatus) Satisfied() bool { return s == NodeSuccess || s == NodeSkipped }
+
+// RerunMode says which nodes a rerun runs again.
+type RerunMode string
+
+// Rerun modes.
+const (
+	RerunAll      RerunMode = "ALL"       // every node
+	RerunFailed   RerunMode = "FAILED"    // nodes that did not succeed
+	RerunFromNode RerunMode = "FROM_NODE" // the node and its descendants
+	RerunNode     RerunMode = "NODE"      // only the node
+)
+
+// Run is one execution of a workflow (作业流实例).
+type Run struct {
+	ID                 string            `json:"id"`
+	TenantID           string            `json:"tenantId"`
+	WorkflowID         string            `json:"workflowId"`
+	WorkflowName       string            `json:"workflowName"`
+	VersionID          string            `json:"versionId"` // "" for a manual run of the draft
+	Trigger            Trigger           `json:"trigger"`
+	Status             RunStatus         `json:"status"`
+	LogicalTime        time.Time         `json:"logicalTime"`
+	Params             map[string]string `json:"params"`
+	RerunOf            string            `json:"rerunOf"`
+	TemporalWorkflowID string            `json:"temporalWorkflowId"`
+	TemporalRunID      string            `json:"temporalRunId"`
+	TemporalURL        string            `json:"temporalUrl,omitempty"` // link into the Temporal Web UI
+	StartedAt          time.Time         `json:"startedAt"`
+	EndedAt            *time.Time        `json:"endedAt"`
+	CreatedBy          string            `json:"createdBy"`
+	Error              string            `json:"error,omitempty"`
+
+	Nodes []*NodeRun `json:"nodes,omitempty"` // filled by FindRunByID
+	Edges []Edge     `json:"edges,omitempty"`
+}
+
+// NodeRun is one job in one run (作业实例).
+type NodeRun struct {
+	RunID     string          `json:"runId"`
+	TenantID  string          `json:"-"`
+	JobID     string          `json:"jobId"`
+	JobName   string          `json:"jobName"`
+	JobType   JobType         `json:"jobType"`
+	Status    NodeStatus      `json:"status"`
+	Attempt   int             `json:"attempt"`
+	StartedAt *time.Time      `json:"startedAt"`
+	EndedAt   *time.Time      `json:"endedAt"`
+	ExitCode  *int            `json:"exitCode"`
+	Error     string          `json:"error"`
+	Result    json.RawMessage `json:"result"`
+}
+
+// RunFilter selects runs of one tenant; empty fields select all.
+type RunFilter struct {
+	Page       int
+	PageSize   int
+	WorkflowID string
+	Status     RunStatus
+	Trigger    Trigger
+}
+
+// Snapshot is what a run executes: the DAG and every job on it, frozen. A
+// published version holds one; a manual run takes one of the draft.
+type Snapshot struct {
+	TenantID     string         `json:"tenantId"`
+	WorkflowID   string         `json:"workflowId"`
+	WorkflowName string         `json:"workflowName"`
+	VersionID    string         `json:"versionId"`
+	Canvas       Canvas         `json:"canvas"`
+	Jobs         []Job          `json:"jobs"` // the jobs on the canvas, in canvas order
+	Config       WorkflowConfig `json:"config"`
+}
+
+// Job returns the job of the snapshot with id, or nil.
+func (s *Snapshot) Job(id string) *Job {
+	for i := range s.Jobs {
+		if s.Jobs[i].ID == id {
+			return &s.Jobs[i]
+		}
+	}
+	return nil
+}
+
+// MaxLogBytes is how much of a node run's log is kept: the tail.
+const MaxLogBytes = 1 << 20
+
+// LogTruncatedMarker starts a log whose head was cut.
+const LogTruncatedMarker = "[... earlier output truncated ...]\n"

@@ -1,0 +1,86 @@
+package jobflow
+
+import "context"
+
+// The services below are implemented by store/ on PostgreSQL and SQLite.
+// Every tenant-scoped method takes the tenant id first and answers NOT_FOUND
+// for an object of another tenant, so no caller can forget the scoping.
+
+// TenantService manages tenants.
+type TenantService interface {
+	CreateTenant(ctx context.Context, t *Tenant) error // CONFLICT on a taken name
+	FindTenantByID(ctx context.Context, id string) (*Tenant, error)
+	FindTenants(ctx context.Context, p ListParams) ([]*Tenant, int, error)
+	UpdateTenant(ctx context.Context, id string, upd TenantUpdate) (*Tenant, error)
+	CountTenants(ctx context.Context) (int, error)
+}
+
+// UserService manages users and their memberships.
+type UserService interface {
+	CreateUser(ctx context.Context, u *User) error // CONFLICT on a taken account
+	FindUserByID(ctx context.Context, id string) (*User, error)
+	FindUserByAccount(ctx context.Context, account string) (*User, error)
+	FindUsers(ctx context.Context, p ListParams) ([]*User, int, error)
+	// SetMembership adds the user to the tenant, or changes its role there.
+	SetMembership(ctx context.Context, tenantID, userID string, role Role) error
+	FindMemberships(ctx context.Context, userID string) ([]*Membership, error)
+}
+
+// WorkflowService manages workflows with their canvas and config.
+type WorkflowService interface {
+	// CreateWorkflow inserts w unless the tenant already holds limit
+	// workflows (LIMIT_EXCEEDED, with the limit in the message). The count
+	// and the insert are one atomic step, so concurrent creates cannot
+	// overshoot.
+	CreateWorkflow(ctx context.Context, w *Workflow, limit int) error
+	FindWorkflowByID(ctx context.Context, tenantID, id string) (*Workflow, error) // with Jobs
+	FindWorkflows(ctx context.Context, tenantID string, f WorkflowFilter) ([]*Workflow, int, error)
+	UpdateWorkflow(ctx context.Context, tenantID, id string, upd WorkflowUpdate, by string) (*Workflow, error)
+	// DeleteWorkflow deletes the workflow with its jobs, configs and
+	// versions; CONFLICT while it is PUBLISHED.
+	DeleteWorkflow(ctx context.Context, tenantID, id string) error
+	// SaveCanvas validates c against the workflow's jobs and stores it if
+	// revision is current (CONFLICT otherwise); the revision then goes up.
+	SaveCanvas(ctx context.Context, tenantID, id string, c Canvas, revision int64, by string) (*Workflow, error)
+	// SaveConfig stores a validated config; the revision goes up.
+	SaveConfig(ctx context.Context, tenantID, id string, cfg WorkflowConfig, by string) (*Workflow, error)
+}
+
+// JobService manages the jobs of workflows.
+type JobService interface {
+	CreateJob(ctx context.Context, j *Job) error // CONFLICT on a name taken in the workflow
+	FindJobByID(ctx context.Context, tenantID, id string) (*Job, error)
+	FindJobs(ctx context.Context, tenantID, workflowID string) ([]*Job, error)
+	UpdateJob(ctx context.Context, tenantID, id string, upd JobUpdate) (*Job, error)
+	DeleteJob(ctx context.Context, tenantID, id string) error // CONFLICT while on the canvas
+}
+
+// DatasourceService manages datasources; passwords are encrypted at rest.
+type DatasourceService interface {
+	CreateDatasource(ctx context.Context, d *Datasource) error
+	// FindDatasourceByID returns the datasource with its decrypted password
+	// (for executors and the connection test; the API never shows it).
+	FindDatasourceByID(ctx context.Context, tenantID, id string) (*Datasource, error)
+	FindDatasources(ctx context.Context, tenantID string, p ListParams) ([]*Datasource, int, error)
+	UpdateDatasource(ctx context.Context, tenantID, id string, in DatasourceInput) (*Datasource, error)
+	DeleteDatasource(ctx context.Context, tenantID, id string) error
+}
+
+// RunService records runs and node runs. Writes are idempotent upserts, so
+// an activity that is retried or replayed writes nothing twice.
+type RunService interface {
+	UpsertRun(ctx context.Context, r *Run) error
+	UpsertNodeRun(ctx context.Context, n *NodeRun) error
+	// AppendNodeLog appends to a node run's log, keeping the last
+	// MaxLogBytes behind LogTruncatedMarker.
+	AppendNodeLog(ctx context.Context, runID, jobID string, chunk []byte) error
+	FindRunByID(ctx context.Context, tenantID, id string) (*Run, error) // with Nodes
+	FindRuns(ctx context.Context, tenantID string, f RunFilter) ([]*Run, int, error)
+	FindNodeLog(ctx context.Context, tenantID, runID, jobID string) (string, error)
+}
+
+// SettingService keeps installation-wide values such as the license text.
+type SettingService interface {
+	GetSetting(ctx context.Context, key string) (string, bool, error)
+	PutSetting(ctx context.Context, key, value string) error
+}

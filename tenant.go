@@ -1,0 +1,131 @@
+package jobflow
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do, system-wide or in one tenant.
+type Role string
+
+// Roles.
+const (
+	RoleSysAdmin    Role = "SYS_ADMIN"    // the whole system; implies TENANT_ADMIN everywhere
+	RoleTenantAdmin Role = "TENANT_ADMIN" // one tenant
+	RoleMember      Role = "MEMBER"       // one tenant
+)
+
+// Tenant (租户) isolates everything below it.
+type Tenant struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	MaxWorkflows int       `json:"maxWorkflows"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+}
+
+// DefaultMaxWorkflows is a new tenant's workflow limit when none is given.
+const DefaultMaxWorkflows = 1000
+
+// Validate checks a tenant before it is stored.
+func (t *Tenant) Validate() error {
+	if err := ValidateName("name", t.Name); err != nil {
+		return err
+	}
+	if t.MaxWorkflows < 1 || t.MaxWorkflows > 1000000 {
+		return Errorf(EINVALID, "maxWorkflows must be between 1 and 1000000").WithDetails(map[string]string{"field": "maxWorkflows"})
+	}
+	return nil
+}
+
+// TenantUpdate is a partial update; nil fields stay.
+type TenantUpdate struct {
+	Name         *string `json:"name"`
+	MaxWorkflows *int    `json:"maxWorkflows"`
+}
+
+// User is a person who logs in.
+type User struct {
+	ID           string    `json:"id"`
+	Account      string    `json:"account"`
+	Name         string    `json:"name"`
+	SysAdmin     bool      `json:"sysAdmin"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// Membership is a user's role in one tenant.
+type Membership struct {
+	TenantID   string `json:"id"`
+	TenantName string `json:"name"`
+	UserID     string `json:"-"`
+	Role       Role   `json:"role"`
+}
+
+// ValidRole reports whether r is a tenant role (SYS_ADMIN is not a tenant role).
+func ValidRole(r Role) bool { return r == RoleTenantAdmin || r == RoleMember }
+
+// ValidateName checks a required display name: 1–100 characters after trimming.
+func ValidateName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return Errorf(EINVALID, "%s is required", field).WithDetails(map[string]string{"field": field})
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		return Errorf(EINVALID, "%s must be at most 100 characters", field).WithDetails(map[string]string{"field": field})
+	}
+	return nil
+}
+
+// ValidateRemark checks an optional remark: at most 500 characters.
+func ValidateRemark(remark string) error {
+	if utf8.RuneCountInString(remark) > 500 {
+		return Errorf(EINVALID, "remark must be at most 500 characters").WithDetails(map[string]string{"field": "remark"})
+	}
+	return nil
+}
+
+// Actor is the authenticated caller of a request: who, and in which tenant.
+type Actor struct {
+	UserID   string
+	SysAdmin bool
+	TenantID string // empty on routes that are not tenant-scoped
+	Role     Role   // role in TenantID
+}
+
+// IsTenantAdmin reports whether the actor administers its current tenant.
+func (a Actor) IsTenantAdmin() bool { return a.SysAdmin || a.Role == RoleTenantAdmin }
+
+type actorKey struct{}
+
+// NewContextWithActor returns ctx carrying a.
+func NewContextWithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFromContext returns the actor of ctx, if any.
+func ActorFromContext(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}
+
+// License (许可证) limits an installation; it is a signed EdDSA JWT.
+type License struct {
+	Subject               string    `json:"subject"`
+	MaxTenants            int       `json:"maxTenants"`
+	MaxWorkflowsPerTenant int       `json:"maxWorkflowsPerTenant"`
+	ExpiresAt             time.Time `json:"expiresAt"`
+	IssuedAt              time.Time `json:"issuedAt"`
+}
+
+// WorkflowLimit returns how many workflows a tenant may hold:
+// min(license.maxWorkflowsPerTenant, tenant.maxWorkflows). Without a license
+// (or with 0 in it) only the tenant's own limit counts.
+func WorkflowLimit(lic *License, tenantMax int) int {
+	limit := tenantMax
+	if lic != nil && lic.MaxWorkflowsPerTenant > 0 && lic.MaxWorkflowsPerTenant < limit {
+		limit = lic.MaxWorkflowsPerTenant
+	}
+	return limit
+}

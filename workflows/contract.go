@@ -1,0 +1,121 @@
+// Package workflows holds the Temporal workflow code of jobflow: FlowRun,
+// which interprets a run's frozen DAG snapshot and fans its jobs out as
+// activities. It is deterministic: no I/O, no clock, no goroutines, no map
+// ranging, and it never imports store/ or httpapi/. Everything it needs comes
+// in its input or from activities.
+//
+// This file is the contract between the workflow and activities/: names,
+// inputs and results. Both sides import it.
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+
+	"jobflow"
+)
+
+// Names registered with the worker.
+const (
+	FlowRunName = "FlowRun"
+
+	// RunJobActivity executes one job (SHELL, PYTHON, SQL, HTTP). It records
+	// its own node-run row (RUNNING at start, then the outcome), streams the
+	// log, and heartbeats so that cancellation reaches it.
+	RunJobActivity = "RunJob"
+	// RecordRunActivity upserts the run row and the rows of the given nodes.
+	RecordRunActivity = "RecordRun"
+
+	QueryNodes  = "nodes" // live node states: []jobflow.NodeRun
+	UpdateBreak = "break" // break a PENDING or WAITING node: BreakRequest
+)
+
+// Search attributes registered at start-up, so the Temporal Web UI can
+// filter the runs of one workflow.
+const (
+	SATenantID   = "JobflowTenantId"
+	SAWorkflowID = "JobflowWorkflowId"
+	SATrigger    = "JobflowTrigger"
+)
+
+// DefaultTaskQueue is the queue of jobs without a worker group.
+const DefaultTaskQueue = "jobflow"
+
+// TaskQueue returns the task queue of a worker group: the base queue for "",
+// "<base>-<group>" otherwise.
+func TaskQueue(base, group string) string {
+	if group == "" {
+		return base
+	}
+	return base + "-" + group
+}
+
+// ScheduleID is the id of a published workflow's Temporal Schedule.
+func ScheduleID(workflowID string) string { return "jobflow-" + workflowID }
+
+// FlowRunInput is everything a run needs; the DAG never comes from the store.
+type FlowRunInput struct {
+	RunID       string            `json:"runId"` // also the Temporal workflow id of manual, invoke and rerun runs
+	Snapshot    jobflow.Snapshot  `json:"snapshot"`
+	Params      map[string]string `json:"params"` // workflow defaults already merged with the caller's
+	LogicalTime time.Time         `json:"logicalTime"`
+	Trigger     jobflow.Trigger   `json:"trigger"`
+	RerunOf     string            `json:"rerunOf,omitempty"`
+	Plan        *RerunPlan        `json:"plan,omitempty"` // nil: every node runs
+	CreatedBy   string            `json:"createdBy,omitempty"`
+	TaskQueue   string            `json:"taskQueue"` // base task queue for jobs
+
+	// Carry is set when FlowRun continues as new: the node states so far.
+	Carry []jobflow.NodeRun `json:"carry,omitempty"`
+}
+
+// RerunPlan says which nodes of a rerun run again. Prior holds the final
+// node statuses of the run being rerun, as a list (not a map) so the
+// workflow can walk it deterministically.
+type RerunPlan struct {
+	Mode   jobflow.RerunMode `json:"mode"`
+	NodeID string            `json:"nodeId,omitempty"` // FROM_NODE and NODE
+	Prior  []PriorNode       `json:"prior"`
+}
+
+// PriorNode is one node's outcome in the run being rerun.
+type PriorNode struct {
+	JobID  string             `json:"jobId"`
+	Status jobflow.NodeStatus `json:"status"`
+}
+
+// FlowRunResult is what FlowRun returns.
+type FlowRunResult struct {
+	Status jobflow.RunStatus `json:"status"`
+	Nodes  []jobflow.NodeRun `json:"nodes"`
+}
+
+// RunJobInput is the input of RunJobActivity.
+type RunJobInput struct {
+	RunID       string            `json:"runId"`
+	TenantID    string            `json:"tenantId"`
+	WorkflowID  string            `json:"workflowId"`
+	Job         jobflow.Job       `json:"job"`
+	LogicalTime time.Time         `json:"logicalTime"`
+	Timezone    string            `json:"timezone"` // the schedule's; variables are evaluated in it
+	Params      map[string]string `json:"params"`
+}
+
+// RunJobResult is the result of a successful RunJobActivity. A failed job
+// is an activity error (its message says why, a timeout says so).
+type RunJobResult struct {
+	ExitCode *int            `json:"exitCode,omitempty"`
+	Result   json.RawMessage `json:"result,omitempty"`
+}
+
+// RecordRunInput is the input of RecordRunActivity: the run row (without
+// Nodes) and the node rows to upsert with it.
+type RecordRunInput struct {
+	Run   jobflow.Run       `json:"run"`
+	Nodes []jobflow.NodeRun `json:"nodes"`
+}
+
+// BreakRequest is the argument of the break update.
+type BreakRequest struct {
+	JobID string `json:"jobId"`
+}
