@@ -177,7 +177,7 @@ func (c *WorkflowConfig) Validate() error {
 		return invalidField("params", "at most %d params", MaxParams)
 	}
 	for k := range c.Params {
-		if !envNameRE.MatchString(k) {
+		if !ValidParamName(k) {
 			return invalidField("params", "param name %q must be letters, digits and '_'", k)
 		}
 	}
@@ -195,3 +195,6 @@ func LoadLocation(name string) (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// ValidParamName reports whether name can be a run parameter (${params.NAME}).
+func ValidParamName(name string) bool { return len(name) <= 64 && envNameRE.MatchString(name) }

@@ -84,3 +84,12 @@ type SettingService interface {
 	GetSetting(ctx context.Context, key string) (string, bool, error)
 	PutSetting(ctx context.Context, key, value string) error
 }
+
+// RunSnapshotService keeps the snapshot each run executes, so that a rerun
+// executes exactly the same DAG and jobs, whatever the draft became since.
+type RunSnapshotService interface {
+	// CreateRun inserts the run row with its snapshot before the run starts,
+	// so that the run is listed from the moment its id is returned.
+	CreateRun(ctx context.Context, r *Run, s *Snapshot) error
+	FindRunSnapshot(ctx context.Context, tenantID, runID string) (*Snapshot, error)
+}

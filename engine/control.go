@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow"
+	"jobflow/workflows"
+)
+
+// Abort (中止) cancels a RUNNING run. The run is ABORTING until every
+// running job has stopped; FlowRun then records ABORTED.
+func (e *Engine) Abort(ctx context.Context, tenantID, runID string) (*jobflow.Run, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	run, err := e.Store.FindRunByID(ctx, tenantID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if run.Status != jobflow.RunRunning {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a RUNNING run can be aborted; this run is %s", run.Status)
+	}
+	err = e.Client.CancelWorkflow(ctx, run.TemporalWorkflowID, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "the run has already ended")
+	} else if err != nil {
+		return nil, temporalError(err)
+	}
+	run.Status = jobflow.RunAborting
+	run.Nodes, run.Edges = nil, nil
+	if err := e.Store.UpsertRun(ctx, run); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// Break (中断) holds a PENDING or WAITING node of a running run, with its
+// descendants. FlowRun's update validator has the last word, since only it
+// knows the live node states.
+func (e *Engine) Break(ctx context.Context, tenantID, runID, jobID string) error {
+	if err := e.check(); err != nil {
+		return err
+	}
+	run, err := e.Store.FindRunByID(ctx, tenantID, runID)
+	if err != nil {
+		return err
+	}
+	if run.Status != jobflow.RunRunning {
+		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING run can be broken; this run is %s", run.Status)
+	}
+	if !hasNode(run, jobID) {
+		return jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   run.TemporalWorkflowID,
+		UpdateName:   workflows.UpdateBreak,
+		Args:         []any{workflows.BreakRequest{JobID: jobID}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &appErr):
+		return jobflow.Errorf(jobflow.ECONFLICT, "%s", appErr.Message())
+	case errors.As(err, &notFound):
+		return jobflow.Errorf(jobflow.ECONFLICT, "the run has already ended")
+	}
+	return temporalError(err)
+}
+
+func hasNode(run *jobflow.Run, jobID string) bool {
+	for _, n := range run.Nodes {
+		if n.JobID == jobID {
+			return true
+		}
+	}
+	return false
+}
+
+// Rerun (重跑) starts a new run of a finished run's snapshot, with the same
+// params and logical time, running the nodes the mode selects.
+func (e *Engine) Rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string) (*jobflow.Run, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	prior, err := e.Store.FindRunByID(ctx, tenantID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if !prior.Status.Finished() {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "a run can be rerun once it has finished; this run is %s", prior.Status)
+	}
+	snap, err := e.Store.FindRunSnapshot(ctx, tenantID, runID)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := NewRerunPlan(snap, prior, mode, nodeID)
+	if err != nil {
+		return nil, err
+	}
+	run := &jobflow.Run{
+		ID:           jobflow.NewID(jobflow.PrefixRun),
+		TenantID:     tenantID,
+		WorkflowID:   prior.WorkflowID,
+		WorkflowName: prior.WorkflowName,
+		VersionID:    prior.VersionID,
+		Trigger:      jobflow.TriggerRerun,
+		LogicalTime:  prior.LogicalTime,
+		Params:       prior.Params,
+		RerunOf:      prior.ID,
+		CreatedBy:    by,
+	}
+	return run, e.start(ctx, run, snap, plan)
+}
+
+// NewRerunPlan checks the mode and node and lists the prior node outcomes
+// in canvas order.
+func NewRerunPlan(snap *jobflow.Snapshot, prior *jobflow.Run, mode jobflow.RerunMode, nodeID string) (*workflows.RerunPlan, error) {
+	switch mode {
+	case "":
+		mode = jobflow.RerunAll
+	case jobflow.RerunAll, jobflow.RerunFailed:
+	case jobflow.RerunFromNode, jobflow.RerunNode:
+		if nodeID == "" {
+			return nil, jobflow.Errorf(jobflow.EINVALID, "mode %s needs nodeId", mode).WithDetails(map[string]string{"field": "nodeId"})
+		}
+		if !snap.Canvas.Has(nodeID) {
+			return nil, jobflow.Errorf(jobflow.EINVALID, "nodeId %q is not a node of this run", nodeID).WithDetails(map[string]string{"field": "nodeId"})
+		}
+	default:
+		return nil, jobflow.Errorf(jobflow.EINVALID, "mode must be ALL, FAILED, FROM_NODE or NODE").WithDetails(map[string]string{"field": "mode"})
+	}
+	if mode == jobflow.RerunAll || mode == jobflow.RerunFailed {
+		nodeID = ""
+	}
+	status := make(map[string]jobflow.NodeStatus, len(prior.Nodes))
+	for _, n := range prior.Nodes {
+		status[n.JobID] = n.Status
+	}
+	plan := &workflows.RerunPlan{Mode: mode, NodeID: nodeID}
+	for _, n := range snap.Canvas.Nodes {
+		st, ok := status[n.JobID]
+		if !ok {
+			st = jobflow.NodePending
+		}
+		plan.Prior = append(plan.Prior, workflows.PriorNode{JobID: n.JobID, Status: st})
+	}
+	return plan, nil
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"maps"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow"
+	"jobflow/workflows"
+)
+
+// TakeSnapshot freezes a workflow's canvas, the jobs on it (in canvas order)
+// and its config. It refuses what cannot run: an empty or invalid canvas.
+func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, error) {
+	if len(w.Canvas.Nodes) == 0 {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "the canvas is empty: place at least one job on it")
+	}
+	ids := make([]string, 0, len(w.Jobs))
+	byID := make(map[string]*jobflow.Job, len(w.Jobs))
+	for _, j := range w.Jobs {
+		ids = append(ids, j.ID)
+		byID[j.ID] = j
+	}
+	if err := w.Canvas.Validate(ids); err != nil {
+		return nil, err
+	}
+	s := &jobflow.Snapshot{
+		TenantID:     w.TenantID,
+		WorkflowID:   w.ID,
+		WorkflowName: w.Name,
+		VersionID:    versionID,
+		Canvas:       w.Canvas,
+		Config:       w.Config,
+	}
+	s.Config.Normalize()
+	for _, n := range w.Canvas.Nodes {
+		s.Jobs = append(s.Jobs, *byID[n.JobID])
+	}
+	return s, nil
+}
+
+// MergeParams returns the workflow's default params overridden by the
+// caller's, after checking the caller's names.
+func MergeParams(defaults, given map[string]string) (map[string]string, error) {
+	if len(given) > jobflow.MaxParams {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "at most %d params", jobflow.MaxParams)
+	}
+	for k, v := range given {
+		if !jobflow.ValidParamName(k) {
+			return nil, jobflow.Errorf(jobflow.EINVALID, "param name %q must be letters, digits and '_'", k)
+		}
+		if len(v) > 64<<10 {
+			return nil, jobflow.Errorf(jobflow.EINVALID, "param %q is longer than 64 KiB", k)
+		}
+	}
+	out := make(map[string]string, len(defaults)+len(given))
+	maps.Copy(out, defaults)
+	maps.Copy(out, given)
+	return out, nil
+}
+
+// RunManual starts a MANUAL run of the workflow's current draft.
+func (e *Engine) RunManual(ctx context.Context, tenantID, workflowID string, params map[string]string, by string) (*jobflow.Run, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	w, err := e.Store.FindWorkflowByID(ctx, tenantID, workflowID)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := TakeSnapshot(w, "")
+	if err != nil {
+		return nil, err
+	}
+	merged, err := MergeParams(w.Config.Params, params)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now().Truncate(time.Second)
+	run := &jobflow.Run{
+		ID:           jobflow.NewID(jobflow.PrefixRun),
+		TenantID:     tenantID,
+		WorkflowID:   w.ID,
+		WorkflowName: w.Name,
+		Trigger:      jobflow.TriggerManual,
+		LogicalTime:  now,
+		Params:       merged,
+		CreatedBy:    by,
+	}
+	return run, e.start(ctx, run, snap, nil)
+}
+
+// start records the run with its snapshot, then starts its FlowRun. A run
+// whose start fails is recorded as FAIL with the reason, so it does not
+// linger as RUNNING.
+func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snapshot, plan *workflows.RerunPlan) error {
+	run.Status = jobflow.RunRunning
+	run.StartedAt = e.now()
+	run.TemporalWorkflowID = run.ID
+	if err := e.Store.CreateRun(ctx, run, snap); err != nil {
+		return err
+	}
+	in := workflows.FlowRunInput{
+		RunID:       run.ID,
+		Snapshot:    *snap,
+		Params:      run.Params,
+		LogicalTime: run.LogicalTime,
+		Trigger:     run.Trigger,
+		RerunOf:     run.RerunOf,
+		Plan:        plan,
+		CreatedBy:   run.CreatedBy,
+		TaskQueue:   e.taskQueue(),
+	}
+	wr, err := e.Client.ExecuteWorkflow(ctx, e.startOptions(run), workflows.FlowRunName, in)
+	if err != nil {
+		ended := e.now()
+		run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the run could not be started"
+		_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+		return temporalError(err)
+	}
+	run.TemporalRunID = wr.GetRunID()
+	if err := e.Store.UpsertRun(ctx, run); err != nil {
+		return err
+	}
+	run.TemporalURL = e.RunURL(run)
+	return nil
+}
+
+// startOptions names the execution after the run and tags it so the
+// Temporal Web UI can filter the runs of one workflow.
+func (e *Engine) startOptions(run *jobflow.Run) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       run.TemporalWorkflowID,
+		TaskQueue:                e.taskQueue(),
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		Memo:                     map[string]any{"workflowName": run.WorkflowName},
+		StaticSummary:            run.WorkflowName + " (" + string(run.Trigger) + ")",
+		TypedSearchAttributes:    SearchAttributes(run.TenantID, run.WorkflowID, run.Trigger),
+	}
+}
+
+// SearchAttributes are the attributes of every FlowRun execution.
+func SearchAttributes(tenantID, workflowID string, trigger jobflow.Trigger) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(
+		temporal.NewSearchAttributeKeyKeyword(workflows.SATenantID).ValueSet(tenantID),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SAWorkflowID).ValueSet(workflowID),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SATrigger).ValueSet(string(trigger)),
+	)
+}
