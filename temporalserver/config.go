@@ -1,0 +1,161 @@
+package temporalserver
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+)
+
+const (
+	loopback        = "127.0.0.1"
+	clusterName     = "active"
+	defaultFrontend = 7233
+)
+
+// ports are the gRPC ports of the four Temporal services, all on loopback.
+type ports struct {
+	frontend, history, matching, worker int
+}
+
+// pickPorts chooses the services' ports. The frontend gets the configured
+// port; without one, Temporal's usual 7233 when it is free, so that the
+// temporal CLI finds the embedded server without flags, else any free port.
+// The internal services always take free ports.
+func pickPorts(frontend int) (ports, error) {
+	var p ports
+	var err error
+	switch {
+	case frontend > 0:
+		p.frontend = frontend
+	case portFree(defaultFrontend):
+		p.frontend = defaultFrontend
+	default:
+		if p.frontend, err = freePort(); err != nil {
+			return p, err
+		}
+	}
+	for _, dst := range []*int{&p.history, &p.matching, &p.worker} {
+		if *dst, err = freePort(); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// freePort asks the kernel for a free loopback port. Another process may
+// take it before the server binds it; start-up then fails with a clear
+// "address in use" error rather than misbehaving.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+func hostPort(port int) string { return net.JoinHostPort(loopback, strconv.Itoa(port)) }
+
+// serverConfig is the whole static configuration of the embedded server,
+// built in code: one node, one history shard, SQLite for both the default and
+// the visibility store, no archival, no metrics listener, no pprof.
+func serverConfig(dbPath string, p ports) *config.Config {
+	service := func(port int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: loopback}}
+	}
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{BroadcastAddress: loopback},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:    sqliteplugin.PluginName,
+			VisibilityStore: sqliteplugin.PluginName,
+			// One shard: a single node on a small machine with one SQLite
+			// writer gains nothing from more.
+			NumHistoryShards: 1,
+			DataStores: map[string]config.DataStore{
+				sqliteplugin.PluginName: {SQL: sqlConfig(dbPath)},
+			},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        clusterName,
+			CurrentClusterName:       clusterName,
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				clusterName: {
+					Enabled:                true,
+					InitialFailoverVersion: 1,
+					RPCAddress:             hostPort(p.frontend),
+				},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			string(primitives.FrontendService): service(p.frontend),
+			string(primitives.HistoryService):  service(p.history),
+			string(primitives.MatchingService): service(p.matching),
+			string(primitives.WorkerService):   service(p.worker),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{
+			Archival: config.ArchivalNamespaceDefaults{
+				History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+				Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+			},
+		},
+		// The system worker reaches the frontend through this address.
+		PublicClient: config.PublicClient{HostPort: hostPort(p.frontend)},
+	}
+}
+
+// staticHosts replaces ringpop membership: every service runs in this
+// process at a known address, so there is nothing to discover and no
+// membership ports to open.
+func staticHosts(p ports) map[primitives.ServiceName]static.Hosts {
+	return map[primitives.ServiceName]static.Hosts{
+		primitives.FrontendService: static.SingleLocalHost(hostPort(p.frontend)),
+		primitives.HistoryService:  static.SingleLocalHost(hostPort(p.history)),
+		primitives.MatchingService: static.SingleLocalHost(hostPort(p.matching)),
+		primitives.WorkerService:   static.SingleLocalHost(hostPort(p.worker)),
+	}
+}
+
+// dynamicConfig holds the runtime settings that differ from Temporal's
+// defaults, chosen for one node on a small machine.
+func dynamicConfig() dynamicconfig.StaticClient {
+	v := func(x any) []dynamicconfig.ConstrainedValue {
+		return []dynamicconfig.ConstrainedValue{{Value: x}}
+	}
+	return dynamicconfig.StaticClient{
+		// Search attributes registered at start-up are usable at once
+		// instead of after the cache's refresh interval.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): v(true),
+		// One partition per task queue: with a single matching node,
+		// partitions only spread pollers thin and add latency.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  v(1),
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): v(1),
+		// Many published workflows may fire in the same minute; the
+		// default (30/s per namespace) would make the later ones late.
+		dynamicconfig.SchedulerNamespaceStartWorkflowRPS.Key(): v(200.0),
+	}
+}
