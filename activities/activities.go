@@ -1,0 +1,333 @@
+// Package activities holds the Temporal activities of jobflow: the job
+// executors (SHELL, PYTHON, SQL, HTTP) behind RunJob, and RecordRun, which
+// writes run rows. Activities are methods of one struct whose dependencies
+// (the run store, the datasource store, a logger) are injected at worker
+// start-up, so tests build one over a real store.
+//
+// RunJob records its own node run: RUNNING when it starts, then SUCCESS,
+// FAIL or ABORTED. It heartbeats every second so that an abort (activity
+// cancellation) reaches it, and it streams the job's output into the node
+// log while the job runs.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"jobflow"
+	"jobflow/vars"
+	"jobflow/workflows"
+)
+
+// Error types of RunJob's application errors, for retry policies and for
+// the workflow to tell a failed job from a misconfigured one.
+const (
+	ErrTypeJobFailed   = "JobFailed"   // the job ran and failed (or timed out); retryable
+	ErrTypeConfig      = "JobConfig"   // the job cannot run as configured; never retried
+	ErrTypeStoreFailed = "StoreFailed" // the node run could not be recorded; retryable
+)
+
+// Defaults of the tunables in Activities.
+const (
+	DefaultKillGrace     = 5 * time.Second
+	DefaultHeartbeat     = time.Second
+	DefaultLogFlushEvery = time.Second
+)
+
+// Activities are jobflow's Temporal activities. Fill the exported fields and
+// call Register on a worker.
+type Activities struct {
+	Runs        jobflow.RunService
+	Datasources jobflow.DatasourceService
+	Logger      *slog.Logger
+
+	// KillGrace is how long a cancelled or timed-out process group has
+	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
+	KillGrace time.Duration
+	// HTTPClient runs HTTP jobs (a client without its own timeout when nil;
+	// the job's context bounds each request).
+	HTTPClient *http.Client
+
+	mu  sync.Mutex
+	dbs map[string]*cachedDB // SQL connection pools by datasource id
+}
+
+// Register registers the activities under the names of the workflows contract.
+func (a *Activities) Register(w worker.Registry) {
+	w.RegisterActivityWithOptions(a.RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
+	w.RegisterActivityWithOptions(a.RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
+}
+
+// Close closes the cached SQL connection pools.
+func (a *Activities) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var errs []error
+	for id, c := range a.dbs {
+		errs = append(errs, c.db.Close())
+		delete(a.dbs, id)
+	}
+	return errors.Join(errs...)
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Logger == nil {
+		return slog.Default()
+	}
+	return a.Logger
+}
+
+// jobError is a failure an executor reports: the message shown on the node
+// run, and whether retrying could help.
+type jobError struct {
+	msg    string
+	config bool // the job cannot run as configured: never retried
+}
+
+func (e *jobError) Error() string { return e.msg }
+
+func failf(format string, args ...any) error {
+	return &jobError{msg: fmt.Sprintf(format, args...)}
+}
+
+func configErrorf(format string, args ...any) error {
+	return &jobError{msg: fmt.Sprintf(format, args...), config: true}
+}
+
+// outcome is what an executor returns: a result, and on failure perhaps an
+// exit code or partial result worth keeping on the node run too.
+type outcome struct {
+	ExitCode *int
+	Result   json.RawMessage
+}
+
+// RunJob executes one job of a run and records its node run. A failed job is
+// an application error of type ErrTypeJobFailed (retried per the job's retry
+// policy), a misconfigured one ErrTypeConfig (never retried), an aborted one
+// a cancellation.
+func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResult, error) {
+	attempt := attemptOf(ctx)
+	started := time.Now().UTC()
+	node := &jobflow.NodeRun{
+		RunID:     in.RunID,
+		TenantID:  in.TenantID,
+		JobID:     in.Job.ID,
+		JobName:   in.Job.Name,
+		JobType:   in.Job.Type,
+		Status:    jobflow.NodeRunning,
+		Attempt:   attempt,
+		StartedAt: &started,
+	}
+	// Store writes must outlive an abort: the ABORTED row is written after
+	// the activity context is cancelled.
+	storeCtx := context.WithoutCancel(ctx)
+	if err := a.Runs.UpsertNodeRun(storeCtx, node); err != nil {
+		a.logger().Error("record node start", "run", in.RunID, "job", in.Job.ID, "err", err)
+		return workflows.RunJobResult{}, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
+	}
+
+	stopHeartbeat := heartbeat(ctx)
+	defer stopHeartbeat()
+
+	// The job's own timeout gives a message that says so; the activity's
+	// StartToClose timeout set by the workflow is a backstop.
+	jobCtx, cancel := ctx, context.CancelFunc(func() {})
+	if in.Job.TimeoutSeconds > 0 {
+		jobCtx, cancel = context.WithTimeout(ctx, time.Duration(in.Job.TimeoutSeconds)*time.Second)
+	}
+	defer cancel()
+
+	log := newNodeLog(storeCtx, a.Runs, in.RunID, in.Job.ID, a.logger())
+	if attempt > 1 {
+		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
+	}
+	out, err := a.execute(jobCtx, in, log)
+	// An abort is the activity context cancelled while the job ran; a job
+	// that finished anyway keeps its outcome.
+	aborted := err != nil && errors.Is(ctx.Err(), context.Canceled)
+	if err != nil && !aborted && jobCtx.Err() != nil {
+		err = failf("timed out after %d s", timeoutSeconds(in.Job.TimeoutSeconds, started, jobCtx))
+	}
+	if aborted {
+		log.Printf("aborted")
+	} else if err != nil {
+		log.Printf("failed: %s", err)
+	}
+	log.Close()
+
+	ended := time.Now().UTC()
+	node.EndedAt = &ended
+	node.ExitCode = out.ExitCode
+	node.Result = out.Result
+	switch {
+	case aborted && workerStopping(ctx):
+		// The worker is shutting down, not the run: leave the node RUNNING
+		// for the attempt that Temporal starts elsewhere.
+		return workflows.RunJobResult{}, ctx.Err()
+	case aborted:
+		node.Status = jobflow.NodeAborted
+		node.Error = "aborted"
+	case err != nil:
+		node.Status = jobflow.NodeFail
+		node.Error = err.Error()
+	default:
+		node.Status = jobflow.NodeSuccess
+	}
+	if rerr := a.Runs.UpsertNodeRun(storeCtx, node); rerr != nil {
+		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
+	}
+
+	switch {
+	case aborted:
+		return workflows.RunJobResult{}, temporal.NewCanceledError("aborted")
+	case err != nil:
+		var je *jobError
+		if errors.As(err, &je) && je.config {
+			return workflows.RunJobResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeConfig, nil)
+		}
+		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
+	}
+	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result}, nil
+}
+
+// execute dispatches to the executor of the job's type.
+func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog) (outcome, error) {
+	vars, err := newResolver(in)
+	if err != nil {
+		return outcome{}, err
+	}
+	switch in.Job.Type {
+	case jobflow.JobShell, jobflow.JobPython:
+		var cfg jobflow.ShellConfig
+		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
+			return outcome{}, configErrorf("config of %s job: %v", in.Job.Type, err)
+		}
+		return a.runShell(ctx, in, cfg, vars, log)
+	case jobflow.JobSQL:
+		var cfg jobflow.SQLConfig
+		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
+			return outcome{}, configErrorf("config of SQL job: %v", err)
+		}
+		return a.runSQL(ctx, in, cfg, vars, log)
+	case jobflow.JobHTTP:
+		var cfg jobflow.HTTPConfig
+		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
+			return outcome{}, configErrorf("config of HTTP job: %v", err)
+		}
+		return a.runHTTP(ctx, cfg, vars, log)
+	}
+	return outcome{}, configErrorf("unknown job type %q", in.Job.Type)
+}
+
+// heartbeat records a heartbeat every second until stopped, so that the
+// server can deliver a cancellation and detect a dead worker. Outside an
+// activity (a direct call in a test) it does nothing.
+func heartbeat(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(DefaultHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func workerStopping(ctx context.Context) bool {
+	if !activity.IsActivity(ctx) {
+		return false
+	}
+	select {
+	case <-activity.GetWorkerStopChannel(ctx):
+		return true
+	default:
+		return false
+	}
+}
+
+// timeoutSeconds is the timeout to name in a message: the job's own, else
+// the activity deadline's distance from the start.
+func timeoutSeconds(job int, started time.Time, ctx context.Context) int {
+	if job > 0 {
+		return job
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		return int(math.Round(dl.Sub(started).Seconds()))
+	}
+	return 0
+}
+
+func intPtr(n int) *int { return &n }
+
+// attemptOf is the activity's attempt number (1 outside an activity).
+func attemptOf(ctx context.Context) int {
+	if activity.IsActivity(ctx) {
+		return int(activity.GetInfo(ctx).Attempt)
+	}
+	return 1
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// resolver evaluates the variables of SPEC §2 in job texts, from the run's
+// logical time in the schedule's time zone and the run's params.
+type resolver struct {
+	logicalTime time.Time
+	loc         *time.Location
+	params      map[string]string
+}
+
+func newResolver(in workflows.RunJobInput) (resolver, error) {
+	tz := in.Timezone
+	if tz == "" {
+		tz = jobflow.DefaultConfig().Schedule.Timezone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return resolver{}, configErrorf("time zone %q is not an IANA time zone", tz)
+	}
+	return resolver{logicalTime: in.LogicalTime, loc: loc, params: in.Params}, nil
+}
+
+// resolve returns text with its variables replaced; an unknown variable is
+// a config error naming it (and the field it is in).
+func (r resolver) resolve(field, text string) (string, error) {
+	out, err := vars.Resolve(text, r.logicalTime, r.loc, r.params)
+	if err != nil {
+		return "", configErrorf("%s: %v", field, err)
+	}
+	return out, nil
+}

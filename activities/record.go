@@ -1,0 +1,36 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow/workflows"
+)
+
+// RecordRun upserts the run row and the given node rows. The store's writes
+// are idempotent upserts, so a retried or replayed call writes nothing
+// twice. A store error is retryable: the workflow's retry policy brings the
+// rows in once the store is back.
+func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput) error {
+	run := in.Run
+	run.Nodes = nil // node rows come in in.Nodes, not through the run
+	if err := a.Runs.UpsertRun(ctx, &run); err != nil {
+		a.logger().Error("record run", "run", run.ID, "err", err)
+		return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
+	}
+	for i := range in.Nodes {
+		n := in.Nodes[i]
+		if n.RunID == "" {
+			n.RunID = run.ID
+		}
+		if n.TenantID == "" {
+			n.TenantID = run.TenantID
+		}
+		if err := a.Runs.UpsertNodeRun(ctx, &n); err != nil {
+			a.logger().Error("record node run", "run", run.ID, "job", n.JobID, "err", err)
+			return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package activities
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/lib/pq"
+
+	"jobflow"
+	"jobflow/workflows"
+)
+
+// MaxQueryRows is how many rows of a QUERY job's last statement are kept.
+const MaxQueryRows = 200
+
+// Pool limits per datasource: jobs of many runs may share one datasource,
+// but they must not exhaust the database's connections.
+const (
+	maxOpenConns    = 8
+	maxIdleConns    = 2
+	connMaxIdleTime = time.Minute
+)
+
+// cachedDB is the pool of one datasource, valid while the datasource is not
+// updated. MySQL datasources keep a second, one-connection pool to send
+// KILL QUERY from when a job is cancelled.
+type cachedDB struct {
+	db        *sql.DB
+	killer    *sql.DB
+	updatedAt time.Time
+	ds        jobflow.Datasource
+}
+
+// OpenDatasource opens a pool for ds (lib/pq for POSTGRES, go-sql-driver for
+// MYSQL) with small limits. It does not connect; Ping does.
+func OpenDatasource(ds *jobflow.Datasource) (*sql.DB, error) {
+	var (
+		connector driver.Connector
+		err       error
+	)
+	addr := net.JoinHostPort(ds.Host, strconv.Itoa(ds.Port))
+	switch ds.Type {
+	case jobflow.DatasourcePostgres:
+		q := url.Values{}
+		for _, k := range sortedKeys(ds.Options) {
+			q.Set(k, ds.Options[k])
+		}
+		if !q.Has("connect_timeout") {
+			q.Set("connect_timeout", "10")
+		}
+		if !q.Has("application_name") {
+			q.Set("application_name", "jobflow")
+		}
+		u := url.URL{Scheme: "postgres", User: url.UserPassword(ds.User, ds.Password), Host: addr, Path: "/" + ds.Database, RawQuery: q.Encode()}
+		connector, err = pq.NewConnector(u.String())
+	case jobflow.DatasourceMySQL:
+		// Options go through the DSN parser (it knows tls, charset, …);
+		// the credentials are set as fields, so no character in them can
+		// break the DSN.
+		q := url.Values{}
+		for _, k := range sortedKeys(ds.Options) {
+			q.Set(k, ds.Options[k])
+		}
+		var cfg *mysql.Config
+		if cfg, err = mysql.ParseDSN("/?" + q.Encode()); err == nil {
+			cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = ds.User, ds.Password, "tcp", addr, ds.Database
+			if cfg.Timeout == 0 {
+				cfg.Timeout = 10 * time.Second
+			}
+			connector, err = mysql.NewConnector(cfg)
+		}
+	default:
+		return nil, fmt.Errorf("datasource type %q is not supported", ds.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("datasource options: %v", err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxIdleTime(connMaxIdleTime)
+	return db, nil
+}
+
+// datasourceDB returns the cached pool of a datasource, opening a new one
+// when the datasource changed since (its updatedAt moved).
+func (a *Activities) datasourceDB(ctx context.Context, tenantID, id string) (*cachedDB, error) {
+	ds, err := a.Datasources.FindDatasourceByID(ctx, tenantID, id)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return nil, configErrorf("datasource %s does not exist", id)
+	} else if err != nil {
+		a.logger().Error("load datasource", "datasource", id, "err", err)
+		return nil, failf("cannot load datasource %s", id)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.dbs[id]; ok {
+		if c.updatedAt.Equal(ds.UpdatedAt) {
+			return c, nil
+		}
+		// Jobs still running on the old pool finish on it; Close waits for them.
+		go c.db.Close()
+		if c.killer != nil {
+			go c.killer.Close()
+		}
+		delete(a.dbs, id)
+	}
+	db, err := OpenDatasource(ds)
+	if err != nil {
+		return nil, configErrorf("datasource %q: %v", ds.Name, err)
+	}
+	c := &cachedDB{db: db, updatedAt: ds.UpdatedAt, ds: *ds}
+	if ds.Type == jobflow.DatasourceMySQL {
+		if c.killer, err = OpenDatasource(ds); err != nil {
+			db.Close()
+			return nil, configErrorf("datasource %q: %v", ds.Name, err)
+		}
+		c.killer.SetMaxOpenConns(1)
+		c.killer.SetMaxIdleConns(0)
+	}
+	if a.dbs == nil {
+		a.dbs = map[string]*cachedDB{}
+	}
+	a.dbs[id] = c
+	return c, nil
+}
+
+// runSQL runs the job's statements in order on one connection, in
+// autocommit mode (a script may hold its own BEGIN … COMMIT). EXECUTE
+// reports the rows affected by each statement; QUERY keeps the first
+// MaxQueryRows rows of the last statement. A cancelled or timed-out job
+// cancels the running statement on the server. The connection is closed
+// afterwards rather than pooled, so no session state (an open transaction,
+// a SET, a temporary table) leaks into the next job.
+func (a *Activities) runSQL(ctx context.Context, in workflows.RunJobInput, cfg jobflow.SQLConfig, vars resolver, log *nodeLog) (outcome, error) {
+	text, err := vars.resolve("sql", cfg.SQL)
+	if err != nil {
+		return outcome{}, err
+	}
+	c, err := a.datasourceDB(ctx, in.TenantID, cfg.DatasourceID)
+	if err != nil {
+		return outcome{}, err
+	}
+	stmts := splitSQL(text, c.ds.Type)
+	if len(stmts) == 0 {
+		return outcome{}, configErrorf("sql holds no statement")
+	}
+	log.Printf("%d statement(s) on datasource %q (%s %s:%d/%s)", len(stmts), c.ds.Name, c.ds.Type, c.ds.Host, c.ds.Port, c.ds.Database)
+
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return outcome{}, ctx.Err()
+		}
+		return outcome{}, failf("cannot connect to datasource %q: %v", c.ds.Name, err)
+	}
+	defer func() {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // close, do not pool
+		conn.Close()
+	}()
+	if c.killer != nil {
+		stop, err := killOnCancel(ctx, conn, c.killer, log)
+		if err != nil {
+			return outcome{}, failf("datasource %q: %v", c.ds.Name, err)
+		}
+		defer stop()
+	}
+
+	mode := cfg.Mode
+	if mode == "" {
+		mode = jobflow.SQLExecute
+	}
+	affected := make([]int64, 0, len(stmts))
+	for i, stmt := range stmts {
+		log.Printf("statement %d/%d: %s", i+1, len(stmts), abbreviate(stmt, 200))
+		start := time.Now()
+		if mode == jobflow.SQLQuery && i == len(stmts)-1 {
+			res, err := queryRows(ctx, conn, stmt)
+			if err != nil {
+				if ctx.Err() != nil {
+					return outcome{}, ctx.Err()
+				}
+				return outcome{}, failf("statement %d of %d: %v", i+1, len(stmts), err)
+			}
+			more := ""
+			if res.Truncated {
+				more = ", more not kept"
+			}
+			log.Printf("statement %d/%d: %d row(s)%s in %d ms", i+1, len(stmts), len(res.Rows), more, time.Since(start).Milliseconds())
+			result, err := json.Marshal(res)
+			if err != nil {
+				return outcome{}, failf("statement %d of %d: a value cannot be shown as JSON: %v", i+1, len(stmts), err)
+			}
+			return outcome{Result: result}, nil
+		}
+		r, err := conn.ExecContext(ctx, stmt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return outcome{}, ctx.Err()
+			}
+			return outcome{}, failf("statement %d of %d: %v", i+1, len(stmts), err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			n = -1 // the driver cannot tell
+		}
+		affected = append(affected, n)
+		log.Printf("statement %d/%d: %d row(s) affected in %d ms", i+1, len(stmts), n, time.Since(start).Milliseconds())
+	}
+	result, _ := json.Marshal(map[string][]int64{"rowsAffected": affected})
+	return outcome{Result: result}, nil
+}
+
+// queryResult is the result of a QUERY job.
+type queryResult struct {
+	Columns   []string         `json:"columns"`
+	Rows      []map[string]any `json:"rows"`
+	Truncated bool             `json:"truncated"`
+}
+
+// queryRows runs stmt and keeps its first MaxQueryRows rows. Text comes
+// back from drivers as []byte; it is kept as a string. When more rows
+// follow, the statement is cancelled rather than read to the end.
+func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, error) {
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := conn.QueryContext(qctx, stmt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	res := &queryResult{Columns: cols, Rows: []map[string]any{}}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if len(res.Rows) == MaxQueryRows {
+			res.Truncated = true
+			cancel() // stop the server sending the rest
+			return res, nil
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(map[string]any, len(cols))
+		for i, c := range cols {
+			if b, ok := vals[i].([]byte); ok {
+				row[c] = string(b)
+			} else {
+				row[c] = vals[i]
+			}
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// killOnCancel arranges for a MySQL statement running on conn to be killed
+// on the server when ctx ends: the driver only drops its socket, and the
+// server would run the statement to its end.
+func killOnCancel(ctx context.Context, conn *sql.Conn, killer *sql.DB, log *nodeLog) (stop func() bool, err error) {
+	var id uint64
+	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		return nil, err
+	}
+	return context.AfterFunc(ctx, func() {
+		kctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := killer.ExecContext(kctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil {
+			log.Printf("could not kill the running statement (connection %d): %v", id, err)
+		}
+	}), nil
+}
+
+// abbreviate shows a statement on one line, cut to max bytes.
+func abbreviate(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		return string(trimPartialRune([]byte(s[:max]))) + " …"
+	}
+	return s
+}
