@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"jobflow"
+)
+
+var _ jobflow.TenantService = (*Store)(nil)
+
+type tenantRow struct {
+	ID           string    `db:"id"`
+	Name         string    `db:"name"`
+	MaxWorkflows int       `db:"max_workflows"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
+}
+
+func (r tenantRow) toDomain() *jobflow.Tenant {
+	return &jobflow.Tenant{
+		ID:           r.ID,
+		Name:         r.Name,
+		MaxWorkflows: r.MaxWorkflows,
+		CreatedAt:    r.CreatedAt.UTC(),
+		UpdatedAt:    r.UpdatedAt.UTC(),
+	}
+}
+
+const tenantColumns = `id, name, max_workflows, created_at, updated_at`
+
+// CreateTenant validates and inserts t, filling ID, a default MaxWorkflows
+// and the timestamps.
+func (s *Store) CreateTenant(ctx context.Context, t *jobflow.Tenant) error {
+	if t.ID == "" {
+		t.ID = jobflow.NewID(jobflow.PrefixTenant)
+	}
+	if t.MaxWorkflows == 0 {
+		t.MaxWorkflows = jobflow.DefaultMaxWorkflows
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	t.CreatedAt = now()
+	t.UpdatedAt = t.CreatedAt
+	const q = `INSERT INTO tenants (id, name, max_workflows, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.ID, t.Name, t.MaxWorkflows, t.CreatedAt, t.UpdatedAt)
+	if isUniqueViolation(err) {
+		return conflictf("a tenant named %q already exists", t.Name)
+	}
+	return err
+}
+
+// FindTenantByID returns one tenant.
+func (s *Store) FindTenantByID(ctx context.Context, id string) (*jobflow.Tenant, error) {
+	var r tenantRow
+	const q = `SELECT ` + tenantColumns + ` FROM tenants WHERE id = ?`
+	if err := s.db.GetContext(ctx, &r, s.db.Rebind(q), id); err != nil {
+		return nil, notFound(err, "tenant")
+	}
+	return r.toDomain(), nil
+}
+
+// FindTenants lists tenants by name; Search matches the name.
+func (s *Store) FindTenants(ctx context.Context, p jobflow.ListParams) ([]*jobflow.Tenant, int, error) {
+	if err := p.Normalize(); err != nil {
+		return nil, 0, err
+	}
+	where, args := `1 = 1`, []any{}
+	if p.Search != "" {
+		where += ` AND lower(name) LIKE ? ESCAPE '\'`
+		args = append(args, containsPattern(p.Search))
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM tenants WHERE `+where), args...); err != nil {
+		return nil, 0, err
+	}
+	var rows []tenantRow
+	q := `SELECT ` + tenantColumns + ` FROM tenants WHERE ` + where + ` ORDER BY name, id LIMIT ? OFFSET ?`
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...); err != nil {
+		return nil, 0, err
+	}
+	out := make([]*jobflow.Tenant, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, total, nil
+}
+
+// UpdateTenant changes the name and/or the workflow limit.
+func (s *Store) UpdateTenant(ctx context.Context, id string, upd jobflow.TenantUpdate) (*jobflow.Tenant, error) {
+	t, err := s.FindTenantByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if upd.Name != nil {
+		t.Name = *upd.Name
+	}
+	if upd.MaxWorkflows != nil {
+		t.MaxWorkflows = *upd.MaxWorkflows
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = now()
+	const q = `UPDATE tenants SET name = ?, max_workflows = ?, updated_at = ? WHERE id = ?`
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.Name, t.MaxWorkflows, t.UpdatedAt, id)
+	if isUniqueViolation(err) {
+		return nil, conflictf("a tenant named %q already exists", t.Name)
+	} else if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, notFoundf("tenant not found")
+	}
+	return t, nil
+}
+
+// CountTenants counts all tenants (the license limits them).
+func (s *Store) CountTenants(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM tenants`)
+	return n, err
+}
