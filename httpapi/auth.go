@@ -1,0 +1,171 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"jobflow"
+)
+
+// Token types: the same secret signs both, the typ claim keeps them apart.
+const (
+	TypLogin  = "login"
+	TypInvoke = "invoke"
+)
+
+// LoginClaims are the claims of a login token.
+type LoginClaims struct {
+	Typ string `json:"typ"`
+	jwt.RegisteredClaims
+}
+
+type loginRequest struct {
+	Account  string `json:"account"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string                `json:"token"`
+	ExpiresAt time.Time             `json:"expiresAt"`
+	User      *jobflow.User         `json:"user"`
+	Tenants   []*jobflow.Membership `json:"tenants"`
+}
+
+type meResponse struct {
+	User    *jobflow.User         `json:"user"`
+	Tenants []*jobflow.Membership `json:"tenants"`
+}
+
+var errBadLogin = jobflow.Errorf(jobflow.EUNAUTHORIZED, "invalid account or password")
+
+func (s *Server) login(c echo.Context) error {
+	var in loginRequest
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Account == "" || in.Password == "" {
+		return jobflow.Errorf(jobflow.EINVALID, "account and password are required")
+	}
+	ctx := c.Request().Context()
+	u, err := s.deps.Users.FindUserByAccount(ctx, in.Account)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		// Spend the same bcrypt time as for a real account, so the answer
+		// time does not tell which accounts exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(in.Password))
+		return errBadLogin
+	} else if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(in.Password)) != nil {
+		return errBadLogin
+	}
+	tenants, err := s.deps.Users.FindMemberships(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	token, exp, err := s.issueLoginToken(u.ID)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxUser, u.ID)
+	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp, User: u, Tenants: nonNil(tenants)})
+}
+
+func (s *Server) me(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := s.deps.Users.FindUserByID(ctx, actor(c).UserID)
+	if err != nil {
+		return err
+	}
+	tenants, err := s.deps.Users.FindMemberships(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, meResponse{User: u, Tenants: nonNil(tenants)})
+}
+
+func (s *Server) issueLoginToken(userID string) (string, time.Time, error) {
+	now := time.Now()
+	exp := now.Add(s.cfg.TokenTTL)
+	c := LoginClaims{
+		Typ: TypLogin,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   userID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        randomHex(16),
+		},
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.cfg.JWTSecret)
+	return tok, exp, err
+}
+
+// parseLoginToken returns the user id of a valid login token. The
+// algorithm is pinned to HS256 (no alg none, no RS256-with-HMAC-key
+// confusion) and typ must be "login", so an invoke token signed with the
+// same secret opens nothing here.
+func (s *Server) parseLoginToken(token string) (string, error) {
+	if token == "" {
+		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "a Bearer login token is required")
+	}
+	if len(s.cfg.JWTSecret) == 0 {
+		return "", errors.New("httpapi: JWT secret is not set")
+	}
+	var c LoginClaims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+	)
+	if errors.Is(err, jwt.ErrTokenExpired) {
+		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "the login token has expired")
+	}
+	if err != nil || c.Typ != TypLogin || c.Subject == "" {
+		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "invalid login token")
+	}
+	return c.Subject, nil
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// HashPassword is the bcrypt hash of a password, as stored in User.PasswordHash.
+func HashPassword(password string) (string, error) {
+	if len(password) > 72 {
+		return "", jobflow.Errorf(jobflow.EINVALID, "password must be at most 72 bytes").WithDetails(map[string]string{"field": "password"})
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte(randomHex(16)), bcrypt.DefaultCost)
+	return h
+})
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+)
+
+func (s *Server) getConfig(c echo.Context) error {
+	w, err := s.deps.Workflows.FindWorkflowByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w.Config)
+}
+
+// saveConfig (配置) validates before the store is touched, so a bad cron or
+// time zone is a 400 naming the field and nothing changes.
+func (s *Server) saveConfig(c echo.Context) error {
+	var cfg jobflow.WorkflowConfig
+	if err := decode(c, &cfg); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	a := actor(c)
+	w, err := s.deps.Workflows.SaveConfig(c.Request().Context(), a.TenantID, c.Param("id"), cfg, a.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w.Config)
+}

@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/labstack/echo/v4"
+	"github.com/lib/pq"
+
+	"jobflow"
+)
+
+// connTimeout bounds a datasource connection test.
+const connTimeout = 5 * time.Second
+
+type connTest struct {
+	OK        bool    `json:"ok"`
+	LatencyMs float64 `json:"latencyMs,omitempty"`
+	Error     string  `json:"error,omitempty"`
+}
+
+func (s *Server) listDatasources(c echo.Context) error {
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.deps.Datasources.FindDatasources(c.Request().Context(), actor(c).TenantID, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(items, total, p))
+}
+
+func (s *Server) createDatasource(c echo.Context) error {
+	var in jobflow.DatasourceInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	d, err := in.Apply(jobflow.Datasource{
+		ID: jobflow.NewID(jobflow.PrefixDatasource), TenantID: actor(c).TenantID, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Datasources.CreateDatasource(c.Request().Context(), d); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) getDatasource(c echo.Context) error {
+	d, err := s.deps.Datasources.FindDatasourceByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) updateDatasource(c echo.Context) error {
+	var in jobflow.DatasourceInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	d, err := s.deps.Datasources.UpdateDatasource(c.Request().Context(), actor(c).TenantID, c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) deleteDatasource(c echo.Context) error {
+	if err := s.deps.Datasources.DeleteDatasource(c.Request().Context(), actor(c).TenantID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// testDatasource opens a real connection and pings it. A failed connection
+// is a 200 with ok:false: the request itself was fine.
+func (s *Server) testDatasource(c echo.Context) error {
+	d, err := s.deps.Datasources.FindDatasourceByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), connTimeout)
+	defer cancel()
+	start := time.Now()
+	err = Ping(ctx, d)
+	if err != nil {
+		return c.JSON(http.StatusOK, connTest{OK: false, Error: scrub(err.Error(), d.Password)})
+	}
+	return c.JSON(http.StatusOK, connTest{OK: true, LatencyMs: float64(time.Since(start).Microseconds()) / 1000})
+}
+
+// Ping connects to the datasource and pings it once.
+func Ping(ctx context.Context, d *jobflow.Datasource) error {
+	db, err := Open(d)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.PingContext(ctx)
+}
+
+// Open returns a *sql.DB for a datasource: lib/pq for POSTGRES (sslmode
+// disable unless the options say otherwise), go-sql-driver/mysql for MYSQL.
+// Options become connection parameters.
+func Open(d *jobflow.Datasource) (*sql.DB, error) {
+	addr := net.JoinHostPort(d.Host, strconv.Itoa(d.Port))
+	switch d.Type {
+	case jobflow.DatasourcePostgres:
+		q := url.Values{}
+		q.Set("sslmode", "disable")
+		q.Set("connect_timeout", strconv.Itoa(int(connTimeout.Seconds())))
+		for k, v := range d.Options {
+			q.Set(k, v)
+		}
+		u := url.URL{Scheme: "postgres", User: url.UserPassword(d.User, d.Password), Host: addr, Path: "/" + d.Database, RawQuery: q.Encode()}
+		conn, err := pq.NewConnector(u.String())
+		if err != nil {
+			return nil, err
+		}
+		return sql.OpenDB(conn), nil
+	case jobflow.DatasourceMySQL:
+		cfg := mysql.NewConfig()
+		cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = d.User, d.Password, "tcp", addr, d.Database
+		cfg.Timeout = connTimeout
+		cfg.Params = map[string]string{}
+		for k, v := range d.Options {
+			cfg.Params[k] = v
+		}
+		conn, err := mysql.NewConnector(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return sql.OpenDB(conn), nil
+	}
+	return nil, jobflow.Errorf(jobflow.EINVALID, "unknown datasource type %q", d.Type)
+}
+
+// scrub removes the password from a driver's error text, should a driver
+// ever echo its DSN back.
+func scrub(msg, password string) string {
+	if password == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, password, "******")
+	return strings.ReplaceAll(msg, url.QueryEscape(password), "******")
+}

@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+)
+
+func (s *Server) listJobs(c echo.Context) error {
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	ctx := c.Request().Context()
+	// FindJobs of a workflow of another tenant is simply empty; the
+	// lookup makes it the NOT_FOUND the SPEC asks for.
+	if _, err := s.deps.Workflows.FindWorkflowByID(ctx, a.TenantID, c.Param("id")); err != nil {
+		return err
+	}
+	jobs, err := s.deps.Jobs.FindJobs(ctx, a.TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	// A workflow's jobs come whole from the store; the page is cut here.
+	total := len(jobs)
+	lo := min(p.Offset(), total)
+	hi := min(lo+p.PageSize, total)
+	return c.JSON(http.StatusOK, page(jobs[lo:hi], total, p))
+}
+
+func (s *Server) createJob(c echo.Context) error {
+	var in jobflow.JobUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Type == nil {
+		return invalid("type", "type is required: SHELL, PYTHON, SQL or HTTP")
+	}
+	a := actor(c)
+	now := time.Now().UTC()
+	j, err := in.Apply(jobflow.Job{
+		ID: jobflow.NewID(jobflow.PrefixJob), TenantID: a.TenantID, WorkflowID: c.Param("id"),
+		CreatedAt: now, UpdatedAt: now, CreatedBy: a.UserID,
+	})
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.deps.Workflows.FindWorkflowByID(ctx, a.TenantID, j.WorkflowID); err != nil {
+		return err
+	}
+	if err := s.checkDatasource(ctx, a.TenantID, j); err != nil {
+		return err
+	}
+	if err := s.deps.Jobs.CreateJob(ctx, j); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, j)
+}
+
+func (s *Server) getJob(c echo.Context) error {
+	j, err := s.deps.Jobs.FindJobByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+func (s *Server) updateJob(c echo.Context) error {
+	var in jobflow.JobUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	tid := actor(c).TenantID
+	// Apply to the current job first, so a bad edit is a 400 before the
+	// store is touched and an SQL job's datasource can be checked.
+	cur, err := s.deps.Jobs.FindJobByID(ctx, tid, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	next, err := in.Apply(*cur)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDatasource(ctx, tid, next); err != nil {
+		return err
+	}
+	j, err := s.deps.Jobs.UpdateJob(ctx, tid, cur.ID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+func (s *Server) deleteJob(c echo.Context) error {
+	if err := s.deps.Jobs.DeleteJob(c.Request().Context(), actor(c).TenantID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// checkDatasource makes an SQL job name a datasource of its own tenant.
+func (s *Server) checkDatasource(ctx context.Context, tenantID string, j *jobflow.Job) error {
+	if j.Type != jobflow.JobSQL {
+		return nil
+	}
+	var cfg jobflow.SQLConfig
+	if err := json.Unmarshal(j.Config, &cfg); err != nil {
+		return err
+	}
+	_, err := s.deps.Datasources.FindDatasourceByID(ctx, tenantID, cfg.DatasourceID)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return invalid("config.datasourceId", "config.datasourceId: no datasource %q in this tenant", cfg.DatasourceID)
+	}
+	return err
+}

@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// openapiSchemas holds the component schemas; the paths are generated from
+// the route table, so every registered route is in the document.
+//
+//go:embed openapi_schemas.json
+var openapiSchemas []byte
+
+func (s *Server) openapi(c echo.Context) error {
+	doc, err := s.openapiDoc()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, doc)
+}
+
+// openapiDoc builds the document once per server.
+func (s *Server) openapiDoc() ([]byte, error) {
+	s.doc.once.Do(func() { s.doc.b, s.doc.err = s.buildOpenAPI() })
+	return s.doc.b, s.doc.err
+}
+
+func (s *Server) buildOpenAPI() ([]byte, error) {
+	var schemas map[string]any
+	if err := json.Unmarshal(openapiSchemas, &schemas); err != nil {
+		return nil, err
+	}
+	paths := map[string]map[string]any{}
+	for _, r := range s.routes {
+		p := openapiPath(r.path)
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
+		}
+		paths[p][strings.ToLower(r.method)] = operation(r)
+	}
+	doc := map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":   "jobflow API",
+			"version": "1",
+			"description": "Job-flow (作业流) orchestration on Temporal. Errors are {\"error\":{\"code\",\"message\",\"details\"}}. " +
+				"Tenant-scoped routes need X-Tenant-ID; a tenant the caller does not belong to answers 404 NOT_FOUND, the same as a tenant that does not exist. " +
+				"Roles: SYS_ADMIN manages tenants, users, members and the license and may enter any tenant as TENANT_ADMIN; " +
+				"TENANT_ADMIN deletes workflows and creates, edits and deletes datasources; MEMBER does everything else in its tenant. " +
+				"An expired installed license keeps its limits and refuses new tenants and workflows (403 LIMIT_EXCEEDED) until a new one is installed.",
+		},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas": schemas,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+			},
+			"responses": map[string]any{
+				"Error": map[string]any{
+					"description": "An error in the envelope",
+					"content":     jsonContent("Error"),
+				},
+			},
+		},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// openapiPath turns /runs/:id into /runs/{id}.
+func openapiPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, ":") {
+			parts[i] = "{" + s[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func operation(r route) map[string]any {
+	var params []any
+	for _, s := range strings.Split(r.path, "/") {
+		if strings.HasPrefix(s, ":") {
+			params = append(params, map[string]any{"name": s[1:], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+	}
+	if r.access == member || r.access == tenantAdmin {
+		params = append(params, map[string]any{"name": headerTenant, "in": "header", "required": true,
+			"description": "the tenant to act in", "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range r.query {
+		typ := "string"
+		if q == "page" || q == "pageSize" {
+			typ = "integer"
+		}
+		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})
+	}
+	ok := map[string]any{"description": http.StatusText(r.status)}
+	if r.resp != "" {
+		ok["content"] = jsonContent(r.resp)
+	}
+	op := map[string]any{
+		"summary":     r.summary,
+		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_").Replace(r.path),
+		"tags":        []string{tag(r.path)},
+		"responses": map[string]any{
+			itoa(r.status): ok,
+			"default":      map[string]any{"$ref": "#/components/responses/Error"},
+		},
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if r.body != "" {
+		op["requestBody"] = map[string]any{"required": true, "content": jsonContent(r.body)}
+	}
+	if r.access != public {
+		op["security"] = []any{map[string]any{"bearer": []string{}}}
+	}
+	return op
+}
+
+func jsonContent(schema string) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + schema}}}
+}
+
+// tag groups operations by their first path segment after /api/v1.
+func tag(p string) string {
+	p = strings.TrimPrefix(p, "/api/v1")
+	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")[0]
+	if seg == "" {
+		return "meta"
+	}
+	return seg
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,193 @@
+// Package httpapi is jobflow's REST API (SPEC §6) on Echo v4: login and
+// roles, tenant scoping, the management routes for tenants, users,
+// workflows, jobs, canvases, configs and datasources, the license, the one
+// error envelope, request logs, Prometheus metrics, health checks and the
+// OpenAPI document. Handlers talk to the store only through the service
+// interfaces of the domain package, taken in Deps.
+package httpapi
+
+import (
+	"context"
+	"crypto/ed25519"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"jobflow"
+)
+
+// Config is how the API is set up.
+type Config struct {
+	JWTSecret        []byte               // signs login (and invoke) tokens; required
+	TokenTTL         time.Duration        // login token lifetime; default 12h
+	CORSOrigins      []string             // web consoles allowed to call the API; none by default
+	PublicURL        string               // base URL written into invoke curl commands
+	LicensePublicKey ed25519.PublicKey    // verifies installed licenses; nil: none can be installed
+	Ready            []Check              // what /readyz checks (store, Temporal)
+	Logger           *slog.Logger         // request log and internal errors; default slog.Default()
+	Registry         *prometheus.Registry // metrics registry; default: a private one per server
+}
+
+// Check is one readiness check of /readyz; Name appears in the answer.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps are the services the handlers use; *store.Store provides them all
+// (see NewDeps).
+type Deps struct {
+	Tenants     jobflow.TenantService
+	Users       jobflow.UserService
+	Workflows   jobflow.WorkflowService
+	Jobs        jobflow.JobService
+	Datasources jobflow.DatasourceService
+	Settings    jobflow.SettingService
+}
+
+// Services is everything Deps needs, in one interface.
+type Services interface {
+	jobflow.TenantService
+	jobflow.UserService
+	jobflow.WorkflowService
+	jobflow.JobService
+	jobflow.DatasourceService
+	jobflow.SettingService
+}
+
+// NewDeps fills every field of Deps from one implementation (the store).
+func NewDeps(s Services) Deps {
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s}
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	echo    *echo.Echo
+	metrics *metrics
+	routes  []route
+	doc     struct {
+		once sync.Once
+		b    []byte
+		err  error
+	}
+}
+
+// access says who may call a route.
+type access int
+
+const (
+	public      access = iota // anyone
+	loggedIn                  // any valid login token
+	sysAdmin                  // SYS_ADMIN
+	member                    // X-Tenant-ID and a membership (any role)
+	tenantAdmin               // X-Tenant-ID and TENANT_ADMIN there (or SYS_ADMIN)
+)
+
+// route is one row of the route table; the OpenAPI document is built from
+// the same rows, so the two cannot drift apart.
+type route struct {
+	method  string
+	path    string // Echo form: /api/v1/workflows/:id
+	access  access
+	summary string
+	body    string   // component schema of the request body; "" for none
+	resp    string   // component schema of the success answer; "" for none
+	status  int      // success status
+	query   []string // query parameters
+	handler echo.HandlerFunc
+}
+
+// New builds the server and its routes.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.observe) // logs and measures everything below, errors included
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  cfg.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant},
+			ExposeHeaders: []string{echo.HeaderXRequestID},
+			MaxAge:        600,
+		}))
+	}
+	e.Use(limitBody)
+	s.echo = e
+
+	s.routes = append(s.routes, s.managementRoutes()...)
+	s.routes = append(s.routes, s.engineRoutes()...)
+	for _, r := range s.routes {
+		e.Add(r.method, r.path, r.handler, s.guard(r.access)...)
+	}
+	return s
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// managementRoutes is the route table of everything but the run engine.
+func (s *Server) managementRoutes() []route {
+	const v1 = "/api/v1"
+	list := []string{"search", "page", "pageSize"}
+	return []route{
+		{method: "GET", path: "/healthz", access: public, summary: "Liveness: the process answers", resp: "Status", status: 200, handler: s.healthz},
+		{method: "GET", path: "/readyz", access: public, summary: "Readiness: the store and Temporal are reachable (503 otherwise)", resp: "Status", status: 200, handler: s.readyz},
+		{method: "GET", path: "/metrics", access: public, summary: "Prometheus metrics (text exposition format)", status: 200, handler: s.metricsHandler()},
+		{method: "GET", path: v1 + "/openapi.json", access: public, summary: "This OpenAPI 3 document", status: 200, handler: s.openapi},
+
+		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h", body: "LoginRequest", resp: "LoginResponse", status: 200, handler: s.login},
+		{method: "GET", path: v1 + "/me", access: loggedIn, summary: "The current user and the tenants it belongs to", resp: "Me", status: 200, handler: s.me},
+
+		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: "TenantInput", resp: "Tenant", status: 201, handler: s.createTenant},
+		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: "TenantList", status: 200, query: list, handler: s.listTenants},
+		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
+		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: "MemberInput", resp: "Member", status: 200, handler: s.setMember},
+		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 8-72 bytes, stored as bcrypt)", body: "UserInput", resp: "User", status: 201, handler: s.createUser},
+		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},
+		{method: "GET", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: the installed license, if any", resp: "LicenseView", status: 200, handler: s.getLicense},
+		{method: "PUT", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: verify and install a license (400 if JOBFLOW_LICENSE_PUBLIC_KEY is not set, the token is invalid or expired)", body: "LicenseInput", resp: "LicenseView", status: 200, handler: s.putLicense},
+
+		{method: "GET", path: v1 + "/workflows", access: member, summary: "MEMBER: list workflows; search matches name or remark (case-insensitive, % and _ literal); status DRAFT|PUBLISHED|OFFLINE", resp: "WorkflowList", status: 200, query: append(list, "status"), handler: s.listWorkflows},
+		{method: "POST", path: v1 + "/workflows", access: member, summary: "MEMBER: create a workflow (409 duplicate name; 403 LIMIT_EXCEEDED at min(license, tenant.maxWorkflows))", body: "WorkflowInput", resp: "Workflow", status: 201, handler: s.createWorkflow},
+		{method: "GET", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: a workflow with canvas, config and jobs", resp: "Workflow", status: 200, handler: s.getWorkflow},
+		{method: "PATCH", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: edit name and remark", body: "WorkflowInput", resp: "Workflow", status: 200, handler: s.updateWorkflow},
+		{method: "DELETE", path: v1 + "/workflows/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a workflow with its jobs, configs and versions (409 while PUBLISHED)", status: 204, handler: s.deleteWorkflow},
+		{method: "PUT", path: v1 + "/workflows/:id/canvas", access: member, summary: "MEMBER: save the canvas (409 on a stale revision; 400 naming a cycle's jobs in details.cycle)", body: "CanvasInput", resp: "Workflow", status: 200, handler: s.saveCanvas},
+		{method: "GET", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: the workflow config (schedule, alarms, invoke, failureStrategy, maxParallelism, params)", resp: "WorkflowConfig", status: 200, handler: s.getConfig},
+		{method: "PUT", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: save the config (400 naming a bad cron field or time zone)", body: "WorkflowConfig", resp: "WorkflowConfig", status: 200, handler: s.saveConfig},
+		{method: "GET", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: the jobs of a workflow", resp: "JobList", status: 200, query: []string{"page", "pageSize"}, handler: s.listJobs},
+		{method: "POST", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: add a job (SHELL, PYTHON, SQL, HTTP; config validated per type; 409 duplicate name)", body: "JobInput", resp: "Job", status: 201, handler: s.createJob},
+		{method: "GET", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: a job", resp: "Job", status: 200, handler: s.getJob},
+		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job", body: "JobInput", resp: "Job", status: 200, handler: s.updateJob},
+		{method: "DELETE", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: delete a job (409 while it is on the canvas)", status: 204, handler: s.deleteJob},
+
+		{method: "GET", path: v1 + "/datasources", access: member, summary: "MEMBER: list datasources (passwords never shown)", resp: "DatasourceList", status: 200, query: list, handler: s.listDatasources},
+		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: "DatasourceInput", resp: "Datasource", status: 201, handler: s.createDatasource},
+		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: "Datasource", status: 200, handler: s.getDatasource},
+		{method: "PATCH", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a datasource (omit password to keep it)", body: "DatasourceInput", resp: "Datasource", status: 200, handler: s.updateDatasource},
+		{method: "DELETE", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a datasource", status: 204, handler: s.deleteDatasource},
+		{method: "POST", path: v1 + "/datasources/:id/test", access: member, summary: "MEMBER: connect and ping (5 s timeout); 200 {ok:true, latencyMs} or {ok:false, error}", resp: "ConnectionTest", status: 200, handler: s.testDatasource},
+	}
+}

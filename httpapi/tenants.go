@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+)
+
+type tenantInput struct {
+	Name         *string `json:"name"`
+	MaxWorkflows *int    `json:"maxWorkflows"`
+}
+
+func (s *Server) createTenant(c echo.Context) error {
+	var in tenantInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	t := &jobflow.Tenant{ID: jobflow.NewID(jobflow.PrefixTenant), MaxWorkflows: jobflow.DefaultMaxWorkflows}
+	if in.Name != nil {
+		t.Name = *in.Name
+	}
+	if in.MaxWorkflows != nil {
+		t.MaxWorkflows = *in.MaxWorkflows
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	lic, err := s.license(ctx)
+	if err != nil {
+		return err
+	}
+	if err := lic.allowCreate(); err != nil {
+		return err
+	}
+	if lic.l != nil && lic.l.MaxTenants > 0 {
+		// Not atomic with the insert: tenants are created by hand by a
+		// system administrator, so a race here is not a practical concern.
+		n, err := s.deps.Tenants.CountTenants(ctx)
+		if err != nil {
+			return err
+		}
+		if n >= lic.l.MaxTenants {
+			return jobflow.Errorf(jobflow.ELIMITEXCEEDED, "the license allows at most %d tenants", lic.l.MaxTenants)
+		}
+	}
+	now := time.Now().UTC()
+	t.CreatedAt, t.UpdatedAt = now, now
+	if err := s.deps.Tenants.CreateTenant(ctx, t); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, t)
+}
+
+func (s *Server) listTenants(c echo.Context) error {
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.deps.Tenants.FindTenants(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(items, total, p))
+}
+
+func (s *Server) updateTenant(c echo.Context) error {
+	var in tenantInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	// Validate the changed fields the same way as on create.
+	probe := jobflow.Tenant{Name: "x", MaxWorkflows: 1}
+	if in.Name != nil {
+		probe.Name = *in.Name
+	}
+	if in.MaxWorkflows != nil {
+		probe.MaxWorkflows = *in.MaxWorkflows
+	}
+	if err := probe.Validate(); err != nil {
+		return err
+	}
+	t, err := s.deps.Tenants.UpdateTenant(c.Request().Context(), c.Param("id"),
+		jobflow.TenantUpdate{Name: in.Name, MaxWorkflows: in.MaxWorkflows})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}

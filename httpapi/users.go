@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+)
+
+type userInput struct {
+	Account  string `json:"account"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	SysAdmin bool   `json:"sysAdmin"`
+}
+
+type memberInput struct {
+	UserID string       `json:"userId"`
+	Role   jobflow.Role `json:"role"`
+}
+
+type memberView struct {
+	TenantID string       `json:"tenantId"`
+	UserID   string       `json:"userId"`
+	Role     jobflow.Role `json:"role"`
+}
+
+var accountRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+func (s *Server) createUser(c echo.Context) error {
+	var in userInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if !accountRE.MatchString(in.Account) {
+		return invalid("account", "account must be 1-64 letters, digits, '.', '_', '@' or '-'")
+	}
+	if in.Name == "" {
+		in.Name = in.Account
+	}
+	if err := jobflow.ValidateName("name", in.Name); err != nil {
+		return err
+	}
+	if len(in.Password) < 8 || len(in.Password) > 72 {
+		return invalid("password", "password must be 8-72 bytes")
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	u := &jobflow.User{
+		ID: jobflow.NewID(jobflow.PrefixUser), Account: in.Account, Name: in.Name,
+		SysAdmin: in.SysAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC(),
+	}
+	if err := s.deps.Users.CreateUser(c.Request().Context(), u); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) listUsers(c echo.Context) error {
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.deps.Users.FindUsers(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(items, total, p))
+}
+
+func (s *Server) setMember(c echo.Context) error {
+	var in memberInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if !jobflow.ValidRole(in.Role) {
+		return invalid("role", "role must be TENANT_ADMIN or MEMBER")
+	}
+	if in.UserID == "" {
+		return invalid("userId", "userId is required")
+	}
+	ctx := c.Request().Context()
+	tid := c.Param("id")
+	if _, err := s.deps.Tenants.FindTenantByID(ctx, tid); err != nil {
+		return err
+	}
+	if _, err := s.deps.Users.FindUserByID(ctx, in.UserID); jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return invalid("userId", "no user with id %q", in.UserID)
+	} else if err != nil {
+		return err
+	}
+	if err := s.deps.Users.SetMembership(ctx, tid, in.UserID, in.Role); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, memberView{TenantID: tid, UserID: in.UserID, Role: in.Role})
+}
