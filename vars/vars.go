@@ -1,0 +1,157 @@
+// Package vars resolves the variables of job scripts, SQL, URLs, headers and
+// bodies (SPEC §2) from a run's logical time and parameters.
+//
+// Three kinds of placeholders belong to jobflow:
+//
+//   - ${qing.NAME}: built-in values of the logical time, see builtins
+//     (${qing.current_date} is 2026-11-25, ${qing.current_date1} 20261125,
+//     ${qing.current_datetime} 2026-11-25 02:00:00, ${qing.current_year}
+//     2026, ${qing.current_month} 11, ${qing.current_day} 25).
+//   - ${params.NAME}: a run parameter.
+//   - $[PATTERN], $[PATTERN+N], $[PATTERN-N] and $[FUNC(PATTERN,N)]: the
+//     logical time formatted with a DolphinScheduler-style date pattern,
+//     optionally shifted (see timeexpr.go).
+//
+// Every other ${...} is left untouched, because shell scripts use ${HOME}
+// and the like legitimately; likewise $[...] whose content does not start
+// with a letter ($[0] in a JSONPath, bash's old $[1+2]) is left alone. An
+// unknown ${qing.*} or ${params.*}, or a malformed $[...] that starts with a
+// letter, is an error naming it, so the node fails instead of running with a
+// wrong value.
+//
+// Replacement is a single pass: a parameter value that itself contains
+// ${...} is inserted as is and not expanded again. Everything is evaluated
+// in the given location (the schedule's time zone), so a rerun or backfill
+// with the same logical time reproduces the same text. Resolve is pure.
+package vars
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Resolve replaces the jobflow variables in text (see the package
+// documentation). loc nil means UTC.
+func Resolve(text string, logicalTime time.Time, loc *time.Location, params map[string]string) (string, error) {
+	if !strings.Contains(text, "$") {
+		return text, nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := logicalTime.In(loc)
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(text, '$')
+		if i < 0 || i == len(text)-1 {
+			b.WriteString(text)
+			return b.String(), nil
+		}
+		b.WriteString(text[:i])
+		rest := text[i:]
+		switch rest[1] {
+		case '{':
+			end := strings.IndexByte(rest, '}')
+			name := ""
+			if end >= 0 {
+				name = rest[2:end]
+			}
+			if !strings.HasPrefix(rest, "${qing.") && !strings.HasPrefix(rest, "${params.") {
+				b.WriteString("${") // not ours: leave it for the shell
+				text = rest[2:]
+				continue
+			}
+			if end < 0 || strings.ContainsAny(name, " \t\r\n${") {
+				return "", fmt.Errorf("unterminated variable %s (missing })", clip(rest))
+			}
+			v, ok := lookup(name, t, params)
+			if !ok {
+				return "", fmt.Errorf("unknown variable ${%s}", name)
+			}
+			b.WriteString(v)
+			text = rest[end+1:]
+		case '[':
+			end := strings.IndexByte(rest, ']')
+			if len(rest) < 3 || !isLetter(rest[2]) || end < 0 {
+				if len(rest) >= 3 && isLetter(rest[2]) && end < 0 {
+					return "", fmt.Errorf("unterminated variable %s (missing ])", clip(rest))
+				}
+				b.WriteString("$[")
+				text = rest[2:]
+				continue
+			}
+			v, err := timeExpr(rest[2:end], t)
+			if err != nil {
+				return "", fmt.Errorf("invalid variable $[%s]: %v", rest[2:end], err)
+			}
+			b.WriteString(v)
+			text = rest[end+1:]
+		default:
+			b.WriteByte('$')
+			text = rest[1:]
+		}
+	}
+}
+
+// builtins are the ${qing.*} values of the logical time t.
+var builtins = map[string]func(t time.Time) string{
+	"current_date":     func(t time.Time) string { return t.Format("2006-01-02") },
+	"current_date1":    func(t time.Time) string { return t.Format("20060102") },
+	"current_datetime": func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"current_year":     func(t time.Time) string { return t.Format("2006") },
+	"current_month":    func(t time.Time) string { return t.Format("01") },
+	"current_day":      func(t time.Time) string { return t.Format("02") },
+}
+
+func lookup(name string, t time.Time, params map[string]string) (string, bool) {
+	if p, ok := strings.CutPrefix(name, "params."); ok {
+		v, ok := params[p]
+		return v, ok
+	}
+	if q, ok := strings.CutPrefix(name, "qing."); ok {
+		if f, ok := builtins[q]; ok {
+			return f(t), true
+		}
+	}
+	return "", false
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// Render replaces ${NAME} in template with values[NAME] for every NAME in
+// values (for alarm templates: ${qing.workflow_name} and so on). Unknown
+// placeholders stay as they are, so a template never fails to render.
+func Render(template string, values map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(template, "${")
+		if i < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:i])
+		end := strings.IndexByte(template[i:], '}')
+		if end < 0 {
+			b.WriteString(template[i:])
+			return b.String()
+		}
+		if v, ok := values[template[i+2:i+end]]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(template[i : i+end+1])
+		}
+		template = template[i+end+1:]
+	}
+}
