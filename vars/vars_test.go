@@ -106,7 +106,7 @@ func TestResolve_DST(t *testing.T) {
 	berlin := mustLoc(t, "Europe/Berlin") // clocks go forward at 01:00 UTC on 2026-03-29
 	at := time.Date(2026, 3, 30, 12, 0, 0, 0, berlin)
 	tests := []struct{ text, want string }{
-		{"$[yyyy-MM-dd HH:mm-2]", "2026-03-28 12:00"},   // two calendar days, still noon
+		{"$[yyyy-MM-dd HH:mm-2]", "2026-03-28 12:00"},     // two calendar days, still noon
 		{"$[yyyy-MM-dd HH:mm-48/24]", "2026-03-28 11:00"}, // 48 real hours
 	}
 	for _, tt := range tests {
