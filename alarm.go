@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -337,7 +338,8 @@ func (c *AlarmConfig) validate(t AlarmChannelType) error {
 		}
 		return nil
 	}
-	if c.Host == "" || len(c.Host) > 255 || strings.ContainsAny(c.Host, " /:\t") {
+	badHost := strings.ContainsAny(c.Host, " /\t") || (strings.Contains(c.Host, ":") && net.ParseIP(c.Host) == nil)
+	if c.Host == "" || len(c.Host) > 255 || badHost {
 		return invalidField("config.host", "config.host is required: an SMTP server name or address, without port")
 	}
 	if c.TLS == "" {
