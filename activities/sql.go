@@ -275,19 +275,27 @@ func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, 
 
 // killOnCancel arranges for a MySQL statement running on conn to be killed
 // on the server when ctx ends: the driver only drops its socket, and the
-// server would run the statement to its end.
-func killOnCancel(ctx context.Context, conn *sql.Conn, killer *sql.DB, log *nodeLog) (stop func() bool, err error) {
+// server would run the statement to its end. stop waits for a kill under
+// way, so the job ends only once the server has been told.
+func killOnCancel(ctx context.Context, conn *sql.Conn, killer *sql.DB, log *nodeLog) (stop func(), err error) {
 	var id uint64
 	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
 		return nil, err
 	}
-	return context.AfterFunc(ctx, func() {
+	killed := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		defer close(killed)
 		kctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if _, err := killer.ExecContext(kctx, fmt.Sprintf("KILL QUERY %d", id)); err != nil {
 			log.Printf("could not kill the running statement (connection %d): %v", id, err)
 		}
-	}), nil
+	})
+	return func() {
+		if !stopAfter() {
+			<-killed
+		}
+	}, nil
 }
 
 // abbreviate shows a statement on one line, cut to max bytes.

@@ -1,0 +1,157 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow"
+	"jobflow/store"
+	"jobflow/store/storetest"
+	"jobflow/workflows"
+)
+
+// testEnv is a real store holding one tenant, one workflow and one RUNNING
+// run, and the activities over it.
+type testEnv struct {
+	a     *Activities
+	s     *store.Store
+	run   *jobflow.Run
+	tzLoc *time.Location
+}
+
+// logicalTime of every test run: 2026-11-25 02:00 in Asia/Shanghai.
+var logicalTime = time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+
+func newTestEnv(t *testing.T, dialect string) *testEnv {
+	t.Helper()
+	return newTestEnvOn(t, storetest.Open(t, dialect))
+}
+
+func newTestEnvOn(t *testing.T, s *store.Store) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	tn := &jobflow.Tenant{Name: "acme", MaxWorkflows: 10}
+	if err := s.CreateTenant(ctx, tn); err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	wf := &jobflow.Workflow{TenantID: tn.ID, Name: "nightly", Config: jobflow.DefaultConfig()}
+	if err := s.CreateWorkflow(ctx, wf, 10); err != nil {
+		t.Fatalf("CreateWorkflow: %v", err)
+	}
+	run := &jobflow.Run{
+		ID: jobflow.NewID(jobflow.PrefixRun), TenantID: tn.ID, WorkflowID: wf.ID, WorkflowName: wf.Name,
+		Trigger: jobflow.TriggerManual, Status: jobflow.RunRunning, LogicalTime: logicalTime,
+		Params: map[string]string{}, StartedAt: time.Now().UTC(),
+	}
+	if err := s.UpsertRun(ctx, run); err != nil {
+		t.Fatalf("UpsertRun: %v", err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	a := &Activities{
+		Runs: s, Datasources: s,
+		Logger:    slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		KillGrace: 2 * time.Second,
+	}
+	t.Cleanup(func() { a.Close() })
+	return &testEnv{a: a, s: s, run: run, tzLoc: loc}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// job builds a job of typ with cfg as its config.
+func (e *testEnv) job(typ jobflow.JobType, cfg any) jobflow.Job {
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return jobflow.Job{
+		ID: jobflow.NewID(jobflow.PrefixJob), TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID,
+		Name: strings.ToLower(string(typ)) + " job", Type: typ, Config: raw,
+	}
+}
+
+func (e *testEnv) input(j jobflow.Job, params map[string]string) workflows.RunJobInput {
+	return workflows.RunJobInput{
+		RunID: e.run.ID, TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID, Job: j,
+		LogicalTime: logicalTime, Timezone: "Asia/Shanghai", Params: params,
+	}
+}
+
+// node reads the node run of job j from the store.
+func (e *testEnv) node(t *testing.T, jobID string) *jobflow.NodeRun {
+	t.Helper()
+	r, err := e.s.FindRunByID(context.Background(), e.run.TenantID, e.run.ID)
+	if err != nil {
+		t.Fatalf("FindRunByID: %v", err)
+	}
+	for _, n := range r.Nodes {
+		if n.JobID == jobID {
+			return n
+		}
+	}
+	t.Fatalf("no node run of job %s", jobID)
+	return nil
+}
+
+func (e *testEnv) log(t *testing.T, jobID string) string {
+	t.Helper()
+	text, err := e.s.FindNodeLog(context.Background(), e.run.TenantID, e.run.ID, jobID)
+	if err != nil {
+		t.Fatalf("FindNodeLog: %v", err)
+	}
+	return text
+}
+
+// appError returns err as a Temporal application error, failing the test if it is not one.
+func appError(t *testing.T, err error) *temporal.ApplicationError {
+	t.Helper()
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error %v (%T) is not an application error", err, err)
+	}
+	return ae
+}
+
+// processGone reports whether pid no longer runs (a zombie waiting for its
+// reaper counts as gone: it runs nothing).
+func processGone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// The state follows the command name in parentheses.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] == "Z"
+}
+
+// eventually polls cond every 50 ms until it holds or d passes.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

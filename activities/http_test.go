@@ -1,0 +1,148 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"jobflow"
+	"jobflow/store"
+)
+
+func TestRunJob_HTTP(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	ctx := context.Background()
+
+	type request struct {
+		method, path, token, contentType, body string
+	}
+	var (
+		mu   sync.Mutex
+		reqs []request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		reqs = append(reqs, request{r.Method, r.URL.RequestURI(), r.Header.Get("X-Token"), r.Header.Get("Content-Type"), string(body)})
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/created":
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"ok":true}`)
+		case "/broken":
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, "boom")
+		case "/missing":
+			w.WriteHeader(http.StatusNotFound)
+		case "/big":
+			io.WriteString(w, strings.Repeat("y", 100<<10))
+		}
+	}))
+	defer srv.Close()
+	lastRequest := func() request {
+		mu.Lock()
+		defer mu.Unlock()
+		return reqs[len(reqs)-1]
+	}
+	result := func(t *testing.T, raw json.RawMessage) httpResult {
+		t.Helper()
+		var r httpResult
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatalf("result %s: %v", raw, err)
+		}
+		return r
+	}
+
+	t.Run("Success", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{
+			Method:  "POST",
+			URL:     srv.URL + "/created?day=${qing.current_date1}",
+			Headers: map[string]string{"X-Token": "${params.token}", "Content-Type": "application/json"},
+			Body:    `{"x":"${params.x}","day":"$[yyyy-MM-dd-1]"}`,
+		})
+		res, err := e.a.RunJob(ctx, e.input(j, map[string]string{"token": "s3cret", "x": "42"}))
+		if err != nil {
+			t.Fatalf("RunJob: %v", err)
+		}
+		want := request{"POST", "/created?day=20261125", "s3cret", "application/json", `{"x":"42","day":"2026-11-24"}`}
+		if got := lastRequest(); got != want {
+			t.Errorf("request = %+v, want %+v", got, want)
+		}
+		if r := result(t, res.Result); r.Status != 201 || r.Body != `{"ok":true}` || r.Truncated {
+			t.Errorf("result = %+v, want status 201 and the body", r)
+		}
+		n := e.node(t, j.ID)
+		if n.Status != jobflow.NodeSuccess || result(t, n.Result).Status != 201 {
+			t.Errorf("node run = %+v, want SUCCESS with the result", n)
+		}
+		if log := e.log(t, j.ID); !strings.Contains(log, "POST "+srv.URL+"/created?day=20261125") || !strings.Contains(log, "201 Created") {
+			t.Errorf("log %q lacks the request line or the status", log)
+		}
+	})
+
+	t.Run("StatusFails", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/broken"})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		if ae := appError(t, err); ae.Error() != "HTTP status 500" || ae.Type() != ErrTypeJobFailed {
+			t.Errorf("error = %q (%s), want JobFailed \"HTTP status 500\"", ae.Error(), ae.Type())
+		}
+		n := e.node(t, j.ID)
+		if n.Status != jobflow.NodeFail || n.Error != "HTTP status 500" || result(t, n.Result).Body != "boom" {
+			t.Errorf("node run = %+v, want FAIL with the response kept", n)
+		}
+	})
+
+	t.Run("SuccessCodes", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "DELETE", URL: srv.URL + "/missing", SuccessCodes: []int{404}})
+		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
+			t.Fatalf("404 listed in successCodes: %v", err)
+		}
+		j = e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", SuccessCodes: []int{200}})
+		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || appError(t, err).Error() != "HTTP status 201" {
+			t.Errorf("201 outside successCodes [200]: err = %v", err)
+		}
+	})
+
+	t.Run("Truncated", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/big"})
+		res, err := e.a.RunJob(ctx, e.input(j, nil))
+		if err != nil {
+			t.Fatalf("RunJob: %v", err)
+		}
+		if r := result(t, res.Result); len(r.Body) != MaxHTTPBody || !r.Truncated {
+			t.Errorf("body of %d bytes truncated=%v, want %d and truncated", len(r.Body), r.Truncated, MaxHTTPBody)
+		}
+	})
+
+	t.Run("UnknownVariable", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", Headers: map[string]string{"X-Token": "${params.token}"}})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Error(), "${params.token}") || !strings.Contains(ae.Error(), "X-Token") {
+			t.Errorf("error = %q, want non-retryable naming the header and ${params.token}", ae.Error())
+		}
+	})
+
+	t.Run("ConnectionRefused", func(t *testing.T) {
+		dead := httptest.NewServer(http.NotFoundHandler())
+		dead.Close()
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: dead.URL})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		if ae := appError(t, err); ae.NonRetryable() || !strings.Contains(ae.Error(), "connection refused") {
+			t.Errorf("error = %q, want a retryable connection error", ae.Error())
+		}
+	})
+}
+
+func TestTrimPartialRune(t *testing.T) {
+	s := []byte("ab€") // € is 3 bytes
+	for cut, want := range map[int]string{5: "ab€", 4: "ab", 3: "ab", 2: "ab"} {
+		if got := string(trimPartialRune(s[:cut])); got != want {
+			t.Errorf("trimPartialRune(%q) = %q, want %q", s[:cut], got, want)
+		}
+	}
+}
