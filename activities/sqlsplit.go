@@ -13,7 +13,7 @@ import (
 // Statements holding nothing but whitespace and comments are dropped.
 //
 // The dialect decides the lexical rules:
-//   - POSTGRES: '…' ('' escape; E'…' also takes backslash escapes), "…",
+//   - POSTGRES: '…' (” escape; E'…' also takes backslash escapes), "…",
 //     $$…$$ and $tag$…$tag$, -- comments, nested /* */ comments.
 //   - MYSQL: '…' and "…" (backslash and doubled-quote escapes), `…`,
 //     "-- " and # comments, /* */ comments, and the mysql client's
@@ -188,7 +188,9 @@ func hasWordPrefix(s, word string) bool {
 	return len(s) > len(word) && strings.EqualFold(s[:len(word)], word) && isSpace(s[len(word)])
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 func isIdentChar(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
