@@ -13,7 +13,7 @@ import (
 // Statements holding nothing but whitespace and comments are dropped.
 //
 // The dialect decides the lexical rules:
-//   - POSTGRES: '…' (” escape; E'…' also takes backslash escapes), "…",
+//   - POSTGRES: '…' (a doubled quote escapes; E'…' also backslashes), "…",
 //     $$…$$ and $tag$…$tag$, -- comments, nested /* */ comments.
 //   - MYSQL: '…' and "…" (backslash and doubled-quote escapes), `…`,
 //     "-- " and # comments, /* */ comments, and the mysql client's
