@@ -1,0 +1,202 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"jobflow/license"
+	"jobflow/workflows"
+)
+
+// Modes, i.e. the subcommands that run services.
+const (
+	modeStandalone = "standalone"
+	modeServer     = "server"
+	modeAPI        = "api"
+	modeWorker     = "worker"
+	modeMigrate    = "migrate"
+)
+
+// Config is everything jobflow reads from the environment (SPEC §1).
+type Config struct {
+	HTTPAddr          string   // JOBFLOW_HTTP_ADDR
+	DataDir           string   // JOBFLOW_DATA_DIR
+	DatabaseURL       string   // JOBFLOW_DATABASE_URL; standalone: SQLite file in DataDir
+	TemporalAddress   string   // JOBFLOW_TEMPORAL_ADDRESS; standalone: "" = embedded
+	TemporalNamespace string   // JOBFLOW_TEMPORAL_NAMESPACE
+	TemporalUIAddr    string   // JOBFLOW_TEMPORAL_UI_ADDR (embedded UI)
+	TemporalPort      int      // JOBFLOW_TEMPORAL_PORT (embedded frontend; 0: 7233 if free)
+	TemporalUIURL     string   // JOBFLOW_TEMPORAL_UI_URL, for run links; standalone: the embedded UI
+	TaskQueue         string   // JOBFLOW_TASK_QUEUE
+	WorkerGroups      []string // JOBFLOW_WORKER_GROUPS
+	JWTSecret         []byte   // JOBFLOW_JWT_SECRET; standalone: generated in DataDir
+	EncryptionKey     []byte   // JOBFLOW_ENCRYPTION_KEY; standalone: generated in DataDir
+	AdminPassword     string   // JOBFLOW_ADMIN_PASSWORD
+	PublicURL         string   // JOBFLOW_PUBLIC_URL
+	LicensePublicKey  ed25519.PublicKey
+	CORSOrigins       []string   // JOBFLOW_CORS_ORIGINS
+	LogLevel          slog.Level // JOBFLOW_LOG_LEVEL
+}
+
+// Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
+// guessable offline from any token.
+const minJWTSecret = 32
+
+// settingError names the setting that is missing or wrong; it is the one
+// line an operator sees before jobflow exits.
+type settingError struct {
+	name, problem string
+}
+
+func (e *settingError) Error() string { return e.name + ": " + e.problem }
+
+// loadConfig reads the environment for mode and checks what mode needs.
+// Secrets a standalone install generates itself are filled in later (see
+// loadSecrets), so they are not required here.
+func loadConfig(mode string, getenv func(string) string) (*Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := &Config{
+		HTTPAddr:          get("JOBFLOW_HTTP_ADDR", ":8080"),
+		DataDir:           get("JOBFLOW_DATA_DIR", "./data"),
+		DatabaseURL:       get("JOBFLOW_DATABASE_URL", ""),
+		TemporalAddress:   get("JOBFLOW_TEMPORAL_ADDRESS", ""),
+		TemporalNamespace: get("JOBFLOW_TEMPORAL_NAMESPACE", "default"),
+		TemporalUIAddr:    get("JOBFLOW_TEMPORAL_UI_ADDR", ":8233"),
+		TemporalUIURL:     strings.TrimRight(get("JOBFLOW_TEMPORAL_UI_URL", ""), "/"),
+		TaskQueue:         get("JOBFLOW_TASK_QUEUE", workflows.DefaultTaskQueue),
+		WorkerGroups:      splitList(getenv("JOBFLOW_WORKER_GROUPS")),
+		AdminPassword:     getenv("JOBFLOW_ADMIN_PASSWORD"),
+		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
+		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
+	}
+
+	if err := checkAddr("JOBFLOW_HTTP_ADDR", cfg.HTTPAddr); err != nil {
+		return nil, err
+	}
+	if err := checkAddr("JOBFLOW_TEMPORAL_UI_ADDR", cfg.TemporalUIAddr); err != nil {
+		return nil, err
+	}
+	if cfg.TemporalAddress != "" {
+		if _, _, err := net.SplitHostPort(cfg.TemporalAddress); err != nil {
+			return nil, &settingError{"JOBFLOW_TEMPORAL_ADDRESS", fmt.Sprintf("%q is not host:port", cfg.TemporalAddress)}
+		}
+	}
+	if v := getenv("JOBFLOW_TEMPORAL_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return nil, &settingError{"JOBFLOW_TEMPORAL_PORT", fmt.Sprintf("%q is not a port number", v)}
+		}
+		cfg.TemporalPort = p
+	}
+	for _, g := range cfg.WorkerGroups {
+		if !validGroup(g) {
+			return nil, &settingError{"JOBFLOW_WORKER_GROUPS", fmt.Sprintf("group %q: use letters, digits, '-' and '_'", g)}
+		}
+	}
+	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return nil, &settingError{"JOBFLOW_LOG_LEVEL", fmt.Sprintf("%q: use debug, info, warn or error", v)}
+		}
+	}
+	if v := getenv("JOBFLOW_LICENSE_PUBLIC_KEY"); v != "" {
+		key, err := license.ParsePublicKey(v)
+		if err != nil {
+			return nil, &settingError{"JOBFLOW_LICENSE_PUBLIC_KEY", err.Error()}
+		}
+		cfg.LicensePublicKey = key
+	}
+	if v := getenv("JOBFLOW_JWT_SECRET"); v != "" {
+		if len(v) < minJWTSecret {
+			return nil, &settingError{"JOBFLOW_JWT_SECRET", fmt.Sprintf("must be at least %d bytes", minJWTSecret)}
+		}
+		cfg.JWTSecret = []byte(v)
+	}
+	if v := getenv("JOBFLOW_ENCRYPTION_KEY"); v != "" {
+		key, err := parseKey(v)
+		if err != nil {
+			return nil, &settingError{"JOBFLOW_ENCRYPTION_KEY", err.Error()}
+		}
+		cfg.EncryptionKey = key
+	}
+
+	// What each mode cannot start without.
+	var required []string
+	switch mode {
+	case modeServer, modeAPI:
+		required = []string{"JOBFLOW_DATABASE_URL", "JOBFLOW_TEMPORAL_ADDRESS", "JOBFLOW_JWT_SECRET", "JOBFLOW_ENCRYPTION_KEY"}
+	case modeWorker:
+		required = []string{"JOBFLOW_DATABASE_URL", "JOBFLOW_TEMPORAL_ADDRESS", "JOBFLOW_ENCRYPTION_KEY"}
+	}
+	for _, name := range required {
+		if strings.TrimSpace(getenv(name)) == "" {
+			return nil, &settingError{name, fmt.Sprintf("required in %s mode", mode)}
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		// standalone and migrate: the SQLite file in the data dir.
+		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "jobflow.db")
+	}
+	return cfg, nil
+}
+
+// parseKey decodes a 32-byte key written as 64 hex digits or as base64
+// (standard or URL alphabet, padded or not). A 64-digit hex string decodes
+// to 48 bytes as base64, so the two forms cannot be confused.
+func parseKey(v string) ([]byte, error) {
+	if len(v) == 64 {
+		if b, err := hex.DecodeString(v); err == nil {
+			return b, nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil {
+			if len(b) != 32 {
+				return nil, fmt.Errorf("must be 32 bytes, got %d (try: openssl rand -base64 32)", len(b))
+			}
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("must be 32 bytes as base64 or 64 hex digits (try: openssl rand -base64 32)")
+}
+
+func checkAddr(name, addr string) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return &settingError{name, fmt.Sprintf("%q is not [host]:port", addr)}
+	}
+	return nil
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func validGroup(g string) bool {
+	if len(g) > 64 {
+		return false
+	}
+	for _, r := range g {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

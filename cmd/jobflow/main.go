@@ -1,0 +1,102 @@
+// Command jobflow is the job-flow orchestration service: one binary that
+// runs everything in one process (standalone, the default) or one part of a
+// production deployment (server, api, worker), applies store migrations
+// (migrate), and makes licenses (license keygen / license issue).
+// Configuration comes from JOBFLOW_* environment variables (SPEC §1; see
+// usage below and config.go).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		// The one line an operator reads: what is missing or unreachable.
+		slog.New(slog.NewTextHandler(os.Stderr, nil)).Error("jobflow failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, with its environment passed in so that tests
+// can call it like main does. It returns when the command is done or, for
+// the services, when ctx is cancelled and everything has stopped.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd, rest := modeStandalone, []string(nil)
+	if len(args) > 1 {
+		cmd, rest = args[1], args[2:]
+	}
+	switch cmd {
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "license":
+		return runLicense(rest, getenv, stdout, stderr)
+	case modeStandalone, modeServer, modeAPI, modeWorker, modeMigrate:
+	default:
+		return fmt.Errorf("unknown command %q (run 'jobflow help')", cmd)
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("%s takes no arguments; it is configured with JOBFLOW_* environment variables (run 'jobflow help')", cmd)
+	}
+
+	cfg, err := loadConfig(cmd, getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cmd == modeMigrate {
+		return migrate(ctx, cfg, logger)
+	}
+	return serve(ctx, cmd, cfg, logger, stdout)
+}
+
+const usage = `jobflow — job-flow orchestration on Temporal
+
+Usage:
+  jobflow [standalone]   everything in one process: embedded Temporal server and
+                         Web UI, worker, REST API, SQLite store in JOBFLOW_DATA_DIR
+  jobflow server         REST API + worker against PostgreSQL and a Temporal cluster
+  jobflow api            REST API only
+  jobflow worker         worker only
+  jobflow migrate        apply store migrations and exit
+  jobflow version        print the version
+  jobflow license keygen               print a new Ed25519 key pair
+  jobflow license issue -key-file F …  sign a license (jobflow license issue -h)
+
+Environment (defaults in brackets):
+  JOBFLOW_HTTP_ADDR           REST API address [:8080]
+  JOBFLOW_DATA_DIR            standalone: SQLite files, generated secrets [./data]
+  JOBFLOW_DATABASE_URL        postgres://… selects PostgreSQL [standalone: DATA_DIR/jobflow.db]
+                              required by server, api, worker
+  JOBFLOW_TEMPORAL_ADDRESS    host:port of a Temporal frontend [standalone: embedded]
+                              required by server, api, worker
+  JOBFLOW_TEMPORAL_NAMESPACE  [default]
+  JOBFLOW_TEMPORAL_UI_ADDR    standalone: embedded Temporal Web UI address [:8233]
+  JOBFLOW_TEMPORAL_PORT       standalone: embedded frontend port [7233 if free, else any]
+  JOBFLOW_TEMPORAL_UI_URL     base URL of the Temporal Web UI for run links [standalone: embedded UI]
+  JOBFLOW_TASK_QUEUE          default task queue [jobflow]
+  JOBFLOW_WORKER_GROUPS       extra worker groups this worker serves (comma-separated)
+  JOBFLOW_JWT_SECRET          at least 32 bytes; required by server, api
+                              [standalone: generated once into DATA_DIR/jwt-secret]
+  JOBFLOW_ENCRYPTION_KEY      32 bytes as base64 or 64 hex digits (openssl rand -base64 32);
+                              required by server, api, worker
+                              [standalone: generated once into DATA_DIR/encryption-key]
+  JOBFLOW_ADMIN_PASSWORD      first start: password of 'admin' [random, printed once]
+  JOBFLOW_PUBLIC_URL          base URL in invoke curl commands [http://localhost:8080]
+  JOBFLOW_LICENSE_PUBLIC_KEY  Ed25519 public key (base64) that verifies licenses
+  JOBFLOW_CORS_ORIGINS        web console origins allowed to call the API (comma-separated)
+  JOBFLOW_LOG_LEVEL           debug, info, warn or error [info]
+`

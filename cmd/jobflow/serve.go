@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"jobflow/engine"
+)
+
+const (
+	// startupTimeout bounds everything before jobflow serves: database,
+	// migrations, Temporal. A dependency that does not answer in time is
+	// an error naming it, not a hang.
+	startupTimeout = 2 * time.Minute
+	// shutdownTimeout bounds the graceful stop of the HTTP server.
+	shutdownTimeout = 20 * time.Second
+)
+
+// serve runs the services of mode until ctx is cancelled, then stops them
+// in reverse order: HTTP, worker, store, Temporal client, embedded Temporal.
+func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+	runsAPI := mode != modeWorker
+	runsWorker := mode != modeAPI
+
+	startCtx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	begin := time.Now()
+
+	var embedded *embeddedTemporal
+	if mode == modeStandalone {
+		var err error
+		if embedded, err = prepareStandalone(startCtx, cfg, log); err != nil {
+			return startupError(ctx, err)
+		}
+		defer embedded.stop(log)
+	}
+
+	c, err := dialTemporal(startCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	if err != nil {
+		return startupError(ctx, err)
+	}
+	defer c.Close()
+
+	st, err := openStore(startCtx, cfg, runsAPI, log)
+	if err != nil {
+		return startupError(ctx, err)
+	}
+	defer st.Close()
+
+	if runsWorker {
+		ws, acts, err := startWorkers(c, st, cfg, log)
+		if err != nil {
+			return startupError(ctx, err)
+		}
+		defer acts.Close()
+		defer ws.stop()
+	}
+
+	if !runsAPI {
+		log.Info("jobflow worker running", "startup", time.Since(begin).Round(time.Millisecond))
+		<-ctx.Done()
+		log.Info("shutting down")
+		return nil
+	}
+
+	eng := &engine.Engine{
+		Client:    c,
+		Store:     st,
+		Namespace: cfg.TemporalNamespace,
+		TaskQueue: cfg.TaskQueue,
+		UIURL:     cfg.TemporalUIURL,
+	}
+	if err := bootstrap(startCtx, st, cfg, log, stdout); err != nil {
+		return startupError(ctx, err)
+	}
+	handler := newAPI(cfg, st, c, eng, log)
+	return serveHTTP(ctx, cfg.HTTPAddr, handler, log, func() {
+		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
+		if cfg.TemporalUIURL != "" {
+			attrs = append(attrs, "temporalUI", cfg.TemporalUIURL)
+		}
+		log.Info("jobflow ready", attrs...)
+	})
+}
+
+// startupError turns a failure caused by an interrupt during start-up into
+// a clean exit; anything else is returned as it is.
+func startupError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// serveHTTP serves h on addr until ctx is cancelled, then shuts down
+// gracefully: in-flight requests get shutdownTimeout to finish. The address
+// is bound before ready is called, so a port in use is a start-up error.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func()) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (JOBFLOW_HTTP_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	ready()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
