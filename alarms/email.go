@@ -226,10 +226,14 @@ func replyResult(err error) Result {
 	return Result{}
 }
 
-// smtpErr names the step that failed; when ctx ended, it says so.
+// smtpErr names the step that failed; when ctx ended, it says so. The
+// conn's deadline is ctx's, and may fire a moment before ctx reports done.
 func smtpErr(ctx context.Context, step string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("smtp: %s: %w", step, ctx.Err())
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("smtp: %s: %w", step, context.DeadlineExceeded)
 	}
 	return fmt.Errorf("smtp: %s: %w", step, err)
 }
