@@ -4,24 +4,25 @@
 // POST /workflow/open/invokeWorkflow, the idempotency key of a requestId and
 // a per-token rate limiter.
 //
-// Wiring of the invoke endpoint, in this order:
+// Wiring of the invoke endpoint, in this order. A bad, revoked or foreign
+// token is always the same 401, so the body never says which tenant or
+// workflow exists; log InvalidReason(err), answer jobflow.ErrorMessage(err).
 //
-//  1. req, err := DecodeRequest(body)           // 400 INVALID, 413 TOO_LARGE
-//  2. c, err := Verify(secret, req.Token, req.WorkflowID, now)
-//     // 401; log InvalidReason(err), answer jobflow.ErrorMessage(err)
-//  3. revoked, err := isRevoked(ctx, c.ID)       // a RevocationChecker over the store
-//     if revoked { err = InvalidToken("revoked") } // the same 401
-//  4. ok, wait := limiter.Allow(c.ID, now)       // 429 with Retry-After: RetryAfterSeconds(wait)
-//  5. w, err := store.FindWorkflowByID(ctx, c.TenantID, req.WorkflowID)
-//     // NOT_FOUND here must become InvalidToken("workflow not in tenant"):
-//     // this scoped lookup is what ties tid to the workflow's tenant, and
-//     // answering 404 would tell the caller which tenants hold which ids.
-//  6. 409 unless PUBLISHED, 403 unless invoke is enabled in the published
-//     version, then start the run under RequestWorkflowID when a requestId
-//     is given (Temporal's id-conflict policy makes the repeat a no-op).
+//	req, err := invoke.DecodeRequest(body)               // 400 INVALID, 413 TOO_LARGE
+//	c, err := invoke.Verify(secret, req.Token, req.WorkflowID, now)
+//	revoked, err := isRevoked(ctx, c.ID)                 // a RevocationChecker over the store
+//	if revoked { err = invoke.InvalidToken("revoked") }
+//	ok, wait := limiter.Allow(c.ID, now)                 // !ok: 429 jobflow.ETOOMANY and
+//	                                                     // Retry-After: invoke.RetryAfterSeconds(wait)
+//	w, err := store.FindWorkflowByID(ctx, c.TenantID, req.WorkflowID)
+//	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND { err = invoke.InvalidToken("workflow not in tid") }
+//	// 409 unless PUBLISHED, 403 unless invoke is enabled in the published
+//	// version; then start the run, under invoke.RequestWorkflowID(w.ID,
+//	// req.RequestID) when a requestId is given.
 //
-// A caller that already holds the workflow (and so its tenant) uses
-// VerifyForTenant instead of steps 2 and 5.
+// The tenant-scoped lookup is what ties the token's tid to the workflow's
+// tenant. A caller that already holds the workflow (and so its tenant) uses
+// VerifyForTenant instead.
 package invoke
 
 import (
