@@ -33,10 +33,11 @@
 // So a time inside the hour skipped when clocks spring forward does not
 // fire that day (02:30 daily does not fire on the Berlin spring change day;
 // Temporal skips it too), and a time inside the hour repeated when clocks
-// fall back fires twice, once per occurrence (Temporal v1.32.1 does the same
-// in zones west of UTC such as America/New_York; in zones east of UTC such
-// as Europe/Berlin its search misses some first occurrences, a quirk of how
-// it resolves ambiguous wall times, which we do not copy).
+// fall back fires twice, once per occurrence (Temporal does the same in
+// zones west of UTC such as America/New_York). In zones east of UTC such as
+// Europe/Berlin, Temporal v1.32.1's search is faulty on the autumn change
+// night (it misses some matching times and fires at a few non-matching
+// ones, see TestExpr_Calendars_DST); Next does not copy that fault.
 //
 // Everything here is pure and deterministic (no clock, no mutable globals),
 // so Next may be called from Temporal workflow code.

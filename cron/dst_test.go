@@ -67,3 +67,35 @@ func TestExpr_Next_DST(t *testing.T) {
 		})
 	}
 }
+
+// TestExpr_Next_LeapYearEnd covers the last day of a leap year after 2037,
+// where time.ZoneBounds returns a wrong period end (see periodEnd): fire
+// times must go on hour by hour, and a far-away time must still be found.
+func TestExpr_Next_LeapYearEnd(t *testing.T) {
+	hourly, err := Parse("0 0 * * * ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []string{"Europe/Berlin", "America/New_York"} {
+		loc := mustLoc(t, zone)
+		after := time.Date(2040, 12, 30, 12, 0, 0, 0, loc)
+		got := hourly.NextN(after, loc, 60)
+		for i, x := range got {
+			if want := after.Add(time.Duration(i+1) * time.Hour); !x.Equal(want) {
+				t.Fatalf("%s: fire %d = %v, want %v", zone, i, x, want)
+			}
+		}
+		if len(got) != 60 {
+			t.Fatalf("%s: %d fire times, want 60", zone, len(got))
+		}
+	}
+	rare, err := Parse("0 0 0 1 1 ? 2099")
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin := mustLoc(t, "Europe/Berlin")
+	got := rare.Next(time.Date(2026, 11, 25, 10, 0, 0, 0, berlin), berlin)
+	if want := time.Date(2099, 1, 1, 0, 0, 0, 0, berlin); !got.Equal(want) {
+		t.Fatalf("Next = %v, want %v", got, want)
+	}
+}

@@ -27,6 +27,9 @@ func (e *Expr) Next(after time.Time, loc *time.Location) time.Time {
 		probe := from.Add(time.Nanosecond).In(loc)
 		_, offset := probe.Zone()
 		_, end := probe.ZoneBounds()
+		if !end.IsZero() && !end.After(probe) {
+			end = periodEnd(probe, offset)
+		}
 		off := time.Duration(offset) * time.Second
 		wall := e.nextWall(from.UTC().Add(off))
 		if wall.IsZero() {
@@ -39,6 +42,28 @@ func (e *Expr) Next(after time.Time, loc *time.Location) time.Time {
 		from = end.Add(-time.Nanosecond)
 	}
 	return time.Time{}
+}
+
+// periodEnd finds the end of the constant-offset period around probe when
+// time.ZoneBounds cannot be trusted: Go 1.26 returns an end before the time
+// itself on the last day of a leap year in zones described by a TZ rule
+// (Europe/Berlin in 2040, for example). It looks one hour ahead, which is
+// exact because no zone changes its offset twice within an hour, and
+// bisects to the second if the offset changes in that hour.
+func periodEnd(probe time.Time, offset int) time.Time {
+	lo, hi := probe.Truncate(time.Second), probe.Truncate(time.Second).Add(time.Hour)
+	if _, o := hi.Zone(); o == offset {
+		return hi
+	}
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+		if _, o := mid.Zone(); o == offset {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // NextN returns up to n successive fire times after after (fewer when the

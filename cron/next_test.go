@@ -148,3 +148,32 @@ func TestExpr_Next_SubSecond(t *testing.T) {
 		t.Fatalf("Next = %v, want %v", got, want)
 	}
 }
+
+// BenchmarkExpr_Next measures one Next call for a frequent, a daily, a
+// month-end and a rare expression in a zone with daylight saving time.
+func BenchmarkExpr_Next(b *testing.B) {
+	loc := mustLoc(b, "Europe/Berlin")
+	after := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
+	for _, expr := range []string{"0 */5 * * * ?", "0 0 2 * * ?", "0 0 0 LW * ?", "0 0 0 29 2 ?", "0 0 0 1 1 ? 2099"} {
+		e, err := Parse(expr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(expr, func(b *testing.B) {
+			for b.Loop() {
+				if e.Next(after, loc).IsZero() {
+					b.Fatal("no fire time")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse measures parsing a typical Quartz expression.
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse("0 0/15 8-18 ? JAN-NOV MON-FRI 2026-2030"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
