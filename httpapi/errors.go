@@ -40,14 +40,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status := 0
 	var he *echo.HTTPError
-	if errors.As(err, &he) && jobflow.ErrorCode(he.Internal) != jobflow.EINTERNAL {
-		err = he.Internal // e.g. a domain error wrapped by a middleware
+	var e *jobflow.Error
+	if errors.As(err, &he) && errors.As(he.Internal, &e) {
+		err = he.Internal // a domain error wrapped by a middleware
 	} else if errors.As(err, &he) {
 		err, status = fromEcho(he)
 	}
-	code := jobflow.ErrorCode(err)
-	var e *jobflow.Error
-	if !errors.As(err, &e) || code == jobflow.EINTERNAL {
+	if !errors.As(err, &e) || e.Code == jobflow.EINTERNAL {
 		s.log.Error("internal error", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		e = jobflow.Errorf(jobflow.EINTERNAL, "internal error")
