@@ -10,7 +10,7 @@ import (
 )
 
 // newChannel builds a channel the way the API does: through the input's Apply.
-func newChannel(t *testing.T, typ jobflow.AlarmChannelType, config string) (jobflow.AlarmChannel, jobflow.AlarmSecrets) {
+func newChannel(t testing.TB, typ jobflow.AlarmChannelType, config string) (jobflow.AlarmChannel, jobflow.AlarmSecrets) {
 	t.Helper()
 	name := "ops " + string(typ)
 	ch, sec, err := jobflow.AlarmChannelInput{Name: &name, Type: &typ, Config: json.RawMessage(config)}.Apply(jobflow.AlarmChannel{}, jobflow.AlarmSecrets{})
@@ -193,5 +193,21 @@ func TestAlarmChannelInput_Apply_Invalid(t *testing.T) {
 				t.Log(jobflow.ErrorMessage(err))
 			}
 		})
+	}
+}
+
+func TestAlarmRecord_SetOutcome(t *testing.T) {
+	var r jobflow.AlarmRecord
+	r.SetOutcome(200, `{"errcode":0}`, nil)
+	if r.Status != jobflow.AlarmSent || r.ResponseCode != 200 || r.Response != `{"errcode":0}` || r.Error != "" {
+		t.Errorf("success: %+v", r)
+	}
+	long := strings.Repeat("错", 2000) // 6000 bytes
+	r.SetOutcome(500, long, errors.New("POST https://x.example/…: HTTP 500"))
+	if r.Status != jobflow.AlarmFailed || r.ResponseCode != 500 || r.Error != "POST https://x.example/…: HTTP 500" {
+		t.Errorf("failure: status %q code %d error %q", r.Status, r.ResponseCode, r.Error)
+	}
+	if len(r.Response) != 4095 || r.Response != strings.Repeat("错", 1365) {
+		t.Errorf("Response is %d bytes, want 4095 (1365 whole characters)", len(r.Response))
 	}
 }

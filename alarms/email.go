@@ -32,6 +32,19 @@ func (s *Sender) sendEmail(ctx context.Context, cfg jobflow.AlarmConfig, msg Mes
 		ctx, cancel = context.WithTimeout(ctx, SMTPTimeout)
 		defer cancel()
 	}
+	// Apply fills these; a channel built some other way must not lose TLS.
+	if cfg.TLS == "" {
+		cfg.TLS = jobflow.SMTPTLSAuto
+		if cfg.Port == 465 {
+			cfg.TLS = jobflow.SMTPTLSImplicit
+		}
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 587
+		if cfg.TLS == jobflow.SMTPTLSImplicit {
+			cfg.Port = 465
+		}
+	}
 	from, err := mail.ParseAddress(cfg.From)
 	if err != nil {
 		return Result{}, errors.New("smtp: config.from is not an email address")

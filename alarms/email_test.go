@@ -19,7 +19,7 @@ import (
 )
 
 // emailChannel is an EMAIL channel to the server at addr, with extra config.
-func emailChannel(t *testing.T, addr, extra string) (jobflow.AlarmChannel, jobflow.AlarmSecrets) {
+func emailChannel(t testing.TB, addr, extra string) (jobflow.AlarmChannel, jobflow.AlarmSecrets) {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	config := `{"host":"` + host + `","port":` + port + `,"from":"Jobflow 告警 <alarm@example.com>","to":["ops@example.com","DBA <dba@example.com>"]`

@@ -45,7 +45,7 @@ type smtpMail struct {
 }
 
 // start listens on addr ("127.0.0.1:0" unless given) and serves until the test ends.
-func (s *smtpServer) start(t *testing.T, addr string) string {
+func (s *smtpServer) start(t testing.TB, addr string) string {
 	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
