@@ -188,6 +188,17 @@ func TestBinary_Standalone(t *testing.T) {
 			}
 		}
 
+		// The admin user exists with the configured password.
+		resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
+			strings.NewReader(`{"account":"admin","password":"standalone-test-pw"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("start %d: admin login = %d, want 200", i+1, resp.StatusCode)
+		}
+
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,13 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, l
 // bootstrap creates the admin user and the default tenant on the first
 // start; the admin password, when generated, is printed once to stdout.
 func bootstrap(ctx context.Context, st *store.Store, cfg *Config, log *slog.Logger, stdout io.Writer) error {
-	// TODO(wire): call httpapi's bootstrap once it has landed.
+	generated, err := httpapi.Bootstrap(ctx, httpapi.NewDeps(st), cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create the admin user: %w", err)
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "\n  jobflow created the system administrator.\n  account: admin\n  password: %s\n  (shown once; set JOBFLOW_ADMIN_PASSWORD before the first start to choose it)\n\n", generated)
+		log.Info("admin user created", "account", "admin", "password", "printed to stdout")
+	}
 	return nil
 }
