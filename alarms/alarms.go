@@ -8,6 +8,15 @@
 // Every send is bounded: it takes a ctx, HTTP requests have a 10 s client
 // timeout, and an SMTP conversation is cut when ctx is done (30 s when ctx
 // has no deadline), so a channel that hangs costs its caller at most that.
+//
+// A run's alarm activity does, per channel of a matching rule:
+//
+//	msg := alarms.RunMessage(event, rule.Template, run, failedJobNames, time.Now(), loc)
+//	res, err := alarms.Send(ctx, ch, secrets, msg) // ch, secrets: from the store, decrypted
+//	rec := jobflow.AlarmRecord{ID: jobflow.NewID(jobflow.PrefixAlarmRecord), Attempt: attempt, …}
+//	rec.SetOutcome(res.Code, res.Response, err)
+//
+// and the channel test endpoint calls alarms.Test(ctx, ch, secrets).
 package alarms
 
 import (

@@ -68,7 +68,8 @@ func (s *Sender) sendEmail(ctx context.Context, cfg jobflow.AlarmConfig, msg Mes
 	// ctx that is cancelled before its deadline.
 	dl, _ := ctx.Deadline()
 	conn.SetDeadline(dl)
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	raw := conn // closed as is: a TLS conn's Close would first try to write
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
 
 	tlsConf := s.smtpTLS(cfg)
