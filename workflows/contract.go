@@ -67,6 +67,9 @@ type FlowRunInput struct {
 
 	// Carry is set when FlowRun continues as new: the node states so far.
 	Carry []jobflow.NodeRun `json:"carry,omitempty"`
+	// StartedAt is the run's start, kept across continue-as-new; zero on the
+	// first execution (its start time is used).
+	StartedAt time.Time `json:"startedAt,omitempty"`
 }
 
 // RerunPlan says which nodes of a rerun run again. Prior holds the final

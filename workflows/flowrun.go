@@ -1,0 +1,405 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"jobflow"
+)
+
+// FlowRun interprets a run's frozen DAG (SPEC §2): it starts every node whose
+// parents are all SUCCESS or SKIPPED as a RunJob activity, at most
+// maxParallelism at a time, applies the failure strategy, serves the `nodes`
+// query and the `break` update, and treats cancellation as abort.
+//
+// It is one selector loop in one coroutine: a workflow task that delivers
+// several completions schedules every node they make ready before it ends,
+// so FlowRun needs no more workflow tasks than a hand-written workflow of the
+// same shape.
+//
+// Large DAGs: when Temporal suggests continue-as-new, FlowRun stops starting
+// nodes, waits for the running ones and continues as new with the node
+// states in Carry (WAITING nodes are carried as PENDING and wait again for
+// the same cron time). The run id, start time and records stay the same.
+//
+// Result: SUCCESS and BREAK-ended ABORTED runs complete with a FlowRunResult;
+// a FAIL run fails with a non-retryable ApplicationError of type RunFailed,
+// and a user abort ends as canceled, both carrying the FlowRunResult as
+// details, so the Temporal Web UI shows the same outcome as jobflow.
+func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
+	r, err := newRunner(ctx, in)
+	if err != nil {
+		return FlowRunResult{}, err
+	}
+	if r.invalid != "" {
+		return r.finish(ctx)
+	}
+	if len(in.Carry) == 0 {
+		r.record(ctx, jobflow.RunRunning, r.allNodes())
+	}
+	r.loop(ctx)
+	r.closed = true
+	if r.draining && !r.cancelled && !r.ending && r.unfinished() {
+		return r.continueAsNew(ctx)
+	}
+	return r.finish(ctx)
+}
+
+// loop runs until no job is running and no node can start.
+func (r *runner) loop(ctx workflow.Context) {
+	info := workflow.GetInfo(ctx)
+	for {
+		r.startReady(ctx)
+		if r.running == 0 && (r.timers == 0 || r.draining) {
+			return
+		}
+		r.sel.Select(ctx)
+		for r.sel.HasPending() { // take every completion of this workflow task before starting more
+			r.sel.Select(ctx)
+		}
+		if r.cancelled && !r.abortingRecorded && r.running > 0 {
+			r.abortingRecorded = true
+			r.record(disconnected(ctx), jobflow.RunAborting, nil)
+		}
+		if !r.draining && r.finishedHere > 0 && info.GetContinueAsNewSuggested() {
+			r.draining = true
+		}
+	}
+}
+
+// startReady starts ready nodes while slots are free: a discrete-mode job
+// with a cron waits for it first (WAITING, holding no slot).
+func (r *runner) startReady(ctx workflow.Context) {
+	if r.cancelled || r.ending || r.draining {
+		return
+	}
+	for len(r.ready) > 0 && r.running < r.maxParallel {
+		i := r.ready[0]
+		r.ready = r.ready[1:]
+		if r.nodes[i].Status != jobflow.NodePending {
+			continue // broken or failed upstream since it became ready
+		}
+		job := r.g.jobs[i]
+		if job == nil {
+			r.fail(i, "the job is missing from the run's snapshot", true)
+			continue
+		}
+		if r.discrete && job.Cron != "" && !r.cronDone[i] {
+			r.wait(ctx, i, job)
+			continue
+		}
+		r.start(ctx, i, job)
+	}
+}
+
+// start schedules node i's RunJob activity.
+func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
+	opts := jobOptions(r.taskQueue, job)
+	actx := workflow.WithActivityOptions(r.jobsCtx, opts)
+	f := workflow.ExecuteActivity(actx, RunJobActivity, RunJobInput{
+		RunID:       r.runID,
+		TenantID:    r.in.Snapshot.TenantID,
+		WorkflowID:  r.in.Snapshot.WorkflowID,
+		Job:         *job,
+		LogicalTime: r.logicalTime,
+		Timezone:    r.cfg.Schedule.Timezone,
+		Params:      r.in.Params,
+	})
+	now := workflow.Now(ctx)
+	n := &r.nodes[i]
+	n.Status, n.Attempt, n.StartedAt, n.EndedAt = jobflow.NodeRunning, n.Attempt+1, &now, nil
+	r.running++
+	r.sel.AddFuture(f, func(f workflow.Future) {
+		var res RunJobResult
+		err := f.Get(ctx, &res)
+		r.running--
+		r.finishedHere++
+		r.jobDone(ctx, i, res, err, opts)
+	})
+}
+
+// jobDone applies the outcome of node i's activity.
+func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err error, opts workflow.ActivityOptions) {
+	now := workflow.Now(ctx)
+	n := &r.nodes[i]
+	n.EndedAt = &now
+	switch {
+	case err == nil:
+		n.Status, n.ExitCode, n.Result = jobflow.NodeSuccess, res.ExitCode, res.Result
+		for _, c := range r.g.children[i] {
+			r.unmet[c]--
+			if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
+				r.ready = append(r.ready, c)
+			}
+		}
+	case r.cancelled || r.ending:
+		// We cancelled it: whatever it answered on the way out, it was aborted.
+		n.Status, n.Error = jobflow.NodeAborted, "aborted"
+		r.ours[i] = true
+	default:
+		r.fail(i, failureMessage(err, opts), !reportedByJob(err))
+	}
+}
+
+// fail marks node i FAIL and applies the failure strategy.
+func (r *runner) fail(i int, msg string, ours bool) {
+	n := &r.nodes[i]
+	n.Status, n.Error = jobflow.NodeFail, msg
+	if n.EndedAt == nil {
+		now := workflow.Now(r.rootCtx)
+		n.EndedAt = &now
+	}
+	r.ours[i] = r.ours[i] || ours
+	if r.firstError == "" {
+		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), msg)
+	}
+	if r.cfg.FailureStrategy == jobflow.FailureEnd {
+		r.end()
+		return
+	}
+	for _, d := range r.g.descendants(i) {
+		r.settle(d, jobflow.NodeUpstreamFailed)
+	}
+}
+
+// end is FailureStrategy END: cancel every running job and waiting timer,
+// start no more, and abort what has not started.
+func (r *runner) end() {
+	if r.ending {
+		return
+	}
+	r.ending = true
+	r.cancelJobs()
+	r.abortUnstarted()
+}
+
+// abortUnstarted marks every PENDING or WAITING node ABORTED.
+func (r *runner) abortUnstarted() {
+	for i := range r.nodes {
+		r.settle(i, jobflow.NodeAborted)
+	}
+}
+
+// settle gives a node that has not started (PENDING or WAITING) its final
+// status, cancelling its cron timer. Other nodes are left alone.
+func (r *runner) settle(i int, st jobflow.NodeStatus) {
+	n := &r.nodes[i]
+	if n.Status != jobflow.NodePending && n.Status != jobflow.NodeWaiting {
+		return
+	}
+	if n.Status == jobflow.NodeWaiting && r.timerCancel[i] != nil {
+		r.timerCancel[i]()
+	}
+	n.Status = st
+	if st == jobflow.NodeAborted {
+		n.Error = "aborted before it started"
+	}
+	r.ours[i] = true
+}
+
+// wait parks node i until its cron's first fire time at or after the run's
+// logical time (discrete mode).
+func (r *runner) wait(ctx workflow.Context, i int, job *jobflow.Job) {
+	at, err := cronFireTime(job.Cron, r.logicalTime, r.loc)
+	if err != nil {
+		r.fail(i, "invalid job cron "+job.Cron+": "+err.Error(), true)
+		return
+	}
+	d := at.Sub(workflow.Now(ctx))
+	if d <= 0 {
+		r.cronDone[i] = true
+		r.start(ctx, i, job)
+		return
+	}
+	tctx, cancel := workflow.WithCancel(r.jobsCtx)
+	r.timerCancel[i] = cancel
+	r.nodes[i].Status = jobflow.NodeWaiting
+	r.timers++
+	t := workflow.NewTimerWithOptions(tctx, d, workflow.TimerOptions{Summary: "cron " + job.Cron + " of " + job.Name})
+	r.sel.AddFuture(t, func(f workflow.Future) {
+		r.timers--
+		r.timerCancel[i] = nil
+		err := f.Get(ctx, nil)
+		n := &r.nodes[i]
+		if n.Status != jobflow.NodeWaiting {
+			return // broken, failed upstream or aborted meanwhile
+		}
+		if err != nil { // cancelled by abort or END
+			r.settle(i, jobflow.NodeAborted)
+			return
+		}
+		r.cronDone[i] = true
+		n.Status = jobflow.NodePending
+		r.ready = append([]int{i}, r.ready...) // its time has come: first in line
+	})
+}
+
+// onCancel is the user's abort: start nothing more and abort what has not
+// started. The loop records ABORTING while running jobs are being stopped
+// (not here: selector callbacks must not block).
+func (r *runner) onCancel() {
+	if r.cancelled {
+		return
+	}
+	r.cancelled = true
+	r.abortUnstarted()
+}
+
+// unfinished reports whether some node has not reached a final status.
+func (r *runner) unfinished() bool {
+	for i := range r.nodes {
+		if !r.nodes[i].Status.Done() {
+			return true
+		}
+	}
+	return false
+}
+
+// status is the run's final status (SPEC §2).
+func (r *runner) status() jobflow.RunStatus {
+	if r.cancelled {
+		return jobflow.RunAborted
+	}
+	broken := false
+	for i := range r.nodes {
+		switch r.nodes[i].Status {
+		case jobflow.NodeFail, jobflow.NodeUpstreamFailed:
+			return jobflow.RunFail
+		case jobflow.NodeBreak:
+			broken = true
+		}
+	}
+	if r.invalid != "" || r.ending {
+		return jobflow.RunFail
+	}
+	if broken {
+		return jobflow.RunAborted
+	}
+	return jobflow.RunSuccess
+}
+
+// finish records the final state and returns it.
+func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
+	// Whatever is still PENDING here can never start (its parents will not
+	// succeed any more): it was aborted.
+	r.abortUnstarted()
+	st := r.status()
+	now := workflow.Now(ctx)
+	r.endedAt = &now
+	r.record(disconnected(ctx), st, r.ourNodes())
+	res := FlowRunResult{Status: st, Nodes: r.nodes}
+	switch {
+	case r.cancelled:
+		return res, temporal.NewCanceledError(res)
+	case st == jobflow.RunFail:
+		return res, temporal.NewNonRetryableApplicationError(r.errorText(), "RunFailed", nil, res)
+	}
+	return res, nil
+}
+
+// continueAsNew records what this execution decided and hands the node
+// states to a fresh execution of the same run.
+func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
+	if ours := r.ourNodes(); len(ours) > 0 {
+		r.record(ctx, jobflow.RunRunning, ours)
+	}
+	next := r.in
+	next.RunID = r.runID
+	next.LogicalTime = r.logicalTime
+	next.StartedAt = r.startedAt
+	next.Carry = make([]jobflow.NodeRun, len(r.nodes))
+	copy(next.Carry, r.nodes)
+	for i := range next.Carry {
+		if next.Carry[i].Status == jobflow.NodeWaiting {
+			next.Carry[i].Status = jobflow.NodePending // waits again for the same cron time
+		}
+	}
+	return FlowRunResult{}, workflow.NewContinueAsNewError(ctx, FlowRunName, next)
+}
+
+// record runs RecordRun with the run row in status st and the given nodes.
+// A record that still fails after its retries is logged: the run goes on,
+// and the final record repeats the run row.
+func (r *runner) record(ctx workflow.Context, st jobflow.RunStatus, nodes []jobflow.NodeRun) {
+	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes}
+	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
+	if err := workflow.ExecuteLocalActivity(lctx, RecordRunActivity, in).Get(lctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("RecordRun failed", "runId", r.runID, "status", st, "error", err)
+	}
+}
+
+// runRow is the run's row in status st.
+func (r *runner) runRow(st jobflow.RunStatus) jobflow.Run {
+	s := &r.in.Snapshot
+	run := jobflow.Run{
+		ID:                 r.runID,
+		TenantID:           s.TenantID,
+		WorkflowID:         s.WorkflowID,
+		WorkflowName:       s.WorkflowName,
+		VersionID:          s.VersionID,
+		Trigger:            r.in.Trigger,
+		Status:             st,
+		LogicalTime:        r.logicalTime,
+		Params:             r.in.Params,
+		RerunOf:            r.in.RerunOf,
+		TemporalWorkflowID: r.temporalWorkflowID,
+		TemporalRunID:      r.temporalRunID,
+		StartedAt:          r.startedAt,
+		CreatedBy:          r.in.CreatedBy,
+	}
+	if st.Finished() {
+		run.EndedAt = r.endedAt
+		run.Error = r.errorText()
+	}
+	return run
+}
+
+// errorText says why a run did not succeed.
+func (r *runner) errorText() string {
+	switch {
+	case r.invalid != "":
+		return r.invalid
+	case r.cancelled:
+		return "aborted by a user"
+	case r.firstError != "":
+		return r.firstError
+	case r.status() == jobflow.RunAborted:
+		return "nodes were broken by a user"
+	}
+	return ""
+}
+
+func (r *runner) nodeName(i int) string {
+	if j := r.g.jobs[i]; j != nil && j.Name != "" {
+		return fmt.Sprintf("%q", j.Name)
+	}
+	return r.g.ids[i]
+}
+
+// allNodes copies every node row.
+func (r *runner) allNodes() []jobflow.NodeRun {
+	out := make([]jobflow.NodeRun, len(r.nodes))
+	copy(out, r.nodes)
+	return out
+}
+
+// ourNodes are the node rows FlowRun decided itself (never started, aborted,
+// timed out, lost): RunJob has written the others.
+func (r *runner) ourNodes() []jobflow.NodeRun {
+	var out []jobflow.NodeRun
+	for i := range r.nodes {
+		if r.ours[i] {
+			out = append(out, r.nodes[i])
+		}
+	}
+	return out
+}
+
+// disconnected is a context that an abort does not cancel, for the records
+// that must still be written after it.
+func disconnected(ctx workflow.Context) workflow.Context {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	return dctx
+}

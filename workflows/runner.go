@@ -1,0 +1,166 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"jobflow"
+)
+
+// runner is the state of one FlowRun execution. Node i is the i-th node of
+// the canvas; every slice below is indexed that way.
+type runner struct {
+	in          FlowRunInput
+	g           *graph
+	cfg         jobflow.WorkflowConfig
+	loc         *time.Location
+	discrete    bool
+	maxParallel int
+	taskQueue   string
+
+	runID              string
+	logicalTime        time.Time
+	startedAt          time.Time
+	endedAt            *time.Time
+	temporalWorkflowID string
+	temporalRunID      string
+
+	nodes       []jobflow.NodeRun // live state, served by the nodes query
+	unmet       []int             // parents not yet SUCCESS/SKIPPED
+	ready       []int             // PENDING nodes whose parents are done, in the order they became ready
+	cronDone    []bool            // discrete mode: the job's cron time has come
+	timerCancel []workflow.CancelFunc
+	ours        []bool // FlowRun, not RunJob, decided this node's row in this execution
+
+	running      int // RunJob activities in flight
+	timers       int // cron timers in flight
+	finishedHere int // jobs finished in this execution (continue-as-new only after progress)
+
+	rootCtx    workflow.Context
+	jobsCtx    workflow.Context // parent of every job and timer: cancelled by END
+	cancelJobs workflow.CancelFunc
+	sel        workflow.Selector
+	wake       workflow.Channel // a break wakes the loop
+
+	closed           bool // the loop has ended: no more breaks
+	cancelled        bool // the user aborted the run
+	abortingRecorded bool
+	ending           bool   // FailureStrategy END after a failure
+	draining         bool   // continue-as-new suggested: wait for running jobs, start none
+	firstError       string // the first failure, for the run row
+	invalid          string // the input cannot run: the run fails at once with this
+}
+
+// scheduledStartKey is set by Temporal Schedules on the runs they start.
+var scheduledStartKey = temporal.NewSearchAttributeKeyTime("TemporalScheduledStartTime")
+
+func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
+	info := workflow.GetInfo(ctx)
+	r := &runner{
+		in:                 in,
+		g:                  newGraph(&in.Snapshot),
+		cfg:                in.Snapshot.Config,
+		taskQueue:          in.TaskQueue,
+		runID:              in.RunID,
+		logicalTime:        in.LogicalTime,
+		startedAt:          in.StartedAt,
+		temporalWorkflowID: info.WorkflowExecution.ID,
+		temporalRunID:      info.FirstRunID,
+		rootCtx:            ctx,
+	}
+	r.cfg.Normalize()
+	// A Temporal Schedule starts runs with a fixed input: the run id and
+	// logical time then come from the execution itself.
+	if r.runID == "" {
+		r.runID = info.WorkflowExecution.ID
+	}
+	scheduled, isScheduled := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartKey)
+	if r.logicalTime.IsZero() {
+		r.logicalTime = info.WorkflowStartTime
+		if isScheduled {
+			r.logicalTime = scheduled
+		}
+	}
+	if r.in.Trigger == "" {
+		r.in.Trigger = jobflow.TriggerManual
+		if isScheduled {
+			r.in.Trigger = jobflow.TriggerSchedule
+		}
+	}
+	if r.startedAt.IsZero() {
+		r.startedAt = info.WorkflowStartTime
+	}
+	if r.taskQueue == "" {
+		r.taskQueue = DefaultTaskQueue
+	}
+	r.maxParallel = max(r.cfg.MaxParallelism, 1)
+	r.discrete = r.cfg.Schedule.Mode == jobflow.ModeDiscrete
+	if r.discrete {
+		loc, err := time.LoadLocation(r.cfg.Schedule.Timezone)
+		if err != nil {
+			r.invalid = "unknown time zone " + r.cfg.Schedule.Timezone
+		}
+		r.loc = loc
+	}
+
+	n := len(r.g.ids)
+	r.nodes = make([]jobflow.NodeRun, n)
+	r.unmet = make([]int, n)
+	r.cronDone = make([]bool, n)
+	r.timerCancel = make([]workflow.CancelFunc, n)
+	r.ours = make([]bool, n)
+	statuses, bad := initialStatuses(r.g, in.Plan)
+	if bad != "" && r.invalid == "" {
+		r.invalid = bad
+	}
+	for i, id := range r.g.ids {
+		n := &r.nodes[i]
+		n.RunID, n.TenantID, n.JobID, n.Status = r.runID, in.Snapshot.TenantID, id, jobflow.NodePending
+		if j := r.g.jobs[i]; j != nil {
+			n.JobName, n.JobType = j.Name, j.Type
+		}
+		if statuses != nil {
+			n.Status = statuses[i]
+		}
+	}
+	for _, c := range in.Carry {
+		if i, ok := r.g.index[c.JobID]; ok {
+			r.nodes[i] = c
+			if !c.Status.Done() { // WAITING or RUNNING cannot be carried: it starts over
+				r.nodes[i].Status = jobflow.NodePending
+			}
+		}
+	}
+	for i := range r.nodes {
+		for _, p := range r.g.parents[i] {
+			if !r.nodes[p].Status.Satisfied() {
+				r.unmet[i]++
+			}
+		}
+		if r.nodes[i].Status == jobflow.NodePending && r.unmet[i] == 0 {
+			r.ready = append(r.ready, i)
+		}
+	}
+
+	r.jobsCtx, r.cancelJobs = workflow.WithCancel(ctx)
+	r.wake = workflow.NewBufferedChannel(ctx, 1)
+	r.sel = workflow.NewSelector(ctx)
+	r.sel.AddReceive(ctx.Done(), func(c workflow.ReceiveChannel, _ bool) {
+		c.ReceiveAsync(nil) // a receive case must consume, or it stays ready
+		r.onCancel()
+	})
+	r.sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+
+	if err := workflow.SetQueryHandler(ctx, QueryNodes, func() ([]jobflow.NodeRun, error) {
+		return r.nodes, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBreak, r.breakNode,
+		workflow.UpdateHandlerOptions{Validator: r.validateBreak}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
