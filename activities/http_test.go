@@ -88,8 +88,8 @@ func TestRunJob_HTTP(t *testing.T) {
 	t.Run("StatusFails", func(t *testing.T) {
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/broken"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
-		if ae := appError(t, err); ae.Error() != "HTTP status 500" || ae.Type() != ErrTypeJobFailed {
-			t.Errorf("error = %q (%s), want JobFailed \"HTTP status 500\"", ae.Error(), ae.Type())
+		if ae := appError(t, err); ae.Message() != "HTTP status 500" || ae.Type() != ErrTypeJobFailed {
+			t.Errorf("error = %q (%s), want JobFailed \"HTTP status 500\"", ae.Message(), ae.Type())
 		}
 		n := e.node(t, j.ID)
 		if n.Status != jobflow.NodeFail || n.Error != "HTTP status 500" || result(t, n.Result).Body != "boom" {
@@ -103,7 +103,7 @@ func TestRunJob_HTTP(t *testing.T) {
 			t.Fatalf("404 listed in successCodes: %v", err)
 		}
 		j = e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", SuccessCodes: []int{200}})
-		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || appError(t, err).Error() != "HTTP status 201" {
+		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || appError(t, err).Message() != "HTTP status 201" {
 			t.Errorf("201 outside successCodes [200]: err = %v", err)
 		}
 	})
@@ -122,8 +122,8 @@ func TestRunJob_HTTP(t *testing.T) {
 	t.Run("UnknownVariable", func(t *testing.T) {
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", Headers: map[string]string{"X-Token": "${params.token}"}})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
-		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Error(), "${params.token}") || !strings.Contains(ae.Error(), "X-Token") {
-			t.Errorf("error = %q, want non-retryable naming the header and ${params.token}", ae.Error())
+		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "${params.token}") || !strings.Contains(ae.Message(), "X-Token") {
+			t.Errorf("error = %q, want non-retryable naming the header and ${params.token}", ae.Message())
 		}
 	})
 
@@ -132,8 +132,8 @@ func TestRunJob_HTTP(t *testing.T) {
 		dead.Close()
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: dead.URL})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
-		if ae := appError(t, err); ae.NonRetryable() || !strings.Contains(ae.Error(), "connection refused") {
-			t.Errorf("error = %q, want a retryable connection error", ae.Error())
+		if ae := appError(t, err); ae.NonRetryable() || !strings.Contains(ae.Message(), "connection refused") {
+			t.Errorf("error = %q, want a retryable connection error", ae.Message())
 		}
 	})
 }

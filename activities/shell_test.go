@@ -45,8 +45,8 @@ func TestRunJob_Shell(t *testing.T) {
 		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo before; exit 3"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		ae := appError(t, err)
-		if ae.Type() != ErrTypeJobFailed || ae.NonRetryable() || ae.Error() != "exit code 3" {
-			t.Errorf("error = %q type %s nonRetryable %v, want retryable JobFailed \"exit code 3\"", ae.Error(), ae.Type(), ae.NonRetryable())
+		if ae.Type() != ErrTypeJobFailed || ae.NonRetryable() || ae.Message() != "exit code 3" {
+			t.Errorf("error = %q type %s nonRetryable %v, want retryable JobFailed \"exit code 3\"", ae.Message(), ae.Type(), ae.NonRetryable())
 		}
 		n := e.node(t, j.ID)
 		if n.Status != jobflow.NodeFail || n.Error != "exit code 3" || n.ExitCode == nil || *n.ExitCode != 3 {
@@ -84,8 +84,8 @@ func TestRunJob_Shell(t *testing.T) {
 		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo ${params.nope}"})
 		_, err := e.a.RunJob(ctx, e.input(j, map[string]string{"x": "1"}))
 		ae := appError(t, err)
-		if ae.Type() != ErrTypeConfig || !ae.NonRetryable() || !strings.Contains(ae.Error(), "params.nope") {
-			t.Errorf("error = %q type %s nonRetryable %v, want non-retryable JobConfig naming params.nope", ae.Error(), ae.Type(), ae.NonRetryable())
+		if ae.Type() != ErrTypeConfig || !ae.NonRetryable() || !strings.Contains(ae.Message(), "params.nope") {
+			t.Errorf("error = %q type %s nonRetryable %v, want non-retryable JobConfig naming params.nope", ae.Message(), ae.Type(), ae.NonRetryable())
 		}
 		if n := e.node(t, j.ID); n.Status != jobflow.NodeFail || !strings.Contains(n.Error, "params.nope") {
 			t.Errorf("node run = %+v, want FAIL naming params.nope", n)
@@ -97,8 +97,8 @@ func TestRunJob_Shell(t *testing.T) {
 		j.TimeoutSeconds = 1
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		ae := appError(t, err)
-		if ae.Type() != ErrTypeJobFailed || ae.Error() != "timed out after 1 s" {
-			t.Errorf("error = %q type %s, want JobFailed \"timed out after 1 s\"", ae.Error(), ae.Type())
+		if ae.Type() != ErrTypeJobFailed || ae.Message() != "timed out after 1 s" {
+			t.Errorf("error = %q type %s, want JobFailed \"timed out after 1 s\"", ae.Message(), ae.Type())
 		}
 		if n := e.node(t, j.ID); n.Status != jobflow.NodeFail || n.Error != "timed out after 1 s" {
 			t.Errorf("node run = %+v, want FAIL timed out", n)
@@ -120,8 +120,8 @@ func TestRunJob_Python(t *testing.T) {
 
 	bad := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: "raise ValueError('broken')"})
 	_, err := e.a.RunJob(ctx, e.input(bad, nil))
-	if ae := appError(t, err); ae.Error() != "exit code 1" {
-		t.Errorf("error = %q, want exit code 1", ae.Error())
+	if ae := appError(t, err); ae.Message() != "exit code 1" {
+		t.Errorf("error = %q, want exit code 1", ae.Message())
 	}
 	if log := e.log(t, bad.ID); !strings.Contains(log, "ValueError: broken") {
 		t.Errorf("log %q lacks the traceback", log)
