@@ -32,12 +32,12 @@ type testEnv struct {
 // logicalTime of every test run: 2026-11-25 02:00 in Asia/Shanghai.
 var logicalTime = time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 
-func newTestEnv(t *testing.T, dialect string) *testEnv {
+func newTestEnv(t testing.TB, dialect string) *testEnv {
 	t.Helper()
 	return newTestEnvOn(t, storetest.Open(t, dialect))
 }
 
-func newTestEnvOn(t *testing.T, s *store.Store) *testEnv {
+func newTestEnvOn(t testing.TB, s *store.Store) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	tn := &jobflow.Tenant{Name: "acme", MaxWorkflows: 10}
@@ -66,7 +66,7 @@ func newTestEnvOn(t *testing.T, s *store.Store) *testEnv {
 	return &testEnv{a: a, s: s, run: run, tzLoc: loc}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

@@ -321,3 +321,20 @@ func readPIDs(dir string, names ...string) []int {
 	}
 	return pids
 }
+
+// BenchmarkRunJob_Shell measures what RunJob adds around the smallest shell
+// job (`true`): recording RUNNING and the outcome, the log, bash start-up.
+func BenchmarkRunJob_Shell(b *testing.B) {
+	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
+		b.Run(d, func(b *testing.B) {
+			e := newTestEnv(b, d)
+			in := e.input(e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "true"}), nil)
+			for b.Loop() {
+				in.Job.ID = jobflow.NewID(jobflow.PrefixJob)
+				if _, err := e.a.RunJob(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
