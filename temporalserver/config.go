@@ -147,9 +147,6 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		return []dynamicconfig.ConstrainedValue{{Value: x}}
 	}
 	return dynamicconfig.StaticClient{
-		// Search attributes registered at start-up are usable at once
-		// instead of after the cache's refresh interval.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): v(true),
 		// One partition per task queue: with a single matching node,
 		// partitions only spread pollers thin and add latency.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  v(1),
