@@ -181,17 +181,8 @@ func (s *Store) FindWorkflows(ctx context.Context, tenantID string, f jobflow.Wo
 		where += ` AND (lower(name) LIKE ? ESCAPE '\' OR lower(remark) LIKE ? ESCAPE '\')`
 		args = append(args, pat, pat)
 	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM workflows WHERE `+where), args...); err != nil {
-		return nil, 0, err
-	}
-	var rows []workflowRow
-	q := `
-SELECT id, tenant_id, name, remark, status, next_run_time, published_version_id, revision,
-    created_at, updated_at, created_by, updated_by
-FROM workflows WHERE ` + where + `
-ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, f.PageSize, f.Offset())...); err != nil {
+	rows, total, err := s.findWorkflowRows(ctx, where, args, f.ListParams)
+	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]*jobflow.Workflow, len(rows))
@@ -203,6 +194,53 @@ ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
 		out[i] = w
 	}
 	return out, total, nil
+}
+
+const workflowListColumns = `id, tenant_id, name, remark, status, next_run_time, published_version_id, revision,
+    created_at, updated_at, created_by, updated_by`
+
+// findWorkflowRows returns one page of the workflows matching where, and
+// how many match.
+//
+// Without a search, the count is an index-only scan and the page an index
+// scan in list order. With a search, a LIMIT query would tempt PostgreSQL
+// to walk the list-order index until it found a page of matches, which is
+// slow when the matches are old; so the matches are gathered once (through
+// the trigram indexes) in a materialized CTE that both counts them and
+// sorts them for the page.
+func (s *Store) findWorkflowRows(ctx context.Context, where string, args []any, p jobflow.ListParams) ([]workflowRow, int, error) {
+	var total int
+	if p.Search == "" {
+		if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM workflows WHERE `+where), args...); err != nil {
+			return nil, 0, err
+		}
+		var rows []workflowRow
+		q := `SELECT ` + workflowListColumns + ` FROM workflows WHERE ` + where + `
+ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...)
+		return rows, total, err
+	}
+	var rows []struct {
+		workflowRow
+		Total int `db:"total"`
+	}
+	q := `
+WITH m AS MATERIALIZED (SELECT ` + workflowListColumns + ` FROM workflows WHERE ` + where + `)
+SELECT m.*, (SELECT COUNT(*) FROM m) AS total FROM m
+ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...); err != nil {
+		return nil, 0, err
+	}
+	if len(rows) == 0 {
+		// Past the last page (or no match): the page holds no count.
+		err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM workflows WHERE `+where), args...)
+		return nil, total, err
+	}
+	out := make([]workflowRow, len(rows))
+	for i, r := range rows {
+		out[i] = r.workflowRow
+	}
+	return out, rows[0].Total, nil
 }
 
 // UpdateWorkflow edits name and/or remark; the revision goes up.

@@ -153,6 +153,25 @@ func TestWorkflowService_Find(t *testing.T) {
 				t.Fatalf("pages = %q", got)
 			}
 		})
+		t.Run("SearchPages", func(t *testing.T) {
+			// "a" is in a_b, axb, A\B and plain (by its remark): four matches.
+			var got []string
+			for page := 1; page <= 3; page++ {
+				list, total, err := s.FindWorkflows(ctx, tn.ID, jobflow.WorkflowFilter{ListParams: jobflow.ListParams{Search: "a", Page: page, PageSize: 3}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != 4 {
+					t.Fatalf("page %d: total = %d, want 4", page, total)
+				}
+				for _, w := range list {
+					got = append(got, w.Name)
+				}
+			}
+			if strings.Join(got, " ") != `plain A\B axb a_b` {
+				t.Fatalf("search pages = %q", got)
+			}
+		})
 		t.Run("Status", func(t *testing.T) {
 			list, _, _ := s.FindWorkflows(ctx, tn.ID, jobflow.WorkflowFilter{})
 			if err := s.SetWorkflowStatus(ctx, tn.ID, list[0].ID, jobflow.StatusPublished); err != nil {
