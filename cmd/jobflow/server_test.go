@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq"
+
+	"jobflow/temporalserver"
+)
+
+// postgresDatabase creates an empty database on the local PostgreSQL
+// (JOBFLOW_TEST_POSTGRES_URL overrides the admin URL) and drops it when the
+// test ends. An unreachable PostgreSQL fails the test.
+func postgresDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv("JOBFLOW_TEST_POSTGRES_URL")
+	if admin == "" {
+		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	db, err := sql.Open("postgres", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("PostgreSQL is not reachable (set JOBFLOW_TEST_POSTGRES_URL): %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "jobflow_cmd_" + hex.EncodeToString(b[:])
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("postgres", admin)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// service is a jobflow process started in the background.
+type service struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	done chan error
+	log  fmt.Stringer
+}
+
+func startService(t *testing.T, vars map[string]string, mode string) *service {
+	t.Helper()
+	cmd, _, stderr := command(t, vars, mode)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &service{t: t, cmd: cmd, done: make(chan error, 1), log: stderr}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return s
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (s *service) stop() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		s.t.Fatal(err)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("%s: exit after SIGTERM: %v\nstderr:\n%s", s.cmd.Args[1], err, s.log)
+		}
+	case <-time.After(45 * time.Second):
+		s.t.Fatalf("%s: still running 45 s after SIGTERM\nstderr:\n%s", s.cmd.Args[1], s.log)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestBinary_ServerPostgres runs `jobflow migrate`, `jobflow server` and
+// `jobflow worker` against the local PostgreSQL and a Temporal server
+// started by the test (an external cluster to jobflow). When Temporal goes
+// away, /readyz says so while the management API keeps answering.
+func TestBinary_ServerPostgres(t *testing.T) {
+	dbURL := postgresDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), FrontendPort: freePort(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ts.Stop()
+
+	vars := serverEnv()
+	vars["JOBFLOW_DATABASE_URL"] = dbURL
+	vars["JOBFLOW_TEMPORAL_ADDRESS"] = ts.FrontendAddress()
+	vars["JOBFLOW_ADMIN_PASSWORD"] = "server-test-pw"
+
+	cmd, _, stderr := command(t, vars, "migrate")
+	if code := exitCode(t, cmd); code != 0 {
+		t.Fatalf("migrate exit %d:\n%s", code, stderr)
+	}
+
+	port := freePort(t)
+	vars["JOBFLOW_HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	srv := startService(t, vars, "server")
+	if err := waitHTTP(base+"/readyz", srv.done); err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, srv.log)
+	}
+	worker := startService(t, vars, "worker")
+
+	login := func() int {
+		resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
+			strings.NewReader(`{"account":"admin","password":"server-test-pw"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := login(); code != http.StatusOK {
+		t.Fatalf("admin login = %d", code)
+	}
+
+	// Temporal goes away: not ready, but alive and managing.
+	ts.Stop()
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "temporal") {
+		t.Errorf("/readyz without Temporal = %d %s, want 503 naming temporal", code, body)
+	}
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz without Temporal = %d", code)
+	}
+	if code := login(); code != http.StatusOK {
+		t.Errorf("admin login without Temporal = %d", code)
+	}
+
+	select {
+	case err := <-worker.done:
+		t.Fatalf("worker exited on its own: %v\n%s", err, worker.log)
+	default:
+	}
+	worker.stop()
+	srv.stop()
+}
