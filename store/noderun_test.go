@@ -174,3 +174,31 @@ func TestRunService_AppendNodeLog(t *testing.T) {
 		})
 	})
 }
+
+func TestRunService_UpsertNodeRun_Concurrent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newRunFixture(t, s)
+		r := f.run(jobflow.TriggerManual, time.Now())
+		if err := s.UpsertRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		// Many first writes of one node run at once: none fails, the
+		// highest attempt wins.
+		const n = 12
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				errs <- s.UpsertNodeRun(ctx, &jobflow.NodeRun{RunID: r.ID, JobID: "j", Status: jobflow.NodeRunning, Attempt: i + 1})
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := s.FindRunByID(ctx, f.tenant.ID, r.ID)
+		if len(got.Nodes) != 1 || got.Nodes[0].Attempt != n {
+			t.Fatalf("nodes = %+v", got.Nodes)
+		}
+	})
+}

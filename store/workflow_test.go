@@ -364,3 +364,37 @@ func TestWorkflowService_Delete(t *testing.T) {
 		mustWorkflow(t, s, tn.ID, "flow", "")
 	})
 }
+
+func TestWorkflowService_SaveCanvas_Concurrent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tn := mustTenant(t, s, "acme")
+		w := mustWorkflow(t, s, tn.ID, "flow", "")
+		a := mustShellJob(t, s, tn.ID, w.ID, "a")
+		const n = 10
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := jobflow.Canvas{Nodes: []jobflow.CanvasNode{{JobID: a.ID, X: float64(i)}}}
+				_, errs[i] = s.SaveCanvas(ctx, tn.ID, w.ID, c, 1, "us_x")
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch jobflow.ErrorCode(err) {
+			case "":
+				ok++
+			case jobflow.ECONFLICT:
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		got, _ := s.FindWorkflowByID(ctx, tn.ID, w.ID)
+		if ok != 1 || got.Revision != 2 {
+			t.Fatalf("%d saves of revision 1 succeeded, revision now %d; want exactly 1 and 2", ok, got.Revision)
+		}
+	})
+}
