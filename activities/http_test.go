@@ -127,6 +127,14 @@ func TestRunJob_HTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("ResolvedURLInvalid", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: "${params.base}/x"})
+		_, err := e.a.RunJob(ctx, e.input(j, map[string]string{"base": "ftp://files"}))
+		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "ftp://files/x") {
+			t.Errorf("error = %q, want non-retryable naming the resolved URL", ae.Message())
+		}
+	})
+
 	t.Run("ConnectionRefused", func(t *testing.T) {
 		dead := httptest.NewServer(http.NotFoundHandler())
 		dead.Close()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -227,6 +228,44 @@ func TestRunJob_Abort(t *testing.T) {
 	}
 	if n := e.node(t, j.ID); n.Status != jobflow.NodeAborted || n.EndedAt == nil {
 		t.Errorf("node run = %+v, want ABORTED with an end time", n)
+	}
+}
+
+// TestRunJob_Leftovers: a script that ends leaves nothing behind: its
+// background children are killed, its working directory is removed, and a
+// process that escaped the group (setsid) and holds the output pipe does not
+// keep the job from ending.
+func TestRunJob_Leftovers(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	dir := t.TempDir()
+	script := "sleep 600 &\necho $! > " + dir + "/bg.pid\n" +
+		"setsid sleep 601 &\necho $! > " + dir + "/escaped.pid\n" +
+		"pwd > " + dir + "/wd\necho done\n"
+	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+	start := time.Now()
+	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
+		t.Fatalf("RunJob: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the job took %s: it waited for the escaped process", d)
+	}
+	pids := readPIDs(dir, "bg.pid", "escaped.pid")
+	if len(pids) != 2 {
+		t.Fatal("the script did not write its pids")
+	}
+	t.Cleanup(func() { syscall.Kill(pids[1], syscall.SIGKILL) }) // the escaped one is not ours to kill
+	if !eventually(5*time.Second, func() bool { return processGone(pids[0]) }) {
+		t.Errorf("background process %d outlived its job", pids[0])
+	}
+	wd, err := os.ReadFile(filepath.Join(dir, "wd"))
+	if err != nil || !strings.Contains(string(wd), "jobflow-"+j.ID) {
+		t.Fatalf("working directory %q (%v), want a jobflow-%s directory", wd, err, j.ID)
+	}
+	if _, err := os.Stat(strings.TrimSpace(string(wd))); !os.IsNotExist(err) {
+		t.Errorf("working directory %s still exists (%v)", wd, err)
+	}
+	if log := e.log(t, j.ID); !strings.Contains(log, "done\n") {
+		t.Errorf("log %q lacks the output", log)
 	}
 }
 

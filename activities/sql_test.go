@@ -206,6 +206,35 @@ end $$;
 		}
 	})
 
+	t.Run("DatasourceChange", func(t *testing.T) {
+		current := func() string {
+			t.Helper()
+			res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select current_database() as db"), nil))
+			if err != nil {
+				t.Fatalf("RunJob: %v", err)
+			}
+			rows := decode[queryResult](t, res.Result).Rows
+			if len(rows) != 1 {
+				t.Fatalf("%d rows, want 1", len(rows))
+			}
+			return rows[0]["db"].(string)
+		}
+		if got := current(); got != dbName {
+			t.Fatalf("current_database() = %s, want %s", got, dbName)
+		}
+		other, _ := newPostgresDatabase(t)
+		if _, err := e.s.UpdateDatasource(ctx, e.run.TenantID, ds, jobflow.DatasourceInput{Database: &other}); err != nil {
+			t.Fatalf("UpdateDatasource: %v", err)
+		}
+		if got := current(); got != other {
+			t.Errorf("after the update current_database() = %s, want %s: the old pool was used", got, other)
+		}
+		restore := dbName
+		if _, err := e.s.UpdateDatasource(ctx, e.run.TenantID, ds, jobflow.DatasourceInput{Database: &restore}); err != nil {
+			t.Fatalf("UpdateDatasource: %v", err)
+		}
+	})
+
 	t.Run("UnknownDatasource", func(t *testing.T) {
 		j := sqlJob(e, "ds_doesnotexist", jobflow.SQLExecute, "select 1")
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
