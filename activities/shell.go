@@ -119,7 +119,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		return outcome{}, failf("%s: %v", argv[0], waitErr)
 	}
 	if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return outcome{}, failf("killed by signal %s", ws.Signal())
+		return outcome{}, failf("killed by signal %d (%s)", int(ws.Signal()), ws.Signal())
 	}
 	code := exitErr.ExitCode()
 	return outcome{ExitCode: &code}, failf("exit code %d", code)

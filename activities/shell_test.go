@@ -55,6 +55,14 @@ func TestRunJob_Shell(t *testing.T) {
 		}
 	})
 
+	t.Run("KilledBySignal", func(t *testing.T) {
+		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "kill -9 $$"})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		if ae := appError(t, err); ae.Message() != "killed by signal 9 (killed)" {
+			t.Errorf("error = %q, want killed by signal 9", ae.Message())
+		}
+	})
+
 	t.Run("Env", func(t *testing.T) {
 		t.Setenv("JOBFLOW_TEST_WORKER_SECRET", "do-not-leak")
 		j := e.job(jobflow.JobShell, jobflow.ShellConfig{
