@@ -258,3 +258,5 @@ func newServer(t *testing.T, api *httpapi.Server) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
