@@ -22,6 +22,11 @@ import (
 // MaxQueryRows is how many rows of a QUERY job's last statement are kept.
 const MaxQueryRows = 200
 
+// MaxQueryResultBytes bounds a QUERY result's JSON as well: it travels in
+// the activity's result, which Temporal limits to a few MiB. Rows past the
+// bound are dropped and the result says truncated.
+const MaxQueryResultBytes = 256 << 10
+
 // Pool limits per datasource: jobs of many runs may share one datasource,
 // but they must not exhaust the database's connections.
 const (
@@ -227,9 +232,10 @@ type queryResult struct {
 	Truncated bool             `json:"truncated"`
 }
 
-// queryRows runs stmt and keeps its first MaxQueryRows rows. Text comes
-// back from drivers as []byte; it is kept as a string. When more rows
-// follow, the statement is cancelled rather than read to the end.
+// queryRows runs stmt and keeps its first MaxQueryRows rows, as many as fit
+// in MaxQueryResultBytes of JSON. Text comes back from drivers as []byte; it
+// is kept as a string. When more rows follow, the statement is cancelled
+// rather than read to the end.
 func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, error) {
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -248,6 +254,7 @@ func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, 
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	size := 0
 	for rows.Next() {
 		if len(res.Rows) == MaxQueryRows {
 			res.Truncated = true
@@ -264,6 +271,15 @@ func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, 
 			} else {
 				row[c] = vals[i]
 			}
+		}
+		b, err := json.Marshal(row)
+		if err != nil {
+			return nil, fmt.Errorf("row %d cannot be shown as JSON: %v", len(res.Rows)+1, err)
+		}
+		if size += len(b) + 1; size > MaxQueryResultBytes {
+			res.Truncated = true
+			cancel()
+			return res, nil
 		}
 		res.Rows = append(res.Rows, row)
 	}

@@ -146,6 +146,19 @@ end $$;
 		}
 	})
 
+	t.Run("QueryTruncatedBySize", func(t *testing.T) {
+		// 200 rows of 10 KB would be 2 MB of result; the result keeps what fits in 256 KiB.
+		j := sqlJob(e, ds, jobflow.SQLQuery, "select g, repeat('z', 10000) as big from generate_series(1, 200) g")
+		res, err := e.a.RunJob(ctx, e.input(j, nil))
+		if err != nil {
+			t.Fatalf("RunJob: %v", err)
+		}
+		got := decode[queryResult](t, res.Result)
+		if !got.Truncated || len(got.Rows) == 0 || len(got.Rows) >= MaxQueryRows || len(res.Result) > MaxQueryResultBytes+1024 {
+			t.Errorf("%d rows in %d bytes, truncated %v: want fewer rows within %d bytes", len(got.Rows), len(res.Result), got.Truncated, MaxQueryResultBytes)
+		}
+	})
+
 	t.Run("ErrorNamesStatement", func(t *testing.T) {
 		j := sqlJob(e, ds, jobflow.SQLExecute, "select 1; select * from no_such_table; select 3")
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
