@@ -89,6 +89,7 @@ func TestDatasources_ConnectionTest(t *testing.T) {
 		})
 		t.Run("PostgresClosedPort", func(t *testing.T) {
 			got := test(map[string]any{"name": "pg-closed", "type": "POSTGRES", "host": "127.0.0.1", "port": closedPort(t), "database": "postgres", "user": "postgres", "password": secretPassword})
+			t.Logf("error: %s", got.Error)
 			if got.OK || got.Error == "" {
 				t.Fatalf("%+v", got)
 			}
@@ -107,12 +108,14 @@ func TestDatasources_ConnectionTest(t *testing.T) {
 		})
 		t.Run("MySQLWrongPassword", func(t *testing.T) {
 			got := test(map[string]any{"name": "maria-bad", "type": "MYSQL", "host": "127.0.0.1", "port": 3306, "database": "mysql", "user": "nobody_xyz", "password": secretPassword})
+			t.Logf("error: %s", got.Error)
 			if got.OK || got.Error == "" {
 				t.Fatalf("%+v", got)
 			}
 		})
 		t.Run("MySQLClosedPort", func(t *testing.T) {
 			got := test(map[string]any{"name": "maria-closed", "type": "MYSQL", "host": "127.0.0.1", "port": closedPort(t), "database": "mysql", "user": "root"})
+			t.Logf("error: %s", got.Error)
 			if got.OK || got.Error == "" {
 				t.Fatalf("%+v", got)
 			}
