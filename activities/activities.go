@@ -160,9 +160,13 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	if err != nil && !aborted && jobCtx.Err() != nil {
 		err = failf("timed out after %d s", timeoutSeconds(in.Job.TimeoutSeconds, started, jobCtx))
 	}
-	if aborted {
+	stopping := aborted && workerStopping(ctx)
+	switch {
+	case stopping:
+		log.Printf("stopped: the worker is shutting down")
+	case aborted:
 		log.Printf("aborted")
-	} else if err != nil {
+	case err != nil:
 		log.Printf("failed: %s", err)
 	}
 	log.Close()
@@ -172,7 +176,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	node.ExitCode = out.ExitCode
 	node.Result = out.Result
 	switch {
-	case aborted && workerStopping(ctx):
+	case stopping:
 		// The worker is shutting down, not the run: leave the node RUNNING
 		// for the attempt that Temporal starts elsewhere.
 		return workflows.RunJobResult{}, ctx.Err()
