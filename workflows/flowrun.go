@@ -96,7 +96,7 @@ func (r *runner) startReady(ctx workflow.Context) {
 
 // start schedules node i's RunJob activity.
 func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
-	opts := jobOptions(r.taskQueue, job)
+	opts := JobActivityOptions(r.taskQueue, job)
 	actx := workflow.WithActivityOptions(r.jobsCtx, opts)
 	f := workflow.ExecuteActivity(actx, RunJobActivity, RunJobInput{
 		RunID:       r.runID,

@@ -18,18 +18,21 @@ const (
 	// DefaultJobTimeout bounds a job without a timeout of its own: a day.
 	DefaultJobTimeout = 24 * time.Hour
 	// JobHeartbeatTimeout: RunJob heartbeats every second, so a job whose
-	// worker died is noticed (and retried or failed) within this time.
-	JobHeartbeatTimeout = 30 * time.Second
+	// worker died is noticed (and retried or failed) within this time. The
+	// SDK sends heartbeats at most every 80 % of it (8 s) unless the worker
+	// sets MaxHeartbeatThrottleInterval lower, and an abort reaches a job
+	// with its next heartbeat: workers should set it to 1 s.
+	JobHeartbeatTimeout = 10 * time.Second
 	// recordTimeout bounds one RecordRun attempt; recordTotal all of them,
 	// so a store outage shorter than that loses no record.
 	recordTimeout = 30 * time.Second
 	recordTotal   = 10 * time.Minute
 )
 
-// jobOptions are the activity options of one job: id = job id, summary =
+// JobActivityOptions are the activity options of one job: id = job id, summary =
 // job name, the worker group's task queue, the job's timeout and retry
 // policy (one attempt by default: jobs are not assumed idempotent).
-func jobOptions(base string, job *jobflow.Job) workflow.ActivityOptions {
+func JobActivityOptions(base string, job *jobflow.Job) workflow.ActivityOptions {
 	timeout := DefaultJobTimeout
 	if job.TimeoutSeconds > 0 {
 		timeout = time.Duration(job.TimeoutSeconds) * time.Second

@@ -1,0 +1,77 @@
+// Command flowbench prints how much slower FlowRun is than a hand-written
+// Temporal workflow of the same shape (issue 3 item 6): a 50-job chain, a
+// 200-wide fan-out/fan-in and a 1,000-job layered random DAG of no-op jobs,
+// on one in-process Temporal server. `make bench` runs it.
+//
+//	go run ./bench/flowbench [-runs 3] [-record-histories dir]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"jobflow/bench"
+)
+
+func main() {
+	runs := flag.Int("runs", 3, "measured runs per shape and workflow (after one warm-up run); the median is printed")
+	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
+	flag.Parse()
+	if err := run(*runs, *record); err != nil {
+		fmt.Fprintln(os.Stderr, "flowbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int, record string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	started := time.Now()
+	opts := bench.Options{}
+	if record != "" {
+		opts.SuggestContinueAsNewAt = bench.RecordSuggestContinueAsNewAt
+	}
+	h, err := bench.Start(opts)
+	if err != nil {
+		return err
+	}
+	defer h.Stop()
+	fmt.Printf("in-process Temporal server ready in %s\n", time.Since(started).Round(time.Millisecond))
+	if record != "" {
+		files, err := h.RecordHistories(ctx, record)
+		for _, f := range files {
+			fmt.Println("recorded", f)
+		}
+		return err
+	}
+	shapes := []bench.Shape{bench.Chain(50), bench.FanOutIn(200), bench.Layered(1000, 50, 1)}
+	fmt.Printf("%-10s %6s %12s %12s %7s %14s\n", "shape", "nodes", "FlowRun", "hand-written", "ratio", "overhead/node")
+	worst := 0.0
+	for _, s := range shapes {
+		r, err := h.Measure(ctx, s, runs)
+		if err != nil {
+			return err
+		}
+		worst = max(worst, r.Ratio())
+		fmt.Printf("%-10s %6d %12s %12s %7.3f %11.3f ms   (FlowRun %v, hand %v)\n", r.Shape, r.Nodes,
+			r.FlowRun.Round(time.Millisecond), r.Hand.Round(time.Millisecond), r.Ratio(), r.PerNodeOverheadMs(),
+			rounded(r.FlowRuns), rounded(r.Hands))
+	}
+	verdict := "met"
+	if worst > 1.10 {
+		verdict = "NOT met"
+	}
+	fmt.Printf("worst ratio %.3f: target <= 1.10 %s\n", worst, verdict)
+	return nil
+}
+
+func rounded(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(time.Millisecond)
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+// Package bench measures FlowRun's interpretation overhead: it runs FlowRun
+// and a hand-written Temporal workflow of the same DAG shape side by side on
+// one in-process Temporal server, with no-op activities, so the difference
+// is what interpreting the DAG costs. It also records the FlowRun histories
+// that workflows' replay test replays.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/temporal"
+	"go.temporal.io/server/temporaltest"
+
+	"jobflow/workflows"
+)
+
+// TaskQueue is the queue of workflows and jobs in the harness.
+const TaskQueue = "flowbench"
+
+// Harness is one in-process Temporal server with one worker running
+// FlowRun, HandWritten and the harness activities.
+type Harness struct {
+	Client client.Client
+	server *temporaltest.TestServer
+}
+
+// Options of the harness.
+type Options struct {
+	// SuggestContinueAsNewAt overrides the history length at which Temporal
+	// suggests continue-as-new (default: the server's, 4096 events).
+	SuggestContinueAsNewAt int
+}
+
+// Start starts the server and the worker. Stop them with Stop.
+func Start(opts Options) (*Harness, error) {
+	var serverOpts []temporal.ServerOption
+	if opts.SuggestContinueAsNewAt > 0 {
+		serverOpts = append(serverOpts, temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+			dynamicconfig.HistoryCountSuggestContinueAsNew.Key():        []dynamicconfig.ConstrainedValue{{Value: opts.SuggestContinueAsNewAt}},
+		}))
+	}
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	ts := temporaltest.NewServer(
+		temporaltest.WithBaseServerOptions(serverOpts...),
+		temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}),
+	)
+	h := &Harness{server: ts, Client: ts.GetDefaultClient()}
+	// Heartbeats go out at least every second (the SDK would wait up to
+	// 80 % of the heartbeat timeout), so an abort reaches a job at once.
+	ts.NewWorkerWithOptions(TaskQueue, func(r worker.Registry) {
+		workflows.Register(r)
+		r.RegisterWorkflowWithOptions(HandWritten, workflow.RegisterOptions{Name: HandWrittenName})
+		r.RegisterActivityWithOptions(RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
+		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
+	}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
+	return h, nil
+}
+
+// Stop stops the worker and the server.
+func (h *Harness) Stop() { h.server.Stop() }
+
+// RunJob stands in for the real RunJob. It does nothing, unless the job's
+// script asks for a behaviour (used to record representative histories):
+// "fail" fails, "block" heartbeats until cancelled, "sleep" takes 300 ms.
+func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResult, error) {
+	switch string(in.Job.Config) {
+	case `{"script":"fail"}`:
+		return workflows.RunJobResult{}, fmt.Errorf("exit status 1")
+	case `{"script":"block"}`:
+		for {
+			activity.RecordHeartbeat(ctx)
+			select {
+			case <-ctx.Done():
+				return workflows.RunJobResult{}, ctx.Err()
+			case <-after(50):
+			}
+		}
+	case `{"script":"sleep"}`:
+		<-after(300)
+	}
+	return workflows.RunJobResult{}, nil
+}
+
+// RecordRun stands in for the real RecordRun: it stores nothing.
+func RecordRun(context.Context, workflows.RecordRunInput) error { return nil }

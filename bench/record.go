@@ -1,0 +1,177 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"jobflow"
+	"jobflow/workflows"
+)
+
+// RecordSuggestContinueAsNewAt is the history length at which the recording
+// server suggests continue-as-new, so that a 40-job chain continues as new
+// a few times.
+const RecordSuggestContinueAsNewAt = 60
+
+// scenario is one representative FlowRun execution to record.
+type scenario struct {
+	name   string
+	in     workflows.FlowRunInput
+	during func(ctx context.Context, h *Harness, id string) error // while it runs
+	// logicalIn, if set, puts the logical time this far after the start.
+	logicalIn time.Duration
+}
+
+// scripted makes a snapshot whose jobs behave as RunJob's scripts say
+// ("" is a no-op job).
+func scripted(nodes []string, scripts map[string]string, edges ...[2]string) jobflow.Snapshot {
+	s := jobflow.Snapshot{TenantID: "t1", WorkflowID: "wf1", WorkflowName: "recorded", Config: jobflow.DefaultConfig()}
+	for _, id := range nodes {
+		script := scripts[id]
+		if script == "" {
+			script = "true"
+		}
+		s.Canvas.Nodes = append(s.Canvas.Nodes, jobflow.CanvasNode{JobID: id})
+		s.Jobs = append(s.Jobs, jobflow.Job{ID: id, Name: "job " + id, Type: jobflow.JobShell, Config: []byte(`{"script":"` + script + `"}`)})
+	}
+	for _, e := range edges {
+		s.Canvas.Edges = append(s.Canvas.Edges, jobflow.Edge{From: e[0], To: e[1]})
+	}
+	return s
+}
+
+func scenarios() []scenario {
+	in := func(s jobflow.Snapshot) workflows.FlowRunInput {
+		return workflows.FlowRunInput{Snapshot: s, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue, LogicalTime: time.Now().UTC().Truncate(time.Second)}
+	}
+	diamond := [][2]string{{"a", "b"}, {"a", "c"}, {"b", "d"}, {"c", "d"}}
+	abcde := []string{"a", "b", "c", "d", "e"}
+
+	end := scripted([]string{"a", "b", "c"}, map[string]string{"a": "fail", "b": "block"}, [2]string{"b", "c"})
+	end.Config.FailureStrategy = jobflow.FailureEnd
+
+	discrete := scripted([]string{"a", "b", "c"}, nil, [2]string{"a", "b"}, [2]string{"a", "c"})
+	discrete.Config.Schedule.Mode, discrete.Config.Schedule.Timezone = jobflow.ModeDiscrete, "UTC"
+	discrete.Jobs[1].Cron = "*/3 * * * * ?"
+
+	rerun := in(scripted(abcde, nil, diamond...))
+	rerun.Trigger, rerun.RerunOf = jobflow.TriggerRerun, "run-prior"
+	rerun.Plan = &workflows.RerunPlan{Mode: jobflow.RerunFailed, Prior: []workflows.PriorNode{
+		{JobID: "a", Status: jobflow.NodeSuccess}, {JobID: "b", Status: jobflow.NodeFail},
+		{JobID: "c", Status: jobflow.NodeSuccess}, {JobID: "d", Status: jobflow.NodeUpstreamFailed},
+		{JobID: "e", Status: jobflow.NodeSuccess},
+	}}
+
+	chain := Chain(40).Snapshot
+	chain.Config.MaxParallelism = 16
+
+	cancelAfter := func(d time.Duration) func(context.Context, *Harness, string) error {
+		return func(ctx context.Context, h *Harness, id string) error {
+			time.Sleep(d)
+			return h.Client.CancelWorkflow(ctx, id, "")
+		}
+	}
+	breakAfter := func(d time.Duration, job string) func(context.Context, *Harness, string) error {
+		return func(ctx context.Context, h *Harness, id string) error {
+			time.Sleep(d)
+			u, err := h.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+				WorkflowID: id, UpdateName: workflows.UpdateBreak, Args: []any{workflows.BreakRequest{JobID: job}},
+				WaitForStage: client.WorkflowUpdateStageCompleted,
+			})
+			if err != nil {
+				return err
+			}
+			return u.Get(ctx, nil)
+		}
+	}
+	return []scenario{
+		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},
+		{name: "continue-failure", in: in(scripted(abcde, map[string]string{"b": "fail"}, diamond...))},
+		{name: "end-strategy", in: in(end)},
+		{name: "abort", in: in(scripted([]string{"a", "b", "c"}, map[string]string{"a": "block", "c": "block"}, [2]string{"a", "b"})),
+			during: cancelAfter(500 * time.Millisecond)},
+		{name: "break", in: in(scripted([]string{"a", "b", "c", "d"}, map[string]string{"a": "sleep"}, [2]string{"a", "b"}, [2]string{"b", "c"}, [2]string{"a", "d"})),
+			during: breakAfter(100*time.Millisecond, "b")},
+		{name: "discrete-wait", in: in(discrete), logicalIn: 2 * time.Second},
+		{name: "rerun-failed", in: rerun},
+		{name: "continue-as-new", in: in(chain)},
+	}
+}
+
+// RecordHistories runs every scenario and writes each execution's history
+// as JSON into dir (<scenario>.json, and <scenario>-<n>.json for the
+// executions after a continue-as-new).
+func (h *Harness) RecordHistories(ctx context.Context, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, sc := range scenarios() {
+		id := nextID("rec-" + sc.name)
+		sc.in.RunID = id
+		if sc.logicalIn > 0 {
+			sc.in.LogicalTime = time.Now().UTC().Add(sc.logicalIn).Truncate(time.Second)
+		}
+		run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, workflows.FlowRunName, sc.in)
+		if err != nil {
+			return files, err
+		}
+		runID := run.GetRunID() // the first execution's: Get follows continue-as-new
+		if sc.during != nil {
+			if err := sc.during(ctx, h, id); err != nil {
+				return files, fmt.Errorf("%s: %w", sc.name, err)
+			}
+		}
+		_ = run.Get(ctx, nil) // failed and aborted runs are recorded too
+		for n := 0; runID != ""; n++ {
+			hist, next, err := h.history(ctx, id, runID)
+			if err != nil {
+				return files, err
+			}
+			name := sc.name + ".json"
+			if n > 0 {
+				name = fmt.Sprintf("%s-%d.json", sc.name, n)
+			}
+			b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(hist)
+			if err != nil {
+				return files, err
+			}
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				return files, err
+			}
+			files = append(files, path)
+			runID = next
+		}
+	}
+	return files, nil
+}
+
+// history returns one execution's history and the run id it continued as,
+// if it did.
+func (h *Harness) history(ctx context.Context, id, runID string) (*historypb.History, string, error) {
+	hist := &historypb.History{}
+	it := h.Client.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return nil, "", err
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	next := ""
+	if n := len(hist.Events); n > 0 {
+		if a := hist.Events[n-1].GetWorkflowExecutionContinuedAsNewEventAttributes(); a != nil {
+			next = a.GetNewExecutionRunId()
+		}
+	}
+	return hist, next, nil
+}

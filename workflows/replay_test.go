@@ -1,0 +1,34 @@
+package workflows
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// TestFlowRun_Replay replays FlowRun histories recorded on a real Temporal
+// server (success, CONTINUE failure, END, abort, break, discrete wait,
+// rerun, continue-as-new), so a change to FlowRun that breaks determinism
+// fails here. Record them again after an intended, versioned change:
+//
+//	go run ./bench/flowbench -record-histories workflows/testdata/histories
+func TestFlowRun_Replay(t *testing.T) {
+	files, err := filepath.Glob("testdata/histories/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 8 {
+		t.Fatalf("found %d recorded histories in testdata/histories, want at least 8", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(FlowRun, workflow.RegisterOptions{Name: FlowRunName})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
