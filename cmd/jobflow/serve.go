@@ -47,7 +47,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	}
 	defer c.Close()
 
-	st, err := openStore(startCtx, cfg, runsAPI, log)
+	st, err := openStore(startCtx, cfg, log)
 	if err != nil {
 		return startupError(ctx, err)
 	}

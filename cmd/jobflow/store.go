@@ -10,10 +10,10 @@ import (
 	"jobflow/store"
 )
 
-// openStore connects to the database and, unless only a worker runs,
-// applies the migrations: every process that serves the API brings the
-// schema up to date before it answers.
-func openStore(ctx context.Context, cfg *Config, migrate bool, log *slog.Logger) (*store.Store, error) {
+// openStore connects to the database and applies the migrations, so that
+// whichever process starts first (api, worker or server) brings the schema
+// up to date; the store serializes concurrent migrations.
+func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.EncryptionKey)
 	if err != nil {
 		return nil, fmt.Errorf("database %s (JOBFLOW_DATABASE_URL) is not reachable: %w", redactURL(cfg.DatabaseURL), err)
@@ -22,11 +22,9 @@ func openStore(ctx context.Context, cfg *Config, migrate bool, log *slog.Logger)
 		st.Close()
 		return nil, fmt.Errorf("database %s (JOBFLOW_DATABASE_URL) is not reachable: %w", redactURL(cfg.DatabaseURL), err)
 	}
-	if migrate {
-		if err := st.Migrate(ctx); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("migrate database %s: %w", redactURL(cfg.DatabaseURL), err)
-		}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", redactURL(cfg.DatabaseURL), err)
 	}
 	log.Info("store ready", "database", redactURL(cfg.DatabaseURL))
 	return st, nil
@@ -34,7 +32,7 @@ func openStore(ctx context.Context, cfg *Config, migrate bool, log *slog.Logger)
 
 // migrate is `jobflow migrate`: apply the migrations and exit.
 func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
-	st, err := openStore(ctx, cfg, true, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
