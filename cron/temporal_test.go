@@ -140,3 +140,40 @@ func TestExpr_Calendars_DST(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCalendars checks Next against Temporal's own computation on the
+// calendars of any expression that parses, in zones where Temporal's search
+// is sound (UTC, Asia/Shanghai, America/New_York).
+func FuzzCalendars(f *testing.F) {
+	for _, s := range []string{
+		"0 0 2 * * ?", "0 15 10 ? * 6#3", "0 0 0 L-3 * ?", "0 0 0 LW * ?", "0 0 9 30W * ?", "0 0 0 ? * 1L",
+		"0 0 1 * 1", "0 0 */2 * 1", "5-40/7 */13 1,2,3 29 2 ? 2028/8", "@weekly",
+	} {
+		f.Add(s, int64(1795000000), uint8(1))
+	}
+	zones := []string{"UTC", "Asia/Shanghai", "America/New_York"}
+	var locs []*time.Location
+	for _, z := range zones {
+		locs = append(locs, mustLoc(f, z))
+	}
+	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	f.Fuzz(func(t *testing.T, expr string, unix int64, zone uint8) {
+		e, err := Parse(expr)
+		if err != nil {
+			return
+		}
+		i := int(zone) % len(zones)
+		after := time.Unix(start+(unix%(100*365*24*3600)+100*365*24*3600)%(100*365*24*3600), 0)
+		want := temporalTimes(t, e, zones[i], after, time.Time{}, 1)
+		got := e.Next(after, locs[i])
+		if len(want) == 0 {
+			if !got.IsZero() {
+				t.Fatalf("%q after %v in %s: Next %v, Temporal none", expr, after, zones[i], got)
+			}
+			return
+		}
+		if !got.Equal(want[0]) {
+			t.Fatalf("%q after %v in %s: Next %v, Temporal %v", expr, after, zones[i], got, want[0])
+		}
+	})
+}
