@@ -11,7 +11,7 @@ const minYear = 1970
 type field struct {
 	name     string
 	min, max int
-	names    []string // names[i] stands for value min+i... see lookupName
+	names    []string // names[i] stands for the value nameBase+i (JAN = 1, SUN = 0 or 1)
 	nameBase int      // value of names[0]
 }
 
