@@ -224,3 +224,16 @@ func TestLoadSecrets(t *testing.T) {
 		t.Error("empty secret file accepted")
 	}
 }
+
+func TestUILink(t *testing.T) {
+	tests := []struct{ addr, ui, public, want string }{
+		{":8233", "http://127.0.0.1:8233", "http://localhost:8080", "http://localhost:8233"},
+		{"0.0.0.0:8233", "http://127.0.0.1:8233", "https://jobs.example.com", "http://jobs.example.com:8233"},
+		{"127.0.0.1:9000", "http://127.0.0.1:9000", "http://jobs.example.com:8080", "http://127.0.0.1:9000"},
+	}
+	for _, tt := range tests {
+		if got := uiLink(tt.addr, tt.ui, tt.public); got != tt.want {
+			t.Errorf("uiLink(%q, %q, %q) = %q, want %q", tt.addr, tt.ui, tt.public, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -43,7 +45,7 @@ func prepareStandalone(ctx context.Context, cfg *Config, log *slog.Logger) (*emb
 	}
 	cfg.TemporalAddress = srv.FrontendAddress()
 	if cfg.TemporalUIURL == "" {
-		cfg.TemporalUIURL = srv.UIURL()
+		cfg.TemporalUIURL = uiLink(cfg.TemporalUIAddr, srv.UIURL(), cfg.PublicURL)
 	}
 	log.Info("embedded temporal started", "frontend", srv.FrontendAddress(), "ui", srv.UIURL())
 	return &embeddedTemporal{srv: srv}, nil
@@ -56,4 +58,24 @@ func (e *embeddedTemporal) stop(log *slog.Logger) {
 	if err := e.srv.Stop(); err != nil {
 		log.Warn("embedded temporal stop", "err", err)
 	}
+}
+
+// uiLink is the base URL of run links into the embedded Web UI. A UI that
+// listens on every interface is reached under the host users reach jobflow
+// by (JOBFLOW_PUBLIC_URL), not under the loopback address it was probed on.
+func uiLink(uiAddr, uiURL, publicURL string) string {
+	host, _, err := net.SplitHostPort(uiAddr)
+	if err != nil || (host != "" && host != "0.0.0.0" && host != "::") {
+		return uiURL
+	}
+	pub, err := url.Parse(publicURL)
+	if err != nil || pub.Hostname() == "" {
+		return uiURL
+	}
+	u, err := url.Parse(uiURL)
+	if err != nil {
+		return uiURL
+	}
+	u.Host = net.JoinHostPort(pub.Hostname(), u.Port())
+	return u.String()
 }
