@@ -61,6 +61,20 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// checkPorts makes sure every port can still be bound just before the
+// server starts: the Temporal server ends the process (log.Fatal) when a
+// listener fails, so a port taken in the meantime must be found here.
+func checkPorts(p ports) error {
+	for _, port := range []int{p.frontend, p.history, p.matching, p.worker} {
+		l, err := net.Listen("tcp", hostPort(port))
+		if err != nil {
+			return fmt.Errorf("temporal server port: %w", err)
+		}
+		l.Close()
+	}
+	return nil
+}
+
 func portFree(port int) bool {
 	l, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(port)))
 	if err != nil {

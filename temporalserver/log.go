@@ -28,7 +28,7 @@ const (
 	floorRunning  = slog.LevelDebug - 4
 	floorStarting = slog.LevelError
 	floorStopping = slog.LevelError + 4
-	// levelSevere is above every floor: shown as ERROR+8 by slog.
+	// levelSevere marks DPanic, Panic and Fatal: above every floor.
 	levelSevere = slog.LevelError + 8
 )
 
@@ -40,8 +40,13 @@ func newSlogLogger(l *slog.Logger, min slog.Level, floor *atomic.Int64) *slogLog
 }
 
 func (s *slogLogger) log(level slog.Level, msg string, tags []tag.Tag) {
-	if level < s.min || level < slog.Level(s.floor.Load()) ||
-		!s.l.Enabled(context.Background(), level) {
+	if level < s.min || level < slog.Level(s.floor.Load()) {
+		return
+	}
+	if level >= levelSevere {
+		level = slog.LevelError // past every floor; shown as a plain error
+	}
+	if !s.l.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]any, 0, len(tags))

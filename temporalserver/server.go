@@ -112,6 +112,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.frontend = hostPort(p.frontend)
+	if err := checkPorts(p); err != nil {
+		return nil, err
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(serverConfig(dbPath, p)),
 		temporal.ForServices(temporal.DefaultServices),

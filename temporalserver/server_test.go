@@ -220,6 +220,27 @@ func TestServer_UIAddrTaken(t *testing.T) {
 	}
 }
 
+// TestServer_FrontendPortTaken: a frontend port in use is a start-up error
+// naming it, not a process exit (the Temporal server would log.Fatal).
+func TestServer_FrontendPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), FrontendPort: port})
+	if err == nil {
+		s.Stop()
+		t.Fatal("Start succeeded with the frontend port taken")
+	}
+	if !strings.Contains(err.Error(), strconv.Itoa(port)) {
+		t.Fatalf("err = %v, want it to name port %d", err, port)
+	}
+}
+
 // BenchmarkStart measures a start on an existing data dir, which is what
 // every `jobflow standalone` start after the first one does; the stop that
 // follows is reported as stop-ms/op.
