@@ -126,9 +126,9 @@ func (s *Store) FindDatasources(ctx context.Context, tenantID string, p jobflow.
 	}
 	where, args := `tenant_id = ?`, []any{tenantID}
 	if p.Search != "" {
-		pat := containsPattern(p.Search)
-		where += ` AND (lower(name) LIKE ? ESCAPE '\' OR lower(remark) LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat)
+		cond, condArgs := s.searchClause(p.Search, "name", "remark")
+		where += ` AND ` + cond
+		args = append(args, condArgs...)
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM datasources WHERE `+where), args...); err != nil {

@@ -68,8 +68,9 @@ func (s *Store) FindTenants(ctx context.Context, p jobflow.ListParams) ([]*jobfl
 	}
 	where, args := `1 = 1`, []any{}
 	if p.Search != "" {
-		where += ` AND lower(name) LIKE ? ESCAPE '\'`
-		args = append(args, containsPattern(p.Search))
+		cond, condArgs := s.searchClause(p.Search, "name")
+		where += ` AND ` + cond
+		args = append(args, condArgs...)
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM tenants WHERE `+where), args...); err != nil {

@@ -79,9 +79,9 @@ func (s *Store) FindUsers(ctx context.Context, p jobflow.ListParams) ([]*jobflow
 	}
 	where, args := `1 = 1`, []any{}
 	if p.Search != "" {
-		pat := containsPattern(p.Search)
-		where += ` AND (lower(account) LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat)
+		cond, condArgs := s.searchClause(p.Search, "account", "name")
+		where += ` AND ` + cond
+		args = append(args, condArgs...)
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM users WHERE `+where), args...); err != nil {

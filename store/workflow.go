@@ -177,9 +177,9 @@ func (s *Store) FindWorkflows(ctx context.Context, tenantID string, f jobflow.Wo
 		args = append(args, string(f.Status))
 	}
 	if f.Search != "" {
-		pat := containsPattern(f.Search)
-		where += ` AND (lower(name) LIKE ? ESCAPE '\' OR lower(remark) LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat)
+		cond, condArgs := s.searchClause(f.Search, "name", "remark")
+		where += ` AND ` + cond
+		args = append(args, condArgs...)
 	}
 	rows, total, err := s.findWorkflowRows(ctx, where, args, f.ListParams)
 	if err != nil {
