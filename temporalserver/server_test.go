@@ -2,6 +2,7 @@ package temporalserver_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -110,6 +111,16 @@ func TestServer_Restart(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("UI status = %d, want 200", resp.StatusCode)
+	}
+	// The UI reaches the frontend: it lists the namespaces.
+	resp, err = http.Get("http://" + uiAddr + "/api/v1/namespaces")
+	if err != nil {
+		t.Fatalf("UI API: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"default"`) {
+		t.Fatalf("UI /api/v1/namespaces = %d %.300s, want 200 listing default", resp.StatusCode, body)
 	}
 	if s.UIURL() != "http://"+uiAddr {
 		t.Errorf("UIURL = %q, want http://%s", s.UIURL(), uiAddr)
