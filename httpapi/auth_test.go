@@ -183,3 +183,34 @@ func TestBootstrap(t *testing.T) {
 		e.fail(e.do("POST", "/api/v1/auth/login", "", "", map[string]string{"account": "admin", "password": "other-password"}), 401, jobflow.EUNAUTHORIZED)
 	})
 }
+
+// Two instances starting at once end with one admin, one default tenant,
+// and admin a member of it.
+func TestBootstrap_Concurrent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		deps := httpapi.NewDeps(s)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				_, err := httpapi.Bootstrap(ctx, deps, adminPassword)
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, users, _ := s.FindUsers(ctx, jobflow.ListParams{Page: 1, PageSize: 10})
+		_, tenants, _ := s.FindTenants(ctx, jobflow.ListParams{Page: 1, PageSize: 10})
+		admin, err := s.FindUserByAccount(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := s.FindMemberships(ctx, admin.ID)
+		if users != 1 || tenants != 1 || len(ms) != 1 || ms[0].Role != jobflow.RoleTenantAdmin || ms[0].TenantName != "default" {
+			t.Fatalf("%d users, %d tenants, memberships %+v", users, tenants, ms)
+		}
+	})
+}
