@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
@@ -20,6 +21,12 @@ type Result struct {
 	Hand     time.Duration
 	FlowRuns []time.Duration
 	Hands    []time.Duration
+
+	// History of the last measured run of each, summed over continue-as-new
+	// executions: these do not depend on the machine's load.
+	FlowEvents, HandEvents int // history events
+	FlowTasks, HandTasks   int // workflow tasks
+	FlowExecutions         int // executions (1 + continue-as-new count)
 }
 
 // Ratio is FlowRun's wall time over the hand-written workflow's.
@@ -30,18 +37,33 @@ func (r Result) PerNodeOverheadMs() float64 {
 	return float64(r.FlowRun-r.Hand) / float64(time.Millisecond) / float64(r.Nodes)
 }
 
-// Measure runs shape runs times with each workflow, alternating so that
+// Measure runs shape runs times with each workflow, interleaved so that
 // both see the same server state, after one warm-up run of each.
 func (h *Harness) Measure(ctx context.Context, shape Shape, runs int) (Result, error) {
 	res := Result{Shape: shape.Name, Nodes: len(shape.Snapshot.Jobs)}
 	for i := -1; i < runs; i++ {
-		f, err := h.RunFlow(ctx, shape.Snapshot)
-		if err != nil {
-			return res, err
+		// Alternate which goes first, so that drift in the machine's load
+		// does not favour one of them.
+		var f, hw time.Duration
+		var fid, hid [2]string
+		var err error
+		for k := range 2 {
+			if (i+k)%2 == 0 {
+				f, fid, err = h.RunFlow(ctx, shape.Snapshot)
+			} else {
+				hw, hid, err = h.RunHand(ctx, shape)
+			}
+			if err != nil {
+				return res, err
+			}
 		}
-		hw, err := h.RunHand(ctx, shape)
-		if err != nil {
-			return res, err
+		if i == runs-1 {
+			if res.FlowEvents, res.FlowTasks, res.FlowExecutions, err = h.historyStats(ctx, fid); err != nil {
+				return res, err
+			}
+			if res.HandEvents, res.HandTasks, _, err = h.historyStats(ctx, hid); err != nil {
+				return res, err
+			}
 		}
 		if i >= 0 { // -1 is the warm-up
 			res.FlowRuns, res.Hands = append(res.FlowRuns, f), append(res.Hands, hw)
@@ -60,37 +82,58 @@ func nextID(prefix string) string {
 
 // RunFlow runs FlowRun on the snapshot to its end and returns its wall time.
 // A run that does not succeed is an error.
-func (h *Harness) RunFlow(ctx context.Context, snap jobflow.Snapshot) (time.Duration, error) {
+func (h *Harness) RunFlow(ctx context.Context, snap jobflow.Snapshot) (time.Duration, [2]string, error) {
 	id := nextID("flow")
 	in := workflows.FlowRunInput{RunID: id, Snapshot: snap, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue, LogicalTime: time.Now()}
 	start := time.Now()
 	run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, workflows.FlowRunName, in)
 	if err != nil {
-		return 0, err
+		return 0, [2]string{}, err
 	}
+	ids := [2]string{id, run.GetRunID()} // the first execution: Get follows continue-as-new
 	var out workflows.FlowRunResult
 	if err := run.Get(ctx, &out); err != nil {
-		return 0, fmt.Errorf("FlowRun %s: %w", id, err)
+		return 0, ids, fmt.Errorf("FlowRun %s: %w", id, err)
 	}
 	d := time.Since(start)
 	if out.Status != jobflow.RunSuccess || len(out.Nodes) != len(snap.Jobs) {
-		return 0, fmt.Errorf("FlowRun %s ended %s with %d nodes", id, out.Status, len(out.Nodes))
+		return 0, ids, fmt.Errorf("FlowRun %s ended %s with %d nodes", id, out.Status, len(out.Nodes))
 	}
-	return d, nil
+	return d, ids, nil
 }
 
 // RunHand runs HandWritten on the shape and returns its wall time.
-func (h *Harness) RunHand(ctx context.Context, shape Shape) (time.Duration, error) {
+func (h *Harness) RunHand(ctx context.Context, shape Shape) (time.Duration, [2]string, error) {
 	id := nextID("hand")
 	start := time.Now()
 	run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, HandWrittenName, shape)
 	if err != nil {
-		return 0, err
+		return 0, [2]string{}, err
 	}
+	ids := [2]string{id, run.GetRunID()}
 	if err := run.Get(ctx, nil); err != nil {
-		return 0, fmt.Errorf("HandWritten %s: %w", id, err)
+		return 0, ids, fmt.Errorf("HandWritten %s: %w", id, err)
 	}
-	return time.Since(start), nil
+	return time.Since(start), ids, nil
+}
+
+// historyStats counts the history events and workflow tasks of a workflow
+// id's executions from the given first run on, and the executions.
+func (h *Harness) historyStats(ctx context.Context, ids [2]string) (events, tasks, executions int, err error) {
+	for runID := ids[1]; runID != ""; executions++ {
+		hist, next, err := h.history(ctx, ids[0], runID)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		events += len(hist.Events)
+		for _, e := range hist.Events {
+			if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+				tasks++
+			}
+		}
+		runID = next
+	}
+	return events, tasks, executions, nil
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -18,11 +18,12 @@ const (
 	// DefaultJobTimeout bounds a job without a timeout of its own: a day.
 	DefaultJobTimeout = 24 * time.Hour
 	// JobHeartbeatTimeout: RunJob heartbeats every second, so a job whose
-	// worker died is noticed (and retried or failed) within this time. The
-	// SDK sends heartbeats at most every 80 % of it (8 s) unless the worker
-	// sets MaxHeartbeatThrottleInterval lower, and an abort reaches a job
-	// with its next heartbeat: workers should set it to 1 s.
-	JobHeartbeatTimeout = 10 * time.Second
+	// worker died is noticed (and retried or failed) within this time; it is
+	// generous so that a loaded worker does not fail healthy jobs. An abort
+	// reaches a job with its next heartbeat, which the SDK sends at most
+	// every 80 % of this (24 s) unless the worker sets
+	// MaxHeartbeatThrottleInterval: workers must set it to 1 s.
+	JobHeartbeatTimeout = 30 * time.Second
 	// recordTimeout bounds one RecordRun attempt; recordTotal all of them,
 	// so a store outage shorter than that loses no record.
 	recordTimeout = 30 * time.Second

@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
+	"strings"
 	"time"
 
 	"jobflow/bench"
@@ -18,15 +20,29 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "measured runs per shape and workflow (after one warm-up run); the median is printed")
+	only := flag.String("shapes", "chain,fan,dag", "shapes to measure: chain (50 jobs), fan (200 wide), dag (1,000 jobs)")
 	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
 	flag.Parse()
-	if err := run(*runs, *record); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flowbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*runs, *only, *record); err != nil {
 		fmt.Fprintln(os.Stderr, "flowbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(runs int, record string) error {
+func run(runs int, only, record string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	started := time.Now()
@@ -47,7 +63,12 @@ func run(runs int, record string) error {
 		}
 		return err
 	}
-	shapes := []bench.Shape{bench.Chain(50), bench.FanOutIn(200), bench.Layered(1000, 50, 1)}
+	var shapes []bench.Shape
+	for _, s := range []bench.Shape{bench.Chain(50), bench.FanOutIn(200), bench.Layered(1000, 50, 1)} {
+		if strings.Contains(only, s.Kind) {
+			shapes = append(shapes, s)
+		}
+	}
 	fmt.Printf("%-10s %6s %12s %12s %7s %14s\n", "shape", "nodes", "FlowRun", "hand-written", "ratio", "overhead/node")
 	worst := 0.0
 	for _, s := range shapes {
@@ -59,6 +80,8 @@ func run(runs int, record string) error {
 		fmt.Printf("%-10s %6d %12s %12s %7.3f %11.3f ms   (FlowRun %v, hand %v)\n", r.Shape, r.Nodes,
 			r.FlowRun.Round(time.Millisecond), r.Hand.Round(time.Millisecond), r.Ratio(), r.PerNodeOverheadMs(),
 			rounded(r.FlowRuns), rounded(r.Hands))
+		fmt.Printf("%-10s history: FlowRun %d events, %d workflow tasks, %d execution(s); hand-written %d events, %d workflow tasks\n",
+			"", r.FlowEvents, r.FlowTasks, r.FlowExecutions, r.HandEvents, r.HandTasks)
 	}
 	verdict := "met"
 	if worst > 1.10 {
