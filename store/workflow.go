@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -177,7 +178,7 @@ func (s *Store) FindWorkflows(ctx context.Context, tenantID string, f jobflow.Wo
 		args = append(args, string(f.Status))
 	}
 	if f.Search != "" {
-		cond, condArgs := s.searchClause(f.Search, "name", "remark")
+		cond, condArgs := s.workflowSearchClause(f.Search)
 		where += ` AND ` + cond
 		args = append(args, condArgs...)
 	}
@@ -196,6 +197,15 @@ func (s *Store) FindWorkflows(ctx context.Context, tenantID string, f jobflow.Wo
 	return out, total, nil
 }
 
+// workflowSearchClause is searchClause over name and remark; on PostgreSQL
+// it uses the indexed search_text column (migration 0004) instead.
+func (s *Store) workflowSearchClause(search string) (string, []any) {
+	if s.dialect == DialectPostgres && !strings.ContainsRune(search, '\x1f') {
+		return `search_text LIKE ? ESCAPE '\'`, []any{containsPattern(search)}
+	}
+	return s.searchClause(search, "name", "remark")
+}
+
 const workflowListColumns = `id, tenant_id, name, remark, status, next_run_time, published_version_id, revision,
     created_at, updated_at, created_by, updated_by`
 
@@ -206,7 +216,7 @@ const workflowListColumns = `id, tenant_id, name, remark, status, next_run_time,
 // scan in list order. With a search, a LIMIT query would tempt PostgreSQL
 // to walk the list-order index until it found a page of matches, which is
 // slow when the matches are old; so the matches are gathered once (through
-// the trigram indexes) in a materialized CTE that both counts them and
+// the trigram index) in a materialized CTE that both counts them and
 // sorts them for the page.
 func (s *Store) findWorkflowRows(ctx context.Context, where string, args []any, p jobflow.ListParams) ([]workflowRow, int, error) {
 	var total int

@@ -398,3 +398,19 @@ func TestWorkflowService_SaveCanvas_Concurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestWorkflowService_Find_NameAndRemarkApart(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tn := mustTenant(t, s, "acme")
+		mustWorkflow(t, s, tn.ID, "Ab", "Cd")
+		for _, tc := range []struct {
+			q    string
+			want int
+		}{{"ab", 1}, {"CD", 1}, {"bc", 0}, {"b c", 0}, {"b\x1fc", 0}} {
+			_, total, err := s.FindWorkflows(ctx, tn.ID, jobflow.WorkflowFilter{ListParams: jobflow.ListParams{Search: tc.q}})
+			if err != nil || total != tc.want {
+				t.Errorf("search %q: total %d, %v; want %d", tc.q, total, err, tc.want)
+			}
+		}
+	})
+}
