@@ -1,8 +1,12 @@
 package store_test
 
 import (
+	"database/sql"
+	"fmt"
+	"net/url"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"jobflow/store"
 	"jobflow/store/storetest"
@@ -65,4 +69,68 @@ func TestOpen(t *testing.T) {
 			t.Fatalf("dialect = %q", s.Dialect())
 		}
 	})
+}
+
+// TestStore_Migrate_Concurrent starts two processes' worth of stores on one
+// empty database at once, as an api and a server starting together would.
+func TestStore_Migrate_Concurrent(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			dbURL := emptyDatabase(t, dialect)
+			var stores [3]*store.Store
+			for i := range stores {
+				s, err := store.Open(ctx, dbURL, storetest.Key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				stores[i] = s
+			}
+			errs := make(chan error, len(stores))
+			for _, s := range stores {
+				go func() { errs <- s.Migrate(ctx) }()
+			}
+			for range stores {
+				if err := <-errs; err != nil {
+					t.Fatalf("concurrent Migrate: %v", err)
+				}
+			}
+			v, err := stores[0].SchemaVersion(ctx)
+			if err != nil || v < 4 {
+				t.Fatalf("SchemaVersion = %d, %v", v, err)
+			}
+		})
+	}
+}
+
+// emptyDatabase returns the URL of a database with no tables, removed when
+// the test ends.
+func emptyDatabase(t *testing.T, dialect string) string {
+	t.Helper()
+	if dialect == store.DialectSQLite {
+		return "sqlite://" + filepath.Join(t.TempDir(), "empty.db")
+	}
+	admin, err := sql.Open("postgres", storetest.PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("jobflow_test_empty_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("PostgreSQL at %s: %v", storetest.PostgresURL(), err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("postgres", storetest.PostgresURL())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			t.Error(err)
+		}
+	})
+	u, _ := url.Parse(storetest.PostgresURL())
+	u.Path = "/" + name
+	return u.String()
 }
