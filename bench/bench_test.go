@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 )
 
 // The harness runs both workflows of a shape to success on the in-process
@@ -35,6 +38,7 @@ func TestHarness_Shapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkActivities(t, h, fid, s)
 			// Each activity adds 3 events to either history.
 			if fe < 3*len(s.Snapshot.Jobs) || he < 3*len(s.Snapshot.Jobs) {
 				t.Errorf("FlowRun history %d events, hand-written %d: want at least 3 per job (%d jobs)", fe, he, len(s.Snapshot.Jobs))
@@ -68,4 +72,36 @@ func TestFlowRun_2000NodesOnServer(t *testing.T) {
 		t.Errorf("%d events in %d execution(s): want continue-as-new past the suggested 4,096 events", events, executions)
 	}
 	t.Logf("2,000 jobs: %d events in %d executions", events, executions)
+}
+
+// checkActivities: FlowRun schedules one activity per job, its id the job
+// id and its summary (shown in the Web UI) the job name.
+func checkActivities(t *testing.T, h *Harness, ids [2]string, s Shape) {
+	t.Helper()
+	hist, _, err := h.history(context.Background(), ids[0], ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make(map[string]string, len(s.Snapshot.Jobs))
+	for _, j := range s.Snapshot.Jobs {
+		names[j.ID] = j.Name
+	}
+	seen := 0
+	for _, e := range hist.Events {
+		if e.GetEventType() != enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
+			continue
+		}
+		seen++
+		id := e.GetActivityTaskScheduledEventAttributes().GetActivityId()
+		var summary string
+		if err := converter.GetDefaultDataConverter().FromPayload(e.GetUserMetadata().GetSummary(), &summary); err != nil {
+			t.Fatal(err)
+		}
+		if names[id] == "" || summary != names[id] {
+			t.Errorf("activity id %q with summary %q: want a job id and its name", id, summary)
+		}
+	}
+	if seen != len(s.Snapshot.Jobs) {
+		t.Errorf("%d activities scheduled, want one per job (%d)", seen, len(s.Snapshot.Jobs))
+	}
 }

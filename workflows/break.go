@@ -30,14 +30,9 @@ func (r *runner) breakNode(ctx workflow.Context, req BreakRequest) error {
 		return err // the validator runs again here on replay of old histories; be safe
 	}
 	i := r.g.index[req.JobID]
-	now := workflow.Now(ctx)
 	r.settle(i, jobflow.NodeBreak)
-	r.nodes[i].EndedAt = &now
 	for _, d := range r.g.descendants(i) {
-		if r.nodes[d].Status == jobflow.NodePending || r.nodes[d].Status == jobflow.NodeWaiting {
-			r.settle(d, jobflow.NodeBreak)
-			r.nodes[d].EndedAt = &now
-		}
+		r.settle(d, jobflow.NodeBreak) // only those that have not started
 	}
 	r.wake.SendAsync(true)
 	return nil

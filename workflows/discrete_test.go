@@ -110,3 +110,29 @@ func TestFlowRun_DiscreteBadCron(t *testing.T) {
 		t.Errorf("b = %s %q, want FAIL naming the cron", b.Status, b.Error)
 	}
 }
+
+func TestFlowRun_AbortWhileWaiting(t *testing.T) {
+	s := newStub()
+	env := newEnv(t, s)
+	in, logical := discreteInput(t, jobflow.ModeDiscrete)
+	env.SetStartTime(logical)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
+	res, err := run(t, env, in)
+	if err == nil || res.Status != jobflow.RunAborted {
+		t.Fatalf("status %s, err %v; want ABORTED", res.Status, err)
+	}
+	wantStatuses(t, res.Nodes, map[string]jobflow.NodeStatus{
+		"a": jobflow.NodeSuccess, "b": jobflow.NodeAborted, "c": jobflow.NodeSuccess, "d": jobflow.NodeSuccess,
+	})
+	if s.callCount("b") != 0 {
+		t.Error("b ran after the abort")
+	}
+	// Nothing was running when the abort came: no ABORTING, straight to ABORTED.
+	var seen []jobflow.RunStatus
+	for _, r := range s.records {
+		seen = append(seen, r.Run.Status)
+	}
+	if len(seen) != 2 || seen[1] != jobflow.RunAborted {
+		t.Errorf("run recorded as %v, want RUNNING then ABORTED", seen)
+	}
+}

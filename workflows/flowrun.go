@@ -161,6 +161,9 @@ func (r *runner) fail(i int, msg string, ours bool) {
 	}
 	for _, d := range r.g.descendants(i) {
 		r.settle(d, jobflow.NodeUpstreamFailed)
+		if r.nodes[d].Status == jobflow.NodeUpstreamFailed && r.nodes[d].Error == "" {
+			r.nodes[d].Error = "upstream job " + r.nodeName(i) + " failed"
+		}
 	}
 }
 
@@ -192,9 +195,13 @@ func (r *runner) settle(i int, st jobflow.NodeStatus) {
 	if n.Status == jobflow.NodeWaiting && r.timerCancel[i] != nil {
 		r.timerCancel[i]()
 	}
-	n.Status = st
-	if st == jobflow.NodeAborted {
+	now := workflow.Now(r.rootCtx)
+	n.Status, n.EndedAt = st, &now
+	switch st {
+	case jobflow.NodeAborted:
 		n.Error = "aborted before it started"
+	case jobflow.NodeBreak:
+		n.Error = "held by a user"
 	}
 	r.ours[i] = true
 }

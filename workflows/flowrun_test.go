@@ -124,6 +124,9 @@ func TestFlowRun_Continue(t *testing.T) {
 	}
 	// FlowRun records d (never started); b's row is RunJob's.
 	wantStatuses(t, last.Nodes, map[string]jobflow.NodeStatus{"d": jobflow.NodeUpstreamFailed})
+	if d := node(t, last.Nodes, "d"); d.EndedAt == nil || d.Error != `upstream job "job b" failed` {
+		t.Errorf("d = %+v, want an end time and the failed parent named", d)
+	}
 }
 
 func TestFlowRun_End(t *testing.T) {
