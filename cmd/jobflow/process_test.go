@@ -244,3 +244,21 @@ func waitHTTP(url string, exited <-chan error) error {
 		}
 	}
 }
+
+// TestBinary_ErrHTTPAddrInUse: a taken API port is one error line naming
+// the setting, before anything else starts.
+func TestBinary_ErrHTTPAddrInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cmd, _, stderr := command(t, map[string]string{
+		"JOBFLOW_DATA_DIR":  t.TempDir(),
+		"JOBFLOW_HTTP_ADDR": l.Addr().String(),
+	}, "standalone")
+	if code := exitCode(t, cmd); code == 0 {
+		t.Fatal("exit code 0 with the API port taken")
+	}
+	assertOneErrorLine(t, stderr.String(), "JOBFLOW_HTTP_ADDR")
+}

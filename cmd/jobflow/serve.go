@@ -32,6 +32,17 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	defer cancel()
 	begin := time.Now()
 
+	// The API's address is taken first: a port in use is found at once,
+	// not after Temporal and the store have started.
+	var l net.Listener
+	if runsAPI {
+		var err error
+		if l, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("listen on %s (JOBFLOW_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+		}
+		defer l.Close()
+	}
+
 	var embedded *embeddedTemporal
 	if mode == modeStandalone {
 		var err error
@@ -80,7 +91,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 		return startupError(ctx, err)
 	}
 	handler := newAPI(cfg, st, c, eng, log)
-	return serveHTTP(ctx, cfg.HTTPAddr, handler, log, func() {
+	return serveHTTP(ctx, l, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
 		if cfg.TemporalUIURL != "" {
 			attrs = append(attrs, "temporalUI", cfg.TemporalUIURL)
@@ -98,14 +109,9 @@ func startupError(ctx context.Context, err error) error {
 	return err
 }
 
-// serveHTTP serves h on addr until ctx is cancelled, then shuts down
-// gracefully: in-flight requests get shutdownTimeout to finish. The address
-// is bound before ready is called, so a port in use is a start-up error.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func()) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (JOBFLOW_HTTP_ADDR): %w", addr, err)
-	}
+// serveHTTP serves h on l until ctx is cancelled, then shuts down
+// gracefully: in-flight requests get shutdownTimeout to finish.
+func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger, ready func()) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
