@@ -39,23 +39,28 @@ type Options struct {
 	// SuggestContinueAsNewAt overrides the history length at which Temporal
 	// suggests continue-as-new (default: the server's, 4096 events).
 	SuggestContinueAsNewAt int
+	// Worker are the worker's options (MaxHeartbeatThrottleInterval is
+	// always 1 s).
+	Worker worker.Options
 }
 
 // Start starts the server and the worker. Stop them with Stop.
 func Start(opts Options) (*Harness, error) {
-	var serverOpts []temporal.ServerOption
-	if opts.SuggestContinueAsNewAt > 0 {
-		serverOpts = append(serverOpts, temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-			dynamicconfig.HistoryCountSuggestContinueAsNew.Key():        []dynamicconfig.ConstrainedValue{{Value: opts.SuggestContinueAsNewAt}},
-		}))
+	dc := dynamicconfig.StaticClient{ // temporaltest's own setting, and ours
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 	}
+	if opts.SuggestContinueAsNewAt > 0 {
+		dc[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.SuggestContinueAsNewAt}}
+	}
+	serverOpts := []temporal.ServerOption{temporal.WithDynamicConfigClient(dc)}
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	ts := temporaltest.NewServer(
 		temporaltest.WithBaseServerOptions(serverOpts...),
 		temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}),
 	)
 	h := &Harness{server: ts, Client: ts.GetDefaultClient()}
+	workerOpts := opts.Worker
+	workerOpts.MaxHeartbeatThrottleInterval = time.Second
 	// Heartbeats go out at least every second (the SDK would wait up to
 	// 80 % of the heartbeat timeout), so an abort reaches a job at once.
 	ts.NewWorkerWithOptions(TaskQueue, func(r worker.Registry) {
@@ -63,7 +68,7 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterWorkflowWithOptions(HandWritten, workflow.RegisterOptions{Name: HandWrittenName})
 		r.RegisterActivityWithOptions(RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
-	}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
+	}, workerOpts)
 	return h, nil
 }
 

@@ -3,7 +3,7 @@
 // 200-wide fan-out/fan-in and a 1,000-job layered random DAG of no-op jobs,
 // on one in-process Temporal server. `make bench` runs it.
 //
-//	go run ./bench/flowbench [-runs 3] [-record-histories dir]
+//	go run ./bench/flowbench [-runs 9] [-shapes chain,fan,dag] [-cpuprofile file] [-record-histories dir]
 package main
 
 import (
@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 3, "measured runs per shape and workflow (after one warm-up run); the median is printed")
+	runs := flag.Int("runs", 9, "measured runs per shape and workflow (after one warm-up run); the median is printed")
 	only := flag.String("shapes", "chain,fan,dag", "shapes to measure: chain (50 jobs), fan (200 wide), dag (1,000 jobs)")
 	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
