@@ -49,6 +49,8 @@ type Deps struct {
 	Jobs        jobflow.JobService
 	Datasources jobflow.DatasourceService
 	Settings    jobflow.SettingService
+	Runs        jobflow.RunService
+	Engine      Engine // nil: engine actions answer 503 UNAVAILABLE
 }
 
 // Services is everything Deps needs, in one interface.
@@ -59,11 +61,12 @@ type Services interface {
 	jobflow.JobService
 	jobflow.DatasourceService
 	jobflow.SettingService
+	jobflow.RunService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s}
 }
 
 // Server is the HTTP API.

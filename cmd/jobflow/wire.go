@@ -16,6 +16,10 @@ import (
 
 // newAPI builds the REST API over the store and the run engine.
 func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, log *slog.Logger) http.Handler {
+	deps := httpapi.NewDeps(st)
+	if eng != nil {
+		deps.Engine = eng
+	}
 	api := httpapi.New(httpapi.Config{
 		JWTSecret:        cfg.JWTSecret,
 		CORSOrigins:      cfg.CORSOrigins,
@@ -29,8 +33,7 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, l
 				return err
 			}},
 		},
-	}, httpapi.NewDeps(st))
-	_ = eng // TODO(wire): hand the engine to httpapi once it takes one (run routes).
+	}, deps)
 	return api.Handler()
 }
 

@@ -1,0 +1,155 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+)
+
+// Engine is the run engine as the API sees it (engine.Engine). Reading runs
+// needs only the store; starting and steering them needs the engine.
+type Engine interface {
+	RunManual(ctx context.Context, tenantID, workflowID string, params map[string]string, by string) (*jobflow.Run, error)
+	Abort(ctx context.Context, tenantID, runID string) (*jobflow.Run, error)
+	Rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string) (*jobflow.Run, error)
+	Break(ctx context.Context, tenantID, runID, jobID string) error
+	RunURL(r *jobflow.Run) string
+}
+
+func (s *Server) engine() (Engine, error) {
+	if s.deps.Engine == nil {
+		return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
+	}
+	return s.deps.Engine, nil
+}
+
+type runInput struct {
+	Params map[string]string `json:"params"`
+}
+
+type runStarted struct {
+	RunID       string            `json:"runId"`
+	Status      jobflow.RunStatus `json:"status"`
+	TemporalURL string            `json:"temporalUrl,omitempty"`
+}
+
+func (s *Server) startRun(c echo.Context) error {
+	var in runInput
+	if c.Request().ContentLength != 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	r, err := eng.RunManual(c.Request().Context(), a.TenantID, c.Param("id"), in.Params, a.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: eng.RunURL(r)})
+}
+
+func (s *Server) listRuns(c echo.Context) error {
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	f := jobflow.RunFilter{Page: p.Page, PageSize: p.PageSize, WorkflowID: c.QueryParam("workflowId"),
+		Status: jobflow.RunStatus(c.QueryParam("status")), Trigger: jobflow.Trigger(c.QueryParam("trigger"))}
+	switch f.Status {
+	case "", jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
+	default:
+		return invalid("status", "status must be RUNNING, SUCCESS, FAIL, ABORTING or ABORTED")
+	}
+	switch f.Trigger {
+	case "", jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill:
+	default:
+		return invalid("trigger", "trigger must be MANUAL, SCHEDULE, INVOKE, RERUN or BACKFILL")
+	}
+	runs, total, err := s.deps.Runs.FindRuns(c.Request().Context(), actor(c).TenantID, f)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		s.link(r)
+	}
+	return c.JSON(http.StatusOK, page(runs, total, p))
+}
+
+// link fills the run's link into the Temporal Web UI, when there is one.
+func (s *Server) link(r *jobflow.Run) {
+	if s.deps.Engine != nil {
+		r.TemporalURL = s.deps.Engine.RunURL(r)
+	}
+}
+
+func (s *Server) getRun(c echo.Context) error {
+	r, err := s.deps.Runs.FindRunByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	s.link(r)
+	r.Nodes, r.Edges = nonNil(r.Nodes), nonNil(r.Edges)
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) abortRun(c echo.Context) error {
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	r, err := eng.Abort(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status})
+}
+
+type rerunInput struct {
+	Mode   jobflow.RerunMode `json:"mode"`
+	NodeID string            `json:"nodeId"`
+}
+
+func (s *Server) rerun(c echo.Context) error {
+	var in rerunInput
+	if c.Request().ContentLength != 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	r, err := eng.Rerun(c.Request().Context(), a.TenantID, c.Param("id"), in.Mode, in.NodeID, a.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: eng.RunURL(r)})
+}
+
+func (s *Server) breakNode(c echo.Context) error {
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	if err := eng.Break(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jobId")); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"runId": c.Param("id"), "jobId": c.Param("jobId"), "status": string(jobflow.NodeBreak)})
+}
+
+func (s *Server) nodeLog(c echo.Context) error {
+	text, err := s.deps.Runs.FindNodeLog(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jobId"))
+	if err != nil {
+		return err
+	}
+	return c.String(http.StatusOK, text)
+}
