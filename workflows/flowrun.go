@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -72,10 +73,9 @@ func (r *runner) loop(ctx workflow.Context) {
 // startReady starts ready nodes while slots are free: a discrete-mode job
 // with a cron waits for it first (WAITING, holding no slot).
 func (r *runner) startReady(ctx workflow.Context) {
-	if r.cancelled || r.ending || r.draining {
-		return
-	}
-	for len(r.ready) > 0 && r.running < r.maxParallel {
+	// A node that fails without starting (bad cron, missing job) may end
+	// the run under END: check before each start.
+	for !r.cancelled && !r.ending && !r.draining && len(r.ready) > 0 && r.running < r.maxParallel {
 		i := r.ready[0]
 		r.ready = r.ready[1:]
 		if r.nodes[i].Status != jobflow.NodePending {
@@ -127,7 +127,10 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 	n.EndedAt = &now
 	switch {
 	case err == nil:
-		n.Status, n.ExitCode, n.Result = jobflow.NodeSuccess, res.ExitCode, res.Result
+		// The job's result (up to 64 KiB each) stays in RunJob's row: kept
+		// here it would swell the query, the carry and the run's result
+		// past Temporal's payload limit on a large DAG.
+		n.Status, n.ExitCode = jobflow.NodeSuccess, res.ExitCode
 		for _, c := range r.g.children[i] {
 			r.unmet[c]--
 			if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
@@ -146,7 +149,7 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 // fail marks node i FAIL and applies the failure strategy.
 func (r *runner) fail(i int, msg string, ours bool) {
 	n := &r.nodes[i]
-	n.Status, n.Error = jobflow.NodeFail, msg
+	n.Status, n.Error = jobflow.NodeFail, clip(msg)
 	if n.EndedAt == nil {
 		now := workflow.Now(r.rootCtx)
 		n.EndedAt = &now
@@ -409,4 +412,14 @@ func (r *runner) ourNodes() []jobflow.NodeRun {
 func disconnected(ctx workflow.Context) workflow.Context {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	return dctx
+}
+
+// maxErrorBytes bounds a node's error text in the workflow's state.
+const maxErrorBytes = 2048
+
+func clip(msg string) string {
+	if len(msg) <= maxErrorBytes {
+		return msg
+	}
+	return strings.ToValidUTF8(msg[:maxErrorBytes], "") + " [...]"
 }

@@ -36,8 +36,8 @@ func TestFlowRun_Chain(t *testing.T) {
 		t.Errorf("jobs ran in order %s, want a,b,c", got)
 	}
 	c := node(t, res.Nodes, "c")
-	if c.ExitCode == nil || *c.ExitCode != 0 || string(c.Result) != `{"rows":1}` || c.Attempt != 1 || c.StartedAt == nil || c.EndedAt == nil {
-		t.Errorf("node c = %+v, want exit 0, its result, attempt 1 and times", c)
+	if c.ExitCode == nil || *c.ExitCode != 0 || (c.Result != nil && string(c.Result) != "null") || c.Attempt != 1 || c.StartedAt == nil || c.EndedAt == nil {
+		t.Errorf("node c = %+v, want exit 0, attempt 1, times, and no result (RunJob's row has it)", c)
 	}
 
 	// One activity per job: id = job id, the worker group's queue, the job's timeout.
@@ -294,6 +294,16 @@ func TestFlowRun_Retry(t *testing.T) {
 	}
 }
 
+func TestFlowRun_LongErrorClipped(t *testing.T) {
+	s := newStub()
+	env := newEnv(t, s)
+	s.behave["a"] = fails(strings.Repeat("x", 10000))
+	res, _ := run(t, env, input(snapshot("a", "")))
+	if msg := node(t, res.Nodes, "a").Error; len(msg) > maxErrorBytes+10 || !strings.HasSuffix(msg, "[...]") {
+		t.Errorf("error of %d bytes, want it clipped to %d", len(msg), maxErrorBytes)
+	}
+}
+
 func TestFlowRun_MissingJob(t *testing.T) {
 	s := newStub()
 	env := newEnv(t, s)
@@ -322,6 +332,23 @@ func (u *updateCallbacks) Complete(_ any, err error) {
 		*u.complete = "ok"
 		if err != nil {
 			*u.complete = err.Error()
+		}
+	}
+}
+
+// Under END, a node that fails before it can start (its job is missing)
+// stops the nodes after it in the ready queue from starting.
+func TestFlowRun_EndBeforeStart(t *testing.T) {
+	s := newStub()
+	env := newEnv(t, s)
+	snap := snapshot("a b c", "")
+	snap.Config.FailureStrategy = jobflow.FailureEnd
+	snap.Jobs = snap.Jobs[1:] // a is missing
+	res, _ := run(t, env, input(snap))
+	wantStatuses(t, res.Nodes, map[string]jobflow.NodeStatus{"a": jobflow.NodeFail, "b": jobflow.NodeAborted, "c": jobflow.NodeAborted})
+	for _, id := range []string{"b", "c"} {
+		if n := node(t, res.Nodes, id); n.StartedAt != nil || n.Attempt != 0 {
+			t.Errorf("%s was started (at %v) after the failure under END", id, n.StartedAt)
 		}
 	}
 }
