@@ -5,18 +5,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
-	"jobflow/engine"
-	"jobflow/store"
+	"jobflow/workflows"
 )
 
 // api is a logged-in REST client of a running jobflow.
@@ -27,7 +29,7 @@ type api struct {
 	tenant string
 }
 
-func (a *api) call(method, path string, in, out any) {
+func (a *api) call(method, path string, in, out any) []byte {
 	a.t.Helper()
 	var body bytes.Buffer
 	if in != nil {
@@ -46,29 +48,33 @@ func (a *api) call(method, path string, in, out any) {
 		a.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
 	if resp.StatusCode >= 300 {
-		var e map[string]any
-		json.NewDecoder(resp.Body).Decode(&e)
-		a.t.Fatalf("%s %s = %d %v", method, path, resp.StatusCode, e)
+		a.t.Fatalf("%s %s = %d %s", method, path, resp.StatusCode, raw)
 	}
 	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			a.t.Fatalf("%s %s: decode: %v", method, path, err)
+		if err := json.Unmarshal(raw, out); err != nil {
+			a.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
 		}
 	}
+	return raw
 }
 
 // TestBinary_StandaloneRun builds a two-job shell workflow through the REST
-// API of `jobflow standalone`, starts a run through the engine on the
-// embedded Temporal server and sees the standalone's own worker execute
-// both jobs in order and record the run as SUCCESS.
+// API of `jobflow standalone`, runs it, and sees the standalone's own
+// worker execute both jobs in order on the embedded Temporal server and
+// record the run as SUCCESS, with a working link into the embedded Web UI
+// and the search attributes set on the execution.
 func TestBinary_StandaloneRun(t *testing.T) {
 	dir := t.TempDir()
-	httpPort, temporalPort := freePort(t), freePort(t)
+	httpPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
 	srv := startService(t, map[string]string{
 		"JOBFLOW_DATA_DIR":         dir,
 		"JOBFLOW_HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(httpPort),
-		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(freePort(t)),
+		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
 		"JOBFLOW_TEMPORAL_PORT":    strconv.Itoa(temporalPort),
 		"JOBFLOW_ADMIN_PASSWORD":   "standalone-run-pw",
 	}, "standalone")
@@ -112,54 +118,58 @@ func TestBinary_StandaloneRun(t *testing.T) {
 		"revision": wf.Revision,
 	}, nil)
 
-	// TODO(wire): POST /api/v1/workflows/{id}/runs once httpapi serves the
-	// run routes; until then the engine is driven from here, over the
-	// standalone's SQLite file and embedded Temporal server.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	keyText, err := os.ReadFile(filepath.Join(dir, encryptionKeyFile))
-	if err != nil {
-		t.Fatal(err)
+	begin := time.Now()
+	var started struct {
+		RunID       string `json:"runId"`
+		TemporalURL string `json:"temporalUrl"`
 	}
-	key, err := parseKey(string(bytes.TrimSpace(keyText)))
-	if err != nil {
-		t.Fatal(err)
+	raw := a.call("POST", "/api/v1/workflows/"+wf.ID+"/runs", map[string]any{}, &started)
+	if started.RunID == "" {
+		t.Fatalf("POST /api/v1/workflows/{id}/runs answered %.300s, want {runId}", raw)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "jobflow.db"), key)
-	if err != nil {
-		t.Fatal(err)
+	var run jobflow.Run
+	for {
+		a.call("GET", "/api/v1/runs/"+started.RunID, nil, &run)
+		if run.Status.Finished() {
+			if run.Status != jobflow.RunSuccess {
+				t.Fatalf("run ended %s: %+v\nstderr:\n%s", run.Status, run.Nodes, srv.log)
+			}
+			t.Logf("run %s SUCCESS %v after POST /runs", run.ID, time.Since(begin).Round(time.Millisecond))
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("run still %s after 90 s\nstderr:\n%s", run.Status, srv.log)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	defer st.Close()
+
+	// The run links into the embedded Web UI, which serves that page.
+	if !strings.HasPrefix(started.TemporalURL, "http://127.0.0.1:"+strconv.Itoa(uiPort)+"/") {
+		t.Errorf("temporalUrl = %q, want a link into the embedded UI", started.TemporalURL)
+	} else if code, _ := get(t, started.TemporalURL); code != http.StatusOK {
+		t.Errorf("GET %s = %d", started.TemporalURL, code)
+	}
+	// The execution carries jobflow's search attributes, so the UI can
+	// filter the runs of one workflow.
 	c, err := client.Dial(client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	eng := &engine.Engine{Client: c, Store: st, Namespace: "default", TaskQueue: "jobflow"}
-	begin := time.Now()
-	run, err := eng.RunManual(ctx, a.tenant, wf.ID, nil, login.User.ID)
+	list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: "default",
+		Query:     fmt.Sprintf("%s = %q AND %s = %q", workflows.SAWorkflowID, wf.ID, workflows.SATenantID, a.tenant),
+	})
 	if err != nil {
-		t.Fatalf("RunManual: %v", err)
+		t.Fatal(err)
+	}
+	if n := len(list.GetExecutions()); n != 1 {
+		t.Errorf("executions with %s=%s: %d, want 1", workflows.SAWorkflowID, wf.ID, n)
 	}
 
-	for {
-		got, err := st.FindRunByID(ctx, a.tenant, run.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Status.Finished() {
-			if got.Status != jobflow.RunSuccess {
-				t.Fatalf("run ended %s: %+v\nstderr:\n%s", got.Status, got.Nodes, srv.log)
-			}
-			t.Logf("run %s SUCCESS %v after RunManual", run.ID, time.Since(begin).Round(time.Millisecond))
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("run still %s after 90 s\nstderr:\n%s", got.Status, srv.log)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 	b, err := os.ReadFile(marks)
 	if err != nil || string(b) != "first\nsecond\n" {
 		t.Fatalf("jobs wrote %q, %v; want first then second", b, err)
