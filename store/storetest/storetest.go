@@ -55,7 +55,8 @@ func Open(t testing.TB, dialect string) *store.Store {
 	t.Helper()
 	switch dialect {
 	case store.DialectPostgres:
-		return openPostgres(t)
+		s, _ := OpenPostgres(t)
+		return s
 	case store.DialectSQLite:
 		return openSQLite(t)
 	}
@@ -69,7 +70,9 @@ func openSQLite(t testing.TB) *store.Store {
 	return openAndMigrate(t, "sqlite://"+path)
 }
 
-func openPostgres(t testing.TB) *store.Store {
+// OpenPostgres is Open on PostgreSQL that also returns the fresh
+// database's URL, for tests that start jobflow processes on it.
+func OpenPostgres(t testing.TB) (*store.Store, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -93,7 +96,7 @@ func openPostgres(t testing.TB) *store.Store {
 	}
 	t.Cleanup(func() { dropDatabase(t, adminURL, name) })
 	u.Path = "/" + name
-	return openAndMigrate(t, u.String())
+	return openAndMigrate(t, u.String()), u.String()
 }
 
 func openAndMigrate(t testing.TB, databaseURL string) *store.Store {
