@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"jobflow"
 	"jobflow/workflows"
 )
 
@@ -32,5 +33,20 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 			return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 		}
 	}
+	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
+		if rec, ok := a.Runs.(scheduledRunRecorder); ok {
+			if err := rec.RecordScheduledRun(ctx, &run); err != nil {
+				a.logger().Error("record scheduled run", "run", run.ID, "err", err)
+				return temporal.NewApplicationError("cannot record the scheduled run", ErrTypeStoreFailed)
+			}
+		}
+	}
 	return nil
+}
+
+// scheduledRunRecorder is the store's hook for runs a Temporal Schedule
+// started (jobflow.VersionService.RecordScheduledRun): it gives the run its
+// version's snapshot and moves the workflow's next run time on.
+type scheduledRunRecorder interface {
+	RecordScheduledRun(ctx context.Context, r *jobflow.Run) error
 }

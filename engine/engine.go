@@ -23,6 +23,7 @@ type Store interface {
 	jobflow.WorkflowService
 	jobflow.RunService
 	jobflow.RunSnapshotService
+	jobflow.VersionService
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not

@@ -5,8 +5,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Register registers FlowRun with a worker. The activities it calls are
-// registered by package activities.
+// Register registers FlowRun and FlowRunAlarms with a worker. The
+// activities they call are registered by package activities.
 func Register(w worker.Registry) {
 	w.RegisterWorkflowWithOptions(FlowRun, workflow.RegisterOptions{Name: FlowRunName})
+	w.RegisterWorkflowWithOptions(FlowRunAlarms, workflow.RegisterOptions{Name: FlowRunAlarmsName})
+	w.RegisterWorkflowWithOptions(Backfill, workflow.RegisterOptions{Name: BackfillName})
 }

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+	"jobflow/engine"
+)
+
+// Scheduler is the scheduling side of the run engine (engine.Engine):
+// publish, offline, the schedule view and backfill.
+type Scheduler interface {
+	Publish(ctx context.Context, tenantID, workflowID, by string) (*engine.Published, error)
+	Offline(ctx context.Context, tenantID, workflowID string) (*jobflow.Workflow, error)
+	ScheduleInfo(ctx context.Context, tenantID, workflowID string) (*engine.ScheduleInfo, error)
+	Backfill(ctx context.Context, tenantID, workflowID string, req engine.BackfillRequest, by string) (*engine.Backfilled, error)
+}
+
+func (s *Server) scheduler() (Scheduler, error) {
+	sch, ok := s.deps.Engine.(Scheduler)
+	if !ok || sch == nil {
+		return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
+	}
+	return sch, nil
+}
+
+type publishedView struct {
+	Workflow     workflowView     `json:"workflow"`
+	Version      *jobflow.Version `json:"version"`
+	NextRunTimes any              `json:"nextRunTimes"`
+}
+
+func (s *Server) publish(c echo.Context) error {
+	sch, err := s.scheduler()
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	p, err := sch.Publish(c.Request().Context(), a.TenantID, c.Param("id"), a.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, publishedView{Workflow: viewWorkflow(p.Workflow), Version: p.Version, NextRunTimes: p.NextRunTimes})
+}
+
+func (s *Server) offline(c echo.Context) error {
+	sch, err := s.scheduler()
+	if err != nil {
+		return err
+	}
+	w, err := sch.Offline(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewWorkflow(w))
+}
+
+func (s *Server) schedule(c echo.Context) error {
+	sch, err := s.scheduler()
+	if err != nil {
+		return err
+	}
+	info, err := sch.ScheduleInfo(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	for _, r := range info.RecentRuns {
+		s.link(r)
+	}
+	return c.JSON(http.StatusOK, info)
+}
+
+func (s *Server) backfill(c echo.Context) error {
+	var in engine.BackfillRequest
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	sch, err := s.scheduler()
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	out, err := sch.Backfill(c.Request().Context(), a.TenantID, c.Param("id"), in, a.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, out)
+}
