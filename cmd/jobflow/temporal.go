@@ -54,6 +54,9 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logge
 		// On SIGTERM, running jobs get this long to finish before their
 		// context is cancelled.
 		WorkerStopTimeout: 10 * time.Second,
+		// Heartbeats carry cancellation to running jobs: throttled to the
+		// default 8 s, an abort could take longer than its 10 s promise.
+		MaxHeartbeatThrottleInterval: time.Second,
 	}
 	var ws workers
 	queues := []string{cfg.TaskQueue}
