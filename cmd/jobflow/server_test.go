@@ -107,8 +107,8 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// TestBinary_ServerPostgres runs `jobflow migrate`, `jobflow server` and
-// `jobflow worker` against the local PostgreSQL and a Temporal server
+// TestBinary_ServerPostgres runs `jobflow migrate`, `jobflow server`,
+// `jobflow api` and `jobflow worker` against the local PostgreSQL and a Temporal server
 // started by the test (an external cluster to jobflow). When Temporal goes
 // away, /readyz says so while the management API keeps answering.
 func TestBinary_ServerPostgres(t *testing.T) {
@@ -139,6 +139,18 @@ func TestBinary_ServerPostgres(t *testing.T) {
 		t.Fatalf("%v\nstderr:\n%s", err, srv.log)
 	}
 	worker := startService(t, vars, "worker")
+
+	// An api process beside it serves the same store.
+	apiVars := map[string]string{}
+	for k, v := range vars {
+		apiVars[k] = v
+	}
+	apiPort := freePort(t)
+	apiVars["JOBFLOW_HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(apiPort)
+	apiSrv := startService(t, apiVars, "api")
+	if err := waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/readyz", apiPort), apiSrv.done); err != nil {
+		t.Fatalf("api: %v\nstderr:\n%s", err, apiSrv.log)
+	}
 
 	login := func() int {
 		resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
@@ -171,5 +183,6 @@ func TestBinary_ServerPostgres(t *testing.T) {
 	default:
 	}
 	worker.stop()
+	apiSrv.stop()
 	srv.stop()
 }

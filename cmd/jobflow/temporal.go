@@ -49,7 +49,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger)
 type workers []worker.Worker
 
 func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logger) (workers, *activities.Activities, error) {
-	acts := &activities.Activities{Runs: st, Datasources: st, Logger: log.With("component", "activities")}
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, running jobs get this long to finish before their
 		// context is cancelled.
