@@ -86,11 +86,13 @@ func (s *service) stop() {
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		s.t.Fatal(err)
 	}
+	begin := time.Now()
 	select {
 	case err := <-s.done:
 		if err != nil {
 			s.t.Fatalf("%s: exit after SIGTERM: %v\nstderr:\n%s", s.cmd.Args[1], err, s.log)
 		}
+		s.t.Logf("%s stopped %v after SIGTERM", s.cmd.Args[1], time.Since(begin).Round(time.Millisecond))
 	case <-time.After(45 * time.Second):
 		s.t.Fatalf("%s: still running 45 s after SIGTERM\nstderr:\n%s", s.cmd.Args[1], s.log)
 	}
