@@ -34,11 +34,14 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 	if err != nil {
 		return FlowRunResult{}, err
 	}
+	if len(in.Carry) == 0 { // the run's first execution
+		if r.invalid == "" {
+			r.record(ctx, jobflow.RunRunning, r.allNodes())
+		}
+		r.alarms = r.startAlarms(ctx)
+	}
 	if r.invalid != "" {
 		return r.finish(ctx)
-	}
-	if len(in.Carry) == 0 {
-		r.record(ctx, jobflow.RunRunning, r.allNodes())
 	}
 	r.loop(ctx)
 	r.closed = true
@@ -299,6 +302,7 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	now := workflow.Now(ctx)
 	r.endedAt = &now
 	r.record(disconnected(ctx), st, r.ourNodes())
+	r.endAlarms(ctx, r.alarms, st)
 	res := FlowRunResult{Status: st, Nodes: r.nodes}
 	switch {
 	case r.cancelled:

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
 )
@@ -350,5 +352,35 @@ func TestFlowRun_EndBeforeStart(t *testing.T) {
 		if n := node(t, res.Nodes, id); n.StartedAt != nil || n.Attempt != 0 {
 			t.Errorf("%s was started (at %v) after the failure under END", id, n.StartedAt)
 		}
+	}
+}
+
+// With alarm rules, FlowRun starts FlowRunAlarms, which sends RUN_START and,
+// once FlowRun has signalled the end, RUN_END and RUN_SUCCESS.
+func TestFlowRun_Alarms(t *testing.T) {
+	s := newStub()
+	env := newEnv(t, s)
+	var mu sync.Mutex
+	var sent []string
+	env.RegisterWorkflowWithOptions(FlowRunAlarms, workflow.RegisterOptions{Name: FlowRunAlarmsName})
+	env.RegisterActivityWithOptions(func(_ context.Context, in SendAlarmInput) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, string(in.Event)+":"+string(in.Run.Status))
+		return nil
+	}, activity.RegisterOptions{Name: SendAlarmActivity})
+	snap := snapshot("a b", "a>b")
+	snap.Config.Alarms = []jobflow.AlarmRule{{
+		Events:     []jobflow.AlarmEvent{jobflow.EventRunStart, jobflow.EventRunEnd, jobflow.EventRunSuccess, jobflow.EventRunFail},
+		ChannelIDs: []string{"ch1"},
+	}}
+	res, err := run(t, env, input(snap))
+	if err != nil || res.Status != jobflow.RunSuccess {
+		t.Fatalf("status %s, err %v", res.Status, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(sent, " "); got != "RUN_START:RUNNING RUN_END:SUCCESS RUN_SUCCESS:SUCCESS" {
+		t.Errorf("alarms sent: %s", got)
 	}
 }

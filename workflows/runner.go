@@ -42,7 +42,8 @@ type runner struct {
 	jobsCtx    workflow.Context // parent of every job and timer: cancelled by END
 	cancelJobs workflow.CancelFunc
 	sel        workflow.Selector
-	wake       workflow.Channel // a break wakes the loop
+	wake       workflow.Channel             // a break wakes the loop
+	alarms     workflow.ChildWorkflowFuture // the run's FlowRunAlarms, started by this execution; nil if none
 
 	closed           bool // the loop has ended: no more breaks
 	cancelled        bool // the user aborted the run
