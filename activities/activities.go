@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"jobflow"
+	"jobflow/alarms"
 	"jobflow/vars"
 	"jobflow/workflows"
 )
@@ -52,6 +53,10 @@ type Activities struct {
 	Runs        jobflow.RunService
 	Datasources jobflow.DatasourceService
 	Logger      *slog.Logger
+	// Alarms keeps alarm channels and records (SendAlarm); AlarmSender
+	// sends them (alarms.Default when nil).
+	Alarms      AlarmStore
+	AlarmSender *alarms.Sender
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -68,6 +73,7 @@ type Activities struct {
 func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 	w.RegisterActivityWithOptions(a.RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
+	w.RegisterActivityWithOptions(a.SendAlarm, activity.RegisterOptions{Name: workflows.SendAlarmActivity})
 }
 
 // Close closes the cached SQL connection pools.

@@ -1,0 +1,99 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow"
+	"jobflow/alarms"
+	"jobflow/workflows"
+)
+
+// AlarmStore is what SendAlarm needs of the store: a channel with its
+// decrypted secrets, and a place for the record of each attempt.
+type AlarmStore interface {
+	FindAlarmChannelSecrets(ctx context.Context, tenantID, id string) (*jobflow.AlarmChannel, jobflow.AlarmSecrets, error)
+	CreateAlarmRecord(ctx context.Context, r *jobflow.AlarmRecord) error
+}
+
+// ErrTypeAlarmFailed is SendAlarm's retryable error: the channel refused
+// the alarm or could not be reached.
+const ErrTypeAlarmFailed = "AlarmFailed"
+
+// SendAlarm sends one event of a run to one channel and records the
+// attempt (SENT or FAILED, with the channel's answer). A refusal is a
+// retryable error, so Temporal retries it with the backoff of
+// workflows.AlarmActivityOptions; a channel that does not exist in the
+// run's tenant is recorded once and not retried.
+func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput) error {
+	if a.Alarms == nil {
+		return temporal.NewNonRetryableApplicationError("this worker has no alarm store", ErrTypeStoreFailed, nil)
+	}
+	rec := &jobflow.AlarmRecord{
+		ID:         alarmRecordID(ctx),
+		TenantID:   in.Run.TenantID,
+		RunID:      in.Run.ID,
+		WorkflowID: in.Run.WorkflowID,
+		ChannelID:  in.ChannelID,
+		Event:      in.Event,
+		Attempt:    attemptOf(ctx),
+	}
+	// The record is written even when the send used up the activity's time.
+	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+
+	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, in.Run.TenantID, in.ChannelID)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		rec.SetOutcome(0, "", errors.New("the alarm channel does not exist in this tenant (deleted?)"))
+		a.recordAlarm(storeCtx, rec)
+		return temporal.NewNonRetryableApplicationError(rec.Error, workflows.ErrTypeAlarmChannelMissing, nil)
+	} else if err != nil {
+		a.logger().Error("load alarm channel", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
+		return temporal.NewApplicationError("cannot load the alarm channel", ErrTypeStoreFailed)
+	}
+
+	loc, err := time.LoadLocation(in.Timezone)
+	if in.Timezone == "" || err != nil {
+		loc = time.UTC
+	}
+	msg := alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
+	sender := a.AlarmSender
+	if sender == nil {
+		sender = alarms.Default
+	}
+	res, sendErr := sender.Send(ctx, *ch, sec, msg)
+	rec.SetOutcome(res.Code, res.Response, sendErr)
+	a.recordAlarm(storeCtx, rec)
+	if sendErr != nil {
+		return temporal.NewApplicationError(fmt.Sprintf("channel %s refused the alarm: %s", ch.Name, rec.Error), ErrTypeAlarmFailed)
+	}
+	return nil
+}
+
+// recordAlarm writes rec; a store error is logged, not returned, so a send
+// that succeeded is not repeated because its record could not be written.
+func (a *Activities) recordAlarm(ctx context.Context, rec *jobflow.AlarmRecord) {
+	if err := a.Alarms.CreateAlarmRecord(ctx, rec); err != nil {
+		a.logger().Error("record alarm", "run", rec.RunID, "channel", rec.ChannelID, "event", rec.Event, "err", err)
+	}
+}
+
+// alarmRecordID is the same for every execution of one attempt of one
+// activity, so a record is written once even if the worker runs the same
+// attempt twice (it dies after writing, before reporting).
+func alarmRecordID(ctx context.Context) string {
+	if !activity.IsActivity(ctx) {
+		return jobflow.NewID(jobflow.PrefixAlarmRecord)
+	}
+	info := activity.GetInfo(ctx)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%d", info.WorkflowExecution.ID,
+		info.WorkflowExecution.RunID, info.ActivityID, info.Attempt))
+	return jobflow.PrefixAlarmRecord + "_" + hex.EncodeToString(sum[:12])
+}
