@@ -12,8 +12,7 @@ import (
 // UNAVAILABLE; replacing a handler here is all it takes to implement one.
 func (s *Server) engineRoutes() []route {
 	const v1 = "/api/v1"
-	na := s.unavailable
-	return []route{
+	return append([]route{
 		{method: "POST", path: v1 + "/workflows/:id/publish", access: member, summary: "MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times", resp: "Object", status: 200, handler: s.publish},
 		{method: "POST", path: v1 + "/workflows/:id/offline", access: member, summary: "MEMBER: take offline (下线): remove the schedule; runs in flight go on", resp: "Object", status: 200, handler: s.offline},
 		{method: "GET", path: v1 + "/workflows/:id/schedule", access: member, summary: "MEMBER: next 10 run times and recent scheduled runs", resp: "Object", status: 200, handler: s.schedule},
@@ -25,11 +24,11 @@ func (s *Server) engineRoutes() []route {
 		{method: "POST", path: v1 + "/runs/:id/rerun", access: member, summary: "MEMBER: rerun (重跑) {mode, nodeId}: 202 {runId}; 409 while running", body: "Object", resp: "Object", status: 202, handler: s.rerun},
 		{method: "POST", path: v1 + "/runs/:id/nodes/:jobId/break", access: member, summary: "MEMBER: break (中断) a PENDING or WAITING node: 409 otherwise", resp: "Object", status: 200, handler: s.breakNode},
 		{method: "GET", path: v1 + "/runs/:id/nodes/:jobId/log", access: member, summary: "MEMBER: the node run's log so far (text)", status: 200, handler: s.nodeLog},
-		{method: "POST", path: v1 + "/workflows/:id/invoke-tokens", access: member, summary: "MEMBER: create an invoke token (1 year): {token, jti, expiresAt, curl}", resp: "Object", status: 201, handler: na},
-		{method: "GET", path: v1 + "/workflows/:id/invoke-tokens", access: member, summary: "MEMBER: invoke tokens (never the token text)", resp: "Object", status: 200, handler: na},
-		{method: "DELETE", path: v1 + "/workflows/:id/invoke-tokens/:jti", access: member, summary: "MEMBER: revoke an invoke token", status: 204, handler: na},
-		{method: "POST", path: "/workflow/open/invokeWorkflow", access: public, summary: "External invocation (外部调用) with an invoke token {workflowId, token, params, requestId}: 200 {runId}", body: "Object", resp: "Object", status: 200, handler: na},
-	}
+		{method: "POST", path: v1 + "/workflows/:id/invoke-tokens", access: member, summary: "MEMBER: create an invoke token (1 year): {token, jti, expiresAt, curl}", resp: "Object", status: 201, handler: s.createInvokeToken},
+		{method: "GET", path: v1 + "/workflows/:id/invoke-tokens", access: member, summary: "MEMBER: invoke tokens (never the token text)", resp: "Object", status: 200, query: []string{"page", "pageSize"}, handler: s.listInvokeTokens},
+		{method: "DELETE", path: v1 + "/workflows/:id/invoke-tokens/:jti", access: member, summary: "MEMBER: revoke an invoke token", status: 204, handler: s.revokeInvokeToken},
+		{method: "POST", path: "/workflow/open/invokeWorkflow", access: public, summary: "External invocation (外部调用) with an invoke token {workflowId, token, params, requestId}: 200 {runId}", body: "Object", resp: "Object", status: 200, handler: s.invokeWorkflow},
+	}, s.alarmRoutes()...)
 }
 
 func (s *Server) unavailable(echo.Context) error {

@@ -1,0 +1,173 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"jobflow"
+	"jobflow/invoke"
+	"jobflow/store"
+)
+
+// InvokeTokenService keeps the issued invoke tokens (never their text).
+// *store.Store implements it; the server finds it on Deps.Datasources.
+type InvokeTokenService interface {
+	CreateInvokeToken(ctx context.Context, t *store.InvokeToken) error
+	FindInvokeTokens(ctx context.Context, tenantID, workflowID string) ([]*store.InvokeToken, error)
+	RevokeInvokeToken(ctx context.Context, tenantID, workflowID, jti string) error
+	InvokeTokenRevoked(ctx context.Context, jti string) (bool, error)
+}
+
+// Invoker starts INVOKE runs (engine.Engine); the server finds it on
+// Deps.Engine.
+type Invoker interface {
+	Invoke(ctx context.Context, tenantID, workflowID string, params map[string]string, requestID, by string) (*jobflow.Run, error)
+}
+
+// invokeLimiter limits each invoke token (by jti) to invoke.DefaultRate
+// runs a second with bursts of invoke.DefaultBurst, across the process.
+var invokeLimiter = invoke.NewLimiter(0, 0, 0)
+
+// defaultPublicURL is written into curl commands when JOBFLOW_PUBLIC_URL is unset.
+const defaultPublicURL = "http://localhost:8080"
+
+func (s *Server) invokeTokens() (InvokeTokenService, error) {
+	if t, ok := s.deps.Datasources.(InvokeTokenService); ok && len(s.cfg.JWTSecret) > 0 {
+		return t, nil
+	}
+	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "invoke tokens are not available")
+}
+
+func (s *Server) invoker() (Invoker, error) {
+	if inv, ok := s.deps.Engine.(Invoker); ok {
+		return inv, nil
+	}
+	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
+}
+
+// issuedToken is the answer of a token create: the only time the token
+// text is shown.
+type issuedToken struct {
+	Token     string    `json:"token"`
+	JTI       string    `json:"jti"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Curl      string    `json:"curl"`
+}
+
+func (s *Server) createInvokeToken(c echo.Context) error {
+	svc, err := s.invokeTokens()
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	ctx := c.Request().Context()
+	wf, err := s.deps.Workflows.FindWorkflowByID(ctx, a.TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	token, claims, err := invoke.Issue(s.cfg.JWTSecret, a.TenantID, wf.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	rec := &store.InvokeToken{JTI: claims.ID, TenantID: a.TenantID, WorkflowID: wf.ID, ExpiresAt: claims.ExpiresAt, CreatedBy: a.UserID}
+	if err := svc.CreateInvokeToken(ctx, rec); err != nil {
+		return err
+	}
+	publicURL := s.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = defaultPublicURL
+	}
+	return c.JSON(http.StatusCreated, issuedToken{Token: token, JTI: claims.ID, ExpiresAt: claims.ExpiresAt,
+		Curl: invoke.Curl(publicURL, wf.ID, token)})
+}
+
+func (s *Server) listInvokeTokens(c echo.Context) error {
+	svc, err := s.invokeTokens()
+	if err != nil {
+		return err
+	}
+	p, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	all, err := svc.FindInvokeTokens(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	// A workflow holds few tokens: page in memory.
+	lo := min(p.Offset(), len(all))
+	hi := min(lo+p.PageSize, len(all))
+	return c.JSON(http.StatusOK, page(all[lo:hi], len(all), p))
+}
+
+func (s *Server) revokeInvokeToken(c echo.Context) error {
+	svc, err := s.invokeTokens()
+	if err != nil {
+		return err
+	}
+	if err := svc.RevokeInvokeToken(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jti")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type invoked struct {
+	RunID string `json:"runId"`
+}
+
+// invokeWorkflow is POST /workflow/open/invokeWorkflow (外部调用), wired in
+// the order of the invoke package doc. A bad, revoked or foreign token and
+// a workflow outside the token's tenant are all the same 401, so the body
+// never tells a caller which tenants or workflows exist; the reason goes to
+// the log.
+func (s *Server) invokeWorkflow(c echo.Context) error {
+	svc, err := s.invokeTokens()
+	if err != nil {
+		return err
+	}
+	inv, err := s.invoker()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	req, err := invoke.DecodeRequest(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	claims, err := invoke.Verify(s.cfg.JWTSecret, req.Token, req.WorkflowID, now)
+	if err != nil {
+		return s.refuseToken(c, err)
+	}
+	revoked, err := svc.InvokeTokenRevoked(ctx, claims.ID)
+	if err != nil {
+		return err
+	}
+	if revoked {
+		return s.refuseToken(c, invoke.InvalidToken("revoked or unknown jti"))
+	}
+	if ok, wait := invokeLimiter.Allow(claims.ID, now); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(invoke.RetryAfterSeconds(wait)))
+		return jobflow.Errorf(jobflow.ETOOMANY, "too many invocations with this token: retry later")
+	}
+	run, err := inv.Invoke(ctx, claims.TenantID, req.WorkflowID, req.Params, req.RequestID, "invoke:"+claims.ID)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return s.refuseToken(c, invoke.InvalidToken("workflow not in the token's tenant"))
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, invoked{RunID: run.ID})
+}
+
+// refuseToken logs why a token was refused and answers the generic 401.
+func (s *Server) refuseToken(c echo.Context, err error) error {
+	if reason := invoke.InvalidReason(err); reason != "" {
+		s.log.Info("invoke token refused", "reason", reason, "remote", c.RealIP(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	return err
+}
