@@ -45,14 +45,10 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		Event:      in.Event,
 		Attempt:    attemptOf(ctx),
 	}
-	// The record is written even when the send used up the activity's time.
-	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-
 	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, in.Run.TenantID, in.ChannelID)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
 		rec.SetOutcome(0, "", errors.New("the alarm channel does not exist in this tenant (deleted?)"))
-		a.recordAlarm(storeCtx, rec)
+		a.recordAlarm(ctx, rec)
 		return temporal.NewNonRetryableApplicationError(rec.Error, workflows.ErrTypeAlarmChannelMissing, nil)
 	} else if err != nil {
 		a.logger().Error("load alarm channel", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
@@ -70,7 +66,7 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	}
 	res, sendErr := sender.Send(ctx, *ch, sec, msg)
 	rec.SetOutcome(res.Code, res.Response, sendErr)
-	a.recordAlarm(storeCtx, rec)
+	a.recordAlarm(ctx, rec)
 	if sendErr != nil {
 		return temporal.NewApplicationError(fmt.Sprintf("channel %s refused the alarm: %s", ch.Name, rec.Error), ErrTypeAlarmFailed)
 	}
@@ -79,7 +75,10 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 
 // recordAlarm writes rec; a store error is logged, not returned, so a send
 // that succeeded is not repeated because its record could not be written.
+// The record is written even when the send used up the activity's time.
 func (a *Activities) recordAlarm(ctx context.Context, rec *jobflow.AlarmRecord) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err := a.Alarms.CreateAlarmRecord(ctx, rec); err != nil {
 		a.logger().Error("record alarm", "run", rec.RunID, "channel", rec.ChannelID, "event", rec.Event, "err", err)
 	}
