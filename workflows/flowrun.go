@@ -159,7 +159,7 @@ func (r *runner) fail(i int, msg string, ours bool) {
 	}
 	r.ours[i] = r.ours[i] || ours
 	if r.firstError == "" {
-		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), msg)
+		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), n.Error)
 	}
 	if r.cfg.FailureStrategy == jobflow.FailureEnd {
 		r.end()
