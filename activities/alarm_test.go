@@ -1,0 +1,104 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/temporal"
+
+	"jobflow"
+	"jobflow/store/storetest"
+	"jobflow/workflows"
+)
+
+func TestSendAlarm(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			e := newTestEnv(t, dialect)
+			e.a.Alarms = e.s
+			ctx := context.Background()
+			var got []map[string]any
+			code := http.StatusOK
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				var m map[string]any
+				_ = json.Unmarshal(b, &m)
+				got = append(got, m)
+				w.WriteHeader(code)
+				_, _ = w.Write([]byte("answer"))
+			}))
+			defer srv.Close()
+			name, typ := "hook", jobflow.ChannelWebhook
+			ch, err := e.s.CreateAlarmChannel(ctx, e.run.TenantID, jobflow.AlarmChannelInput{Name: &name, Type: &typ,
+				Config: json.RawMessage(`{"url":"` + srv.URL + `"}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := workflows.SendAlarmInput{Run: *e.run, Event: jobflow.EventRunStart, ChannelID: ch.ID,
+				Template: "${qing.workflow_name}/${qing.status}", Timezone: "Asia/Shanghai"}
+			records := func() []*jobflow.AlarmRecord {
+				recs, _, err := e.s.FindAlarmRecords(ctx, e.run.TenantID, e.run.ID, jobflow.ListParams{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return recs
+			}
+
+			t.Run("Sent", func(t *testing.T) {
+				if err := e.a.SendAlarm(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 1 || got[0]["text"] != "nightly/RUNNING" || got[0]["event"] != "RUN_START" {
+					t.Fatalf("received %v", got)
+				}
+				recs := records()
+				if len(recs) != 1 || recs[0].Status != jobflow.AlarmSent || recs[0].ResponseCode != 200 || recs[0].Response != "answer" {
+					t.Fatalf("records = %+v", recs)
+				}
+			})
+			t.Run("RefusedIsRetryable", func(t *testing.T) {
+				code = http.StatusInternalServerError
+				err := e.a.SendAlarm(ctx, in)
+				var appErr *temporal.ApplicationError
+				if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != ErrTypeAlarmFailed {
+					t.Fatalf("err = %v, want a retryable %s", err, ErrTypeAlarmFailed)
+				}
+				recs := records()
+				if last := recs[len(recs)-1]; last.Status != jobflow.AlarmFailed || last.ResponseCode != 500 || !strings.Contains(last.Error, "HTTP 500") {
+					t.Fatalf("record = %+v", last)
+				}
+			})
+			t.Run("MissingChannelNotRetried", func(t *testing.T) {
+				gone := in
+				gone.ChannelID = "ch_gone"
+				err := e.a.SendAlarm(ctx, gone)
+				var appErr *temporal.ApplicationError
+				if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeAlarmChannelMissing {
+					t.Fatalf("err = %v", err)
+				}
+				recs := records()
+				if last := recs[len(recs)-1]; last.ChannelID != "ch_gone" || last.Status != jobflow.AlarmFailed {
+					t.Fatalf("record = %+v", last)
+				}
+			})
+			t.Run("OtherTenantsChannelIsMissing", func(t *testing.T) {
+				other := &jobflow.Tenant{Name: "other", MaxWorkflows: 1}
+				if err := e.s.CreateTenant(ctx, other); err != nil {
+					t.Fatal(err)
+				}
+				foreign := in
+				foreign.Run.TenantID = other.ID
+				if err := e.a.SendAlarm(ctx, foreign); err == nil {
+					t.Fatal("a run of another tenant used this tenant's channel")
+				}
+			})
+		})
+	}
+}
+
