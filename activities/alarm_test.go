@@ -101,4 +101,3 @@ func TestSendAlarm(t *testing.T) {
 		})
 	}
 }
-
