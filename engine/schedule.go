@@ -80,16 +80,24 @@ func (e *Engine) Publish(ctx context.Context, tenantID, workflowID, by string) (
 		return nil, err
 	}
 	// Whoever won, the schedule must end on the store's version: a slower
-	// concurrent publish may have written an older one after the winner.
+	// concurrent publish may have written an older one after the winner
+	// checked, so every publish checks once more after its own write.
 	if w, err = e.Store.FindWorkflowByID(ctx, tenantID, workflowID); err != nil {
 		return nil, err
 	}
-	if w.Status == jobflow.StatusPublished && w.PublishedVersionID != v.ID {
-		cur, err := e.Store.FindVersionByID(ctx, tenantID, w.PublishedVersionID)
-		if err != nil {
-			return nil, err
+	if w.Status == jobflow.StatusPublished {
+		cur := v
+		if w.PublishedVersionID != v.ID {
+			if cur, err = e.Store.FindVersionByID(ctx, tenantID, w.PublishedVersionID); err != nil {
+				return nil, err
+			}
 		}
-		if err := e.applySchedule(ctx, cur); err != nil {
+		if cur.Snapshot.Config.Schedule.Enabled {
+			_, _, err = e.syncSchedule(ctx, cur)
+		} else {
+			err = e.deleteSchedule(ctx, workflowID)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

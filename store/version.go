@@ -169,8 +169,10 @@ func (s *Store) RecordScheduledRun(ctx context.Context, r *jobflow.Run) error {
 		}
 		var raw string
 		const snapQ = `SELECT snapshot FROM workflow_versions WHERE id = ? AND tenant_id = ?`
-		if err := tx.GetContext(ctx, &raw, tx.Rebind(snapQ), r.VersionID, r.TenantID); err != nil {
-			return notFound(err, "version")
+		if err := tx.GetContext(ctx, &raw, tx.Rebind(snapQ), r.VersionID, r.TenantID); errors.Is(err, sql.ErrNoRows) {
+			return nil // not a version of ours: nothing to keep, and retrying cannot help
+		} else if err != nil {
+			return err
 		}
 		const insQ = `INSERT INTO run_snapshots (run_id, tenant_id, snapshot, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (run_id) DO NOTHING`

@@ -156,5 +156,17 @@ func TestVersionService_RecordScheduledRun(t *testing.T) {
 		if got.NextRunTime == nil || !got.NextRunTime.Equal(want) {
 			t.Fatalf("next run time = %v, want %v", got.NextRunTime, want)
 		}
+
+		// A run of a version that is not (or no longer) stored is left alone.
+		stray := &jobflow.Run{ID: "sched-2", TenantID: tn.ID, WorkflowID: w.ID, VersionID: "ver_gone",
+			Trigger: jobflow.TriggerSchedule, LogicalTime: logical}
+		if err := s.UpsertRun(ctx, stray); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordScheduledRun(ctx, stray); err != nil {
+			t.Fatalf("RecordScheduledRun of an unknown version: %v", err)
+		}
+		_, err = s.FindRunSnapshot(ctx, tn.ID, stray.ID)
+		wantCode(t, err, jobflow.ENOTFOUND)
 	})
 }
