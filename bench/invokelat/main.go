@@ -6,11 +6,13 @@
 //	go run ./bench/invokelat                      # standalone: SQLite store
 //	go run ./bench/invokelat -db postgres://postgres@127.0.0.1:5432/invokelat?sslmode=disable
 //
-// Phase 1 sends -n invokes one after the other and reports the median and
-// p99 of request → 200 and of request → first job start (the node run's
-// startedAt). Phase 2 keeps -c clients invoking for -duration and reports
-// the invokes per second answered 200, the errors, and whether every run
-// then succeeded. The workflow is one SHELL job `true`. Invokes are spread
+// Phase 1 sends -n invokes one after the other, each once the previous
+// run's job has started, and reports the median and p99 of request → 200
+// and of request → first job start (the node run's startedAt). Phase 2
+// keeps -c clients invoking for -duration (at most -rate invokes a second
+// in all when -rate is set) and reports the invokes per second answered
+// 200, the errors, how long the worker then took to finish the backlog,
+// and whether every run succeeded. The workflow is one SHELL job `true`. Invokes are spread
 // over -tokens invoke tokens (many third parties), so the per-token rate
 // limit (10/s) is not what is measured.
 package main
@@ -53,9 +55,10 @@ func main() {
 	duration := flag.Duration("duration", 60*time.Second, "length of the sustained phase (0: skip)")
 	conc := flag.Int("c", 8, "concurrent clients of the sustained phase")
 	tokens := flag.Int("tokens", 200, "invoke tokens the invokes are spread over")
+	rate := flag.Float64("rate", 0, "sustained phase: at most this many invokes a second in all (0: as fast as the clients go)")
 	dbURL := flag.String("db", "", "store URL (default: a SQLite file in the data dir, as standalone)")
 	flag.Parse()
-	if err := run(*n, *duration, *conc, *tokens, *dbURL); err != nil {
+	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -71,7 +74,7 @@ type bench struct {
 	client *http.Client
 }
 
-func run(n int, duration time.Duration, conc, tokens int, dbURL string) error {
+func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "invokelat-")
 	if err != nil {
@@ -136,7 +139,7 @@ func run(n int, duration time.Duration, conc, tokens int, dbURL string) error {
 		return err
 	}
 	if duration > 0 {
-		return b.sustained(ctx, duration, conc)
+		return b.sustained(ctx, duration, conc, rate)
 	}
 	return nil
 }
@@ -205,25 +208,20 @@ func (b *bench) invoke() (string, error) {
 }
 
 func (b *bench) latency(ctx context.Context, n int) error {
-	sent := make([]time.Time, n)
-	ids := make([]string, n)
 	toOK := make([]time.Duration, n)
+	toJob := make([]time.Duration, n)
 	for i := range n {
-		sent[i] = time.Now()
+		sent := time.Now()
 		id, err := b.invoke()
 		if err != nil {
 			return fmt.Errorf("invoke %d: %w", i, err)
 		}
-		toOK[i] = time.Since(sent[i])
-		ids[i] = id
-	}
-	toJob := make([]time.Duration, n)
-	for i, id := range ids {
+		toOK[i] = time.Since(sent)
 		started, err := b.firstJobStart(ctx, id, 2*time.Minute)
 		if err != nil {
 			return err
 		}
-		toJob[i] = started.Sub(sent[i])
+		toJob[i] = started.Sub(sent)
 	}
 	fmt.Printf("latency over %d sequential invokes:\n", n)
 	fmt.Printf("  request -> 200:             median %6.1f ms  p99 %6.1f ms\n", ms(pct(toOK, 50)), ms(pct(toOK, 99)))
@@ -246,11 +244,17 @@ func (b *bench) firstJobStart(ctx context.Context, runID string, within time.Dur
 		if time.Now().After(deadline) {
 			return time.Time{}, fmt.Errorf("run %s: no job started within %s", runID, within)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-func (b *bench) sustained(ctx context.Context, d time.Duration, conc int) error {
+func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate float64) error {
+	var pace <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer t.Stop()
+		pace = t.C
+	}
 	var ok, failed atomic.Int64
 	var mu sync.Mutex
 	var ids []string
@@ -262,6 +266,9 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int) error 
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(stop) {
+				if pace != nil {
+					<-pace
+				}
 				id, err := b.invoke()
 				if err != nil {
 					failed.Add(1)
@@ -299,7 +306,9 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int) error 
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	fmt.Printf("  all %d runs finished %.1f s after the last invoke; %d did not succeed\n", len(ids), time.Since(drainStart).Seconds(), bad)
+	drained := time.Since(drainStart)
+	fmt.Printf("  all %d runs finished %.1f s after the last invoke (%.1f runs/s over invoke phase + drain); %d did not succeed\n",
+		len(ids), drained.Seconds(), float64(len(ids))/(d+drained).Seconds(), bad)
 	return nil
 }
 
