@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -165,6 +166,48 @@ func TestRunAlarms(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+
+	t.Run("AbortedRunSendsRunEnd", func(t *testing.T) {
+		w := e.flow("aborted", alarmConfig(testTemplate, allEvents, hookCh.ID), "sleep 30")
+		runID := e.runManual(w.ID)
+		eventually(t, 30*time.Second, "the job running", func() bool {
+			r, err := e.st.FindRunByID(context.Background(), e.tenantID, runID)
+			return err == nil && len(r.Nodes) == 1 && r.Nodes[0].Status == jobflow.NodeRunning
+		})
+		e.ok(e.as("POST", "/api/v1/runs/"+runID+"/abort", nil), 202, nil)
+		if run := e.waitRun(runID, 30*time.Second); run.Status != jobflow.RunAborted {
+			t.Fatalf("run %s", run.Status)
+		}
+		eventually(t, 30*time.Second, "two alarms", func() bool { return len(hook.of(runID)) >= 2 })
+		time.Sleep(300 * time.Millisecond)
+		got := hook.of(runID)
+		if len(got) != 2 || got[0]["event"] != "RUN_START" || got[1]["event"] != "RUN_END" || got[1]["status"] != "ABORTED" {
+			t.Fatalf("alarms of an aborted run: %v", got)
+		}
+	})
+
+	t.Run("InvokeUsesPublishedAlarmsManualTheDraft", func(t *testing.T) {
+		pub := map[string]any{"invoke": map[string]any{"enabled": true},
+			"alarms": []map[string]any{{"events": []string{"RUN_END"}, "channelIds": []string{hookCh.ID}, "template": "published ${qing.trigger}"}}}
+		w := e.flow("versioned", pub, "true")
+		e.publish(w.ID)
+		draft := map[string]any{"invoke": map[string]any{"enabled": true},
+			"alarms": []map[string]any{{"events": []string{"RUN_END"}, "channelIds": []string{hookCh.ID}, "template": "draft ${qing.trigger}"}}}
+		e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", draft), 200, nil)
+		tok := e.token(w.ID)
+		var inv struct {
+			RunID string `json:"runId"`
+		}
+		e.ok(e.invoke(map[string]any{"workflowId": w.ID, "token": tok.Token}), 200, &inv)
+		manual := e.runManual(w.ID)
+		for runID, want := range map[string]string{inv.RunID: "published INVOKE", manual: "draft MANUAL"} {
+			e.waitRun(runID, 60*time.Second)
+			eventually(t, 30*time.Second, "the RUN_END alarm", func() bool { return len(hook.of(runID)) == 1 })
+			if got := hook.of(runID)[0]["text"]; got != want {
+				t.Fatalf("alarm text %q, want %q", got, want)
+			}
 		}
 	})
 
