@@ -102,8 +102,15 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 	})
 
 	t.Run("ScheduleDisabled", func(t *testing.T) {
-		// Published and invocable, but no schedule and no next run time.
-		wfID, _ := e.workflow("manual-only", []jobSpec{shell("a", "echo a")}, nil)
+		// Published and invocable, but no schedule and no next run time;
+		// republishing with the schedule switched off deletes the schedule.
+		wfID, _ := e.workflow("manual-only", []jobSpec{shell("a", "echo a")}, schedule("0 0 2 * * ?", "UTC", nil))
+		if p := e.publish(wfID); p.Workflow.NextRunTime == nil || e.scheduleVersion(wfID) != p.Version.ID {
+			t.Fatalf("first publish: next %v, schedule version %q", p.Workflow.NextRunTime, e.scheduleVersion(wfID))
+		}
+		cfg := schedule("0 0 2 * * ?", "UTC", nil)
+		cfg["schedule"].(map[string]any)["enabled"] = false
+		e.must("PUT", "/api/v1/workflows/"+wfID+"/config", cfg, 200, nil)
 		p := e.publish(wfID)
 		if p.Workflow.Status != jobflow.StatusPublished || p.Workflow.NextRunTime != nil || len(p.NextRunTimes) != 0 {
 			t.Fatalf("publish without schedule: %s %v %v", p.Workflow.Status, p.Workflow.NextRunTime, p.NextRunTimes)
@@ -112,6 +119,10 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 		var nf *serviceerror.NotFound
 		if !errors.As(err, &nf) {
 			t.Fatalf("a schedule exists for a disabled schedule (describe: %v)", err)
+		}
+		// Reconciliation agrees: nothing to create.
+		if rep, err := e.eng.Reconcile(ctx, nil); err != nil || rep.Created != 0 {
+			t.Fatalf("reconcile = %+v, %v", rep, err)
 		}
 	})
 }
