@@ -216,6 +216,8 @@ func TestInvokeWorkflow(t *testing.T) {
 		if n := e.runCount(w.ID) - before; n != 1 {
 			t.Fatalf("store: %d new runs, want 1", n)
 		}
+		// Visibility lags: wait for the one execution, then check no second shows up.
+		eventually(t, 15*time.Second, "the execution in Temporal's visibility", func() bool { return e.executions(w.ID)-beforeExec >= 1 })
 		if n := e.executions(w.ID) - beforeExec; n != 1 {
 			t.Fatalf("temporal: %d new FlowRun executions, want 1", n)
 		}
