@@ -211,6 +211,41 @@ func TestRunAlarms(t *testing.T) {
 		}
 	})
 
+	t.Run("EveryTrigger", func(t *testing.T) {
+		// RERUN of a run, and SCHEDULE runs of an every-second cron.
+		cfg := alarmConfig("${qing.trigger} ${qing.status}", []string{"RUN_END"}, hookCh.ID)
+		w := e.flow("triggers", cfg, "true")
+		first := e.runManual(w.ID)
+		e.waitRun(first, 60*time.Second)
+		var rerun struct {
+			RunID string `json:"runId"`
+		}
+		e.ok(e.as("POST", "/api/v1/runs/"+first+"/rerun", map[string]any{"mode": "ALL"}), 202, &rerun)
+		e.waitRun(rerun.RunID, 60*time.Second)
+		eventually(t, 30*time.Second, "the rerun's alarm", func() bool { return len(hook.of(rerun.RunID)) == 1 })
+		if got := hook.of(rerun.RunID)[0]["text"]; got != "RERUN SUCCESS" {
+			t.Fatalf("rerun alarm %q", got)
+		}
+
+		cfg["schedule"] = map[string]any{"mode": "SINGLE", "cron": "* * * * * ?", "timezone": "UTC", "enabled": true}
+		e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", cfg), 200, nil)
+		e.publish(w.ID)
+		var scheduled string
+		eventually(t, 30*time.Second, "a scheduled run's alarm", func() bool {
+			for _, b := range hook.of("") {
+				if b["workflowId"] == w.ID && b["trigger"] == "SCHEDULE" {
+					scheduled, _ = b["text"].(string)
+					return true
+				}
+			}
+			return false
+		})
+		e.ok(e.as("POST", "/api/v1/workflows/"+w.ID+"/offline", nil), 200, nil)
+		if scheduled != "SCHEDULE SUCCESS" {
+			t.Fatalf("scheduled alarm %q", scheduled)
+		}
+	})
+
 	t.Run("Email", func(t *testing.T) {
 		mb := newMailbox(t)
 		port := mb.ln.Addr().(*net.TCPAddr).Port
