@@ -127,12 +127,16 @@ func TestFlowRun_AbortWhileWaiting(t *testing.T) {
 	if s.callCount("b") != 0 {
 		t.Error("b ran after the abort")
 	}
-	// Nothing was running when the abort came: no ABORTING, straight to ABORTED.
+	// Nothing was running when the abort came: no ABORTING, straight to
+	// ABORTED. In between, b's WAITING was recorded for the REST API.
 	var seen []jobflow.RunStatus
 	for _, r := range s.records {
 		seen = append(seen, r.Run.Status)
 	}
-	if len(seen) != 2 || seen[1] != jobflow.RunAborted {
-		t.Errorf("run recorded as %v, want RUNNING then ABORTED", seen)
+	if len(seen) != 3 || seen[0] != jobflow.RunRunning || seen[1] != jobflow.RunRunning || seen[2] != jobflow.RunAborted {
+		t.Fatalf("run recorded as %v, want RUNNING, RUNNING (b waiting), ABORTED", seen)
+	}
+	if w := s.records[1].Nodes; len(w) != 1 || w[0].JobID != "b" || w[0].Status != jobflow.NodeWaiting {
+		t.Errorf("second record's nodes %+v, want b WAITING", w)
 	}
 }

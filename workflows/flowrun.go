@@ -56,6 +56,7 @@ func (r *runner) loop(ctx workflow.Context) {
 	info := workflow.GetInfo(ctx)
 	for {
 		r.startReady(ctx)
+		r.recordWaiting(ctx)
 		if r.running == 0 && (r.timers == 0 || r.draining) {
 			return
 		}
@@ -229,6 +230,7 @@ func (r *runner) wait(ctx workflow.Context, i int, job *jobflow.Job) {
 	tctx, cancel := workflow.WithCancel(r.jobsCtx)
 	r.timerCancel[i] = cancel
 	r.nodes[i].Status = jobflow.NodeWaiting
+	r.newlyWaiting = append(r.newlyWaiting, i)
 	r.timers++
 	t := workflow.NewTimerWithOptions(tctx, d, workflow.TimerOptions{Summary: "cron " + job.Cron + " of " + job.Name})
 	r.sel.AddFuture(t, func(f workflow.Future) {
@@ -247,6 +249,26 @@ func (r *runner) wait(ctx workflow.Context, i int, job *jobflow.Job) {
 		n.Status = jobflow.NodePending
 		r.ready = append([]int{i}, r.ready...) // its time has come: first in line
 	})
+}
+
+// recordWaiting writes the nodes that started WAITING for their cron, so
+// the REST API shows them waiting (and not PENDING) for what may be hours.
+// Histories recorded before this record existed replay without it.
+func (r *runner) recordWaiting(ctx workflow.Context) {
+	if len(r.newlyWaiting) == 0 {
+		return
+	}
+	nodes := make([]jobflow.NodeRun, 0, len(r.newlyWaiting))
+	for _, i := range r.newlyWaiting {
+		if r.nodes[i].Status == jobflow.NodeWaiting {
+			nodes = append(nodes, r.nodes[i])
+		}
+	}
+	r.newlyWaiting = r.newlyWaiting[:0]
+	if len(nodes) == 0 || workflow.GetVersion(ctx, "record-waiting", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	r.record(ctx, jobflow.RunRunning, nodes)
 }
 
 // onCancel is the user's abort: start nothing more and abort what has not

@@ -34,9 +34,10 @@ type runner struct {
 	timerCancel []workflow.CancelFunc
 	ours        []bool // FlowRun, not RunJob, decided this node's row in this execution
 
-	running      int // RunJob activities in flight
-	timers       int // cron timers in flight
-	finishedHere int // jobs finished in this execution (continue-as-new only after progress)
+	running      int   // RunJob activities in flight
+	timers       int   // cron timers in flight
+	newlyWaiting []int // nodes that became WAITING since the last record
+	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
 	rootCtx    workflow.Context
 	jobsCtx    workflow.Context // parent of every job and timer: cancelled by END
