@@ -188,13 +188,3 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 	}
 }
 
-// ReconcileInterval reads the reconciliation interval (a Go duration such
-// as "5m", from JOBFLOW_RECONCILE_INTERVAL); empty or invalid gives the
-// default, and it is never below ten seconds.
-func ReconcileInterval(s string) time.Duration {
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return DefaultReconcileEvery
-	}
-	return max(d, 10*time.Second)
-}

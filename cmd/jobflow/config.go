@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"jobflow/engine"
 	"jobflow/license"
 	"jobflow/workflows"
 )
@@ -41,8 +43,9 @@ type Config struct {
 	AdminPassword     string   // JOBFLOW_ADMIN_PASSWORD
 	PublicURL         string   // JOBFLOW_PUBLIC_URL
 	LicensePublicKey  ed25519.PublicKey
-	CORSOrigins       []string   // JOBFLOW_CORS_ORIGINS
-	LogLevel          slog.Level // JOBFLOW_LOG_LEVEL
+	CORSOrigins       []string      // JOBFLOW_CORS_ORIGINS
+	LogLevel          slog.Level    // JOBFLOW_LOG_LEVEL
+	ReconcileInterval time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -104,6 +107,14 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		if !validGroup(g) {
 			return nil, &settingError{"JOBFLOW_WORKER_GROUPS", fmt.Sprintf("group %q: use letters, digits, '-' and '_'", g)}
 		}
+	}
+	cfg.ReconcileInterval = engine.DefaultReconcileEvery
+	if v := getenv("JOBFLOW_RECONCILE_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Second {
+			return nil, &settingError{"JOBFLOW_RECONCILE_INTERVAL", fmt.Sprintf("%q: use a duration of at least 10s, such as 5m", v)}
+		}
+		cfg.ReconcileInterval = d
 	}
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"jobflow/license"
 )
@@ -75,6 +76,7 @@ func TestLoadConfig_Env(t *testing.T) {
 	m["JOBFLOW_LOG_LEVEL"] = "warn"
 	m["JOBFLOW_ENCRYPTION_KEY"] = hex.EncodeToString(testKey)
 	m["JOBFLOW_ADMIN_PASSWORD"] = "correct horse"
+	m["JOBFLOW_RECONCILE_INTERVAL"] = "90s"
 	cfg, err := loadConfig(modeServer, env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +104,8 @@ func TestLoadConfig_Env(t *testing.T) {
 		t.Errorf("JWTSecret = %q", cfg.JWTSecret)
 	case cfg.AdminPassword != "correct horse":
 		t.Errorf("AdminPassword = %q", cfg.AdminPassword)
+	case cfg.ReconcileInterval != 90*time.Second:
+		t.Errorf("ReconcileInterval = %v", cfg.ReconcileInterval)
 	}
 }
 
@@ -151,6 +155,8 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_WORKER_GROUPS", "gpu,bad group"},
 		{"JOBFLOW_LOG_LEVEL", "loud"},
 		{"JOBFLOW_LICENSE_PUBLIC_KEY", "abc"},
+		{"JOBFLOW_RECONCILE_INTERVAL", "often"},
+		{"JOBFLOW_RECONCILE_INTERVAL", "1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
