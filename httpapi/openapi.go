@@ -51,7 +51,11 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Tenant-scoped routes need X-Tenant-ID; a tenant the caller does not belong to answers 404 NOT_FOUND, the same as a tenant that does not exist. " +
 				"Roles: SYS_ADMIN manages tenants, users, members and the license and may enter any tenant as TENANT_ADMIN; " +
 				"TENANT_ADMIN deletes workflows and creates, edits and deletes datasources; MEMBER does everything else in its tenant. " +
-				"An expired installed license keeps its limits and refuses new tenants and workflows (403 LIMIT_EXCEEDED) until a new one is installed.",
+				"An expired installed license keeps its limits and refuses new tenants and workflows (403 LIMIT_EXCEEDED) until a new one is installed. " +
+				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
+				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
+				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
+				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
