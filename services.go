@@ -93,3 +93,24 @@ type RunSnapshotService interface {
 	CreateRun(ctx context.Context, r *Run, s *Snapshot) error
 	FindRunSnapshot(ctx context.Context, tenantID, runID string) (*Snapshot, error)
 }
+
+// InvokeTokenService keeps the issued invoke tokens (never their text).
+type InvokeTokenService interface {
+	CreateInvokeToken(ctx context.Context, t *InvokeToken) error
+	FindInvokeTokens(ctx context.Context, tenantID, workflowID string) ([]*InvokeToken, error)
+	RevokeInvokeToken(ctx context.Context, tenantID, workflowID, jti string) error
+	InvokeTokenRevoked(ctx context.Context, jti string) (bool, error)
+}
+
+// AlarmService keeps a tenant's alarm channels (secrets encrypted, never
+// returned) and the record of every alarm sent.
+type AlarmService interface {
+	CreateAlarmChannel(ctx context.Context, tenantID string, in AlarmChannelInput) (*AlarmChannel, error)
+	FindAlarmChannelByID(ctx context.Context, tenantID, id string) (*AlarmChannel, error)
+	FindAlarmChannelSecrets(ctx context.Context, tenantID, id string) (*AlarmChannel, AlarmSecrets, error)
+	FindAlarmChannels(ctx context.Context, tenantID string, p ListParams) ([]*AlarmChannel, int, error)
+	UpdateAlarmChannel(ctx context.Context, tenantID, id string, in AlarmChannelInput) (*AlarmChannel, error)
+	DeleteAlarmChannel(ctx context.Context, tenantID, id string) error
+	CreateAlarmRecord(ctx context.Context, r *AlarmRecord) error
+	FindAlarmRecords(ctx context.Context, tenantID, runID string, p ListParams) ([]*AlarmRecord, int, error)
+}

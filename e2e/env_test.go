@@ -57,7 +57,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	st, dbURL := storetest.OpenPostgres(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if !opts.noWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Logger: log}
+		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: log}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)

@@ -11,28 +11,13 @@ import (
 	"jobflow/alarms"
 )
 
-// AlarmService keeps a tenant's alarm channels (secrets encrypted, never
-// returned) and the record of every alarm sent. *store.Store implements it;
-// the server finds it on Deps.Datasources (the store), so Deps needs no
-// field of its own for it.
-type AlarmService interface {
-	CreateAlarmChannel(ctx context.Context, tenantID string, in jobflow.AlarmChannelInput) (*jobflow.AlarmChannel, error)
-	FindAlarmChannelByID(ctx context.Context, tenantID, id string) (*jobflow.AlarmChannel, error)
-	FindAlarmChannelSecrets(ctx context.Context, tenantID, id string) (*jobflow.AlarmChannel, jobflow.AlarmSecrets, error)
-	FindAlarmChannels(ctx context.Context, tenantID string, p jobflow.ListParams) ([]*jobflow.AlarmChannel, int, error)
-	UpdateAlarmChannel(ctx context.Context, tenantID, id string, in jobflow.AlarmChannelInput) (*jobflow.AlarmChannel, error)
-	DeleteAlarmChannel(ctx context.Context, tenantID, id string) error
-	CreateAlarmRecord(ctx context.Context, r *jobflow.AlarmRecord) error
-	FindAlarmRecords(ctx context.Context, tenantID, runID string, p jobflow.ListParams) ([]*jobflow.AlarmRecord, int, error)
-}
-
 // channelTestTimeout bounds POST /alarm-channels/{id}/test: a hanging SMTP
 // server costs the caller at most this.
 const channelTestTimeout = 35 * time.Second
 
-func (s *Server) alarmService() (AlarmService, error) {
-	if a, ok := s.deps.Datasources.(AlarmService); ok {
-		return a, nil
+func (s *Server) alarmService() (jobflow.AlarmService, error) {
+	if s.deps.Alarms != nil {
+		return s.deps.Alarms, nil
 	}
 	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "alarm channels are not available")
 }

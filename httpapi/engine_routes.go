@@ -1,15 +1,8 @@
 package httpapi
 
-import (
-	"github.com/labstack/echo/v4"
-
-	"jobflow"
-)
-
 // engineRoutes are the routes of the run engine (runs, scheduling,
-// backfill, invoke tokens, external invocation). Until the engine is wired
-// in they exist, are documented and guarded like the rest, and answer 503
-// UNAVAILABLE; replacing a handler here is all it takes to implement one.
+// backfill, invoke tokens, external invocation). Without an engine in Deps
+// the routes that need one answer 503 UNAVAILABLE; the rest read the store.
 func (s *Server) engineRoutes() []route {
 	const v1 = "/api/v1"
 	return append([]route{
@@ -29,8 +22,4 @@ func (s *Server) engineRoutes() []route {
 		{method: "DELETE", path: v1 + "/workflows/:id/invoke-tokens/:jti", access: member, summary: "MEMBER: revoke an invoke token", status: 204, handler: s.revokeInvokeToken},
 		{method: "POST", path: "/workflow/open/invokeWorkflow", access: public, summary: "External invocation (外部调用) with an invoke token {workflowId, token, params, requestId}: 200 {runId}", body: "Object", resp: "Object", status: 200, handler: s.invokeWorkflow},
 	}, s.alarmRoutes()...)
-}
-
-func (s *Server) unavailable(echo.Context) error {
-	return jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
 }

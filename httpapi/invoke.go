@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,23 +9,7 @@ import (
 
 	"jobflow"
 	"jobflow/invoke"
-	"jobflow/store"
 )
-
-// InvokeTokenService keeps the issued invoke tokens (never their text).
-// *store.Store implements it; the server finds it on Deps.Datasources.
-type InvokeTokenService interface {
-	CreateInvokeToken(ctx context.Context, t *store.InvokeToken) error
-	FindInvokeTokens(ctx context.Context, tenantID, workflowID string) ([]*store.InvokeToken, error)
-	RevokeInvokeToken(ctx context.Context, tenantID, workflowID, jti string) error
-	InvokeTokenRevoked(ctx context.Context, jti string) (bool, error)
-}
-
-// Invoker starts INVOKE runs (engine.Engine); the server finds it on
-// Deps.Engine.
-type Invoker interface {
-	Invoke(ctx context.Context, tenantID, workflowID string, params map[string]string, requestID, by string) (*jobflow.Run, error)
-}
 
 // invokeLimiter limits each invoke token (by jti) to invoke.DefaultRate
 // runs a second with bursts of invoke.DefaultBurst, across the process.
@@ -35,18 +18,11 @@ var invokeLimiter = invoke.NewLimiter(0, 0, 0)
 // defaultPublicURL is written into curl commands when JOBFLOW_PUBLIC_URL is unset.
 const defaultPublicURL = "http://localhost:8080"
 
-func (s *Server) invokeTokens() (InvokeTokenService, error) {
-	if t, ok := s.deps.Datasources.(InvokeTokenService); ok && len(s.cfg.JWTSecret) > 0 {
-		return t, nil
+func (s *Server) invokeTokens() (jobflow.InvokeTokenService, error) {
+	if s.deps.InvokeTokens != nil && len(s.cfg.JWTSecret) > 0 {
+		return s.deps.InvokeTokens, nil
 	}
 	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "invoke tokens are not available")
-}
-
-func (s *Server) invoker() (Invoker, error) {
-	if inv, ok := s.deps.Engine.(Invoker); ok {
-		return inv, nil
-	}
-	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
 }
 
 // issuedToken is the answer of a token create: the only time the token
@@ -73,7 +49,7 @@ func (s *Server) createInvokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec := &store.InvokeToken{JTI: claims.ID, TenantID: a.TenantID, WorkflowID: wf.ID, ExpiresAt: claims.ExpiresAt, CreatedBy: a.UserID}
+	rec := &jobflow.InvokeToken{JTI: claims.ID, TenantID: a.TenantID, WorkflowID: wf.ID, ExpiresAt: claims.ExpiresAt, CreatedBy: a.UserID}
 	if err := svc.CreateInvokeToken(ctx, rec); err != nil {
 		return err
 	}
@@ -129,7 +105,7 @@ func (s *Server) invokeWorkflow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := s.invoker()
+	inv, err := s.engine()
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,6 @@ import (
 
 	"jobflow"
 	"jobflow/invoke"
-	"jobflow/store"
 )
 
 // invokeConfig is a config with invoke on and a default param.
@@ -149,7 +148,7 @@ func TestInvokeWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.st.CreateInvokeToken(context.Background(), &store.InvokeToken{JTI: claims.ID, TenantID: e.tenantID, WorkflowID: w.ID, ExpiresAt: claims.ExpiresAt}); err != nil {
+		if err := e.st.CreateInvokeToken(context.Background(), &jobflow.InvokeToken{JTI: claims.ID, TenantID: e.tenantID, WorkflowID: w.ID, ExpiresAt: claims.ExpiresAt}); err != nil {
 			t.Fatal(err)
 		}
 		foreign, _, _ := invoke.Issue(testSecret, "tn_someoneelse", w.ID, time.Now())

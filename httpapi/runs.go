@@ -1,25 +1,17 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"jobflow"
+	"jobflow/engine"
 )
 
-// Engine is the run engine as the API sees it (engine.Engine). Reading runs
-// needs only the store; starting and steering them needs the engine.
-type Engine interface {
-	RunManual(ctx context.Context, tenantID, workflowID string, params map[string]string, by string) (*jobflow.Run, error)
-	Abort(ctx context.Context, tenantID, runID string) (*jobflow.Run, error)
-	Rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string) (*jobflow.Run, error)
-	Break(ctx context.Context, tenantID, runID, jobID string) error
-	RunURL(r *jobflow.Run) string
-}
-
-func (s *Server) engine() (Engine, error) {
+// engine is the run engine, or UNAVAILABLE when none is configured.
+// Reading runs needs only the store; starting and steering them needs it.
+func (s *Server) engine() (*engine.Engine, error) {
 	if s.deps.Engine == nil {
 		return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
 	}

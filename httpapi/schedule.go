@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -10,23 +9,6 @@ import (
 	"jobflow/engine"
 )
 
-// Scheduler is the scheduling side of the run engine (engine.Engine):
-// publish, offline, the schedule view and backfill.
-type Scheduler interface {
-	Publish(ctx context.Context, tenantID, workflowID, by string) (*engine.Published, error)
-	Offline(ctx context.Context, tenantID, workflowID string) (*jobflow.Workflow, error)
-	ScheduleInfo(ctx context.Context, tenantID, workflowID string) (*engine.ScheduleInfo, error)
-	Backfill(ctx context.Context, tenantID, workflowID string, req engine.BackfillRequest, by string) (*engine.Backfilled, error)
-}
-
-func (s *Server) scheduler() (Scheduler, error) {
-	sch, ok := s.deps.Engine.(Scheduler)
-	if !ok || sch == nil {
-		return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "the run engine is not available")
-	}
-	return sch, nil
-}
-
 type publishedView struct {
 	Workflow     workflowView     `json:"workflow"`
 	Version      *jobflow.Version `json:"version"`
@@ -34,7 +16,7 @@ type publishedView struct {
 }
 
 func (s *Server) publish(c echo.Context) error {
-	sch, err := s.scheduler()
+	sch, err := s.engine()
 	if err != nil {
 		return err
 	}
@@ -47,7 +29,7 @@ func (s *Server) publish(c echo.Context) error {
 }
 
 func (s *Server) offline(c echo.Context) error {
-	sch, err := s.scheduler()
+	sch, err := s.engine()
 	if err != nil {
 		return err
 	}
@@ -59,7 +41,7 @@ func (s *Server) offline(c echo.Context) error {
 }
 
 func (s *Server) schedule(c echo.Context) error {
-	sch, err := s.scheduler()
+	sch, err := s.engine()
 	if err != nil {
 		return err
 	}
@@ -78,7 +60,7 @@ func (s *Server) backfill(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sch, err := s.scheduler()
+	sch, err := s.engine()
 	if err != nil {
 		return err
 	}

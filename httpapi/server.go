@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jobflow"
+	"jobflow/engine"
 )
 
 // Config is how the API is set up.
@@ -43,14 +44,16 @@ type Check struct {
 // Deps are the services the handlers use; *store.Store provides them all
 // (see NewDeps).
 type Deps struct {
-	Tenants     jobflow.TenantService
-	Users       jobflow.UserService
-	Workflows   jobflow.WorkflowService
-	Jobs        jobflow.JobService
-	Datasources jobflow.DatasourceService
-	Settings    jobflow.SettingService
-	Runs        jobflow.RunService
-	Engine      Engine // nil: engine actions answer 503 UNAVAILABLE
+	Tenants      jobflow.TenantService
+	Users        jobflow.UserService
+	Workflows    jobflow.WorkflowService
+	Jobs         jobflow.JobService
+	Datasources  jobflow.DatasourceService
+	Settings     jobflow.SettingService
+	Runs         jobflow.RunService
+	Alarms       jobflow.AlarmService
+	InvokeTokens jobflow.InvokeTokenService
+	Engine       *engine.Engine // nil: engine actions answer 503 UNAVAILABLE
 }
 
 // Services is everything Deps needs, in one interface.
@@ -62,11 +65,13 @@ type Services interface {
 	jobflow.DatasourceService
 	jobflow.SettingService
 	jobflow.RunService
+	jobflow.AlarmService
+	jobflow.InvokeTokenService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s}
 }
 
 // Server is the HTTP API.

@@ -7,19 +7,6 @@ import (
 	"jobflow"
 )
 
-// InvokeToken is what the store knows of an invoke token (外部调用): its jti,
-// workflow, expiry and whether it was revoked. The token text is shown once
-// when it is issued and never stored.
-type InvokeToken struct {
-	JTI        string     `json:"jti"`
-	TenantID   string     `json:"tenantId"`
-	WorkflowID string     `json:"workflowId"`
-	ExpiresAt  time.Time  `json:"expiresAt"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	CreatedBy  string     `json:"createdBy"`
-	RevokedAt  *time.Time `json:"revokedAt"`
-}
-
 type invokeTokenRow struct {
 	JTI        string     `db:"jti"`
 	TenantID   string     `db:"tenant_id"`
@@ -34,7 +21,7 @@ const invokeTokenColumns = `jti, tenant_id, workflow_id, expires_at, created_at,
 
 // CreateInvokeToken records an issued token. The workflow must be the
 // tenant's (NOT_FOUND otherwise).
-func (s *Store) CreateInvokeToken(ctx context.Context, t *InvokeToken) error {
+func (s *Store) CreateInvokeToken(ctx context.Context, t *jobflow.InvokeToken) error {
 	if t.JTI == "" || t.TenantID == "" || t.WorkflowID == "" {
 		return jobflow.Errorf(jobflow.EINVALID, "an invoke token needs a jti, a tenant and a workflow")
 	}
@@ -56,7 +43,7 @@ func (s *Store) CreateInvokeToken(ctx context.Context, t *InvokeToken) error {
 
 // FindInvokeTokens lists the tokens of a workflow of the tenant, newest
 // first, revoked ones included.
-func (s *Store) FindInvokeTokens(ctx context.Context, tenantID, workflowID string) ([]*InvokeToken, error) {
+func (s *Store) FindInvokeTokens(ctx context.Context, tenantID, workflowID string) ([]*jobflow.InvokeToken, error) {
 	if _, err := s.getWorkflow(ctx, s.db, tenantID, workflowID, false); err != nil {
 		return nil, err
 	}
@@ -66,9 +53,9 @@ ORDER BY created_at DESC, jti`
 	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), tenantID, workflowID); err != nil {
 		return nil, err
 	}
-	out := make([]*InvokeToken, len(rows))
+	out := make([]*jobflow.InvokeToken, len(rows))
 	for i, r := range rows {
-		out[i] = &InvokeToken{JTI: r.JTI, TenantID: r.TenantID, WorkflowID: r.WorkflowID, ExpiresAt: r.ExpiresAt.UTC(),
+		out[i] = &jobflow.InvokeToken{JTI: r.JTI, TenantID: r.TenantID, WorkflowID: r.WorkflowID, ExpiresAt: r.ExpiresAt.UTC(),
 			CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy, RevokedAt: utcPtr(r.RevokedAt)}
 	}
 	return out, nil

@@ -15,7 +15,7 @@ func TestInvokeTokenService(t *testing.T) {
 		w := mustWorkflow(t, s, tn.ID, "flow", "")
 		exp := time.Now().Add(365 * 24 * time.Hour)
 		for _, jti := range []string{"jti-1", "jti-2"} {
-			if err := s.CreateInvokeToken(ctx, &store.InvokeToken{JTI: jti, TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: exp, CreatedBy: "us_1"}); err != nil {
+			if err := s.CreateInvokeToken(ctx, &jobflow.InvokeToken{JTI: jti, TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: exp, CreatedBy: "us_1"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -47,11 +47,11 @@ func TestInvokeTokenService(t *testing.T) {
 			wantCode(t, s.RevokeInvokeToken(ctx, tn.ID, w.ID, "nope"), jobflow.ENOTFOUND)
 			_, err := s.FindInvokeTokens(ctx, other.ID, w.ID)
 			wantCode(t, err, jobflow.ENOTFOUND)
-			err = s.CreateInvokeToken(ctx, &store.InvokeToken{JTI: "jti-3", TenantID: other.ID, WorkflowID: w.ID, ExpiresAt: exp})
+			err = s.CreateInvokeToken(ctx, &jobflow.InvokeToken{JTI: "jti-3", TenantID: other.ID, WorkflowID: w.ID, ExpiresAt: exp})
 			wantCode(t, err, jobflow.ENOTFOUND)
 		})
 		t.Run("ErrConflict", func(t *testing.T) {
-			err := s.CreateInvokeToken(ctx, &store.InvokeToken{JTI: "jti-2", TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: exp})
+			err := s.CreateInvokeToken(ctx, &jobflow.InvokeToken{JTI: "jti-2", TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: exp})
 			wantCode(t, err, jobflow.ECONFLICT)
 		})
 	})

@@ -175,7 +175,7 @@ func (b *bench) setup(ctx context.Context, secret []byte, tokens int) error {
 		if err != nil {
 			return err
 		}
-		if err := b.st.CreateInvokeToken(ctx, &store.InvokeToken{JTI: cl.ID, TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: cl.ExpiresAt}); err != nil {
+		if err := b.st.CreateInvokeToken(ctx, &jobflow.InvokeToken{JTI: cl.ID, TenantID: tn.ID, WorkflowID: w.ID, ExpiresAt: cl.ExpiresAt}); err != nil {
 			return err
 		}
 		b.tokens = append(b.tokens, tok)

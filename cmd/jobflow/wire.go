@@ -17,9 +17,7 @@ import (
 // newAPI builds the REST API over the store and the run engine.
 func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, log *slog.Logger) http.Handler {
 	deps := httpapi.NewDeps(st)
-	if eng != nil {
-		deps.Engine = eng
-	}
+	deps.Engine = eng
 	api := httpapi.New(httpapi.Config{
 		JWTSecret:        cfg.JWTSecret,
 		CORSOrigins:      cfg.CORSOrigins,
