@@ -187,4 +187,3 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 		}
 	}
 }
-
