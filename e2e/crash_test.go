@@ -50,9 +50,9 @@ func (e *env) startWorker(t *testing.T, name string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(jobflowBinary(t), "worker")
 	cmd.Env = append(os.Environ(),
-		"JOBFLOW_TEMPORAL_ADDRESS="+e.ts.GetFrontendHostPort(),
-		"JOBFLOW_TEMPORAL_NAMESPACE="+e.ts.GetDefaultNamespace(),
-		"JOBFLOW_DATABASE_URL="+e.dbURL,
+		"JOBFLOW_TEMPORAL_ADDRESS="+e.Temporal.GetFrontendHostPort(),
+		"JOBFLOW_TEMPORAL_NAMESPACE="+e.Temporal.GetDefaultNamespace(),
+		"JOBFLOW_DATABASE_URL="+e.DBURL,
 		"JOBFLOW_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(storetest.Key),
 		"JOBFLOW_DATA_DIR="+t.TempDir(),
 		"JOBFLOW_LOG_LEVEL=warn",

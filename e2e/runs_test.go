@@ -34,9 +34,9 @@ func TestRun_AllJobTypes(t *testing.T) {
 	}))
 	defer hs.Close()
 
-	u, _ := url.Parse(e.dbURL)
+	u, _ := url.Parse(e.DBURL)
 	var ds jobflow.Datasource
-	e.must("POST", "/api/v1/datasources", map[string]any{"name": "local", "type": "POSTGRES", "host": "127.0.0.1",
+	e.API.Must("POST", "/api/v1/datasources", map[string]any{"name": "local", "type": "POSTGRES", "host": "127.0.0.1",
 		"port": 5432, "database": strings.TrimPrefix(u.Path, "/"), "user": "postgres", "password": "unused"}, 201, &ds)
 
 	wf, ids := e.workflow("all-types", []jobSpec{
@@ -88,7 +88,7 @@ func TestRun_AllJobTypes(t *testing.T) {
 	}
 
 	var list jobflow.List[jobflow.Run]
-	e.must("GET", "/api/v1/runs?workflowId="+wf+"&status=SUCCESS&trigger=MANUAL", nil, 200, &list)
+	e.API.Must("GET", "/api/v1/runs?workflowId="+wf+"&status=SUCCESS&trigger=MANUAL", nil, 200, &list)
 	if list.Total != 1 || list.Items[0].ID != runID {
 		t.Errorf("run list: %+v", list)
 	}
@@ -120,10 +120,10 @@ func TestRun_FailureThenRerun(t *testing.T) {
 		t.Errorf("last node %s, want UPSTREAM_FAILED", s)
 	}
 
-	if code := e.errorCode("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "SOME"}, 400); code != "INVALID" {
+	if code := e.API.Fail("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "SOME"}, 400).Code; code != "INVALID" {
 		t.Errorf("bad mode: %s", code)
 	}
-	if code := e.errorCode("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "NODE", "nodeId": "job_nope"}, 400); code != "INVALID" {
+	if code := e.API.Fail("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "NODE", "nodeId": "job_nope"}, 400).Code; code != "INVALID" {
 		t.Errorf("unknown node: %s", code)
 	}
 	if err := os.WriteFile(fixed, nil, 0o644); err != nil {
@@ -132,7 +132,7 @@ func TestRun_FailureThenRerun(t *testing.T) {
 	var out struct {
 		RunID string `json:"runId"`
 	}
-	e.must("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "FAILED"}, 202, &out)
+	e.API.Must("POST", "/api/v1/runs/"+runID+"/rerun", map[string]string{"mode": "FAILED"}, 202, &out)
 	r2 := e.waitFinished(out.RunID)
 	if r2.Status != jobflow.RunSuccess || r2.Trigger != jobflow.TriggerRerun || r2.RerunOf != runID {
 		t.Fatalf("rerun: status %s trigger %s rerunOf %s", r2.Status, r2.Trigger, r2.RerunOf)
@@ -150,7 +150,7 @@ func TestRun_FailureThenRerun(t *testing.T) {
 		t.Errorf("first job ran %q, want exactly once", b)
 	}
 	// Nothing to abort or break any more.
-	if code := e.errorCode("POST", "/api/v1/runs/"+out.RunID+"/abort", nil, 409); code != "CONFLICT" {
+	if code := e.API.Fail("POST", "/api/v1/runs/"+out.RunID+"/abort", nil, 409).Code; code != "CONFLICT" {
 		t.Errorf("abort of a finished run: %s", code)
 	}
 }
@@ -182,7 +182,7 @@ func TestRun_Abort(t *testing.T) {
 	var out struct {
 		Status jobflow.RunStatus `json:"status"`
 	}
-	e.must("POST", "/api/v1/runs/"+runID+"/abort", nil, 202, &out)
+	e.API.Must("POST", "/api/v1/runs/"+runID+"/abort", nil, 202, &out)
 	aborted := time.Now()
 	if out.Status != jobflow.RunAborting {
 		t.Errorf("abort answered %s, want ABORTING", out.Status)
@@ -223,13 +223,13 @@ func TestRun_Break(t *testing.T) {
 		n := findNode(r, ids["slow"])
 		return n != nil && n.Status == jobflow.NodeRunning
 	})
-	if code := e.errorCode("POST", "/api/v1/runs/"+runID+"/nodes/"+ids["slow"]+"/break", nil, 409); code != "CONFLICT" {
+	if code := e.API.Fail("POST", "/api/v1/runs/"+runID+"/nodes/"+ids["slow"]+"/break", nil, 409).Code; code != "CONFLICT" {
 		t.Errorf("break of a running node: %s", code)
 	}
-	if code := e.errorCode("POST", "/api/v1/runs/"+runID+"/nodes/job_nope/break", nil, 404); code != "NOT_FOUND" {
+	if code := e.API.Fail("POST", "/api/v1/runs/"+runID+"/nodes/job_nope/break", nil, 404).Code; code != "NOT_FOUND" {
 		t.Errorf("break of an unknown node: %s", code)
 	}
-	e.must("POST", "/api/v1/runs/"+runID+"/nodes/"+ids["held"]+"/break", nil, 200, nil)
+	e.API.Must("POST", "/api/v1/runs/"+runID+"/nodes/"+ids["held"]+"/break", nil, 200, nil)
 	if err := os.WriteFile(gate, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestRun_Break(t *testing.T) {
 func TestRun_BadInput(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	var empty jobflow.Workflow
-	e.must("POST", "/api/v1/workflows", map[string]string{"name": "empty"}, 201, &empty)
+	e.API.Must("POST", "/api/v1/workflows", map[string]string{"name": "empty"}, 201, &empty)
 	wf, _ := e.workflow("ok", []jobSpec{shell("a", "true")}, nil, nil)
 
 	cases := []struct {
@@ -269,12 +269,12 @@ func TestRun_BadInput(t *testing.T) {
 		{"bad trigger filter", "GET", "/api/v1/runs?trigger=CRON", nil, 400, "INVALID"},
 	}
 	for _, c := range cases {
-		if code := e.errorCode(c.method, c.path, c.body, c.status); code != c.code {
+		if code := e.API.Fail(c.method, c.path, c.body, c.status).Code; code != c.code {
 			t.Errorf("%s: code %s, want %s", c.name, code, c.code)
 		}
 	}
 	var list jobflow.List[jobflow.Run]
-	e.must("GET", "/api/v1/runs", nil, 200, &list)
+	e.API.Must("GET", "/api/v1/runs", nil, 200, &list)
 	if list.Total != 0 {
 		t.Errorf("%d runs exist after bad input only", list.Total)
 	}

@@ -14,7 +14,7 @@ func TestEngine_Backfill(t *testing.T) {
 		schedule("0 0 2 * * ?", "Asia/Shanghai", nil))
 	path := "/api/v1/workflows/" + wfID + "/backfill"
 
-	if got := e.fail("POST", path, map[string]string{"start": "2026-11-01", "end": "2026-11-03"}, 409); got.Code != jobflow.ECONFLICT {
+	if got := e.API.Fail("POST", path, map[string]string{"start": "2026-11-01", "end": "2026-11-03"}, 409); got.Code != jobflow.ECONFLICT {
 		t.Fatalf("backfill of a draft: %+v", got)
 	}
 	e.publish(wfID)
@@ -24,7 +24,7 @@ func TestEngine_Backfill(t *testing.T) {
 			RunIDs []string `json:"runIds"`
 			Count  int      `json:"count"`
 		}
-		e.must("POST", path, map[string]string{"start": "2026-11-01", "end": "2026-11-03"}, 202, &out)
+		e.API.Must("POST", path, map[string]string{"start": "2026-11-01", "end": "2026-11-03"}, 202, &out)
 		if out.Count != 3 || len(out.RunIDs) != 3 {
 			t.Fatalf("backfill = %+v, want 3 runs", out)
 		}
@@ -69,7 +69,7 @@ func TestEngine_Backfill(t *testing.T) {
 		var rerun struct {
 			RunID string `json:"runId"`
 		}
-		e.must("POST", "/api/v1/runs/"+runs[0].ID+"/rerun", map[string]string{"mode": "ALL"}, 202, &rerun)
+		e.API.Must("POST", "/api/v1/runs/"+runs[0].ID+"/rerun", map[string]string{"mode": "ALL"}, 202, &rerun)
 		r := e.waitFinished(rerun.RunID)
 		if r.Status != jobflow.RunSuccess || !contains(e.log(r.ID, jobs["a"]), "day=2026-11-01 prev=20261031") {
 			t.Fatalf("rerun = %s, log %q", r.Status, e.log(r.ID, jobs["a"]))
@@ -80,7 +80,7 @@ func TestEngine_Backfill(t *testing.T) {
 		var out struct {
 			RunIDs []string `json:"runIds"`
 		}
-		e.must("POST", path, map[string]string{"start": "2026-10-01T00:00:00+08:00", "end": "2026-10-02T23:59:59+08:00", "overlap": "ALLOW_ALL"}, 202, &out)
+		e.API.Must("POST", path, map[string]string{"start": "2026-10-01T00:00:00+08:00", "end": "2026-10-02T23:59:59+08:00", "overlap": "ALLOW_ALL"}, 202, &out)
 		if len(out.RunIDs) != 2 {
 			t.Fatalf("runIds = %v, want 2", out.RunIDs)
 		}
@@ -106,7 +106,7 @@ func TestEngine_Backfill(t *testing.T) {
 			{"NoFireTime", map[string]string{"start": "2026-11-01T03:00:00+08:00", "end": "2026-11-01T04:00:00+08:00"}, "start"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got := e.fail("POST", path, tc.body, 400)
+				got := e.API.Fail("POST", path, tc.body, 400)
 				details, _ := got.Details.(map[string]any)
 				if got.Code != jobflow.EINVALID || got.Message == "" || details["field"] != tc.field {
 					t.Fatalf("error = %+v, want INVALID on %s", got, tc.field)

@@ -22,11 +22,11 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 	unpublished := func(t *testing.T, wfID string) {
 		t.Helper()
 		var w jobflow.Workflow
-		e.must("GET", "/api/v1/workflows/"+wfID, nil, 200, &w)
+		e.API.Must("GET", "/api/v1/workflows/"+wfID, nil, 200, &w)
 		if w.Status != jobflow.StatusDraft || w.PublishedVersionID != "" || w.NextRunTime != nil {
 			t.Fatalf("workflow after a refused publish: %s %q %v", w.Status, w.PublishedVersionID, w.NextRunTime)
 		}
-		_, err := e.client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
+		_, err := e.Client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
 		var nf *serviceerror.NotFound
 		if !errors.As(err, &nf) {
 			t.Fatalf("a schedule exists after a refused publish (describe: %v)", err)
@@ -34,7 +34,7 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 	}
 	publishFails := func(t *testing.T, wfID, wantInMessage string) {
 		t.Helper()
-		got := e.fail("POST", "/api/v1/workflows/"+wfID+"/publish", nil, 400)
+		got := e.API.Fail("POST", "/api/v1/workflows/"+wfID+"/publish", nil, 400)
 		if got.Code != jobflow.EINVALID || !strings.Contains(got.Message, wantInMessage) {
 			t.Fatalf("publish error = %+v, want INVALID mentioning %q", got, wantInMessage)
 		}
@@ -77,16 +77,16 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 			{"* * * * 8", `"day-of-week" (5th)`},
 			{"* * *", "fields"},
 		} {
-			got := e.fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule(tc.cron, "UTC", nil), 400)
+			got := e.API.Fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule(tc.cron, "UTC", nil), 400)
 			if got.Code != jobflow.EINVALID || !strings.Contains(got.Message, tc.field) {
 				t.Errorf("cron %q: error %+v, want INVALID naming %s", tc.cron, got, tc.field)
 			}
 		}
-		got := e.fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule("0 0 2 * * ?", "Mars/Olympus", nil), 400)
+		got := e.API.Fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule("0 0 2 * * ?", "Mars/Olympus", nil), 400)
 		if got.Code != jobflow.EINVALID || !strings.Contains(got.Message, "Mars/Olympus") {
 			t.Errorf("unknown zone: %+v", got)
 		}
-		got = e.fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule("0 0 2 * * ?", "UTC",
+		got = e.API.Fail("PUT", "/api/v1/workflows/"+wfID+"/config", schedule("0 0 2 * * ?", "UTC",
 			map[string]any{"startAt": "2026-11-02T00:00:00Z", "endAt": "2026-11-01T00:00:00Z"}), 400)
 		if got.Code != jobflow.EINVALID || !strings.Contains(got.Message, "endAt") {
 			t.Errorf("end before start: %+v", got)
@@ -96,7 +96,7 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 
 	t.Run("OfflineOfDraft", func(t *testing.T) {
 		wfID, _ := e.workflow("draft", []jobSpec{shell("a", "echo a")}, nil)
-		if got := e.fail("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 409); got.Code != jobflow.ECONFLICT {
+		if got := e.API.Fail("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 409); got.Code != jobflow.ECONFLICT {
 			t.Fatalf("offline of a draft: %+v", got)
 		}
 	})
@@ -110,18 +110,18 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 		}
 		cfg := schedule("0 0 2 * * ?", "UTC", nil)
 		cfg["schedule"].(map[string]any)["enabled"] = false
-		e.must("PUT", "/api/v1/workflows/"+wfID+"/config", cfg, 200, nil)
+		e.API.Must("PUT", "/api/v1/workflows/"+wfID+"/config", cfg, 200, nil)
 		p := e.publish(wfID)
 		if p.Workflow.Status != jobflow.StatusPublished || p.Workflow.NextRunTime != nil || len(p.NextRunTimes) != 0 {
 			t.Fatalf("publish without schedule: %s %v %v", p.Workflow.Status, p.Workflow.NextRunTime, p.NextRunTimes)
 		}
-		_, err := e.client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
+		_, err := e.Client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
 		var nf *serviceerror.NotFound
 		if !errors.As(err, &nf) {
 			t.Fatalf("a schedule exists for a disabled schedule (describe: %v)", err)
 		}
 		// Reconciliation agrees: nothing to create.
-		if rep, err := e.eng.Reconcile(ctx, nil); err != nil || rep.Created != 0 {
+		if rep, err := e.Engine.Reconcile(ctx, nil); err != nil || rep.Created != 0 {
 			t.Fatalf("reconcile = %+v, %v", rep, err)
 		}
 	})

@@ -17,13 +17,13 @@ func TestEngine_Reconcile(t *testing.T) {
 	ctx := context.Background()
 	wfID, _ := e.workflow("nightly", []jobSpec{shell("a", "echo a")}, schedule("0 0 2 * * ?", "Asia/Shanghai", nil))
 	p := e.publish(wfID)
-	sc := e.client.ScheduleClient()
+	sc := e.Client.ScheduleClient()
 
 	t.Run("MissingScheduleComesBack", func(t *testing.T) {
 		if err := sc.GetHandle(ctx, workflows.ScheduleID(wfID)).Delete(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := e.eng.Reconcile(ctx, nil)
+		rep, err := e.Engine.Reconcile(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestEngine_Reconcile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := e.eng.Reconcile(ctx, nil)
+		rep, err := e.Engine.Reconcile(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestEngine_Reconcile(t *testing.T) {
 		}
 		// The schedule list comes from visibility and may lag a moment.
 		e.eventually(30*time.Second, "the orphan schedule to be deleted", func() bool {
-			if _, err := e.eng.Reconcile(ctx, nil); err != nil {
+			if _, err := e.Engine.Reconcile(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 			_, err := sc.GetHandle(ctx, orphan).Describe(ctx)
@@ -85,11 +85,11 @@ func TestEngine_Reconcile(t *testing.T) {
 	})
 
 	t.Run("OfflineWorkflowsScheduleIsDeleted", func(t *testing.T) {
-		e.must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
+		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
 		// Half-way failure: a schedule written, the store never updated.
-		w, _ := e.store.FindWorkflowByID(ctx, e.tenant, wfID)
-		v, _ := e.store.FindVersionByID(ctx, e.tenant, w.PublishedVersionID)
-		if _, err := e.eng.Reconcile(ctx, nil); err != nil { // nothing to do yet
+		w, _ := e.Store.FindWorkflowByID(ctx, e.tenant, wfID)
+		v, _ := e.Store.FindVersionByID(ctx, e.tenant, w.PublishedVersionID)
+		if _, err := e.Engine.Reconcile(ctx, nil); err != nil { // nothing to do yet
 			t.Fatal(err)
 		}
 		opts := client.ScheduleOptions{ID: workflows.ScheduleID(wfID),
@@ -102,7 +102,7 @@ func TestEngine_Reconcile(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.eventually(30*time.Second, "the schedule of the offline workflow to be deleted", func() bool {
-			if _, err := e.eng.Reconcile(ctx, nil); err != nil {
+			if _, err := e.Engine.Reconcile(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 			_, err := sc.GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)

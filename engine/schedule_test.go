@@ -64,7 +64,7 @@ func TestEngine_Publish(t *testing.T) {
 
 		// nextRunTime moved on after the scheduled runs, without Temporal.
 		var w jobflow.Workflow
-		e.must("GET", "/api/v1/workflows/"+wfID, nil, 200, &w)
+		e.API.Must("GET", "/api/v1/workflows/"+wfID, nil, 200, &w)
 		if w.NextRunTime == nil || !w.NextRunTime.After(p.NextRunTimes[0]) {
 			t.Fatalf("nextRunTime = %v, want after %v", w.NextRunTime, p.NextRunTimes[0])
 		}
@@ -79,7 +79,7 @@ func TestEngine_Publish(t *testing.T) {
 				NumActions int    `json:"numActions"`
 			} `json:"temporal"`
 		}
-		e.must("GET", "/api/v1/workflows/"+wfID+"/schedule", nil, 200, &info)
+		e.API.Must("GET", "/api/v1/workflows/"+wfID+"/schedule", nil, 200, &info)
 		if info.Source != "published" || len(info.NextRunTimes) != 10 || len(info.RecentRuns) < 2 ||
 			info.RecentRuns[0].Trigger != jobflow.TriggerSchedule || info.Temporal == nil ||
 			info.Temporal.VersionID != p.Version.ID || info.Temporal.NumActions < 2 {
@@ -90,18 +90,18 @@ func TestEngine_Publish(t *testing.T) {
 		var rerun struct {
 			RunID string `json:"runId"`
 		}
-		e.must("POST", "/api/v1/runs/"+r.ID+"/rerun", map[string]string{"mode": "ALL"}, 202, &rerun)
+		e.API.Must("POST", "/api/v1/runs/"+r.ID+"/rerun", map[string]string{"mode": "ALL"}, 202, &rerun)
 		if got := e.waitFinished(rerun.RunID); got.Status != jobflow.RunSuccess || got.VersionID != p.Version.ID {
 			t.Fatalf("rerun = %s on %q", got.Status, got.VersionID)
 		}
 
 		// Offline: the schedule is gone, the workflow OFFLINE, no next run.
 		var off jobflow.Workflow
-		e.must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, &off)
+		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, &off)
 		if off.Status != jobflow.StatusOffline || off.NextRunTime != nil {
 			t.Fatalf("offline: %s %v", off.Status, off.NextRunTime)
 		}
-		_, err := e.client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
+		_, err := e.Client.ScheduleClient().GetHandle(ctx, workflows.ScheduleID(wfID)).Describe(ctx)
 		var nf *serviceerror.NotFound
 		if !errors.As(err, &nf) {
 			t.Fatalf("describe after offline: %v, want NotFound", err)
@@ -116,7 +116,7 @@ func TestEngine_Publish(t *testing.T) {
 				t.Fatalf("run %s fired at %v, after offline at %v", r.ID, r.LogicalTime, offlineAt)
 			}
 		}
-		if got := e.fail("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 409); got.Code != jobflow.ECONFLICT {
+		if got := e.API.Fail("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 409); got.Code != jobflow.ECONFLICT {
 			t.Fatalf("second offline: %+v", got)
 		}
 	})
@@ -127,7 +127,7 @@ func TestEngine_Publish(t *testing.T) {
 		e.eventually(30*time.Second, "a run of version 1 printing v1", func() bool {
 			return e.anyLog(wfID, p1.Version.ID, jobs["a"], "script-v1")
 		})
-		e.must("PATCH", "/api/v1/jobs/"+jobs["a"], map[string]any{"config": map[string]any{"script": "echo script-v2"}}, 200, nil)
+		e.API.Must("PATCH", "/api/v1/jobs/"+jobs["a"], map[string]any{"config": map[string]any{"script": "echo script-v2"}}, 200, nil)
 		p2 := e.publish(wfID) // no offline in between
 		if p2.Version.Number != 2 {
 			t.Fatalf("second version number = %d", p2.Version.Number)
@@ -135,7 +135,7 @@ func TestEngine_Publish(t *testing.T) {
 		e.eventually(30*time.Second, "a run of version 2 printing v2", func() bool {
 			return e.anyLog(wfID, p2.Version.ID, jobs["a"], "script-v2")
 		})
-		e.must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
+		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
 	})
 
 	t.Run("Discrete", func(t *testing.T) {
@@ -154,7 +154,7 @@ func TestEngine_Publish(t *testing.T) {
 				if r.Status != jobflow.RunRunning {
 					continue
 				}
-				v, err := e.client.QueryWorkflow(ctx, r.TemporalWorkflowID, "", workflows.QueryNodes)
+				v, err := e.Client.QueryWorkflow(ctx, r.TemporalWorkflowID, "", workflows.QueryNodes)
 				var nodes []jobflow.NodeRun
 				if err != nil || v.Get(&nodes) != nil {
 					continue
@@ -177,7 +177,7 @@ func TestEngine_Publish(t *testing.T) {
 				t.Fatalf("job b started at %v, before its cron time %v", n.StartedAt, r.LogicalTime.Add(5*time.Second))
 			}
 		}
-		e.must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
+		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
 	})
 
 	t.Run("ConcurrentPublishes", func(t *testing.T) {
@@ -189,7 +189,7 @@ func TestEngine_Publish(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = e.eng.Publish(ctx, e.tenant, wfID, "us_test")
+					_, errs[i] = e.Engine.Publish(ctx, e.tenant, wfID, "us_test")
 				}()
 			}
 			wg.Wait()
@@ -198,11 +198,11 @@ func TestEngine_Publish(t *testing.T) {
 					t.Fatalf("round %d: publish: %v", round, err)
 				}
 			}
-			w, err := e.store.FindWorkflowByID(ctx, e.tenant, wfID)
+			w, err := e.Store.FindWorkflowByID(ctx, e.tenant, wfID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := e.store.FindVersionByID(ctx, e.tenant, w.PublishedVersionID)
+			v, err := e.Store.FindVersionByID(ctx, e.tenant, w.PublishedVersionID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +235,7 @@ func (e *env) scheduleVersion(wfID string) string {
 			VersionID string `json:"versionId"`
 		} `json:"temporal"`
 	}
-	e.must("GET", "/api/v1/workflows/"+wfID+"/schedule", nil, 200, &info)
+	e.API.Must("GET", "/api/v1/workflows/"+wfID+"/schedule", nil, 200, &info)
 	if info.Temporal == nil {
 		return ""
 	}

@@ -3,26 +3,20 @@ package httpapi_test
 import (
 	"context"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
 	"jobflow"
-	"jobflow/activities"
-	"jobflow/engine"
 	"jobflow/httpapi"
-	"jobflow/store/storetest"
-	"jobflow/temporalserver"
-	"jobflow/workflows"
+	"jobflow/internal/testrig"
 )
 
-// runEnv is env with a run engine: a real in-process Temporal server
-// (temporaltest), a worker with FlowRun, FlowRunAlarms and the real
-// activities, over a fresh PostgreSQL store.
+// runEnv is env with a run engine (testrig): a real in-process Temporal
+// server, a worker with FlowRun, FlowRunAlarms and the real activities,
+// over a fresh PostgreSQL store.
 type runEnv struct {
 	*env
 	ts     *temporaltest.TestServer
@@ -31,55 +25,18 @@ type runEnv struct {
 
 func newRunEnv(t *testing.T, opts ...option) *runEnv {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	c := ts.GetDefaultClient()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), ts.GetDefaultNamespace()); err != nil {
-		t.Fatalf("register search attributes: %v", err)
-	}
-	st, _ := storetest.OpenPostgres(t)
 	logs := &lockedWriter{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: log}
-	t.Cleanup(func() { acts.Close() })
-	ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
-		workflows.Register(r)
-		acts.Register(r)
-	}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
-
-	eng := &engine.Engine{Client: c, Store: st, Namespace: ts.GetDefaultNamespace(), TaskQueue: workflows.DefaultTaskQueue}
-	deps := httpapi.NewDeps(st)
-	deps.Engine = eng
-	if _, err := httpapi.Bootstrap(ctx, deps, adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	// The listener comes first, so the curl commands carry its address.
-	srv := httptest.NewUnstartedServer(nil)
-	cfg := httpapi.Config{JWTSecret: testSecret, Logger: log, PublicURL: "http://" + srv.Listener.Addr().String()}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	api := httpapi.New(cfg, deps)
-	srv.Config.Handler = api.Handler()
-	srv.Start()
-	t.Cleanup(srv.Close)
-	e := &env{t: t, st: st, api: api, srv: srv, logs: logs}
-	var login struct {
-		Token   string `json:"token"`
-		Tenants []struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"tenants"`
-	}
-	e.ok(e.do("POST", "/api/v1/auth/login", "", "", map[string]string{"account": "admin", "password": adminPassword}), 200, &login)
-	e.admin = login.Token
-	for _, tn := range login.Tenants {
-		if tn.Name == "default" {
-			e.tenantID = tn.ID
-		}
-	}
-	return &runEnv{env: e, ts: ts, client: c}
+	r := testrig.New(t, testrig.Options{
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		API: func(cfg *httpapi.Config) {
+			cfg.JWTSecret = testSecret
+			for _, o := range opts {
+				o(cfg)
+			}
+		},
+	})
+	e := &env{t: t, st: r.Store, srv: r.Server, admin: r.API.Token, tenantID: r.API.Tenant, logs: logs}
+	return &runEnv{env: e, ts: r.Temporal, client: r.Client}
 }
 
 // flow creates a workflow of SHELL jobs in a chain, in the order given,

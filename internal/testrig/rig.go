@@ -1,0 +1,178 @@
+// Package testrig sets up, for tests, jobflow's run engine on real parts: an
+// in-process Temporal server (temporaltest) with jobflow's search attributes,
+// a fresh PostgreSQL store, a worker with FlowRun and the real activities,
+// the engine, and the REST API over them with the admin bootstrapped. It is
+// imported by tests only.
+package testrig
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"jobflow"
+	"jobflow/activities"
+	"jobflow/engine"
+	"jobflow/httpapi"
+	"jobflow/store"
+	"jobflow/store/storetest"
+	"jobflow/temporalserver"
+	"jobflow/workflows"
+)
+
+// AdminPassword is the bootstrapped admin's password.
+const AdminPassword = "testrig-admin-password"
+
+// JWTSecret signs the rig's login and invoke tokens.
+var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
+
+// Options change the rig.
+type Options struct {
+	NoWorker bool                  // the test runs its own (process) workers
+	Logger   *slog.Logger          // default: discard
+	API      func(*httpapi.Config) // adjusts the API's config before it is built
+}
+
+// Rig is the engine and the API on real parts; everything stops with the test.
+type Rig struct {
+	Temporal *temporaltest.TestServer
+	Client   client.Client
+	Store    *store.Store
+	DBURL    string
+	Engine   *engine.Engine
+	Server   *httptest.Server
+	API      *API // logged in as admin, in the default tenant
+}
+
+// New starts a rig.
+func New(t *testing.T, o Options) *Rig {
+	t.Helper()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), ts.GetDefaultNamespace()); err != nil {
+		t.Fatalf("testrig: register search attributes: %v", err)
+	}
+	st, dbURL := storetest.OpenPostgres(t)
+	if !o.NoWorker {
+		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: o.Logger}
+		t.Cleanup(func() { acts.Close() })
+		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
+			workflows.Register(r)
+			acts.Register(r)
+		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
+	}
+	eng := &engine.Engine{Client: c, Store: st, Namespace: ts.GetDefaultNamespace(),
+		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233"}
+	deps := httpapi.NewDeps(st)
+	deps.Engine = eng
+	if _, err := httpapi.Bootstrap(ctx, deps, AdminPassword); err != nil {
+		t.Fatalf("testrig: bootstrap: %v", err)
+	}
+	// The listener comes first, so invoke curl commands carry its address.
+	srv := httptest.NewUnstartedServer(nil)
+	cfg := httpapi.Config{JWTSecret: JWTSecret, Logger: o.Logger, PublicURL: "http://" + srv.Listener.Addr().String()}
+	if o.API != nil {
+		o.API(&cfg)
+	}
+	srv.Config.Handler = httpapi.New(cfg, deps).Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	r := &Rig{Temporal: ts, Client: c, Store: st, DBURL: dbURL, Engine: eng, Server: srv}
+	r.API = Login(t, srv.URL, "admin", AdminPassword)
+	return r
+}
+
+// API is a REST client logged in as one user, in one tenant.
+type API struct {
+	t      *testing.T
+	URL    string
+	Token  string
+	Tenant string // X-Tenant-ID; the user's first tenant after Login
+}
+
+// Login logs account in and picks its first tenant.
+func Login(t *testing.T, url, account, password string) *API {
+	t.Helper()
+	a := &API{t: t, URL: url}
+	var login struct {
+		Token   string `json:"token"`
+		Tenants []struct {
+			ID string `json:"id"`
+		} `json:"tenants"`
+	}
+	a.Must("POST", "/api/v1/auth/login", map[string]string{"account": account, "password": password}, 200, &login)
+	a.Token = login.Token
+	if len(login.Tenants) > 0 {
+		a.Tenant = login.Tenants[0].ID
+	}
+	return a
+}
+
+// Do calls the API and returns the status and the raw body. A string body
+// is sent as it is (for malformed JSON), anything else as JSON.
+func (a *API) Do(method, path string, in any) (int, []byte) {
+	a.t.Helper()
+	var body io.Reader
+	switch v := in.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(v)
+	default:
+		b, _ := json.Marshal(v)
+		body = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, a.URL+path, body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	if a.Tenant != "" {
+		req.Header.Set("X-Tenant-ID", a.Tenant)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// Must calls the API, expects status and decodes the answer into out.
+func (a *API) Must(method, path string, in any, status int, out any) {
+	a.t.Helper()
+	got, b := a.Do(method, path, in)
+	if got != status {
+		a.t.Fatalf("%s %s = %d, want %d: %s", method, path, got, status, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			a.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+}
+
+// Fail calls the API expecting an error with status and returns the error.
+func (a *API) Fail(method, path string, in any, status int) jobflow.Error {
+	a.t.Helper()
+	var out struct {
+		Error jobflow.Error `json:"error"`
+	}
+	a.Must(method, path, in, status, &out)
+	return out.Error
+}
