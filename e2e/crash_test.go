@@ -7,48 +7,20 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testrig"
 	"jobflow/store/storetest"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// jobflowBinary builds cmd/jobflow once per test process.
-func jobflowBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "jobflow-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "jobflow")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/jobflow").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build jobflow: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
 
 // startWorker starts a `jobflow worker` process on the env's Temporal
 // server and database.
 func (e *env) startWorker(t *testing.T, name string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(jobflowBinary(t), "worker")
+	cmd := exec.Command(testrig.Binary(t), "worker")
 	cmd.Env = append(os.Environ(),
 		"JOBFLOW_TEMPORAL_ADDRESS="+e.Temporal.GetFrontendHostPort(),
 		"JOBFLOW_TEMPORAL_NAMESPACE="+e.Temporal.GetDefaultNamespace(),
