@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -13,12 +14,15 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	_ "github.com/lib/pq"
 
+	"jobflow"
+	"jobflow/internal/testrig"
 	"jobflow/temporalserver"
 )
 
@@ -70,7 +74,9 @@ type service struct {
 
 func startService(t *testing.T, vars map[string]string, mode string) *service {
 	t.Helper()
-	cmd, _, stderr := command(t, vars, mode)
+	cmd, _, _ := command(t, vars, mode)
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr // read while the process runs: waitLog
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +84,41 @@ func startService(t *testing.T, vars map[string]string, mode string) *service {
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill() })
 	return s
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitLog waits until the service has logged line.
+func (s *service) waitLog(line string) {
+	s.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(s.log.String(), line) {
+		select {
+		case err := <-s.done:
+			s.t.Fatalf("%s exited before %q: %v\n%s", s.cmd.Args[1], line, err, s.log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s did not log %q within 60 s:\n%s", s.cmd.Args[1], line, s.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // stop sends SIGTERM and expects a clean exit.
@@ -141,6 +182,7 @@ func TestBinary_ServerPostgres(t *testing.T) {
 		t.Fatalf("%v\nstderr:\n%s", err, srv.log)
 	}
 	worker := startService(t, vars, "worker")
+	worker.waitLog("jobflow worker running")
 
 	// An api process beside it serves the same store.
 	apiVars := map[string]string{}
@@ -166,6 +208,12 @@ func TestBinary_ServerPostgres(t *testing.T) {
 	if code := login(); code != http.StatusOK {
 		t.Fatalf("admin login = %d", code)
 	}
+	api := testrig.Login(t, base, "admin", "server-test-pw")
+	var wf jobflow.Workflow
+	api.Must("POST", "/api/v1/workflows", map[string]string{"name": "before"}, 201, &wf)
+	var job jobflow.Job
+	api.Must("POST", "/api/v1/workflows/"+wf.ID+"/jobs", map[string]any{"name": "a", "type": "SHELL", "config": map[string]string{"script": "true"}}, 201, &job)
+	api.Must("PUT", "/api/v1/workflows/"+wf.ID+"/canvas", map[string]any{"nodes": []map[string]string{{"jobId": job.ID}}, "revision": wf.Revision}, 200, nil)
 
 	// Temporal goes away: not ready, but alive and managing.
 	ts.Stop()
@@ -177,6 +225,10 @@ func TestBinary_ServerPostgres(t *testing.T) {
 	}
 	if code := login(); code != http.StatusOK {
 		t.Errorf("admin login without Temporal = %d", code)
+	}
+	api.Must("POST", "/api/v1/workflows", map[string]string{"name": "after"}, 201, nil)
+	if e := api.Fail("POST", "/api/v1/workflows/"+wf.ID+"/runs", map[string]any{}, 503); e.Code != jobflow.EUNAVAILABLE {
+		t.Errorf("run without Temporal: %+v, want UNAVAILABLE", e)
 	}
 
 	select {
