@@ -14,6 +14,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Time zones travel with the binary: schedules, variables and FlowRun's
+	// discrete-mode timers must resolve the same zones on every worker,
+	// including slim containers without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 func main() {
