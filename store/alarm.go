@@ -125,22 +125,8 @@ func (s *Store) decryptSecrets(enc string) (jobflow.AlarmSecrets, error) {
 
 // FindAlarmChannels lists a tenant's channels by name, without secrets.
 func (s *Store) FindAlarmChannels(ctx context.Context, tenantID string, p jobflow.ListParams) ([]*jobflow.AlarmChannel, int, error) {
-	if err := p.Normalize(); err != nil {
-		return nil, 0, err
-	}
-	where, args := `tenant_id = ?`, []any{tenantID}
-	if p.Search != "" {
-		cond, condArgs := s.searchClause(p.Search, "name", "remark")
-		where += ` AND ` + cond
-		args = append(args, condArgs...)
-	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM alarm_channels WHERE `+where), args...); err != nil {
-		return nil, 0, err
-	}
-	var rows []alarmChannelRow
-	q := `SELECT ` + alarmChannelColumns + ` FROM alarm_channels WHERE ` + where + ` ORDER BY name, id LIMIT ? OFFSET ?`
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...); err != nil {
+	rows, total, err := listTenantRows[alarmChannelRow](ctx, s, "alarm_channels", alarmChannelColumns, tenantID, p)
+	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]*jobflow.AlarmChannel, len(rows))

@@ -121,22 +121,8 @@ func (s *Store) FindDatasourceByID(ctx context.Context, tenantID, id string) (*j
 
 // FindDatasources lists a tenant's datasources by name, without passwords.
 func (s *Store) FindDatasources(ctx context.Context, tenantID string, p jobflow.ListParams) ([]*jobflow.Datasource, int, error) {
-	if err := p.Normalize(); err != nil {
-		return nil, 0, err
-	}
-	where, args := `tenant_id = ?`, []any{tenantID}
-	if p.Search != "" {
-		cond, condArgs := s.searchClause(p.Search, "name", "remark")
-		where += ` AND ` + cond
-		args = append(args, condArgs...)
-	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM datasources WHERE `+where), args...); err != nil {
-		return nil, 0, err
-	}
-	var rows []datasourceRow
-	q := `SELECT ` + datasourceColumns + ` FROM datasources WHERE ` + where + ` ORDER BY name, id LIMIT ? OFFSET ?`
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...); err != nil {
+	rows, total, err := listTenantRows[datasourceRow](ctx, s, "datasources", datasourceColumns, tenantID, p)
+	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]*jobflow.Datasource, len(rows))
