@@ -266,7 +266,9 @@ func TestRunAlarms(t *testing.T) {
 	})
 
 	t.Run("MissingChannelRecordedOnce", func(t *testing.T) {
-		w := e.flow("orphan", alarmConfig("", []string{"RUN_START"}, "ch_gone"), "true")
+		gone := e.channel("gone", "WEBHOOK", map[string]any{"url": hook.srv.URL})
+		w := e.flow("orphan", alarmConfig("", []string{"RUN_START"}, gone.ID), "true")
+		e.ok(e.as("DELETE", "/api/v1/alarm-channels/"+gone.ID, nil), 204, nil)
 		runID := e.runManual(w.ID)
 		if run := e.waitRun(runID, 60*time.Second); run.Status != jobflow.RunSuccess {
 			t.Fatalf("run %s", run.Status)

@@ -150,3 +150,27 @@ func TestAlarmChannelRoutes(t *testing.T) {
 		})
 	})
 }
+
+// TestConfig_ErrUnknownAlarmChannel: a config whose alarm rule names a
+// channel the tenant does not have (or another tenant's) is a 400 naming it,
+// and the stored config stays as it was.
+func TestConfig_ErrUnknownAlarmChannel(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		rc := newReceiver(t, 200)
+		ch := e.channel("ops", "WEBHOOK", map[string]any{"url": rc.srv.URL})
+		w := e.workflow("alarmed")
+		good := map[string]any{"alarms": []map[string]any{{"events": []string{"RUN_FAIL"}, "channelIds": []string{ch.ID}}}}
+		e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", good), 200, nil)
+
+		bad := map[string]any{"alarms": []map[string]any{{"events": []string{"RUN_FAIL"}, "channelIds": []string{ch.ID, "ch_nope"}}}}
+		if got := e.fail(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", bad), 400, jobflow.EINVALID); !strings.Contains(got.Message, `"ch_nope" does not exist`) {
+			t.Errorf("message %q", got.Message)
+		}
+		var cfg jobflow.WorkflowConfig
+		e.ok(e.as("GET", "/api/v1/workflows/"+w.ID+"/config", nil), 200, &cfg)
+		if len(cfg.Alarms) != 1 || len(cfg.Alarms[0].ChannelIDs) != 1 || cfg.Alarms[0].ChannelIDs[0] != ch.ID {
+			t.Errorf("config changed by a refused save: %+v", cfg.Alarms)
+		}
+	})
+}
