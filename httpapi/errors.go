@@ -141,6 +141,14 @@ func decode(c echo.Context, v any) error {
 	return jobflow.Errorf(jobflow.EINVALID, "%s", msg)
 }
 
+// decodeOptional is decode for routes whose body may be left out.
+func decodeOptional(c echo.Context, v any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return decode(c, v)
+}
+
 func tooBig(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)

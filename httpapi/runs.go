@@ -30,10 +30,8 @@ type runStarted struct {
 
 func (s *Server) startRun(c echo.Context) error {
 	var in runInput
-	if c.Request().ContentLength != 0 {
-		if err := decode(c, &in); err != nil {
-			return err
-		}
+	if err := decodeOptional(c, &in); err != nil {
+		return err
 	}
 	eng, err := s.engine()
 	if err != nil {
@@ -110,10 +108,8 @@ type rerunInput struct {
 
 func (s *Server) rerun(c echo.Context) error {
 	var in rerunInput
-	if c.Request().ContentLength != 0 {
-		if err := decode(c, &in); err != nil {
-			return err
-		}
+	if err := decodeOptional(c, &in); err != nil {
+		return err
 	}
 	eng, err := s.engine()
 	if err != nil {
