@@ -22,6 +22,10 @@ import (
 )
 
 func main() {
+	// Jobs may run as this process's own user (a worker not started as
+	// root): a non-dumpable process cannot be ptraced by them, nor its
+	// /proc/<pid>/environ, mem or root read.
+	nonDumpable()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	stop()
