@@ -24,6 +24,7 @@ const (
 	modeAPI        = "api"
 	modeWorker     = "worker"
 	modeMigrate    = "migrate"
+	modeRotateKey  = "rotate-key"
 )
 
 // Config is everything jobflow reads from the environment (SPEC §1).
