@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jobflow/engine"
+	"jobflow/store"
 )
 
 const (
@@ -93,6 +94,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	// The store is the source of truth of schedules: reconcile Temporal's
 	// with it now and every JOBFLOW_RECONCILE_INTERVAL (default 5m).
 	go eng.RunReconciler(ctx, cfg.ReconcileInterval, log)
+	go purgeRuns(ctx, st, cfg.RunRetention, log)
 	handler := newAPI(cfg, st, c, eng, log)
 	return serveHTTP(ctx, l, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
@@ -139,4 +141,26 @@ func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, log *slog.Lo
 		return err
 	}
 	return nil
+}
+
+// purgeRuns deletes ended runs older than retention (with their node runs
+// and logs) now and every hour, in batches. Every API process runs it; the
+// deletes are idempotent, so several at once only repeat a little work.
+func purgeRuns(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		return
+	}
+	for {
+		n, err := st.PurgeRuns(ctx, time.Now().Add(-retention), 1000)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("run retention", "err", err)
+		} else if n > 0 {
+			log.Info("run retention: deleted old runs", "runs", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
