@@ -49,6 +49,7 @@ type Config struct {
 	ReconcileInterval time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
 	JobUser           string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
 	RunRetention      time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
+	MetricsAddr       string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -87,6 +88,7 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
 		JobUser:           get("JOBFLOW_JOB_USER", ""),
+		MetricsAddr:       get("JOBFLOW_METRICS_ADDR", ""),
 	}
 
 	if err := checkAddr("JOBFLOW_HTTP_ADDR", cfg.HTTPAddr); err != nil {
@@ -94,6 +96,11 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 	}
 	if err := checkAddr("JOBFLOW_TEMPORAL_UI_ADDR", cfg.TemporalUIAddr); err != nil {
 		return nil, err
+	}
+	if cfg.MetricsAddr != "" {
+		if err := checkAddr("JOBFLOW_METRICS_ADDR", cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.TemporalAddress != "" {
 		if _, _, err := net.SplitHostPort(cfg.TemporalAddress); err != nil {

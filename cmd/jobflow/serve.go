@@ -53,7 +53,8 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 		defer embedded.stop(log)
 	}
 
-	c, err := dialTemporal(startCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	tel := newTelemetry()
+	c, err := dialTemporal(startCtx, cfg.TemporalAddress, cfg.TemporalNamespace, tel.sdk, log)
 	if err != nil {
 		return startupError(ctx, err)
 	}
@@ -66,7 +67,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	defer st.Close()
 
 	if runsWorker {
-		ws, acts, err := startWorkers(c, st, cfg, log)
+		ws, acts, err := startWorkers(c, st, cfg, tel, log)
 		if err != nil {
 			return startupError(ctx, err)
 		}
@@ -75,6 +76,11 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	}
 
 	if !runsAPI {
+		if cfg.MetricsAddr != "" {
+			if err := serveMetrics(ctx, cfg.MetricsAddr, tel, log); err != nil {
+				return startupError(ctx, err)
+			}
+		}
 		log.Info("jobflow worker running", "startup", time.Since(begin).Round(time.Millisecond))
 		<-ctx.Done()
 		log.Info("shutting down")
@@ -95,7 +101,8 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	// with it now and every JOBFLOW_RECONCILE_INTERVAL (default 5m).
 	go eng.RunReconciler(ctx, cfg.ReconcileInterval, log)
 	go purgeRuns(ctx, st, cfg.RunRetention, log)
-	handler := newAPI(cfg, st, c, eng, log)
+	eng.Metrics = tel.m
+	handler := newAPI(cfg, st, c, eng, tel, log)
 	return serveHTTP(ctx, l, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
 		if cfg.TemporalUIURL != "" {

@@ -21,13 +21,15 @@ import (
 // answers and that the namespace exists, and registers jobflow's search
 // attributes there. The client reconnects by itself later, so a Temporal
 // that goes away after start-up only makes the engine routes answer 503.
-func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, addr, namespace string, mh client.MetricsHandler, log *slog.Logger) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  addr,
 		Namespace: namespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+		// The SDK's worker and request metrics go to the process's /metrics.
+		MetricsHandler: mh,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s (JOBFLOW_TEMPORAL_ADDRESS) is not reachable: %w", addr, err)
@@ -48,7 +50,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger)
 // worker group) and one queue per extra worker group (jobs only).
 type workers []worker.Worker
 
-func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logger) (workers, *activities.Activities, error) {
+func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry, log *slog.Logger) (workers, *activities.Activities, error) {
 	shared, err := activities.CheckJobUser(cfg.JobUser)
 	if err != nil {
 		return nil, nil, fmt.Errorf("job user (JOBFLOW_JOB_USER): %w", err)
@@ -58,7 +60,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logge
 	}
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser, Metrics: tel.m,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, running jobs get this long to finish before their
