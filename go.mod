@@ -3,6 +3,7 @@ module jobflow
 go 1.26.8
 
 require (
+	a.jobflow/supervise v0.0.0
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/uuid v1.6.0
@@ -219,3 +220,7 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.0 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
+
+// The job supervisor is a module of its own, so that it initializes before
+// everything else linked into the binary (see supervise/supervise.go).
+replace a.jobflow/supervise => ./supervise

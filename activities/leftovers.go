@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"a.jobflow/supervise"
 )
 
 // Every job's processes carry a key "<instance>/<n>", where instance names
@@ -126,67 +128,16 @@ func newJobCgroup(key string) string {
 	return dir
 }
 
-// killCgroup kills every process of the cgroup and waits (up to 2 s) until
-// it is empty.
-func killCgroup(dir string) error {
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0); err != nil {
-		return err
-	}
-	for deadline := time.Now().Add(2 * time.Second); len(cgroupPIDs(dir)) > 0 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return nil
-}
-
 // removeCgroup removes an emptied job cgroup (and its instance directory
 // once that is empty too).
 func removeCgroup(dir string) {
 	if dir == "" {
 		return
 	}
-	for i := 0; i < 50 && os.Remove(dir) != nil && len(cgroupPIDs(dir)) == 0; i++ {
+	for i := 0; i < 50 && os.Remove(dir) != nil && len(supervise.CgroupPIDs(dir)) == 0; i++ {
 		time.Sleep(10 * time.Millisecond) // the kernel frees a cgroup shortly after its last process
 	}
 	os.Remove(filepath.Dir(dir)) // fails while other jobs of the instance run
-}
-
-func cgroupPIDs(dir string) []int {
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-	if err != nil {
-		return nil
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(b)) {
-		if n, err := strconv.Atoi(f); err == nil {
-			pids = append(pids, n)
-		}
-	}
-	return pids
-}
-
-// pidsWithKey lists the processes whose jobKeyEnv matches. Only processes
-// whose environment this worker may read are seen: all as root, the
-// worker user's own otherwise.
-func pidsWithKey(match func(key string) bool) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	prefix := []byte(jobKeyEnv + "=")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err != nil {
-			continue
-		}
-		for _, kv := range bytes.Split(env, []byte{0}) {
-			if k, ok := bytes.CutPrefix(kv, prefix); ok && match(string(k)) {
-				pids = append(pids, pid)
-			}
-		}
-	}
-	return pids
 }
 
 // KillLeftovers kills the processes of jobs whose worker died on this
@@ -211,14 +162,14 @@ func KillLeftovers(log *slog.Logger) int {
 					continue
 				}
 				dir := filepath.Join(base, inst.Name(), j.Name())
-				killed += len(cgroupPIDs(dir))
-				killCgroup(dir)
+				killed += len(supervise.CgroupPIDs(dir))
+				supervise.KillCgroup(dir)
 				removeCgroup(dir)
 			}
 			os.Remove(filepath.Join(base, inst.Name()))
 		}
 	}
-	for _, pid := range pidsWithKey(dead) {
+	for _, pid := range supervise.PIDsWithKey(dead) {
 		if syscall.Kill(pid, syscall.SIGKILL) == nil {
 			killed++
 		}

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"syscall"
 	"time"
+
+	"a.jobflow/supervise"
 
 	"jobflow"
 	"jobflow/workflows"
@@ -56,16 +59,17 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, err
 	}
+	// The supervisor execs an absolute path: the job user's system PATH,
+	// or the worker's own PATH when jobs share its user.
 	if u.uid >= 0 {
-		argv[0] = "/usr/bin/" + argv[0]
-		if _, err := os.Stat(argv[0]); err != nil {
-			argv[0] = filepath.Base(argv[0]) // found on the system PATH instead
-		}
+		argv[0] = lookPath(argv[0], defaultPath)
+	} else if p, err := exec.LookPath(argv[0]); err == nil {
+		argv[0] = p
 	}
 	key := newJobKey()
 	cgroup := newJobCgroup(key)
 	defer removeCgroup(cgroup)
-	env = append(env, "TMPDIR="+dir, jobKeyEnv+"="+key)
+	env = append(env, "TMPDIR="+dir, supervise.KeyEnv+"="+key)
 
 	// One pipe for stdout and stderr, owned here rather than by os/exec, so
 	// that a background child holding it open cannot block the end of the job.
@@ -73,7 +77,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, failf("cannot create a pipe: %v", err)
 	}
-	sup, err := startSupervised(jobSpec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key}, pw)
+	sup, err := startSupervised(supervise.Spec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key}, pw)
 	pw.Close()
 	if err != nil {
 		pr.Close()
@@ -111,12 +115,12 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 			grace = DefaultKillGrace
 		}
 		log.Printf("stopping: SIGTERM to process group %d", pgid)
-		signalGroup(pgid, cgroup, syscall.SIGTERM)
+		supervise.SignalGroup(pgid, cgroup, syscall.SIGTERM)
 		select {
 		case st = <-exited:
 		case <-time.After(grace):
 			log.Printf("still running after %s: SIGKILL to process group %d", grace, pgid)
-			signalGroup(pgid, cgroup, syscall.SIGKILL)
+			supervise.SignalGroup(pgid, cgroup, syscall.SIGKILL)
 			st = <-exited
 		}
 	}
@@ -142,6 +146,17 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	code := st.code
 	return outcome{ExitCode: &code}, failf("exit code %d", code)
+}
+
+// lookPath finds name in the directories of path, name itself if none has it.
+func lookPath(name, path string) string {
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return name
 }
 
 // writeOwned writes a job's file, mode 0600, owned by the job's user.

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
+	"jobflow/activities"
 	"jobflow/temporalserver"
 	"jobflow/workflows"
 )
@@ -47,6 +48,11 @@ type Options struct {
 	// temporalserver.QueuePollRPS, as in standalone; Temporal's own
 	// default is 20).
 	QueuePollRPS int
+	// Activities, when set, are the real activities (real jobs and store
+	// writes) instead of the harness's no-op ones.
+	Activities *activities.Activities
+	// RunJob, when set, replaces the no-op RunJob (e.g. to time it).
+	RunJob func(context.Context, workflows.RunJobInput) (workflows.RunJobResult, error)
 }
 
 // Start starts the server and the worker. Stop them with Stop.
@@ -69,10 +75,18 @@ func Start(opts Options) (*Harness, error) {
 	workerOpts.MaxHeartbeatThrottleInterval = time.Second
 	// Heartbeats go out at least every second (the SDK would wait up to
 	// 80 % of the heartbeat timeout), so an abort reaches a job at once.
+	runJob := RunJob
+	if opts.RunJob != nil {
+		runJob = opts.RunJob
+	}
 	ts.NewWorkerWithOptions(TaskQueue, func(r worker.Registry) {
 		workflows.Register(r)
 		r.RegisterWorkflowWithOptions(HandWritten, workflow.RegisterOptions{Name: HandWrittenName})
-		r.RegisterActivityWithOptions(RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
+		if opts.Activities != nil {
+			opts.Activities.Register(r)
+			return
+		}
+		r.RegisterActivityWithOptions(runJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 	}, workerOpts)
 	return h, nil

@@ -26,7 +26,7 @@ func Binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "jobflow")
-		out, err := exec.Command("go", "build", "-o", binPath, "jobflow/cmd/jobflow").CombinedOutput()
+		out, err := exec.Command("go", "build", "-ldflags", "-s -w", "-o", binPath, "jobflow/cmd/jobflow").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

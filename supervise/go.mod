@@ -1,0 +1,3 @@
+module a.jobflow/supervise
+
+go 1.26.8

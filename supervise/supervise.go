@@ -1,0 +1,239 @@
+// Package supervise is the job supervisor of jobflow's SHELL and PYTHON
+// jobs, and the process-killing helpers it shares with the worker.
+//
+// A job is not a child of the worker but of a supervisor: the worker's own
+// executable started again with Env set. The supervisor exists so that a
+// job never outlives its worker: it watches its parent, and when the worker
+// dies (SIGKILL, OOM kill) it kills everything the job started — its cgroup
+// when there is one, else its process group and every process carrying the
+// job's key in its environment — then exits. The worker cannot do that
+// itself once it is dead.
+//
+// Why a module of its own, named a.jobflow/supervise: Go initializes
+// packages in import-path order as soon as their imports are ready
+// (Go 1.21+), and the supervisor takes over in its init. Under this name,
+// importing only low-level standard packages, it runs before the Temporal
+// server, gRPC and protobuf packages linked into the jobflow binary, whose
+// initialization cost 120-230 ms and 118 MB per job when the supervisor
+// ran after them. Keep its imports to os, syscall, strconv, strings, time.
+package supervise
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Env marks a process started as a supervisor.
+const Env = "JOBFLOW_JOB_SUPERVISOR"
+
+// KeyEnv marks every process of a job with the job's key.
+const KeyEnv = "JOBFLOW_JOB_KEY"
+
+// Spec is what the worker asks a supervisor to run.
+type Spec struct {
+	Argv     []string // Argv[0] is an absolute path
+	Dir      string
+	Env      []string
+	UID, GID int    // -1: the supervisor's own user
+	Cgroup   string // cgroup v2 directory to start the job in; "" for none
+	Key      string // the job's KeyEnv value
+}
+
+// Args is the supervisor's command line for spec (its environment is
+// spec.Env plus Env=1; see Environ).
+func (s Spec) Args() []string {
+	cg := s.Cgroup
+	if cg == "" {
+		cg = "-"
+	}
+	return append([]string{"jobflow-job-supervisor", strconv.Itoa(s.UID), strconv.Itoa(s.GID), cg, s.Key, s.Dir, "--"}, s.Argv...)
+}
+
+// Environ is the supervisor's environment for spec.
+func (s Spec) Environ() []string { return append(append([]string{}, s.Env...), Env+"=1") }
+
+func init() {
+	if os.Getenv(Env) == "" {
+		return
+	}
+	os.Exit(run(os.Args))
+}
+
+// run is the supervisor. It reports on fd 3: "pid N" once the job started,
+// then "exit N", "signal N" or "error text".
+func run(args []string) int {
+	// fd 3 came without close-on-exec: the job must not inherit it and
+	// forge its own status.
+	syscall.CloseOnExec(3)
+	report := func(line string) { syscall.Write(3, []byte(line+"\n")) }
+	if len(args) < 8 || args[6] != "--" {
+		report("error bad supervisor arguments")
+		return 2
+	}
+	uid, err1 := strconv.Atoi(args[1])
+	gid, err2 := strconv.Atoi(args[2])
+	if err1 != nil || err2 != nil {
+		report("error bad uid/gid")
+		return 2
+	}
+	cgroup, key, dir, argv := args[3], args[4], args[5], args[7:]
+	if cgroup == "-" {
+		cgroup = ""
+	}
+	parent := os.Getppid()
+	if parent == 1 {
+		return 1 // the worker is gone already
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, Env+"=") {
+			env = append(env, kv)
+		}
+	}
+	devnull, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		report("error /dev/null: " + err.Error())
+		return 2
+	}
+	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if uid >= 0 {
+		attr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
+	}
+	if cgroup != "" {
+		fd, err := syscall.Open(cgroup, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			report("error cgroup " + cgroup + ": " + err.Error())
+			return 2
+		}
+		attr.UseCgroupFD, attr.CgroupFD = true, fd
+	}
+	pid, err := syscall.ForkExec(argv[0], argv, &syscall.ProcAttr{Dir: dir, Env: env, Files: []uintptr{uintptr(devnull), 1, 2}, Sys: attr})
+	if err != nil {
+		report("error cannot start " + argv[0] + ": " + err.Error())
+		return 2
+	}
+	report("pid " + strconv.Itoa(pid))
+
+	type status struct {
+		ws  syscall.WaitStatus
+		err error
+	}
+	exited := make(chan status, 1)
+	go func() {
+		var st status
+		for {
+			_, st.err = syscall.Wait4(pid, &st.ws, 0, nil)
+			if st.err != syscall.EINTR {
+				break
+			}
+		}
+		exited <- st
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case st := <-exited:
+			// Whatever the script left behind goes with it.
+			KillJob(pid, cgroup, key)
+			switch {
+			case st.err != nil:
+				report("error wait: " + st.err.Error())
+			case st.ws.Signaled():
+				report("signal " + strconv.Itoa(int(st.ws.Signal())))
+			default:
+				report("exit " + strconv.Itoa(st.ws.ExitStatus()))
+			}
+			return 0
+		case <-tick.C:
+			if os.Getppid() == parent {
+				continue
+			}
+			// The worker died: nothing of the job may outlive it.
+			KillJob(pid, cgroup, key)
+			<-exited
+			return 1
+		}
+	}
+}
+
+// KillJob kills every process of a job with SIGKILL: the whole cgroup when
+// the job has one, else its process group and the processes that carry its
+// key (which catches a setsid that left the group, not one that also
+// cleared its environment).
+func KillJob(pgid int, cgroup, key string) {
+	if cgroup != "" && KillCgroup(cgroup) == nil {
+		return
+	}
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	for _, pid := range PIDsWithKey(func(k string) bool { return k == key }) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// SignalGroup sends sig to a job's process group and, in a cgroup, to
+// every process there (a job can leave its group, not its cgroup).
+func SignalGroup(pgid int, cgroup string, sig syscall.Signal) {
+	syscall.Kill(-pgid, sig)
+	if cgroup == "" {
+		return
+	}
+	for _, pid := range CgroupPIDs(cgroup) {
+		syscall.Kill(pid, sig)
+	}
+}
+
+// KillCgroup kills every process of the cgroup and waits (up to 2 s) until
+// it is empty.
+func KillCgroup(dir string) error {
+	if err := os.WriteFile(dir+"/cgroup.kill", []byte("1"), 0); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(2 * time.Second); len(CgroupPIDs(dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
+}
+
+// CgroupPIDs lists the processes of a cgroup.
+func CgroupPIDs(dir string) []int {
+	b, err := os.ReadFile(dir + "/cgroup.procs")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, n)
+		}
+	}
+	return pids
+}
+
+// PIDsWithKey lists the processes whose KeyEnv matches. Only processes
+// whose environment this process may read are seen: all as root, its own
+// user's otherwise.
+func PIDsWithKey(match func(key string) bool) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	prefix := KeyEnv + "="
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		for _, kv := range strings.Split(string(env), "\x00") {
+			if k, ok := strings.CutPrefix(kv, prefix); ok && match(k) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
