@@ -52,7 +52,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 		defer embedded.stop(log)
 	}
 
-	c, err := dialTemporal(startCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	c, err := dialTemporal(startCtx, cfg, log)
 	if err != nil {
 		return startupError(ctx, err)
 	}

@@ -24,6 +24,7 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, l
 		PublicURL:        cfg.PublicURL,
 		LicensePublicKey: cfg.LicensePublicKey,
 		Logger:           log,
+		TemporalUI:       httpapi.TemporalUI{Upstream: cfg.TemporalUIUpstream, Key: cfg.TemporalUIKey, Write: cfg.TemporalUIWrite},
 		Ready: []httpapi.Check{
 			{Name: "store", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
