@@ -1,12 +1,18 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -94,12 +100,54 @@ func newUIProxy(ui TemporalUI) (*httputil.ReverseProxy, error) {
 			}
 			h.Set(echo.HeaderAuthorization, "Bearer "+ui.Key)
 		},
+		ModifyResponse: restoreCSP,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			json.NewEncoder(w).Encode(errorBody{Error: jobflow.Errorf(jobflow.EUNAVAILABLE, "the Temporal Web UI does not answer")})
 		},
 	}, nil
+}
+
+// inlineScript finds the inline scripts of the UI's page.
+var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+
+// restoreCSP puts back the Content-Security-Policy the UI drops when it is
+// served under a path prefix (its inline bootstrap script then differs
+// from the one its policy hashes): the UI shows tenants' data, so an
+// injected script must not run. The policy is the UI's own: only the
+// page's inline scripts, by hash, and what they load.
+func restoreCSP(resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != "" ||
+		!strings.HasPrefix(resp.Header.Get(echo.HeaderContentType), echo.MIMETextHTML) {
+		return nil
+	}
+	var body io.Reader = resp.Body
+	gzipped := resp.Header.Get(echo.HeaderContentEncoding) == "gzip"
+	if gzipped {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return err
+		}
+		body = zr
+	}
+	page, err := io.ReadAll(io.LimitReader(body, 8<<20))
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	var hashes []string
+	for _, m := range inlineScript.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[1])
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	resp.Header.Set("Content-Security-Policy", "script-src 'strict-dynamic' "+strings.Join(hashes, " ")+
+		"; object-src 'none'; base-uri 'self'; frame-ancestors 'self'")
+	resp.Header.Del(echo.HeaderContentEncoding)
+	resp.Header.Set(echo.HeaderContentLength, strconv.Itoa(len(page)))
+	resp.ContentLength = int64(len(page))
+	resp.Body = io.NopCloser(bytes.NewReader(page))
+	return nil
 }
 
 // uiTokenFromCookie lets a browser that navigates to /temporal/ log in

@@ -2,10 +2,13 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +148,27 @@ func TestTemporalUI_SysAdminOnly(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(body, "run-under-watch") {
 			t.Errorf("%s: GET the workflow = %d %.300s", name, code, body)
 		}
+	}
+
+	// The page's scripts run under a policy that admits its own inline
+	// script by hash, and nothing else inline.
+	req, _ := http.NewRequest("GET", base+"/namespaces/default/workflows", nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	m := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("UI page without an inline script (encoding %q): %.200s", res.Header.Get("Content-Encoding"), page)
+	}
+	sum := sha256.Sum256(m[1])
+	if !strings.Contains(csp, "script-src 'strict-dynamic' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+		t.Errorf("CSP %q does not admit the page's script by hash", csp)
 	}
 
 	// What a job on the host can do: ask the UI's port directly, with no
