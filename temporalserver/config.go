@@ -2,8 +2,11 @@ package temporalserver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -52,16 +55,41 @@ func pickPorts(frontend int) (ports, error) {
 	return p, nil
 }
 
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before the server binds it; start-up then fails with a clear
-// "address in use" error rather than misbehaving.
+// freePort finds a free loopback port for a service. It is picked below
+// the kernel's ephemeral range: outgoing connections and ":0" listeners
+// get their ports from that range, so on a busy host one of them could
+// take a port from it between this check and the server's bind, and the
+// Temporal server ends the process when a listener fails. Without room
+// below the range, any free port the kernel gives.
 func freePort() (int, error) {
+	const floor = 10000
+	if lo := ephemeralLow(); lo-floor >= 1000 {
+		for i := 0; i < 100; i++ {
+			if port := floor + rand.IntN(lo-floor); portFree(port) {
+				return port, nil
+			}
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux;
+// elsewhere the IANA range's start).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				return n
+			}
+		}
+	}
+	return 49152
 }
 
 // checkPorts makes sure every port can still be bound just before the
