@@ -1,6 +1,9 @@
 package jobflow
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // The services below are implemented by store/ on PostgreSQL and SQLite.
 // Every tenant-scoped method takes the tenant id first and answers NOT_FOUND
@@ -24,7 +27,37 @@ type UserService interface {
 	// SetMembership adds the user to the tenant, or changes its role there.
 	SetMembership(ctx context.Context, tenantID, userID string, role Role) error
 	FindMemberships(ctx context.Context, userID string) ([]*Membership, error)
+	// SetPassword stores a new password hash and moves the user's token
+	// version on, which revokes every login token issued before.
+	SetPassword(ctx context.Context, id, passwordHash string) (*User, error)
+	// UpdateUser renames or disables/enables a user; disabling revokes the
+	// user's tokens like SetPassword.
+	UpdateUser(ctx context.Context, id string, upd UserUpdate) (*User, error)
 }
+
+// SessionService keeps what login security needs across api processes:
+// revoked login tokens (logout) and failed logins (throttling).
+type SessionService interface {
+	// RevokeToken refuses the login token jti from now on; the row can go
+	// once the token would have expired anyway.
+	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
+	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
+	// RecordLoginFailure notes one failed login of subject (an account or
+	// a client address, by kind) and forgets those before forgetBefore.
+	RecordLoginFailure(ctx context.Context, kind LoginSubject, subject string, at, forgetBefore time.Time) error
+	// LoginFailures counts subject's failures since since, with the latest.
+	LoginFailures(ctx context.Context, kind LoginSubject, subject string, since time.Time) (n int, last time.Time, err error)
+	ClearLoginFailures(ctx context.Context, kind LoginSubject, subject string) error
+}
+
+// LoginSubject is what a login failure is counted against.
+type LoginSubject string
+
+// Login subjects.
+const (
+	LoginAccount LoginSubject = "ACCOUNT"
+	LoginAddress LoginSubject = "ADDR"
+)
 
 // WorkflowService manages workflows with their canvas and config.
 type WorkflowService interface {

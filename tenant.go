@@ -2,6 +2,7 @@ package jobflow
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,11 +20,15 @@ const (
 
 // Tenant (租户) isolates everything below it.
 type Tenant struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	MaxWorkflows int       `json:"maxWorkflows"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	MaxWorkflows int    `json:"maxWorkflows"`
+	// OSUser is the OS user the tenant's SHELL and PYTHON jobs run as when
+	// the worker runs as root (DolphinScheduler's tenant code); empty: the
+	// worker's JOBFLOW_JOB_USER. Set by a SYS_ADMIN.
+	OSUser    string    `json:"osUser,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // DefaultMaxWorkflows is a new tenant's workflow limit when none is given.
@@ -37,23 +42,43 @@ func (t *Tenant) Validate() error {
 	if t.MaxWorkflows < 1 || t.MaxWorkflows > 1000000 {
 		return Errorf(EINVALID, "maxWorkflows must be between 1 and 1000000").WithDetails(map[string]string{"field": "maxWorkflows"})
 	}
+	if t.OSUser != "" && (!osUserRE.MatchString(t.OSUser) || t.OSUser == "root") {
+		return Errorf(EINVALID, "osUser must be an unprivileged OS user name (lower-case letters, digits, '_' and '-', at most 32)").WithDetails(map[string]string{"field": "osUser"})
+	}
 	return nil
 }
+
+// osUserRE is what an OS user name may look like (useradd's rule, narrowed).
+var osUserRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+
+// ValidOSUser reports whether name may name the OS user jobs run as.
+func ValidOSUser(name string) bool { return osUserRE.MatchString(name) && name != "root" }
 
 // TenantUpdate is a partial update; nil fields stay.
 type TenantUpdate struct {
 	Name         *string `json:"name"`
 	MaxWorkflows *int    `json:"maxWorkflows"`
+	OSUser       *string `json:"osUser"`
 }
 
 // User is a person who logs in.
 type User struct {
-	ID           string    `json:"id"`
-	Account      string    `json:"account"`
-	Name         string    `json:"name"`
-	SysAdmin     bool      `json:"sysAdmin"`
-	PasswordHash string    `json:"-"`
+	ID           string `json:"id"`
+	Account      string `json:"account"`
+	Name         string `json:"name"`
+	SysAdmin     bool   `json:"sysAdmin"`
+	Disabled     bool   `json:"disabled"`
+	PasswordHash string `json:"-"`
+	// TokenVersion is written into login tokens; moving it on (password
+	// change, reset, disable) revokes every token issued before.
+	TokenVersion int       `json:"-"`
 	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// UserUpdate is a partial update of a user; nil fields stay.
+type UserUpdate struct {
+	Name     *string `json:"name"`
+	Disabled *bool   `json:"disabled"`
 }
 
 // Membership is a user's role in one tenant.

@@ -58,6 +58,13 @@ type Activities struct {
 	Alarms      AlarmStore
 	AlarmSender *alarms.Sender
 
+	// JobUser is the OS user SHELL and PYTHON jobs run as when the worker
+	// runs as root (DefaultJobUser when empty); a tenant's osUser, read
+	// through Tenants, takes precedence. Not as root, jobs run as the
+	// worker's own user.
+	JobUser string
+	Tenants jobflow.TenantService
+
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
 	KillGrace time.Duration
@@ -65,8 +72,9 @@ type Activities struct {
 	// the job's context bounds each request).
 	HTTPClient *http.Client
 
-	mu  sync.Mutex
-	dbs map[string]*cachedDB // SQL connection pools by datasource id
+	mu      sync.Mutex
+	dbs     map[string]*cachedDB    // SQL connection pools by datasource id
+	osUsers map[string]cachedOSUser // tenant id -> osUser, see tenantOSUser
 }
 
 // Register registers the activities under the names of the workflows contract.

@@ -16,9 +16,17 @@ import (
 func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput) error {
 	run := in.Run
 	run.Nodes = nil // node rows come in in.Nodes, not through the run
-	if err := a.Runs.UpsertRun(ctx, &run); err != nil {
-		a.logger().Error("record run", "run", run.ID, "err", err)
-		return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
+	// A final run is written after its nodes, so that whoever sees the run
+	// final sees its nodes final too. The node rows refer to the run row,
+	// which a failed start record may have left missing: it is made first,
+	// still RUNNING (a no-op on an existing row: upserts never go back).
+	final := run.Status.Finished()
+	first := run
+	if final {
+		first.Status, first.EndedAt = jobflow.RunRunning, nil
+	}
+	if err := a.recordRunRow(ctx, &first); err != nil {
+		return err
 	}
 	for i := range in.Nodes {
 		n := in.Nodes[i]
@@ -33,6 +41,11 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 			return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 		}
 	}
+	if final {
+		if err := a.recordRunRow(ctx, &run); err != nil {
+			return err
+		}
+	}
 	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
 		if rec, ok := a.Runs.(scheduledRunRecorder); ok {
 			if err := rec.RecordScheduledRun(ctx, &run); err != nil {
@@ -40,6 +53,14 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 				return temporal.NewApplicationError("cannot record the scheduled run", ErrTypeStoreFailed)
 			}
 		}
+	}
+	return nil
+}
+
+func (a *Activities) recordRunRow(ctx context.Context, run *jobflow.Run) error {
+	if err := a.Runs.UpsertRun(ctx, run); err != nil {
+		a.logger().Error("record run", "run", run.ID, "err", err)
+		return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
 	}
 	return nil
 }

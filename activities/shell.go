@@ -2,12 +2,11 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -22,23 +21,26 @@ var inheritedEnv = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// runShell runs a SHELL job with bash or a PYTHON job with python3. The
-// script goes to a file in a fresh working directory (an argument is limited
-// to 128 KiB, a script may be 256 KiB). The process leads its own process
-// group, so that an abort or a timeout stops everything the script started:
-// SIGTERM to the group, SIGKILL after the grace period. When the script ends
-// its leftover background processes are killed too.
+// runShell runs a SHELL job with bash or a PYTHON job with python3, through
+// a supervisor (supervisor.go) so that nothing of the job outlives the
+// worker. As root the job runs as its tenant's unprivileged OS user
+// (sandbox.go). The script goes to a file in a fresh working directory of
+// that user (an argument is limited to 128 KiB, a script may be 256 KiB).
+// The job leads its own process group (and, as root, its own cgroup), so an
+// abort or a timeout stops everything the script started: SIGTERM, then
+// SIGKILL after the grace period. When the script ends its leftover
+// background processes are killed too.
 func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg jobflow.ShellConfig, vars resolver, log *nodeLog) (outcome, error) {
 	script, err := vars.resolve("script", cfg.Script)
 	if err != nil {
 		return outcome{}, err
 	}
-	env, err := jobEnv(ctx, in, cfg.Env, vars)
+	u, err := a.jobUser(ctx, in.TenantID)
 	if err != nil {
 		return outcome{}, err
 	}
 
-	dir, err := os.MkdirTemp("", "jobflow-"+in.Job.ID+"-")
+	dir, err := workDir(in.Job.ID, u)
 	if err != nil {
 		return outcome{}, failf("cannot create a working directory: %v", err)
 	}
@@ -47,58 +49,77 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if in.Job.Type == jobflow.JobPython {
 		name, argv = "job.py", []string{"python3", "-u", "job.py"}
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o600); err != nil {
+	if err := writeOwned(filepath.Join(dir, name), script, u); err != nil {
 		return outcome{}, failf("cannot write the script: %v", err)
 	}
+	env, err := jobEnv(ctx, in, u, dir, cfg.Env, vars)
+	if err != nil {
+		return outcome{}, err
+	}
+	if u.uid >= 0 {
+		argv[0] = "/usr/bin/" + argv[0]
+		if _, err := os.Stat(argv[0]); err != nil {
+			argv[0] = filepath.Base(argv[0]) // found on the system PATH instead
+		}
+	}
+	key := newJobKey()
+	cgroup := newJobCgroup(key)
+	defer removeCgroup(cgroup)
+	env = append(env, "TMPDIR="+dir, jobKeyEnv+"="+key)
 
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Env = append(env, "TMPDIR="+dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// One pipe for stdout and stderr, owned here rather than by os/exec, so
 	// that a background child holding it open cannot block the end of the job.
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return outcome{}, failf("cannot create a pipe: %v", err)
 	}
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
+	sup, err := startSupervised(jobSpec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key}, pw)
+	pw.Close()
+	if err != nil {
 		pr.Close()
-		pw.Close()
 		return outcome{}, failf("cannot start %s: %v", argv[0], err)
 	}
-	pw.Close()
-	pgid := cmd.Process.Pid
-	log.Printf("%s started (pid %d)", argv[0], pgid)
+	pgid := sup.pgid
+	if u.uid >= 0 {
+		log.Printf("%s started (pid %d, user %s)", filepath.Base(argv[0]), pgid, u.name)
+	} else {
+		log.Printf("%s started (pid %d)", filepath.Base(argv[0]), pgid)
+	}
 
 	copied := make(chan struct{})
 	go func() {
 		io.Copy(log, pr)
 		close(copied)
 	}()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	type status struct {
+		code, signal int
+		err          error
+	}
+	exited := make(chan status, 1)
+	go func() {
+		var st status
+		st.code, st.signal, st.err = sup.wait()
+		exited <- st
+	}()
 
-	var waitErr error
+	var st status
 	select {
-	case waitErr = <-exited:
+	case st = <-exited:
 	case <-ctx.Done():
 		grace := a.KillGrace
 		if grace == 0 {
 			grace = DefaultKillGrace
 		}
 		log.Printf("stopping: SIGTERM to process group %d", pgid)
-		syscall.Kill(-pgid, syscall.SIGTERM)
+		signalGroup(pgid, cgroup, syscall.SIGTERM)
 		select {
-		case waitErr = <-exited:
+		case st = <-exited:
 		case <-time.After(grace):
 			log.Printf("still running after %s: SIGKILL to process group %d", grace, pgid)
-			syscall.Kill(-pgid, syscall.SIGKILL)
-			waitErr = <-exited
+			signalGroup(pgid, cgroup, syscall.SIGKILL)
+			st = <-exited
 		}
 	}
-	// Whatever the script left behind in its group goes with it.
-	syscall.Kill(-pgid, syscall.SIGKILL)
 	select {
 	case <-copied:
 	case <-time.After(2 * time.Second):
@@ -108,29 +129,44 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	pr.Close()
 
-	if waitErr == nil {
+	switch {
+	case st.err != nil:
+		return outcome{}, failf("%s: %v", filepath.Base(argv[0]), st.err)
+	case st.signal == 0 && st.code == 0:
 		return outcome{ExitCode: intPtr(0)}, nil
-	}
-	if ctx.Err() != nil {
+	case ctx.Err() != nil:
 		return outcome{}, ctx.Err()
+	case st.signal != 0:
+		sig := syscall.Signal(st.signal)
+		return outcome{}, failf("killed by signal %d (%s)", st.signal, sig)
 	}
-	var exitErr *exec.ExitError
-	if !errors.As(waitErr, &exitErr) {
-		return outcome{}, failf("%s: %v", argv[0], waitErr)
-	}
-	if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return outcome{}, failf("killed by signal %d (%s)", int(ws.Signal()), ws.Signal())
-	}
-	code := exitErr.ExitCode()
+	code := st.code
 	return outcome{ExitCode: &code}, failf("exit code %d", code)
 }
 
-// jobEnv is a job's environment: a few inherited variables, the job's own
+// writeOwned writes a job's file, mode 0600, owned by the job's user.
+func writeOwned(path, content string, u osUser) error {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		return err
+	}
+	if u.uid >= 0 {
+		return os.Chown(path, u.uid, u.gid)
+	}
+	return nil
+}
+
+// jobEnv is a job's environment: its user's identity (as root), a few inherited variables, the job's own
 // env (variables resolved), then the JOBFLOW_* facts of the run, which the
 // job's env cannot override.
-func jobEnv(ctx context.Context, in workflows.RunJobInput, jobEnv map[string]string, vars resolver) ([]string, error) {
+func jobEnv(ctx context.Context, in workflows.RunJobInput, u osUser, dir string, jobEnv map[string]string, vars resolver) ([]string, error) {
 	var env []string
+	if u.uid >= 0 {
+		env = userEnv(u, dir) // the worker's identity variables are not the job's
+	}
 	for _, k := range inheritedEnv {
+		if u.uid >= 0 && slices.Contains([]string{"PATH", "HOME", "USER", "LOGNAME"}, k) {
+			continue
+		}
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		} else if k == "PATH" {

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 	"jobflow/store"
 	"jobflow/workflows"
 )
@@ -201,7 +202,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 // gone within 10 s, and the node run is ABORTED.
 func TestRunJob_Abort(t *testing.T) {
 	e := newTestEnv(t, store.DialectPostgres)
-	dir := t.TempDir()
+	dir := jobdir.New(t)
 	script := "sleep 600 &\necho $! > " + dir + "/bg.pid\necho $$ > " + dir + "/main.pid\nsleep 600\n"
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
 
@@ -245,7 +246,7 @@ func TestRunJob_Abort(t *testing.T) {
 // keep the job from ending.
 func TestRunJob_Leftovers(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
-	dir := t.TempDir()
+	dir := jobdir.New(t)
 	script := "sleep 600 &\necho $! > " + dir + "/bg.pid\n" +
 		"setsid sleep 601 &\necho $! > " + dir + "/escaped.pid\n" +
 		"pwd > " + dir + "/wd\necho done\n"
@@ -282,7 +283,7 @@ func TestRunJob_Leftovers(t *testing.T) {
 func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	e.a.KillGrace = 500 * time.Millisecond
-	dir := t.TempDir()
+	dir := jobdir.New(t)
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "trap '' TERM\necho $$ > " + dir + "/main.pid\nsleep 600\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
+	"jobflow/temporalserver"
 	"jobflow/workflows"
 )
 
@@ -42,6 +43,10 @@ type Options struct {
 	// Worker are the worker's options (MaxHeartbeatThrottleInterval is
 	// always 1 s).
 	Worker worker.Options
+	// QueuePollRPS is the history queues' read rate (default
+	// temporalserver.QueuePollRPS, as in standalone; Temporal's own
+	// default is 20).
+	QueuePollRPS int
 }
 
 // Start starts the server and the worker. Stop them with Stop.
@@ -49,6 +54,7 @@ func Start(opts Options) (*Harness, error) {
 	dc := dynamicconfig.StaticClient{ // temporaltest's own setting, and ours
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 	}
+	temporalserver.AddQueueSettings(dc, opts.QueuePollRPS)
 	if opts.SuggestContinueAsNewAt > 0 {
 		dc[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.SuggestContinueAsNewAt}}
 	}

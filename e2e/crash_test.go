@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
 	"jobflow/store/storetest"
 )
@@ -50,38 +51,43 @@ func (e *env) startWorker(t *testing.T, name string) *exec.Cmd {
 }
 
 // TestWorkerCrash: the worker process is killed (SIGKILL) while the middle
-// job of a 3-job chain runs, and started again. The run finishes SUCCESS;
-// the first job ran exactly once (its side effect counted in a file).
+// job of a 3-job chain runs, and started again. The killed attempt's
+// processes die with the worker (its supervisor kills them), so they cannot
+// finish beside the retry: the side effects read exactly "a b c". The run
+// finishes SUCCESS.
 //
-// The middle job allows 2 attempts: a job that was running on a dead
+// The middle job allows 3 attempts: a job that was running on a dead
 // worker cannot be known to have finished, so it runs again only when its
 // retry policy allows it (jobs are not assumed idempotent).
 func TestWorkerCrash(t *testing.T) {
 	e := newEnv(t, envOptions{noWorker: true})
-	dir := t.TempDir()
-	count, pidFile := filepath.Join(dir, "count"), filepath.Join(dir, "pid")
+	dir := jobdir.New(t)
+	count, pidFile := filepath.Join(dir, "count"), filepath.Join(dir, "pids")
 	wf, ids := e.workflow("crash", []jobSpec{
-		shell("first", "echo ran >> "+count),
-		{Name: "middle", Type: "SHELL", Config: map[string]any{"script": "echo $$ > " + pidFile + "\nsleep 5"},
-			Retry: map[string]int{"maxAttempts": 2, "intervalSeconds": 1}},
-		shell("last", "echo last >> "+count+".last"),
+		shell("first", "echo a >> "+count),
+		{Name: "middle", Type: "SHELL", Config: map[string]any{"script": "sleep 8 &\necho $$ $! > " + pidFile + "\nwait $!\necho b >> " + count},
+			Retry: map[string]int{"maxAttempts": 3, "intervalSeconds": 1}},
+		shell("last", "echo c >> "+count),
 	}, [][2]string{{"first", "middle"}, {"middle", "last"}}, nil)
 
 	w1 := e.startWorker(t, "worker1")
 	runID := e.start(wf, nil)
+	var pids []int
 	e.waitRun(runID, 120*time.Second, "middle RUNNING", func(r *jobflow.Run) bool {
 		n := findNode(r, ids["middle"])
-		_, err := os.Stat(pidFile)
-		return n != nil && n.Status == jobflow.NodeRunning && err == nil
+		pids = readPIDs(pidFile)
+		return n != nil && n.Status == jobflow.NodeRunning && len(pids) == 2
 	})
+	os.Remove(pidFile)
 	if err := w1.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	w1.Wait()
-	// The orphaned attempt's shell is no business of the new worker's.
-	if b, err := os.ReadFile(pidFile); err == nil {
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			syscall.Kill(-pid, syscall.SIGKILL)
+	// Before any other worker starts: the dead worker's job is gone.
+	for _, pid := range pids {
+		if !eventually(3*time.Second, func() bool { return syscall.Kill(pid, 0) != nil }) {
+			t.Errorf("process %d of the killed worker's job is still alive", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
 
@@ -90,13 +96,37 @@ func TestWorkerCrash(t *testing.T) {
 	if r.Status != jobflow.RunSuccess {
 		t.Fatalf("run %s after the crash, want SUCCESS: %+v", r.Status, r.Nodes)
 	}
-	if b, _ := os.ReadFile(count); string(b) != "ran\n" {
-		t.Errorf("first job side effects %q, want exactly one", b)
-	}
-	if b, _ := os.ReadFile(count + ".last"); string(b) != "last\n" {
-		t.Errorf("last job side effects %q, want exactly one", b)
+	if b, _ := os.ReadFile(count); string(b) != "a\nb\nc\n" {
+		t.Errorf("side effects %q, want exactly a, b, c: one per attempt that reached its end", b)
 	}
 	if m := node(t, r, ids["middle"]); m.Status != jobflow.NodeSuccess || m.Attempt != 2 {
 		t.Errorf("middle node %s attempt %d, want SUCCESS on attempt 2", m.Status, m.Attempt)
+	}
+}
+
+// readPIDs reads the space-separated pids a job wrote to path.
+func readPIDs(path string) []int {
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.HasSuffix(string(b), "\n") {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, n)
+		}
+	}
+	return pids
+}
+
+// eventually polls cond every 50 ms until it holds or d has passed.
+func eventually(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
 	}
 }

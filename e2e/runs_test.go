@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 )
 
 // TestRun_AllJobTypes runs a DAG of a SHELL, a PYTHON, a SQL (on the local
@@ -99,7 +100,7 @@ func TestRun_AllJobTypes(t *testing.T) {
 // the rest on the same logical time.
 func TestRun_FailureThenRerun(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	dir := t.TempDir()
+	dir := jobdir.New(t)
 	count, fixed := filepath.Join(dir, "count"), filepath.Join(dir, "fixed")
 	wf, ids := e.workflow("rerun", []jobSpec{
 		shell("first", "echo once >> "+count),
@@ -159,7 +160,7 @@ func TestRun_FailureThenRerun(t *testing.T) {
 // gone within 10 s and the run ends ABORTED.
 func TestRun_Abort(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	pidFile := filepath.Join(t.TempDir(), "pids")
+	pidFile := filepath.Join(jobdir.New(t), "pids")
 	wf, ids := e.workflow("abort", []jobSpec{
 		shell("sleeper", "sleep 600 & echo $$ $! > "+pidFile+"; wait"),
 		shell("after", "echo never"),
@@ -211,7 +212,7 @@ func TestRun_Abort(t *testing.T) {
 // RUNNING node cannot be broken.
 func TestRun_Break(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	gate := filepath.Join(t.TempDir(), "gate")
+	gate := filepath.Join(jobdir.New(t), "gate")
 	wf, ids := e.workflow("break", []jobSpec{
 		shell("slow", "while [ ! -f "+gate+" ]; do sleep 0.1; done"),
 		shell("held", "echo held"),

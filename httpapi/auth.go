@@ -25,6 +25,9 @@ const (
 // LoginClaims are the claims of a login token.
 type LoginClaims struct {
 	Typ string `json:"typ"`
+	// Ver is the user's token version at issue; a password change, reset or
+	// disable moves the user's on, and the token stops working.
+	Ver int `json:"ver"`
 	jwt.RegisteredClaims
 }
 
@@ -56,27 +59,40 @@ func (s *Server) login(c echo.Context) error {
 		return jobflow.Errorf(jobflow.EINVALID, "account and password are required")
 	}
 	ctx := c.Request().Context()
+	addr := c.RealIP()
+	// A locked account or address is refused before the password is even
+	// checked, so guessing gains nothing while the lock lasts.
+	if err := s.throttle(c, in.Account, addr); err != nil {
+		return err
+	}
 	u, err := s.deps.Users.FindUserByAccount(ctx, in.Account)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
 		// Spend the same bcrypt time as for a real account, so the answer
 		// time does not tell which accounts exist.
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(in.Password))
-		return errBadLogin
+		return s.loginFailed(ctx, in.Account, addr)
 	} else if err != nil {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(in.Password)) != nil {
-		return errBadLogin
+		return s.loginFailed(ctx, in.Account, addr)
+	}
+	if u.Disabled {
+		return jobflow.Errorf(jobflow.EUNAUTHORIZED, "this account is disabled")
+	}
+	if err := s.deps.Sessions.ClearLoginFailures(ctx, jobflow.LoginAccount, in.Account); err != nil {
+		return err
 	}
 	tenants, err := s.deps.Users.FindMemberships(ctx, u.ID)
 	if err != nil {
 		return err
 	}
-	token, exp, err := s.issueLoginToken(u.ID)
+	token, exp, err := s.issueLoginToken(u)
 	if err != nil {
 		return err
 	}
 	c.Set(ctxUser, u.ID)
+	s.setTokenCookie(c, token, exp)
 	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp, User: u, Tenants: nonNil(tenants)})
 }
 
@@ -93,13 +109,14 @@ func (s *Server) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, meResponse{User: u, Tenants: nonNil(tenants)})
 }
 
-func (s *Server) issueLoginToken(userID string) (string, time.Time, error) {
+func (s *Server) issueLoginToken(u *jobflow.User) (string, time.Time, error) {
 	now := time.Now()
 	exp := now.Add(s.cfg.TokenTTL)
 	c := LoginClaims{
 		Typ: TypLogin,
+		Ver: u.TokenVersion,
 		RegisteredClaims: jwt.RegisteredClaims{
-			Subject:   userID,
+			Subject:   u.ID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 			ID:        randomHex(16),
@@ -109,16 +126,16 @@ func (s *Server) issueLoginToken(userID string) (string, time.Time, error) {
 	return tok, exp, err
 }
 
-// parseLoginToken returns the user id of a valid login token. The
+// parseLoginToken returns the claims of a valid login token. The
 // algorithm is pinned to HS256 (no alg none, no RS256-with-HMAC-key
 // confusion) and typ must be "login", so an invoke token signed with the
 // same secret opens nothing here.
-func (s *Server) parseLoginToken(token string) (string, error) {
+func (s *Server) parseLoginToken(token string) (*LoginClaims, error) {
 	if token == "" {
-		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "a Bearer login token is required")
+		return nil, jobflow.Errorf(jobflow.EUNAUTHORIZED, "a Bearer login token is required")
 	}
 	if len(s.cfg.JWTSecret) == 0 {
-		return "", errors.New("httpapi: JWT secret is not set")
+		return nil, errors.New("httpapi: JWT secret is not set")
 	}
 	var c LoginClaims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
@@ -127,12 +144,12 @@ func (s *Server) parseLoginToken(token string) (string, error) {
 		jwt.WithIssuedAt(),
 	)
 	if errors.Is(err, jwt.ErrTokenExpired) {
-		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "the login token has expired")
+		return nil, jobflow.Errorf(jobflow.EUNAUTHORIZED, "the login token has expired")
 	}
-	if err != nil || c.Typ != TypLogin || c.Subject == "" {
-		return "", jobflow.Errorf(jobflow.EUNAUTHORIZED, "invalid login token")
+	if err != nil || c.Typ != TypLogin || c.Subject == "" || c.ID == "" || c.ExpiresAt == nil {
+		return nil, jobflow.Errorf(jobflow.EUNAUTHORIZED, "invalid login token")
 	}
-	return c.Subject, nil
+	return &c, nil
 }
 
 func bearer(r *http.Request) string {

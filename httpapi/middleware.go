@@ -18,8 +18,12 @@ const maxBody = 1 << 20
 
 const headerTenant = "X-Tenant-ID"
 
-// ctxUser is where authentication leaves the user id for the request log.
-const ctxUser = "jobflow.user"
+// ctxUser is where authentication leaves the user id for the request log,
+// ctxClaims the login token's claims (for logout).
+const (
+	ctxUser   = "jobflow.user"
+	ctxClaims = "jobflow.claims"
+)
 
 type metrics struct {
 	reg      *prometheus.Registry
@@ -122,22 +126,18 @@ func (s *Server) guard(a access) []echo.MiddlewareFunc {
 
 // authenticate checks the Bearer login token and puts the actor (without a
 // tenant yet) into the request context. The user is read from the store on
-// every request, so a removed user or a revoked SYS_ADMIN takes effect at
-// once rather than at token expiry.
+// every request, so a removed or disabled user, a changed password or a
+// revoked SYS_ADMIN takes effect at once rather than at token expiry; a
+// logout, within revokedTTL on other api processes.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		userID, err := s.parseLoginToken(bearer(c.Request()))
+		u, claims, err := s.loginUser(c.Request().Context(), bearer(c.Request()))
 		if err != nil {
 			return err
 		}
-		ctx := c.Request().Context()
-		u, err := s.deps.Users.FindUserByID(ctx, userID)
-		if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
-			return jobflow.Errorf(jobflow.EUNAUTHORIZED, "the token's user no longer exists")
-		} else if err != nil {
-			return err
-		}
 		c.Set(ctxUser, u.ID)
+		c.Set(ctxClaims, claims)
+		ctx := c.Request().Context()
 		a := jobflow.Actor{UserID: u.ID, SysAdmin: u.SysAdmin}
 		c.SetRequest(c.Request().WithContext(jobflow.NewContextWithActor(ctx, a)))
 		return next(c)

@@ -35,6 +35,11 @@ type Config struct {
 	Logger           *slog.Logger         // request log and internal errors; default slog.Default()
 	Registry         *prometheus.Registry // metrics registry; default: a private one per server
 	TemporalUI       TemporalUI           // the embedded Temporal Web UI proxied under /temporal/; none by default
+	// Login throttling: failures count within LoginWindow (default 15 min);
+	// a locked account or address waits LoginLockBase (default 30 s),
+	// doubling per further failure up to LoginWindow.
+	LoginWindow   time.Duration
+	LoginLockBase time.Duration
 }
 
 // Check is one readiness check of /readyz; Name appears in the answer.
@@ -55,6 +60,7 @@ type Deps struct {
 	Runs         jobflow.RunService
 	Alarms       jobflow.AlarmService
 	InvokeTokens jobflow.InvokeTokenService
+	Sessions     jobflow.SessionService
 	Engine       *engine.Engine // nil: engine actions answer 503 UNAVAILABLE
 }
 
@@ -69,11 +75,12 @@ type Services interface {
 	jobflow.RunService
 	jobflow.AlarmService
 	jobflow.InvokeTokenService
+	jobflow.SessionService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s}
 }
 
 // Server is the HTTP API.
@@ -85,6 +92,7 @@ type Server struct {
 	metrics *metrics
 	routes  []route
 	uiProxy *httputil.ReverseProxy // nil: no Temporal Web UI
+	revoked revocations
 	doc     struct {
 		once sync.Once
 		b    []byte
@@ -128,6 +136,12 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.LoginWindow == 0 {
+		cfg.LoginWindow = defaultLoginWindow
+	}
+	if cfg.LoginLockBase == 0 {
+		cfg.LoginLockBase = defaultLoginLockBase
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
 	if p, err := newUIProxy(cfg.TemporalUI); err != nil {
 		s.log.Error("temporal web UI: bad upstream URL; not proxied", "upstream", cfg.TemporalUI.Upstream, "err", err)
@@ -138,6 +152,9 @@ func New(cfg Config, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	// The client address that login throttling counts is the peer's: an
+	// X-Forwarded-For header is the client's to forge.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(middleware.RequestID())
 	e.Use(s.observe) // logs and measures everything below, errors included
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -183,15 +200,19 @@ func (s *Server) managementRoutes() []route {
 		{method: "GET", path: "/metrics", access: public, summary: "Prometheus metrics (text exposition format)", status: 200, handler: s.metricsHandler()},
 		{method: "GET", path: v1 + "/openapi.json", access: public, summary: "This OpenAPI 3 document", status: 200, handler: s.openapi},
 
-		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h", body: "LoginRequest", resp: "LoginResponse", status: 200, handler: s.login},
+		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per account (5) and per client address (20) within 15 min: 429 TOO_MANY_REQUESTS with Retry-After", body: "LoginRequest", resp: "LoginResponse", status: 200, handler: s.login},
+		{method: "POST", path: v1 + "/auth/logout", access: loggedIn, summary: "Log out: the presented login token is revoked (on every api process within 2 s)", status: 204, handler: s.logout},
 		{method: "GET", path: v1 + "/me", access: loggedIn, summary: "The current user and the tenants it belongs to", resp: "Me", status: 200, handler: s.me},
+		{method: "PUT", path: v1 + "/me/password", access: loggedIn, summary: "Change the caller's password (new: 10-72 bytes, not the account); every earlier login token is revoked, the answer holds a fresh one", body: "PasswordChange", resp: "TokenResponse", status: 200, handler: s.changePassword},
 
 		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: "TenantInput", resp: "Tenant", status: 201, handler: s.createTenant},
 		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: "TenantList", status: 200, query: list, handler: s.listTenants},
 		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
 		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: "MemberInput", resp: "Member", status: 200, handler: s.setMember},
-		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 8-72 bytes, stored as bcrypt)", body: "UserInput", resp: "User", status: 201, handler: s.createUser},
+		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt)", body: "UserInput", resp: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},
+		{method: "PATCH", path: v1 + "/users/:id", access: sysAdmin, summary: "SYS_ADMIN: rename, disable or enable a user (disabling revokes its tokens; 409 on one's own account)", body: "UserUpdate", resp: "User", status: 200, handler: s.updateUser},
+		{method: "POST", path: v1 + "/users/:id/password", access: sysAdmin, summary: "SYS_ADMIN: reset a user's password (10-72 bytes); the user's login tokens are revoked", body: "PasswordReset", resp: "User", status: 200, handler: s.resetPassword},
 		{method: "GET", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: the installed license, if any", resp: "LicenseView", status: 200, handler: s.getLicense},
 		{method: "PUT", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: verify and install a license (400 if JOBFLOW_LICENSE_PUBLIC_KEY is not set, the token is invalid or expired)", body: "LicenseInput", resp: "LicenseView", status: 200, handler: s.putLicense},
 

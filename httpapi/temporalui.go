@@ -33,11 +33,6 @@ type TemporalUI struct {
 	Write    bool   // JOBFLOW_TEMPORAL_UI_WRITE: let write requests through
 }
 
-// TokenCookie holds the login token for browser navigation, where no
-// Authorization header can be added (set by the login route, HttpOnly,
-// SameSite=Strict). Only the /temporal/ proxy reads it.
-const TokenCookie = "jobflow_token"
-
 // uiPath is the prefix the UI is served under (temporalserver.UIPublicPath).
 const uiPath = "/temporal"
 

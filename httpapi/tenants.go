@@ -12,6 +12,7 @@ import (
 type tenantInput struct {
 	Name         *string `json:"name"`
 	MaxWorkflows *int    `json:"maxWorkflows"`
+	OSUser       *string `json:"osUser"`
 }
 
 func (s *Server) createTenant(c echo.Context) error {
@@ -25,6 +26,9 @@ func (s *Server) createTenant(c echo.Context) error {
 	}
 	if in.MaxWorkflows != nil {
 		t.MaxWorkflows = *in.MaxWorkflows
+	}
+	if in.OSUser != nil {
+		t.OSUser = *in.OSUser
 	}
 	if err := t.Validate(); err != nil {
 		return err
@@ -81,11 +85,14 @@ func (s *Server) updateTenant(c echo.Context) error {
 	if in.MaxWorkflows != nil {
 		probe.MaxWorkflows = *in.MaxWorkflows
 	}
+	if in.OSUser != nil {
+		probe.OSUser = *in.OSUser
+	}
 	if err := probe.Validate(); err != nil {
 		return err
 	}
 	t, err := s.deps.Tenants.UpdateTenant(c.Request().Context(), c.Param("id"),
-		jobflow.TenantUpdate{Name: in.Name, MaxWorkflows: in.MaxWorkflows})
+		jobflow.TenantUpdate{Name: in.Name, MaxWorkflows: in.MaxWorkflows, OSUser: in.OSUser})
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,8 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := jobflow.ValidateName("name", in.Name); err != nil {
 		return err
 	}
-	if len(in.Password) < 8 || len(in.Password) > 72 {
-		return invalid("password", "password must be 8-72 bytes")
+	if err := checkPassword("password", in.Account, in.Password); err != nil {
+		return err
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {

@@ -13,6 +13,7 @@ type tenantRow struct {
 	ID           string    `db:"id"`
 	Name         string    `db:"name"`
 	MaxWorkflows int       `db:"max_workflows"`
+	OSUser       string    `db:"os_user"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
@@ -22,12 +23,13 @@ func (r tenantRow) toDomain() *jobflow.Tenant {
 		ID:           r.ID,
 		Name:         r.Name,
 		MaxWorkflows: r.MaxWorkflows,
+		OSUser:       r.OSUser,
 		CreatedAt:    r.CreatedAt.UTC(),
 		UpdatedAt:    r.UpdatedAt.UTC(),
 	}
 }
 
-const tenantColumns = `id, name, max_workflows, created_at, updated_at`
+const tenantColumns = `id, name, max_workflows, os_user, created_at, updated_at`
 
 // CreateTenant validates and inserts t, filling ID, a default MaxWorkflows
 // and the timestamps.
@@ -43,8 +45,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *jobflow.Tenant) error {
 	}
 	t.CreatedAt = now()
 	t.UpdatedAt = t.CreatedAt
-	const q = `INSERT INTO tenants (id, name, max_workflows, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.ID, t.Name, t.MaxWorkflows, t.CreatedAt, t.UpdatedAt)
+	const q = `INSERT INTO tenants (id, name, max_workflows, os_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.ID, t.Name, t.MaxWorkflows, t.OSUser, t.CreatedAt, t.UpdatedAt)
 	if isUniqueViolation(err) {
 		return conflictf("a tenant named %q already exists", t.Name)
 	}
@@ -100,12 +102,15 @@ func (s *Store) UpdateTenant(ctx context.Context, id string, upd jobflow.TenantU
 	if upd.MaxWorkflows != nil {
 		t.MaxWorkflows = *upd.MaxWorkflows
 	}
+	if upd.OSUser != nil {
+		t.OSUser = *upd.OSUser
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	t.UpdatedAt = now()
-	const q = `UPDATE tenants SET name = ?, max_workflows = ?, updated_at = ? WHERE id = ?`
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.Name, t.MaxWorkflows, t.UpdatedAt, id)
+	const q = `UPDATE tenants SET name = ?, max_workflows = ?, os_user = ?, updated_at = ? WHERE id = ?`
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.Name, t.MaxWorkflows, t.OSUser, t.UpdatedAt, id)
 	if isUniqueViolation(err) {
 		return nil, conflictf("a tenant named %q already exists", t.Name)
 	} else if err != nil {

@@ -223,7 +223,7 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	v := func(x any) []dynamicconfig.ConstrainedValue {
 		return []dynamicconfig.ConstrainedValue{{Value: x}}
 	}
-	return dynamicconfig.StaticClient{
+	dc := dynamicconfig.StaticClient{
 		// One partition per task queue: with a single matching node,
 		// partitions only spread pollers thin and add latency.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  v(1),
@@ -232,4 +232,6 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// default (30/s per namespace) would make the later ones late.
 		dynamicconfig.SchedulerNamespaceStartWorkflowRPS.Key(): v(200.0),
 	}
+	AddQueueSettings(dc, QueuePollRPS)
+	return dc
 }

@@ -23,6 +23,7 @@ func main() {
 	only := flag.String("shapes", "chain,fan,dag", "shapes to measure: chain (50 jobs), fan (200 wide), dag (1,000 jobs)")
 	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
+	pollRPS := flag.Int("poll-rps", 0, "history queue read rate (default temporalserver.QueuePollRPS as in standalone; 20 is Temporal's default)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -35,18 +36,18 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*runs, *only, *record); err != nil {
+	if err := run(*runs, *only, *record, *pollRPS); err != nil {
 		fmt.Fprintln(os.Stderr, "flowbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only, record string) error {
+func run(runs int, only, record string, pollRPS int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	started := time.Now()
-	opts := bench.Options{}
+	opts := bench.Options{QueuePollRPS: pollRPS}
 	if record != "" {
 		opts.SuggestContinueAsNewAt = bench.RecordSuggestContinueAsNewAt
 	}

@@ -25,6 +25,7 @@ const (
 	modeAPI        = "api"
 	modeWorker     = "worker"
 	modeMigrate    = "migrate"
+	modeRotateKey  = "rotate-key"
 )
 
 // Config is everything jobflow reads from the environment (SPEC §1).
@@ -53,6 +54,7 @@ type Config struct {
 	CORSOrigins        []string      // JOBFLOW_CORS_ORIGINS
 	LogLevel           slog.Level    // JOBFLOW_LOG_LEVEL
 	ReconcileInterval  time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
+	JobUser            string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -91,6 +93,7 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		AdminPassword:     getenv("JOBFLOW_ADMIN_PASSWORD"),
 		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
+		JobUser:           get("JOBFLOW_JOB_USER", ""),
 	}
 
 	if err := checkAddr("JOBFLOW_HTTP_ADDR", cfg.HTTPAddr); err != nil {

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 	"jobflow/temporalserver"
 	"jobflow/workflows"
 )
@@ -101,7 +102,7 @@ func TestBinary_StandaloneRun(t *testing.T) {
 	}
 	a.token, a.tenant = login.Token, login.Tenants[0].ID
 
-	marks := filepath.Join(t.TempDir(), "marks")
+	marks := filepath.Join(jobdir.New(t), "marks")
 	var wf jobflow.Workflow
 	a.call("POST", "/api/v1/workflows", map[string]string{"name": "e2e"}, &wf)
 	var first, second jobflow.Job

@@ -22,6 +22,10 @@ import (
 )
 
 func main() {
+	// Jobs may run as this process's own user (a worker not started as
+	// root): a non-dumpable process cannot be ptraced by them, nor its
+	// /proc/<pid>/environ, mem or root read.
+	nonDumpable()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -49,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "license":
 		return runLicense(rest, getenv, stdout, stderr)
-	case modeStandalone, modeServer, modeAPI, modeWorker, modeMigrate:
+	case modeStandalone, modeServer, modeAPI, modeWorker, modeMigrate, modeRotateKey:
 	default:
 		return fmt.Errorf("unknown command %q (run 'jobflow help')", cmd)
 	}
@@ -62,8 +66,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if cmd == modeMigrate {
+	switch cmd {
+	case modeMigrate:
 		return migrate(ctx, cfg, logger)
+	case modeRotateKey:
+		return rotateKey(ctx, cfg, getenv, logger, stdout)
 	}
 	return serve(ctx, cmd, cfg, logger, stdout)
 }
@@ -77,6 +84,7 @@ Usage:
   jobflow api            REST API only
   jobflow worker         worker only
   jobflow migrate        apply store migrations and exit
+  jobflow rotate-key     re-encrypt stored secrets with JOBFLOW_NEW_ENCRYPTION_KEY (stop jobflow first)
   jobflow version        print the version
   jobflow license keygen               print a new Ed25519 key pair
   jobflow license issue -key-file F …  sign a license (jobflow license issue -h)

@@ -24,6 +24,11 @@ func prepareStandalone(ctx context.Context, cfg *Config, log *slog.Logger) (*emb
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir %s (JOBFLOW_DATA_DIR): %w", cfg.DataDir, err)
 	}
+	// Secrets, the store and Temporal's database live here: nobody else
+	// (no job user) may enter, whatever mode an older install left it in.
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s (JOBFLOW_DATA_DIR): %w", cfg.DataDir, err)
+	}
 	if err := loadSecrets(cfg); err != nil {
 		return nil, err
 	}

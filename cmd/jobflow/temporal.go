@@ -76,7 +76,17 @@ func dialTemporal(ctx context.Context, cfg *Config, log *slog.Logger) (client.Cl
 type workers []worker.Worker
 
 func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logger) (workers, *activities.Activities, error) {
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: log.With("component", "activities")}
+	shared, err := activities.CheckJobUser(cfg.JobUser)
+	if err != nil {
+		return nil, nil, fmt.Errorf("job user (JOBFLOW_JOB_USER): %w", err)
+	}
+	if shared {
+		log.Warn("the worker does not run as root: SHELL and PYTHON jobs run as the worker's own user and can read that user's files (the data dir included); run the worker as root to give jobs an unprivileged user (JOBFLOW_JOB_USER)")
+	}
+	// Processes of jobs whose worker died on this machine go before any new job starts.
+	activities.KillLeftovers(log)
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser,
+		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, running jobs get this long to finish before their
 		// context is cancelled.

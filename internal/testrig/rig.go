@@ -19,6 +19,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
 	"jobflow"
@@ -61,7 +63,15 @@ func New(t *testing.T, o Options) *Rig {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	// temporaltest's own setting, and the embedded server's queue read
+	// rates, so tests wait for queues as standalone does (a few ms a step,
+	// not 50).
+	dc := dynamicconfig.StaticClient{
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+	}
+	temporalserver.AddQueueSettings(dc, 0)
+	ts := temporaltest.NewServer(temporaltest.WithT(t),
+		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dc)))
 	c := ts.GetDefaultClient()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -70,7 +80,7 @@ func New(t *testing.T, o Options) *Rig {
 	}
 	st, dbURL := storetest.OpenPostgres(t)
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: o.Logger}
+		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Logger: o.Logger}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)

@@ -65,9 +65,19 @@ func Open(t testing.TB, dialect string) *store.Store {
 }
 
 func openSQLite(t testing.TB) *store.Store {
+	s, _ := OpenURL(t, store.DialectSQLite)
+	return s
+}
+
+// OpenURL is Open that also returns the database's URL, for tests that open
+// it a second time (with another key, or from a process).
+func OpenURL(t testing.TB, dialect string) (*store.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "jobflow.db")
-	return openAndMigrate(t, "sqlite://"+path)
+	if dialect == store.DialectPostgres {
+		return OpenPostgres(t)
+	}
+	u := "sqlite://" + filepath.Join(t.TempDir(), "jobflow.db")
+	return openAndMigrate(t, u), u
 }
 
 // OpenPostgres is Open on PostgreSQL that also returns the fresh

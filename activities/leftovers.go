@@ -1,0 +1,230 @@
+package activities
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Every job's processes carry a key "<instance>/<n>", where instance names
+// the worker process on this machine by pid and start time (a pid alone is
+// reused). When the worker runs as root on a writable cgroup v2 hierarchy,
+// each job also gets a cgroup <base>/<instance>/<n>, which no process of the
+// job can leave. A worker that starts kills what dead instances left behind.
+
+var instance = sync.OnceValue(func() string {
+	return fmt.Sprintf("%d-%d", os.Getpid(), procStart(os.Getpid()))
+})
+
+var jobSeq atomic.Int64
+
+func newJobKey() string { return instance() + "/" + strconv.FormatInt(jobSeq.Add(1), 10) }
+
+// procStart is the start time of pid in clock ticks since boot (field 22
+// of /proc/<pid>/stat), 0 when there is no such process.
+func procStart(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces and parentheses: fields start after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0
+	}
+	n, _ := strconv.ParseInt(f[19], 10, 64)
+	return n
+}
+
+// instanceAlive reports whether the worker instance that made key still runs.
+func instanceAlive(inst string) bool {
+	pid, start, ok := strings.Cut(inst, "-")
+	if !ok {
+		return false
+	}
+	p, err1 := strconv.Atoi(pid)
+	s, err2 := strconv.ParseInt(start, 10, 64)
+	return err1 == nil && err2 == nil && procStart(p) == s
+}
+
+// cgroupBase is the cgroup v2 directory under which jobs get their
+// cgroups, "" when jobs cannot have one (not root, no cgroup v2 mount, or
+// the worker's cgroup has controllers that forbid child processes).
+var cgroupBase = sync.OnceValue(func() string {
+	if os.Geteuid() != 0 {
+		return ""
+	}
+	mount := cgroup2Mount()
+	if mount == "" {
+		return ""
+	}
+	own := "/"
+	if b, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if p, ok := strings.CutPrefix(line, "0::"); ok {
+				own = p
+			}
+		}
+	}
+	parent := filepath.Join(mount, own)
+	if own != "/" {
+		if b, _ := os.ReadFile(filepath.Join(parent, "cgroup.subtree_control")); len(bytes.TrimSpace(b)) > 0 {
+			return ""
+		}
+	}
+	base := filepath.Join(parent, "jobflow")
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(base, "cgroup.kill")); err != nil {
+		return "" // a kernel before 5.14: no cgroup.kill
+	}
+	return base
+})
+
+func cgroup2Mount() string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		for i, v := range fields {
+			if v == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
+				return fields[4]
+			}
+		}
+	}
+	return ""
+}
+
+// newJobCgroup makes the cgroup of the job with key, "" when there is none.
+func newJobCgroup(key string) string {
+	base := cgroupBase()
+	if base == "" {
+		return ""
+	}
+	dir := filepath.Join(base, key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	return dir
+}
+
+// killCgroup kills every process of the cgroup and waits (up to 2 s) until
+// it is empty.
+func killCgroup(dir string) error {
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(2 * time.Second); len(cgroupPIDs(dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
+}
+
+// removeCgroup removes an emptied job cgroup (and its instance directory
+// once that is empty too).
+func removeCgroup(dir string) {
+	if dir == "" {
+		return
+	}
+	for i := 0; i < 50 && os.Remove(dir) != nil && len(cgroupPIDs(dir)) == 0; i++ {
+		time.Sleep(10 * time.Millisecond) // the kernel frees a cgroup shortly after its last process
+	}
+	os.Remove(filepath.Dir(dir)) // fails while other jobs of the instance run
+}
+
+func cgroupPIDs(dir string) []int {
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, n)
+		}
+	}
+	return pids
+}
+
+// pidsWithKey lists the processes whose jobKeyEnv matches. Only processes
+// whose environment this worker may read are seen: all as root, the
+// worker user's own otherwise.
+func pidsWithKey(match func(key string) bool) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	prefix := []byte(jobKeyEnv + "=")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(env, []byte{0}) {
+			if k, ok := bytes.CutPrefix(kv, prefix); ok && match(string(k)) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+// KillLeftovers kills the processes of jobs whose worker died on this
+// machine (SIGKILL, OOM kill, power loss of the supervisor too) and removes
+// their cgroups. A worker calls it once at start-up, before it takes jobs;
+// jobs of other live workers on the machine are left alone.
+func KillLeftovers(log *slog.Logger) int {
+	dead := func(key string) bool {
+		inst, _, _ := strings.Cut(key, "/")
+		return inst != instance() && !instanceAlive(inst)
+	}
+	killed := 0
+	if base := cgroupBase(); base != "" {
+		insts, _ := os.ReadDir(base)
+		for _, inst := range insts {
+			if !inst.IsDir() || !dead(inst.Name()) {
+				continue
+			}
+			jobs, _ := os.ReadDir(filepath.Join(base, inst.Name()))
+			for _, j := range jobs {
+				if !j.IsDir() {
+					continue
+				}
+				dir := filepath.Join(base, inst.Name(), j.Name())
+				killed += len(cgroupPIDs(dir))
+				killCgroup(dir)
+				removeCgroup(dir)
+			}
+			os.Remove(filepath.Join(base, inst.Name()))
+		}
+	}
+	for _, pid := range pidsWithKey(dead) {
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			killed++
+		}
+	}
+	if killed > 0 {
+		log.Warn("killed processes left behind by jobs of a worker that died", "processes", killed)
+	}
+	return killed
+}
