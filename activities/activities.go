@@ -28,6 +28,7 @@ import (
 
 	"jobflow"
 	"jobflow/alarms"
+	"jobflow/metrics"
 	"jobflow/vars"
 	"jobflow/workflows"
 )
@@ -64,6 +65,8 @@ type Activities struct {
 	// worker's own user.
 	JobUser string
 	Tenants jobflow.TenantService
+	// Metrics receives run, job and alarm metrics (none when nil).
+	Metrics *metrics.Metrics
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -154,6 +157,10 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 
 	stopHeartbeat := heartbeat(ctx)
 	defer stopHeartbeat()
+	if activity.IsActivity(ctx) {
+		info := activity.GetInfo(ctx)
+		a.Metrics.JobWaited(string(in.Job.Type), info.StartedTime.Sub(info.ScheduledTime))
+	}
 
 	// The job's own timeout gives a message that says so; the activity's
 	// StartToClose timeout set by the workflow is a backstop.
@@ -206,6 +213,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	if rerr := a.Runs.UpsertNodeRun(storeCtx, node); rerr != nil {
 		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
 	}
+	a.Metrics.JobFinished(string(in.Job.Type), string(node.Status), ended.Sub(started))
 
 	switch {
 	case aborted:

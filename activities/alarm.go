@@ -67,6 +67,7 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	res, sendErr := sender.Send(ctx, *ch, sec, msg)
 	rec.SetOutcome(res.Code, res.Response, sendErr)
 	a.recordAlarm(ctx, rec)
+	a.Metrics.AlarmSent(string(ch.Type), string(rec.Status))
 	if sendErr != nil {
 		return temporal.NewApplicationError(fmt.Sprintf("channel %s refused the alarm: %s", ch.Name, rec.Error), ErrTypeAlarmFailed)
 	}

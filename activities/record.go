@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -45,6 +46,12 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		if err := a.recordRunRow(ctx, &run); err != nil {
 			return err
 		}
+		if run.EndedAt != nil {
+			a.Metrics.RunFinished(string(run.Trigger), string(run.Status), run.EndedAt.Sub(run.StartedAt))
+		}
+	}
+	if in.Start {
+		a.Metrics.RunStarted(string(run.Trigger), time.Since(run.LogicalTime), run.Trigger == jobflow.TriggerSchedule)
 	}
 	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
 		if rec, ok := a.Runs.(scheduledRunRecorder); ok {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jobflow/metrics"
 	"net/url"
 	"time"
 
@@ -37,6 +38,8 @@ type Engine struct {
 
 	// Now is the clock of logical times; tests may pin it.
 	Now func() time.Time
+	// Metrics counts reconciler actions (none when nil).
+	Metrics *metrics.Metrics
 }
 
 func (e *Engine) now() time.Time {

@@ -96,6 +96,10 @@ func (e *Engine) Reconcile(ctx context.Context, log *slog.Logger) (ReconcileRepo
 			log.Info("reconcile: updated schedule", "schedule", id, "version", v.Number)
 		}
 	}
+	e.Metrics.Reconciled("schedule", "created", rep.Created)
+	e.Metrics.Reconciled("schedule", "updated", rep.Updated)
+	e.Metrics.Reconciled("schedule", "deleted", rep.Deleted)
+	e.Metrics.Reconciled("schedule", "failed", rep.Failed)
 	return rep, firstErr
 }
 
@@ -177,7 +181,8 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 		cancel()
 		if err != nil && ctx.Err() == nil {
 			log.Error("reconcile schedules", "err", err)
-		} else if rep != (ReconcileReport{}) {
+		}
+		if err == nil && rep != (ReconcileReport{}) {
 			log.Info("reconciled schedules", "created", rep.Created, "updated", rep.Updated, "deleted", rep.Deleted, "failed", rep.Failed)
 		}
 		select {

@@ -100,7 +100,14 @@ type invoked struct {
 // a workflow outside the token's tenant are all the same 401, so the body
 // never tells a caller which tenants or workflows exist; the reason goes to
 // the log.
-func (s *Server) invokeWorkflow(c echo.Context) error {
+func (s *Server) invokeWorkflow(c echo.Context) (err error) {
+	defer func() {
+		result := "accepted"
+		if err != nil {
+			result = jobflow.ErrorCode(err)
+		}
+		s.cfg.Metrics.Invoked(result)
+	}()
 	svc, err := s.invokeTokens()
 	if err != nil {
 		return err

@@ -69,7 +69,11 @@ func (s *Server) listRuns(c echo.Context) error {
 	for _, r := range runs {
 		s.link(c, r)
 	}
-	return c.JSON(http.StatusOK, page(runs, total, p))
+	out := page(runs, total, p)
+	if limit := jobflow.RunCountLimit(p); total > limit {
+		out.Total, out.TotalCapped = limit, true
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // link sets the run's link into the Temporal Web UI, when there is one.

@@ -22,6 +22,7 @@ import (
 
 	"jobflow"
 	"jobflow/engine"
+	jobmetrics "jobflow/metrics"
 )
 
 // Config is how the API is set up.
@@ -40,6 +41,9 @@ type Config struct {
 	// doubling per further failure up to LoginWindow.
 	LoginWindow   time.Duration
 	LoginLockBase time.Duration
+	// Metrics receives the invoke counts (none when nil); register it in
+	// Registry to serve it on /metrics.
+	Metrics *jobmetrics.Metrics
 }
 
 // Check is one readiness check of /readyz; Name appears in the answer.

@@ -233,8 +233,11 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 		where += ` AND trigger_type = ?`
 		args = append(args, string(f.Trigger))
 	}
+	// The count stops one past jobflow.RunCountLimit: a total above the
+	// limit means there are more (see there).
 	var total int
-	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM runs WHERE `+where), args...); err != nil {
+	countQ := `SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE ` + where + ` LIMIT ?) c`
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(countQ), append(args, jobflow.RunCountLimit(p)+1)...); err != nil {
 		return nil, 0, err
 	}
 	var rows []runRow

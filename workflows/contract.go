@@ -116,6 +116,8 @@ type RunJobResult struct {
 type RecordRunInput struct {
 	Run   jobflow.Run       `json:"run"`
 	Nodes []jobflow.NodeRun `json:"nodes"`
+	// Start marks the run's first record (its start, for metrics).
+	Start bool `json:"start,omitempty"`
 }
 
 // BreakRequest is the argument of the break update.

@@ -359,7 +359,10 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 // A record that still fails after its retries is logged: the run goes on,
 // and the final record repeats the run row.
 func (r *runner) record(ctx workflow.Context, st jobflow.RunStatus, nodes []jobflow.NodeRun) {
-	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes}
+	// The first record of the run's first execution is its start. Only a
+	// local activity's input changes, not the commands: replay is unaffected.
+	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: len(r.in.Carry) == 0 && !r.startRecorded}
+	r.startRecorded = true
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
 	if err := workflow.ExecuteLocalActivity(lctx, RecordRunActivity, in).Get(lctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("RecordRun failed", "runId", r.runID, "status", st, "error", err)

@@ -49,6 +49,7 @@ type runner struct {
 	closed           bool // the loop has ended: no more breaks
 	cancelled        bool // the user aborted the run
 	abortingRecorded bool
+	startRecorded    bool   // the run's first record went out (see record)
 	ending           bool   // FailureStrategy END after a failure
 	draining         bool   // continue-as-new suggested: wait for running jobs, start none
 	firstError       string // the first failure, for the run row

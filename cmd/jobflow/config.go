@@ -55,6 +55,8 @@ type Config struct {
 	LogLevel           slog.Level    // JOBFLOW_LOG_LEVEL
 	ReconcileInterval  time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
 	JobUser            string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
+	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
+	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -94,6 +96,7 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
 		JobUser:           get("JOBFLOW_JOB_USER", ""),
+		MetricsAddr:       get("JOBFLOW_METRICS_ADDR", ""),
 	}
 
 	if err := checkAddr("JOBFLOW_HTTP_ADDR", cfg.HTTPAddr); err != nil {
@@ -101,6 +104,11 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 	}
 	if err := checkAddr("JOBFLOW_TEMPORAL_UI_ADDR", cfg.TemporalUIAddr); err != nil {
 		return nil, err
+	}
+	if cfg.MetricsAddr != "" {
+		if err := checkAddr("JOBFLOW_METRICS_ADDR", cfg.MetricsAddr); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.TemporalAddress != "" {
 		if _, _, err := net.SplitHostPort(cfg.TemporalAddress); err != nil {
@@ -138,6 +146,14 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 			return nil, &settingError{"JOBFLOW_RECONCILE_INTERVAL", fmt.Sprintf("%q: use a duration of at least 10s, such as 5m", v)}
 		}
 		cfg.ReconcileInterval = d
+	}
+	cfg.RunRetention = defaultRunRetention
+	if v := getenv("JOBFLOW_RUN_RETENTION"); v != "" {
+		d, err := parseRetention(v)
+		if err != nil {
+			return nil, &settingError{"JOBFLOW_RUN_RETENTION", err.Error()}
+		}
+		cfg.RunRetention = d
 	}
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -233,4 +249,26 @@ func validGroup(g string) bool {
 		}
 	}
 	return true
+}
+
+// defaultRunRetention keeps ended runs 90 days (DolphinScheduler's and
+// Airflow's clean-up jobs default to about as long).
+const defaultRunRetention = 90 * 24 * time.Hour
+
+// parseRetention reads "90d", "36h" or any Go duration of at least an hour;
+// "0" keeps runs forever.
+func parseRetention(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	}
+	if err != nil || d < time.Hour {
+		return 0, fmt.Errorf("%q: use days such as 90d, a duration of at least 1h, or 0 to keep runs forever", v)
+	}
+	return d, nil
 }

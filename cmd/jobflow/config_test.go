@@ -231,3 +231,19 @@ func TestLoadSecrets(t *testing.T) {
 		t.Error("empty secret file accepted")
 	}
 }
+
+func TestParseRetention(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "36h": 36 * time.Hour, "0": 0, "1d": 24 * time.Hour} {
+		if got, err := parseRetention(in); err != nil || got != want {
+			t.Errorf("parseRetention(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"10m", "-1d", "xd", "ninety", "1.5d"} {
+		if _, err := parseRetention(bad); err == nil {
+			t.Errorf("parseRetention(%q) accepted", bad)
+		}
+	}
+	if _, err := loadConfig(modeStandalone, env(map[string]string{"JOBFLOW_RUN_RETENTION": "soon"})); err == nil || !strings.Contains(err.Error(), "JOBFLOW_RUN_RETENTION") {
+		t.Errorf("a bad JOBFLOW_RUN_RETENTION: %v, want an error naming it", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jobflow/engine"
+	"jobflow/store"
 )
 
 const (
@@ -52,7 +53,8 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 		defer embedded.stop(log)
 	}
 
-	c, err := dialTemporal(startCtx, cfg, log)
+	tel := newTelemetry()
+	c, err := dialTemporal(startCtx, cfg, tel.sdk, log)
 	if err != nil {
 		return startupError(ctx, err)
 	}
@@ -65,7 +67,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	defer st.Close()
 
 	if runsWorker {
-		ws, acts, err := startWorkers(c, st, cfg, log)
+		ws, acts, err := startWorkers(c, st, cfg, tel, log)
 		if err != nil {
 			return startupError(ctx, err)
 		}
@@ -74,6 +76,11 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	}
 
 	if !runsAPI {
+		if cfg.MetricsAddr != "" {
+			if err := serveMetrics(ctx, cfg.MetricsAddr, tel, log); err != nil {
+				return startupError(ctx, err)
+			}
+		}
 		log.Info("jobflow worker running", "startup", time.Since(begin).Round(time.Millisecond))
 		<-ctx.Done()
 		log.Info("shutting down")
@@ -93,7 +100,9 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	// The store is the source of truth of schedules: reconcile Temporal's
 	// with it now and every JOBFLOW_RECONCILE_INTERVAL (default 5m).
 	go eng.RunReconciler(ctx, cfg.ReconcileInterval, log)
-	handler := newAPI(cfg, st, c, eng, log)
+	go purgeRuns(ctx, st, cfg.RunRetention, log)
+	eng.Metrics = tel.m
+	handler := newAPI(cfg, st, c, eng, tel, log)
 	return serveHTTP(ctx, l, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
 		if cfg.TemporalUIURL != "" {
@@ -139,4 +148,26 @@ func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, log *slog.Lo
 		return err
 	}
 	return nil
+}
+
+// purgeRuns deletes ended runs older than retention (with their node runs
+// and logs) now and every hour, in batches. Every API process runs it; the
+// deletes are idempotent, so several at once only repeat a little work.
+func purgeRuns(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		return
+	}
+	for {
+		n, err := st.PurgeRuns(ctx, time.Now().Add(-retention), 1000)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("run retention", "err", err)
+		} else if n > 0 {
+			log.Info("run retention: deleted old runs", "runs", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }

@@ -25,7 +25,7 @@ import (
 // attributes there. A TLS or credential failure names the setting to fix.
 // The client reconnects by itself later, so a Temporal that goes away after
 // start-up only makes the engine routes answer 503.
-func dialTemporal(ctx context.Context, cfg *Config, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, log *slog.Logger) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	addr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
@@ -33,6 +33,8 @@ func dialTemporal(ctx context.Context, cfg *Config, log *slog.Logger) (client.Cl
 		HostPort:  addr,
 		Namespace: namespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+		// The SDK's worker and request metrics go to the process's /metrics.
+		MetricsHandler: mh,
 	}
 	apiKey := cfg.TemporalAPIKey != ""
 	if apiKey {
@@ -75,7 +77,7 @@ func dialTemporal(ctx context.Context, cfg *Config, log *slog.Logger) (client.Cl
 // worker group) and one queue per extra worker group (jobs only).
 type workers []worker.Worker
 
-func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logger) (workers, *activities.Activities, error) {
+func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry, log *slog.Logger) (workers, *activities.Activities, error) {
 	shared, err := activities.CheckJobUser(cfg.JobUser)
 	if err != nil {
 		return nil, nil, fmt.Errorf("job user (JOBFLOW_JOB_USER): %w", err)
@@ -85,7 +87,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logge
 	}
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser, Metrics: tel.m,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, running jobs get this long to finish before their

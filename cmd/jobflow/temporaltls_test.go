@@ -168,7 +168,7 @@ func (tt *tlsTemporal) dial(t *testing.T, vars map[string]string) error {
 	cfg.TemporalAddress, cfg.TemporalNamespace = tt.addr, tt.namespace
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := dialTemporal(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c, err := dialTemporal(ctx, cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // newAPI builds the REST API over the store and the run engine.
-func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, log *slog.Logger) http.Handler {
+func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, tel *telemetry, log *slog.Logger) http.Handler {
 	deps := httpapi.NewDeps(st)
 	deps.Engine = eng
 	api := httpapi.New(httpapi.Config{
@@ -25,6 +25,8 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, l
 		LicensePublicKey: cfg.LicensePublicKey,
 		Logger:           log,
 		TemporalUI:       httpapi.TemporalUI{Upstream: cfg.TemporalUIUpstream, Key: cfg.TemporalUIKey, Write: cfg.TemporalUIWrite},
+		Registry:         tel.reg,
+		Metrics:          tel.m,
 		Ready: []httpapi.Check{
 			{Name: "store", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -27,6 +28,7 @@ import (
 	"jobflow/activities"
 	"jobflow/engine"
 	"jobflow/httpapi"
+	"jobflow/metrics"
 	"jobflow/store"
 	"jobflow/store/storetest"
 	"jobflow/temporalserver"
@@ -42,6 +44,7 @@ var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
 // Options change the rig.
 type Options struct {
 	NoWorker bool                  // the test runs its own (process) workers
+	Registry *prometheus.Registry  // receives the domain and SDK metrics, served on the API's /metrics; default: a private one
 	Logger   *slog.Logger          // default: discard
 	API      func(*httpapi.Config) // adjusts the API's config before it is built
 }
@@ -70,8 +73,13 @@ func New(t *testing.T, o Options) *Rig {
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 	}
 	temporalserver.AddQueueSettings(dc, 0)
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	m := metrics.New(o.Registry)
 	ts := temporaltest.NewServer(temporaltest.WithT(t),
-		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dc)))
+		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dc)),
+		temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: metrics.SDKHandler(o.Registry)}))
 	c := ts.GetDefaultClient()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -80,7 +88,7 @@ func New(t *testing.T, o Options) *Rig {
 	}
 	st, dbURL := storetest.OpenPostgres(t)
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Logger: o.Logger}
+		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Logger: o.Logger, Metrics: m}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
@@ -88,7 +96,7 @@ func New(t *testing.T, o Options) *Rig {
 		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
 	}
 	eng := &engine.Engine{Client: c, Store: st, Namespace: ts.GetDefaultNamespace(),
-		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233"}
+		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233", Metrics: m}
 	deps := httpapi.NewDeps(st)
 	deps.Engine = eng
 	if _, err := httpapi.Bootstrap(ctx, deps, AdminPassword); err != nil {
@@ -96,7 +104,8 @@ func New(t *testing.T, o Options) *Rig {
 	}
 	// The listener comes first, so invoke curl commands carry its address.
 	srv := httptest.NewUnstartedServer(nil)
-	cfg := httpapi.Config{JWTSecret: JWTSecret, Logger: o.Logger, PublicURL: "http://" + srv.Listener.Addr().String()}
+	cfg := httpapi.Config{JWTSecret: JWTSecret, Logger: o.Logger, PublicURL: "http://" + srv.Listener.Addr().String(),
+		Registry: o.Registry, Metrics: m}
 	if o.API != nil {
 		o.API(&cfg)
 	}
