@@ -78,12 +78,15 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// openapiPath turns /runs/:id into /runs/{id}.
+// openapiPath turns /runs/:id into /runs/{id} and /temporal/* into
+// /temporal/{path}.
 func openapiPath(p string) string {
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
 		if strings.HasPrefix(s, ":") {
 			parts[i] = "{" + s[1:] + "}"
+		} else if s == "*" {
+			parts[i] = "{path}"
 		}
 	}
 	return strings.Join(parts, "/")
@@ -94,6 +97,9 @@ func operation(r route) map[string]any {
 	for _, s := range strings.Split(r.path, "/") {
 		if strings.HasPrefix(s, ":") {
 			params = append(params, map[string]any{"name": s[1:], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		} else if s == "*" {
+			params = append(params, map[string]any{"name": "path", "in": "path", "required": true,
+				"description": "the rest of the path, slashes included", "schema": map[string]any{"type": "string"}})
 		}
 	}
 	if r.access == member || r.access == tenantAdmin {
@@ -113,7 +119,7 @@ func operation(r route) map[string]any {
 	}
 	op := map[string]any{
 		"summary":     r.summary,
-		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_").Replace(r.path),
+		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_", "*", "path").Replace(r.path),
 		"tags":        []string{tag(r.path)},
 		"responses": map[string]any{
 			itoa(r.status): ok,

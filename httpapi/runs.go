@@ -42,7 +42,7 @@ func (s *Server) startRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: eng.RunURL(r)})
+	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: s.runURL(c, r)})
 }
 
 func (s *Server) listRuns(c echo.Context) error {
@@ -67,7 +67,7 @@ func (s *Server) listRuns(c echo.Context) error {
 		return err
 	}
 	for _, r := range runs {
-		s.link(r)
+		s.link(c, r)
 	}
 	out := page(runs, total, p)
 	if limit := jobflow.RunCountLimit(p); total > limit {
@@ -76,11 +76,18 @@ func (s *Server) listRuns(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// link fills the run's link into the Temporal Web UI, when there is one.
-func (s *Server) link(r *jobflow.Run) {
-	if s.deps.Engine != nil {
-		r.TemporalURL = s.deps.Engine.RunURL(r)
+// link sets the run's link into the Temporal Web UI, when there is one.
+// The UI shows every tenant's runs and opens to SYS_ADMIN only, so other
+// callers get no link at all.
+func (s *Server) link(c echo.Context, r *jobflow.Run) {
+	r.TemporalURL = s.runURL(c, r)
+}
+
+func (s *Server) runURL(c echo.Context, r *jobflow.Run) string {
+	if s.deps.Engine == nil || !actor(c).SysAdmin {
+		return ""
 	}
+	return s.deps.Engine.RunURL(r)
 }
 
 func (s *Server) getRun(c echo.Context) error {
@@ -88,7 +95,7 @@ func (s *Server) getRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.link(r)
+	s.link(c, r)
 	r.Nodes, r.Edges = nonNil(r.Nodes), nonNil(r.Edges)
 	return c.JSON(http.StatusOK, r)
 }
@@ -124,7 +131,7 @@ func (s *Server) rerun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: eng.RunURL(r)})
+	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: s.runURL(c, r)})
 }
 
 func (s *Server) breakNode(c echo.Context) error {

@@ -50,7 +50,7 @@ func (s *Server) schedule(c echo.Context) error {
 		return err
 	}
 	for _, r := range info.RecentRuns {
-		s.link(r)
+		s.link(c, r)
 	}
 	return c.JSON(http.StatusOK, info)
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httputil"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ type Config struct {
 	Ready            []Check              // what /readyz checks (store, Temporal)
 	Logger           *slog.Logger         // request log and internal errors; default slog.Default()
 	Registry         *prometheus.Registry // metrics registry; default: a private one per server
+	TemporalUI       TemporalUI           // the embedded Temporal Web UI proxied under /temporal/; none by default
 	// Login throttling: failures count within LoginWindow (default 15 min);
 	// a locked account or address waits LoginLockBase (default 30 s),
 	// doubling per further failure up to LoginWindow.
@@ -93,6 +95,7 @@ type Server struct {
 	echo    *echo.Echo
 	metrics *metrics
 	routes  []route
+	uiProxy *httputil.ReverseProxy // nil: no Temporal Web UI
 	revoked revocations
 	doc     struct {
 		once sync.Once
@@ -144,6 +147,11 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.LoginLockBase = defaultLoginLockBase
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
+	if p, err := newUIProxy(cfg.TemporalUI); err != nil {
+		s.log.Error("temporal web UI: bad upstream URL; not proxied", "upstream", cfg.TemporalUI.Upstream, "err", err)
+	} else {
+		s.uiProxy = p
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -171,10 +179,12 @@ func New(cfg Config, deps Deps) *Server {
 		}))
 	}
 	e.Use(limitBody)
+	e.Use(uiTokenFromCookie)
 	s.echo = e
 
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
+	s.routes = append(s.routes, s.temporalUIRoutes()...)
 	for _, r := range s.routes {
 		e.Add(r.method, r.path, r.handler, s.guard(r.access)...)
 	}

@@ -2,8 +2,11 @@ package temporalserver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -19,9 +22,12 @@ const (
 	defaultFrontend = 7233
 )
 
-// ports are the gRPC ports of the four Temporal services, all on loopback.
+// ports are the gRPC ports of the Temporal services, all on loopback. The
+// internal frontend is the one the system worker (schedules, batch
+// operations) uses: it trusts the internode certificate instead of the API
+// key.
 type ports struct {
-	frontend, history, matching, worker int
+	frontend, internalFrontend, history, matching, worker int
 }
 
 // pickPorts chooses the services' ports. The frontend gets the configured
@@ -41,7 +47,7 @@ func pickPorts(frontend int) (ports, error) {
 			return p, err
 		}
 	}
-	for _, dst := range []*int{&p.history, &p.matching, &p.worker} {
+	for _, dst := range []*int{&p.internalFrontend, &p.history, &p.matching, &p.worker} {
 		if *dst, err = freePort(); err != nil {
 			return p, err
 		}
@@ -49,10 +55,21 @@ func pickPorts(frontend int) (ports, error) {
 	return p, nil
 }
 
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before the server binds it; start-up then fails with a clear
-// "address in use" error rather than misbehaving.
+// freePort finds a free loopback port for a service. It is picked below
+// the kernel's ephemeral range: outgoing connections and ":0" listeners
+// get their ports from that range, so on a busy host one of them could
+// take a port from it between this check and the server's bind, and the
+// Temporal server ends the process when a listener fails. Without room
+// below the range, any free port the kernel gives.
 func freePort() (int, error) {
+	const floor = 10000
+	if lo := ephemeralLow(); lo-floor >= 1000 {
+		for i := 0; i < 100; i++ {
+			if port := floor + rand.IntN(lo-floor); portFree(port) {
+				return port, nil
+			}
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
@@ -61,11 +78,25 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux;
+// elsewhere the IANA range's start).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				return n
+			}
+		}
+	}
+	return 49152
+}
+
 // checkPorts makes sure every port can still be bound just before the
 // server starts: the Temporal server ends the process (log.Fatal) when a
 // listener fails, so a port taken in the meantime must be found here.
 func checkPorts(p ports) error {
-	for _, port := range []int{p.frontend, p.history, p.matching, p.worker} {
+	for _, port := range []int{p.frontend, p.internalFrontend, p.history, p.matching, p.worker} {
 		l, err := net.Listen("tcp", hostPort(port))
 		if err != nil {
 			return fmt.Errorf("temporal server port: %w", err)
@@ -89,13 +120,20 @@ func hostPort(port int) string { return net.JoinHostPort(loopback, strconv.Itoa(
 // serverConfig is the whole static configuration of the embedded server,
 // built in code: one node, one history shard, SQLite for both the default and
 // the visibility store, no archival, no metrics listener, no pprof.
-func serverConfig(dbPath string, p ports) *config.Config {
+//
+// Every service listens on loopback, where any local process (a job, too)
+// can dial it. The internal services and the internal frontend therefore
+// take only mutual TLS with the node certificate of this start; the
+// frontend serves TLS with the same certificate and answers only callers
+// with jobflow's API key (keyClaimMapper).
+func serverConfig(dbPath string, p ports, certs *pki) *config.Config {
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: loopback}}
 	}
 	return &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{BroadcastAddress: loopback},
+			TLS:        tlsConfig(certs),
 		},
 		Persistence: config.Persistence{
 			DefaultStore:    sqliteplugin.PluginName,
@@ -122,10 +160,11 @@ func serverConfig(dbPath string, p ports) *config.Config {
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
 		Services: map[string]config.Service{
-			string(primitives.FrontendService): service(p.frontend),
-			string(primitives.HistoryService):  service(p.history),
-			string(primitives.MatchingService): service(p.matching),
-			string(primitives.WorkerService):   service(p.worker),
+			string(primitives.FrontendService):         service(p.frontend),
+			string(primitives.InternalFrontendService): service(p.internalFrontend),
+			string(primitives.HistoryService):          service(p.history),
+			string(primitives.MatchingService):         service(p.matching),
+			string(primitives.WorkerService):           service(p.worker),
 		},
 		Archival: config.Archival{
 			History:    config.HistoryArchival{State: "disabled"},
@@ -137,8 +176,31 @@ func serverConfig(dbPath string, p ports) *config.Config {
 				Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
 			},
 		},
-		// The system worker reaches the frontend through this address.
-		PublicClient: config.PublicClient{HostPort: hostPort(p.frontend)},
+		// No PublicClient address: with an internal-frontend service
+		// configured, the system worker dials that one, over internode TLS
+		// (common/resource getFrontendConnectionDetails).
+	}
+}
+
+// tlsConfig is internode mTLS (servers demand a certificate of the CA,
+// clients verify the server's) and server-side TLS on the frontend.
+func tlsConfig(certs *pki) config.RootTLS {
+	ca := []string{b64(certs.caPEM)}
+	client := config.ClientTLS{ServerName: serverName, RootCAData: ca}
+	return config.RootTLS{
+		Internode: config.GroupTLS{
+			Server: config.ServerTLS{
+				CertData:          b64(certs.certPEM),
+				KeyData:           b64(certs.keyPEM),
+				ClientCAData:      ca,
+				RequireClientAuth: true,
+			},
+			Client: client,
+		},
+		Frontend: config.GroupTLS{
+			Server: config.ServerTLS{CertData: b64(certs.certPEM), KeyData: b64(certs.keyPEM)},
+			Client: client,
+		},
 	}
 }
 
@@ -147,10 +209,11 @@ func serverConfig(dbPath string, p ports) *config.Config {
 // membership ports to open.
 func staticHosts(p ports) map[primitives.ServiceName]static.Hosts {
 	return map[primitives.ServiceName]static.Hosts{
-		primitives.FrontendService: static.SingleLocalHost(hostPort(p.frontend)),
-		primitives.HistoryService:  static.SingleLocalHost(hostPort(p.history)),
-		primitives.MatchingService: static.SingleLocalHost(hostPort(p.matching)),
-		primitives.WorkerService:   static.SingleLocalHost(hostPort(p.worker)),
+		primitives.FrontendService:         static.SingleLocalHost(hostPort(p.frontend)),
+		primitives.InternalFrontendService: static.SingleLocalHost(hostPort(p.internalFrontend)),
+		primitives.HistoryService:          static.SingleLocalHost(hostPort(p.history)),
+		primitives.MatchingService:         static.SingleLocalHost(hostPort(p.matching)),
+		primitives.WorkerService:           static.SingleLocalHost(hostPort(p.worker)),
 	}
 }
 

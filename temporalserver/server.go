@@ -3,10 +3,19 @@
 // SQLite file in the data dir, so schedules and run histories survive a
 // restart. It also registers jobflow's search attributes, on the embedded
 // server and, through RegisterSearchAttributes, on external clusters.
+//
+// The server listens on loopback only, but every local process, a tenant's
+// job too, could dial it there. So the frontend serves TLS and answers only
+// callers with the API key of the data dir (APIKey; ClientOptions), the
+// internal services take only mutual TLS with a certificate of the data
+// dir's CA, and the Web UI holds a key of its own, read-only unless
+// Config.UIWrite, meant to be reached only through jobflow's proxy.
 package temporalserver
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +26,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/primitives"
 	"go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -33,8 +44,13 @@ type Config struct {
 	FrontendPort int
 	// Namespaces to create besides "default".
 	Namespaces []string
-	// UIAddr is where the Web UI listens, e.g. ":8233"; empty: no UI.
+	// UIAddr is where the Web UI listens, e.g. "127.0.0.1:8233"; empty: no
+	// UI. It is served under UIPublicPath, for a proxy in front of it.
 	UIAddr string
+	// UIWrite lets the Web UI terminate, reset, signal and start workflows
+	// and edit schedules; without it the UI hides those actions and its
+	// key is only a reader's, so the frontend refuses them too.
+	UIWrite bool
 	// UINamespace is the namespace the UI opens on; default "default".
 	UINamespace string
 	// Logger receives the server's logs at LogLevel and above; default
@@ -43,12 +59,20 @@ type Config struct {
 	LogLevel *slog.Level
 }
 
+// UIPublicPath is the path prefix the Web UI is served under.
+const UIPublicPath = "/temporal"
+
 // Server is a running embedded Temporal server with its Web UI.
 type Server struct {
 	temporal temporal.Server
 	ui       *webUI
 	lock     *os.File
 	frontend string
+	ports    ports
+	apiKey   string
+	uiKey    string
+	caFile   string
+	roots    *x509.CertPool
 	stopped  bool
 	logFloor atomic.Int64 // see slogLogger
 }
@@ -75,7 +99,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		}
 	}
 
+	// The data dir holds the API key and the CA's key: its owner only.
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("temporal data dir: %w", err)
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("temporal data dir: %w", err)
 	}
 	s := &Server{}
@@ -88,6 +116,24 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.lock, err = lockDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
+	if s.apiKey, err = loadOrCreateAPIKey(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	certs, err := newPKI(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.caFile = filepath.Join(cfg.DataDir, CAFile)
+	s.roots = x509.NewCertPool()
+	s.roots.AppendCertsFromPEM(certs.caPEM)
+	// The UI's key lives only in this process: the proxy in front of the
+	// UI gets it from UIKey.
+	s.uiKey = randomKey()
+	mapper := &keyClaimMapper{admin: []byte(s.apiKey), ui: []byte(s.uiKey), uiRole: authorization.RoleReader}
+	if cfg.UIWrite {
+		mapper.uiRole = authorization.RoleWriter
+	}
+
 	dbPath := filepath.Join(cfg.DataDir, dbFileName)
 	if err := prepareDatabase(dbPath); err != nil {
 		return nil, err
@@ -111,13 +157,15 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.frontend = hostPort(p.frontend)
+	s.frontend, s.ports = hostPort(p.frontend), p
 	if err := checkPorts(p); err != nil {
 		return nil, err
 	}
 	srv, err := temporal.NewServer(
-		temporal.WithConfig(serverConfig(dbPath, p)),
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithConfig(serverConfig(dbPath, p, certs)),
+		temporal.ForServices(append(slices.Clone(temporal.DefaultServices), string(primitives.InternalFrontendService))),
+		temporal.WithClaimMapper(mapper.provider()),
+		temporal.WithAuthorizer(authorization.NewDefaultAuthorizer()),
 		temporal.WithStaticHosts(staticHosts(p)),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
 		temporal.WithLogger(newSlogLogger(logger, level, &s.logFloor)),
@@ -132,7 +180,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	// Namespaces created before this version of jobflow added a search
 	// attribute get it here, by the same path as an external cluster.
-	c, err := dialReady(ctx, s.frontend)
+	c, err := dialReady(ctx, s.ClientOptions(DefaultNamespace))
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +196,8 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		if uiNS == "" {
 			uiNS = DefaultNamespace
 		}
-		if s.ui, err = startUI(ctx, cfg.UIAddr, s.frontend, uiNS); err != nil {
+		if s.ui, err = startUI(ctx, uiConfig{addr: cfg.UIAddr, frontend: s.frontend, namespace: uiNS,
+			caPEM: certs.caPEM, write: cfg.UIWrite}); err != nil {
 			return nil, err
 		}
 	}
@@ -157,14 +206,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 }
 
 // dialReady connects an SDK client once the frontend serves requests.
-func dialReady(ctx context.Context, hostPort string) (client.Client, error) {
+func dialReady(ctx context.Context, opts client.Options) (client.Client, error) {
+	opts.Logger = quietSDKLogger{}
 	var lastErr error
 	for {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort:  hostPort,
-			Namespace: DefaultNamespace,
-			Logger:    quietSDKLogger{},
-		})
+		c, err := client.DialContext(ctx, opts)
 		if err == nil {
 			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
 				return c, nil
@@ -174,7 +220,7 @@ func dialReady(ctx context.Context, hostPort string) (client.Client, error) {
 		lastErr = err
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("temporal frontend %s not ready: %w", hostPort, errors.Join(ctx.Err(), lastErr))
+			return nil, fmt.Errorf("temporal frontend %s not ready: %w", opts.HostPort, errors.Join(ctx.Err(), lastErr))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -182,6 +228,36 @@ func dialReady(ctx context.Context, hostPort string) (client.Client, error) {
 
 // FrontendAddress is the host:port SDK clients and workers dial.
 func (s *Server) FrontendAddress() string { return s.frontend }
+
+// APIKey is the key the frontend wants as "Authorization: Bearer <key>"
+// (client.NewAPIKeyStaticCredentials); it is also in the data dir's
+// APIKeyFile.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// CAFile is the path of the CA certificate that verifies the frontend.
+func (s *Server) CAFile() string { return s.caFile }
+
+// ClientTLS is the TLS configuration of a client of the frontend: it trusts
+// the data dir's CA only.
+func (s *Server) ClientTLS() *tls.Config {
+	return &tls.Config{RootCAs: s.roots, ServerName: serverName, MinVersion: tls.VersionTLS12}
+}
+
+// ClientOptions are the options of an SDK client of the frontend in
+// namespace: address, TLS and API key.
+func (s *Server) ClientOptions(namespace string) client.Options {
+	return client.Options{
+		HostPort:          s.frontend,
+		Namespace:         namespace,
+		Credentials:       client.NewAPIKeyStaticCredentials(s.apiKey),
+		ConnectionOptions: client.ConnectionOptions{TLS: s.ClientTLS()},
+	}
+}
+
+// UIKey is the Web UI's own key, for a proxy to send as "Authorization:
+// Bearer <key>" on the UI's API requests: the UI forwards it to the
+// frontend, which gives it a reader's rights (a writer's with UIWrite).
+func (s *Server) UIKey() string { return s.uiKey }
 
 // UIURL is the base URL of the Web UI, "" when it is not served.
 func (s *Server) UIURL() string {

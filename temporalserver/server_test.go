@@ -2,7 +2,6 @@ package temporalserver_test
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -57,7 +56,7 @@ func startServer(t testing.TB, cfg temporalserver.Config) *temporalserver.Server
 
 func dial(t *testing.T, s *temporalserver.Server) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: s.FrontendAddress(), Namespace: "default"})
+	c, err := client.Dial(s.ClientOptions("default"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +102,8 @@ func TestServer_Restart(t *testing.T) {
 		t.Fatalf("create schedule: %v", err)
 	}
 
-	// The UI answers on its address.
-	resp, err := http.Get("http://" + uiAddr + "/")
+	// The UI answers on its address, under /temporal.
+	resp, err := http.Get("http://" + uiAddr + "/temporal/")
 	if err != nil {
 		t.Fatalf("UI: %v", err)
 	}
@@ -112,15 +111,11 @@ func TestServer_Restart(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("UI status = %d, want 200", resp.StatusCode)
 	}
-	// The UI reaches the frontend: it lists the namespaces.
-	resp, err = http.Get("http://" + uiAddr + "/api/v1/namespaces")
-	if err != nil {
-		t.Fatalf("UI API: %v", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"default"`) {
-		t.Fatalf("UI /api/v1/namespaces = %d %.300s, want 200 listing default", resp.StatusCode, body)
+	// With its key, the UI reaches the frontend over TLS: it lists the
+	// namespaces.
+	code, body := uiGet(t, "http://"+uiAddr+"/temporal/api/v1/namespaces", s.UIKey())
+	if code != http.StatusOK || !strings.Contains(body, `"default"`) {
+		t.Fatalf("UI /api/v1/namespaces = %d %.300s, want 200 listing default", code, body)
 	}
 	if s.UIURL() != "http://"+uiAddr {
 		t.Errorf("UIURL = %q, want http://%s", s.UIURL(), uiAddr)
@@ -131,11 +126,15 @@ func TestServer_Restart(t *testing.T) {
 	if err := s.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if _, err := http.Get("http://" + uiAddr + "/healthz"); err == nil {
+	if _, err := http.Get("http://" + uiAddr + "/temporal/healthz"); err == nil {
 		t.Fatal("UI still answers after Stop")
 	}
 
+	key := s.APIKey()
 	s = startServer(t, cfg)
+	if s.APIKey() != key {
+		t.Error("the API key changed across a restart")
+	}
 	c = dial(t, s)
 	defer c.Close()
 

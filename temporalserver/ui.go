@@ -21,9 +21,22 @@ type webUI struct {
 	url  string        // http://host:port, for links and health checks
 }
 
-// startUI serves the Temporal Web UI on addr ("host:port"; an empty host
-// means every interface), talking to the frontend at frontend.
-func startUI(ctx context.Context, addr, frontend, namespace string) (*webUI, error) {
+// uiConfig is what startUI needs.
+type uiConfig struct {
+	addr      string // host:port; an empty host means every interface
+	frontend  string // the frontend's host:port
+	namespace string // opened first
+	caPEM     []byte // verifies the frontend's certificate
+	write     bool   // offer write actions
+}
+
+// startUI serves the Temporal Web UI on addr under UIPublicPath, talking
+// to the frontend over TLS. The UI itself holds no credential: its API
+// requests reach the frontend with whatever Authorization header they
+// carry (grpc-gateway forwards it), so only requests through a proxy that
+// adds the UI's key see any data.
+func startUI(ctx context.Context, u uiConfig) (*webUI, error) {
+	addr := u.addr
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("temporal UI address %q: %w", addr, err)
@@ -43,13 +56,24 @@ func startUI(ctx context.Context, addr, frontend, namespace string) (*webUI, err
 	l.Close()
 
 	cfg := &uiconfig.Config{
-		TemporalGRPCAddress: frontend,
-		Host:                host,
-		Port:                port,
-		EnableUI:            true,
-		DefaultNamespace:    namespace,
-		HideLogs:            true,
-		DisableNewsFetch:    true,
+		TemporalGRPCAddress: u.frontend,
+		TLS: uiconfig.TLS{
+			CaData:                 b64(u.caPEM),
+			ServerName:             serverName,
+			EnableHostVerification: true,
+		},
+		Host:             host,
+		Port:             port,
+		PublicPath:       UIPublicPath,
+		EnableUI:         true,
+		DefaultNamespace: u.namespace,
+		HideLogs:         true,
+		DisableNewsFetch: true,
+		// Hides terminate, reset, signal, start and schedule edits and
+		// refuses their API calls (queries stay allowed); the frontend
+		// refuses them too, the UI's key being a reader's.
+		DisableWriteActions:  !u.write,
+		BatchActionsDisabled: !u.write,
 		// Served over plain HTTP on a private address: the CSRF cookie
 		// must not demand HTTPS or the browser drops it.
 		CORS: uiconfig.CORS{CookieInsecure: true},
@@ -78,7 +102,7 @@ func startUI(ctx context.Context, addr, frontend, namespace string) (*webUI, err
 func (ui *webUI) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ui.url+"/healthz", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ui.url+UIPublicPath+"/healthz", nil)
 		resp, err := client.Do(req)
 		if err == nil {
 			resp.Body.Close()

@@ -88,7 +88,9 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL st
 	}
 	defer ts.Stop()
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	c, err := client.DialContext(ctx, client.Options{HostPort: ts.FrontendAddress(), Namespace: temporalserver.DefaultNamespace, Logger: quiet})
+	opts := ts.ClientOptions(temporalserver.DefaultNamespace)
+	opts.Logger = quiet
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/ed25519"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -29,27 +30,33 @@ const (
 
 // Config is everything jobflow reads from the environment (SPEC §1).
 type Config struct {
-	HTTPAddr          string   // JOBFLOW_HTTP_ADDR
-	DataDir           string   // JOBFLOW_DATA_DIR
-	DatabaseURL       string   // JOBFLOW_DATABASE_URL; standalone: SQLite file in DataDir
-	TemporalAddress   string   // JOBFLOW_TEMPORAL_ADDRESS; standalone: "" = embedded
-	TemporalNamespace string   // JOBFLOW_TEMPORAL_NAMESPACE
-	TemporalUIAddr    string   // JOBFLOW_TEMPORAL_UI_ADDR (embedded UI)
-	TemporalPort      int      // JOBFLOW_TEMPORAL_PORT (embedded frontend; 0: 7233 if free)
-	TemporalUIURL     string   // JOBFLOW_TEMPORAL_UI_URL, for run links; standalone: the embedded UI
-	TaskQueue         string   // JOBFLOW_TASK_QUEUE
-	WorkerGroups      []string // JOBFLOW_WORKER_GROUPS
-	JWTSecret         []byte   // JOBFLOW_JWT_SECRET; standalone: generated in DataDir
-	EncryptionKey     []byte   // JOBFLOW_ENCRYPTION_KEY; standalone: generated in DataDir
-	AdminPassword     string   // JOBFLOW_ADMIN_PASSWORD
-	PublicURL         string   // JOBFLOW_PUBLIC_URL
-	LicensePublicKey  ed25519.PublicKey
-	CORSOrigins       []string      // JOBFLOW_CORS_ORIGINS
-	LogLevel          slog.Level    // JOBFLOW_LOG_LEVEL
-	ReconcileInterval time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
-	JobUser           string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
-	RunRetention      time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
-	MetricsAddr       string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
+	HTTPAddr          string      // JOBFLOW_HTTP_ADDR
+	DataDir           string      // JOBFLOW_DATA_DIR
+	DatabaseURL       string      // JOBFLOW_DATABASE_URL; standalone: SQLite file in DataDir
+	TemporalAddress   string      // JOBFLOW_TEMPORAL_ADDRESS; standalone: "" = embedded
+	TemporalNamespace string      // JOBFLOW_TEMPORAL_NAMESPACE
+	TemporalUIAddr    string      // JOBFLOW_TEMPORAL_UI_ADDR (embedded UI, behind /temporal/)
+	TemporalUIWrite   bool        // JOBFLOW_TEMPORAL_UI_WRITE: the embedded UI may terminate, reset, signal, start
+	TemporalAPIKey    string      // JOBFLOW_TEMPORAL_API_KEY; standalone: the embedded server's
+	TemporalTLS       *tls.Config // JOBFLOW_TEMPORAL_TLS_*; nil: plaintext (TLS with system roots when an API key is set)
+	// The embedded Web UI behind jobflow's /temporal/ proxy (standalone).
+	TemporalUIUpstream string   // the UI's own base URL on loopback
+	TemporalUIKey      string   // the key the proxy adds
+	TemporalPort       int      // JOBFLOW_TEMPORAL_PORT (embedded frontend; 0: 7233 if free)
+	TemporalUIURL      string   // JOBFLOW_TEMPORAL_UI_URL, for run links; standalone: the embedded UI
+	TaskQueue          string   // JOBFLOW_TASK_QUEUE
+	WorkerGroups       []string // JOBFLOW_WORKER_GROUPS
+	JWTSecret          []byte   // JOBFLOW_JWT_SECRET; standalone: generated in DataDir
+	EncryptionKey      []byte   // JOBFLOW_ENCRYPTION_KEY; standalone: generated in DataDir
+	AdminPassword      string   // JOBFLOW_ADMIN_PASSWORD
+	PublicURL          string   // JOBFLOW_PUBLIC_URL
+	LicensePublicKey   ed25519.PublicKey
+	CORSOrigins        []string      // JOBFLOW_CORS_ORIGINS
+	LogLevel           slog.Level    // JOBFLOW_LOG_LEVEL
+	ReconcileInterval  time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
+	JobUser            string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
+	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
+	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -80,7 +87,8 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		DatabaseURL:       get("JOBFLOW_DATABASE_URL", ""),
 		TemporalAddress:   get("JOBFLOW_TEMPORAL_ADDRESS", ""),
 		TemporalNamespace: get("JOBFLOW_TEMPORAL_NAMESPACE", "default"),
-		TemporalUIAddr:    get("JOBFLOW_TEMPORAL_UI_ADDR", ":8233"),
+		TemporalUIAddr:    get("JOBFLOW_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
+		TemporalAPIKey:    strings.TrimSpace(getenv("JOBFLOW_TEMPORAL_API_KEY")),
 		TemporalUIURL:     strings.TrimRight(get("JOBFLOW_TEMPORAL_UI_URL", ""), "/"),
 		TaskQueue:         get("JOBFLOW_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WorkerGroups:      splitList(getenv("JOBFLOW_WORKER_GROUPS")),
@@ -114,6 +122,18 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		}
 		cfg.TemporalPort = p
 	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("JOBFLOW_TEMPORAL_UI_WRITE"))); v {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		cfg.TemporalUIWrite = true
+	default:
+		return nil, &settingError{"JOBFLOW_TEMPORAL_UI_WRITE", fmt.Sprintf("%q: use true or false", v)}
+	}
+	tlsCfg, err := loadTemporalTLS(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.TemporalTLS = tlsCfg
 	for _, g := range cfg.WorkerGroups {
 		if !validGroup(g) {
 			return nil, &settingError{"JOBFLOW_WORKER_GROUPS", fmt.Sprintf("group %q: use letters, digits, '-' and '_'", g)}

@@ -46,7 +46,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		DataDir:           "./data",
 		DatabaseURL:       filepath.Join("data", "jobflow.db"),
 		TemporalNamespace: "default",
-		TemporalUIAddr:    ":8233",
+		TemporalUIAddr:    "127.0.0.1:8233",
 		TaskQueue:         "jobflow",
 		PublicURL:         "http://localhost:8080",
 		LogLevel:          slog.LevelInfo,
@@ -152,6 +152,7 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_HTTP_ADDR", "8080"},
 		{"JOBFLOW_TEMPORAL_UI_ADDR", "localhost"},
 		{"JOBFLOW_TEMPORAL_PORT", "70000"},
+		{"JOBFLOW_TEMPORAL_UI_WRITE", "maybe"},
 		{"JOBFLOW_WORKER_GROUPS", "gpu,bad group"},
 		{"JOBFLOW_LOG_LEVEL", "loud"},
 		{"JOBFLOW_LICENSE_PUBLIC_KEY", "abc"},
@@ -228,19 +229,6 @@ func TestLoadSecrets(t *testing.T) {
 	}
 	if err := loadSecrets(&Config{DataDir: dir}); err == nil {
 		t.Error("empty secret file accepted")
-	}
-}
-
-func TestUILink(t *testing.T) {
-	tests := []struct{ addr, ui, public, want string }{
-		{":8233", "http://127.0.0.1:8233", "http://localhost:8080", "http://localhost:8233"},
-		{"0.0.0.0:8233", "http://127.0.0.1:8233", "https://jobs.example.com", "http://jobs.example.com:8233"},
-		{"127.0.0.1:9000", "http://127.0.0.1:9000", "http://jobs.example.com:8080", "http://127.0.0.1:9000"},
-	}
-	for _, tt := range tests {
-		if got := uiLink(tt.addr, tt.ui, tt.public); got != tt.want {
-			t.Errorf("uiLink(%q, %q, %q) = %q, want %q", tt.addr, tt.ui, tt.public, got, tt.want)
-		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/temporalserver"
 	"jobflow/workflows"
 )
 
@@ -78,6 +79,7 @@ func TestBinary_StandaloneRun(t *testing.T) {
 		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
 		"JOBFLOW_TEMPORAL_PORT":    strconv.Itoa(temporalPort),
 		"JOBFLOW_ADMIN_PASSWORD":   "standalone-run-pw",
+		"JOBFLOW_PUBLIC_URL":       fmt.Sprintf("http://127.0.0.1:%d", httpPort),
 	}, "standalone")
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	if err := waitHTTP(base+"/readyz", srv.done); err != nil {
@@ -147,15 +149,42 @@ func TestBinary_StandaloneRun(t *testing.T) {
 		}
 	}
 
-	// The run links into the embedded Web UI, which serves that page.
-	if !strings.HasPrefix(started.TemporalURL, "http://127.0.0.1:"+strconv.Itoa(uiPort)+"/") {
-		t.Errorf("temporalUrl = %q, want a link into the embedded UI", started.TemporalURL)
-	} else if code, _ := get(t, started.TemporalURL); code != http.StatusOK {
-		t.Errorf("GET %s = %d", started.TemporalURL, code)
+	// The run links into the embedded Web UI through jobflow's proxy,
+	// which serves that page to the logged-in SYS_ADMIN only.
+	if !strings.HasPrefix(started.TemporalURL, base+"/temporal/namespaces/default/workflows/"+started.RunID+"/") {
+		t.Errorf("temporalUrl = %q, want a link into the proxied UI", started.TemporalURL)
+	} else {
+		if code, body := get(t, started.TemporalURL); code != http.StatusUnauthorized || strings.Contains(body, "<html") {
+			t.Errorf("GET %s without login = %d %.200s, want 401", started.TemporalURL, code, body)
+		}
+		req, _ := http.NewRequest("GET", started.TemporalURL, nil)
+		req.AddCookie(&http.Cookie{Name: "jobflow_token", Value: a.token})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "/temporal/_app/") {
+			t.Errorf("GET %s as SYS_ADMIN = %d %.200s, want the UI's page", started.TemporalURL, resp.StatusCode, page)
+		}
 	}
 	// The execution carries jobflow's search attributes, so the UI can
-	// filter the runs of one workflow.
-	c, err := client.Dial(client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort)})
+	// filter the runs of one workflow. Another process reaches the
+	// embedded frontend with the data dir's CA and API key only.
+	key, err := os.ReadFile(filepath.Join(dir, temporalserver.APIKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := loadTemporalTLS(env(map[string]string{envTLSCA: filepath.Join(dir, temporalserver.CAFile)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(client.Options{
+		HostPort:          "127.0.0.1:" + strconv.Itoa(temporalPort),
+		Credentials:       client.NewAPIKeyStaticCredentials(strings.TrimSpace(string(key))),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"jobflow/internal/testrig"
+	"jobflow/temporalserver"
 )
 
 // These tests run the real binary, as an operator does.
@@ -149,7 +150,7 @@ func TestBinary_Standalone(t *testing.T) {
 			t.Fatalf("start %d: %v\nstderr:\n%s", i+1, err, stderr)
 		}
 		t.Logf("start %d: /healthz answered after %v", i+1, time.Since(begin).Round(time.Millisecond))
-		for _, url := range []string{base + "/readyz", fmt.Sprintf("http://127.0.0.1:%d/", uiPort)} {
+		for _, url := range []string{base + "/readyz", fmt.Sprintf("http://127.0.0.1:%d/temporal/", uiPort)} {
 			resp, err := http.Get(url)
 			if err != nil {
 				t.Fatalf("GET %s: %v", url, err)
@@ -187,7 +188,7 @@ func TestBinary_Standalone(t *testing.T) {
 			t.Errorf("start %d logged errors:\n%s", i+1, stderr)
 		}
 	}
-	for _, f := range []string{"jobflow.db", "temporal.db", jwtSecretFile, encryptionKeyFile} {
+	for _, f := range []string{"jobflow.db", "temporal.db", jwtSecretFile, encryptionKeyFile, temporalserver.APIKeyFile, temporalserver.CAFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("data dir lacks %s: %v", f, err)
 		}

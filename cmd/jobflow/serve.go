@@ -54,7 +54,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	}
 
 	tel := newTelemetry()
-	c, err := dialTemporal(startCtx, cfg.TemporalAddress, cfg.TemporalNamespace, tel.sdk, log)
+	c, err := dialTemporal(startCtx, cfg, tel.sdk, log)
 	if err != nil {
 		return startupError(ctx, err)
 	}

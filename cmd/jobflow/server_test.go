@@ -167,6 +167,10 @@ func TestBinary_ServerPostgres(t *testing.T) {
 	vars := serverEnv()
 	vars["JOBFLOW_DATABASE_URL"] = dbURL
 	vars["JOBFLOW_TEMPORAL_ADDRESS"] = ts.FrontendAddress()
+	// The embedded server wants TLS and its API key, as a production
+	// cluster may: the same settings reach it.
+	vars["JOBFLOW_TEMPORAL_TLS_CA"] = ts.CAFile()
+	vars["JOBFLOW_TEMPORAL_API_KEY"] = ts.APIKey()
 	vars["JOBFLOW_ADMIN_PASSWORD"] = "server-test-pw"
 
 	cmd, _, stderr := command(t, vars, "migrate")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -43,16 +41,26 @@ func prepareStandalone(ctx context.Context, cfg *Config, log *slog.Logger) (*emb
 		Namespaces:   []string{cfg.TemporalNamespace},
 		UIAddr:       cfg.TemporalUIAddr,
 		UINamespace:  cfg.TemporalNamespace,
+		UIWrite:      cfg.TemporalUIWrite,
 		Logger:       log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal server (data in %s): %w", filepath.Join(cfg.DataDir, "temporal.db"), err)
 	}
+	// jobflow's own clients reach the embedded frontend exactly as they
+	// would a production cluster: over TLS, with the API key.
 	cfg.TemporalAddress = srv.FrontendAddress()
-	if cfg.TemporalUIURL == "" {
-		cfg.TemporalUIURL = uiLink(cfg.TemporalUIAddr, srv.UIURL(), cfg.PublicURL)
+	cfg.TemporalAPIKey = srv.APIKey()
+	cfg.TemporalTLS = srv.ClientTLS()
+	if srv.UIURL() != "" {
+		// People reach the UI only through jobflow's proxy, which logs
+		// them in as SYS_ADMIN and adds the UI's key.
+		cfg.TemporalUIUpstream, cfg.TemporalUIKey = srv.UIURL(), srv.UIKey()
+		if cfg.TemporalUIURL == "" {
+			cfg.TemporalUIURL = cfg.PublicURL + temporalserver.UIPublicPath
+		}
 	}
-	log.Info("embedded temporal started", "frontend", srv.FrontendAddress(), "ui", srv.UIURL())
+	log.Info("embedded temporal started", "frontend", srv.FrontendAddress(), "ui", srv.UIURL(), "uiWrite", cfg.TemporalUIWrite)
 	return &embeddedTemporal{srv: srv}, nil
 }
 
@@ -63,24 +71,4 @@ func (e *embeddedTemporal) stop(log *slog.Logger) {
 	if err := e.srv.Stop(); err != nil {
 		log.Warn("embedded temporal stop", "err", err)
 	}
-}
-
-// uiLink is the base URL of run links into the embedded Web UI. A UI that
-// listens on every interface is reached under the host users reach jobflow
-// by (JOBFLOW_PUBLIC_URL), not under the loopback address it was probed on.
-func uiLink(uiAddr, uiURL, publicURL string) string {
-	host, _, err := net.SplitHostPort(uiAddr)
-	if err != nil || (host != "" && host != "0.0.0.0" && host != "::") {
-		return uiURL
-	}
-	pub, err := url.Parse(publicURL)
-	if err != nil || pub.Hostname() == "" {
-		return uiURL
-	}
-	u, err := url.Parse(uiURL)
-	if err != nil {
-		return uiURL
-	}
-	u.Host = net.JoinHostPort(pub.Hostname(), u.Port())
-	return u.String()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,32 +18,58 @@ import (
 	"jobflow/workflows"
 )
 
-// dialTemporal connects to the Temporal frontend at addr, checks that it
-// answers and that the namespace exists, and registers jobflow's search
-// attributes there. The client reconnects by itself later, so a Temporal
-// that goes away after start-up only makes the engine routes answer 503.
-func dialTemporal(ctx context.Context, addr, namespace string, mh client.MetricsHandler, log *slog.Logger) (client.Client, error) {
+// dialTemporal connects to the Temporal frontend at cfg.TemporalAddress,
+// over TLS and with an API key when configured (JOBFLOW_TEMPORAL_TLS_*,
+// JOBFLOW_TEMPORAL_API_KEY; standalone: the embedded server's), checks that
+// it answers and that the namespace exists, and registers jobflow's search
+// attributes there. A TLS or credential failure names the setting to fix.
+// The client reconnects by itself later, so a Temporal that goes away after
+// start-up only makes the engine routes answer 503.
+func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, log *slog.Logger) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{
+	addr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
+	opts := client.Options{
 		HostPort:  addr,
 		Namespace: namespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
 		// The SDK's worker and request metrics go to the process's /metrics.
 		MetricsHandler: mh,
-	})
+	}
+	apiKey := cfg.TemporalAPIKey != ""
+	if apiKey {
+		// The SDK turns TLS on (system roots) for an API key.
+		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+	}
+	if tc := cfg.TemporalTLS; tc != nil || apiKey {
+		if tc == nil {
+			tc = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		opts.ConnectionOptions.TLS = tc
+		if err := probeTLS(ctx, addr, tc, apiKey); err != nil {
+			return nil, err
+		}
+	}
+	c, err := client.DialContext(ctx, opts)
+	if err != nil && opts.ConnectionOptions.TLS == nil && servesTLS(ctx, addr) {
+		return nil, &settingError{envTLSCA, fmt.Sprintf("temporal at %s serves TLS: set %s to the CA of its certificate (and %s, %s if it wants a client certificate)",
+			addr, envTLSCA, envTLSCert, envTLSKey)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s (JOBFLOW_TEMPORAL_ADDRESS) is not reachable: %w", addr, err)
 	}
 	if _, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace}); err != nil {
 		c.Close()
+		if cerr := credentialError(addr, apiKey, err); cerr != nil {
+			return nil, cerr
+		}
 		return nil, fmt.Errorf("temporal namespace %q (JOBFLOW_TEMPORAL_NAMESPACE) at %s: %w", namespace, addr, err)
 	}
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), namespace); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("temporal at %s: %w", addr, err)
 	}
-	log.Info("temporal ready", "address", addr, "namespace", namespace)
+	log.Info("temporal ready", "address", addr, "namespace", namespace, "tls", opts.ConnectionOptions.TLS != nil, "apiKey", apiKey)
 	return c, nil
 }
 

@@ -24,6 +24,7 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, t
 		PublicURL:        cfg.PublicURL,
 		LicensePublicKey: cfg.LicensePublicKey,
 		Logger:           log,
+		TemporalUI:       httpapi.TemporalUI{Upstream: cfg.TemporalUIUpstream, Key: cfg.TemporalUIKey, Write: cfg.TemporalUIWrite},
 		Registry:         tel.reg,
 		Metrics:          tel.m,
 		Ready: []httpapi.Check{
