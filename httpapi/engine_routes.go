@@ -11,7 +11,7 @@ func (s *Server) engineRoutes() []route {
 		{method: "GET", path: v1 + "/workflows/:id/schedule", access: member, summary: "MEMBER: next 10 run times and recent scheduled runs", resp: "Object", status: 200, handler: s.schedule},
 		{method: "POST", path: v1 + "/workflows/:id/backfill", access: member, summary: "MEMBER: backfill (补数) {start, end, overlap}: one run per fire time in the range", body: "Object", resp: "Object", status: 202, handler: s.backfill},
 		{method: "POST", path: v1 + "/workflows/:id/runs", access: member, summary: "MEMBER: run (运行) the current draft now {params}: 202 {runId}", body: "Object", resp: "Object", status: 202, handler: s.startRun},
-		{method: "GET", path: v1 + "/runs", access: member, summary: "MEMBER: runs, newest first", resp: "Object", status: 200, query: []string{"workflowId", "status", "trigger", "page", "pageSize"}, handler: s.listRuns},
+		{method: "GET", path: v1 + "/runs", access: member, summary: "MEMBER: runs, newest first; total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true", resp: "Object", status: 200, query: []string{"workflowId", "status", "trigger", "page", "pageSize"}, handler: s.listRuns},
 		{method: "GET", path: v1 + "/runs/:id", access: member, summary: "MEMBER: a run with its node runs and edges", resp: "Object", status: 200, handler: s.getRun},
 		{method: "POST", path: v1 + "/runs/:id/abort", access: member, summary: "MEMBER: abort (中止) a RUNNING run: 202; 409 if not running", resp: "Object", status: 202, handler: s.abortRun},
 		{method: "POST", path: v1 + "/runs/:id/rerun", access: member, summary: "MEMBER: rerun (重跑) {mode, nodeId}: 202 {runId}; 409 while running", body: "Object", resp: "Object", status: 202, handler: s.rerun},
