@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,8 +58,9 @@ func main() {
 	tokens := flag.Int("tokens", 200, "invoke tokens the invokes are spread over")
 	rate := flag.Float64("rate", 0, "sustained phase: at most this many invokes a second in all (0: as fast as the clients go)")
 	dbURL := flag.String("db", "", "store URL (default: a SQLite file in the data dir, as standalone)")
+	bareMode := flag.String("bare", "noop,exec", "after the sustained phase, the same load of bare Temporal workflows with one activity: noop, exec (runs `true`), both, or none")
 	flag.Parse()
-	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL); err != nil {
+	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL, *bareMode); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -74,7 +76,7 @@ type bench struct {
 	client *http.Client
 }
 
-func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL string) error {
+func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, bareMode string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "invokelat-")
 	if err != nil {
@@ -140,8 +142,22 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL st
 	if err := b.latency(ctx, n); err != nil {
 		return err
 	}
-	if duration > 0 {
-		return b.sustained(ctx, duration, conc, rate)
+	if duration <= 0 {
+		return nil
+	}
+	perSec, err := b.sustained(ctx, duration, conc, rate)
+	if err != nil {
+		return err
+	}
+	for _, mode := range []string{"noop", "exec"} {
+		if !strings.Contains(bareMode, mode) {
+			continue
+		}
+		barePerSec, err := bare(ctx, c, duration, conc, rate, mode == "exec")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  throughput ratio jobflow / bare (%s): %.2f (target >= 0.7 against no-op)\n", mode, perSec/barePerSec)
 	}
 	return nil
 }
@@ -250,7 +266,7 @@ func (b *bench) firstJobStart(ctx context.Context, runID string, within time.Dur
 	}
 }
 
-func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate float64) error {
+func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate float64) (float64, error) {
 	var pace <-chan time.Time
 	if rate > 0 {
 		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
@@ -303,15 +319,16 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate f
 				break
 			}
 			if time.Since(drainStart) > 10*time.Minute {
-				return fmt.Errorf("runs still not finished 10 min after the sustained phase")
+				return 0, fmt.Errorf("runs still not finished 10 min after the sustained phase")
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
 	drained := time.Since(drainStart)
+	perSec := float64(len(ids)) / (d + drained).Seconds()
 	fmt.Printf("  all %d runs finished %.1f s after the last invoke (%.1f runs/s over invoke phase + drain); %d did not succeed\n",
-		len(ids), drained.Seconds(), float64(len(ids))/(d+drained).Seconds(), bad)
-	return nil
+		len(ids), drained.Seconds(), perSec, bad)
+	return perSec, nil
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
