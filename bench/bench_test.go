@@ -30,11 +30,11 @@ func TestHarness_Shapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fe, _, _, err := h.historyStats(ctx, fid)
+			fe, _, _, err := h.HistoryStats(ctx, fid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			he, _, _, err := h.historyStats(ctx, hid)
+			he, _, _, err := h.HistoryStats(ctx, hid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +64,7 @@ func TestFlowRun_2000NodesOnServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, _, executions, err := h.historyStats(ctx, ids)
+	events, _, executions, err := h.HistoryStats(ctx, ids)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,10 +58,10 @@ func (h *Harness) Measure(ctx context.Context, shape Shape, runs int) (Result, e
 			}
 		}
 		if i == runs-1 {
-			if res.FlowEvents, res.FlowTasks, res.FlowExecutions, err = h.historyStats(ctx, fid); err != nil {
+			if res.FlowEvents, res.FlowTasks, res.FlowExecutions, err = h.HistoryStats(ctx, fid); err != nil {
 				return res, err
 			}
-			if res.HandEvents, res.HandTasks, _, err = h.historyStats(ctx, hid); err != nil {
+			if res.HandEvents, res.HandTasks, _, err = h.HistoryStats(ctx, hid); err != nil {
 				return res, err
 			}
 		}
@@ -117,9 +117,9 @@ func (h *Harness) RunHand(ctx context.Context, shape Shape) (time.Duration, [2]s
 	return time.Since(start), ids, nil
 }
 
-// historyStats counts the history events and workflow tasks of a workflow
+// HistoryStats counts the history events and workflow tasks of a workflow
 // id's executions from the given first run on, and the executions.
-func (h *Harness) historyStats(ctx context.Context, ids [2]string) (events, tasks, executions int, err error) {
+func (h *Harness) HistoryStats(ctx context.Context, ids [2]string) (events, tasks, executions int, err error) {
 	for runID := ids[1]; runID != ""; executions++ {
 		hist, next, err := h.history(ctx, ids[0], runID)
 		if err != nil {

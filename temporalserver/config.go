@@ -219,7 +219,7 @@ func staticHosts(p ports) map[primitives.ServiceName]static.Hosts {
 
 // dynamicConfig holds the runtime settings that differ from Temporal's
 // defaults, chosen for one node on a small machine.
-func dynamicConfig() dynamicconfig.StaticClient {
+func dynamicConfig(queuePollRPS int) dynamicconfig.StaticClient {
 	v := func(x any) []dynamicconfig.ConstrainedValue {
 		return []dynamicconfig.ConstrainedValue{{Value: x}}
 	}
@@ -232,6 +232,6 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// default (30/s per namespace) would make the later ones late.
 		dynamicconfig.SchedulerNamespaceStartWorkflowRPS.Key(): v(200.0),
 	}
-	AddQueueSettings(dc, QueuePollRPS)
+	AddQueueSettings(dc, queuePollRPS)
 	return dc
 }

@@ -57,6 +57,9 @@ type Config struct {
 	// slog.Default() at warn.
 	Logger   *slog.Logger
 	LogLevel *slog.Level
+	// QueuePollRPS is the history queues' read rate (0: QueuePollRPS), for
+	// benchmarks that compare it with Temporal's default of 20.
+	QueuePollRPS int
 }
 
 // UIPublicPath is the path prefix the Web UI is served under.
@@ -167,7 +170,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		temporal.WithClaimMapper(mapper.provider()),
 		temporal.WithAuthorizer(authorization.NewDefaultAuthorizer()),
 		temporal.WithStaticHosts(staticHosts(p)),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(cfg.QueuePollRPS)),
 		temporal.WithLogger(newSlogLogger(logger, level, &s.logFloor)),
 	)
 	if err != nil {

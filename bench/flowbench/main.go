@@ -23,6 +23,7 @@ func main() {
 	only := flag.String("shapes", "chain,fan,dag", "shapes to measure: chain (50 jobs), fan (200 wide), dag (1,000 jobs)")
 	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
+	largest := flag.Int("largest", 0, "instead of measuring ratios, run one layered DAG of this many jobs (e.g. 10000) and print its time and history size")
 	pollRPS := flag.Int("poll-rps", 0, "history queue read rate (default temporalserver.QueuePollRPS as in standalone; 20 is Temporal's default)")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -35,6 +36,13 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *largest > 0 {
+		if err := runLargest(*largest, *pollRPS); err != nil {
+			fmt.Fprintln(os.Stderr, "flowbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*runs, *only, *record, *pollRPS); err != nil {
 		fmt.Fprintln(os.Stderr, "flowbench:", err)
@@ -98,4 +106,28 @@ func rounded(ds []time.Duration) []time.Duration {
 		out[i] = d.Round(time.Millisecond)
 	}
 	return out
+}
+
+// runLargest runs one layered DAG of n no-op jobs (100 wide) on a fresh
+// server and prints how long it took and how large its histories grew
+// (FlowRun continues as new when Temporal suggests it).
+func runLargest(n, pollRPS int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	h, err := bench.Start(bench.Options{QueuePollRPS: pollRPS})
+	if err != nil {
+		return err
+	}
+	defer h.Stop()
+	d, ids, err := h.RunFlow(ctx, bench.Layered(n, 100, 7).Snapshot) // checks SUCCESS with every node
+	if err != nil {
+		return err
+	}
+	events, tasks, executions, err := h.HistoryStats(ctx, ids)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("layered DAG of %d jobs: SUCCESS in %s; %d history events, %d workflow tasks, %d executions (continue-as-new)\n",
+		n, d.Round(time.Millisecond), events, tasks, executions)
+	return nil
 }

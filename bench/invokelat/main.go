@@ -58,9 +58,10 @@ func main() {
 	tokens := flag.Int("tokens", 200, "invoke tokens the invokes are spread over")
 	rate := flag.Float64("rate", 0, "sustained phase: at most this many invokes a second in all (0: as fast as the clients go)")
 	dbURL := flag.String("db", "", "store URL (default: a SQLite file in the data dir, as standalone)")
+	pollRPS := flag.Int("poll-rps", 0, "the embedded server's history queue read rate (0: jobflow's default; 20 is Temporal's)")
 	bareMode := flag.String("bare", "noop,exec", "after the sustained phase, the same load of bare Temporal workflows with one activity: noop, exec (runs `true`), both, or none")
 	flag.Parse()
-	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL, *bareMode); err != nil {
+	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL, *bareMode, *pollRPS); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -76,7 +77,7 @@ type bench struct {
 	client *http.Client
 }
 
-func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, bareMode string) error {
+func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, bareMode string, pollRPS int) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "invokelat-")
 	if err != nil {
@@ -84,7 +85,7 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, b
 	}
 	defer os.RemoveAll(dir)
 	quietLevel := slog.LevelError
-	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: dir, LogLevel: &quietLevel})
+	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: dir, LogLevel: &quietLevel, QueuePollRPS: pollRPS})
 	if err != nil {
 		return err
 	}
