@@ -55,6 +55,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
 				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
 				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
+				"POST /workflows/{id}/runs, /runs/{id}/rerun and /workflows/{id}/backfill take an Idempotency-Key header (an addition): a repeat within 24 h answers the same status and body (header Idempotent-Replayed: true) and starts nothing, the same key with another path or body is 409, a failed first request frees the key; " +
 				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
@@ -96,6 +97,11 @@ func operation(r route) map[string]any {
 	if r.access == member || r.access == tenantAdmin {
 		params = append(params, map[string]any{"name": headerTenant, "in": "header", "required": true,
 			"description": "the tenant to act in", "schema": map[string]any{"type": "string"}})
+	}
+	if r.idempotent {
+		params = append(params, map[string]any{"name": headerIdempotencyKey, "in": "header", "required": false,
+			"description": "makes the start idempotent: a repeat with the same key (per tenant and route, kept 24 h) answers the same run ids and starts nothing; the same key with another path or body is 409 CONFLICT",
+			"schema":      map[string]any{"type": "string", "maxLength": maxIdempotencyKey}})
 	}
 	for _, q := range r.query {
 		typ := "string"
