@@ -24,6 +24,7 @@ type Store interface {
 	jobflow.RunService
 	jobflow.RunSnapshotService
 	jobflow.VersionService
+	jobflow.UnsettledRunService
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not
@@ -37,6 +38,13 @@ type Engine struct {
 
 	// Now is the clock of logical times; tests may pin it.
 	Now func() time.Time
+
+	// The run reconciler (reconcile_runs.go): how old a run must be before
+	// it is reconciled (default DefaultRunGrace) and how many runs one pass
+	// looks at (default DefaultRunBatch).
+	RunGrace time.Duration
+	RunBatch int
+	runs     runCursor
 }
 
 func (e *Engine) now() time.Time {

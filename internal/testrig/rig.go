@@ -1,6 +1,6 @@
 // Package testrig sets up, for tests, jobflow's run engine on real parts: an
 // in-process Temporal server (temporaltest) with jobflow's search attributes,
-// a fresh PostgreSQL store, a worker with FlowRun and the real activities,
+// a fresh PostgreSQL (or SQLite) store, a worker with FlowRun and the real activities,
 // the engine, and the REST API over them with the admin bootstrapped. It is
 // imported by tests only.
 package testrig
@@ -40,6 +40,7 @@ var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
 // Options change the rig.
 type Options struct {
 	NoWorker bool                  // the test runs its own (process) workers
+	SQLite   bool                  // the store is SQLite (DBURL is then ""); default PostgreSQL
 	Logger   *slog.Logger          // default: discard
 	API      func(*httpapi.Config) // adjusts the API's config before it is built
 }
@@ -68,7 +69,13 @@ func New(t *testing.T, o Options) *Rig {
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), ts.GetDefaultNamespace()); err != nil {
 		t.Fatalf("testrig: register search attributes: %v", err)
 	}
-	st, dbURL := storetest.OpenPostgres(t)
+	var st *store.Store
+	var dbURL string
+	if o.SQLite {
+		st = storetest.Open(t, store.DialectSQLite)
+	} else {
+		st, dbURL = storetest.OpenPostgres(t)
+	}
 	if !o.NoWorker {
 		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: o.Logger}
 		t.Cleanup(func() { acts.Close() })
