@@ -139,13 +139,17 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// Store writes must outlive an abort: the ABORTED row is written after
 	// the activity context is cancelled.
 	storeCtx := context.WithoutCancel(ctx)
-	if err := a.Runs.UpsertNodeRun(storeCtx, node); err != nil {
+	// The heartbeat starts first: while the store is down the start is
+	// retried (the job has not run, so waiting is safe), and Temporal must
+	// not take the wait for a dead worker.
+	stopHeartbeat := heartbeat(ctx)
+	defer stopHeartbeat()
+	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
+		return a.Runs.UpsertNodeRun(c, node)
+	}); err != nil {
 		a.logger().Error("record node start", "run", in.RunID, "job", in.Job.ID, "err", err)
 		return workflows.RunJobResult{}, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 	}
-
-	stopHeartbeat := heartbeat(ctx)
-	defer stopHeartbeat()
 
 	// The job's own timeout gives a message that says so; the activity's
 	// StartToClose timeout set by the workflow is a backstop.
@@ -195,7 +199,11 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	default:
 		node.Status = jobflow.NodeSuccess
 	}
-	if rerr := a.Runs.UpsertNodeRun(storeCtx, node); rerr != nil {
+	// The outcome is retried through a store outage (FlowRun's RecordRun
+	// writes the final node states too, so this is not the only copy).
+	if rerr := retryStore(storeCtx, a.logger(), "node outcome", func(c context.Context) error {
+		return a.Runs.UpsertNodeRun(c, node)
+	}); rerr != nil {
 		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
 	}
 

@@ -55,6 +55,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
 				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
 				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
+				"any route that needs the database answers 503 UNAVAILABLE with Retry-After while the database cannot be reached (never 500), and recovers by itself; " +
 				"POST /workflows/{id}/runs, /runs/{id}/rerun and /workflows/{id}/backfill take an Idempotency-Key header (an addition): a repeat within 24 h answers the same status and body (header Idempotent-Replayed: true) and starts nothing, the same key with another path or body is 409, a failed first request frees the key; " +
 				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
 		},

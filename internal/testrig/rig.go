@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -39,18 +40,23 @@ var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
 
 // Options change the rig.
 type Options struct {
-	NoWorker bool                  // the test runs its own (process) workers
-	SQLite   bool                  // the store is SQLite (DBURL is then ""); default PostgreSQL
-	Logger   *slog.Logger          // default: discard
-	API      func(*httpapi.Config) // adjusts the API's config before it is built
+	NoWorker bool // the test runs its own (process) workers
+	SQLite   bool // the store is SQLite; default PostgreSQL
+	// StoreProxy puts a TCP proxy (Rig.Proxy) between jobflow's store
+	// (worker, engine, API) and PostgreSQL; Rig.Store stays direct, so a
+	// test can look while the proxy is cut.
+	StoreProxy bool
+	Logger     *slog.Logger          // default: discard
+	API        func(*httpapi.Config) // adjusts the API's config before it is built
 }
 
 // Rig is the engine and the API on real parts; everything stops with the test.
 type Rig struct {
 	Temporal *temporaltest.TestServer
 	Client   client.Client
-	Store    *store.Store
-	DBURL    string
+	Store    *store.Store // direct, also with StoreProxy
+	DBURL    string       // postgres://… or sqlite://path
+	Proxy    *Proxy       // with StoreProxy: between jobflow and PostgreSQL
 	Engine   *engine.Engine
 	Server   *httptest.Server
 	API      *API // logged in as admin, in the default tenant
@@ -72,21 +78,35 @@ func New(t *testing.T, o Options) *Rig {
 	var st *store.Store
 	var dbURL string
 	if o.SQLite {
-		st = storetest.Open(t, store.DialectSQLite)
+		st, dbURL = storetest.OpenSQLite(t)
 	} else {
 		st, dbURL = storetest.OpenPostgres(t)
 	}
+	served := st // the store jobflow itself uses
+	var proxy *Proxy
+	if o.StoreProxy {
+		u, err := url.Parse(dbURL)
+		if err != nil || o.SQLite {
+			t.Fatalf("testrig: StoreProxy needs PostgreSQL (%v)", err)
+		}
+		proxy = StartProxy(t, u.Host)
+		u.Host = proxy.Addr()
+		if served, err = store.Open(ctx, u.String(), storetest.Key); err != nil {
+			t.Fatalf("testrig: open the store through the proxy: %v", err)
+		}
+		t.Cleanup(func() { served.Close() })
+	}
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: o.Logger}
+		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Logger: o.Logger}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
 			acts.Register(r)
 		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
 	}
-	eng := &engine.Engine{Client: c, Store: st, Namespace: ts.GetDefaultNamespace(),
+	eng := &engine.Engine{Client: c, Store: served, Namespace: ts.GetDefaultNamespace(),
 		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233"}
-	deps := httpapi.NewDeps(st)
+	deps := httpapi.NewDeps(served)
 	deps.Engine = eng
 	if _, err := httpapi.Bootstrap(ctx, deps, AdminPassword); err != nil {
 		t.Fatalf("testrig: bootstrap: %v", err)
@@ -101,7 +121,7 @@ func New(t *testing.T, o Options) *Rig {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	r := &Rig{Temporal: ts, Client: c, Store: st, DBURL: dbURL, Engine: eng, Server: srv}
+	r := &Rig{Temporal: ts, Client: c, Store: st, DBURL: dbURL, Engine: eng, Server: srv, Proxy: proxy}
 	r.API = Login(t, srv.URL, "admin", AdminPassword)
 	return r
 }

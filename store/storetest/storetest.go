@@ -66,8 +66,16 @@ func Open(t testing.TB, dialect string) *store.Store {
 
 func openSQLite(t testing.TB) *store.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "jobflow.db")
-	return openAndMigrate(t, "sqlite://"+path)
+	s, _ := OpenSQLite(t)
+	return s
+}
+
+// OpenSQLite is Open on SQLite that also returns the file's URL
+// (sqlite:///…), for tests that open it again.
+func OpenSQLite(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	u := "sqlite://" + filepath.Join(t.TempDir(), "jobflow.db")
+	return openAndMigrate(t, u), u
 }
 
 // OpenPostgres is Open on PostgreSQL that also returns the fresh
