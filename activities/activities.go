@@ -67,6 +67,8 @@ type Activities struct {
 
 	mu  sync.Mutex
 	dbs map[string]*cachedDB // SQL connection pools by datasource id
+
+	jobs running // jobs in flight, for StopJobs (stop.go)
 }
 
 // Register registers the activities under the names of the workflows contract.
@@ -158,19 +160,24 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		jobCtx, cancel = context.WithTimeout(ctx, time.Duration(in.Job.TimeoutSeconds)*time.Second)
 	}
 	defer cancel()
+	jobCtx, stopJob := context.WithCancelCause(jobCtx)
+	defer stopJob(nil)
+	defer a.jobs.track(stopJob)()
 
 	log := newNodeLog(storeCtx, a.Runs, in.RunID, in.Job.ID, a.logger())
 	if attempt > 1 {
 		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
 	}
 	out, err := a.execute(jobCtx, in, log)
-	// An abort is the activity context cancelled while the job ran; a job
-	// that finished anyway keeps its outcome.
-	aborted := err != nil && errors.Is(ctx.Err(), context.Canceled)
-	if err != nil && !aborted && jobCtx.Err() != nil {
+	// A job stopped by its worker's shutdown fails "worker stopped" and is
+	// retried by its policy elsewhere (stop.go). An abort is the activity
+	// context cancelled while the job ran; a job that finished anyway keeps
+	// its outcome.
+	stopping := err != nil && workerStopped(ctx, jobCtx)
+	aborted := err != nil && !stopping && errors.Is(ctx.Err(), context.Canceled)
+	if err != nil && !aborted && !stopping && jobCtx.Err() != nil {
 		err = failf("timed out after %d s", timeoutSeconds(in.Job.TimeoutSeconds, started, jobCtx))
 	}
-	stopping := aborted && workerStopping(ctx)
 	switch {
 	case stopping:
 		log.Printf("stopped: the worker is shutting down")
@@ -187,9 +194,8 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	node.Result = out.Result
 	switch {
 	case stopping:
-		// The worker is shutting down, not the run: leave the node RUNNING
-		// for the attempt that Temporal starts elsewhere.
-		return workflows.RunJobResult{}, ctx.Err()
+		node.Status = jobflow.NodeFail
+		node.Error = MsgWorkerStopped
 	case aborted:
 		node.Status = jobflow.NodeAborted
 		node.Error = "aborted"
@@ -208,6 +214,8 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	}
 
 	switch {
+	case stopping:
+		return workflows.RunJobResult{}, temporal.NewApplicationError(MsgWorkerStopped, ErrTypeWorkerStopped)
 	case aborted:
 		return workflows.RunJobResult{}, temporal.NewCanceledError("aborted")
 	case err != nil:

@@ -46,7 +46,12 @@ type Config struct {
 	CORSOrigins       []string      // JOBFLOW_CORS_ORIGINS
 	LogLevel          slog.Level    // JOBFLOW_LOG_LEVEL
 	ReconcileInterval time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
+	WorkerStopTimeout time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
 }
+
+// DefaultWorkerStopTimeout is how long a stopping worker waits for its
+// running jobs before it stops them.
+const DefaultWorkerStopTimeout = 30 * time.Second
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
 // guessable offline from any token.
@@ -115,6 +120,14 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 			return nil, &settingError{"JOBFLOW_RECONCILE_INTERVAL", fmt.Sprintf("%q: use a duration of at least 10s, such as 5m", v)}
 		}
 		cfg.ReconcileInterval = d
+	}
+	cfg.WorkerStopTimeout = DefaultWorkerStopTimeout
+	if v := getenv("JOBFLOW_WORKER_STOP_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, &settingError{"JOBFLOW_WORKER_STOP_TIMEOUT", fmt.Sprintf("%q: use a duration such as 30s (0 stops running jobs at once)", v)}
+		}
+		cfg.WorkerStopTimeout = d
 	}
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -51,9 +52,10 @@ type workers []worker.Worker
 func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logger) (workers, *activities.Activities, error) {
 	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: log.With("component", "activities")}
 	opts := worker.Options{
-		// On SIGTERM, running jobs get this long to finish before their
-		// context is cancelled.
-		WorkerStopTimeout: 10 * time.Second,
+		// On SIGTERM, drain gives running jobs JOBFLOW_WORKER_STOP_TIMEOUT
+		// and then stops them itself; the SDK's own timeout is only a
+		// backstop behind that (their processes' kill grace, the reports).
+		WorkerStopTimeout: cfg.WorkerStopTimeout + time.Minute,
 		// Heartbeats carry cancellation to running jobs: throttled to the
 		// default 8 s, an abort could take longer than its 10 s promise.
 		MaxHeartbeatThrottleInterval: time.Second,
@@ -79,8 +81,32 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logge
 	return ws, acts, nil
 }
 
+// stop stops every worker (in parallel: each waits for its own running
+// tasks) and returns when all have stopped.
 func (ws workers) stop() {
+	var wg sync.WaitGroup
 	for _, w := range ws {
-		w.Stop()
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Stop() }()
 	}
+	wg.Wait()
+}
+
+// drain is the graceful stop of SIGTERM: the workers take no new task at
+// once, running jobs get timeout to finish, and those still running then
+// are stopped (activities.StopJobs: they fail "worker stopped" and are
+// retried by their policy elsewhere). It returns when the workers have
+// reported every task to Temporal.
+func (ws workers) drain(acts *activities.Activities, timeout time.Duration, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() { ws.stop(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(timeout):
+	}
+	if n := acts.StopJobs(); n > 0 {
+		log.Warn("worker stop timeout passed: stopping the jobs still running", "jobs", n, "timeout", timeout)
+	}
+	<-done
 }
