@@ -153,11 +153,14 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		return workflows.RunJobResult{}, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 	}
 
+	// The job runs on base, which survives a Temporal outage (outage.go).
 	// The job's own timeout gives a message that says so; the activity's
 	// StartToClose timeout set by the workflow is a backstop.
-	jobCtx, cancel := ctx, context.CancelFunc(func() {})
+	base := a.jobBase(ctx, in.TenantID, in.RunID)
+	defer base.stop()
+	jobCtx, cancel := context.Context(base), context.CancelFunc(func() {})
 	if in.Job.TimeoutSeconds > 0 {
-		jobCtx, cancel = context.WithTimeout(ctx, time.Duration(in.Job.TimeoutSeconds)*time.Second)
+		jobCtx, cancel = context.WithTimeout(base, time.Duration(in.Job.TimeoutSeconds)*time.Second)
 	}
 	defer cancel()
 	jobCtx, stopJob := context.WithCancelCause(jobCtx)
@@ -174,7 +177,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// context cancelled while the job ran; a job that finished anyway keeps
 	// its outcome.
 	stopping := err != nil && workerStopped(ctx, jobCtx)
-	aborted := err != nil && !stopping && errors.Is(ctx.Err(), context.Canceled)
+	aborted := err != nil && !stopping && errors.Is(base.Err(), context.Canceled)
 	if err != nil && !aborted && !stopping && jobCtx.Err() != nil {
 		err = failf("timed out after %d s", timeoutSeconds(in.Job.TimeoutSeconds, started, jobCtx))
 	}
@@ -212,6 +215,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	}); rerr != nil {
 		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
 	}
+	base.awaitTemporal(ctx, a.logger().With("run", in.RunID, "job", in.Job.ID))
 
 	switch {
 	case stopping:
@@ -271,14 +275,15 @@ func heartbeat(ctx context.Context) (stop func()) {
 		defer wg.Done()
 		t := time.NewTicker(DefaultHeartbeat)
 		defer t.Stop()
+		// Heartbeats outlive a context that the SDK ended because one did
+		// not reach Temporal (outage.go): they resume when it answers.
+		hctx := context.WithoutCancel(ctx)
 		for {
 			select {
 			case <-done:
 				return
-			case <-ctx.Done():
-				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				activity.RecordHeartbeat(hctx)
 			}
 		}
 	}()

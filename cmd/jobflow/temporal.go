@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"jobflow/activities"
 	"jobflow/store"
@@ -29,6 +31,16 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger)
 		HostPort:  addr,
 		Namespace: namespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
+		ConnectionOptions: client.ConnectionOptions{DialOptions: []grpc.DialOption{
+			// After an outage the connection comes back within 5 s of the
+			// server (gRPC's default backoff grows to 2 minutes): the
+			// workers' reports of jobs that ended meanwhile, which the SDK
+			// retries for 60 s, must land before their heartbeat timeout.
+			grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+				MinConnectTimeout: 5 * time.Second,
+			}),
+		}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s (JOBFLOW_TEMPORAL_ADDRESS) is not reachable: %w", addr, err)
