@@ -16,9 +16,16 @@ import (
 func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput) error {
 	run := in.Run
 	run.Nodes = nil // node rows come in in.Nodes, not through the run
-	if err := a.Runs.UpsertRun(ctx, &run); err != nil {
-		a.logger().Error("record run", "run", run.ID, "err", err)
-		return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
+	// A final run is written after its nodes, so that a reader who sees the
+	// run final never sees one of its nodes still unfinished; any other
+	// run first, since its node rows need the run row (a scheduled run's
+	// first record creates it).
+	final := run.Status.Finished()
+	if !final {
+		if err := a.Runs.UpsertRun(ctx, &run); err != nil {
+			a.logger().Error("record run", "run", run.ID, "err", err)
+			return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
+		}
 	}
 	for i := range in.Nodes {
 		n := in.Nodes[i]
@@ -31,6 +38,12 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		if err := a.Runs.UpsertNodeRun(ctx, &n); err != nil {
 			a.logger().Error("record node run", "run", run.ID, "job", n.JobID, "err", err)
 			return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
+		}
+	}
+	if final {
+		if err := a.Runs.UpsertRun(ctx, &run); err != nil {
+			a.logger().Error("record run", "run", run.ID, "err", err)
+			return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
 		}
 	}
 	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
