@@ -78,6 +78,8 @@ type Activities struct {
 	mu      sync.Mutex
 	dbs     map[string]*cachedDB    // SQL connection pools by datasource id
 	osUsers map[string]cachedOSUser // tenant id -> osUser, see tenantOSUser
+
+	jobs running // jobs in flight, for StopJobs (stop.go)
 }
 
 // Register registers the activities under the names of the workflows contract.
@@ -150,38 +152,51 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// Store writes must outlive an abort: the ABORTED row is written after
 	// the activity context is cancelled.
 	storeCtx := context.WithoutCancel(ctx)
-	if err := a.Runs.UpsertNodeRun(storeCtx, node); err != nil {
+	// The heartbeat starts first: while the store is down the start is
+	// retried (the job has not run, so waiting is safe), and Temporal must
+	// not take the wait for a dead worker.
+	stopHeartbeat := heartbeat(ctx)
+	defer stopHeartbeat()
+	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
+		return a.Runs.UpsertNodeRun(c, node)
+	}); err != nil {
 		a.logger().Error("record node start", "run", in.RunID, "job", in.Job.ID, "err", err)
 		return workflows.RunJobResult{}, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 	}
 
-	stopHeartbeat := heartbeat(ctx)
-	defer stopHeartbeat()
 	if activity.IsActivity(ctx) {
 		info := activity.GetInfo(ctx)
 		a.Metrics.JobWaited(string(in.Job.Type), info.StartedTime.Sub(info.ScheduledTime))
 	}
 
+	// The job runs on base, which survives a Temporal outage (outage.go).
 	// The job's own timeout gives a message that says so; the activity's
 	// StartToClose timeout set by the workflow is a backstop.
-	jobCtx, cancel := ctx, context.CancelFunc(func() {})
+	base := a.jobBase(ctx, in.TenantID, in.RunID)
+	defer base.stop()
+	jobCtx, cancel := context.Context(base), context.CancelFunc(func() {})
 	if in.Job.TimeoutSeconds > 0 {
-		jobCtx, cancel = context.WithTimeout(ctx, time.Duration(in.Job.TimeoutSeconds)*time.Second)
+		jobCtx, cancel = context.WithTimeout(base, time.Duration(in.Job.TimeoutSeconds)*time.Second)
 	}
 	defer cancel()
+	jobCtx, stopJob := context.WithCancelCause(jobCtx)
+	defer stopJob(nil)
+	defer a.jobs.track(stopJob)()
 
 	log := newNodeLog(storeCtx, a.Runs, in.RunID, in.Job.ID, a.logger())
 	if attempt > 1 {
 		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
 	}
 	out, err := a.execute(jobCtx, in, log)
-	// An abort is the activity context cancelled while the job ran; a job
-	// that finished anyway keeps its outcome.
-	aborted := err != nil && errors.Is(ctx.Err(), context.Canceled)
-	if err != nil && !aborted && jobCtx.Err() != nil {
+	// A job stopped by its worker's shutdown fails "worker stopped" and is
+	// retried by its policy elsewhere (stop.go). An abort is the activity
+	// context cancelled while the job ran; a job that finished anyway keeps
+	// its outcome.
+	stopping := err != nil && workerStopped(ctx, jobCtx)
+	aborted := err != nil && !stopping && errors.Is(base.Err(), context.Canceled)
+	if err != nil && !aborted && !stopping && jobCtx.Err() != nil {
 		err = failf("timed out after %d s", timeoutSeconds(in.Job.TimeoutSeconds, started, jobCtx))
 	}
-	stopping := aborted && workerStopping(ctx)
 	switch {
 	case stopping:
 		log.Printf("stopped: the worker is shutting down")
@@ -198,9 +213,8 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	node.Result = out.Result
 	switch {
 	case stopping:
-		// The worker is shutting down, not the run: leave the node RUNNING
-		// for the attempt that Temporal starts elsewhere.
-		return workflows.RunJobResult{}, ctx.Err()
+		node.Status = jobflow.NodeFail
+		node.Error = MsgWorkerStopped
 	case aborted:
 		node.Status = jobflow.NodeAborted
 		node.Error = "aborted"
@@ -210,12 +224,19 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	default:
 		node.Status = jobflow.NodeSuccess
 	}
-	if rerr := a.Runs.UpsertNodeRun(storeCtx, node); rerr != nil {
+	// The outcome is retried through a store outage (FlowRun's RecordRun
+	// writes the final node states too, so this is not the only copy).
+	if rerr := retryStore(storeCtx, a.logger(), "node outcome", func(c context.Context) error {
+		return a.Runs.UpsertNodeRun(c, node)
+	}); rerr != nil {
 		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
 	}
 	a.Metrics.JobFinished(string(in.Job.Type), string(node.Status), ended.Sub(started))
+	base.awaitTemporal(ctx, a.logger().With("run", in.RunID, "job", in.Job.ID))
 
 	switch {
+	case stopping:
+		return workflows.RunJobResult{}, temporal.NewApplicationError(MsgWorkerStopped, ErrTypeWorkerStopped)
 	case aborted:
 		return workflows.RunJobResult{}, temporal.NewCanceledError("aborted")
 	case err != nil:
@@ -271,14 +292,15 @@ func heartbeat(ctx context.Context) (stop func()) {
 		defer wg.Done()
 		t := time.NewTicker(DefaultHeartbeat)
 		defer t.Stop()
+		// Heartbeats outlive a context that the SDK ended because one did
+		// not reach Temporal (outage.go): they resume when it answers.
+		hctx := context.WithoutCancel(ctx)
 		for {
 			select {
 			case <-done:
 				return
-			case <-ctx.Done():
-				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				activity.RecordHeartbeat(hctx)
 			}
 		}
 	}()

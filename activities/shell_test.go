@@ -386,29 +386,3 @@ func BenchmarkRunJob_Shell(b *testing.B) {
 		})
 	}
 }
-
-// TestRunJob_WorkerStop: a job stopped because its worker shuts down is not
-// an abort of the run: its node stays RUNNING for the attempt Temporal
-// starts on another worker.
-func TestRunJob_WorkerStop(t *testing.T) {
-	e := newTestEnv(t, store.DialectSQLite)
-	var suite testsuite.WorkflowTestSuite
-	bg, cancel := context.WithCancel(context.Background())
-	stop := make(chan struct{})
-	env := suite.NewTestActivityEnvironment()
-	env.SetWorkerOptions(worker.Options{BackgroundActivityContext: bg})
-	env.SetWorkerStopChannel(stop)
-	env.RegisterActivityWithOptions(e.a.RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
-
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "sleep 600"})
-	time.AfterFunc(time.Second, func() { close(stop); cancel() })
-	if _, err := env.ExecuteActivity(workflows.RunJobActivity, e.input(j, nil)); err == nil {
-		t.Fatal("a job stopped with its worker succeeded")
-	}
-	if n := e.node(t, j.ID); n.Status != jobflow.NodeRunning {
-		t.Errorf("node status = %s, want RUNNING (left for the next attempt)", n.Status)
-	}
-	if log := e.log(t, j.ID); !strings.Contains(log, "the worker is shutting down") {
-		t.Errorf("log %q does not say why the job stopped", log)
-	}
-}

@@ -18,8 +18,8 @@ import (
 )
 
 // startWorker starts a `jobflow worker` process on the env's Temporal
-// server and database.
-func (e *env) startWorker(t *testing.T, name string) *exec.Cmd {
+// server and database, with extra environment settings (NAME=value).
+func (e *env) startWorker(t *testing.T, name string, extraEnv ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(testrig.Binary(t), "worker")
 	cmd.Env = append(os.Environ(),
@@ -30,6 +30,7 @@ func (e *env) startWorker(t *testing.T, name string) *exec.Cmd {
 		"JOBFLOW_DATA_DIR="+t.TempDir(),
 		"JOBFLOW_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ type Store interface {
 	jobflow.RunService
 	jobflow.RunSnapshotService
 	jobflow.VersionService
+	jobflow.UnsettledRunService
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not
@@ -40,6 +41,13 @@ type Engine struct {
 	Now func() time.Time
 	// Metrics counts reconciler actions (none when nil).
 	Metrics *metrics.Metrics
+
+	// The run reconciler (reconcile_runs.go): how old a run must be before
+	// it is reconciled (default DefaultRunGrace) and how many runs one pass
+	// looks at (default DefaultRunBatch).
+	RunGrace time.Duration
+	RunBatch int
+	runs     runCursor
 }
 
 func (e *Engine) now() time.Time {

@@ -15,7 +15,7 @@ import (
 	"jobflow/workflows"
 )
 
-// DefaultReconcileEvery is how often the service reconciles schedules.
+// DefaultReconcileEvery is how often the service reconciles schedules and runs.
 const DefaultReconcileEvery = 5 * time.Minute
 
 // ReconcileReport says what one reconciliation changed.
@@ -165,7 +165,8 @@ func (e *Engine) listScheduleIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// RunReconciler reconciles at once and then every interval until ctx ends.
+// RunReconciler reconciles schedules and then runs (ReconcileRuns) at once
+// and then every interval until ctx ends.
 func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *slog.Logger) {
 	if every <= 0 {
 		every = DefaultReconcileEvery
@@ -184,6 +185,15 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 		}
 		if err == nil && rep != (ReconcileReport{}) {
 			log.Info("reconciled schedules", "created", rep.Created, "updated", rep.Updated, "deleted", rep.Deleted, "failed", rep.Failed)
+		}
+		rctx, cancel = context.WithTimeout(ctx, every)
+		runs, err := e.ReconcileRuns(rctx, log)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			log.Error("reconcile runs", "err", err)
+		}
+		if runs.Settled > 0 {
+			log.Info("reconciled runs", "checked", runs.Checked, "settled", runs.Settled, "failed", runs.Failed)
 		}
 		select {
 		case <-ctx.Done():

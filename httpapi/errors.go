@@ -46,10 +46,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else if errors.As(err, &he) {
 		err, status = fromEcho(he)
 	}
-	if !errors.As(err, &e) || e.Code == jobflow.EINTERNAL {
+	switch {
+	case errors.As(err, &e) && e.Code != jobflow.EINTERNAL:
+	case e == nil && jobflow.IsUnavailable(err):
+		// The store (or another dependency) is unreachable or busy: say so,
+		// so that clients retry, instead of a 500. The cause goes to the log.
+		s.log.Warn("dependency unavailable", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		e = jobflow.Errorf(jobflow.EUNAVAILABLE, "the service is temporarily unavailable (its database cannot be reached); try again shortly")
+	default:
 		s.log.Error("internal error", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		e = jobflow.Errorf(jobflow.EINTERNAL, "internal error")
+	}
+	if e.Code == jobflow.EUNAVAILABLE {
+		c.Response().Header().Set("Retry-After", "2")
 	}
 	if status == 0 {
 		status = statusOf[e.Code]

@@ -58,6 +58,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"failed logins are throttled (429 TOO_MANY_REQUESTS with Retry-After) after 5 failures of an account or 20 of a client address within 15 min, the lock doubling from 30 s up to 15 min; " +
 				"passwords are 10-72 bytes and not the account name; a password change, reset or disable revokes every earlier login token at once, a logout within 2 s on every api process; " +
 				"a disabled user's login is 401 'this account is disabled' (only after the right password); " +
+				"any route that needs the database answers 503 UNAVAILABLE with Retry-After while the database cannot be reached (never 500), and recovers by itself; " +
+				"POST /workflows/{id}/runs, /runs/{id}/rerun and /workflows/{id}/backfill take an Idempotency-Key header (an addition): a repeat within 24 h answers the same status and body (header Idempotent-Replayed: true) and starts nothing, the same key with another path or body is 409, a failed first request frees the key; " +
 				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
@@ -105,6 +107,11 @@ func operation(r route) map[string]any {
 	if r.access == member || r.access == tenantAdmin {
 		params = append(params, map[string]any{"name": headerTenant, "in": "header", "required": true,
 			"description": "the tenant to act in", "schema": map[string]any{"type": "string"}})
+	}
+	if r.idempotent {
+		params = append(params, map[string]any{"name": headerIdempotencyKey, "in": "header", "required": false,
+			"description": "makes the start idempotent: a repeat with the same key (per tenant and route, kept 24 h) answers the same run ids and starts nothing; the same key with another path or body is 409 CONFLICT",
+			"schema":      map[string]any{"type": "string", "maxLength": maxIdempotencyKey}})
 	}
 	for _, q := range r.query {
 		typ := "string"

@@ -65,7 +65,8 @@ type Deps struct {
 	Alarms       jobflow.AlarmService
 	InvokeTokens jobflow.InvokeTokenService
 	Sessions     jobflow.SessionService
-	Engine       *engine.Engine // nil: engine actions answer 503 UNAVAILABLE
+	Idempotency  jobflow.IdempotencyService // Idempotency-Key of run starts; nil: the header is ignored
+	Engine       *engine.Engine             // nil: engine actions answer 503 UNAVAILABLE
 }
 
 // Services is everything Deps needs, in one interface.
@@ -80,11 +81,12 @@ type Services interface {
 	jobflow.AlarmService
 	jobflow.InvokeTokenService
 	jobflow.SessionService
+	jobflow.IdempotencyService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Idempotency: s}
 }
 
 // Server is the HTTP API.
@@ -127,6 +129,8 @@ type route struct {
 	status  int      // success status
 	query   []string // query parameters
 	handler echo.HandlerFunc
+	// idempotent routes take an Idempotency-Key header (see idempotency.go).
+	idempotent bool
 }
 
 // New builds the server and its routes.
@@ -173,7 +177,7 @@ func New(cfg Config, deps Deps) *Server {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant, headerIdempotencyKey},
 			ExposeHeaders: []string{echo.HeaderXRequestID},
 			MaxAge:        600,
 		}))
@@ -186,7 +190,11 @@ func New(cfg Config, deps Deps) *Server {
 	s.routes = append(s.routes, s.engineRoutes()...)
 	s.routes = append(s.routes, s.temporalUIRoutes()...)
 	for _, r := range s.routes {
-		e.Add(r.method, r.path, r.handler, s.guard(r.access)...)
+		h := r.handler
+		if r.idempotent {
+			h = s.idempotent(r, h)
+		}
+		e.Add(r.method, r.path, h, s.guard(r.access)...)
 	}
 	return s
 }

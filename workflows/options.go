@@ -23,7 +23,14 @@ const (
 	// reaches a job with its next heartbeat, which the SDK sends at most
 	// every 80 % of this (24 s) unless the worker sets
 	// MaxHeartbeatThrottleInterval: workers must set it to 1 s.
-	JobHeartbeatTimeout = 30 * time.Second
+	//
+	// It is also how long a Temporal outage may last without failing the
+	// jobs that run through it: heartbeats cannot reach a server that is
+	// down, and when it comes back it times out every job whose last
+	// heartbeat is older than this before the workers' reports (retried by
+	// the SDK for 60 s) arrive. 60 s survives the 30 s outage the tests
+	// cause, at the price of noticing a dead worker's job 30 s later.
+	JobHeartbeatTimeout = 60 * time.Second
 	// recordTimeout bounds one RecordRun attempt; recordTotal all of them,
 	// so a store outage shorter than that loses no record.
 	recordTimeout = 30 * time.Second

@@ -57,7 +57,12 @@ type Config struct {
 	JobUser            string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
 	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
 	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
+	WorkerStopTimeout  time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
 }
+
+// DefaultWorkerStopTimeout is how long a stopping worker waits for its
+// running jobs before it stops them.
+const DefaultWorkerStopTimeout = 30 * time.Second
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
 // guessable offline from any token.
@@ -154,6 +159,14 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 			return nil, &settingError{"JOBFLOW_RUN_RETENTION", err.Error()}
 		}
 		cfg.RunRetention = d
+	}
+	cfg.WorkerStopTimeout = DefaultWorkerStopTimeout
+	if v := getenv("JOBFLOW_WORKER_STOP_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, &settingError{"JOBFLOW_WORKER_STOP_TIMEOUT", fmt.Sprintf("%q: use a duration such as 30s (0 stops running jobs at once)", v)}
+		}
+		cfg.WorkerStopTimeout = d
 	}
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -77,6 +77,7 @@ func TestLoadConfig_Env(t *testing.T) {
 	m["JOBFLOW_ENCRYPTION_KEY"] = hex.EncodeToString(testKey)
 	m["JOBFLOW_ADMIN_PASSWORD"] = "correct horse"
 	m["JOBFLOW_RECONCILE_INTERVAL"] = "90s"
+	m["JOBFLOW_WORKER_STOP_TIMEOUT"] = "2m"
 	cfg, err := loadConfig(modeServer, env(m))
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +107,8 @@ func TestLoadConfig_Env(t *testing.T) {
 		t.Errorf("AdminPassword = %q", cfg.AdminPassword)
 	case cfg.ReconcileInterval != 90*time.Second:
 		t.Errorf("ReconcileInterval = %v", cfg.ReconcileInterval)
+	case cfg.WorkerStopTimeout != 2*time.Minute:
+		t.Errorf("WorkerStopTimeout = %v", cfg.WorkerStopTimeout)
 	}
 }
 
@@ -158,6 +161,8 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_LICENSE_PUBLIC_KEY", "abc"},
 		{"JOBFLOW_RECONCILE_INTERVAL", "often"},
 		{"JOBFLOW_RECONCILE_INTERVAL", "1s"},
+		{"JOBFLOW_WORKER_STOP_TIMEOUT", "soon"},
+		{"JOBFLOW_WORKER_STOP_TIMEOUT", "-1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

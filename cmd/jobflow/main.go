@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "license":
 		return runLicense(rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout)
 	case modeStandalone, modeServer, modeAPI, modeWorker, modeMigrate, modeRotateKey:
 	default:
 		return fmt.Errorf("unknown command %q (run 'jobflow help')", cmd)
@@ -86,6 +88,8 @@ Usage:
   jobflow migrate        apply store migrations and exit
   jobflow rotate-key     re-encrypt stored secrets with JOBFLOW_NEW_ENCRYPTION_KEY (stop jobflow first)
   jobflow version        print the version
+  jobflow backup <dir>   standalone: consistent copy of the data dir (store, Temporal, secrets)
+                         while jobflow runs; start on it with JOBFLOW_DATA_DIR=<dir>
   jobflow license keygen               print a new Ed25519 key pair
   jobflow license issue -key-file F …  sign a license (jobflow license issue -h)
 
@@ -112,4 +116,5 @@ Environment (defaults in brackets):
   JOBFLOW_LICENSE_PUBLIC_KEY  Ed25519 public key (base64) that verifies licenses
   JOBFLOW_CORS_ORIGINS        web console origins allowed to call the API (comma-separated)
   JOBFLOW_LOG_LEVEL           debug, info, warn or error [info]
+  JOBFLOW_WORKER_STOP_TIMEOUT on SIGTERM, how long running jobs may finish before they are stopped [30s]
 `

@@ -72,7 +72,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 			return startupError(ctx, err)
 		}
 		defer acts.Close()
-		defer ws.stop()
+		defer ws.drain(acts, cfg.WorkerStopTimeout, log)
 	}
 
 	if !runsAPI {

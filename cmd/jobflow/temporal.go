@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"jobflow/activities"
 	"jobflow/store"
@@ -35,6 +38,16 @@ func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, lo
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
 		// The SDK's worker and request metrics go to the process's /metrics.
 		MetricsHandler: mh,
+		ConnectionOptions: client.ConnectionOptions{DialOptions: []grpc.DialOption{
+			// After an outage the connection comes back within 5 s of the
+			// server (gRPC's default backoff grows to 2 minutes): the
+			// workers' reports of jobs that ended meanwhile, which the SDK
+			// retries for 60 s, must land before their heartbeat timeout.
+			grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+				MinConnectTimeout: 5 * time.Second,
+			}),
+		}},
 	}
 	apiKey := cfg.TemporalAPIKey != ""
 	if apiKey {
@@ -90,9 +103,10 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser, Metrics: tel.m,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
-		// On SIGTERM, running jobs get this long to finish before their
-		// context is cancelled.
-		WorkerStopTimeout: 10 * time.Second,
+		// On SIGTERM, drain gives running jobs JOBFLOW_WORKER_STOP_TIMEOUT
+		// and then stops them itself; the SDK's own timeout is only a
+		// backstop behind that (their processes' kill grace, the reports).
+		WorkerStopTimeout: cfg.WorkerStopTimeout + time.Minute,
 		// Heartbeats carry cancellation to running jobs: throttled to the
 		// default 8 s, an abort could take longer than its 10 s promise.
 		MaxHeartbeatThrottleInterval: time.Second,
@@ -118,8 +132,32 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 	return ws, acts, nil
 }
 
+// stop stops every worker (in parallel: each waits for its own running
+// tasks) and returns when all have stopped.
 func (ws workers) stop() {
+	var wg sync.WaitGroup
 	for _, w := range ws {
-		w.Stop()
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Stop() }()
 	}
+	wg.Wait()
+}
+
+// drain is the graceful stop of SIGTERM: the workers take no new task at
+// once, running jobs get timeout to finish, and those still running then
+// are stopped (activities.StopJobs: they fail "worker stopped" and are
+// retried by their policy elsewhere). It returns when the workers have
+// reported every task to Temporal.
+func (ws workers) drain(acts *activities.Activities, timeout time.Duration, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() { ws.stop(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(timeout):
+	}
+	if n := acts.StopJobs(); n > 0 {
+		log.Warn("worker stop timeout passed: stopping the jobs still running", "jobs", n, "timeout", timeout)
+	}
+	<-done
 }

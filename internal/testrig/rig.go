@@ -1,6 +1,6 @@
 // Package testrig sets up, for tests, jobflow's run engine on real parts: an
 // in-process Temporal server (temporaltest) with jobflow's search attributes,
-// a fresh PostgreSQL store, a worker with FlowRun and the real activities,
+// a fresh PostgreSQL (or SQLite) store, a worker with FlowRun and the real activities,
 // the engine, and the REST API over them with the admin bootstrapped. It is
 // imported by tests only.
 package testrig
@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -43,18 +44,24 @@ var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
 
 // Options change the rig.
 type Options struct {
-	NoWorker bool                  // the test runs its own (process) workers
-	Registry *prometheus.Registry  // receives the domain and SDK metrics, served on the API's /metrics; default: a private one
-	Logger   *slog.Logger          // default: discard
-	API      func(*httpapi.Config) // adjusts the API's config before it is built
+	NoWorker bool                 // the test runs its own (process) workers
+	Registry *prometheus.Registry // receives the domain and SDK metrics, served on the API's /metrics; default: a private one
+	SQLite   bool                 // the store is SQLite; default PostgreSQL
+	// StoreProxy puts a TCP proxy (Rig.Proxy) between jobflow's store
+	// (worker, engine, API) and PostgreSQL; Rig.Store stays direct, so a
+	// test can look while the proxy is cut.
+	StoreProxy bool
+	Logger     *slog.Logger          // default: discard
+	API        func(*httpapi.Config) // adjusts the API's config before it is built
 }
 
 // Rig is the engine and the API on real parts; everything stops with the test.
 type Rig struct {
 	Temporal *temporaltest.TestServer
 	Client   client.Client
-	Store    *store.Store
-	DBURL    string
+	Store    *store.Store // direct, also with StoreProxy
+	DBURL    string       // postgres://… or sqlite://path
+	Proxy    *Proxy       // with StoreProxy: between jobflow and PostgreSQL
 	Engine   *engine.Engine
 	Server   *httptest.Server
 	API      *API // logged in as admin, in the default tenant
@@ -86,18 +93,38 @@ func New(t *testing.T, o Options) *Rig {
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), ts.GetDefaultNamespace()); err != nil {
 		t.Fatalf("testrig: register search attributes: %v", err)
 	}
-	st, dbURL := storetest.OpenPostgres(t)
+	var st *store.Store
+	var dbURL string
+	if o.SQLite {
+		st, dbURL = storetest.OpenSQLite(t)
+	} else {
+		st, dbURL = storetest.OpenPostgres(t)
+	}
+	served := st // the store jobflow itself uses
+	var proxy *Proxy
+	if o.StoreProxy {
+		u, err := url.Parse(dbURL)
+		if err != nil || o.SQLite {
+			t.Fatalf("testrig: StoreProxy needs PostgreSQL (%v)", err)
+		}
+		proxy = StartProxy(t, u.Host)
+		u.Host = proxy.Addr()
+		if served, err = store.Open(ctx, u.String(), storetest.Key); err != nil {
+			t.Fatalf("testrig: open the store through the proxy: %v", err)
+		}
+		t.Cleanup(func() { served.Close() })
+	}
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Logger: o.Logger, Metrics: m}
+		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Logger: o.Logger, Metrics: m}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
 			acts.Register(r)
 		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
 	}
-	eng := &engine.Engine{Client: c, Store: st, Namespace: ts.GetDefaultNamespace(),
+	eng := &engine.Engine{Client: c, Store: served, Namespace: ts.GetDefaultNamespace(),
 		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233", Metrics: m}
-	deps := httpapi.NewDeps(st)
+	deps := httpapi.NewDeps(served)
 	deps.Engine = eng
 	if _, err := httpapi.Bootstrap(ctx, deps, AdminPassword); err != nil {
 		t.Fatalf("testrig: bootstrap: %v", err)
@@ -113,7 +140,7 @@ func New(t *testing.T, o Options) *Rig {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	r := &Rig{Temporal: ts, Client: c, Store: st, DBURL: dbURL, Engine: eng, Server: srv}
+	r := &Rig{Temporal: ts, Client: c, Store: st, DBURL: dbURL, Engine: eng, Server: srv, Proxy: proxy}
 	r.API = Login(t, srv.URL, "admin", AdminPassword)
 	return r
 }

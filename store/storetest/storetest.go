@@ -65,7 +65,8 @@ func Open(t testing.TB, dialect string) *store.Store {
 }
 
 func openSQLite(t testing.TB) *store.Store {
-	s, _ := OpenURL(t, store.DialectSQLite)
+	t.Helper()
+	s, _ := OpenSQLite(t)
 	return s
 }
 
@@ -76,6 +77,13 @@ func OpenURL(t testing.TB, dialect string) (*store.Store, string) {
 	if dialect == store.DialectPostgres {
 		return OpenPostgres(t)
 	}
+	return OpenSQLite(t)
+}
+
+// OpenSQLite is Open on SQLite that also returns the file's URL
+// (sqlite:///…), for tests that open it again.
+func OpenSQLite(t testing.TB) (*store.Store, string) {
+	t.Helper()
 	u := "sqlite://" + filepath.Join(t.TempDir(), "jobflow.db")
 	return openAndMigrate(t, u), u
 }
