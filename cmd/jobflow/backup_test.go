@@ -76,7 +76,7 @@ func TestBinary_BackupRestore(t *testing.T) {
 	a.call("POST", "/api/v1/workflows/"+wf.ID+"/invoke-tokens", nil, &tok)
 	var manual struct{ RunID string }
 	a.call("POST", "/api/v1/workflows/"+wf.ID+"/runs", map[string]any{}, &manual)
-	waitStatus(t, a, manual.RunID, func(s jobflow.RunStatus) bool { return s == jobflow.RunSuccess })
+	waitRunUntil(t, a, manual.RunID, func(s jobflow.RunStatus) bool { return s == jobflow.RunSuccess })
 
 	// A run in flight while the backup is taken.
 	var slow jobflow.Workflow
@@ -155,12 +155,12 @@ func TestBinary_BackupRestore(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	// Nothing stays stuck: the run in flight at the backup ends.
-	r := waitStatus(t, b, inFlight.RunID, func(s jobflow.RunStatus) bool { return s.Finished() })
+	r := waitRunUntil(t, b, inFlight.RunID, func(s jobflow.RunStatus) bool { return s.Finished() })
 	t.Logf("the run in flight at the backup ended %s %q", r.Status, r.Error)
 }
 
-// waitStatus polls a run until ok(status) holds (90 s at most).
-func waitStatus(t *testing.T, a *api, id string, ok func(jobflow.RunStatus) bool) jobflow.Run {
+// waitRunUntil polls a run until ok(status) holds (90 s at most).
+func waitRunUntil(t *testing.T, a *api, id string, ok func(jobflow.RunStatus) bool) jobflow.Run {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
