@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 )
 
 // lines counts the lines of a side-effect file (0 if it does not exist).
@@ -32,7 +33,7 @@ func lines(t *testing.T, path string) int {
 // effects are counted: nothing ran twice that should not have.
 func TestWorkerGracefulStop(t *testing.T) {
 	e := newEnv(t, envOptions{noWorker: true})
-	dir := t.TempDir()
+	dir := jobdir.New(t)
 	quick := shell("quick", "sleep 2; echo quick >> "+dir+"/quick")
 	long := shell("long", "echo attempt >> "+dir+"/long; if [ -f "+dir+"/long-once ]; then echo second attempt; exit 0; fi; "+
 		"touch "+dir+"/long-once; sleep 601 & echo $! > "+dir+"/long.pid; wait")

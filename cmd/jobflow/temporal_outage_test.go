@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
 	"jobflow/temporalserver"
 )
@@ -41,6 +42,10 @@ func TestBinary_TemporalOutage(t *testing.T) {
 	vars := serverEnv()
 	vars["JOBFLOW_DATABASE_URL"] = dbURL
 	vars["JOBFLOW_TEMPORAL_ADDRESS"] = ts.FrontendAddress()
+	// The embedded server wants its credential; the data dir (and so the
+	// CA and key) stay the same across the restart.
+	vars["JOBFLOW_TEMPORAL_TLS_CA"] = ts.CAFile()
+	vars["JOBFLOW_TEMPORAL_API_KEY"] = ts.APIKey()
 	vars["JOBFLOW_ADMIN_PASSWORD"] = "outage-test-pw"
 	cmd, _, stderr := command(t, vars, "migrate")
 	if code := exitCode(t, cmd); code != 0 {
@@ -55,7 +60,7 @@ func TestBinary_TemporalOutage(t *testing.T) {
 	}
 	api := testrig.Login(t, base, "admin", "outage-test-pw")
 
-	marks := filepath.Join(t.TempDir(), "marks")
+	marks := filepath.Join(jobdir.New(t), "marks")
 	var wf jobflow.Workflow
 	api.Must("POST", "/api/v1/workflows", map[string]string{"name": "through-outage"}, 201, &wf)
 	ids := map[string]string{}
