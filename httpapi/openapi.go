@@ -81,6 +81,8 @@ func openapiPath(p string) string {
 	for i, s := range parts {
 		if strings.HasPrefix(s, ":") {
 			parts[i] = "{" + s[1:] + "}"
+		} else if s == "*" {
+			parts[i] = "{path}" // Echo's catch-all (the console)
 		}
 	}
 	return strings.Join(parts, "/")
@@ -91,6 +93,8 @@ func operation(r route) map[string]any {
 	for _, s := range strings.Split(r.path, "/") {
 		if strings.HasPrefix(s, ":") {
 			params = append(params, map[string]any{"name": s[1:], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		} else if s == "*" {
+			params = append(params, map[string]any{"name": "path", "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
 	}
 	if r.access == member || r.access == tenantAdmin {
@@ -99,7 +103,7 @@ func operation(r route) map[string]any {
 	}
 	for _, q := range r.query {
 		typ := "string"
-		if q == "page" || q == "pageSize" {
+		if q == "page" || q == "pageSize" || q == "offset" {
 			typ = "integer"
 		}
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})
@@ -110,7 +114,7 @@ func operation(r route) map[string]any {
 	}
 	op := map[string]any{
 		"summary":     r.summary,
-		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_").Replace(r.path),
+		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_", "*", "console").Replace(r.path),
 		"tags":        []string{tag(r.path)},
 		"responses": map[string]any{
 			itoa(r.status): ok,

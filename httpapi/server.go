@@ -144,8 +144,8 @@ func New(cfg Config, deps Deps) *Server {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant},
-			ExposeHeaders: []string{echo.HeaderXRequestID},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant, "If-None-Match", "Idempotency-Key"},
+			ExposeHeaders: []string{echo.HeaderXRequestID, "ETag", "X-Log-Offset", "X-Log-Reset", "Retry-After"},
 			MaxAge:        600,
 		}))
 	}
@@ -154,6 +154,7 @@ func New(cfg Config, deps Deps) *Server {
 
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
+	s.routes = append(s.routes, s.consoleRoutes()...)
 	for _, r := range s.routes {
 		e.Add(r.method, r.path, r.handler, s.guard(r.access)...)
 	}

@@ -18,7 +18,8 @@ func TestServer_HealthAndEnvelope(t *testing.T) {
 		e.ok(e.do("GET", "/readyz", "", "", nil), 200, nil)
 
 		e.fail(e.do("GET", "/api/v1/no-such-route", "", "", nil), 404, jobflow.ENOTFOUND)
-		e.fail(e.do("GET", "/nothing/here", "", "", nil), 404, jobflow.ENOTFOUND)
+		e.fail(e.do("GET", "/api/nothing/here", "", "", nil), 404, jobflow.ENOTFOUND) // other paths are the console
+		e.fail(e.do("POST", "/nothing/here", "", "", nil), 405, jobflow.EINVALID)
 		r := e.do("PUT", "/api/v1/me", e.admin, "", map[string]any{})
 		e.fail(r, 405, jobflow.EINVALID)
 		if r.header.Get("Allow") == "" {
