@@ -21,6 +21,10 @@ const ChannelsPage = lazy(() => import('./features/alarms/ChannelsPage'))
 const RecordsPage = lazy(() => import('./features/alarms/RecordsPage'))
 const AdminPage = lazy(() => import('./features/admin/AdminPage'))
 
+// Animations follow the user's reduced-motion preference (and the browser
+// tests, which ask for reduced motion, click on settled positions).
+const motion = !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches
+
 function useSession() {
   return useSyncExternalStore(session.subscribe, () => sessionStorage.getItem('jobflow.session'))
 }
@@ -54,7 +58,7 @@ export function App() {
     )
   }
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f6feb', borderRadius: 4 } }}>
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f6feb', borderRadius: 4, motion } }}>
       <AntApp>{body}</AntApp>
     </ConfigProvider>
   )

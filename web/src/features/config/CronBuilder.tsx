@@ -55,6 +55,11 @@ export function CronBuilder({ value, onChange }: { value: string; onChange: (v: 
   const { t } = useI18n()
   const [mode, setMode] = useState<'simple' | 'advanced'>(value ? 'advanced' : 'simple')
   const [s, setS] = useState<Simple>({ kind: 'daily', every: 15, minute: 0, hh: 2, mm: 0, days: ['MON'], dom: 1 })
+  // A new schedule starts from the builder's default (daily at 02:00).
+  useEffect(() => {
+    if (!value) onChange(buildCron(s))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
   function upd(p: Partial<Simple>) {
     const n = { ...s, ...p }
     setS(n)

@@ -56,6 +56,9 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const wrapper = useRef<HTMLDivElement>(null)
   const dirtyRef = useRef(false)
   dirtyRef.current = dirty
+  // Fit the view to the saved canvas once, on open; later drops keep the
+  // viewport where the user has it.
+  const [fitOnOpen] = useState(() => (wf.canvas?.nodes ?? []).length > 0)
 
   // Job renames reach the nodes; a new canvas from the server (reload)
   // replaces them when there is nothing unsaved.
@@ -184,7 +187,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > 200}
-            fitView={nodes.length > 0} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
+            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={{ x: 0, y: 0, zoom: 1 }} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
             <Controls data-testid="canvas-controls" />
             <MiniMap pannable zoomable data-testid="minimap" />

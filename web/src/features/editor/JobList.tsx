@@ -27,7 +27,7 @@ export function JobList({ wfId, jobs, onCanvas }: { wfId: string; jobs: Job[]; o
   }
 
   return (
-    <div style={{ width: 250, borderRight: '1px solid #f0f0f0', display: 'flex', flexDirection: 'column', background: '#fff' }}>
+    <div style={{ width: 300, borderRight: '1px solid #f0f0f0', display: 'flex', flexDirection: 'column', background: '#fff' }}>
       <Space.Compact style={{ padding: 8 }}>
         <Input size="small" allowClear placeholder={t('Search jobs')} value={q} onChange={(e) => setQ(e.target.value)} data-testid="job-search" />
         <Button size="small" type="primary" onClick={() => setDialog({ open: true })} data-testid="job-add">{t('Add job')}</Button>
@@ -47,7 +47,7 @@ export function JobList({ wfId, jobs, onCanvas }: { wfId: string; jobs: Job[]; o
           ]}>
           <Space size={4} style={{ minWidth: 0 }}>
             <Tag style={{ fontSize: 10, marginRight: 0 }}>{j.type}</Tag>
-            <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 90, display: 'inline-block' }} title={j.name}>{j.name}</span>
+            <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 120, display: 'inline-block' }} title={j.name}>{j.name}</span>
           </Space>
         </List.Item>
       )} />

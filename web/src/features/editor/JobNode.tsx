@@ -11,7 +11,7 @@ export const NODE_H = 44
 
 function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
   const color = data.status ? statusColor[data.status] : '#1f6feb'
-  const border = data.cycle ? '#f5222d' : selected ? '#1f6feb' : color
+  const border = data.cycle ? '#f5222d' : color
   return (
     <div data-testid={'node-' + data.name} data-status={data.status ?? ''} data-cycle={data.cycle ? 'true' : 'false'}
       className={data.cycle ? 'jf-node jf-cycle' : 'jf-node'}

@@ -138,7 +138,7 @@ function RunPage({ run }: { run: Run }) {
         {!pos ? <Spin style={{ margin: 48 }} /> : (
           <ReactFlowProvider>
             <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
-              onlyRenderVisibleElements={flowNodes.length > 200} fitView minZoom={0.05} proOptions={{ hideAttribution: true }}
+              onlyRenderVisibleElements={flowNodes.length > 200} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.05} proOptions={{ hideAttribution: true }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
               <Background gap={16} />
