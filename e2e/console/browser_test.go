@@ -113,7 +113,10 @@ func (b *browser) open(path string) { b.t.Helper(); b.do("open "+path, chromedp.
 
 func (b *browser) click(id string) { b.t.Helper(); b.do("click "+id, chromedp.Click(tid(id))) }
 
-func (b *browser) clickCSS(sel string) { b.t.Helper(); b.do("click "+sel, chromedp.Click(chromedp.CSS(sel))) }
+func (b *browser) clickCSS(sel string) {
+	b.t.Helper()
+	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
 
 func (b *browser) typeInto(id, text string) {
 	b.t.Helper()
@@ -127,7 +130,10 @@ func (b *browser) clear(id string) {
 		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"))
 }
 
-func (b *browser) visible(id string) { b.t.Helper(); b.do("wait for "+id, chromedp.WaitVisible(tid(id))) }
+func (b *browser) visible(id string) {
+	b.t.Helper()
+	b.do("wait for "+id, chromedp.WaitVisible(tid(id)))
+}
 
 // eval runs a JS expression and decodes its value into out (may be nil).
 func (b *browser) eval(js string, out any) {
