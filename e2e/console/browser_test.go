@@ -22,7 +22,7 @@ const stepTimeout = 20 * time.Second
 
 // newAllocator starts one headless chromium for a test and its subtests,
 // with a fresh profile. A missing or broken browser fails the test.
-func newAllocator(t *testing.T) context.Context {
+func newAllocator(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath
 	if p := os.Getenv("JOBFLOW_CHROMIUM"); p != "" {
@@ -58,7 +58,7 @@ func newAllocator(t *testing.T) context.Context {
 
 // browser is one isolated browser context (own storage) on the console.
 type browser struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	base  string
 	shots string
@@ -66,7 +66,7 @@ type browser struct {
 
 // shotsDir is where screenshots go: $JOBFLOW_SCREENSHOTS when set (to
 // keep them), else the test's temp dir.
-func shotsDir(t *testing.T) string {
+func shotsDir(t testing.TB) string {
 	if d := os.Getenv("JOBFLOW_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func shotsDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-func newBrowser(t *testing.T, alloc context.Context, base string) *browser {
+func newBrowser(t testing.TB, alloc context.Context, base string) *browser {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)

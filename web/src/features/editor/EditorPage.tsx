@@ -18,6 +18,7 @@ import { DRAG_TYPE, JobList } from './JobList'
 import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from './JobNode'
 import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
+import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
 
 export default function EditorPage({ id }: { id: string }) {
@@ -58,7 +59,10 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   dirtyRef.current = dirty
   // Fit the view to the saved canvas once, on open; later drops keep the
   // viewport where the user has it.
-  const [fitOnOpen] = useState(() => (wf.canvas?.nodes ?? []).length > 0)
+  // A large canvas opens at 100 % on its top-left corner instead, so only
+  // the nodes on screen are rendered (fitting 2,000 nodes shows them all).
+  const [fitOnOpen] = useState(() => (wf.canvas?.nodes ?? []).length > 0 && (wf.canvas?.nodes ?? []).length <= LARGE)
+  const [viewport] = useState(() => topLeft(wf.canvas?.nodes ?? []))
 
   // Job renames reach the nodes; a new canvas from the server (reload)
   // replaces them when there is nothing unsaved.
@@ -186,11 +190,11 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > 200}
-            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={{ x: 0, y: 0, zoom: 1 }} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
+            onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
+            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
             <Controls data-testid="canvas-controls" />
-            <MiniMap pannable zoomable data-testid="minimap" />
+            {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>
           {nodes.length === 0 && (
             <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 16 }}>

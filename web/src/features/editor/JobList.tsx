@@ -15,7 +15,10 @@ export function JobList({ wfId, jobs, onCanvas }: { wfId: string; jobs: Job[]; o
   const [q, setQ] = useState('')
   const [dialog, setDialog] = useState<{ open: boolean; job?: Job; copyOf?: Job }>({ open: false })
   const remove = useDeleteJob(wfId)
-  const shown = jobs.filter((j) => j.name.toLowerCase().includes(q.toLowerCase()))
+  // A long list shows its first matches only: search narrows it (a
+  // 2,000-job workflow stays quick to open).
+  const matches = jobs.filter((j) => j.name.toLowerCase().includes(q.toLowerCase()))
+  const shown = matches.slice(0, 100)
 
   async function doDelete(j: Job) {
     try {
@@ -33,6 +36,9 @@ export function JobList({ wfId, jobs, onCanvas }: { wfId: string; jobs: Job[]; o
         <Button size="small" type="primary" onClick={() => setDialog({ open: true })} data-testid="job-add">{t('Add job')}</Button>
       </Space.Compact>
       <Typography.Text type="secondary" style={{ fontSize: 11, padding: '0 8px' }}>{t('Drag onto the canvas')} · {t('Jobs not on the canvas never run.')}</Typography.Text>
+      {matches.length > shown.length && (
+        <Typography.Text type="secondary" style={{ fontSize: 11, padding: '0 8px' }} data-testid="job-list-more">{shown.length} / {matches.length}</Typography.Text>
+      )}
       <List size="small" style={{ overflow: 'auto', flex: 1 }} dataSource={shown} renderItem={(j) => (
         <List.Item draggable data-testid={'job-item-' + j.name}
           onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, j.id); e.dataTransfer.effectAllowed = 'move' }}

@@ -15,6 +15,7 @@ import { useWorkflow } from '../workflows/api'
 import { useAbortRun, useRerun } from '../editor/api'
 import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
+import { LARGE, topLeft } from '../../lib/canvas'
 import { useBreak, useRun } from './api'
 import { Gantt } from './Gantt'
 import { LogPanel } from './LogPanel'
@@ -28,10 +29,11 @@ export default function RunView({ id }: { id: string }) {
 }
 
 // usePositions: the workflow's saved canvas positions, else a dagre layout.
-function usePositions(run: Run, wf?: Workflow) {
+function usePositions(run: Run, wf: Workflow | undefined, wfPending: boolean) {
   const [pos, setPos] = useState<Record<string, { x: number; y: number }> | null>(null)
   const ids = (run.nodes ?? []).map((n) => n.jobId).join(',')
   useEffect(() => {
+    if (wfPending) return // the saved positions are on their way
     const saved = new Map((wf?.canvas?.nodes ?? []).map((n) => [n.jobId, { x: n.x, y: n.y }]))
     const nodes = run.nodes ?? []
     if (nodes.every((n) => saved.has(n.jobId))) {
@@ -40,7 +42,7 @@ function usePositions(run: Run, wf?: Workflow) {
     }
     layout({ nodes: nodes.map((n) => ({ id: n.jobId, width: NODE_W, height: NODE_H })), edges: run.edges ?? [] }).then(setPos)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ids, wf?.revision])
+  }, [ids, wf?.revision, wfPending])
   return pos
 }
 
@@ -48,7 +50,7 @@ function RunPage({ run }: { run: Run }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const wf = useWorkflow(run.workflowId)
-  const pos = usePositions(run, wf.data)
+  const pos = usePositions(run, wf.data, wf.isPending)
   const abort = useAbortRun()
   const rerun = useRerun()
   const brk = useBreak(run.id)
@@ -138,12 +140,13 @@ function RunPage({ run }: { run: Run }) {
         {!pos ? <Spin style={{ margin: 48 }} /> : (
           <ReactFlowProvider>
             <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
-              onlyRenderVisibleElements={flowNodes.length > 200} fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.05} proOptions={{ hideAttribution: true }}
+              onlyRenderVisibleElements={flowNodes.length > LARGE} fitView={flowNodes.length <= LARGE} fitViewOptions={{ maxZoom: 1 }}
+              defaultViewport={topLeft(Object.values(pos))} minZoom={0.05} proOptions={{ hideAttribution: true }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
               <Background gap={16} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => (n.data as { status?: string }).status === 'SUCCESS' ? '#52c41a' : '#bbb'} />
+              {flowNodes.length <= LARGE && <MiniMap pannable zoomable nodeColor={(n) => (n.data as { status?: string }).status === 'SUCCESS' ? '#52c41a' : '#bbb'} />}
             </ReactFlow>
           </ReactFlowProvider>
         )}
