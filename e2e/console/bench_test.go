@@ -128,4 +128,3 @@ func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID s
 	}
 	return w.ID, r.ID
 }
-
