@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -328,6 +330,68 @@ func TestConsole(t *testing.T) {
 		b.waitText("editor-title", "switch-two")
 		b.waitFor("url of two", fmt.Sprintf(`location.pathname === '/workflows/%s'`, two.ID), stepTimeout)
 		b.shot("switched")
+	})
+
+	t.Run("OtherPages", func(t *testing.T) {
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hook-ok") }))
+		defer hook.Close()
+		b := loggedIn(t, f)
+		// 数据源: create one on the test PostgreSQL and 测试连接.
+		b.click("nav-datasources")
+		b.click("ds-add")
+		b.typeInto("ds-form-name", "warehouse")
+		b.typeInto("ds-form-host", "127.0.0.1")
+		b.typeInto("ds-form-database", "postgres")
+		b.typeInto("ds-form-user", "postgres")
+		b.click("ds-form-ok")
+		b.gone("ds-form-ok")
+		b.click("ds-test-warehouse")
+		b.waitText("ds-test-result", "ms")
+		b.shot("datasources")
+		b.clickCSS(".ant-modal-confirm-btns button")
+		// 告警渠道: a webhook, test send (the URL is write-only afterwards).
+		b.click("nav-alarm-channels")
+		b.click("channel-add")
+		b.typeInto("channel-form-name", "ops-hook")
+		b.typeInto("channel-form-url", hook.URL)
+		b.click("channel-form-ok")
+		b.gone("channel-form-ok")
+		b.click("channel-test-ops-hook")
+		b.waitText("channel-test-result", "hook-ok")
+		b.shot("channels")
+		b.clickCSS(".ant-modal-confirm-btns button")
+		// 告警记录 lists the test send; 运行记录 lists the runs so far.
+		b.click("nav-alarm-records")
+		b.waitBodyText("TEST")
+		b.shot("alarm-records")
+		b.click("nav-runs")
+		b.visible("run-row")
+		b.shot("runs")
+		// Admin: a tenant with its max workflows; a 4xx shows in the form.
+		b.click("nav-admin")
+		b.click("tenant-add")
+		b.typeInto("tenant-form-name", "analytics")
+		b.click("tenant-form-ok")
+		b.gone("tenant-form-ok")
+		b.waitBodyText("analytics")
+		b.click("tenant-add")
+		b.typeInto("tenant-form-name", "analytics")
+		b.click("tenant-form-ok")
+		b.visible("tenant-form-error")
+		b.shot("admin-tenants")
+		b.open("/admin/license")
+		b.visible("license-none")
+		b.shot("admin-license")
+	})
+
+	t.Run("ExpiredToken", func(t *testing.T) {
+		b := loggedIn(t, f)
+		// A 401 anywhere returns to the login page.
+		b.eval(`(() => { const s = JSON.parse(sessionStorage.getItem('jobflow.session')); s.token = 'not-a-token';
+			sessionStorage.setItem('jobflow.session', JSON.stringify(s)); return true })()`, nil)
+		b.click("nav-runs")
+		b.visible("login-error")
+		b.waitFor("at /login", `location.pathname === '/login'`, stepTimeout)
 	})
 
 	t.Run("Language", func(t *testing.T) {
