@@ -83,6 +83,7 @@ func (s *Server) serveConsole(cs *console) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := c.Request().URL.Path
 		if isAPIPath(p) {
+			c.Set(ctxRouted, nil) // counted as "unmatched", like any unknown route
 			return jobflow.Errorf(jobflow.ENOTFOUND, "no such route")
 		}
 		name := strings.TrimPrefix(path.Clean("/"+p), "/")

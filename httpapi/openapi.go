@@ -55,7 +55,10 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
 				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
 				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
-				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
+				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do). " +
+				"Additions for the web console: POST /api/v1/cron/preview (next fire times of a cron); GET /runs/{id} answers an ETag and 304 to a matching If-None-Match; " +
+				"GET /runs/{id}/nodes/{jobId}/log?offset=N answers the bytes after N with X-Log-Offset (and X-Log-Reset: true when it starts over); " +
+				"every other GET outside /api/ serves the console (GET /{path}).",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,

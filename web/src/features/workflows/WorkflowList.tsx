@@ -85,8 +85,8 @@ export function WorkflowList() {
             <Typography.Link onClick={() => navigate('/workflows/' + r.id)} data-testid={'workflow-open-' + r.name}>{v}</Typography.Link>) },
           { title: t('Remark'), dataIndex: 'remark', ellipsis: true },
           { title: t('Status'), dataIndex: 'status', width: 110, render: (v) => <StatusTag status={v} testid="workflow-status" /> },
-          { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v, r) => v ? (
-            <Tooltip title={inZone(v, (r as { timezone?: string }).timezone ?? 'Asia/Shanghai')}><span>{time(v)}</span></Tooltip>) : '-' },
+          { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v) => v ? (
+            <Tooltip title={inZone(v, 'UTC')}><span>{time(v)}</span></Tooltip>) : '-' },
           { title: t('Updated'), dataIndex: 'updatedAt', width: 180, render: (v) => time(v) },
           { title: t('Actions'), width: 260, render: (_, r) => (
             <Space size={4}>
