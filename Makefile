@@ -1,7 +1,7 @@
 # Everyday commands; CI runs .ci/run, which runs the same test command.
 export GOTOOLCHAIN := local
 
-.PHONY: build test vet bench run fmt
+.PHONY: build test vet bench run fmt web
 
 # Stripped: every SHELL/PYTHON job starts a supervisor that re-runs this
 # binary, and an unstripped one takes several times longer to start.
@@ -25,3 +25,10 @@ bench:
 	go test ./store -run '^$$' -bench BenchmarkFindWorkflows -benchtime 2000x
 	go test ./httpapi -run '^$$' -bench ListWorkflows_Search -benchtime 1000x
 	go run ./bench/flowbench
+
+# The web console: write web/openapi.json from the route table, regenerate
+# the API types from it, and rebuild the committed, embedded build in
+# web/dist (then commit web/). Needs Node 20+ and npm.
+web:
+	JOBFLOW_WRITE_OPENAPI=1 go test -count=1 ./httpapi -run '^TestOpenAPI_WebCopy$$'
+	cd web && npm ci && npm run gen:api && npm run lint && npm run build

@@ -60,7 +60,10 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"a disabled user's login is 401 'this account is disabled' (only after the right password); " +
 				"any route that needs the database answers 503 UNAVAILABLE with Retry-After while the database cannot be reached (never 500), and recovers by itself; " +
 				"POST /workflows/{id}/runs, /runs/{id}/rerun and /workflows/{id}/backfill take an Idempotency-Key header (an addition): a repeat within 24 h answers the same status and body (header Idempotent-Replayed: true) and starts nothing, the same key with another path or body is 409, a failed first request frees the key; " +
-				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do).",
+				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do). " +
+				"Additions for the web console: POST /api/v1/cron/preview (next fire times of a cron); GET /runs/{id} answers an ETag and 304 to a matching If-None-Match; " +
+				"GET /runs/{id}/nodes/{jobId}/log?offset=N answers the bytes after N with X-Log-Offset (and X-Log-Reset: true when it starts over); " +
+				"every other GET outside /api/ serves the console (GET /{path}).",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
@@ -115,7 +118,7 @@ func operation(r route) map[string]any {
 	}
 	for _, q := range r.query {
 		typ := "string"
-		if q == "page" || q == "pageSize" {
+		if q == "page" || q == "pageSize" || q == "offset" {
 			typ = "integer"
 		}
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})

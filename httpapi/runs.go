@@ -1,7 +1,12 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -97,7 +102,21 @@ func (s *Server) getRun(c echo.Context) error {
 	}
 	s.link(c, r)
 	r.Nodes, r.Edges = nonNil(r.Nodes), nonNil(r.Edges)
-	return c.JSON(http.StatusOK, r)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	// The ETag is the hash of the answer itself, so it changes exactly when
+	// anything a poller would see changes.
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, no-cache")
+	if m := c.Request().Header.Get("If-None-Match"); m != "" && etagMatch(m, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSONBlob(http.StatusOK, b)
 }
 
 func (s *Server) abortRun(c echo.Context) error {
@@ -145,10 +164,31 @@ func (s *Server) breakNode(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"runId": c.Param("id"), "jobId": c.Param("jobId"), "status": string(jobflow.NodeBreak)})
 }
 
+// nodeLog answers a node run's log. With ?offset=N it answers only the
+// bytes after N and, in X-Log-Offset, the offset to ask for next, so the
+// console follows a running log by appending. Offsets count bytes of the
+// stored log; once the log has outgrown its limit its head is cut away and
+// old offsets no longer mean anything, so a truncated log, or an offset past
+// the end, is answered whole from the start with X-Log-Reset: true.
 func (s *Server) nodeLog(c echo.Context) error {
+	var offset int
+	if q := c.QueryParam("offset"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 0 {
+			return invalid("offset", "offset must be a byte offset (an integer >= 0)")
+		}
+		offset = n
+	}
 	text, err := s.deps.Runs.FindNodeLog(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jobId"))
 	if err != nil {
 		return err
 	}
-	return c.String(http.StatusOK, text)
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	if offset > 0 && (offset > len(text) || strings.HasPrefix(text, jobflow.LogTruncatedMarker)) {
+		h.Set("X-Log-Reset", "true")
+		offset = 0
+	}
+	h.Set("X-Log-Offset", strconv.Itoa(len(text)))
+	return c.String(http.StatusOK, text[offset:])
 }

@@ -177,8 +177,8 @@ func New(cfg Config, deps Deps) *Server {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant, headerIdempotencyKey},
-			ExposeHeaders: []string{echo.HeaderXRequestID},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, headerTenant, headerIdempotencyKey, "If-None-Match"},
+			ExposeHeaders: []string{echo.HeaderXRequestID, "ETag", "X-Log-Offset", "X-Log-Reset", "Retry-After"},
 			MaxAge:        600,
 		}))
 	}
@@ -189,6 +189,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
 	s.routes = append(s.routes, s.temporalUIRoutes()...)
+	s.routes = append(s.routes, s.consoleRoutes()...)
 	for _, r := range s.routes {
 		h := r.handler
 		if r.idempotent {

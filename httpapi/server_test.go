@@ -18,7 +18,8 @@ func TestServer_HealthAndEnvelope(t *testing.T) {
 		e.ok(e.do("GET", "/readyz", "", "", nil), 200, nil)
 
 		e.fail(e.do("GET", "/api/v1/no-such-route", "", "", nil), 404, jobflow.ENOTFOUND)
-		e.fail(e.do("GET", "/nothing/here", "", "", nil), 404, jobflow.ENOTFOUND)
+		e.fail(e.do("GET", "/api/nothing/here", "", "", nil), 404, jobflow.ENOTFOUND) // other paths are the console
+		e.fail(e.do("POST", "/nothing/here", "", "", nil), 405, jobflow.EINVALID)
 		r := e.do("PUT", "/api/v1/me", e.admin, "", map[string]any{})
 		e.fail(r, 405, jobflow.EINVALID)
 		if r.header.Get("Allow") == "" {
@@ -96,9 +97,10 @@ func TestServer_Metrics(t *testing.T) {
 				t.Errorf("metrics lack %s", want)
 			}
 		}
-		// Random paths share one label value.
-		e.do("GET", "/random/one", "", "", nil)
-		e.do("GET", "/random/two", "", "", nil)
+		// Random API paths share one label value (other paths are the
+		// console, all under its one route "/*").
+		e.do("GET", "/api/random/one", "", "", nil)
+		e.do("GET", "/api/v1/random/two", "", "", nil)
 		r = e.do("GET", "/metrics", "", "", nil)
 		if !regexp.MustCompile(`jobflow_http_requests_total\{method="GET",route="unmatched",status="404"\} 2`).Match(r.body) {
 			t.Errorf("unmatched paths not grouped:\n%s", grep(string(r.body), "unmatched"))

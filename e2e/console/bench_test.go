@@ -1,0 +1,130 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"jobflow"
+	"jobflow/httpapi"
+	"jobflow/store"
+	"jobflow/store/storetest"
+)
+
+// largeDAG is the size of the workflow of BenchmarkConsole_LargeDAG.
+const largeDAG = 2000
+
+// BenchmarkConsole_LargeDAG measures, in headless chromium on this machine,
+// the time from navigation to the first render of the editor and of the run
+// view of a 2,000-job workflow (40 columns × 50 rows, each job feeding the
+// next column), with saved positions and a run whose nodes have mixed
+// states. The figures are in the README:
+//
+//	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 5x
+func BenchmarkConsole_LargeDAG(b *testing.B) {
+	ctx := context.Background()
+	st, _ := storetest.OpenPostgres(b)
+	deps := httpapi.NewDeps(st)
+	const password = "bench-admin-password"
+	if _, err := httpapi.Bootstrap(ctx, deps, password); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{JWTSecret: []byte("bench-secret-bench-secret-bench-secret")}, deps).Handler())
+	b.Cleanup(srv.Close)
+	tenants, _, err := st.FindTenants(ctx, jobflow.ListParams{Page: 1, PageSize: 10})
+	if err != nil || len(tenants) == 0 {
+		b.Fatalf("tenants: %v", err)
+	}
+	wfID, runID := seedLargeDAG(b, st, tenants[0].ID)
+
+	br := newBrowser(b, newAllocator(b), srv.URL)
+	br.login("admin", password)
+	br.visible("workflow-table")
+
+	measure := func(path, ready string) (ms float64, rendered int) {
+		br.open(path)
+		br.waitFor("first render of "+path, ready, 60*time.Second)
+		br.eval(`performance.now()`, &ms)
+		br.eval(`document.querySelectorAll('.react-flow__node').length`, &rendered)
+		if testing.Verbose() {
+			var timing any
+			br.eval(`({res: performance.getEntriesByType('resource').filter(r => r.name.includes('/api/') || r.name.includes('.js')).map(r => [r.name.split('/').slice(-2).join('/'), Math.round(r.startTime), Math.round(r.responseEnd)]),
+				dcl: Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd)})`, &timing)
+			b.Logf("%s: %.0f ms, %d nodes rendered; %v", path, ms, rendered, timing)
+		}
+		return ms, rendered
+	}
+	var editor, run float64
+	var renderedEditor, renderedRun int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ms, n := measure("/workflows/"+wfID, `document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length > 0`)
+		editor, renderedEditor = editor+ms, n
+		ms, n = measure("/runs/"+runID, `document.querySelectorAll('[data-testid="run-canvas"] .react-flow__node').length > 0 && !!document.querySelector('[data-testid="node-table"]')`)
+		run, renderedRun = run+ms, n
+	}
+	b.StopTimer()
+	// Wall time from navigation start (page load, API calls, first render)
+	// to the first rendered nodes.
+	b.ReportMetric(editor/float64(b.N), "editor-ms")
+	b.ReportMetric(run/float64(b.N), "runview-ms")
+	b.ReportMetric(float64(renderedEditor), "editor-nodes-rendered")
+	b.ReportMetric(float64(renderedRun), "runview-nodes-rendered")
+	if renderedEditor >= largeDAG || renderedRun >= largeDAG {
+		b.Fatalf("off-screen nodes were rendered: %d in the editor, %d in the run view, of %d", renderedEditor, renderedRun, largeDAG)
+	}
+	br.shot("large-dag-run")
+}
+
+// seedLargeDAG writes the 2,000-job workflow, its canvas and one run with
+// node runs straight into the store (running 2,000 jobs is not what is
+// measured).
+func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID string) {
+	ctx := context.Background()
+	w := &jobflow.Workflow{TenantID: tenantID, Name: "large-dag", CreatedBy: "bench"}
+	if err := st.CreateWorkflow(ctx, w, 1000); err != nil {
+		b.Fatal(err)
+	}
+	const rows = 50
+	var canvas jobflow.Canvas
+	jobs := make([]jobflow.Job, 0, largeDAG)
+	for i := 0; i < largeDAG; i++ {
+		j := &jobflow.Job{TenantID: tenantID, WorkflowID: w.ID, Name: fmt.Sprintf("job-%04d", i), Type: jobflow.JobShell,
+			Config: []byte(`{"script":"true"}`), Retry: jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}}
+		if err := st.CreateJob(ctx, j); err != nil {
+			b.Fatal(err)
+		}
+		jobs = append(jobs, *j)
+		col, row := i/rows, i%rows
+		canvas.Nodes = append(canvas.Nodes, jobflow.CanvasNode{JobID: j.ID, X: float64(col * 240), Y: float64(row * 70)})
+		if col > 0 {
+			canvas.Edges = append(canvas.Edges, jobflow.Edge{From: jobs[i-rows].ID, To: j.ID})
+		}
+	}
+	saved, err := st.SaveCanvas(ctx, tenantID, w.ID, canvas, w.Revision, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	r := &jobflow.Run{ID: jobflow.NewID("run"), TenantID: tenantID, WorkflowID: w.ID, WorkflowName: w.Name, Trigger: jobflow.TriggerManual,
+		Status: jobflow.RunRunning, LogicalTime: now, StartedAt: now, CreatedBy: "bench"}
+	snap := &jobflow.Snapshot{TenantID: tenantID, WorkflowID: w.ID, WorkflowName: w.Name, Canvas: saved.Canvas, Jobs: jobs}
+	if err := st.CreateRun(ctx, r, snap); err != nil {
+		b.Fatal(err)
+	}
+	statuses := []jobflow.NodeStatus{jobflow.NodeSuccess, jobflow.NodeRunning, jobflow.NodePending, jobflow.NodeFail}
+	for i, j := range jobs {
+		n := &jobflow.NodeRun{RunID: r.ID, TenantID: tenantID, JobID: j.ID, JobName: j.Name, JobType: j.Type,
+			Status: statuses[(i/rows)%len(statuses)], Attempt: 1}
+		if n.Status != jobflow.NodePending {
+			t := now.Add(time.Duration(i/rows) * time.Second)
+			n.StartedAt = &t
+		}
+		if err := st.UpsertNodeRun(ctx, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return w.ID, r.ID
+}

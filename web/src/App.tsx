@@ -1,0 +1,65 @@
+// The console's routes. Pages are loaded on demand, so the first screen
+// only fetches the login page, the layout and the workflow list.
+import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react'
+import { ConfigProvider, Spin, App as AntApp } from 'antd'
+import zhCN from 'antd/locale/zh_CN'
+import enUS from 'antd/locale/en_US'
+import dayjs from 'dayjs'
+import 'dayjs/locale/zh-cn'
+import { useI18n } from './lib/i18n'
+import { match, navigate, useLocation } from './lib/router'
+import { session } from './lib/session'
+import { LoginPage } from './features/auth/LoginPage'
+import { AppLayout } from './features/layout/AppLayout'
+import { WorkflowList } from './features/workflows/WorkflowList'
+
+const EditorPage = lazy(() => import('./features/editor/EditorPage'))
+const RunView = lazy(() => import('./features/runs/RunView'))
+const RunList = lazy(() => import('./features/runs/RunList'))
+const DatasourcesPage = lazy(() => import('./features/datasources/DatasourcesPage'))
+const ChannelsPage = lazy(() => import('./features/alarms/ChannelsPage'))
+const RecordsPage = lazy(() => import('./features/alarms/RecordsPage'))
+const AdminPage = lazy(() => import('./features/admin/AdminPage'))
+
+// Animations follow the user's reduced-motion preference (and the browser
+// tests, which ask for reduced motion, click on settled positions).
+const motion = !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches
+
+function useSession() {
+  return useSyncExternalStore(session.subscribe, () => sessionStorage.getItem('jobflow.session'))
+}
+
+function page(path: string): ReactNode {
+  let m
+  if ((m = match('/workflows/:id', path))) return <EditorPage key={m.id} id={m.id} />
+  if ((m = match('/runs/:id', path))) return <RunView key={m.id} id={m.id} />
+  if (match('/runs', path)) return <RunList />
+  if (match('/datasources', path)) return <DatasourcesPage />
+  if (match('/alarm-channels', path)) return <ChannelsPage />
+  if (match('/alarm-records', path)) return <RecordsPage />
+  if (path.startsWith('/admin')) return <AdminPage />
+  return <WorkflowList />
+}
+
+export function App() {
+  const { lang } = useI18n()
+  const { path } = useLocation()
+  const raw = useSession()
+  dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en')
+  let body: ReactNode
+  if (!raw || path === '/login') {
+    if (raw && path === '/login') queueMicrotask(() => navigate('/workflows', true))
+    body = <LoginPage />
+  } else {
+    body = (
+      <AppLayout>
+        <Suspense fallback={<Spin style={{ margin: 48 }} />}>{page(path)}</Suspense>
+      </AppLayout>
+    )
+  }
+  return (
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f6feb', borderRadius: 4, motion } }}>
+      <AntApp>{body}</AntApp>
+    </ConfigProvider>
+  )
+}

@@ -1,0 +1,90 @@
+// 告警渠道: list, create, edit, delete, test send. Secrets (urls, headers,
+// signing secrets, passwords) are write-only: never shown, kept when empty.
+import { useState } from 'react'
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table } from 'antd'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { del, get, patch, post, qs, type AlarmChannel, type Page, type Schemas } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { time } from '../../lib/format'
+
+const types = ['WEBHOOK', 'DINGTALK', 'FEISHU', 'WECOM', 'EMAIL']
+
+export default function ChannelsPage() {
+  const { t } = useI18n()
+  const { message, modal } = App.useApp()
+  const qc = useQueryClient()
+  const [page, setPage] = useState(1)
+  const q = useQuery({ queryKey: ['alarm-channels', page], queryFn: () => get<Page<AlarmChannel>>('/alarm-channels' + qs({ page })) })
+  const [editing, setEditing] = useState<AlarmChannel | 'new' | null>(null)
+  const remove = useMutation({ mutationFn: (id: string) => del('/alarm-channels/' + id), onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }) })
+  async function test(c: AlarmChannel) {
+    try {
+      const r = await post<Schemas['ChannelTest']>('/alarm-channels/' + c.id + '/test')
+      const body = <div data-testid="channel-test-result">{r.code ? 'HTTP ' + r.code + ' ' : ''}{r.response}{r.error ? ' ' + r.error : ''}</div>
+      if (r.ok) modal.success({ title: t('Sent'), content: body })
+      else modal.error({ title: t('Send failed'), content: body })
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }
+  return (
+    <Card title={t('Alarm channels')} extra={<Button type="primary" onClick={() => setEditing('new')} data-testid="channel-add">{t('Add channel')}</Button>}>
+      {q.error && <Alert type="error" showIcon title={q.error.message} />}
+      <Table<AlarmChannel> rowKey="id" size="middle" dataSource={q.data?.items} pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
+        { title: t('Name'), dataIndex: 'name' }, { title: t('Type'), dataIndex: 'type' },
+        { title: t('URL'), render: (_, c) => c.config.urlPreview ?? c.config.host ?? '-' },
+        { title: t('Updated'), dataIndex: 'updatedAt', render: (v) => time(v) },
+        { title: t('Actions'), render: (_, c) => (<Space size={4}>
+          <Button size="small" type="link" onClick={() => test(c)} data-testid={'channel-test-' + c.name}>{t('Test send')}</Button>
+          <Button size="small" type="link" onClick={() => setEditing(c)}>{t('Edit')}</Button>
+          <Popconfirm title={t('Delete this item?')} onConfirm={() => remove.mutateAsync(c.id).catch((e) => message.error(e.message))}>
+            <Button size="small" type="link" danger>{t('Delete')}</Button></Popconfirm></Space>) },
+      ]} />
+      {editing && <ChannelForm ch={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
+    </Card>
+  )
+}
+
+function ChannelForm({ ch, onClose }: { ch?: AlarmChannel; onClose: () => void }) {
+  const { t } = useI18n()
+  const qc = useQueryClient()
+  const [form] = Form.useForm()
+  const type = Form.useWatch('type', form) ?? ch?.type ?? 'WEBHOOK'
+  const [error, setError] = useState<string | null>(null)
+  const save = useMutation({
+    mutationFn: (v: Record<string, unknown>) => (ch ? patch('/alarm-channels/' + ch.id, v) : post('/alarm-channels', v)),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }),
+  })
+  async function ok() {
+    const v = await form.validateFields()
+    const cfg: Record<string, unknown> = {}
+    for (const [k, val] of Object.entries(v.config ?? {})) if (val !== undefined && val !== '') cfg[k] = val
+    if (typeof cfg.to === 'string') cfg.to = (cfg.to as string).split(',').map((s) => s.trim()).filter(Boolean)
+    try { await save.mutateAsync({ name: v.name, type: v.type, remark: v.remark ?? '', config: cfg }); onClose() } catch (e) { setError((e as Error).message) }
+  }
+  const keep = ch ? t('Leave empty to keep') : ''
+  return (
+    <Modal open title={t('Channel')} onOk={ok} onCancel={onClose} confirmLoading={save.isPending} okText={t('Save')} cancelText={t('Cancel')}
+      okButtonProps={{ 'data-testid': 'channel-form-ok' }}>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="channel-form-error" />}
+      <Form form={form} layout="vertical" size="small" initialValues={{ name: ch?.name, type: ch?.type ?? 'WEBHOOK', remark: ch?.remark,
+        config: ch ? { host: ch.config.host, port: ch.config.port, username: ch.config.username, from: ch.config.from, to: (ch.config.to ?? []).join(',') } : {} }}>
+        <Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="channel-form-name" /></Form.Item>
+        <Form.Item name="type" label={t('Type')}><Select disabled={!!ch} options={types.map((x) => ({ value: x, label: x }))} /></Form.Item>
+        {type !== 'EMAIL' ? (<>
+          <Form.Item name={['config', 'url']} label={t('URL')} rules={ch ? [] : [{ required: true, message: t('Required') }]}>
+            <Input.Password visibilityToggle placeholder={ch?.config.urlPreview ?? keep} autoComplete="off" data-testid="channel-form-url" /></Form.Item>
+          {type !== 'WEBHOOK' && <Form.Item name={['config', 'secret']} label={t('Secret')}><Input.Password placeholder={keep} autoComplete="off" /></Form.Item>}
+        </>) : (<>
+          <Space><Form.Item name={['config', 'host']} label={t('SMTP host')}><Input /></Form.Item>
+            <Form.Item name={['config', 'port']} label={t('Port')}><InputNumber /></Form.Item></Space>
+          <Form.Item name={['config', 'username']} label={t('Username')}><Input /></Form.Item>
+          <Form.Item name={['config', 'password']} label={t('Password')}><Input.Password placeholder={keep} autoComplete="new-password" /></Form.Item>
+          <Form.Item name={['config', 'from']} label={t('From')}><Input /></Form.Item>
+          <Form.Item name={['config', 'to']} label={t('To (comma separated)')}><Input /></Form.Item>
+        </>)}
+        <Form.Item name="remark" label={t('Remark')}><Input /></Form.Item>
+      </Form>
+    </Modal>
+  )
+}

@@ -1,0 +1,157 @@
+// 配置: schedule (调度), baseline alarms (基线告警), external invocation
+// (外部调用), and execution (failure strategy, parallelism, default params).
+import { useEffect, useMemo, useState } from 'react'
+import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Space, Spin, Switch, Table, Tabs, Typography } from 'antd'
+import dayjs from 'dayjs'
+import type { Workflow, WorkflowConfig } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { formatParams, parseParams, time } from '../../lib/format'
+import { CronBuilder, CronPreview } from './CronBuilder'
+import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken, useSaveConfig } from './api'
+
+const zones = (() => {
+  try { return (Intl as unknown as { supportedValuesOf: (k: string) => string[] }).supportedValuesOf('timeZone') } catch { return ['UTC', 'Asia/Shanghai'] }
+})()
+const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
+  '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}']
+const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS']
+
+export function ConfigDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
+  const { t } = useI18n()
+  const q = useConfig(wf.id)
+  return (
+    <Modal open={open} width={860} title={t('Config') + ': ' + wf.name} onCancel={onClose} footer={null} destroyOnHidden>
+      {q.isLoading ? <Spin /> : q.error ? <Alert type="error" title={q.error.message} /> : <ConfigForm wfId={wf.id} initial={q.data!} onClose={onClose} />}
+    </Modal>
+  )
+}
+
+function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: WorkflowConfig; onClose: () => void }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [c, setC] = useState<WorkflowConfig>(() => structuredClone(initial))
+  const [params, setParams] = useState(formatParams(initial.params))
+  const [error, setError] = useState<string | null>(null)
+  const save = useSaveConfig(wfId)
+  const sch = c.schedule ?? ({} as NonNullable<WorkflowConfig['schedule']>)
+  const setSch = (p: Partial<typeof sch>) => setC({ ...c, schedule: { ...sch, ...p } })
+
+  async function doSave() {
+    setError(null)
+    try {
+      await save.mutateAsync({ ...c, params: parseParams(params) })
+      message.success(t('Saved'))
+      onClose()
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+
+  const tabs = [
+    { key: 'schedule', label: <span data-testid="cfg-tab-schedule">{t('Schedule')}</span>, children: (
+      <Form layout="horizontal" labelCol={{ span: 5 }} size="small">
+        <Form.Item label={t('Enabled')}><Switch checked={!!sch.enabled} onChange={(v) => setSch({ enabled: v })} data-testid="cfg-enabled" /></Form.Item>
+        <Form.Item label={t('Mode')}>
+          <Radio.Group value={sch.mode ?? 'SINGLE'} onChange={(e) => setSch({ mode: e.target.value })}
+            options={[{ value: 'SINGLE', label: t('Single schedule') }, { value: 'DISCRETE', label: t('Discrete schedule') }]} />
+        </Form.Item>
+        <Form.Item label="cron"><CronBuilder value={sch.cron ?? ''} onChange={(v) => setSch({ cron: v })} /></Form.Item>
+        <Form.Item label={t('Time zone')}>
+          <Select showSearch value={sch.timezone || 'Asia/Shanghai'} onChange={(v) => setSch({ timezone: v })} style={{ width: 260 }}
+            options={zones.map((z) => ({ value: z, label: z }))} data-testid="cfg-timezone" />
+        </Form.Item>
+        <Form.Item label={t('Start') + ' / ' + t('End')}>
+          <Space>
+            <DatePicker showTime value={sch.startAt ? dayjs(sch.startAt) : null} onChange={(d) => setSch({ startAt: d ? d.toISOString() : null })} />
+            <DatePicker showTime value={sch.endAt ? dayjs(sch.endAt) : null} onChange={(d) => setSch({ endAt: d ? d.toISOString() : null })} />
+          </Space>
+        </Form.Item>
+        <Form.Item label={t('Overlap policy')}>
+          <Select value={sch.overlap ?? 'SKIP'} onChange={(v) => setSch({ overlap: v })} style={{ width: 200 }}
+            options={['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'ALLOW_ALL'].map((x) => ({ value: x, label: x }))} />
+        </Form.Item>
+        <Form.Item label={t('Catch-up window (s)')}>
+          <InputNumber min={10} value={sch.catchupWindowSeconds ?? 60} onChange={(v) => setSch({ catchupWindowSeconds: v ?? 60 })} />
+        </Form.Item>
+        {sch.cron && <CronPreview cron={sch.cron} timezone={sch.timezone || 'Asia/Shanghai'} startAt={sch.startAt} endAt={sch.endAt} />}
+      </Form>) },
+    { key: 'alarms', label: <span data-testid="cfg-tab-alarms">{t('Baseline alarms')}</span>, children: <AlarmRules rules={c.alarms ?? []} onChange={(a) => setC({ ...c, alarms: a })} /> },
+    { key: 'invoke', label: <span data-testid="cfg-tab-invoke">{t('External invocation')}</span>, children: (
+      <Invoke wfId={wfId} enabled={!!c.invoke?.enabled} onEnabled={(v) => setC({ ...c, invoke: { ...c.invoke, enabled: v } })} />) },
+    { key: 'exec', label: <span data-testid="cfg-tab-exec">{t('Execution')}</span>, children: (
+      <Form layout="horizontal" labelCol={{ span: 5 }} size="small">
+        <Form.Item label={t('Failure strategy')}>
+          <Radio.Group value={c.failureStrategy ?? 'CONTINUE'} onChange={(e) => setC({ ...c, failureStrategy: e.target.value })}
+            options={[{ value: 'CONTINUE', label: t('Continue other branches') }, { value: 'END', label: t('End the run') }]} />
+        </Form.Item>
+        <Form.Item label={t('Max parallelism')}><InputNumber min={1} max={1000} value={c.maxParallelism ?? 16} onChange={(v) => setC({ ...c, maxParallelism: v ?? 16 })} /></Form.Item>
+        <Form.Item label={t('Default params')}><Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} placeholder="KEY=value" /></Form.Item>
+      </Form>) },
+  ]
+  return (
+    <>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="cfg-error" />}
+      <Tabs items={tabs} />
+      <div style={{ textAlign: 'right', marginTop: 8 }}>
+        <Space><Button onClick={onClose}>{t('Cancel')}</Button>
+          <Button type="primary" loading={save.isPending} onClick={doSave} data-testid="cfg-save">{t('Save')}</Button></Space>
+      </div>
+    </>
+  )
+}
+
+type Rule = NonNullable<WorkflowConfig['alarms']>[number]
+
+function AlarmRules({ rules, onChange }: { rules: Rule[]; onChange: (r: Rule[]) => void }) {
+  const { t } = useI18n()
+  const ch = useChannels()
+  const opts = useMemo(() => (ch.data?.items ?? []).map((c) => ({ value: c.id, label: c.name + ' (' + c.type + ')' })), [ch.data])
+  const set = (i: number, p: Partial<Rule>) => onChange(rules.map((r, j) => (j === i ? { ...r, ...p } : r)))
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {rules.map((r, i) => (
+        <Card key={i} size="small" extra={<a onClick={() => onChange(rules.filter((_, j) => j !== i))}>{t('Delete')}</a>} title={t('Rules') + ' ' + (i + 1)}>
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Select mode="multiple" placeholder={t('Events')} value={r.events} onChange={(v) => set(i, { events: v })} style={{ width: '100%' }}
+              options={events.map((e) => ({ value: e, label: e }))} data-testid={'alarm-events-' + i} />
+            <Select mode="multiple" placeholder={t('Channels')} value={r.channelIds} onChange={(v) => set(i, { channelIds: v })} style={{ width: '100%' }}
+              options={opts} data-testid={'alarm-channels-' + i} />
+            <Input.TextArea rows={3} placeholder={t('Template')} value={r.template} onChange={(e) => set(i, { template: e.target.value })} />
+          </Space>
+        </Card>
+      ))}
+      <Button onClick={() => onChange([...rules, { events: ['RUN_FAIL'], channelIds: [], template: '' }])} data-testid="alarm-add">{t('Add rule')}</Button>
+      <Typography.Text type="secondary">{t('Template variables')}: {templateVars.map((v) => <Typography.Text code key={v}>{v}</Typography.Text>)}</Typography.Text>
+    </Space>
+  )
+}
+
+function Invoke({ wfId, enabled, onEnabled }: { wfId: string; enabled: boolean; onEnabled: (v: boolean) => void }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const tokens = useInvokeTokens(wfId)
+  const create = useCreateToken(wfId)
+  const revoke = useRevokeToken(wfId)
+  const [curl, setCurl] = useState<string | null>(null)
+  useEffect(() => setCurl(null), [wfId])
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space><Switch checked={enabled} onChange={onEnabled} data-testid="invoke-enabled" />{t('Allow external invocation')}</Space>
+      <Alert type="info" showIcon title={t('The workflow must be published again for invocation to take effect.')} />
+      <Button onClick={() => create.mutateAsync().then((r) => setCurl(r.curl), (e) => message.error(e.message))} loading={create.isPending} data-testid="invoke-create">{t('Create token')}</Button>
+      {curl && (
+        <Alert type="warning" title={t('Shown once: copy it now.')} description={
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all', margin: 0 }} data-testid="invoke-curl">{curl}</pre>
+            <Button size="small" onClick={() => navigator.clipboard?.writeText(curl).then(() => message.success(t('Copied')))} data-testid="invoke-copy">{t('Copy curl')}</Button>
+          </Space>} />
+      )}
+      <Table size="small" rowKey="jti" loading={tokens.isLoading} dataSource={tokens.data?.items} pagination={false} columns={[
+        { title: 'jti', dataIndex: 'jti', ellipsis: true },
+        { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
+        { title: t('Expires'), dataIndex: 'expiresAt', render: (v) => time(v) },
+        { title: t('Actions'), render: (_, r) => r.revokedAt ? t('Revoked') : <a onClick={() => revoke.mutate(r.jti)}>{t('Revoke')}</a> },
+      ]} />
+    </Space>
+  )
+}

@@ -1,0 +1,212 @@
+// The editor (click a workflow's name): jobs on the left, the canvas in the
+// middle, the toolbar on top. Saved positions are used as they are; auto-
+// layout (格式化) runs only on demand; off-screen nodes are not rendered.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import {
+  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
+  type Connection, type Edge, type EdgeChange, type NodeChange,
+} from '@xyflow/react'
+import '@xyflow/react/dist/style.css'
+import { Alert, App, Select, Space, Spin, Typography } from 'antd'
+import { ApiError, type Workflow } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { setNavigationBlocker } from '../../lib/router'
+import { StatusTag } from '../../lib/status'
+import { useWorkflow } from '../workflows/api'
+import { useSaveCanvas } from './api'
+import { DRAG_TYPE, JobList } from './JobList'
+import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from './JobNode'
+import { layout } from './layout'
+import { QuickSwitcher } from './QuickSwitcher'
+import { LARGE, topLeft } from '../../lib/canvas'
+import { Toolbar } from './Toolbar'
+
+export default function EditorPage({ id }: { id: string }) {
+  const { t } = useI18n()
+  const wf = useWorkflow(id)
+  if (wf.isLoading) return <Spin style={{ margin: 48 }} />
+  if (wf.error || !wf.data) return <Alert type="error" showIcon title={wf.error?.message ?? t('Not found')} data-testid="editor-error" />
+  return (
+    <ReactFlowProvider>
+      <Editor wf={wf.data} refetch={() => wf.refetch()} />
+    </ReactFlowProvider>
+  )
+}
+
+function toNodes(wf: Workflow): JobFlowNode[] {
+  const jobs = new Map((wf.jobs ?? []).map((j) => [j.id, j]))
+  return (wf.canvas?.nodes ?? []).map((n) => {
+    const j = jobs.get(n.jobId)
+    return { id: n.jobId, type: 'job', position: { x: n.x, y: n.y }, data: { name: j?.name ?? n.jobId, type: j?.type ?? '?' }, width: NODE_W, height: NODE_H }
+  })
+}
+
+function toEdges(wf: Workflow): Edge[] {
+  return (wf.canvas?.edges ?? []).map((e) => ({ id: e.from + '->' + e.to, source: e.from, target: e.to }))
+}
+
+function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown> }) {
+  const { t } = useI18n()
+  const { message, modal } = App.useApp()
+  const rf = useReactFlow<JobFlowNode, Edge>()
+  const [nodes, setNodes, onNodesChangeBase] = useNodesState<JobFlowNode>(toNodes(wf))
+  const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>(toEdges(wf))
+  const [dirty, setDirty] = useState(false)
+  const [cycle, setCycle] = useState<string[]>([])
+  const save = useSaveCanvas(wf.id)
+  const wrapper = useRef<HTMLDivElement>(null)
+  const dirtyRef = useRef(false)
+  dirtyRef.current = dirty
+  // Fit the view to the saved canvas once, on open; later drops keep the
+  // viewport where the user has it.
+  // A large canvas opens at 100 % on its top-left corner instead, so only
+  // the nodes on screen are rendered (fitting 2,000 nodes shows them all).
+  const [fitOnOpen] = useState(() => (wf.canvas?.nodes ?? []).length > 0 && (wf.canvas?.nodes ?? []).length <= LARGE)
+  const [viewport] = useState(() => topLeft(wf.canvas?.nodes ?? []))
+
+  // Job renames reach the nodes; a new canvas from the server (reload)
+  // replaces them when there is nothing unsaved.
+  const jobs = useMemo(() => wf.jobs ?? [], [wf.jobs])
+  useEffect(() => {
+    const byId = new Map(jobs.map((j) => [j.id, j]))
+    setNodes((ns) => ns.map((n) => {
+      const j = byId.get(n.id)
+      return j && (j.name !== n.data.name || j.type !== n.data.type) ? { ...n, data: { ...n.data, name: j.name, type: j.type } } : n
+    }))
+  }, [jobs, setNodes])
+  const lastRevision = useRef(wf.revision)
+  useEffect(() => {
+    if (wf.revision !== lastRevision.current && !dirtyRef.current) {
+      setNodes(toNodes(wf))
+      setEdges(toEdges(wf))
+    }
+    lastRevision.current = wf.revision
+  }, [wf, setNodes, setEdges])
+
+  // Leaving with unsaved changes asks first.
+  useEffect(() => {
+    const before = (e: BeforeUnloadEvent) => { if (dirtyRef.current) e.preventDefault() }
+    window.addEventListener('beforeunload', before)
+    setNavigationBlocker(() => !dirtyRef.current || window.confirm(t('Unsaved changes will be lost. Leave?')))
+    return () => { window.removeEventListener('beforeunload', before); setNavigationBlocker(null) }
+  }, [t])
+
+  // The cycle the API named is highlighted on its nodes.
+  useEffect(() => {
+    const c = new Set(cycle)
+    setNodes((ns) => ns.map((n) => (!!n.data.cycle !== c.has(n.id) ? { ...n, data: { ...n.data, cycle: c.has(n.id) } } : n)))
+    setEdges((es) => es.map((e) => {
+      const on = c.has(e.source) && c.has(e.target)
+      return !!e.animated !== on ? { ...e, animated: on, style: on ? { stroke: '#f5222d', strokeWidth: 2 } : undefined } : e
+    }))
+  }, [cycle, setNodes, setEdges])
+
+  const onNodesChange = useCallback((ch: NodeChange<JobFlowNode>[]) => {
+    if (ch.some((c) => c.type === 'remove' || (c.type === 'position' && c.dragging === false))) setDirty(true)
+    onNodesChangeBase(ch)
+  }, [onNodesChangeBase])
+  const onEdgesChange = useCallback((ch: EdgeChange[]) => {
+    if (ch.some((c) => c.type === 'remove')) setDirty(true)
+    onEdgesChangeBase(ch)
+  }, [onEdgesChangeBase])
+  const onConnect = useCallback((c: Connection) => {
+    if (c.source === c.target) return
+    setEdges((es) => addEdge({ ...c, id: c.source + '->' + c.target }, es))
+    setDirty(true)
+  }, [setEdges])
+
+  const onDrop = useCallback((e: React.DragEvent) => {
+    e.preventDefault()
+    const jobId = e.dataTransfer.getData(DRAG_TYPE)
+    const job = jobs.find((j) => j.id === jobId)
+    if (!job) return
+    if (rf.getNode(jobId)) {
+      message.info(job.name)
+      return
+    }
+    const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+    setNodes((ns) => [...ns, { id: job.id, type: 'job', position: { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) },
+      data: { name: job.name, type: job.type }, width: NODE_W, height: NODE_H }])
+    setDirty(true)
+  }, [jobs, rf, setNodes, message])
+
+  async function doSave(): Promise<boolean> {
+    const body = {
+      nodes: rf.getNodes().map((n) => ({ jobId: n.id, x: Math.round(n.position.x), y: Math.round(n.position.y) })),
+      edges: rf.getEdges().map((e) => ({ from: e.source, to: e.target })),
+      revision: wf.revision,
+    }
+    try {
+      await save.mutateAsync(body)
+      setDirty(false)
+      setCycle([])
+      message.success(t('Saved'))
+      return true
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        modal.confirm({
+          title: t('The canvas changed elsewhere. Reload it?'), content: e.message, okText: t('Reload'), cancelText: t('Cancel'),
+          okButtonProps: { 'data-testid': 'reload-ok' },
+          onOk: async () => { setDirty(false); dirtyRef.current = false; lastRevision.current = -1; await refetch() },
+        })
+      } else if (e instanceof ApiError && Array.isArray(e.details.cycle)) {
+        setCycle(e.details.cycle as string[])
+        message.error({ content: e.message, className: 'jf-cycle-error' })
+      } else {
+        message.error((e as Error).message)
+      }
+      return false
+    }
+  }
+
+  async function autoLayout() {
+    const ns = rf.getNodes()
+    const pos = await layout({ nodes: ns.map((n) => ({ id: n.id, width: NODE_W, height: NODE_H })), edges: rf.getEdges().map((e) => ({ from: e.source, to: e.target })) })
+    setNodes((cur) => cur.map((n) => (pos[n.id] ? { ...n, position: pos[n.id] } : n)))
+    setDirty(true)
+    requestAnimationFrame(() => rf.fitView({ duration: 200 }))
+  }
+
+  function findNode(id: string) {
+    const n = rf.getNode(id)
+    if (!n) return
+    setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === id })))
+    rf.setCenter(n.position.x + NODE_W / 2, n.position.y + NODE_H / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 })
+  }
+
+  const onCanvas = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes])
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', height: 'calc(100vh - 96px)', background: '#fff', border: '1px solid #f0f0f0' }}>
+      <div style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '8px 12px', borderBottom: '1px solid #f0f0f0', flexWrap: 'wrap' }}>
+        <Typography.Title level={5} style={{ margin: 0 }} data-testid="editor-title">{wf.name}</Typography.Title>
+        <QuickSwitcher current={wf.id} name={wf.name} />
+        <StatusTag status={wf.status} testid="editor-status" />
+        {dirty && <Typography.Text type="warning" data-testid="editor-dirty">● {t('Unsaved')}</Typography.Text>}
+        <div style={{ flex: 1 }} />
+        <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
+      </div>
+      <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
+        <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} />
+        <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
+          onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
+          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+            onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
+            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
+            <Background gap={16} />
+            <Controls data-testid="canvas-controls" />
+            {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
+          </ReactFlow>
+          {nodes.length === 0 && (
+            <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 16 }}>
+              {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}
+            </Typography.Text>
+          )}
+          <Space style={{ position: 'absolute', top: 8, right: 8, zIndex: 5 }}>
+            <Select size="small" showSearch={{ optionFilterProp: 'label' }} placeholder={t('Find node')} style={{ width: 180 }} data-testid="node-search"
+              value={null} onChange={findNode} options={nodes.map((n) => ({ value: n.id, label: n.data.name }))} />
+          </Space>
+        </div>
+      </div>
+    </div>
+  )
+}

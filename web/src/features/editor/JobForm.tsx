@@ -1,0 +1,138 @@
+// The job dialog: one form per job type (SHELL and PYTHON with a code
+// editor, SQL with a datasource and EXECUTE/QUERY, HTTP with method, URL,
+// headers, body and success codes) plus timeout, retry, worker group and
+// the job's own cron for discrete scheduling.
+import { useEffect, useState } from 'react'
+import { Alert, Col, Form, Input, InputNumber, Modal, Row, Select } from 'antd'
+import type { Job, JobInput } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { formatParams, parseParams } from '../../lib/format'
+import { CodeEditor } from './CodeEditor'
+import { useCreateJob, useDatasourceOptions, useUpdateJob } from './api'
+
+type Cfg = Record<string, unknown>
+const types = ['SHELL', 'PYTHON', 'SQL', 'HTTP']
+
+function toForm(j?: Partial<Job>) {
+  const c = (j?.config ?? {}) as Cfg
+  const headers = Object.entries((c.headers as Record<string, string>) ?? {}).map(([k, v]) => k + ': ' + v).join('\n')
+  return {
+    name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0,
+    maxAttempts: j?.retry?.maxAttempts ?? 1, intervalSeconds: j?.retry?.intervalSeconds ?? 0, backoff: j?.retry?.backoff ?? 1,
+    workerGroup: j?.workerGroup ?? '', cron: j?.cron ?? '',
+    script: (c.script as string) ?? '', env: formatParams(c.env as Record<string, string>),
+    datasourceId: c.datasourceId, sql: (c.sql as string) ?? '', mode: (c.mode as string) ?? 'EXECUTE',
+    method: (c.method as string) ?? 'GET', url: (c.url as string) ?? '', headers, body: (c.body as string) ?? '',
+    successCodes: ((c.successCodes as number[]) ?? []).join(','),
+  }
+}
+
+type FormValues = ReturnType<typeof toForm>
+
+function fromForm(v: FormValues): JobInput {
+  let config: Cfg
+  switch (v.type) {
+    case 'SQL': config = { datasourceId: v.datasourceId, sql: v.sql, mode: v.mode }; break
+    case 'HTTP': {
+      const headers: Record<string, string> = {}
+      for (const l of v.headers.split('\n')) {
+        const i = l.indexOf(':')
+        if (i > 0) headers[l.slice(0, i).trim()] = l.slice(i + 1).trim()
+      }
+      const codes = v.successCodes.split(/[,\s]+/).filter(Boolean).map(Number)
+      config = { method: v.method, url: v.url, headers, body: v.body, ...(codes.length ? { successCodes: codes } : {}) }
+      break
+    }
+    default: config = { script: v.script, ...(v.env.trim() ? { env: parseParams(v.env) } : {}) }
+  }
+  return {
+    name: v.name, type: v.type, remark: v.remark, config, timeoutSeconds: v.timeoutSeconds ?? 0,
+    retry: { maxAttempts: v.maxAttempts ?? 1, intervalSeconds: v.intervalSeconds ?? 0, backoff: v.backoff ?? 1 },
+    workerGroup: v.workerGroup, cron: v.cron,
+  } as JobInput
+}
+
+export function JobForm({ wfId, open, job, copyOf, onClose }: { wfId: string; open: boolean; job?: Job; copyOf?: Job; onClose: () => void }) {
+  const { t } = useI18n()
+  const [form] = Form.useForm<FormValues>()
+  const type = Form.useWatch('type', form)
+  const create = useCreateJob(wfId)
+  const update = useUpdateJob(wfId)
+  const ds = useDatasourceOptions()
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    if (!open) return
+    setError(null)
+    const base = toForm(job ?? copyOf)
+    if (copyOf) base.name = copyOf.name + '_copy'
+    form.setFieldsValue(base)
+  }, [open, job, copyOf, form])
+
+  async function ok() {
+    const v = await form.validateFields()
+    setError(null)
+    try {
+      const body = fromForm({ ...toForm(), ...v })
+      if (job) await update.mutateAsync({ id: job.id, ...body })
+      else await create.mutateAsync(body)
+      onClose()
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+
+  const lang = type === 'PYTHON' ? 'python' : 'shell'
+  return (
+    <Modal open={open} width={760} title={t(job ? 'Edit job' : 'Add job')} onOk={ok} onCancel={onClose} okText={t('Save')} cancelText={t('Cancel')}
+      confirmLoading={create.isPending || update.isPending} okButtonProps={{ 'data-testid': 'job-form-ok' }} destroyOnHidden>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="job-form-error" />}
+      <Form form={form} layout="vertical" size="small" initialValues={toForm()}>
+        <Row gutter={12}>
+          <Col span={12}><Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="job-form-name" /></Form.Item></Col>
+          <Col span={12}><Form.Item name="type" label={t('Type')}>
+            <Select disabled={!!job} data-testid="job-form-type" options={types.map((x) => ({ value: x, label: x }))} />
+          </Form.Item></Col>
+        </Row>
+        {(type === 'SHELL' || type === 'PYTHON' || !type) && (<>
+          <Form.Item name="script" label={t('Script')} rules={[{ required: true, message: t('Required') }]}>
+            <CodeEditor lang={lang} rows={8} testid="job-form-script" />
+          </Form.Item>
+          <Form.Item name="env" label="env (KEY=value)"><Input.TextArea rows={2} /></Form.Item>
+        </>)}
+        {type === 'SQL' && (<>
+          <Row gutter={12}>
+            <Col span={16}><Form.Item name="datasourceId" label={t('Datasource')} rules={[{ required: true, message: t('Required') }]}>
+              <Select options={ds.data} loading={ds.isLoading} data-testid="job-form-datasource" />
+            </Form.Item></Col>
+            <Col span={8}><Form.Item name="mode" label={t('Mode')}>
+              <Select options={[{ value: 'EXECUTE', label: 'EXECUTE' }, { value: 'QUERY', label: 'QUERY' }]} data-testid="job-form-sqlmode" />
+            </Form.Item></Col>
+          </Row>
+          <Form.Item name="sql" label="SQL" rules={[{ required: true, message: t('Required') }]}><CodeEditor lang="sql" rows={6} testid="job-form-sql" /></Form.Item>
+        </>)}
+        {type === 'HTTP' && (<>
+          <Row gutter={12}>
+            <Col span={6}><Form.Item name="method" label={t('Method')}>
+              <Select options={['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => ({ value: m, label: m }))} data-testid="job-form-method" />
+            </Form.Item></Col>
+            <Col span={18}><Form.Item name="url" label={t('URL')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="job-form-url" /></Form.Item></Col>
+          </Row>
+          <Form.Item name="headers" label={t('Headers') + ' (Name: value)'}><Input.TextArea rows={2} /></Form.Item>
+          <Form.Item name="body" label={t('Body')}><Input.TextArea rows={3} /></Form.Item>
+          <Form.Item name="successCodes" label={t('Success codes') + ' (200,201)'}><Input /></Form.Item>
+        </>)}
+        <Row gutter={12}>
+          <Col span={6}><Form.Item name="timeoutSeconds" label={t('Timeout (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
+          <Col span={6}><Form.Item name="maxAttempts" label={t('Max attempts')}><InputNumber min={1} max={100} style={{ width: '100%' }} /></Form.Item></Col>
+          <Col span={6}><Form.Item name="intervalSeconds" label={t('Retry interval (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
+          <Col span={6}><Form.Item name="backoff" label={t('Backoff')}><InputNumber min={1} step={0.5} style={{ width: '100%' }} /></Form.Item></Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={8}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
+          <Col span={16}><Form.Item name="cron" label={t('Job cron (discrete mode)')}><Input placeholder="0 30 3 * * ?" /></Form.Item></Col>
+        </Row>
+        <Form.Item name="remark" label={t('Remark')}><Input /></Form.Item>
+      </Form>
+    </Modal>
+  )
+}

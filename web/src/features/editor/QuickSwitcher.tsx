@@ -1,0 +1,23 @@
+// 作业流快速切换: a searchable dropdown of the tenant's workflows.
+import { useState } from 'react'
+import { Select } from 'antd'
+import { useQuery } from '@tanstack/react-query'
+import { get, qs, type Page, type WorkflowItem } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { navigate } from '../../lib/router'
+
+export function QuickSwitcher({ current, name }: { current: string; name: string }) {
+  const { t } = useI18n()
+  const [search, setSearch] = useState('')
+  const q = useQuery({
+    queryKey: ['workflows', 'switcher', search],
+    queryFn: () => get<Page<WorkflowItem>>('/workflows' + qs({ search, pageSize: 50 })),
+  })
+  const options = (q.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }))
+  if (!options.some((o) => o.value === current)) options.unshift({ value: current, label: name })
+  return (
+    <Select showSearch={{ filterOption: false, onSearch: setSearch }} value={current} style={{ width: 240 }} title={t('Switch workflow')}
+      loading={q.isFetching} options={options} onChange={(id) => navigate('/workflows/' + id)} data-testid="quick-switcher"
+      popupRender={(menu) => <div data-testid="quick-switcher-menu">{menu}</div>} />
+  )
+}

@@ -1,0 +1,68 @@
+import type { ReactNode } from 'react'
+import { Button, Layout, Menu, Segmented, Select, Space, Tag, Typography } from 'antd'
+import { useQueryClient } from '@tanstack/react-query'
+import { post } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { navigate, useLocation } from '../../lib/router'
+import { session } from '../../lib/session'
+
+const items = [
+  { key: '/workflows', label: 'Workflows' },
+  { key: '/runs', label: 'Runs' },
+  { key: '/datasources', label: 'Datasources' },
+  { key: '/alarm-channels', label: 'Alarm channels' },
+  { key: '/alarm-records', label: 'Alarm records' },
+]
+
+export function AppLayout({ children }: { children: ReactNode }) {
+  const { t, lang, setLang } = useI18n()
+  const { path } = useLocation()
+  const qc = useQueryClient()
+  const s = session.get()!
+  const tenant = s.tenants.find((x) => x.id === s.tenantId)
+  const role = s.user.sysAdmin ? 'SYS_ADMIN' : tenant?.role
+  const menu = [...items, ...(s.user.sysAdmin ? [{ key: '/admin', label: 'Admin' }] : [])]
+  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? '/workflows'
+
+  async function logout() {
+    try {
+      await post('/auth/logout') // revokes the token (where the server has the route)
+    } catch {
+      /* the session ends here either way */
+    }
+    session.clear()
+    qc.clear()
+    navigate('/login')
+  }
+
+  function switchTenant(id: string) {
+    session.set({ ...s, tenantId: id })
+    qc.clear()
+    navigate('/workflows')
+  }
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '0 16px', background: '#001529' }}>
+        <Typography.Text strong style={{ color: '#fff', fontSize: 18, cursor: 'pointer' }} onClick={() => navigate('/workflows')}>jobflow</Typography.Text>
+        <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} style={{ flex: 1, minWidth: 0 }}
+          items={menu.map((m) => ({ key: m.key, label: <span data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</span> }))}
+          onClick={(e) => navigate(e.key)} />
+        <Space>
+          {s.tenants.length > 1 ? (
+            <Select size="small" value={s.tenantId} onChange={switchTenant} style={{ width: 160 }} data-testid="tenant-switcher"
+              options={s.tenants.map((x) => ({ value: x.id, label: x.name }))} />
+          ) : (
+            <Tag data-testid="tenant-name">{tenant?.name}</Tag>
+          )}
+          <Typography.Text style={{ color: '#fff' }} data-testid="user-name">{s.user.name || s.user.account}</Typography.Text>
+          {role && <Tag color="blue" data-testid="user-role">{role}</Tag>}
+          <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} data-testid="lang-toggle"
+            options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+          <Button size="small" onClick={logout} data-testid="logout">{t('Log out')}</Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: 16 }}>{children}</Layout.Content>
+    </Layout>
+  )
+}

@@ -1,0 +1,187 @@
+// The run view (运行 / 重跑 open it; /runs/:id from anywhere): the canvas
+// read-only and coloured by node status, polled about every 1.5 s until the
+// run is final; node table, Gantt and the node log; node menu 日志 重跑下游
+// 重跑当前 中断; abort; the link into the Temporal Web UI when given.
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
+import '@xyflow/react/dist/style.css'
+import { Alert, App, Button, Descriptions, Dropdown, Menu, Space, Spin, Table, Tabs, Typography } from 'antd'
+import type { NodeRun, Run, Workflow } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+import { navigate } from '../../lib/router'
+import { StatusTag, finalRun } from '../../lib/status'
+import { duration, time } from '../../lib/format'
+import { useWorkflow } from '../workflows/api'
+import { useAbortRun, useRerun } from '../editor/api'
+import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from '../editor/JobNode'
+import { layout } from '../editor/layout'
+import { LARGE, topLeft } from '../../lib/canvas'
+import { useBreak, useRun } from './api'
+import { Gantt } from './Gantt'
+import { LogPanel } from './LogPanel'
+
+export default function RunView({ id }: { id: string }) {
+  const { t } = useI18n()
+  const q = useRun(id)
+  if (q.isLoading) return <Spin style={{ margin: 48 }} />
+  if (q.error || !q.data) return <Alert type="error" showIcon title={q.error?.message ?? t('Not found')} data-testid="run-error" />
+  return <RunPage run={q.data} />
+}
+
+// usePositions: the workflow's saved canvas positions, else a dagre layout.
+function usePositions(run: Run, wf: Workflow | undefined, wfPending: boolean) {
+  const [pos, setPos] = useState<Record<string, { x: number; y: number }> | null>(null)
+  const ids = (run.nodes ?? []).map((n) => n.jobId).join(',')
+  useEffect(() => {
+    if (wfPending) return // the saved positions are on their way
+    const saved = new Map((wf?.canvas?.nodes ?? []).map((n) => [n.jobId, { x: n.x, y: n.y }]))
+    const nodes = run.nodes ?? []
+    if (nodes.every((n) => saved.has(n.jobId))) {
+      setPos(Object.fromEntries(nodes.map((n) => [n.jobId, saved.get(n.jobId)!])))
+      return
+    }
+    layout({ nodes: nodes.map((n) => ({ id: n.jobId, width: NODE_W, height: NODE_H })), edges: run.edges ?? [] }).then(setPos)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ids, wf?.revision, wfPending])
+  return pos
+}
+
+function RunPage({ run }: { run: Run }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const wf = useWorkflow(run.workflowId)
+  const pos = usePositions(run, wf.data, wf.isPending)
+  const abort = useAbortRun()
+  const rerun = useRerun()
+  const brk = useBreak(run.id)
+  const [selected, setSelected] = useState<string | null>(null)
+  const [tab, setTab] = useState('nodes')
+  const [menu, setMenu] = useState<{ x: number; y: number; node: NodeRun } | null>(null)
+  const nodes = useMemo(() => run.nodes ?? [], [run.nodes])
+  const byId = useMemo(() => new Map(nodes.map((n) => [n.jobId, n])), [nodes])
+
+  // Node objects are kept while their status and attempt stay the same, so
+  // a poll re-renders only the nodes that changed.
+  const cache = useRef(new Map<string, JobFlowNode>())
+  const flowNodes = useMemo(() => {
+    if (!pos) return []
+    const next = new Map<string, JobFlowNode>()
+    const out = nodes.map((n) => {
+      const old = cache.current.get(n.jobId)
+      const p = pos[n.jobId] ?? { x: 0, y: 0 }
+      const keep = old && old.data.status === n.status && old.data.attempt === n.attempt && old.selected === (selected === n.jobId) &&
+        old.position.x === p.x && old.position.y === p.y
+      const node: JobFlowNode = keep ? old : { id: n.jobId, type: 'job', position: p, draggable: false, connectable: false, selected: selected === n.jobId,
+        data: { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt }, width: NODE_W, height: NODE_H }
+      next.set(n.jobId, node)
+      return node
+    })
+    cache.current = next
+    return out
+  }, [nodes, pos, selected])
+  const edges = useMemo<Edge[]>(() => (run.edges ?? []).map((e) => ({ id: e.from + '->' + e.to, source: e.from, target: e.to,
+    animated: byId.get(e.to)?.status === 'RUNNING' })), [run.edges, byId])
+
+  const isFinal = finalRun(run.status)
+  async function doRerun(mode: 'ALL' | 'FAILED' | 'FROM_NODE' | 'NODE', nodeId?: string) {
+    if (rerun.isPending) return
+    try {
+      const r = await rerun.mutateAsync({ runId: run.id, mode, nodeId })
+      message.success(t('Rerun started'))
+      navigate('/runs/' + r.runId)
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }
+  async function doBreak(jobId: string) {
+    try {
+      await brk.mutateAsync(jobId)
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }
+  function nodeMenu(n: NodeRun) {
+    const canBreak = !isFinal && (n.status === 'PENDING' || n.status === 'WAITING')
+    return [
+      { key: 'log', label: <span data-testid="menu-log">{t('Log')}</span>, onClick: () => { setSelected(n.jobId); setTab('log') } },
+      { key: 'from', label: <span data-testid="menu-rerun-from">{t('Rerun downstream')}</span>, disabled: !isFinal, onClick: () => doRerun('FROM_NODE', n.jobId) },
+      { key: 'node', label: <span data-testid="menu-rerun-node">{t('Rerun this node')}</span>, disabled: !isFinal, onClick: () => doRerun('NODE', n.jobId) },
+      { key: 'break', label: <span data-testid="menu-break">{t('Break')}</span>, disabled: !canBreak, onClick: () => doBreak(n.jobId) },
+    ]
+  }
+
+  const sel = selected ? byId.get(selected) : undefined
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 8 }} onClick={() => setMenu(null)}>
+      <Space wrap style={{ background: '#fff', padding: '8px 12px', border: '1px solid #f0f0f0' }}>
+        <Typography.Link onClick={() => navigate('/workflows/' + run.workflowId)} data-testid="run-workflow">{run.workflowName}</Typography.Link>
+        <Typography.Text type="secondary" copyable={{ text: run.id }}>{run.id}</Typography.Text>
+        <StatusTag status={run.status} testid="run-status" />
+        <span>{t(run.trigger)}</span>
+        <Button size="small" danger disabled={run.status !== 'RUNNING'} loading={abort.isPending}
+          onClick={() => abort.mutateAsync(run.id).then(() => message.success(t('Run aborted')), (e) => message.error(e.message))} data-testid="run-abort">{t('Abort')}</Button>
+        <Dropdown disabled={!isFinal || rerun.isPending} menu={{ items: [
+          { key: 'ALL', label: <span data-testid="run-rerun-all">{t('Rerun all')}</span> },
+          { key: 'FAILED', label: <span data-testid="run-rerun-failed">{t('Rerun failed')}</span> }],
+          onClick: (e) => doRerun(e.key as 'ALL' | 'FAILED') }}>
+          <Button size="small" loading={rerun.isPending} data-testid="run-rerun">{t('Rerun')}</Button>
+        </Dropdown>
+        {run.temporalUrl && <a href={run.temporalUrl} target="_blank" rel="noreferrer" data-testid="run-temporal">{t('Temporal Web UI')}</a>}
+      </Space>
+      <Descriptions size="small" column={4} bordered style={{ background: '#fff' }} items={[
+        { label: t('Logical time'), children: time(run.logicalTime) },
+        { label: t('Started'), children: time(run.startedAt) },
+        { label: t('Ended'), children: time(run.endedAt) },
+        { label: t('Duration'), children: duration(run.startedAt, run.endedAt) },
+        ...(run.rerunOf ? [{ label: t('Rerun'), children: <a onClick={() => navigate('/runs/' + run.rerunOf)}>{run.rerunOf}</a> }] : []),
+        ...(run.error ? [{ label: t('Error'), children: run.error }] : []),
+      ]} />
+      <div style={{ height: 380, background: '#fff', border: '1px solid #f0f0f0', position: 'relative' }} data-testid="run-canvas">
+        {!pos ? <Spin style={{ margin: 48 }} /> : (
+          <ReactFlowProvider>
+            <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
+              onlyRenderVisibleElements={flowNodes.length > LARGE} fitView={flowNodes.length <= LARGE} fitViewOptions={{ maxZoom: 1 }}
+              defaultViewport={topLeft(Object.values(pos))} minZoom={0.05} proOptions={{ hideAttribution: true }}
+              onNodeClick={(_, n) => setSelected(n.id)}
+              onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
+              <Background gap={16} />
+              <Controls showInteractive={false} />
+              {flowNodes.length <= LARGE && <MiniMap pannable zoomable nodeColor={(n) => (n.data as { status?: string }).status === 'SUCCESS' ? '#52c41a' : '#bbb'} />}
+            </ReactFlow>
+          </ReactFlowProvider>
+        )}
+      </div>
+      {menu && (
+        <div style={{ position: 'fixed', left: menu.x, top: menu.y, zIndex: 1000, boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
+          <Menu selectable={false} items={nodeMenu(menu.node)} onClick={() => setMenu(null)} />
+        </div>
+      )}
+      <div style={{ background: '#fff', padding: '0 12px', border: '1px solid #f0f0f0' }}>
+        <Tabs activeKey={tab} onChange={setTab} items={[
+          { key: 'nodes', label: <span data-testid="tab-nodes">{t('Nodes')}</span>, children: (
+            <Table<NodeRun> size="small" rowKey="jobId" dataSource={nodes} pagination={nodes.length > 50 ? { pageSize: 50 } : false} data-testid="node-table"
+              onRow={(r) => ({ 'data-testid': 'node-row-' + r.jobName, onClick: () => setSelected(r.jobId) } as object)}
+              rowClassName={(r) => (r.jobId === selected ? 'ant-table-row-selected' : '')}
+              columns={[
+                { title: t('Job'), dataIndex: 'jobName' },
+                { title: t('Status'), dataIndex: 'status', render: (v) => <StatusTag status={v} testid="node-status" /> },
+                { title: t('Attempt'), dataIndex: 'attempt', width: 70 },
+                { title: t('Started'), dataIndex: 'startedAt', render: (v) => time(v) },
+                { title: t('Ended'), dataIndex: 'endedAt', render: (v) => time(v) },
+                { title: t('Duration'), render: (_, r) => duration(r.startedAt, r.endedAt) },
+                { title: t('Exit code'), dataIndex: 'exitCode', width: 80, render: (v) => v ?? '-' },
+                { title: t('Error'), dataIndex: 'error', ellipsis: true },
+                { title: t('Actions'), width: 90, render: (_, r) => (
+                  <Dropdown trigger={['click']} menu={{ items: nodeMenu(r) }}>
+                    <a onClick={(e) => e.stopPropagation()} data-testid={'node-actions-' + r.jobName}>{t('Actions')} ▾</a>
+                  </Dropdown>) },
+              ]} />) },
+          { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
+          { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel
+            ? <LogPanel key={sel.jobId} runId={run.id} jobId={sel.jobId} jobName={sel.jobName} live={!isFinal && (sel.status === 'RUNNING' || sel.status === 'PENDING' || sel.status === 'WAITING')} />
+            : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
+        ]} />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,18 @@
+// Canvas sizes and viewports shared by the editor and the run view.
+
+// LARGE is the canvas size from which off-screen nodes are not rendered,
+// the view opens at 100 % instead of fitting, and the minimap is left out
+// (2,000 minimap nodes cost more than the canvas itself).
+export const LARGE = 200
+
+// topLeft is the viewport at 100 % that shows the canvas's top-left corner.
+export function topLeft(nodes: { x: number; y: number }[]) {
+  if (!nodes.length) return { x: 0, y: 0, zoom: 1 }
+  let x = Infinity
+  let y = Infinity
+  for (const n of nodes) {
+    x = Math.min(x, n.x)
+    y = Math.min(y, n.y)
+  }
+  return { x: 40 - x, y: 40 - y, zoom: 1 }
+}

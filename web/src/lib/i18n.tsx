@@ -1,0 +1,102 @@
+// Chinese and English. Keys are the English text; zh holds the Chinese,
+// with the seed product's words (作业流, 作业, 发布, 下线, 运行, 中止, 重跑 …).
+// zh-CN is the default when the browser prefers Chinese; the toggle in the
+// header is remembered in localStorage.
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react'
+
+export type Lang = 'zh' | 'en'
+
+const zh: Record<string, string> = {
+  'Workflows': '作业流', 'Workflow': '作业流', 'Jobs': '作业', 'Job': '作业', 'Runs': '运行记录', 'Datasources': '数据源',
+  'Alarm channels': '告警渠道', 'Alarm records': '告警记录', 'Tenants': '租户', 'Users': '用户', 'License': '许可证', 'Admin': '系统管理',
+  'Log in': '登录', 'Log out': '退出登录', 'Account': '账号', 'Password': '密码', 'Tenant': '租户', 'Your session has ended, please log in again.': '登录已失效，请重新登录。',
+  'Too many attempts. Try again in {n} s.': '尝试次数过多，请 {n} 秒后重试。',
+  'Search name or remark': '搜索名称或备注', 'Status': '状态', 'All': '全部', 'Name': '名称', 'Remark': '备注', 'Next run time': '下次运行时间',
+  'Updated': '更新时间', 'Actions': '操作', 'Publish': '发布', 'Offline': '下线', 'Delete': '删除', 'Edit': '编辑', 'Add workflow': '添加作业流',
+  'Save': '保存', 'Cancel': '取消', 'OK': '确定', 'Delete this workflow?': '确定删除该作业流？', 'Deleted': '已删除', 'Saved': '已保存',
+  'Published': '已发布', 'Taken offline': '已下线', 'Next run times': '接下来的运行时间', 'DRAFT': '草稿', 'PUBLISHED': '已发布', 'OFFLINE': '已下线',
+  'Edit workflow': '编辑作业流', 'Required': '必填', 'Run': '运行', 'Abort': '中止', 'Rerun': '重跑', 'Config': '配置', 'Format': '格式化', 'Fit': '适应屏幕',
+  'Rerun all': '全部重跑', 'Rerun failed': '重跑失败节点', 'Switch workflow': '作业流快速切换', 'Add job': '添加作业', 'Search jobs': '搜索作业',
+  'Copy': '复制', 'Drag onto the canvas': '拖拽到画布', 'Type': '类型', 'Script': '脚本', 'Datasource': '数据源', 'Mode': '模式', 'Method': '请求方法',
+  'Headers': '请求头', 'Body': '请求体', 'Success codes': '成功状态码', 'Timeout (s)': '超时（秒）', 'Max attempts': '最大尝试次数', 'Retry interval (s)': '重试间隔（秒）',
+  'Backoff': '退避系数', 'Worker group': '执行组', 'Job cron (discrete mode)': '作业 cron（离散调度）', 'Edit job': '编辑作业', 'Delete this job?': '确定删除该作业？',
+  'Find node': '查找节点', 'Unsaved changes will be lost. Leave?': '有未保存的修改，确定离开？', 'The canvas changed elsewhere. Reload it?': '画布已在别处修改，是否重新加载？',
+  'Reload': '重新加载', 'Cycle': '存在环', 'Params (KEY=value per line)': '参数（每行 KEY=value）', 'Run started': '已开始运行', 'Unsaved': '未保存',
+  'Latest run': '最近运行', 'No runs yet': '还没有运行', 'Temporal Web UI': 'Temporal Web UI', 'Schedule': '调度', 'Baseline alarms': '基线告警',
+  'External invocation': '外部调用', 'Execution': '执行策略', 'Enabled': '启用', 'Single schedule': '单一调度', 'Discrete schedule': '离散调度',
+  'Simple': '简单定义', 'Advanced': '高级定义', 'Every N minutes': '每 N 分钟', 'Hourly at': '每小时', 'Daily at': '每天', 'Weekly on': '每周', 'Monthly on': '每月',
+  'minutes': '分钟', 'minute': '分', 'Time': '时间', 'Day of month': '日', 'Weekday': '星期', 'Time zone': '时区', 'Start': '开始', 'End': '结束',
+  'Overlap policy': '重叠策略', 'Catch-up window (s)': '补偿窗口（秒）', 'Next fire times (server)': '接下来的触发时间（服务端计算）',
+  'Rules': '规则', 'Events': '事件', 'Channels': '渠道', 'Template': '模板', 'Add rule': '添加规则', 'Template variables': '模板变量',
+  'Allow external invocation': '允许外部调用', 'Create token': '创建令牌', 'Revoke': '吊销', 'Expires': '过期时间', 'Created': '创建时间',
+  'Copy curl': '复制 curl', 'Copied': '已复制', 'Shown once: copy it now.': '只显示一次，请立即复制。',
+  'The workflow must be published again for invocation to take effect.': '作业流需要重新发布，外部调用才会生效。',
+  'Failure strategy': '失败策略', 'Continue other branches': '继续其他分支', 'End the run': '结束运行', 'Max parallelism': '最大并行数', 'Default params': '默认参数',
+  'Trigger': '触发方式', 'Logical time': '逻辑时间', 'Started': '开始时间', 'Ended': '结束时间', 'Duration': '耗时', 'Attempt': '尝试', 'Exit code': '退出码',
+  'Error': '错误', 'Nodes': '节点', 'Gantt': '甘特图', 'Log': '日志', 'Follow': '跟随', 'Wrap': '换行', 'Download': '下载', 'Search log': '搜索日志',
+  'Rerun downstream': '重跑下游', 'Rerun this node': '重跑当前', 'Break': '中断', 'Run view': '运行详情', 'Graph': '流程图',
+  'Test connection': '测试连接', 'Host': '主机', 'Port': '端口', 'Database': '数据库', 'User': '用户', 'Add datasource': '添加数据源',
+  'Connected in {n} ms': '连接成功，耗时 {n} ms', 'Connection failed': '连接失败', 'Leave empty to keep': '留空则保持不变',
+  'Add channel': '添加渠道', 'Test send': '测试发送', 'Sent': '已发送', 'Send failed': '发送失败', 'URL': 'URL', 'Secret': '密钥', 'SMTP host': 'SMTP 主机',
+  'Username': '用户名', 'From': '发件人', 'To (comma separated)': '收件人（逗号分隔）', 'Response': '响应', 'Event': '事件', 'Channel': '渠道',
+  'Add tenant': '添加租户', 'Max workflows': '最大作业流数', 'Add user': '添加用户', 'Members': '成员', 'Role': '角色', 'Add member': '添加成员',
+  'System administrator': '系统管理员', 'Install license': '安装许可证', 'License token': '许可证令牌', 'Subject': '主体', 'Max tenants': '最大租户数',
+  'Max workflows per tenant': '每租户最大作业流数', 'No license installed': '未安装许可证', 'Language': '语言', 'Refresh': '刷新',
+  'Workflow name': '作业流名称', 'Run ID': '运行 ID', 'Every': '每', 'at minute': '第几分', 'Unix or Quartz cron': 'Unix 或 Quartz cron',
+  'Edit canvas': '编辑画布', 'Loading': '加载中', 'Not found': '未找到', 'Back': '返回', 'Start at node': '从节点开始', 'Open': '打开',
+  'Only PENDING or WAITING nodes can be broken': '只有等待中的节点可以中断', 'Run aborted': '已中止', 'Node': '节点', 'Confirm': '确认',
+  'Mon': '周一', 'Tue': '周二', 'Wed': '周三', 'Thu': '周四', 'Fri': '周五', 'Sat': '周六', 'Sun': '周日', 'Close': '关闭', 'Params': '参数',
+  'The job is on the canvas: remove it from the canvas and save first.': '该作业在画布上：请先从画布移除并保存。', 'Jobs not on the canvas never run.': '不在画布上的作业不会运行。',
+  'Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.': '把左侧的作业拖到画布上；从一个作业右侧的连接点拖到另一个作业即可连线。',
+  'PENDING': '等待', 'WAITING': '等待调度', 'RUNNING': '运行中', 'SUCCESS': '成功', 'FAIL': '失败', 'UPSTREAM_FAILED': '上游失败', 'ABORTED': '已中止',
+  'ABORTING': '中止中', 'BREAK': '已中断', 'SKIPPED': '已跳过', 'MANUAL': '手动', 'SCHEDULE': '调度', 'INVOKE': '外部调用', 'RERUN': '重跑', 'BACKFILL': '补数',
+  'Rerun started': '已开始重跑', 'Delete this item?': '确定删除？', 'Tokens': '令牌', 'Revoked': '已吊销', 'Page {p}': '第 {p} 页',
+  'Positions are saved with the canvas; auto-layout runs only when you press Format.': '位置随画布保存；只有点击格式化时才自动布局。',
+}
+
+const dicts: Record<Lang, Record<string, string>> = { zh, en: {} }
+
+function initialLang(): Lang {
+  const saved = localStorage.getItem('jobflow.lang')
+  if (saved === 'zh' || saved === 'en') return saved
+  const prefs = navigator.languages?.length ? navigator.languages : [navigator.language]
+  return prefs.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh' : 'en'
+}
+
+export type T = (key: string, vars?: Record<string, string | number>) => string
+
+interface I18n {
+  lang: Lang
+  t: T
+  setLang: (l: Lang) => void
+}
+
+const Ctx = createContext<I18n | null>(null)
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang)
+  const value = useMemo<I18n>(() => {
+    const d = dicts[lang]
+    const t: T = (key, vars) => {
+      let s = d[key] ?? key
+      if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace('{' + k + '}', String(v))
+      return s
+    }
+    return {
+      lang,
+      t,
+      setLang: (l) => {
+        localStorage.setItem('jobflow.lang', l)
+        document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en'
+        setLangState(l)
+      },
+    }
+  }, [lang])
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>
+}
+
+export function useI18n(): I18n {
+  const v = useContext(Ctx)
+  if (!v) throw new Error('useI18n outside I18nProvider')
+  return v
+}

@@ -1,0 +1,46 @@
+// A minimal client-side router over the History API: the server answers
+// index.html for every non-API path, so any of these URLs can be reloaded.
+import { useSyncExternalStore } from 'react'
+
+const listeners = new Set<() => void>()
+function notify() {
+  listeners.forEach((l) => l())
+}
+window.addEventListener('popstate', notify)
+
+// blocker, when set, is asked before leaving the page (unsaved changes).
+let blocker: (() => boolean) | null = null
+export function setNavigationBlocker(b: (() => boolean) | null) {
+  blocker = b
+}
+
+export function navigate(to: string, replace = false) {
+  if (blocker && !blocker()) return
+  if (replace) history.replaceState(null, '', to)
+  else history.pushState(null, '', to)
+  notify()
+}
+
+function subscribe(l: () => void) {
+  listeners.add(l)
+  return () => listeners.delete(l)
+}
+
+export function useLocation(): { path: string; query: URLSearchParams } {
+  const href = useSyncExternalStore(subscribe, () => location.pathname + location.search)
+  const u = new URL(href, location.origin)
+  return { path: u.pathname, query: u.searchParams }
+}
+
+// match returns the parameters of pattern (/runs/:id) in path, or null.
+export function match(pattern: string, path: string): Record<string, string> | null {
+  const a = pattern.split('/')
+  const b = path.replace(/\/$/, '').split('/')
+  if (a.length !== b.length) return null
+  const out: Record<string, string> = {}
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].startsWith(':')) out[a[i].slice(1)] = decodeURIComponent(b[i])
+    else if (a[i] !== b[i]) return null
+  }
+  return out
+}
