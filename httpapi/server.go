@@ -60,6 +60,12 @@ type Deps struct {
 	InvokeTokens jobflow.InvokeTokenService
 	Sessions     jobflow.SessionService
 	Engine       *engine.Engine // nil: engine actions answer 503 UNAVAILABLE
+
+	// The workflow lifecycle (issue 12); nil Audit records nothing.
+	Versions  jobflow.VersionHistoryService
+	Audit     jobflow.AuditService
+	APITokens jobflow.APITokenService
+	Members   jobflow.MemberService
 }
 
 // Services is everything Deps needs, in one interface.
@@ -74,11 +80,16 @@ type Services interface {
 	jobflow.AlarmService
 	jobflow.InvokeTokenService
 	jobflow.SessionService
+	jobflow.VersionHistoryService
+	jobflow.AuditService
+	jobflow.APITokenService
+	jobflow.MemberService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s,
+		Versions: s, Audit: s, APITokens: s, Members: s}
 }
 
 // Server is the HTTP API.
@@ -171,8 +182,9 @@ func New(cfg Config, deps Deps) *Server {
 
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
+	s.routes = append(s.routes, s.lifecycleRoutes()...)
 	for _, r := range s.routes {
-		e.Add(r.method, r.path, r.handler, s.guard(r.access)...)
+		e.Add(r.method, r.path, r.handler, s.auditGuard(r, s.guard(r.access))...)
 	}
 	return s
 }

@@ -15,6 +15,8 @@ type userInput struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
 	SysAdmin bool   `json:"sysAdmin"`
+	// ServiceAccount: no password, cannot log in, holds API tokens (issue 12).
+	ServiceAccount bool `json:"serviceAccount"`
 }
 
 type memberInput struct {
@@ -44,12 +46,19 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := jobflow.ValidateName("name", in.Name); err != nil {
 		return err
 	}
-	if err := checkPassword("password", in.Account, in.Password); err != nil {
-		return err
-	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return err
+	hash := ""
+	if in.ServiceAccount {
+		if in.Password != "" || in.SysAdmin {
+			return invalid("serviceAccount", "a service account has no password and is not a SYS_ADMIN")
+		}
+	} else {
+		if err := checkPassword("password", in.Account, in.Password); err != nil {
+			return err
+		}
+		var err error
+		if hash, err = HashPassword(in.Password); err != nil {
+			return err
+		}
 	}
 	u := &jobflow.User{
 		ID: jobflow.NewID(jobflow.PrefixUser), Account: in.Account, Name: in.Name,
