@@ -184,8 +184,8 @@ func (s *Server) auditObject(c echo.Context, e *jobflow.AuditEntry, in map[strin
 	if e.ObjectName == "" {
 		e.ObjectName = str(in, "name")
 	}
-	if e.ObjectName == "" && e.Action == "auth.login" {
-		e.ObjectName = str(in, "account")
+	if e.Action == "auth.login" {
+		e.ObjectName, e.ObjectID = str(in, "account"), e.UserID
 	}
 	if e.ObjectName == "" {
 		e.ObjectName = str(resp, "account")

@@ -62,7 +62,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	u := &jobflow.User{
 		ID: jobflow.NewID(jobflow.PrefixUser), Account: in.Account, Name: in.Name,
-		SysAdmin: in.SysAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC(),
+		SysAdmin: in.SysAdmin, PasswordHash: hash, ServiceAccount: in.ServiceAccount, CreatedAt: time.Now().UTC(),
 	}
 	if err := s.deps.Users.CreateUser(c.Request().Context(), u); err != nil {
 		return err
