@@ -37,10 +37,10 @@ func TestAPITokens_Lifecycle(t *testing.T) {
 
 		// Bad input.
 		for _, body := range []map[string]any{
-			{"tenantId": e.tenantID},                                       // no name
-			{"name": "ci"},                                                 // no tenant
-			{"name": "ci", "tenantId": other},                              // not a member there
-			{"name": "ci", "tenantId": e.tenantID, "role": "SYS_ADMIN"},    // not a tenant role
+			{"tenantId": e.tenantID},          // no name
+			{"name": "ci"},                    // no tenant
+			{"name": "ci", "tenantId": other}, // not a member there
+			{"name": "ci", "tenantId": e.tenantID, "role": "SYS_ADMIN"}, // not a tenant role
 			{"name": "ci", "tenantId": e.tenantID, "expiresAt": "2020-01-01T00:00:00Z"},
 			{"name": "ci", "tenantId": e.tenantID, "expiresAt": time.Now().Add(400 * 24 * time.Hour)},
 		} {
