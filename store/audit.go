@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"jobflow"
 )
 
@@ -128,4 +130,22 @@ func (s *Store) RunAuditRetention(ctx context.Context, retention, interval time.
 		case <-t.C:
 		}
 	}
+}
+
+// auditScheduledRun records the start of a run that no API call made (a
+// Temporal Schedule fired), once per run: RecordScheduledRun calls it in
+// the transaction that first keeps the run's snapshot.
+func (s *Store) auditScheduledRun(ctx context.Context, tx *sqlx.Tx, r *jobflow.Run) error {
+	var number int
+	const q = `SELECT number FROM workflow_versions WHERE id = ?`
+	if err := tx.GetContext(ctx, &number, tx.Rebind(q), r.VersionID); err != nil {
+		return err
+	}
+	e := &jobflow.AuditEntry{ID: jobflow.NewID(jobflow.PrefixAudit), At: now(), TenantID: r.TenantID, Action: "run.schedule",
+		ObjectType: "run", ObjectID: r.ID, ObjectName: r.WorkflowName, Version: number, Result: jobflow.AuditOK,
+		Summary: "trigger=" + string(r.Trigger) + " workflowId=" + r.WorkflowID}
+	const ins = `INSERT INTO audit_logs (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err := tx.ExecContext(ctx, tx.Rebind(ins), e.ID, e.At, e.TenantID, e.UserID, e.TokenID, e.Action,
+		e.ObjectType, e.ObjectID, e.ObjectName, e.Version, e.Result, e.RequestID, e.ClientAddr, e.Summary)
+	return err
 }

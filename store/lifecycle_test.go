@@ -368,3 +368,28 @@ func TestMembers(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditLog_ScheduledRun: a run a Temporal Schedule started (no API
+// call) is audited once, however often its record activity repeats.
+func TestAuditLog_ScheduledRun(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tn := mustTenant(t, s, "acme")
+		w := mustWorkflow(t, s, tn.ID, "etl", "")
+		mustVersion(t, s, w, "0 0 2 * * ?")
+		v := mustVersion(t, s, w, "0 0 3 * * ?")
+		run := &jobflow.Run{ID: "sched-audit", TenantID: tn.ID, WorkflowID: w.ID, WorkflowName: "etl", VersionID: v.ID,
+			Trigger: jobflow.TriggerSchedule, LogicalTime: time.Now().UTC().Truncate(time.Second)}
+		if err := s.UpsertRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := s.RecordScheduledRun(ctx, run); err != nil {
+				t.Fatal(err)
+			}
+		}
+		items, total, err := s.FindAuditEntries(ctx, jobflow.AuditFilter{TenantID: tn.ID, Action: "run.schedule"})
+		if err != nil || total != 1 || items[0].ObjectID != run.ID || items[0].Version != 2 || items[0].ObjectName != "etl" || items[0].UserID != "" {
+			t.Fatalf("run.schedule rows %+v (%d, %v)", items, total, err)
+		}
+	})
+}

@@ -181,6 +181,9 @@ ON CONFLICT (run_id) DO NOTHING`
 		if _, err := tx.ExecContext(ctx, tx.Rebind(insQ), r.ID, r.TenantID, raw, now()); err != nil {
 			return err
 		}
+		if err := s.auditScheduledRun(ctx, tx, r); err != nil {
+			return err
+		}
 		var snap jobflow.Snapshot
 		if err := json.Unmarshal([]byte(raw), &snap); err != nil {
 			return err

@@ -48,6 +48,7 @@ type Config struct {
 	LogLevel          slog.Level    // JOBFLOW_LOG_LEVEL
 	ReconcileInterval time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
 	JobUser           string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
+	AuditRetention    time.Duration // JOBFLOW_AUDIT_RETENTION (default 180 days)
 }
 
 // Minimum length of JOBFLOW_JWT_SECRET: HS256 with a shorter key is
@@ -119,6 +120,11 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		}
 		cfg.ReconcileInterval = d
 	}
+	ret, err := auditRetention(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.AuditRetention = ret
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, &settingError{"JOBFLOW_LOG_LEVEL", fmt.Sprintf("%q: use debug, info, warn or error", v)}

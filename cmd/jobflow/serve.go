@@ -93,6 +93,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	// The store is the source of truth of schedules: reconcile Temporal's
 	// with it now and every JOBFLOW_RECONCILE_INTERVAL (default 5m).
 	go eng.RunReconciler(ctx, cfg.ReconcileInterval, log)
+	go st.RunAuditRetention(ctx, cfg.AuditRetention, auditPurgeEvery, log)
 	handler := newAPI(cfg, st, c, eng, log)
 	return serveHTTP(ctx, l, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
