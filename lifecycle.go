@@ -129,3 +129,24 @@ const (
 	PrefixAudit    = "au"
 	PrefixAPIToken = "pat"
 )
+
+// DraftImport is one workflow of an import (or a copy): its draft, with
+// job ids already chosen (kept for jobs matched by name in an overwrite,
+// new otherwise).
+type DraftImport struct {
+	WorkflowID string // the workflow whose draft is overwritten; "" creates a DRAFT
+	Name       string
+	Remark     string
+	Jobs       []*Job
+	Canvas     Canvas
+	Config     WorkflowConfig
+}
+
+// ImportService writes imported drafts.
+type ImportService interface {
+	FindWorkflowByName(ctx context.Context, tenantID, name string) (*Workflow, error) // with Jobs
+	// ImportDrafts writes every item in one transaction: all or nothing.
+	// New workflows count against limit (LIMIT_EXCEEDED beyond it); a
+	// taken name is a CONFLICT.
+	ImportDrafts(ctx context.Context, tenantID string, items []*DraftImport, limit int, by string) ([]*Workflow, error)
+}

@@ -66,6 +66,7 @@ type Deps struct {
 	Audit     jobflow.AuditService
 	APITokens jobflow.APITokenService
 	Members   jobflow.MemberService
+	Imports   jobflow.ImportService
 }
 
 // Services is everything Deps needs, in one interface.
@@ -84,12 +85,13 @@ type Services interface {
 	jobflow.AuditService
 	jobflow.APITokenService
 	jobflow.MemberService
+	jobflow.ImportService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
 	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s,
-		Versions: s, Audit: s, APITokens: s, Members: s}
+		Versions: s, Audit: s, APITokens: s, Members: s, Imports: s}
 }
 
 // Server is the HTTP API.
