@@ -3,11 +3,13 @@ package document
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
-	"strings"
 
+	yamlv3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
 
 	"jobflow"
@@ -419,10 +421,23 @@ func Parse(b []byte) ([]*Document, error) {
 	case '{':
 		parts = [][]byte{trimmed}
 	default:
-		for i, y := range splitYAML(b) {
-			j, err := yaml.YAMLToJSON(y)
+		// YAML 1.2 (yaml.v3): y, n, on and off are strings, as a user who
+		// writes position: {x: 0, y: 0} means.
+		dec := yamlv3.NewDecoder(bytes.NewReader(b))
+		for i := 1; ; i++ {
+			var v any
+			err := dec.Decode(&v)
+			if errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("YAML document %d: %w", i, err)
+			}
+			if v == nil {
+				continue // an empty document (a trailing ---, a comment)
+			}
+			j, err := json.Marshal(v)
 			if err != nil {
-				return nil, fmt.Errorf("YAML document %d: %w", i+1, err)
+				return nil, fmt.Errorf("YAML document %d: %w", i, err)
 			}
 			parts = append(parts, j)
 		}
@@ -441,38 +456,6 @@ func Parse(b []byte) ([]*Document, error) {
 		return nil, fmt.Errorf("no document found")
 	}
 	return out, nil
-}
-
-// splitYAML cuts a multi-document YAML stream at "---" lines, dropping
-// empty documents.
-func splitYAML(b []byte) [][]byte {
-	var out [][]byte
-	var cur []string
-	flush := func() {
-		s := strings.TrimSpace(strings.Join(cur, "\n"))
-		if s != "" && !isComment(s) {
-			out = append(out, []byte(s+"\n"))
-		}
-		cur = nil
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "---") && strings.TrimSpace(strings.TrimLeft(line, "-")) == "" {
-			flush()
-			continue
-		}
-		cur = append(cur, line)
-	}
-	flush()
-	return out
-}
-
-func isComment(s string) bool {
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			return false
-		}
-	}
-	return true
 }
 
 // YAML writes documents as one multi-document YAML stream.
