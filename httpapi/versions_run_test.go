@@ -90,3 +90,43 @@ func TestVersions_PublishNoteRunPastRollback(t *testing.T) {
 		t.Fatal("version 3 (the rollback) differs from version 1")
 	}
 }
+
+// TestAudit_EngineActions: invoke (a public call), abort and rerun are in
+// the audit log with their tenant and run; an invoke with a bad token is
+// not (anyone could flood the log with those), and the invoke token text
+// never reaches it.
+func TestAudit_EngineActions(t *testing.T) {
+	e := newRunEnv(t)
+	w := e.flow("audited-invoke", invokeConfig, "sleep 30")
+	e.publish(w.ID)
+	tok := e.token(w.ID)
+	var got struct {
+		RunID string `json:"runId"`
+	}
+	e.ok(e.invoke(map[string]any{"workflowId": w.ID, "token": tok.Token, "params": map[string]string{}}), 200, &got)
+	e.fail(e.invoke(map[string]any{"workflowId": w.ID, "token": "not-a-token"}), 401, jobflow.EUNAUTHORIZED)
+	e.ok(e.as("POST", "/api/v1/runs/"+got.RunID+"/abort", nil), 202, nil)
+	e.waitRun(got.RunID, 60*time.Second)
+	e.ok(e.as("POST", "/api/v1/runs/"+got.RunID+"/rerun", map[string]any{"mode": "ALL"}), 202, nil)
+
+	var audit jobflow.List[jobflow.AuditEntry]
+	r := e.as("GET", "/api/v1/audit-logs?pageSize=100", nil)
+	e.ok(r, 200, &audit)
+	if strings.Contains(string(r.body), tok.Token) {
+		t.Fatalf("the invoke token is in the audit log: %s", r.body)
+	}
+	count := map[string]int{}
+	for _, it := range audit.Items {
+		count[it.Action+"/"+it.Result]++
+		if it.Action == "run.invoke" && (it.ObjectID != got.RunID || it.TenantID != e.tenantID || it.UserID != "") {
+			t.Fatalf("invoke row %+v", it)
+		}
+		if (it.Action == "run.abort" || it.Action == "run.rerun") && it.TenantID != e.tenantID {
+			t.Fatalf("row %+v", it)
+		}
+	}
+	if count["run.invoke/ok"] != 1 || count["run.invoke/UNAUTHORIZED"] != 0 || count["run.abort/ok"] != 1 || count["run.rerun/ok"] != 1 ||
+		count["invoke_token.create/ok"] != 1 || count["workflow.publish/ok"] != 1 {
+		t.Fatalf("audit rows by action: %v", count)
+	}
+}
