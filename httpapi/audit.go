@@ -81,7 +81,9 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 			if !authed && !public {
 				return err // unauthenticated: not recorded
 			}
-			if public && action == "run.invoke" && result != jobflow.AuditOK {
+			// Of the public routes only logins (success and failure) and
+			// invocations that started a run are recorded.
+			if public && action != "auth.login" && (action != "run.invoke" || result != jobflow.AuditOK) {
 				return err
 			}
 			e := &jobflow.AuditEntry{
@@ -104,8 +106,18 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 			// The action has happened: a failed audit write is logged, and
 			// the answer stays what it was.
 			ctx := context.WithoutCancel(c.Request().Context())
-			if werr := s.deps.Audit.CreateAuditEntry(ctx, e); werr != nil {
-				s.log.Error("audit write failed", "err", werr, "action", action, "request_id", e.RequestID)
+			write := func() {
+				if werr := s.deps.Audit.CreateAuditEntry(ctx, e); werr != nil {
+					s.log.Error("audit write failed", "err", werr, "action", action, "request_id", e.RequestID)
+				}
+			}
+			if action == "run.invoke" {
+				// Third parties invoke at high rates: their answer does
+				// not wait for the row (it is lost only if the process
+				// dies in the next milliseconds; the run row is not).
+				go write()
+			} else {
+				write()
 			}
 			return err
 		}

@@ -70,3 +70,24 @@ func TestMembers_AdminPages(t *testing.T) {
 		}
 	})
 }
+
+// TestMembers_SetMemberKeepsAnAdmin: the older POST /tenants/{id}/members
+// cannot demote the last TENANT_ADMIN either.
+func TestMembers_SetMemberKeepsAnAdmin(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		tn := e.tenant("solo", 10)
+		annID, _ := e.user("ann", "")
+		path := "/api/v1/tenants/" + tn + "/members"
+		e.ok(e.as("POST", path, map[string]any{"userId": annID, "role": "TENANT_ADMIN"}), 200, nil)
+		e.fail(e.as("POST", path, map[string]any{"userId": annID, "role": "MEMBER"}), 409, jobflow.ECONFLICT)
+		var list jobflow.List[jobflow.Member]
+		e.ok(e.as("GET", path, nil), 200, &list)
+		if list.Total != 1 || list.Items[0].Role != jobflow.RoleTenantAdmin {
+			t.Fatalf("members %+v", list.Items)
+		}
+		bobID, _ := e.user("bob", "")
+		e.ok(e.as("POST", path, map[string]any{"userId": bobID, "role": "MEMBER"}), 200, nil)
+		e.ok(e.as("POST", path, map[string]any{"userId": bobID, "role": "TENANT_ADMIN"}), 200, nil)
+		e.ok(e.as("POST", path, map[string]any{"userId": annID, "role": "MEMBER"}), 200, nil)
+	})
+}

@@ -113,12 +113,12 @@ func (s *Server) apiTokenUser(ctx context.Context, text string) (*jobflow.User, 
 
 // authenticateAPIToken is authenticate for a jf_pat_ bearer.
 func (s *Server) authenticateAPIToken(c echo.Context, text string, next echo.HandlerFunc) error {
-	if ok, _ := c.Get(ctxTokenOK).(bool); !ok {
-		return jobflow.Errorf(jobflow.EFORBIDDEN, "a personal API token cannot be used on this route; log in with a password")
-	}
 	u, t, err := s.apiTokenUser(c.Request().Context(), text)
 	if err != nil {
 		return err
+	}
+	if ok, _ := c.Get(ctxTokenOK).(bool); !ok {
+		return jobflow.Errorf(jobflow.EFORBIDDEN, "a personal API token cannot be used on this route; log in with a password")
 	}
 	c.Set(ctxUser, u.ID)
 	c.Set(ctxAPIToken, t)

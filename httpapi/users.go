@@ -103,8 +103,21 @@ func (s *Server) setMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.deps.Users.SetMembership(ctx, tid, in.UserID, in.Role); err != nil {
-		return err
+	// Demoting an existing member goes through the members service, which
+	// keeps the tenant's last TENANT_ADMIN (issue 12); adding a member or
+	// promoting one cannot lose an admin.
+	demoted := false
+	if in.Role != jobflow.RoleTenantAdmin && s.deps.Members != nil {
+		_, err := s.deps.Members.ChangeMemberRole(ctx, tid, in.UserID, in.Role)
+		if err != nil && jobflow.ErrorCode(err) != jobflow.ENOTFOUND {
+			return err
+		}
+		demoted = err == nil
+	}
+	if !demoted {
+		if err := s.deps.Users.SetMembership(ctx, tid, in.UserID, in.Role); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, memberView{TenantID: tid, UserID: in.UserID, Role: in.Role})
 }
