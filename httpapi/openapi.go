@@ -75,7 +75,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+					"description": "a login token (JWT from /auth/login), or a personal API token (jf_pat_…) on tenant routes, GET /me and GET /audit-logs"},
 			},
 			"responses": map[string]any{
 				"Error": map[string]any{
