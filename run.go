@@ -77,7 +77,8 @@ type Run struct {
 	TenantID           string            `json:"tenantId"`
 	WorkflowID         string            `json:"workflowId"`
 	WorkflowName       string            `json:"workflowName"`
-	VersionID          string            `json:"versionId"` // "" for a manual run of the draft
+	VersionID          string            `json:"versionId"`               // "" for a manual run of the draft
+	VersionNumber      int               `json:"versionNumber,omitempty"` // the version's number, read with the run
 	Trigger            Trigger           `json:"trigger"`
 	Status             RunStatus         `json:"status"`
 	LogicalTime        time.Time         `json:"logicalTime"`

@@ -63,12 +63,15 @@ type TenantUpdate struct {
 
 // User is a person who logs in.
 type User struct {
-	ID           string `json:"id"`
-	Account      string `json:"account"`
-	Name         string `json:"name"`
-	SysAdmin     bool   `json:"sysAdmin"`
-	Disabled     bool   `json:"disabled"`
-	PasswordHash string `json:"-"`
+	ID       string `json:"id"`
+	Account  string `json:"account"`
+	Name     string `json:"name"`
+	SysAdmin bool   `json:"sysAdmin"`
+	Disabled bool   `json:"disabled"`
+	// ServiceAccount: a user with no password, made by a SYS_ADMIN to hold
+	// personal API tokens for scripts; it cannot log in.
+	ServiceAccount bool   `json:"serviceAccount"`
+	PasswordHash   string `json:"-"`
 	// TokenVersion is written into login tokens; moving it on (password
 	// change, reset, disable) revokes every token issued before.
 	TokenVersion int       `json:"-"`

@@ -18,6 +18,7 @@ type Version struct {
 	Snapshot   Snapshot  `json:"snapshot"`
 	CreatedAt  time.Time `json:"createdAt"`
 	CreatedBy  string    `json:"createdBy"`
+	Note       string    `json:"note"` // the publisher's note (POST …/publish {note})
 }
 
 // PublishedVersion is a PUBLISHED workflow with the version it runs, for

@@ -42,6 +42,11 @@ type Published struct {
 // higher number (SetPublished is a compare-and-set) and each publish ends
 // by bringing the schedule to whatever the store then holds.
 func (e *Engine) Publish(ctx context.Context, tenantID, workflowID, by string) (*Published, error) {
+	return e.PublishWithNote(ctx, tenantID, workflowID, by, "")
+}
+
+// PublishWithNote is Publish that records the publisher's note on the version.
+func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, note string) (*Published, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
@@ -65,7 +70,7 @@ func (e *Engine) Publish(ctx context.Context, tenantID, workflowID, by string) (
 	if err != nil {
 		return nil, err
 	}
-	v := &jobflow.Version{TenantID: tenantID, WorkflowID: workflowID, Snapshot: *snap, CreatedBy: by}
+	v := &jobflow.Version{TenantID: tenantID, WorkflowID: workflowID, Snapshot: *snap, CreatedBy: by, Note: note}
 	if err := e.Store.CreateVersion(ctx, v); err != nil {
 		return nil, err
 	}

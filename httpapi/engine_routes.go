@@ -6,11 +6,11 @@ package httpapi
 func (s *Server) engineRoutes() []route {
 	const v1 = "/api/v1"
 	return append([]route{
-		{method: "POST", path: v1 + "/workflows/:id/publish", access: member, summary: "MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times", resp: "Published", status: 200, handler: s.publish},
+		{method: "POST", path: v1 + "/workflows/:id/publish", access: member, summary: "MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times; optional body {note} is kept on the version", body: "PublishInput", resp: "Published", status: 200, handler: s.publish},
 		{method: "POST", path: v1 + "/workflows/:id/offline", access: member, summary: "MEMBER: take offline (下线): remove the schedule; runs in flight go on", resp: "Workflow", status: 200, handler: s.offline},
 		{method: "GET", path: v1 + "/workflows/:id/schedule", access: member, summary: "MEMBER: next 10 run times and recent scheduled runs", resp: "Object", status: 200, handler: s.schedule},
 		{method: "POST", path: v1 + "/workflows/:id/backfill", access: member, summary: "MEMBER: backfill (补数) {start, end, overlap}: one run per fire time in the range", body: "Object", resp: "Object", status: 202, idempotent: true, handler: s.backfill},
-		{method: "POST", path: v1 + "/workflows/:id/runs", access: member, summary: "MEMBER: run (运行) the current draft now {params}: 202 {runId}", body: "RunInput", resp: "RunStarted", status: 202, idempotent: true, handler: s.startRun},
+		{method: "POST", path: v1 + "/workflows/:id/runs", access: member, summary: "MEMBER: run (运行) the current draft now {params}, or a past version {version: n, params} (trigger MANUAL, versionId set): 202 {runId}", body: "RunInput", resp: "RunStarted", status: 202, idempotent: true, handler: s.startRun},
 		{method: "GET", path: v1 + "/runs", access: member, summary: "MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true", resp: "RunList", status: 200, query: []string{"workflowId", "status", "trigger", "page", "pageSize"}, handler: s.listRuns},
 		{method: "GET", path: v1 + "/runs/:id", access: member, summary: "MEMBER: a run with its node runs and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing)", resp: "Run", status: 200, handler: s.getRun},
 		{method: "POST", path: v1 + "/runs/:id/abort", access: member, summary: "MEMBER: abort (中止) a RUNNING run: 202; 409 if not running", resp: "RunStarted", status: 202, handler: s.abortRun},

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -131,6 +132,9 @@ func (s *Server) guard(a access) []echo.MiddlewareFunc {
 // logout, within revokedTTL on other api processes.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if tok := bearer(c.Request()); strings.HasPrefix(tok, jobflow.APITokenPrefix) {
+			return s.authenticateAPIToken(c, tok, next) // a personal API token (tokens.go)
+		}
 		u, claims, err := s.loginUser(c.Request().Context(), bearer(c.Request()))
 		if err != nil {
 			return err
@@ -150,6 +154,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // tenant as TENANT_ADMIN.
 func (s *Server) enterTenant(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if t, ok := c.Get(ctxAPIToken).(*jobflow.APIToken); ok {
+			return s.enterTenantWithToken(c, t, next)
+		}
 		tid := c.Request().Header.Get(headerTenant)
 		if tid == "" {
 			return invalid(headerTenant, "the %s header is required on this route", headerTenant)

@@ -15,6 +15,12 @@ import (
 //go:embed openapi_schemas.json
 var openapiSchemas []byte
 
+// lifecycleSchemas are the schemas of the workflow lifecycle's routes
+// (issue 12), kept in a file of their own.
+//
+//go:embed openapi_lifecycle.json
+var lifecycleSchemas []byte
+
 func (s *Server) openapi(c echo.Context) error {
 	doc, err := s.openapiDoc()
 	if err != nil {
@@ -33,6 +39,13 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	var schemas map[string]any
 	if err := json.Unmarshal(openapiSchemas, &schemas); err != nil {
 		return nil, err
+	}
+	var more map[string]any
+	if err := json.Unmarshal(lifecycleSchemas, &more); err != nil {
+		return nil, err
+	}
+	for k, v := range more {
+		schemas[k] = v
 	}
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes {
@@ -70,7 +83,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+					"description": "a login token (JWT from /auth/login), or a personal API token (jf_pat_…) on tenant routes, GET /me and GET /audit-logs"},
 			},
 			"responses": map[string]any{
 				"Error": map[string]any{

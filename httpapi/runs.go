@@ -24,7 +24,8 @@ func (s *Server) engine() (*engine.Engine, error) {
 }
 
 type runInput struct {
-	Params map[string]string `json:"params"`
+	Params  map[string]string `json:"params"`
+	Version *int              `json:"version"` // run this past version instead of the draft
 }
 
 type runStarted struct {
@@ -43,7 +44,15 @@ func (s *Server) startRun(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
-	r, err := eng.RunManual(c.Request().Context(), a.TenantID, c.Param("id"), in.Params, a.UserID)
+	var r *jobflow.Run
+	if in.Version != nil {
+		if *in.Version < 1 {
+			return invalid("version", "version must be a version number (1, 2, …)")
+		}
+		r, err = eng.RunVersion(c.Request().Context(), a.TenantID, c.Param("id"), *in.Version, in.Params, a.UserID)
+	} else {
+		r, err = eng.RunManual(c.Request().Context(), a.TenantID, c.Param("id"), in.Params, a.UserID)
+	}
 	if err != nil {
 		return err
 	}

@@ -16,12 +16,16 @@ type publishedView struct {
 }
 
 func (s *Server) publish(c echo.Context) error {
+	note, err := publishNote(c) // versions.go
+	if err != nil {
+		return err
+	}
 	sch, err := s.engine()
 	if err != nil {
 		return err
 	}
 	a := actor(c)
-	p, err := sch.Publish(c.Request().Context(), a.TenantID, c.Param("id"), a.UserID)
+	p, err := sch.PublishWithNote(c.Request().Context(), a.TenantID, c.Param("id"), a.UserID, note)
 	if err != nil {
 		return err
 	}

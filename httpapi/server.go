@@ -67,6 +67,13 @@ type Deps struct {
 	Sessions     jobflow.SessionService
 	Idempotency  jobflow.IdempotencyService // Idempotency-Key of run starts; nil: the header is ignored
 	Engine       *engine.Engine             // nil: engine actions answer 503 UNAVAILABLE
+
+	// The workflow lifecycle (issue 12); nil Audit records nothing.
+	Versions  jobflow.VersionHistoryService
+	Audit     jobflow.AuditService
+	APITokens jobflow.APITokenService
+	Members   jobflow.MemberService
+	Imports   jobflow.ImportService
 }
 
 // Services is everything Deps needs, in one interface.
@@ -82,11 +89,17 @@ type Services interface {
 	jobflow.InvokeTokenService
 	jobflow.SessionService
 	jobflow.IdempotencyService
+	jobflow.VersionHistoryService
+	jobflow.AuditService
+	jobflow.APITokenService
+	jobflow.MemberService
+	jobflow.ImportService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Idempotency: s}
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s,
+		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s}
 }
 
 // Server is the HTTP API.
@@ -188,6 +201,7 @@ func New(cfg Config, deps Deps) *Server {
 
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
+	s.routes = append(s.routes, s.lifecycleRoutes()...)
 	s.routes = append(s.routes, s.temporalUIRoutes()...)
 	s.routes = append(s.routes, s.consoleRoutes()...)
 	for _, r := range s.routes {
@@ -195,7 +209,7 @@ func New(cfg Config, deps Deps) *Server {
 		if r.idempotent {
 			h = s.idempotent(r, h)
 		}
-		e.Add(r.method, r.path, h, s.guard(r.access)...)
+		e.Add(r.method, r.path, h, s.auditGuard(r, s.guard(r.access))...)
 	}
 	return s
 }

@@ -178,6 +178,9 @@ func (s *Server) setTokenCookie(c echo.Context, token string, exp time.Time) {
 // logout revokes the presented token (and clears its cookie).
 func (s *Server) logout(c echo.Context) error {
 	claims, _ := c.Get(ctxClaims).(*LoginClaims)
+	if claims == nil {
+		return jobflow.Errorf(jobflow.EINVALID, "a personal API token is revoked with DELETE /api/v1/me/tokens/{id}, not by logout")
+	}
 	if err := s.deps.Sessions.RevokeToken(c.Request().Context(), claims.ID, claims.ExpiresAt.Time); err != nil {
 		return err
 	}
@@ -283,6 +286,13 @@ func (s *Server) updateUser(c echo.Context) error {
 	u, err := s.deps.Users.UpdateUser(c.Request().Context(), c.Param("id"), in)
 	if err != nil {
 		return err
+	}
+	if u.Disabled && s.deps.APITokens != nil {
+		// Disabling revokes the user's personal API tokens for good, as it
+		// does its login tokens.
+		if err := s.deps.APITokens.DeleteUserAPITokens(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, u)
 }

@@ -15,6 +15,8 @@ type userInput struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
 	SysAdmin bool   `json:"sysAdmin"`
+	// ServiceAccount: no password, cannot log in, holds API tokens (issue 12).
+	ServiceAccount bool `json:"serviceAccount"`
 }
 
 type memberInput struct {
@@ -44,16 +46,23 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := jobflow.ValidateName("name", in.Name); err != nil {
 		return err
 	}
-	if err := checkPassword("password", in.Account, in.Password); err != nil {
-		return err
-	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return err
+	hash := ""
+	if in.ServiceAccount {
+		if in.Password != "" || in.SysAdmin {
+			return invalid("serviceAccount", "a service account has no password and is not a SYS_ADMIN")
+		}
+	} else {
+		if err := checkPassword("password", in.Account, in.Password); err != nil {
+			return err
+		}
+		var err error
+		if hash, err = HashPassword(in.Password); err != nil {
+			return err
+		}
 	}
 	u := &jobflow.User{
 		ID: jobflow.NewID(jobflow.PrefixUser), Account: in.Account, Name: in.Name,
-		SysAdmin: in.SysAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC(),
+		SysAdmin: in.SysAdmin, PasswordHash: hash, ServiceAccount: in.ServiceAccount, CreatedAt: time.Now().UTC(),
 	}
 	if err := s.deps.Users.CreateUser(c.Request().Context(), u); err != nil {
 		return err
@@ -94,8 +103,21 @@ func (s *Server) setMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.deps.Users.SetMembership(ctx, tid, in.UserID, in.Role); err != nil {
-		return err
+	// Demoting an existing member goes through the members service, which
+	// keeps the tenant's last TENANT_ADMIN (issue 12); adding a member or
+	// promoting one cannot lose an admin.
+	demoted := false
+	if in.Role != jobflow.RoleTenantAdmin && s.deps.Members != nil {
+		_, err := s.deps.Members.ChangeMemberRole(ctx, tid, in.UserID, in.Role)
+		if err != nil && jobflow.ErrorCode(err) != jobflow.ENOTFOUND {
+			return err
+		}
+		demoted = err == nil
+	}
+	if !demoted {
+		if err := s.deps.Users.SetMembership(ctx, tid, in.UserID, in.Role); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, memberView{TenantID: tid, UserID: in.UserID, Role: in.Role})
 }

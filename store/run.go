@@ -33,6 +33,7 @@ type runRow struct {
 	EndedAt            *time.Time `db:"ended_at"`
 	CreatedBy          string     `db:"created_by"`
 	Error              string     `db:"error"`
+	VersionNumber      *int       `db:"version_number"` // only where runVersionNumber is selected
 }
 
 func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
@@ -53,6 +54,9 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 		CreatedBy:          r.CreatedBy,
 		Error:              r.Error,
 	}
+	if r.VersionNumber != nil {
+		run.VersionNumber = *r.VersionNumber
+	}
 	if err := json.Unmarshal([]byte(r.Params), &run.Params); err != nil {
 		return nil, err
 	}
@@ -69,6 +73,10 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 
 const runColumns = `id, tenant_id, workflow_id, workflow_name, version_id, trigger_type, status, logical_time,
 params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error`
+
+// runVersionNumber selects the number of the run's version (NULL for a
+// manual run of the draft), for run lists and the run view.
+const runVersionNumber = `, (SELECT v.number FROM workflow_versions v WHERE v.id = runs.version_id) AS version_number`
 
 // runArgs checks r, fills defaults and returns the values of the INSERT
 // below, in column order.
@@ -192,7 +200,7 @@ WHERE runs.tenant_id = excluded.tenant_id`
 // FindRunByID returns the run with its node runs and edges.
 func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.Run, error) {
 	var r runRow
-	const q = `SELECT ` + runColumns + ` FROM runs WHERE id = ? AND tenant_id = ?`
+	const q = `SELECT ` + runColumns + runVersionNumber + ` FROM runs WHERE id = ? AND tenant_id = ?`
 	if err := s.db.GetContext(ctx, &r, s.db.Rebind(q), id, tenantID); err != nil {
 		return nil, notFound(err, "run")
 	}
@@ -241,7 +249,7 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 		return nil, 0, err
 	}
 	var rows []runRow
-	q := `SELECT ` + runColumns + ` FROM runs WHERE ` + where + ` ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`
+	q := `SELECT ` + runColumns + runVersionNumber + ` FROM runs WHERE ` + where + ` ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`
 	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), append(args, p.PageSize, p.Offset())...); err != nil {
 		return nil, 0, err
 	}

@@ -31,6 +31,8 @@ func (r userRow) toDomain() *jobflow.User {
 		TokenVersion: r.TokenVersion,
 		PasswordHash: r.PasswordHash,
 		CreatedAt:    r.CreatedAt.UTC(),
+		// A user without a password is a service account (issue 12).
+		ServiceAccount: r.PasswordHash == "",
 	}
 }
 

@@ -22,6 +22,7 @@ type versionRow struct {
 	Snapshot   string    `db:"snapshot"`
 	CreatedAt  time.Time `db:"created_at"`
 	CreatedBy  string    `db:"created_by"`
+	Note       string    `db:"note"`
 }
 
 func (r versionRow) toDomain() (*jobflow.Version, error) {
@@ -32,6 +33,7 @@ func (r versionRow) toDomain() (*jobflow.Version, error) {
 		Number:     r.Number,
 		CreatedAt:  r.CreatedAt.UTC(),
 		CreatedBy:  r.CreatedBy,
+		Note:       r.Note,
 	}
 	if err := json.Unmarshal([]byte(r.Snapshot), &v.Snapshot); err != nil {
 		return nil, err
@@ -39,7 +41,7 @@ func (r versionRow) toDomain() (*jobflow.Version, error) {
 	return v, nil
 }
 
-const versionColumns = `id, tenant_id, workflow_id, number, snapshot, created_at, created_by`
+const versionColumns = `id, tenant_id, workflow_id, number, snapshot, created_at, created_by, note`
 
 // CreateVersion stores v with the next number of its workflow. The
 // workflow row is locked (PostgreSQL) or the write lock held (SQLite) from
@@ -60,9 +62,9 @@ func (s *Store) CreateVersion(ctx context.Context, v *jobflow.Version) error {
 			return err
 		}
 		v.Number++
-		const q = `INSERT INTO workflow_versions (` + versionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+		const q = `INSERT INTO workflow_versions (` + versionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 		_, err := tx.ExecContext(ctx, tx.Rebind(q), v.ID, v.TenantID, v.WorkflowID, v.Number,
-			mustJSON(v.Snapshot), v.CreatedAt, v.CreatedBy)
+			mustJSON(v.Snapshot), v.CreatedAt, v.CreatedBy, v.Note)
 		return err
 	})
 }
@@ -132,7 +134,7 @@ func (s *Store) SetOffline(ctx context.Context, tenantID, workflowID string) err
 func (s *Store) FindPublishedVersions(ctx context.Context) ([]*jobflow.PublishedVersion, error) {
 	var rows []versionRow
 	const q = `
-SELECT v.id, v.tenant_id, v.workflow_id, v.number, v.snapshot, v.created_at, v.created_by
+SELECT v.id, v.tenant_id, v.workflow_id, v.number, v.snapshot, v.created_at, v.created_by, v.note
 FROM workflows w JOIN workflow_versions v ON v.id = w.published_version_id
 WHERE w.status = 'PUBLISHED'
 ORDER BY w.id`
@@ -177,6 +179,9 @@ func (s *Store) RecordScheduledRun(ctx context.Context, r *jobflow.Run) error {
 		const insQ = `INSERT INTO run_snapshots (run_id, tenant_id, snapshot, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (run_id) DO NOTHING`
 		if _, err := tx.ExecContext(ctx, tx.Rebind(insQ), r.ID, r.TenantID, raw, now()); err != nil {
+			return err
+		}
+		if err := s.auditScheduledRun(ctx, tx, r); err != nil {
 			return err
 		}
 		var snap jobflow.Snapshot

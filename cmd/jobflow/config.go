@@ -58,6 +58,7 @@ type Config struct {
 	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
 	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 	WorkerStopTimeout  time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
+	AuditRetention     time.Duration // JOBFLOW_AUDIT_RETENTION (default 180 days)
 }
 
 // DefaultWorkerStopTimeout is how long a stopping worker waits for its
@@ -168,6 +169,11 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		}
 		cfg.WorkerStopTimeout = d
 	}
+	ret, err := auditRetention(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.AuditRetention = ret
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, &settingError{"JOBFLOW_LOG_LEVEL", fmt.Sprintf("%q: use debug, info, warn or error", v)}

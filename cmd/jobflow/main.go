@@ -55,6 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLicense(rest, getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, getenv, stdout)
+	case "apply":
+		return runApply(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case modeStandalone, modeServer, modeAPI, modeWorker, modeMigrate, modeRotateKey:
 	default:
 		return fmt.Errorf("unknown command %q (run 'jobflow help')", cmd)
@@ -92,6 +96,11 @@ Usage:
                          while jobflow runs; start on it with JOBFLOW_DATA_DIR=<dir>
   jobflow license keygen               print a new Ed25519 key pair
   jobflow license issue -key-file F …  sign a license (jobflow license issue -h)
+  jobflow apply -f <file or dir> [--dry-run] [--publish]
+                         create or update workflows by name from jobflow/v1 documents
+  jobflow export [-format yaml|json] [-o file] [name…]
+                         write workflows (all without a name) as jobflow/v1 documents
+                         (apply and export: JOBFLOW_URL, JOBFLOW_TOKEN, JOBFLOW_TENANT)
 
 Environment (defaults in brackets):
   JOBFLOW_HTTP_ADDR           REST API address [:8080]
@@ -117,4 +126,5 @@ Environment (defaults in brackets):
   JOBFLOW_CORS_ORIGINS        web console origins allowed to call the API (comma-separated)
   JOBFLOW_LOG_LEVEL           debug, info, warn or error [info]
   JOBFLOW_WORKER_STOP_TIMEOUT on SIGTERM, how long running jobs may finish before they are stopped [30s]
+  JOBFLOW_AUDIT_RETENTION     how long audit log rows are kept, e.g. 90d or 720h [180d]
 `

@@ -101,6 +101,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	// with it now and every JOBFLOW_RECONCILE_INTERVAL (default 5m).
 	go eng.RunReconciler(ctx, cfg.ReconcileInterval, log)
 	go purgeRuns(ctx, st, cfg.RunRetention, log)
+	go st.RunAuditRetention(ctx, cfg.AuditRetention, auditPurgeEvery, log)
 	eng.Metrics = tel.m
 	handler := newAPI(cfg, st, c, eng, tel, log)
 	return serveHTTP(ctx, l, handler, log, func() {
