@@ -75,6 +75,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TENANT_ADMIN: the audit log of the X-Tenant-ID tenant; SYS_ADMIN without X-Tenant-ID: every tenant (tenantId filters). Newest first; from/to are RFC 3339 */
+        get: operations["get_api_v1_audit_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -84,8 +101,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with account and password; returns a login token (HS256 JWT) valid 12 h */
+        /** Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per account (5) and per client address (20) within 15 min: 429 TOO_MANY_REQUESTS with Retry-After */
         post: operations["post_api_v1_auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out: the presented login token is revoked (on every api process within 2 s) */
+        post: operations["post_api_v1_auth_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,6 +251,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change the caller's password (new: 10-72 bytes, not the account); every earlier login token is revoked, the answer holds a fresh one */
+        put: operations["put_api_v1_me_password"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's personal API tokens (never their text) */
+        get: operations["get_api_v1_me_tokens"];
+        put?: never;
+        /** Create a personal API token {name, tenantId, role, expiresAt}: the jf_pat_ text is in the answer once, stored only as a hash. Role at most the caller's in the tenant; expiresAt default 90 days, at most 366 */
+        post: operations["post_api_v1_me_tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the caller's personal API tokens */
+        delete: operations["delete_api_v1_me_tokens_tokenId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -241,7 +327,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: runs, newest first (without nodes and edges) */
+        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true */
         get: operations["get_api_v1_runs"];
         put?: never;
         post?: never;
@@ -378,7 +464,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** SYS_ADMIN or the tenant's TENANT_ADMIN: the tenant's members (search matches account or name) */
+        get: operations["get_api_v1_tenants_id_members"];
         put?: never;
         /** SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER) */
         post: operations["post_api_v1_tenants_id_members"];
@@ -386,6 +473,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** SYS_ADMIN or the tenant's TENANT_ADMIN: remove a member and its API tokens for the tenant (409 for the last TENANT_ADMIN) */
+        delete: operations["delete_api_v1_tenants_id_members_userId"];
+        options?: never;
+        head?: never;
+        /** SYS_ADMIN or the tenant's TENANT_ADMIN: change a member's role (409 if it would leave no TENANT_ADMIN) */
+        patch: operations["patch_api_v1_tenants_id_members_userId"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -398,9 +503,78 @@ export interface paths {
         /** SYS_ADMIN: list users (search matches account or name) */
         get: operations["get_api_v1_users"];
         put?: never;
-        /** SYS_ADMIN: create a user (password 8-72 bytes, stored as bcrypt) */
+        /** SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt) */
         post: operations["post_api_v1_users"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** SYS_ADMIN: rename, disable or enable a user (disabling revokes its tokens; 409 on one's own account) */
+        patch: operations["patch_api_v1_users_id"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SYS_ADMIN: reset a user's password (10-72 bytes); the user's login tokens are revoked */
+        post: operations["post_api_v1_users_id_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SYS_ADMIN: a user's API tokens */
+        get: operations["get_api_v1_users_id_tokens"];
+        put?: never;
+        /** SYS_ADMIN: create an API token for a user, e.g. a service account (POST /users {serviceAccount:true}) */
+        post: operations["post_api_v1_users_id_tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** SYS_ADMIN: revoke a user's API token */
+        delete: operations["delete_api_v1_users_id_tokens_tokenId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -418,6 +592,40 @@ export interface paths {
         put?: never;
         /** MEMBER: create a workflow (409 duplicate name; 403 LIMIT_EXCEEDED at min(license, tenant.maxWorkflows)) */
         post: operations["post_api_v1_workflows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: several workflows (repeat name=…; none: all of the tenant) as one multi-document YAML stream (or a JSON array with format=json) */
+        get: operations["get_api_v1_workflows_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: import jobflow/v1 documents {document (YAML/JSON text or object), mode CREATE|OVERWRITE, dryRun, map:{datasources, alarmChannels, workflows: {from: to}}}: all or nothing, under the workflow limit; a dry run answers each workflow's action and diff against its draft and every problem; OVERWRITE of an identical draft is UNCHANGED */
+        post: operations["post_api_v1_workflows_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -488,6 +696,40 @@ export interface paths {
         get: operations["get_api_v1_workflows_id_config"];
         /** MEMBER: save the config (400 naming a bad cron field or time zone) */
         put: operations["put_api_v1_workflows_id_config"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: copy a workflow's draft to a new DRAFT {name} with new job ids (409 on a taken name; 403 LIMIT_EXCEEDED) */
+        post: operations["post_api_v1_workflows_id_copy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the workflow's draft as a jobflow/v1 Workflow document (format yaml, the default, or json): jobs, canvas positions, config; datasources, alarm channels and SUBFLOW targets by name, never ids or secrets (secret header/env values show ******) */
+        get: operations["get_api_v1_workflows_id_export"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -574,7 +816,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times */
+        /** MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times; optional body {note} is kept on the version */
         post: operations["post_api_v1_workflows_id_publish"];
         delete?: never;
         options?: never;
@@ -591,7 +833,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: run (运行) the current draft now {params}: 202 {runId} */
+        /** MEMBER: run (运行) the current draft now {params}, or a past version {version: n, params} (trigger MANUAL, versionId set): 202 {runId} */
         post: operations["post_api_v1_workflows_id_runs"];
         delete?: never;
         options?: never;
@@ -610,6 +852,74 @@ export interface paths {
         get: operations["get_api_v1_workflows_id_schedule"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the workflow's published versions, newest first (number, publishedAt, publishedBy, note, jobCount, current) */
+        get: operations["get_api_v1_workflows_id_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: structured diff from one version (or draft) to another (default: the draft): jobs added, removed and changed with field paths and old/new values, edges added and removed, config changes; secret-bearing fields show ****** */
+        get: operations["get_api_v1_workflows_id_versions_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: version n with its whole snapshot (canvas, jobs, config) */
+        get: operations["get_api_v1_workflows_id_versions_n"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions/{n}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: copy version n into the draft (jobs keep their ids; draft jobs not in the version are deleted; the revision moves on; 409 on a stale optional revision). Roll back = restore, then publish */
+        post: operations["post_api_v1_workflows_id_versions_n_restore"];
         delete?: never;
         options?: never;
         head?: never;
@@ -667,6 +977,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/temporal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SYS_ADMIN: the embedded Temporal Web UI (proxied; shows every tenant's runs); a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        get: operations["get_temporal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/temporal/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SYS_ADMIN: the embedded Temporal Web UI's pages and read API (proxied); a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        get: operations["get_temporal_path"];
+        /** SYS_ADMIN: the Web UI's write API (terminate, reset, signal, start, schedule edits): 403 unless JOBFLOW_TEMPORAL_UI_WRITE=true; workflow queries are allowed; a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        put: operations["put_temporal_path"];
+        /** SYS_ADMIN: the Web UI's write API (terminate, reset, signal, start, schedule edits): 403 unless JOBFLOW_TEMPORAL_UI_WRITE=true; workflow queries are allowed; a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        post: operations["post_temporal_path"];
+        /** SYS_ADMIN: the Web UI's write API (terminate, reset, signal, start, schedule edits): 403 unless JOBFLOW_TEMPORAL_UI_WRITE=true; workflow queries are allowed; a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        delete: operations["delete_temporal_path"];
+        options?: never;
+        head?: never;
+        /** SYS_ADMIN: the Web UI's write API (terminate, reset, signal, start, schedule edits): 403 unless JOBFLOW_TEMPORAL_UI_WRITE=true; workflow queries are allowed; a browser may send the login token in the jobflow_token cookie instead of Authorization (then a write needs the UI's X-CSRF-Token header matching its _csrf cookie); 404 when this jobflow serves no embedded UI */
+        patch: operations["patch_temporal_path"];
+        trace?: never;
+    };
     "/workflow/open/invokeWorkflow": {
         parameters: {
             query?: never;
@@ -692,13 +1040,13 @@ export interface paths {
             cookie?: never;
         };
         /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
-        get: operations["get_console"];
+        get: operations["get_path"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
-        head: operations["head_console"];
+        head: operations["head_path"];
         patch?: never;
         trace?: never;
     };
@@ -706,6 +1054,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        APIToken: {
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            id?: string;
+            /**
+             * Format: date-time
+             * @description updated at most once a minute
+             */
+            lastUsedAt?: string;
+            name?: string;
+            role?: string;
+            tenantId?: string;
+            tenantName?: string;
+            userId?: string;
+        };
+        APITokenCreated: components["schemas"]["APIToken"] & {
+            /** @description jf_pat_…: shown only in this answer */
+            token?: string;
+        };
+        APITokenInput: {
+            /**
+             * Format: date-time
+             * @description default now + 90 days, at most 366 days ahead
+             */
+            expiresAt?: string;
+            name: string;
+            /** @enum {string} */
+            role?: "TENANT_ADMIN" | "MEMBER";
+            tenantId: string;
+        };
+        APITokenList: {
+            items?: components["schemas"]["APIToken"][];
+            page?: number;
+            pageSize?: number;
+            total?: number;
+        };
         AlarmChannel: {
             /** @description the public part of the config */
             config: {
@@ -787,6 +1173,33 @@ export interface components {
             events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS")[];
             template?: string;
         };
+        AuditEntry: {
+            /** @description e.g. workflow.publish, run.abort, auth.login */
+            action?: string;
+            /** Format: date-time */
+            at?: string;
+            clientAddr?: string;
+            id?: string;
+            objectId?: string;
+            objectName?: string;
+            objectType?: string;
+            requestId?: string;
+            /** @description ok or the error code */
+            result?: string;
+            /** @description request field names and a few harmless values; never bodies or secrets */
+            summary?: string;
+            tenantId?: string;
+            /** @description personal API token used, if any */
+            tokenId?: string;
+            userId?: string;
+            version?: number;
+        };
+        AuditList: {
+            items?: components["schemas"]["AuditEntry"][];
+            page?: number;
+            pageSize?: number;
+            total?: number;
+        };
         BreakResult: {
             jobId: string;
             runId: string;
@@ -810,6 +1223,14 @@ export interface components {
             x: number;
             y: number;
         };
+        Change: {
+            /** @description new value (absent: removed; ****** for a secret) */
+            new?: unknown;
+            /** @description old value (absent: added; ****** for a secret) */
+            old?: unknown;
+            /** @description dotted field path, e.g. config.script or schedule.cron */
+            path?: string;
+        };
         ChannelTest: {
             code: number;
             error?: string;
@@ -820,6 +1241,9 @@ export interface components {
             error?: string;
             latencyMs?: number;
             ok: boolean;
+        };
+        CopyInput: {
+            name: string;
         };
         CronPreview: {
             times: string[];
@@ -880,6 +1304,12 @@ export interface components {
             from: string;
             to: string;
         };
+        EdgeRef: {
+            /** @description job name */
+            from?: string;
+            /** @description job name */
+            to?: string;
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -888,6 +1318,46 @@ export interface components {
                 details?: Record<string, never>;
                 message: string;
             };
+        };
+        ImportInput: {
+            /** @description jobflow/v1 Workflow document(s): YAML or JSON text (multi-document YAML allowed), or a JSON object or array */
+            document: unknown;
+            dryRun?: boolean;
+            map?: {
+                alarmChannels?: {
+                    [key: string]: string;
+                };
+                datasources?: {
+                    [key: string]: string;
+                };
+                workflows?: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @default CREATE
+             * @enum {string}
+             */
+            mode: "CREATE" | "OVERWRITE";
+        };
+        ImportItem: {
+            /** @enum {string} */
+            action?: "CREATE" | "OVERWRITE" | "UNCHANGED";
+            diff?: components["schemas"]["VersionDiff"];
+            name?: string;
+            workflowId?: string;
+        };
+        ImportProblem: {
+            message?: string;
+            /** @description e.g. spec.jobs.2.config.datasource */
+            path?: string;
+            workflow?: string;
+        };
+        ImportResult: {
+            dryRun?: boolean;
+            items?: components["schemas"]["ImportItem"][];
+            problems?: components["schemas"]["ImportProblem"][];
+            warnings?: string[];
         };
         InvokeToken: {
             /** Format: date-time */
@@ -933,6 +1403,9 @@ export interface components {
             workerGroup: string;
             workflowId: string;
         };
+        JobChange: components["schemas"]["JobRef"] & {
+            changes?: components["schemas"]["Change"][];
+        };
         JobInput: {
             /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes} */
             config?: Record<string, never>;
@@ -951,6 +1424,11 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+        };
+        JobRef: {
+            id?: string;
+            name?: string;
+            type?: string;
         };
         License: {
             /** Format: date-time */
@@ -999,6 +1477,23 @@ export interface components {
             role: "TENANT_ADMIN" | "MEMBER";
             userId: string;
         };
+        MemberList: {
+            items?: components["schemas"]["MemberView"][];
+            page?: number;
+            pageSize?: number;
+            total?: number;
+        };
+        MemberView: {
+            account?: string;
+            /** Format: date-time */
+            createdAt?: string;
+            disabled?: boolean;
+            name?: string;
+            /** @enum {string} */
+            role?: "TENANT_ADMIN" | "MEMBER";
+            tenantId?: string;
+            userId?: string;
+        };
         Membership: {
             /** @description tenant id */
             id: string;
@@ -1028,6 +1523,17 @@ export interface components {
         Object: {
             [key: string]: unknown;
         };
+        PasswordChange: {
+            current: string;
+            new: string;
+        };
+        PasswordReset: {
+            password: string;
+        };
+        PublishInput: {
+            /** @description optional note on the version, at most 500 characters */
+            note?: string;
+        };
         Published: {
             nextRunTimes: string[];
             version?: {
@@ -1041,11 +1547,19 @@ export interface components {
             /** @description the job id, for FROM_NODE and NODE */
             nodeId?: string;
         };
+        RestoreInput: {
+            /** @description optional: the draft's current revision (409 if stale) */
+            revision?: number;
+        };
         Retry: {
             backoff: number;
             intervalSeconds: number;
             /** @default 1 */
             maxAttempts: number;
+        };
+        RoleInput: {
+            /** @enum {string} */
+            role: "TENANT_ADMIN" | "MEMBER";
         };
         Run: {
             createdBy?: string;
@@ -1083,12 +1597,16 @@ export interface components {
             params?: {
                 [key: string]: string;
             };
+            /** @description run this published version by hand instead of the draft (trigger MANUAL, versionId set) */
+            version?: number;
         };
         RunList: {
             items: components["schemas"]["Run"][];
             page: number;
             pageSize: number;
             total: number;
+            /** @description total is a lower bound: the list counts at most 1,000 runs (or up to the page asked for) */
+            totalCapped?: boolean;
         };
         RunStarted: {
             runId: string;
@@ -1121,6 +1639,8 @@ export interface components {
             id: string;
             maxWorkflows: number;
             name: string;
+            /** @description OS user the tenant's SHELL and PYTHON jobs run as when the worker runs as root (SYS_ADMIN; not root); empty: JOBFLOW_JOB_USER */
+            osUser?: string;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1128,6 +1648,8 @@ export interface components {
             /** @default 1000 */
             maxWorkflows: number;
             name?: string;
+            /** @description OS user the tenant's SHELL and PYTHON jobs run as when the worker runs as root (SYS_ADMIN; not root); empty: JOBFLOW_JOB_USER */
+            osUser?: string;
         };
         TenantList: {
             items: components["schemas"]["Tenant"][];
@@ -1135,18 +1657,27 @@ export interface components {
             pageSize: number;
             total: number;
         };
+        TokenResponse: {
+            /** Format: date-time */
+            expiresAt?: string;
+            token?: string;
+        };
         User: {
             account: string;
             /** Format: date-time */
             createdAt: string;
+            disabled?: boolean;
             id: string;
             name: string;
+            serviceAccount?: boolean;
             sysAdmin: boolean;
         };
         UserInput: {
             account: string;
             name?: string;
             password: string;
+            /** @description a user with no password (cannot log in) that holds API tokens; leave password out */
+            serviceAccount?: boolean;
             sysAdmin?: boolean;
         };
         UserList: {
@@ -1154,6 +1685,57 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+        };
+        UserUpdate: {
+            disabled?: boolean;
+            name?: string;
+        };
+        Version: {
+            /** Format: date-time */
+            createdAt?: string;
+            createdBy?: string;
+            id?: string;
+            note?: string;
+            number?: number;
+            /** @description canvas, jobs (on the canvas, in canvas order) and config, frozen at publish */
+            snapshot?: {
+                [key: string]: unknown;
+            };
+            tenantId?: string;
+            workflowId?: string;
+        };
+        VersionDiff: {
+            config?: components["schemas"]["Change"][];
+            edges?: {
+                added?: components["schemas"]["EdgeRef"][];
+                removed?: components["schemas"]["EdgeRef"][];
+            };
+            /** @description version number or draft */
+            from?: string;
+            identical?: boolean;
+            jobs?: {
+                added?: components["schemas"]["JobRef"][];
+                changed?: components["schemas"]["JobChange"][];
+                removed?: components["schemas"]["JobRef"][];
+            };
+            to?: string;
+        };
+        VersionList: {
+            items?: components["schemas"]["VersionSummary"][];
+            page?: number;
+            pageSize?: number;
+            total?: number;
+        };
+        VersionSummary: {
+            /** @description the version the workflow is published on */
+            current?: boolean;
+            id?: string;
+            jobCount?: number;
+            note?: string;
+            number?: number;
+            /** Format: date-time */
+            publishedAt?: string;
+            publishedBy?: string;
         };
         Workflow: {
             canvas: components["schemas"]["Canvas"];
@@ -1423,6 +2005,36 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_audit_logs: {
+        parameters: {
+            query?: {
+                objectId?: string;
+                userId?: string;
+                action?: string;
+                from?: string;
+                to?: string;
+                tenantId?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_auth_login: {
         parameters: {
             query?: never;
@@ -1444,6 +2056,25 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
@@ -1782,6 +2413,98 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    put_api_v1_me_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_me_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APITokenList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_me_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["APITokenInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APITokenCreated"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_me_tokens_tokenId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     get_api_v1_openapi_json: {
         parameters: {
             query?: never;
@@ -1943,6 +2666,8 @@ export interface operations {
             header: {
                 /** @description the tenant to act in */
                 "X-Tenant-ID": string;
+                /** @description makes the start idempotent: a repeat with the same key (per tenant and route, kept 24 h) answers the same run ids and starts nothing; the same key with another path or body is 409 CONFLICT */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2044,6 +2769,33 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_tenants_id_members: {
+        parameters: {
+            query?: {
+                search?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_tenants_id_members: {
         parameters: {
             query?: never;
@@ -2066,6 +2818,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_tenants_id_members_userId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_tenants_id_members_userId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2117,6 +2919,132 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_users_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_id_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_users_id_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APITokenList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_id_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["APITokenInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APITokenCreated"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_users_id_tokens_tokenId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
@@ -2173,6 +3101,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_export: {
+        parameters: {
+            query?: {
+                name?: string;
+                format?: string;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_workflows_import: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2264,6 +3245,8 @@ export interface operations {
             header: {
                 /** @description the tenant to act in */
                 "X-Tenant-ID": string;
+                /** @description makes the start idempotent: a repeat with the same key (per tenant and route, kept 24 h) answers the same run ids and starts nothing; the same key with another path or body is 409 CONFLICT */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2370,6 +3353,62 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WorkflowConfig"];
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_workflows_id_copy: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_id_export: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
@@ -2551,7 +3590,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -2571,6 +3614,8 @@ export interface operations {
             header: {
                 /** @description the tenant to act in */
                 "X-Tenant-ID": string;
+                /** @description makes the start idempotent: a repeat with the same key (per tenant and route, kept 24 h) answers the same run ids and starts nothing; the same key with another path or body is 409 CONFLICT */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2616,6 +3661,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Object"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_id_versions: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_id_versions_diff: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_id_versions_n: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_workflows_id_versions_n_restore: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2682,6 +3843,135 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_temporal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_temporal_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rest of the path, slashes included */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    put_temporal_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rest of the path, slashes included */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_temporal_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rest of the path, slashes included */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_temporal_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rest of the path, slashes included */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_temporal_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rest of the path, slashes included */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     post_workflow_open_invokeWorkflow: {
         parameters: {
             query?: never;
@@ -2707,11 +3997,12 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    get_console: {
+    get_path: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description the rest of the path, slashes included */
                 path: string;
             };
             cookie?: never;
@@ -2728,11 +4019,12 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    head_console: {
+    head_path: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description the rest of the path, slashes included */
                 path: string;
             };
             cookie?: never;
