@@ -125,6 +125,7 @@ func configErrorf(format string, args ...any) error {
 type outcome struct {
 	ExitCode *int
 	Result   json.RawMessage
+	Outputs  map[string]string // SPEC §10; see outputs.go
 }
 
 // RunJob executes one job of a run and records its node run. A failed job is
@@ -168,6 +169,12 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
 	}
 	out, err := a.execute(jobCtx, in, log)
+	if size := jobflow.OutputsSize(out.Outputs); size > jobflow.MaxOutputBytes {
+		out.Outputs = nil
+		if err == nil {
+			err = failf("the job's outputs are %d bytes; at most %d (64 KiB) are kept", size, jobflow.MaxOutputBytes)
+		}
+	}
 	// An abort is the activity context cancelled while the job ran; a job
 	// that finished anyway keeps its outcome.
 	aborted := err != nil && errors.Is(ctx.Err(), context.Canceled)
@@ -189,6 +196,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	node.EndedAt = &ended
 	node.ExitCode = out.ExitCode
 	node.Result = out.Result
+	node.Outputs = out.Outputs
 	switch {
 	case stopping:
 		// The worker is shutting down, not the run: leave the node RUNNING
@@ -217,7 +225,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		}
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
 	}
-	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result}, nil
+	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs}, nil
 }
 
 // execute dispatches to the executor of the job's type.
@@ -325,7 +333,7 @@ func sortedKeys(m map[string]string) []string {
 type resolver struct {
 	logicalTime time.Time
 	loc         *time.Location
-	params      map[string]string
+	scope       vars.Scope
 }
 
 func newResolver(in workflows.RunJobInput) (resolver, error) {
@@ -337,13 +345,13 @@ func newResolver(in workflows.RunJobInput) (resolver, error) {
 	if err != nil {
 		return resolver{}, configErrorf("time zone %q is not an IANA time zone", tz)
 	}
-	return resolver{logicalTime: in.LogicalTime, loc: loc, params: in.Params}, nil
+	return resolver{logicalTime: in.LogicalTime, loc: loc, scope: vars.Scope{Params: in.Params, Upstream: in.Upstream}}, nil
 }
 
 // resolve returns text with its variables replaced; an unknown variable is
 // a config error naming it (and the field it is in).
 func (r resolver) resolve(field, text string) (string, error) {
-	out, err := vars.Resolve(text, r.logicalTime, r.loc, r.params)
+	out, err := vars.ResolveScope(text, r.logicalTime, r.loc, r.scope)
 	if err != nil {
 		return "", configErrorf("%s: %v", field, err)
 	}

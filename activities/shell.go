@@ -56,6 +56,12 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, err
 	}
+	outputFile, err := createOutputFile(dir, u)
+	if err != nil {
+		return outcome{}, failf("cannot create the output file: %v", err)
+	}
+	env = append(env, "JOBFLOW_OUTPUT="+outputFile)
+	setValues := &setValueScanner{}
 	if u.uid >= 0 {
 		argv[0] = "/usr/bin/" + argv[0]
 		if _, err := os.Stat(argv[0]); err != nil {
@@ -88,7 +94,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 
 	copied := make(chan struct{})
 	go func() {
-		io.Copy(log, pr)
+		io.Copy(io.MultiWriter(log, setValues), pr)
 		close(copied)
 	}()
 	type status struct {
@@ -129,11 +135,19 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	pr.Close()
 
+	outputs, oerr := setValues.result()
+	if oerr == nil {
+		var fromFile map[string]string
+		fromFile, oerr = readOutputFile(outputFile, u)
+		outputs = mergeOutputs(outputs, fromFile)
+	}
 	switch {
 	case st.err != nil:
 		return outcome{}, failf("%s: %v", filepath.Base(argv[0]), st.err)
+	case st.signal == 0 && st.code == 0 && oerr != nil:
+		return outcome{ExitCode: intPtr(0)}, oerr
 	case st.signal == 0 && st.code == 0:
-		return outcome{ExitCode: intPtr(0)}, nil
+		return outcome{ExitCode: intPtr(0), Outputs: outputs}, nil
 	case ctx.Err() != nil:
 		return outcome{}, ctx.Err()
 	case st.signal != 0:
@@ -141,7 +155,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		return outcome{}, failf("killed by signal %d (%s)", st.signal, sig)
 	}
 	code := st.code
-	return outcome{ExitCode: &code}, failf("exit code %d", code)
+	return outcome{ExitCode: &code, Outputs: outputs}, failf("exit code %d", code)
 }
 
 // writeOwned writes a job's file, mode 0600, owned by the job's user.
