@@ -12,7 +12,7 @@ func (s *Server) engineRoutes() []route {
 		{method: "POST", path: v1 + "/workflows/:id/backfill", access: member, summary: "MEMBER: backfill (补数) {start, end, overlap}: one run per fire time in the range", body: "Object", resp: "Object", status: 202, handler: s.backfill},
 		{method: "POST", path: v1 + "/workflows/:id/runs", access: member, summary: "MEMBER: run (运行) the current draft now {params}: 202 {runId}", body: "Object", resp: "Object", status: 202, handler: s.startRun},
 		{method: "GET", path: v1 + "/runs", access: member, summary: "MEMBER: runs, newest first", resp: "Object", status: 200, query: []string{"workflowId", "status", "trigger", "page", "pageSize"}, handler: s.listRuns},
-		{method: "GET", path: v1 + "/runs/:id", access: member, summary: "MEMBER: a run with its node runs and edges", resp: "Object", status: 200, handler: s.getRun},
+		{method: "GET", path: v1 + "/runs/:id", access: member, summary: "MEMBER: a run with its node runs (with their outputs) and edges", resp: "Run", status: 200, handler: s.getRun},
 		{method: "POST", path: v1 + "/runs/:id/abort", access: member, summary: "MEMBER: abort (中止) a RUNNING run: 202; 409 if not running", resp: "Object", status: 202, handler: s.abortRun},
 		{method: "POST", path: v1 + "/runs/:id/rerun", access: member, summary: "MEMBER: rerun (重跑) {mode, nodeId}: 202 {runId}; 409 while running", body: "Object", resp: "Object", status: 202, handler: s.rerun},
 		{method: "POST", path: v1 + "/runs/:id/nodes/:jobId/break", access: member, summary: "MEMBER: break (中断) a PENDING or WAITING node: 409 otherwise", resp: "Object", status: 200, handler: s.breakNode},
