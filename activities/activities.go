@@ -64,6 +64,9 @@ type Activities struct {
 	// worker's own user.
 	JobUser string
 	Tenants jobflow.TenantService
+	// Variables are the tenant variables and secrets jobs may name
+	// (none when nil).
+	Variables jobflow.VariableService
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -168,7 +171,14 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	if attempt > 1 {
 		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
 	}
-	out, err := a.execute(jobCtx, in, log)
+	plain, secrets, err := a.tenantVars(ctx, in)
+	masker := newSecretMasker(secrets)
+	log.masker = masker
+	out := outcome{}
+	if err == nil {
+		out, err = a.execute(jobCtx, in, log, plain, secrets)
+	}
+	out, err = masker.outcome(out, err)
 	if size := jobflow.OutputsSize(out.Outputs); size > jobflow.MaxOutputBytes {
 		out.Outputs = nil
 		if err == nil {
@@ -229,11 +239,12 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 }
 
 // execute dispatches to the executor of the job's type.
-func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog) (outcome, error) {
+func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog, plain, secrets map[string]string) (outcome, error) {
 	vars, err := newResolver(in)
 	if err != nil {
 		return outcome{}, err
 	}
+	vars.scope.Globals, vars.scope.Secrets = plain, secrets
 	switch in.Job.Type {
 	case jobflow.JobShell, jobflow.JobPython:
 		var cfg jobflow.ShellConfig

@@ -19,6 +19,7 @@ const flushBytes = 64 << 10
 // visible while the job runs) and whenever the buffer reaches flushBytes.
 // The store keeps the tail; nodeLog only guarantees order and freshness.
 type nodeLog struct {
+	masker       *secretMasker   // set before the first write: secrets become ******
 	ctx          context.Context // outlives an abort: the last lines still land
 	runs         jobflow.RunService
 	runID, jobID string
@@ -60,13 +61,17 @@ func (l *nodeLog) loop(every time.Duration) {
 // slows a runaway job down to the store's pace instead of growing memory.
 func (l *nodeLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
+	n := len(p)
+	if l.masker != nil { // secrets.go
+		p = l.masker.mask(p)
+	}
 	l.buf = append(l.buf, p...)
 	full := len(l.buf) >= flushBytes
 	l.mu.Unlock()
 	if full {
 		l.flush()
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // Printf writes a line of jobflow's own into the log, marked as such.
@@ -79,6 +84,11 @@ func (l *nodeLog) Printf(format string, args ...any) {
 func (l *nodeLog) Close() {
 	close(l.stop)
 	<-l.done
+	if l.masker != nil {
+		l.mu.Lock()
+		l.buf = append(l.buf, l.masker.rest()...)
+		l.mu.Unlock()
+	}
 	l.flush()
 }
 

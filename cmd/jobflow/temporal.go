@@ -58,7 +58,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, log *slog.Logge
 	}
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, JobUser: cfg.JobUser,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, JobUser: cfg.JobUser,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, running jobs get this long to finish before their

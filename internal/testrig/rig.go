@@ -80,7 +80,7 @@ func New(t *testing.T, o Options) *Rig {
 	}
 	st, dbURL := storetest.OpenPostgres(t)
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Logger: o.Logger}
+		acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Logger: o.Logger}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
