@@ -110,6 +110,9 @@ type NodeRun struct {
 	ExitCode  *int            `json:"exitCode"`
 	Error     string          `json:"error"`
 	Result    json.RawMessage `json:"result"`
+	// Outputs are the job's named values (SPEC §10), at most MaxOutputBytes
+	// as JSON; a SKIPPED node of a rerun carries those of the run it reruns.
+	Outputs map[string]string `json:"outputs,omitempty"`
 }
 
 // RunFilter selects runs of one tenant; empty fields select all.

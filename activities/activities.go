@@ -67,6 +67,9 @@ type Activities struct {
 	Tenants jobflow.TenantService
 	// Metrics receives run, job and alarm metrics (none when nil).
 	Metrics *metrics.Metrics
+	// Variables are the tenant variables and secrets jobs may name
+	// (none when nil).
+	Variables jobflow.VariableService
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -130,6 +133,7 @@ func configErrorf(format string, args ...any) error {
 type outcome struct {
 	ExitCode *int
 	Result   json.RawMessage
+	Outputs  map[string]string // SPEC §10; see outputs.go
 }
 
 // RunJob executes one job of a run and records its node run. A failed job is
@@ -187,7 +191,20 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	if attempt > 1 {
 		log.Printf("attempt %d started at %s", attempt, started.Format(time.RFC3339))
 	}
-	out, err := a.execute(jobCtx, in, log)
+	plain, secrets, err := a.tenantVars(ctx, in)
+	masker := newSecretMasker(secrets)
+	log.masker = masker
+	out := outcome{}
+	if err == nil {
+		out, err = a.execute(jobCtx, in, log, plain, secrets)
+	}
+	out, err = masker.outcome(out, err)
+	if size := jobflow.OutputsSize(out.Outputs); size > jobflow.MaxOutputBytes {
+		out.Outputs = nil
+		if err == nil {
+			err = failf("the job's outputs are %d bytes; at most %d (64 KiB) are kept", size, jobflow.MaxOutputBytes)
+		}
+	}
 	// A job stopped by its worker's shutdown fails "worker stopped" and is
 	// retried by its policy elsewhere (stop.go). An abort is the activity
 	// context cancelled while the job ran; a job that finished anyway keeps
@@ -211,6 +228,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	node.EndedAt = &ended
 	node.ExitCode = out.ExitCode
 	node.Result = out.Result
+	node.Outputs = out.Outputs
 	switch {
 	case stopping:
 		node.Status = jobflow.NodeFail
@@ -246,15 +264,16 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		}
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
 	}
-	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result}, nil
+	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs}, nil
 }
 
 // execute dispatches to the executor of the job's type.
-func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog) (outcome, error) {
+func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog, plain, secrets map[string]string) (outcome, error) {
 	vars, err := newResolver(in)
 	if err != nil {
 		return outcome{}, err
 	}
+	vars.scope.Globals, vars.scope.Secrets = plain, secrets
 	switch in.Job.Type {
 	case jobflow.JobShell, jobflow.JobPython:
 		var cfg jobflow.ShellConfig
@@ -355,7 +374,7 @@ func sortedKeys(m map[string]string) []string {
 type resolver struct {
 	logicalTime time.Time
 	loc         *time.Location
-	params      map[string]string
+	scope       vars.Scope
 }
 
 func newResolver(in workflows.RunJobInput) (resolver, error) {
@@ -367,13 +386,13 @@ func newResolver(in workflows.RunJobInput) (resolver, error) {
 	if err != nil {
 		return resolver{}, configErrorf("time zone %q is not an IANA time zone", tz)
 	}
-	return resolver{logicalTime: in.LogicalTime, loc: loc, params: in.Params}, nil
+	return resolver{logicalTime: in.LogicalTime, loc: loc, scope: vars.Scope{Params: in.Params, Upstream: in.Upstream}}, nil
 }
 
 // resolve returns text with its variables replaced; an unknown variable is
 // a config error naming it (and the field it is in).
 func (r resolver) resolve(field, text string) (string, error) {
-	out, err := vars.Resolve(text, r.logicalTime, r.loc, r.params)
+	out, err := vars.ResolveScope(text, r.logicalTime, r.loc, r.scope)
 	if err != nil {
 		return "", configErrorf("%s: %v", field, err)
 	}

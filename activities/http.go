@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,7 +104,7 @@ func (a *Activities) runHTTP(ctx context.Context, cfg jobflow.HTTPConfig, vars r
 		log.Write([]byte("\n"))
 	}
 	result, _ := json.Marshal(res)
-	out := outcome{Result: result}
+	out := outcome{Result: result, Outputs: httpOutputs(res)}
 	if err != nil {
 		return out, failf("reading the response: %v", err)
 	}
@@ -111,6 +112,34 @@ func (a *Activities) runHTTP(ctx context.Context, cfg jobflow.HTTPConfig, vars r
 		return out, failf("HTTP status %d", resp.StatusCode)
 	}
 	return out, nil
+}
+
+// httpOutputs are an HTTP job's outputs: status and body (the kept body,
+// cut further if needed so that the outputs fit in MaxOutputBytes, with
+// bodyTruncated then "true").
+func httpOutputs(res httpResult) map[string]string {
+	out := map[string]string{"status": strconv.Itoa(res.Status), "body": res.Body}
+	if res.Truncated {
+		out["bodyTruncated"] = "true"
+	}
+	if jobflow.OutputsSize(out) <= jobflow.MaxOutputBytes {
+		return out
+	}
+	// The longest head of the body that fits (escaping makes JSON longer
+	// than the text by a varying amount): binary search.
+	out["bodyTruncated"] = "true"
+	lo, hi := 0, len(res.Body)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		out["body"] = string(trimPartialRune([]byte(res.Body[:mid])))
+		if jobflow.OutputsSize(out) <= jobflow.MaxOutputBytes {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	out["body"] = string(trimPartialRune([]byte(res.Body[:lo])))
+	return out
 }
 
 func statusOK(status int, successCodes []int) bool {

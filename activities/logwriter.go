@@ -27,6 +27,7 @@ const flushBytes = 64 << 10
 // ones the store would cut anyway. So within the 1 MiB tail nothing is
 // lost, and a job is never slowed down by a store that is away.
 type nodeLog struct {
+	masker       *secretMasker   // set before the first write: secrets become ******
 	ctx          context.Context // outlives an abort: the last lines still land
 	runs         jobflow.RunService
 	runID, jobID string
@@ -71,6 +72,10 @@ func (l *nodeLog) loop(every time.Duration) {
 // While the store is away it only buffers (keeping the tail).
 func (l *nodeLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
+	n := len(p)
+	if l.masker != nil { // secrets.go
+		p = l.masker.mask(p)
+	}
 	l.buf = append(l.buf, p...)
 	full := len(l.buf) >= flushBytes && !l.failing
 	l.trimLocked()
@@ -78,7 +83,7 @@ func (l *nodeLog) Write(p []byte) (int, error) {
 	if full {
 		l.flush()
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // trimLocked keeps at most MaxLogBytes waiting: the tail the store keeps.
@@ -100,6 +105,11 @@ func (l *nodeLog) Printf(format string, args ...any) {
 func (l *nodeLog) Close() {
 	close(l.stop)
 	<-l.done
+	if l.masker != nil {
+		l.mu.Lock()
+		l.buf = append(l.buf, l.masker.rest()...)
+		l.mu.Unlock()
+	}
 	err := retryStore(l.ctx, l.logger, "node log", func(context.Context) error { return l.flush() })
 	if err != nil {
 		l.mu.Lock()

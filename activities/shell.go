@@ -59,6 +59,12 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, err
 	}
+	outputFile, err := createOutputFile(dir, u)
+	if err != nil {
+		return outcome{}, failf("cannot create the output file: %v", err)
+	}
+	env = append(env, "JOBFLOW_OUTPUT="+outputFile)
+	setValues := &setValueScanner{}
 	// The supervisor execs an absolute path: the job user's system PATH,
 	// or the worker's own PATH when jobs share its user.
 	if u.uid >= 0 {
@@ -92,7 +98,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 
 	copied := make(chan struct{})
 	go func() {
-		io.Copy(log, pr)
+		io.Copy(io.MultiWriter(log, setValues), pr)
 		close(copied)
 	}()
 	type status struct {
@@ -133,11 +139,19 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	pr.Close()
 
+	outputs, oerr := setValues.result()
+	if oerr == nil {
+		var fromFile map[string]string
+		fromFile, oerr = readOutputFile(outputFile, u)
+		outputs = mergeOutputs(outputs, fromFile)
+	}
 	switch {
 	case st.err != nil:
 		return outcome{}, failf("%s: %v", filepath.Base(argv[0]), st.err)
+	case st.signal == 0 && st.code == 0 && oerr != nil:
+		return outcome{ExitCode: intPtr(0)}, oerr
 	case st.signal == 0 && st.code == 0:
-		return outcome{ExitCode: intPtr(0)}, nil
+		return outcome{ExitCode: intPtr(0), Outputs: outputs}, nil
 	case ctx.Err() != nil:
 		return outcome{}, ctx.Err()
 	case st.signal != 0:
@@ -145,7 +159,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		return outcome{}, failf("killed by signal %d (%s)", st.signal, sig)
 	}
 	code := st.code
-	return outcome{ExitCode: &code}, failf("exit code %d", code)
+	return outcome{ExitCode: &code, Outputs: outputs}, failf("exit code %d", code)
 }
 
 // lookPath finds name in the directories of path, name itself if none has it.

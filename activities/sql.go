@@ -205,7 +205,7 @@ func (a *Activities) runSQL(ctx context.Context, in workflows.RunJobInput, cfg j
 			if err != nil {
 				return outcome{}, failf("statement %d of %d: a value cannot be shown as JSON: %v", i+1, len(stmts), err)
 			}
-			return outcome{Result: result}, nil
+			return outcome{Result: result, Outputs: queryOutputs(res)}, nil
 		}
 		r, err := conn.ExecContext(ctx, stmt)
 		if err != nil {
@@ -222,7 +222,48 @@ func (a *Activities) runSQL(ctx context.Context, in workflows.RunJobInput, cfg j
 		log.Printf("statement %d/%d: %d row(s) affected in %d ms", i+1, len(stmts), n, time.Since(start).Milliseconds())
 	}
 	result, _ := json.Marshal(map[string][]int64{"rowsAffected": affected})
-	return outcome{Result: result}, nil
+	var total int64
+	for _, n := range affected {
+		total += max(n, 0)
+	}
+	return outcome{Result: result, Outputs: map[string]string{"rowsAffected": strconv.FormatInt(total, 10)}}, nil
+}
+
+// queryOutputs are a QUERY job's outputs: the first row's columns, and
+// rowCount, the rows kept (truncated "true" when more were not read).
+// The built-in names win over columns of the same name.
+func queryOutputs(res *queryResult) map[string]string {
+	out := map[string]string{}
+	if len(res.Rows) > 0 {
+		for _, c := range res.Columns {
+			out[c] = outputText(res.Rows[0][c])
+		}
+	}
+	out["rowCount"] = strconv.Itoa(len(res.Rows))
+	if res.Truncated {
+		out["truncated"] = "true"
+	}
+	return out
+}
+
+// outputText shows a column value as an output: text as is, NULL as "",
+// anything else as its JSON (a time as its RFC 3339 text).
+func outputText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	var str string
+	if json.Unmarshal(b, &str) == nil {
+		return str
+	}
+	return string(b)
 }
 
 // queryResult is the result of a QUERY job.

@@ -97,7 +97,8 @@ func (h *Harness) Stop() { h.server.Stop() }
 
 // RunJob stands in for the real RunJob. It does nothing, unless the job's
 // script asks for a behaviour (used to record representative histories):
-// "fail" fails, "block" heartbeats until cancelled, "sleep" takes 300 ms.
+// "fail" fails, "block" heartbeats until cancelled, "sleep" takes 300 ms,
+// "outputs" sets the output x=1.
 func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResult, error) {
 	switch string(in.Job.Config) {
 	case `{"script":"fail"}`:
@@ -113,6 +114,8 @@ func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResu
 		}
 	case `{"script":"sleep"}`:
 		<-after(300)
+	case `{"script":"outputs"}`:
+		return workflows.RunJobResult{Outputs: map[string]string{"x": "1"}}, nil
 	}
 	return workflows.RunJobResult{}, nil
 }

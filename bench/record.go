@@ -70,6 +70,16 @@ func scenarios() []scenario {
 		{JobID: "e", Status: jobflow.NodeSuccess},
 	}}
 
+	// Outputs: b and d name a's outputs; a rerun copies a's into its SKIPPED node.
+	outputs := scripted([]string{"a", "b", "c", "d"}, map[string]string{"a": "outputs", "b": "echo ${outputs.job a.x}", "d": "echo ${qing.a.result_data}"},
+		[2]string{"a", "b"}, [2]string{"b", "d"}, [2]string{"c", "d"})
+	outputsRerun := in(outputs)
+	outputsRerun.Trigger, outputsRerun.RerunOf = jobflow.TriggerRerun, "run-prior"
+	outputsRerun.Plan = &workflows.RerunPlan{Mode: jobflow.RerunFailed, Prior: []workflows.PriorNode{
+		{JobID: "a", Status: jobflow.NodeSuccess, Outputs: map[string]string{"x": "old"}}, {JobID: "b", Status: jobflow.NodeFail},
+		{JobID: "c", Status: jobflow.NodeSuccess}, {JobID: "d", Status: jobflow.NodeUpstreamFailed},
+	}}
+
 	chain := Chain(40).Snapshot
 	chain.Config.MaxParallelism = 16
 
@@ -103,6 +113,8 @@ func scenarios() []scenario {
 		{name: "discrete-wait", in: in(discrete), logicalIn: 2 * time.Second},
 		{name: "rerun-failed", in: rerun},
 		{name: "continue-as-new", in: in(chain)},
+		{name: "outputs", in: in(outputs)},
+		{name: "outputs-rerun", in: outputsRerun},
 	}
 }
 

@@ -3,12 +3,16 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +23,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"jobflow"
+	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
 )
 
@@ -37,6 +42,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		"mysql datasource password":    "DSPASS-my-c0ffee42",
 		"webhook URL token":            "CHTOKEN-5b1e88d0",
 		"webhook header":               "CHHEADER-9d2f4a6b",
+		"tenant secret variable":       "TVSECRET-3e7a19b4",
 	}
 
 	var mu sync.Mutex
@@ -60,9 +66,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 	e.API.Must("POST", "/api/v1/alarm-channels", map[string]any{"name": "hook", "type": "WEBHOOK", "config": map[string]any{
 		"url": hook.URL + "/alarm?token=" + secrets["webhook URL token"], "headers": map[string]string{"X-Secret": secrets["webhook header"]}}}, 201, &ch)
 
+	// A tenant secret used by a shell job: it prints it, sets it as an
+	// output, fails with it on stderr, and proves it got the real value
+	// by writing its hash where the test reads it.
+	e.API.Must("POST", "/api/v1/variables", map[string]any{"name": "TENANT_SECRET", "value": secrets["tenant secret variable"], "secret": true}, 201, nil)
+	sumDir := jobdir.New(t)
+	useSecret := `echo "token ${{ secret.TENANT_SECRET }}"
+echo '${setValue(tok=${{ secret.TENANT_SECRET }})}'
+printf '%s' '${{ secret.TENANT_SECRET }}' | sha256sum | cut -c1-64 > ` + sumDir + `/sum-$JOBFLOW_RUN_ID
+echo "failing with ${{ secret.TENANT_SECRET }}" >&2
+exit 1`
 	wf, _ := e.workflow("secretive", []jobSpec{
 		{Name: "query", Type: "SQL", Config: map[string]any{"datasourceId": pg.ID, "mode": "QUERY", "sql": "SELECT 1 AS one"}},
 		{Name: "refused", Type: "SQL", Config: map[string]any{"datasourceId": my.ID, "mode": "QUERY", "sql": "SELECT 1"}},
+		shell("uses-secret", useSecret),
 	}, nil, map[string]any{"failureStrategy": "CONTINUE", "invoke": map[string]any{"enabled": true},
 		"alarms": []map[string]any{{"events": []string{"RUN_START", "RUN_END", "RUN_FAIL"}, "channelIds": []string{ch.ID}}}})
 	e.API.Must("POST", "/api/v1/workflows/"+wf+"/publish", nil, 200, nil)
@@ -102,6 +119,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 		for _, n := range r.Nodes {
 			if n.JobName == "refused" && !strings.Contains(n.Error, "Access denied") {
 				t.Errorf("the refused job's error %q does not say why", n.Error)
+			}
+			if n.JobName == "uses-secret" {
+				sum, _ := os.ReadFile(filepath.Join(sumDir, "sum-"+id))
+				want := sha256.Sum256([]byte(secrets["tenant secret variable"]))
+				if strings.TrimSpace(string(sum)) != hex.EncodeToString(want[:]) {
+					t.Errorf("the job did not get the tenant secret's value (hash %q)", sum)
+				}
+				if n.Outputs["tok"] != "******" {
+					t.Errorf("the secret output shows as %q, want ******", n.Outputs["tok"])
+				}
 			}
 			places = append(places, "log "+n.JobName+": "+e.log(id, n.JobID))
 		}

@@ -148,8 +148,12 @@ func NewRerunPlan(snap *jobflow.Snapshot, prior *jobflow.Run, mode jobflow.Rerun
 		nodeID = ""
 	}
 	status := make(map[string]jobflow.NodeStatus, len(prior.Nodes))
+	outputs := make(map[string]map[string]string, len(prior.Nodes))
 	for _, n := range prior.Nodes {
 		status[n.JobID] = n.Status
+		if n.Status.Satisfied() {
+			outputs[n.JobID] = n.Outputs // copied into the rerun's SKIPPED node
+		}
 	}
 	plan := &workflows.RerunPlan{Mode: mode, NodeID: nodeID}
 	for _, n := range snap.Canvas.Nodes {
@@ -157,7 +161,7 @@ func NewRerunPlan(snap *jobflow.Snapshot, prior *jobflow.Run, mode jobflow.Rerun
 		if !ok {
 			st = jobflow.NodePending
 		}
-		plan.Prior = append(plan.Prior, workflows.PriorNode{JobID: n.JobID, Status: st})
+		plan.Prior = append(plan.Prior, workflows.PriorNode{JobID: n.JobID, Status: st, Outputs: outputs[n.JobID]})
 	}
 	return plan, nil
 }

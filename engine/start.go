@@ -28,6 +28,9 @@ func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, err
 	if err := w.Canvas.Validate(ids); err != nil {
 		return nil, err
 	}
+	if err := jobflow.ValidateRefs(w.Canvas, w.Jobs); err != nil {
+		return nil, err
+	}
 	s := &jobflow.Snapshot{
 		TenantID:     w.TenantID,
 		WorkflowID:   w.ID,

@@ -52,6 +52,9 @@ func (s *Server) createJob(c echo.Context) error {
 	if err := s.checkDatasource(ctx, a.TenantID, j); err != nil {
 		return err
 	}
+	if err := s.checkRefs(ctx, a.TenantID, j.WorkflowID, nil, j); err != nil {
+		return err
+	}
 	if err := s.deps.Jobs.CreateJob(ctx, j); err != nil {
 		return err
 	}
@@ -84,6 +87,9 @@ func (s *Server) updateJob(c echo.Context) error {
 		return err
 	}
 	if err := s.checkDatasource(ctx, tid, next); err != nil {
+		return err
+	}
+	if err := s.checkRefs(ctx, tid, cur.WorkflowID, nil, next); err != nil {
 		return err
 	}
 	j, err := s.deps.Jobs.UpdateJob(ctx, tid, cur.ID, in)

@@ -65,6 +65,7 @@ type Deps struct {
 	Alarms       jobflow.AlarmService
 	InvokeTokens jobflow.InvokeTokenService
 	Sessions     jobflow.SessionService
+	Variables    jobflow.VariableService
 	Idempotency  jobflow.IdempotencyService // Idempotency-Key of run starts; nil: the header is ignored
 	Engine       *engine.Engine             // nil: engine actions answer 503 UNAVAILABLE
 
@@ -94,11 +95,12 @@ type Services interface {
 	jobflow.APITokenService
 	jobflow.MemberService
 	jobflow.ImportService
+	jobflow.VariableService
 }
 
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
-	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s,
+	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Variables: s,
 		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s}
 }
 
@@ -257,6 +259,11 @@ func (s *Server) managementRoutes() []route {
 		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job", body: "JobInput", resp: "Job", status: 200, handler: s.updateJob},
 		{method: "DELETE", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: delete a job (409 while it is on the canvas)", status: 204, handler: s.deleteJob},
 
+		{method: "GET", path: v1 + "/variables", access: member, summary: "MEMBER: tenant variables by name (secrets without their value)", resp: "VariableList", status: 200, query: list, handler: s.listVariables},
+		{method: "POST", path: v1 + "/variables", access: tenantAdmin, summary: "TENANT_ADMIN: create a variable {name, value, secret, remark} (${global.NAME}; a secret is ${{ secret.NAME }}, encrypted at rest, never returned)", body: "VariableInput", resp: "Variable", status: 201, handler: s.createVariable},
+		{method: "GET", path: v1 + "/variables/:name", access: member, summary: "MEMBER: a variable (a secret without its value)", resp: "Variable", status: 200, handler: s.getVariable},
+		{method: "PATCH", path: v1 + "/variables/:name", access: tenantAdmin, summary: "TENANT_ADMIN: edit a variable's value or remark (omit value to keep it; name and secret cannot change)", body: "VariableInput", resp: "Variable", status: 200, handler: s.updateVariable},
+		{method: "DELETE", path: v1 + "/variables/:name", access: tenantAdmin, summary: "TENANT_ADMIN: delete a variable", status: 204, handler: s.deleteVariable},
 		{method: "GET", path: v1 + "/datasources", access: member, summary: "MEMBER: list datasources (passwords never shown)", resp: "DatasourceList", status: 200, query: list, handler: s.listDatasources},
 		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: "DatasourceInput", resp: "Datasource", status: 201, handler: s.createDatasource},
 		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: "Datasource", status: 200, handler: s.getDatasource},

@@ -25,6 +25,7 @@ type nodeRunRow struct {
 	ExitCode  *int       `db:"exit_code"`
 	Error     string     `db:"error"`
 	Result    *string    `db:"result"`
+	Outputs   *string    `db:"outputs"`
 }
 
 func (r nodeRunRow) toDomain() *jobflow.NodeRun {
@@ -44,11 +45,14 @@ func (r nodeRunRow) toDomain() *jobflow.NodeRun {
 	if r.Result != nil {
 		n.Result = json.RawMessage(*r.Result)
 	}
+	if r.Outputs != nil {
+		json.Unmarshal([]byte(*r.Outputs), &n.Outputs) // written by outputsColumn
+	}
 	return n
 }
 
 const nodeRunColumns = `run_id, job_id, tenant_id, job_name, job_type, status, attempt, started_at, ended_at,
-exit_code, error, result`
+exit_code, error, result, outputs`
 
 // findNodeRuns returns a run's node runs: started ones in start order, then
 // the others by name.
@@ -131,16 +135,17 @@ func (s *Store) upsertNodeRun(ctx context.Context, tx *sqlx.Tx, n *jobflow.NodeR
 		r := string(n.Result)
 		result = &r
 	}
+	outputs := outputsColumn(n.Outputs)
 	var old nodeRunRow
 	sel := `SELECT ` + nodeRunColumns + ` FROM node_runs WHERE run_id = ? AND job_id = ?` + s.forUpdate()
 	err = tx.GetContext(ctx, &old, tx.Rebind(sel), n.RunID, n.JobID)
 	if errors.Is(err, sql.ErrNoRows) {
 		const q = `
 INSERT INTO node_runs (run_id, job_id, tenant_id, job_name, job_type, status, attempt, started_at, ended_at,
-    exit_code, error, result, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    exit_code, error, result, outputs, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		_, err := tx.ExecContext(ctx, tx.Rebind(q), n.RunID, n.JobID, n.TenantID, n.JobName, string(n.JobType),
-			string(n.Status), n.Attempt, dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, now())
+			string(n.Status), n.Attempt, dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, outputs, now())
 		return err
 	} else if err != nil {
 		return err
@@ -163,12 +168,23 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		next.ExitCode = n.ExitCode
 		next.Error = n.Error
 		next.Result = result
+		next.Outputs = outputs
 	}
 	const q = `
 UPDATE node_runs SET job_name = ?, job_type = ?, status = ?, attempt = ?, started_at = ?, ended_at = ?,
-    exit_code = ?, error = ?, result = ?, updated_at = ?
+    exit_code = ?, error = ?, result = ?, outputs = ?, updated_at = ?
 WHERE run_id = ? AND job_id = ?`
 	_, err = tx.ExecContext(ctx, tx.Rebind(q), next.JobName, next.JobType, next.Status, next.Attempt, next.StartedAt,
-		next.EndedAt, next.ExitCode, next.Error, next.Result, now(), n.RunID, n.JobID)
+		next.EndedAt, next.ExitCode, next.Error, next.Result, next.Outputs, now(), n.RunID, n.JobID)
 	return err
+}
+
+// outputsColumn is a node's outputs as stored: a JSON object, or NULL.
+func outputsColumn(o map[string]string) *string {
+	if len(o) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(o)
+	str := string(b)
+	return &str
 }

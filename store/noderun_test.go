@@ -202,3 +202,41 @@ func TestRunService_UpsertNodeRun_Concurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestRunService_NodeOutputs: outputs are kept with the node run and
+// returned with the run; a node without outputs has none.
+func TestRunService_NodeOutputs(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newRunFixture(t, s)
+		r := f.run(jobflow.TriggerManual, time.Now())
+		if err := s.UpsertRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		outs := map[string]string{"rowCount": "3", "name": "李雷", "json": `{"a":[1,2]}`}
+		for _, n := range []jobflow.NodeRun{
+			{RunID: r.ID, JobID: "job_a", Status: jobflow.NodeRunning, Attempt: 1},
+			{RunID: r.ID, JobID: "job_a", Status: jobflow.NodeSuccess, Attempt: 1, Outputs: outs},
+			{RunID: r.ID, JobID: "job_b", Status: jobflow.NodeSuccess, Attempt: 1},
+		} {
+			if err := s.UpsertNodeRun(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.FindRunByID(ctx, f.tenant.ID, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range got.Nodes {
+			switch n.JobID {
+			case "job_a":
+				if len(n.Outputs) != 3 || n.Outputs["name"] != "李雷" || n.Outputs["json"] != `{"a":[1,2]}` || n.Outputs["rowCount"] != "3" {
+					t.Fatalf("job_a outputs = %v", n.Outputs)
+				}
+			case "job_b":
+				if n.Outputs != nil {
+					t.Fatalf("job_b outputs = %v, want none", n.Outputs)
+				}
+			}
+		}
+	})
+}

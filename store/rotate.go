@@ -11,6 +11,7 @@ import (
 var encryptedColumns = []struct{ table, column string }{
 	{"datasources", "password_enc"},
 	{"alarm_channels", "secrets_enc"},
+	{"variables", "value_enc"},
 }
 
 // RotateKey re-encrypts every stored secret from the store's key to

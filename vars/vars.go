@@ -32,32 +32,76 @@ import (
 )
 
 // Resolve replaces the jobflow variables in text (see the package
-// documentation). loc nil means UTC.
+// documentation) with only run parameters in scope. loc nil means UTC.
 func Resolve(text string, logicalTime time.Time, loc *time.Location, params map[string]string) (string, error) {
-	if !strings.Contains(text, "$") {
+	return ResolveScope(text, logicalTime, loc, Scope{Params: params})
+}
+
+// ResolveScope replaces the jobflow variables in text, reading names from s.
+func ResolveScope(text string, logicalTime time.Time, loc *time.Location, s Scope) (string, error) {
+	if !strings.ContainsAny(text, "$#") {
 		return text, nil
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := logicalTime.In(loc)
+	return s.resolve(text, logicalTime.In(loc), 0)
+}
+
+func (s Scope) resolve(text string, t time.Time, depth int) (string, error) {
 	var b strings.Builder
 	for {
-		i := strings.IndexByte(text, '$')
+		i := nextPlaceholder(text)
 		if i < 0 || i == len(text)-1 {
 			b.WriteString(text)
 			return b.String(), nil
 		}
 		b.WriteString(text[:i])
 		rest := text[i:]
+		if rest[0] == '#' { // #[[get_json_value('…','$.path')]]
+			v, n, err := s.getJSONValue(rest, t, depth)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(v)
+			text = rest[n:]
+			continue
+		}
 		switch rest[1] {
 		case '{':
+			if strings.HasPrefix(rest, "${{") {
+				v, n, ok, err := s.secret(rest)
+				if err != nil {
+					return "", err
+				}
+				if !ok {
+					b.WriteString("${{") // not ours
+					text = rest[3:]
+					continue
+				}
+				b.WriteString(v)
+				text = rest[n:]
+				continue
+			}
+			if strings.HasPrefix(rest, "${outputs.") {
+				inner, n, err := scanOutputsRef(rest)
+				if err != nil {
+					return "", err
+				}
+				v, err := s.output(inner)
+				if err != nil {
+					return "", err
+				}
+				b.WriteString(v)
+				text = rest[n:]
+				continue
+			}
 			end := strings.IndexByte(rest, '}')
 			name := ""
 			if end >= 0 {
 				name = rest[2:end]
 			}
-			if !strings.HasPrefix(rest, "${qing.") && !strings.HasPrefix(rest, "${params.") {
+			if !ours(rest) {
 				b.WriteString("${") // not ours: leave it for the shell
 				text = rest[2:]
 				continue
@@ -65,7 +109,10 @@ func Resolve(text string, logicalTime time.Time, loc *time.Location, params map[
 			if end < 0 || strings.ContainsAny(name, " \t\r\n${") {
 				return "", fmt.Errorf("unterminated variable %s (missing })", clip(rest))
 			}
-			v, ok := lookup(name, t, params)
+			v, ok, err := s.lookup(name, t)
+			if err != nil {
+				return "", err
+			}
 			if !ok {
 				return "", fmt.Errorf("unknown variable ${%s}", name)
 			}
@@ -94,6 +141,25 @@ func Resolve(text string, logicalTime time.Time, loc *time.Location, params map[
 	}
 }
 
+// ours reports whether a ${ placeholder at the start of rest is jobflow's.
+func ours(rest string) bool {
+	for _, p := range []string{"${qing.", "${params.", "${global."} {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// nextPlaceholder is the index of the next '$' or get_json_value call.
+func nextPlaceholder(text string) int {
+	i := strings.IndexByte(text, '$')
+	if j := strings.Index(text, getJSONValuePrefix); j >= 0 && (i < 0 || j < i) {
+		return j
+	}
+	return i
+}
+
 // builtins are the ${qing.*} values of the logical time t.
 var builtins = map[string]func(t time.Time) string{
 	"current_date":     func(t time.Time) string { return t.Format("2006-01-02") },
@@ -104,17 +170,38 @@ var builtins = map[string]func(t time.Time) string{
 	"current_day":      func(t time.Time) string { return t.Format("02") },
 }
 
-func lookup(name string, t time.Time, params map[string]string) (string, bool) {
+// lookup resolves a ${…} name: params and global names share one chain,
+// run params > workflow params (both in Params) > tenant variables.
+func (s Scope) lookup(name string, t time.Time) (string, bool, error) {
 	if p, ok := strings.CutPrefix(name, "params."); ok {
-		v, ok := params[p]
-		return v, ok
+		v, ok := s.param(p)
+		return v, ok, nil
+	}
+	if p, ok := strings.CutPrefix(name, "global."); ok {
+		v, ok := s.param(p)
+		return v, ok, nil
 	}
 	if q, ok := strings.CutPrefix(name, "qing."); ok {
 		if f, ok := builtins[q]; ok {
-			return f(t), true
+			return f(t), true, nil
+		}
+		if id, ok := strings.CutSuffix(q, ".result_data"); ok {
+			u := s.upstreamByID(id)
+			if u == nil {
+				return "", false, fmt.Errorf("${qing.%s.result_data}: job %s is not an upstream job of this one", id, id)
+			}
+			return OutputsJSON(u.Outputs), true, nil
 		}
 	}
-	return "", false
+	return "", false, nil
+}
+
+func (s Scope) param(name string) (string, bool) {
+	if v, ok := s.Params[name]; ok {
+		return v, true
+	}
+	v, ok := s.Globals[name]
+	return v, ok
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/vars"
 )
 
 // Names registered with the worker.
@@ -85,6 +86,8 @@ type RerunPlan struct {
 type PriorNode struct {
 	JobID  string             `json:"jobId"`
 	Status jobflow.NodeStatus `json:"status"`
+	// Outputs of a node that succeeded, copied into its SKIPPED node.
+	Outputs map[string]string `json:"outputs,omitempty"`
 }
 
 // FlowRunResult is what FlowRun returns.
@@ -102,13 +105,17 @@ type RunJobInput struct {
 	LogicalTime time.Time         `json:"logicalTime"`
 	Timezone    string            `json:"timezone"` // the schedule's; variables are evaluated in it
 	Params      map[string]string `json:"params"`
+	// Upstream are the outputs of the ancestors the job's config names
+	// (SPEC §10), in canvas order.
+	Upstream []vars.Upstream `json:"upstream,omitempty"`
 }
 
 // RunJobResult is the result of a successful RunJobActivity. A failed job
 // is an activity error (its message says why, a timeout says so).
 type RunJobResult struct {
-	ExitCode *int            `json:"exitCode,omitempty"`
-	Result   json.RawMessage `json:"result,omitempty"`
+	ExitCode *int              `json:"exitCode,omitempty"`
+	Result   json.RawMessage   `json:"result,omitempty"`
+	Outputs  map[string]string `json:"outputs,omitempty"`
 }
 
 // RecordRunInput is the input of RecordRunActivity: the run row (without

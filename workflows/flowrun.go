@@ -110,6 +110,7 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 		LogicalTime: r.logicalTime,
 		Timezone:    r.cfg.Schedule.Timezone,
 		Params:      r.in.Params,
+		Upstream:    r.upstream(i),
 	})
 	now := workflow.Now(ctx)
 	n := &r.nodes[i]
@@ -133,8 +134,12 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 	case err == nil:
 		// The job's result (up to 64 KiB each) stays in RunJob's row: kept
 		// here it would swell the query, the carry and the run's result
-		// past Temporal's payload limit on a large DAG.
+		// past Temporal's payload limit on a large DAG. Its outputs are
+		// kept, for the nodes downstream (outputs.go).
 		n.Status, n.ExitCode = jobflow.NodeSuccess, res.ExitCode
+		if r.outputsOn {
+			n.Outputs = res.Outputs
+		}
 		for _, c := range r.g.children[i] {
 			r.unmet[c]--
 			if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
@@ -325,7 +330,7 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	r.endedAt = &now
 	r.record(disconnected(ctx), st, r.ourNodes())
 	r.endAlarms(ctx, r.alarms, st)
-	res := FlowRunResult{Status: st, Nodes: r.nodes}
+	res := FlowRunResult{Status: st, Nodes: withoutOutputs(r.nodes)}
 	switch {
 	case r.cancelled:
 		return res, temporal.NewCanceledError(res)
@@ -347,6 +352,7 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 	next.StartedAt = r.startedAt
 	next.Carry = make([]jobflow.NodeRun, len(r.nodes))
 	copy(next.Carry, r.nodes)
+	r.carriedOutputs(next.Carry)
 	for i := range next.Carry {
 		if next.Carry[i].Status == jobflow.NodeWaiting {
 			next.Carry[i].Status = jobflow.NodePending // waits again for the same cron time

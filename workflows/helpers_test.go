@@ -54,11 +54,12 @@ type stub struct {
 	running  int
 	peak     int
 	attempts map[string]int
+	inputs   map[string]RunJobInput // the last input per job id
 	records  []RecordRunInput
 }
 
 func newStub() *stub {
-	return &stub{behave: map[string]func(context.Context) (RunJobResult, error){}, attempts: map[string]int{}}
+	return &stub{behave: map[string]func(context.Context) (RunJobResult, error){}, attempts: map[string]int{}, inputs: map[string]RunJobInput{}}
 }
 
 func (s *stub) runJob(ctx context.Context, in RunJobInput) (RunJobResult, error) {
@@ -66,6 +67,7 @@ func (s *stub) runJob(ctx context.Context, in RunJobInput) (RunJobResult, error)
 	s.calls = append(s.calls, in.Job.ID)
 	s.infos = append(s.infos, activity.GetInfo(ctx))
 	s.attempts[in.Job.ID]++
+	s.inputs[in.Job.ID] = in
 	s.running++
 	s.peak = max(s.peak, s.running)
 	s.mu.Unlock()

@@ -32,7 +32,9 @@ type runner struct {
 	ready       []int             // PENDING nodes whose parents are done, in the order they became ready
 	cronDone    []bool            // discrete mode: the job's cron time has come
 	timerCancel []workflow.CancelFunc
-	ours        []bool // FlowRun, not RunJob, decided this node's row in this execution
+	ours        []bool  // FlowRun, not RunJob, decided this node's row in this execution
+	refs        [][]int // the nodes whose outputs each node's config names (outputs.go)
+	outputsOn   bool    // this execution passes outputs (a versioned change)
 
 	running      int   // RunJob activities in flight
 	timers       int   // cron timers in flight
@@ -128,6 +130,7 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			n.Status = statuses[i]
 		}
 	}
+	r.initOutputs(ctx, in.Plan)
 	for _, c := range in.Carry {
 		if i, ok := r.g.index[c.JobID]; ok {
 			r.nodes[i] = c
@@ -157,7 +160,7 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	r.sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 
 	if err := workflow.SetQueryHandler(ctx, QueryNodes, func() ([]jobflow.NodeRun, error) {
-		return r.nodes, nil
+		return withoutOutputs(r.nodes), nil
 	}); err != nil {
 		return nil, err
 	}
