@@ -344,7 +344,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: a run with its node runs and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing) */
+        /** MEMBER: a run with its node runs (with their outputs) and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing) */
         get: operations["get_api_v1_runs_id"];
         put?: never;
         post?: never;
@@ -578,6 +578,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: tenant variables by name (secrets without their value) */
+        get: operations["get_api_v1_variables"];
+        put?: never;
+        /** TENANT_ADMIN: create a variable {name, value, secret, remark} (${global.NAME}; a secret is ${{ secret.NAME }}, encrypted at rest, never returned) */
+        post: operations["post_api_v1_variables"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/variables/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: a variable (a secret without its value) */
+        get: operations["get_api_v1_variables_name"];
+        put?: never;
+        post?: never;
+        /** TENANT_ADMIN: delete a variable */
+        delete: operations["delete_api_v1_variables_name"];
+        options?: never;
+        head?: never;
+        /** TENANT_ADMIN: edit a variable's value or remark (omit value to keep it; name and secret cannot change) */
+        patch: operations["patch_api_v1_variables_name"];
         trace?: never;
     };
     "/api/v1/workflows": {
@@ -1407,7 +1444,7 @@ export interface components {
             changes?: components["schemas"]["Change"][];
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes} */
+            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
             config?: Record<string, never>;
             /** @description discrete scheduling only */
             cron?: string;
@@ -1511,6 +1548,10 @@ export interface components {
             jobId: string;
             jobName: string;
             jobType?: string;
+            /** @description the job's named values (SPEC §10), at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). */
+            outputs?: {
+                [key: string]: string;
+            };
             /** @description the job's result (exit code, rows, HTTP status and body) */
             result?: unknown;
             runId: string;
@@ -1689,6 +1730,34 @@ export interface components {
         UserUpdate: {
             disabled?: boolean;
             name?: string;
+        };
+        Variable: {
+            /** Format: date-time */
+            createdAt?: string;
+            createdBy?: string;
+            hasValue?: boolean;
+            id?: string;
+            name?: string;
+            remark?: string;
+            secret?: boolean;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            /** @description empty for a secret: never returned */
+            value?: string;
+        };
+        VariableInput: {
+            name?: string;
+            remark?: string;
+            /** @description set on create only */
+            secret?: boolean;
+            value?: string;
+        };
+        VariableList: {
+            items?: components["schemas"]["Variable"][];
+            page?: number;
+            pageSize?: number;
+            total?: number;
         };
         Version: {
             /** Format: date-time */
@@ -3045,6 +3114,142 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_variables: {
+        parameters: {
+            query?: {
+                search?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariableList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_variables: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariableInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variable"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_variables_name: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variable"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_variables_name: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_variables_name: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VariableInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Variable"];
+                };
             };
             default: components["responses"]["Error"];
         };
