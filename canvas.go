@@ -16,6 +16,11 @@ type CanvasNode struct {
 	JobID string  `json:"jobId"`
 	X     float64 `json:"x"`
 	Y     float64 `json:"y"`
+	// Trigger is when the node may start; "" is ALL_SUCCESS (control.go).
+	Trigger TriggerRule `json:"trigger,omitempty"`
+	// AllowFailure: the node's FAIL does not fail the run (trigger rules
+	// still see it as failed).
+	AllowFailure bool `json:"allowFailure,omitempty"`
 }
 
 // Edge runs From a parent job To a child job.

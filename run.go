@@ -15,6 +15,7 @@ const (
 	TriggerInvoke   Trigger = "INVOKE"
 	TriggerRerun    Trigger = "RERUN"
 	TriggerBackfill Trigger = "BACKFILL"
+	TriggerSubflow  Trigger = "SUBFLOW" // a child run of a SUBFLOW job
 )
 
 // RunStatus is the state of a run (作业流实例).
@@ -46,6 +47,7 @@ const (
 	NodeAborted        NodeStatus = "ABORTED"         //
 	NodeBreak          NodeStatus = "BREAK"           // held by a user, with its descendants
 	NodeSkipped        NodeStatus = "SKIPPED"         // carried over as succeeded in a rerun
+	NodeNotSelected    NodeStatus = "NOT_SELECTED"    // a CONDITION chose another branch, or its trigger rule was not needed
 )
 
 // Done reports whether a node in status s will not change any more.

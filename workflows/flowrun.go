@@ -98,8 +98,12 @@ func (r *runner) startReady(ctx workflow.Context) {
 	}
 }
 
-// start schedules node i's RunJob activity.
+// start starts node i: a RunJob activity, or for the control job types
+// (CONDITION, SUBFLOW, DEPENDENT) what FlowRun does itself (control.go).
 func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
+	if r.startControl(ctx, i, job) {
+		return
+	}
 	opts := JobActivityOptions(r.taskQueue, job)
 	actx := workflow.WithActivityOptions(r.jobsCtx, opts)
 	f := workflow.ExecuteActivity(actx, RunJobActivity, RunJobInput{
@@ -136,22 +140,33 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 		// here it would swell the query, the carry and the run's result
 		// past Temporal's payload limit on a large DAG. Its outputs are
 		// kept, for the nodes downstream (outputs.go).
-		n.Status, n.ExitCode = jobflow.NodeSuccess, res.ExitCode
-		if r.outputsOn {
-			n.Outputs = res.Outputs
-		}
-		for _, c := range r.g.children[i] {
-			r.unmet[c]--
-			if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
-				r.ready = append(r.ready, c)
-			}
-		}
+		r.succeed(i, res)
 	case r.cancelled || r.ending:
 		// We cancelled it: whatever it answered on the way out, it was aborted.
 		n.Status, n.Error = jobflow.NodeAborted, "aborted"
 		r.ours[i] = true
 	default:
 		r.fail(i, failureMessage(err, opts), !reportedByJob(err))
+	}
+}
+
+// succeed marks node i SUCCESS with res's exit code and outputs, and
+// readies the children it unblocks.
+func (r *runner) succeed(i int, res RunJobResult) {
+	n := &r.nodes[i]
+	n.Status, n.ExitCode = jobflow.NodeSuccess, res.ExitCode
+	if n.EndedAt == nil {
+		now := workflow.Now(r.rootCtx)
+		n.EndedAt = &now
+	}
+	if r.outputsOn {
+		n.Outputs = res.Outputs
+	}
+	for _, c := range r.g.children[i] {
+		r.unmet[c]--
+		if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
+			r.ready = append(r.ready, c)
+		}
 	}
 }
 

@@ -1,0 +1,19 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"jobflow"
+)
+
+// startControl starts node i when its job is of a type FlowRun runs itself
+// (CONDITION, SUBFLOW, DEPENDENT), and reports whether it did. Each type's
+// code lives in its own file; it ends the node with r.succeed or r.fail.
+func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) bool {
+	switch job.Type {
+	case jobflow.JobCondition, jobflow.JobSubflow, jobflow.JobDependent:
+		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
+		return true
+	}
+	return false
+}
