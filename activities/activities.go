@@ -141,7 +141,10 @@ type outcome struct {
 // policy), a misconfigured one ErrTypeConfig (never retried), an aborted one
 // a cancellation.
 func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResult, error) {
-	attempt := attemptOf(ctx)
+	return a.runJob(ctx, in, attemptOf(ctx))
+}
+
+func (a *Activities) runJob(ctx context.Context, in workflows.RunJobInput, attempt int) (workflows.RunJobResult, error) {
 	started := time.Now().UTC()
 	node := &jobflow.NodeRun{
 		RunID:     in.RunID,
@@ -161,6 +164,14 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// not take the wait for a dead worker.
 	stopHeartbeat := heartbeat(ctx)
 	defer stopHeartbeat()
+	// A retry after an attempt that ran to its end and recorded SUCCESS, but
+	// whose worker died before Temporal heard of it, must not run the job
+	// again (adopt.go).
+	if done, err := a.earlierSuccess(ctx, in, attempt); err != nil {
+		return workflows.RunJobResult{}, err
+	} else if done != nil {
+		return *done, nil
+	}
 	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
 		return a.Runs.UpsertNodeRun(c, node)
 	}); err != nil {

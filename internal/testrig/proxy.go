@@ -1,6 +1,7 @@
 package testrig
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -11,7 +12,8 @@ import (
 // Proxy is a TCP proxy between jobflow and a real server (PostgreSQL), for
 // outage tests: Cut closes every connection and refuses new ones, as a
 // server that went away does; Restore listens again on the same address.
-// The real server is never touched.
+// The real server is never touched. bench/soak uses it too (NewProxy), so
+// it needs no testing.TB.
 type Proxy struct {
 	t      testing.TB
 	target string
@@ -22,17 +24,28 @@ type Proxy struct {
 	conns map[net.Conn]struct{}
 }
 
-// StartProxy listens on a free local port and forwards to target.
+// StartProxy listens on a free local port and forwards to target; it is
+// cut when the test ends.
 func StartProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := NewProxy(target)
 	if err != nil {
-		t.Fatalf("testrig: proxy listen: %v", err)
+		t.Fatalf("testrig: %v", err)
 	}
-	p := &Proxy{t: t, target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
-	p.serve(ln)
+	p.t = t
 	t.Cleanup(p.Cut)
 	return p
+}
+
+// NewProxy is StartProxy outside a test: the caller cuts it when done.
+func NewProxy(target string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("proxy listen: %w", err)
+	}
+	p := &Proxy{target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
+	p.serve(ln)
+	return p, nil
 }
 
 // Addr is the proxy's host:port.
@@ -94,17 +107,22 @@ func (p *Proxy) Cut() {
 	}
 }
 
-// Restore listens on the same address again.
-func (p *Proxy) Restore() {
-	p.t.Helper()
+// Restore listens on the same address again. In a test a failure is
+// fatal; otherwise it is returned.
+func (p *Proxy) Restore() error {
 	var ln net.Listener
 	var err error
 	for i := 0; i < 50; i++ {
 		if ln, err = net.Listen("tcp", p.addr); err == nil {
 			p.serve(ln)
-			return
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	p.t.Fatalf("testrig: proxy restore on %s: %v", p.addr, err)
+	err = fmt.Errorf("testrig: proxy restore on %s: %w", p.addr, err)
+	if p.t != nil {
+		p.t.Helper()
+		p.t.Fatal(err)
+	}
+	return err
 }
