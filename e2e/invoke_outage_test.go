@@ -47,7 +47,7 @@ func TestStoreOutage_InvokeRateKept(t *testing.T) {
 	codes := map[int]int{}
 	var wg sync.WaitGroup
 	tick := time.NewTicker(125 * time.Millisecond) // 8/s
-	for i := range 48 {                             // 6 s
+	for i := range 48 {                            // 6 s
 		<-tick.C
 		wg.Add(1)
 		go func() {

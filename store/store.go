@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,12 +54,16 @@ func Open(ctx context.Context, databaseURL string, encryptionKey []byte) (*Store
 	s := &Store{cipher: c}
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		db, err := sqlx.Open("postgres", databaseURL)
+		pgURL, maxConns, err := poolMaxConns(databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		db, err := sqlx.Open("postgres", pgURL)
 		if err != nil {
 			return nil, fmt.Errorf("store: bad PostgreSQL URL: %w", err)
 		}
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(8)
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(min(8, maxConns))
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.db, s.dialect = db, DialectPostgres
 	case databaseURL == "":
@@ -98,6 +103,34 @@ func Open(ctx context.Context, databaseURL string, encryptionKey []byte) (*Store
 		return nil, fmt.Errorf("store: cannot open SQLite database: %w", err)
 	}
 	return s, nil
+}
+
+// DefaultPoolMaxConns is how many connections one process opens to
+// PostgreSQL at most, unless the URL's pool_max_conns says otherwise.
+const DefaultPoolMaxConns = 32
+
+// poolMaxConns takes the pool_max_conns parameter (the name pgx uses) out
+// of a PostgreSQL URL: lib/pq would send it to the server as a setting.
+// Several jobflow processes on one PostgreSQL must share its
+// max_connections (100 by default): three at 32 each ran it out in the
+// soak test (SQLSTATE 53300).
+func poolMaxConns(databaseURL string) (string, int, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", 0, fmt.Errorf("store: bad PostgreSQL URL: %w", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if !q.Has("pool_max_conns") {
+		return databaseURL, DefaultPoolMaxConns, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return "", 0, fmt.Errorf("store: pool_max_conns=%q in the PostgreSQL URL: want a number from 1 to 1000", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // sqlitePath turns "sqlite:///abs/x.db", "sqlite://rel/x.db", "sqlite:x.db"

@@ -33,13 +33,15 @@ type verdict struct {
 	attempts   int // side-effect files: attempts that ran to their end
 	retried    int // node runs that needed more than one attempt
 	endedNotOK int // attempts that ran to their end but whose node is not SUCCESS (aborted or failed at the last moment)
+	rerunLost  int // node runs run again after an end whose worker (or Temporal) went away before it was reported
 
 	// violations
 	acceptedMissing int // accepted by the API, unknown to the store
 	notFinal        int // still RUNNING/ABORTING after the drain
 	disagree        int // the store's final state is not what Temporal says
 	attemptTwice    int // one attempt's side effect more than once
-	ranTwice        int // a node run with more than one attempt that ran to its end
+	ranTwice        int // a node run that ran to its end in two attempts with no fault to explain it
+	concurrent      int // an earlier attempt ended after a later one began: an orphan beside its retry
 	successNoEffect int // SUCCESS recorded for an attempt that never ran to its end
 	strayEffects    int // side effects of a run the store does not know
 	logBad          int // node logs with a missing or doubled line
@@ -47,7 +49,7 @@ type verdict struct {
 }
 
 func (v *verdict) violations() int {
-	return v.acceptedMissing + v.notFinal + v.disagree + v.attemptTwice + v.ranTwice + v.successNoEffect + v.strayEffects + v.logBad
+	return v.acceptedMissing + v.notFinal + v.disagree + v.attemptTwice + v.ranTwice + v.concurrent + v.successNoEffect + v.strayEffects + v.logBad
 }
 
 func (v *verdict) example(format string, args ...any) {
@@ -102,7 +104,7 @@ func waitFinal(ctx context.Context, st *store.Store, tenant string, wfs []string
 }
 
 // check runs every check over the store's runs.
-func check(ctx context.Context, st *store.Store, tc client.Client, tenant string, runs []*jobflow.Run, accepted map[string]string, sideDir string) (*verdict, error) {
+func check(ctx context.Context, st *store.Store, tc client.Client, tenant string, runs []*jobflow.Run, accepted map[string]string, sideDir string, faults []fault) (*verdict, error) {
 	v := &verdict{byTrigger: map[jobflow.Trigger]int{}, byStatus: map[jobflow.RunStatus]int{}, runs: len(runs)}
 	known := map[string]bool{}
 	for _, r := range runs {
@@ -122,7 +124,7 @@ func check(ctx context.Context, st *store.Store, tc client.Client, tenant string
 	}
 
 	// Side effects: <run>.<job>.<attempt> files, one line per end.
-	effects := map[string]map[int]int{} // run.job -> attempt -> lines
+	effects := map[string]map[int][]end{} // run.job -> attempt -> ends
 	entries, err := os.ReadDir(sideDir)
 	if err != nil {
 		return nil, err
@@ -136,9 +138,9 @@ func check(ctx context.Context, st *store.Store, tc client.Client, tenant string
 		b, _ := os.ReadFile(filepath.Join(sideDir, e.Name()))
 		key := parts[0] + "." + parts[1]
 		if effects[key] == nil {
-			effects[key] = map[int]int{}
+			effects[key] = map[int][]end{}
 		}
-		effects[key][attempt] = strings.Count(string(b), "done\n")
+		effects[key][attempt] = parseEnds(string(b))
 		v.attempts++
 		if !known[parts[0]] {
 			v.strayEffects++
@@ -177,18 +179,29 @@ func check(ctx context.Context, st *store.Store, tc client.Client, tenant string
 				v.retried++
 			}
 			ends := effects[r.ID+"."+n.JobID]
-			for a, lines := range ends {
-				if lines > 1 {
+			for a, e := range ends {
+				if len(e) > 1 {
 					v.attemptTwice++
-					v.example("run %s job %s attempt %d ran to its end %d times", r.ID, n.JobName, a, lines)
+					v.example("run %s job %s attempt %d ran to its end %d times", r.ID, n.JobName, a, len(e))
 				}
 			}
 			if len(ends) > 1 {
-				v.ranTwice++
-				v.example("run %s job %s (%s, attempt %d) ran to its end in attempts %v", r.ID, n.JobName, n.Status, n.Attempt, sortedAttempts(ends))
+				switch why := twice(ends, faults); why {
+				case "":
+					v.ranTwice++
+					v.example("run %s job %s (%s, attempt %d) ran to its end in attempts %v with no fault near the first end", r.ID, n.JobName, n.Status, n.Attempt, sortedAttempts(ends))
+				case "concurrent":
+					v.concurrent++
+					v.example("run %s job %s: an earlier attempt ended after a later one began: %v", r.ID, n.JobName, ends)
+				default:
+					v.rerunLost++
+					if v.rerunLost <= 3 {
+						v.example("(not a violation) run %s job %s ran to its end in attempts %v: %s", r.ID, n.JobName, sortedAttempts(ends), why)
+					}
+				}
 			}
 			switch {
-			case n.Status == jobflow.NodeSuccess && ends[n.Attempt] == 0:
+			case n.Status == jobflow.NodeSuccess && len(ends[n.Attempt]) == 0:
 				v.successNoEffect++
 				v.example("run %s job %s SUCCESS on attempt %d, which never ran to its end (ends: %v)", r.ID, n.JobName, n.Attempt, sortedAttempts(ends))
 			case n.Status != jobflow.NodeSuccess && len(ends) > 0:
@@ -299,7 +312,66 @@ func flowRunResult(ctx context.Context, tc client.Client, workflowID, runID stri
 	return res, fmt.Errorf("execution %s: no completion event", workflowID)
 }
 
-func sortedAttempts(m map[int]int) []int {
+// end is one "done <begin> <end>" line of a side-effect file.
+type end struct{ begin, end time.Time }
+
+func parseEnds(text string) []end {
+	var out []end
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] != "done" {
+			continue
+		}
+		out = append(out, end{unixTime(f[1]), unixTime(f[2])})
+	}
+	return out
+}
+
+func unixTime(s string) time.Time {
+	f, _ := strconv.ParseFloat(s, 64)
+	return time.Unix(0, int64(f*1e9))
+}
+
+// lostWindow: a job's end that its worker had not reported yet when the
+// worker (or Temporal) went away. Recording and reporting an end takes
+// seconds on a loaded machine.
+const lostWindow = 30 * time.Second
+
+// twice says why a node run ran to its end in more than one attempt:
+// "concurrent" when an earlier attempt ended after a later one began (an
+// orphan of a dead worker beside its retry); the fault that explains it
+// when every earlier end was at most lostWindow before a worker or
+// Temporal went away (its report was lost, and the retry could not know);
+// "" when nothing explains it.
+func twice(ends map[int][]end, faults []fault) string {
+	attempts := sortedAttempts(ends)
+	why := ""
+	for i, a := range attempts[:len(attempts)-1] {
+		for _, e := range ends[a] {
+			for _, b := range attempts[i+1:] {
+				for _, later := range ends[b] {
+					if e.end.After(later.begin) {
+						return "concurrent"
+					}
+				}
+			}
+			found := ""
+			for _, f := range faults {
+				if f.workerLost && !e.end.After(f.end) && f.begin.Sub(e.end) <= lostWindow {
+					found = fmt.Sprintf("attempt %d ended %s before: %s", a, f.begin.Sub(e.end).Round(100*time.Millisecond), f.what)
+					break
+				}
+			}
+			if found == "" {
+				return ""
+			}
+			why = found
+		}
+	}
+	return why
+}
+
+func sortedAttempts[V any](m map[int]V) []int {
 	var out []int
 	for a := range m {
 		out = append(out, a)

@@ -18,11 +18,13 @@ import (
 const seqLines = 20
 
 // script prints the numbered lines, pausing after line 10 for pause, then
-// leaves its side effect: one line appended to a file named after its run,
-// job and attempt, so a job that ran to its end twice shows.
+// leaves its side effect: one line "done <start> <end>" (Unix times)
+// appended to a file named after its run, job and attempt, so a job that
+// ran to its end twice shows, and when.
 func script(sideDir, pause string) string {
-	return fmt.Sprintf(`for i in $(seq 1 %d); do echo line $i; if [ $i = 10 ]; then sleep %s; fi; done
-echo done >> %s/$JOBFLOW_RUN_ID.$JOBFLOW_JOB_ID.$JOBFLOW_ATTEMPT`, seqLines, pause, sideDir)
+	return fmt.Sprintf(`begin=$(date +%%s.%%N)
+for i in $(seq 1 %d); do echo line $i; if [ $i = 10 ]; then sleep %s; fi; done
+echo "done $begin $(date +%%s.%%N)" >> %s/$JOBFLOW_RUN_ID.$JOBFLOW_JOB_ID.$JOBFLOW_ATTEMPT`, seqLines, pause, sideDir)
 }
 
 // api is a REST client that counts the answers by status code (0: no
@@ -32,11 +34,11 @@ type api struct {
 	http                *http.Client
 	mu                  sync.Mutex
 	codes               map[int]int
-	odd                 []string
+	odd                 map[int][]string // a few answers of each unexpected code
 }
 
 func newAPI(base string) *api {
-	return &api{base: base, codes: map[int]int{},
+	return &api{base: base, codes: map[int]int{}, odd: map[int][]string{},
 		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 }
 
@@ -81,12 +83,12 @@ func (a *api) callKey(method, path, key string, in, out any) (int, string) {
 	}
 	a.mu.Lock()
 	a.codes[code]++
-	if (code < 200 || code > 299) && code != 503 && len(a.odd) < 10 {
+	if (code < 200 || code > 299) && code != 503 && len(a.odd[code]) < 4 {
 		what := string(raw)
 		if err != nil {
 			what = err.Error()
 		}
-		a.odd = append(a.odd, fmt.Sprintf("%s %s %s: %d %.200s", time.Now().Format("15:04:05"), method, path, code, what))
+		a.odd[code] = append(a.odd[code], fmt.Sprintf("%s %s %s: %d %.200s", time.Now().Format("15:04:05"), method, path, code, what))
 	}
 	a.mu.Unlock()
 	if out != nil && code >= 200 && code < 300 {

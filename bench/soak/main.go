@@ -55,10 +55,11 @@ var (
 	storeDown    = flag.Duration("store-down", 5*time.Second, "how long each of the two store outages lasts")
 	temporalDown = flag.Duration("temporal-down", 20*time.Second, "server mode: how long the Temporal server is stopped")
 	pgAdmin      = flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "server mode: PostgreSQL admin URL (a database is created and dropped)")
-	drain        = flag.Duration("drain", 5*time.Minute, "how long to wait for accepted runs to end")
-	keep         = flag.Bool("keep", false, "keep the work dir (process logs, data) for a look afterwards")
+	drain        = flag.Duration("drain", 30*time.Minute, "how long to wait for accepted runs to end (a loaded machine runs fewer than -rate a second: the backlog drains after the load)")
+	keep         = flag.Bool("keep", false, "keep the work dir (process logs, data) and the PostgreSQL database for a look afterwards")
 )
 
+// begin is when the load started (faults and log lines are timed from it).
 var begin = time.Now()
 
 func logf(format string, args ...any) {
@@ -104,7 +105,7 @@ func soak() (int, error) {
 	var s stack
 	switch *mode {
 	case "server":
-		s, err = newServerStack(bin, work, *pgAdmin)
+		s, err = newServerStack(bin, work, *pgAdmin, *keep)
 	case "standalone":
 		s, err = newStandaloneStack(bin, work)
 	default:
@@ -125,6 +126,7 @@ func soak() (int, error) {
 		return 0, err
 	}
 
+	begin = time.Now()
 	logf("%s mode, load for %s: %d invokes/s, schedule every 10 s, manual runs every 2 s; faults: worker kill every %s, store out 2×%s, Temporal restart (server mode)",
 		*mode, *duration, *rate, *killEvery, *storeDown)
 	stop := make(chan struct{})
@@ -132,7 +134,7 @@ func soak() (int, error) {
 	wg.Add(2)
 	go func() { defer wg.Done(); l.invoke(*rate, stop) }()
 	go func() { defer wg.Done(); l.manual(stop) }()
-	var faults []string
+	var faults []fault
 	faultsDone := make(chan struct{})
 	go func() {
 		defer close(faultsDone)
@@ -143,6 +145,17 @@ func soak() (int, error) {
 	wg.Wait()
 	<-faultsDone
 	codesDuringLoad := c.snapshot()
+	// The schedule stops with the load, so that the runs checked are all
+	// the runs there will be.
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(2 * time.Second) {
+		code, body := c.call("POST", "/api/v1/workflows/"+l.inv+"/offline", nil, nil)
+		if code/100 == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("offline: %d %s", code, body)
+		}
+	}
 	logf("load stopped: %d invokes sent, %d manual runs, %d aborts, %d reruns", l.invokes.Load(), l.manuals.Load(), l.aborts.Load(), l.reruns.Load())
 	for _, f := range faults {
 		logf("fault: %s", f)
@@ -167,7 +180,7 @@ func soak() (int, error) {
 	}
 	defer tc.Close()
 	logf("checking %d runs", len(runs))
-	v, err := check(ctx, st, tc, c.tenant, runs, accepted, sideDir)
+	v, err := check(ctx, st, tc, c.tenant, runs, accepted, sideDir, faults)
 	if err != nil {
 		return 0, err
 	}
@@ -189,13 +202,15 @@ func soak() (int, error) {
 	fmt.Printf("runs in the store: %d; by trigger %v; by status %v\n", v.runs, v.byTrigger, v.byStatus)
 	fmt.Printf("node runs: %d (%d took more than one attempt); attempts that ran to their end: %d; of which on a node not SUCCESS (aborted or failed at the last moment): %d\n",
 		v.nodeRuns, v.retried, v.attempts, v.endedNotOK)
+	fmt.Printf("node runs run again after an end that a worker killed (or Temporal stopped) within %s had not reported yet: %d (at least once: jobs with retries; not a violation)\n", lostWindow, v.rerunLost)
 	fmt.Printf("HTTP answers during the load: %s\n", codeList(codesDuringLoad))
 	fmt.Println("checks (each must be 0):")
 	fmt.Printf("  accepted runs the store does not know:            %d\n", v.acceptedMissing)
 	fmt.Printf("  runs not final after the drain:                   %d\n", v.notFinal)
 	fmt.Printf("  final runs that disagree with Temporal:           %d\n", v.disagree)
 	fmt.Printf("  attempts that ran to their end twice:             %d\n", v.attemptTwice)
-	fmt.Printf("  node runs that ran to their end in two attempts:  %d\n", v.ranTwice)
+	fmt.Printf("  node runs with an attempt that ended after a later attempt began (orphan): %d\n", v.concurrent)
+	fmt.Printf("  node runs that ran to their end in two attempts, no fault to explain it: %d\n", v.ranTwice)
 	fmt.Printf("  SUCCESS nodes whose attempt never ran to its end: %d\n", v.successNoEffect)
 	fmt.Printf("  side effects of runs unknown to the store:        %d\n", v.strayEffects)
 	fmt.Printf("  node logs missing or doubling a line:             %d\n", v.logBad)
@@ -220,16 +235,28 @@ func soak() (int, error) {
 	return bad, nil
 }
 
+// fault is one fault injected: what, and when it began and ended.
+type fault struct {
+	what       string
+	begin, end time.Time
+	workerLost bool // a worker (or Temporal) went away: its jobs' ends may not have been reported
+}
+
+func (f fault) String() string {
+	return fmt.Sprintf("%s at %s", f.what, f.begin.Sub(begin).Round(time.Second))
+}
+
 // inject runs the faults until stop and says what it did, when.
-func inject(s stack, stop <-chan struct{}) []string {
-	var done []string
-	note := func(what string) {
-		if what != "" {
-			done = append(done, fmt.Sprintf("%s at %s", what, time.Since(begin).Round(time.Second)))
-			logf("%s", what)
+func inject(s stack, stop <-chan struct{}) []fault {
+	var done []fault
+	note := func(lost bool, fn func() string) {
+		f := fault{begin: time.Now(), workerLost: lost}
+		if f.what = fn(); f.what != "" {
+			f.end = time.Now()
+			done = append(done, f)
+			logf("%s", f.what)
 		}
 	}
-	start := time.Now()
 	kill := time.NewTicker(*killEvery)
 	defer kill.Stop()
 	outages := []time.Duration{*duration / 3, 2 * *duration / 3}
@@ -239,17 +266,17 @@ func inject(s stack, stop <-chan struct{}) []string {
 		case <-stop:
 			return done
 		case <-kill.C:
-			note(s.killWorker())
+			note(true, s.killWorker)
 		case <-time.After(time.Second):
 		}
-		el := time.Since(start)
+		el := time.Since(begin)
 		if len(outages) > 0 && el >= outages[0] {
 			outages = outages[1:]
-			note(s.storeOutage(*storeDown))
+			note(false, func() string { return s.storeOutage(*storeDown) })
 		}
 		if !restarted && el >= *duration/2 {
 			restarted = true
-			note(s.restartTemporal(*temporalDown))
+			note(true, func() string { return s.restartTemporal(*temporalDown) })
 		}
 	}
 }
@@ -267,17 +294,25 @@ func (a *api) snapshot() map[int]int {
 func (a *api) oddAnswers() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]string{}, a.odd...)
+	var out []string
+	for _, code := range sortedKeys(a.odd) {
+		out = append(out, a.odd[code]...)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	var keys []int
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
 }
 
 func codeList(m map[int]int) string {
-	var codes []int
-	for c := range m {
-		codes = append(codes, c)
-	}
-	sort.Ints(codes)
 	var parts []string
-	for _, c := range codes {
+	for _, c := range sortedKeys(m) {
 		name := fmt.Sprint(c)
 		if c == 0 {
 			name = "no answer"

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -51,6 +52,8 @@ type serverStack struct {
 	dbURL    string
 	dropDB   func()
 	proxy    *testrig.Proxy
+	work     string
+	keep     bool
 	tdir     string
 	tport    int
 	mu       sync.Mutex
@@ -58,8 +61,8 @@ type serverStack struct {
 	nextKill int
 }
 
-func newServerStack(bin, work, pgAdmin string) (*serverStack, error) {
-	s := &serverStack{tdir: filepath.Join(work, "temporal"), tport: freePort()}
+func newServerStack(bin, work, pgAdmin string, keep bool) (*serverStack, error) {
+	s := &serverStack{work: work, keep: keep, tdir: filepath.Join(work, "temporal"), tport: freePort()}
 	var err error
 	if s.dbURL, s.dropDB, err = createDatabase(pgAdmin); err != nil {
 		return nil, err
@@ -69,6 +72,11 @@ func newServerStack(bin, work, pgAdmin string) (*serverStack, error) {
 		return nil, err
 	}
 	pgURL.Host = s.proxy.Addr()
+	// Three processes share a PostgreSQL that others use too (100
+	// connections by default): 10 each, not 32.
+	q := pgURL.Query()
+	q.Set("pool_max_conns", "10")
+	pgURL.RawQuery = q.Encode()
 	if s.ts, err = s.startTemporal(); err != nil {
 		return nil, err
 	}
@@ -99,11 +107,17 @@ func newServerStack(bin, work, pgAdmin string) (*serverStack, error) {
 func (s *serverStack) startTemporal() (*temporalserver.Server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	return temporalserver.Start(ctx, temporalserver.Config{DataDir: s.tdir, FrontendPort: s.tport})
+	// Its logs go to a file of the work dir, not between the soak's lines.
+	f, err := os.OpenFile(filepath.Join(s.work, "temporal.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return temporalserver.Start(ctx, temporalserver.Config{DataDir: s.tdir, FrontendPort: s.tport,
+		Logger: slog.New(slog.NewTextHandler(f, nil))})
 }
 
 func (s *serverStack) base() string     { return s.httpBase }
-func (s *serverStack) storeURL() string { return s.dbURL }
+func (s *serverStack) storeURL() string { return s.dbURL + "&pool_max_conns=8" }
 
 func (s *serverStack) killWorker() string {
 	name := fmt.Sprintf("worker-%d", s.nextKill%2)
@@ -147,6 +161,10 @@ func (s *serverStack) stop() {
 	s.ts.Stop()
 	s.mu.Unlock()
 	s.proxy.Cut()
+	if s.keep {
+		logf("PostgreSQL database kept: %s", s.dbURL)
+		return
+	}
 	s.dropDB()
 }
 
