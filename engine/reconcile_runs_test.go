@@ -317,4 +317,29 @@ func testReconcileRuns(t *testing.T, dialect string) {
 			settled(t, id, jobflow.RunFail, engine.MsgNeverStarted)
 		}
 	})
+
+	// A backlog of stuck runs bigger than a batch is walked through pass
+	// after pass, not one batch per interval.
+	t.Run("BacklogWithoutWaitingTheInterval", func(t *testing.T) {
+		var ids []string
+		for range 5 {
+			ids = append(ids, recorded(t, jobflow.RunRunning).ID)
+		}
+		r.Engine.RunBatch = 2
+		defer func() { r.Engine.RunBatch = 0 }()
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); r.Engine.RunReconciler(rctx, time.Hour, nil) }()
+		defer func() { cancel(); <-done }()
+		deadline := time.Now().Add(time.Minute)
+		for _, id := range ids {
+			for !e.run(id).Status.Finished() {
+				if time.Now().After(deadline) {
+					t.Fatalf("run %s still %s: the reconciler waits for its interval with a backlog", id, e.run(id).Status)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			settled(t, id, jobflow.RunFail, engine.MsgNeverStarted)
+		}
+	})
 }

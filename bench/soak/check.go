@@ -29,6 +29,7 @@ type verdict struct {
 	runs       int                       // runs of the soak's workflows in the store
 	byTrigger  map[jobflow.Trigger]int   //
 	byStatus   map[jobflow.RunStatus]int //
+	failures   map[string]int            // FAIL runs by error: accepted, or refused (503) but recorded
 	nodeRuns   int
 	attempts   int // side-effect files: attempts that ran to their end
 	retried    int // node runs that needed more than one attempt
@@ -105,12 +106,23 @@ func waitFinal(ctx context.Context, st *store.Store, tenant string, wfs []string
 
 // check runs every check over the store's runs.
 func check(ctx context.Context, st *store.Store, tc client.Client, tenant string, runs []*jobflow.Run, accepted map[string]string, sideDir string, faults []fault) (*verdict, error) {
-	v := &verdict{byTrigger: map[jobflow.Trigger]int{}, byStatus: map[jobflow.RunStatus]int{}, runs: len(runs)}
+	v := &verdict{byTrigger: map[jobflow.Trigger]int{}, byStatus: map[jobflow.RunStatus]int{}, failures: map[string]int{}, runs: len(runs)}
 	known := map[string]bool{}
 	for _, r := range runs {
 		known[r.ID] = true
 		v.byTrigger[r.Trigger]++
 		v.byStatus[r.Status]++
+		if r.Status == jobflow.RunFail {
+			how := "refused"
+			if accepted[r.ID] != "" || r.Trigger == jobflow.TriggerSchedule {
+				how = "accepted"
+			}
+			msg := r.Error
+			if len(msg) > 70 {
+				msg = msg[:70] + "…"
+			}
+			v.failures[how+": "+msg]++
+		}
 		if !r.Status.Finished() {
 			v.notFinal++
 			v.example("run %s (%s) still %s", r.ID, r.Trigger, r.Status)

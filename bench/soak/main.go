@@ -200,6 +200,9 @@ func soak() (int, error) {
 	}
 	fmt.Printf("requests: %d invokes, %d manual runs, %d aborts, %d reruns; %d runs accepted\n", l.invokes.Load(), l.manuals.Load(), l.aborts.Load(), l.reruns.Load(), len(accepted))
 	fmt.Printf("runs in the store: %d; by trigger %v; by status %v\n", v.runs, v.byTrigger, v.byStatus)
+	for _, k := range sortedStrings(v.failures) {
+		fmt.Printf("  FAIL %s: %d\n", k, v.failures[k])
+	}
 	fmt.Printf("node runs: %d (%d took more than one attempt); attempts that ran to their end: %d; of which on a node not SUCCESS (aborted or failed at the last moment): %d\n",
 		v.nodeRuns, v.retried, v.attempts, v.endedNotOK)
 	fmt.Printf("node runs run again after an end that a worker killed (or Temporal stopped) within %s had not reported yet: %d (at least once: jobs with retries; not a violation)\n", lostWindow, v.rerunLost)
@@ -299,6 +302,15 @@ func (a *api) oddAnswers() []string {
 		out = append(out, a.odd[code]...)
 	}
 	return out
+}
+
+func sortedStrings(m map[string]int) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func sortedKeys[V any](m map[int]V) []int {
