@@ -34,14 +34,16 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	begin := time.Now()
 
 	// The API's address is taken first: a port in use is found at once,
-	// not after Temporal and the store have started.
-	var l net.Listener
+	// not after Temporal and the store have started. Until the API is
+	// ready, requests are answered 503 (starting.go).
+	var hs *httpServer
 	if runsAPI {
-		var err error
-		if l, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		l, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
 			return fmt.Errorf("listen on %s (JOBFLOW_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 		}
-		defer l.Close()
+		hs = startHTTP(l, log)
+		defer hs.srv.Close()
 	}
 
 	var embedded *embeddedTemporal
@@ -104,7 +106,7 @@ func serve(ctx context.Context, mode string, cfg *Config, log *slog.Logger, stdo
 	go st.RunAuditRetention(ctx, cfg.AuditRetention, auditPurgeEvery, log)
 	eng.Metrics = tel.m
 	handler := newAPI(cfg, st, c, eng, tel, log)
-	return serveHTTP(ctx, l, handler, log, func() {
+	return hs.serve(ctx, handler, log, func() {
 		attrs := []any{"mode", mode, "addr", cfg.HTTPAddr, "startup", time.Since(begin).Round(time.Millisecond)}
 		if cfg.TemporalUIURL != "" {
 			attrs = append(attrs, "temporalUI", cfg.TemporalUIURL)
@@ -122,30 +124,43 @@ func startupError(ctx context.Context, err error) error {
 	return err
 }
 
-// serveHTTP serves h on l until ctx is cancelled, then shuts down
-// gracefully: in-flight requests get shutdownTimeout to finish.
-func serveHTTP(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger, ready func()) error {
-	srv := &http.Server{
-		Handler:           h,
+// httpServer is the API's HTTP server, serving from the moment its address
+// is taken: startingHandler until serve hands it the API.
+type httpServer struct {
+	srv  *http.Server
+	late *startingHandler
+	errc chan error
+}
+
+func startHTTP(l net.Listener, log *slog.Logger) *httpServer {
+	s := &httpServer{late: &startingHandler{}, errc: make(chan error, 1)}
+	s.srv = &http.Server{
+		Handler:           s.late,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { s.errc <- s.srv.Serve(l) }()
+	return s
+}
+
+// serve serves h until ctx is cancelled, then shuts down gracefully:
+// in-flight requests get shutdownTimeout to finish.
+func (s *httpServer) serve(ctx context.Context, h http.Handler, log *slog.Logger, ready func()) error {
+	s.late.ready(h)
 	ready()
 
 	select {
-	case err := <-errc:
+	case err := <-s.errc:
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := s.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if err := <-s.errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
