@@ -130,10 +130,16 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 		TypedSearchAttributes:    SearchAttributes(tenantID, w.ID, jobflow.TriggerBackfill),
 	}, workflows.BackfillName, in)
 	if err != nil {
-		ended := e.now()
-		for _, run := range runs {
-			run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the backfill could not be started"
-			_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+		id, known := e.startedAnyway(ctx, out.BackfillID)
+		if id != "" {
+			return out, nil // started after all (startcheck.go)
+		}
+		if known {
+			ended := e.now()
+			for _, run := range runs {
+				run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the backfill could not be started"
+				_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+			}
 		}
 		return nil, temporalError(err)
 	}

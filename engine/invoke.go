@@ -113,20 +113,29 @@ func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflo
 	}
 	wr, err := e.Client.ExecuteWorkflow(ctx, opts, workflows.FlowRunName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	temporalRunID := ""
 	switch {
 	case errors.As(err, &started) || temporal.IsWorkflowExecutionAlreadyStartedError(err):
 		// A repeat of an invoke whose run has already closed.
 		return run, nil
 	case err != nil && created:
-		ended := e.now()
-		run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the run could not be started"
-		_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
-		return nil, temporalError(err)
+		id, known := e.startedAnyway(ctx, opts.ID)
+		if id == "" {
+			if known {
+				ended := e.now()
+				run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the run could not be started"
+				_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+			}
+			return nil, temporalError(err)
+		}
+		temporalRunID = id // started after all (startcheck.go)
 	case err != nil:
 		return nil, temporalError(err)
+	default:
+		temporalRunID = wr.GetRunID()
 	}
 	if created {
-		run.TemporalRunID = wr.GetRunID()
+		run.TemporalRunID = temporalRunID
 		if err := e.Store.UpsertRun(ctx, run); err != nil {
 			return nil, err
 		}

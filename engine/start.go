@@ -99,7 +99,8 @@ func (e *Engine) RunManual(ctx context.Context, tenantID, workflowID string, par
 
 // start records the run with its snapshot, then starts its FlowRun. A run
 // whose start fails is recorded as FAIL with the reason, so it does not
-// linger as RUNNING.
+// linger as RUNNING, unless Temporal cannot say whether it started
+// (startcheck.go).
 func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snapshot, plan *workflows.RerunPlan) error {
 	run.Status = jobflow.RunRunning
 	run.StartedAt = e.now()
@@ -119,13 +120,18 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 		TaskQueue:   e.taskQueue(),
 	}
 	wr, err := e.Client.ExecuteWorkflow(ctx, e.startOptions(run), workflows.FlowRunName, in)
-	if err != nil {
-		ended := e.now()
-		run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the run could not be started"
-		_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+	if err == nil {
+		run.TemporalRunID = wr.GetRunID()
+	} else if temporalRunID, known := e.startedAnyway(ctx, run.TemporalWorkflowID); temporalRunID != "" {
+		run.TemporalRunID = temporalRunID // started after all (startcheck.go)
+	} else {
+		if known {
+			ended := e.now()
+			run.Status, run.EndedAt, run.Error = jobflow.RunFail, &ended, "the run could not be started"
+			_ = e.Store.UpsertRun(context.WithoutCancel(ctx), run)
+		}
 		return temporalError(err)
 	}
-	run.TemporalRunID = wr.GetRunID()
 	if err := e.Store.UpsertRun(ctx, run); err != nil {
 		return err
 	}
