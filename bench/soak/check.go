@@ -77,7 +77,8 @@ func waitFinal(ctx context.Context, st *store.Store, tenant string, wfs []string
 		if open == 0 || time.Now().After(deadline) {
 			break
 		}
-		logf("%d runs not final yet", open)
+		// The store's counts stop at jobflow.RunCountCap per list.
+		logf("%d runs not final yet (a count stops at %d per workflow and status)", open, jobflow.RunCountCap)
 		time.Sleep(10 * time.Second)
 	}
 	var runs []*jobflow.Run
