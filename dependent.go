@@ -125,7 +125,9 @@ func DependentWindow(window string, logical time.Time, loc *time.Location) (from
 	day := func(offset int) time.Time { return time.Date(l.Year(), l.Month(), l.Day()+offset, 0, 0, 0, 0, loc) }
 	hour := l.Add(-(time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())))
 	monday := day(-((int(l.Weekday()) + 6) % 7))
-	month := func(offset int) time.Time { return time.Date(l.Year(), l.Month()+time.Month(offset), 1, 0, 0, 0, 0, loc) }
+	month := func(offset int) time.Time {
+		return time.Date(l.Year(), l.Month()+time.Month(offset), 1, 0, 0, 0, 0, loc)
+	}
 
 	name, arg, hasArg := strings.Cut(window, ":")
 	switch {
