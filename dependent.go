@@ -212,6 +212,8 @@ type DependentWait struct {
 
 // DependentMatch is what the store finds for one item in its window.
 type DependentMatch struct {
+	WorkflowName string // the upstream workflow's and job's names, for messages ("" if gone)
+	JobName      string
 	SuccessRunID string // a SUCCESS run (or node run) in the window, newest first; "" if none
 	NewestRunID  string // the newest run (or node run) in the window, by start
 	NewestFailed bool   // ... and it ended FAIL (or, for a job, FAIL or UPSTREAM_FAILED)

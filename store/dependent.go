@@ -113,6 +113,24 @@ WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logica
 		m.NewestRunID = rows[0].ID
 		m.NewestFailed = rows[0].Status == string(jobflow.RunFail)
 	}
+	var names []string
+	const wq = `SELECT name FROM workflows WHERE id = ? AND tenant_id = ?`
+	if err := s.db.SelectContext(ctx, &names, s.db.Rebind(wq), workflowID, tenantID); err != nil {
+		return m, err
+	}
+	if len(names) > 0 {
+		m.WorkflowName = names[0]
+	}
+	if jobID != "" {
+		names = names[:0]
+		const jq = `SELECT name FROM jobs WHERE id = ? AND tenant_id = ?`
+		if err := s.db.SelectContext(ctx, &names, s.db.Rebind(jq), jobID, tenantID); err != nil {
+			return m, err
+		}
+		if len(names) > 0 {
+			m.JobName = names[0]
+		}
+	}
 	return m, nil
 }
 

@@ -107,7 +107,7 @@ func TestDependentService_Match(t *testing.T) {
 			return jobflow.NodeRun{JobID: job, Status: st, Attempt: 1}
 		}
 
-		if m := match(""); m != (jobflow.DependentMatch{}) {
+		if m := match(""); m != (jobflow.DependentMatch{WorkflowName: "flow"}) {
 			t.Fatalf("no runs: %+v", m)
 		}
 		// SUCCESS runs outside the window: at its end (exclusive), before its
@@ -127,7 +127,7 @@ func TestDependentService_Match(t *testing.T) {
 			t.Fatalf("an UPSTREAM_FAILED job: %+v", m)
 		}
 		// The run failed, but the job waited for succeeded in it.
-		if m := match("extract"); m.SuccessRunID != failed.ID || m.NewestFailed {
+		if m := match("extract"); m.SuccessRunID != failed.ID || m.NewestFailed || m.JobName != "" {
 			t.Fatalf("a job that succeeded in a failed run: %+v", m)
 		}
 		// A rerun still running is the newest: not failed any more.
