@@ -3,8 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
@@ -51,8 +49,6 @@ func (a *Activities) CheckDependent(ctx context.Context, in workflows.CheckDepen
 		return res, temporal.NewApplicationError("cannot register the DEPENDENT job's waits", ErrTypeStoreFailed)
 	}
 
-	var failed []string
-	met := 0
 	for _, it := range in.Config.Items {
 		from, to, err := jobflow.DependentWindow(it.Window, in.LogicalTime, loc)
 		if err != nil {
@@ -68,32 +64,11 @@ func (a *Activities) CheckDependent(ctx context.Context, in workflows.CheckDepen
 		switch {
 		case m.SuccessRunID != "":
 			st.Met, st.RunID = true, m.SuccessRunID
-			met++
 		case m.NewestFailed:
 			st.Failed, st.RunID = true, m.NewestRunID
-			failed = append(failed, fmt.Sprintf("%s: its newest run %s ended FAIL", st.Describe(loc), m.NewestRunID))
-		}
-		if !st.Met {
-			res.Waiting = append(res.Waiting, st.Describe(loc))
 		}
 		res.Items = append(res.Items, st)
-	}
-
-	n := len(in.Config.Items)
-	if in.Config.Relation == jobflow.RelationOr {
-		res.Met = met > 0
-	} else {
-		res.Met = met == n
-	}
-	if !res.Met && in.Config.OnUpstreamFail != jobflow.OnUpstreamFailWait && len(failed) > 0 &&
-		(in.Config.Relation != jobflow.RelationOr || len(failed) == n) {
-		res.Failed = "upstream failed: " + strings.Join(failed, "; ")
-	}
-	if res.Met || res.Failed != "" {
-		if err := a.Dependents.RemoveDependentWaits(ctx, in.RunID, in.JobID); err != nil {
-			// The run's final record removes them anyway.
-			a.logger().Warn("forget dependent waits", "run", in.RunID, "job", in.JobID, "err", err)
-		}
+		res.Texts = append(res.Texts, st.Describe(loc))
 	}
 	return res, nil
 }

@@ -41,8 +41,8 @@ func (s *signals) SignalWorkflow(_ context.Context, workflowID, _, name string, 
 }
 
 // TestCheckDependent: windows from the waiting run's logical time in its
-// zone, AND/OR, onUpstreamFail, waits registered while waiting and gone
-// once met; and RecordRun's final record signals each waiter once.
+// zone, SUCCESS and FAIL runs per item, waits registered by the check and
+// forgotten after; RecordRun's final record signals each waiter once.
 func TestCheckDependent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		e := newTestEnvOn(t, s)
@@ -85,7 +85,7 @@ func TestCheckDependent(t *testing.T) {
 		}
 
 		res := check(in)
-		if res.Met || res.Failed != "" || len(res.Items) != 2 || len(res.Waiting) != 2 {
+		if len(res.Items) != 2 || len(res.Texts) != 2 || res.Items[0].Met || res.Items[1].Met || res.Items[0].Failed {
 			t.Fatalf("nothing ran yet: %+v", res)
 		}
 		it := res.Items[0]
@@ -93,8 +93,9 @@ func TestCheckDependent(t *testing.T) {
 			it.WorkflowName != "upstream" {
 			t.Fatalf("yesterday's window: %+v", it)
 		}
-		if !strings.Contains(res.Waiting[0], `workflow "upstream" (window yesterday: logical time in [2026-11-24 00:00 CST, 2026-11-25 00:00 CST))`) {
-			t.Errorf("waiting text %q", res.Waiting[0])
+		if res.Texts[0] != `workflow "upstream" (window yesterday: logical time in [2026-11-24 00:00 CST, 2026-11-25 00:00 CST))` ||
+			!strings.HasPrefix(res.Texts[1], `job "load" of workflow "upstream" (window today: `) {
+			t.Errorf("texts %q", res.Texts)
 		}
 		if w, _ := s.FindDependentWaiters(ctx, tenant, up.ID); len(w) != 1 || w[0].TemporalWorkflowID != "tw-waiter" || w[0].JobID != "dep" {
 			t.Fatalf("registered waits: %+v", w)
@@ -116,42 +117,27 @@ func TestCheckDependent(t *testing.T) {
 			t.Fatalf("signals after today's run: %v %+v", sig.sent, sig.args)
 		}
 		res = check(in)
-		if res.Met || res.Items[0].Met || !res.Items[1].Met || res.Items[1].RunID != today.ID || len(res.Waiting) != 1 {
+		if res.Items[0].Met || !res.Items[1].Met || res.Items[1].RunID != today.ID {
 			t.Fatalf("after today's run: %+v", res)
 		}
-		// OR is met by one item; met, the node's waits go.
-		or := in
-		or.JobID, or.Config.Relation = "dep2", jobflow.RelationOr
-		if res := check(or); !res.Met {
-			t.Fatalf("OR with one item met: %+v", res)
-		}
-		if w, _ := s.FindDependentWaiters(ctx, tenant, up.ID); len(w) != 2 || w[0].JobID != "dep" || w[1].JobID != "dep3" {
-			t.Fatalf("waits after dep2 was met: %+v", w)
-		}
 
-		// Yesterday's run failed: FAIL fails the node, WAIT waits on.
+		// Yesterday's run failed: the item says so, with the run.
 		failed := upRun(time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC), jobflow.RunFail, jobflow.NodeFail)
 		res = check(in)
-		if res.Met || !res.Items[0].Failed || res.Items[0].RunID != failed.ID || !strings.Contains(res.Failed, "its newest run "+failed.ID+" ended FAIL") {
+		if res.Items[0].Met || !res.Items[0].Failed || res.Items[0].RunID != failed.ID {
 			t.Fatalf("after yesterday's failure: %+v", res)
 		}
-		wait := in
-		wait.JobID, wait.Config.OnUpstreamFail = "dep4", jobflow.OnUpstreamFailWait
-		if res := check(wait); res.Met || res.Failed != "" {
-			t.Fatalf("WAIT after a failure: %+v", res)
-		}
-		// OR fails only when every item failed: today's succeeded.
-		or.JobID = "dep5"
-		or.Config.Items = []jobflow.DependentItem{{WorkflowID: up.ID, Window: "yesterday"}, {WorkflowID: up.ID, Window: "lastWeek"}}
-		if res := check(or); res.Met || res.Failed != "" {
-			t.Fatalf("OR with one failed and one waiting item: %+v", res)
-		}
-
 		// A backfilled SUCCESS of yesterday meets it.
 		ok := upRun(time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC), jobflow.RunSuccess, jobflow.NodeSuccess)
 		res = check(in)
-		if !res.Met || res.Failed != "" || res.Items[0].RunID != ok.ID || len(res.Waiting) != 0 {
+		if !res.Items[0].Met || res.Items[0].Failed || res.Items[0].RunID != ok.ID || !res.Items[1].Met {
 			t.Fatalf("after the backfill: %+v", res)
+		}
+		if err := e.a.ForgetDependent(ctx, workflows.ForgetDependentInput{RunID: e.run.ID, JobID: "dep2"}); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := s.FindDependentWaiters(ctx, tenant, up.ID); len(w) != 2 || w[0].JobID != "dep" || w[1].JobID != "dep3" {
+			t.Fatalf("waits after forgetting dep2: %+v", w)
 		}
 
 		// The waiting run's own final record removes its waits.

@@ -10,11 +10,11 @@ import (
 const (
 	// CheckDependentActivity registers a DEPENDENT node's waits (so the
 	// upstream runs' final records signal it) and then checks its items
-	// in the store: CheckDependentInput -> CheckDependentResult. When the
-	// node is met or failed by it, it forgets the waits itself.
+	// in the store: CheckDependentInput -> CheckDependentResult. FlowRun
+	// decides from the items whether the node is met or failed.
 	CheckDependentActivity = "CheckDependent"
-	// ForgetDependentActivity forgets a node's waits when it stops waiting
-	// otherwise (timeout, break, abort): ForgetDependentInput.
+	// ForgetDependentActivity forgets a node's waits when it stops
+	// waiting: ForgetDependentInput.
 	ForgetDependentActivity = "ForgetDependent"
 	// SignalDependent is the signal RecordRun sends, with a
 	// DependentSignal, to every FlowRun waiting on the workflow of a run
@@ -33,17 +33,13 @@ type CheckDependentInput struct {
 	Config             jobflow.DependentConfig `json:"config"`
 }
 
-// CheckDependentResult is what a check found.
+// CheckDependentResult is what a check found, item by item in the
+// config's order.
 type CheckDependentResult struct {
 	Items []jobflow.DependentItemState `json:"items"`
-	// Met: every item (AND) or one (OR) has its SUCCESS run.
-	Met bool `json:"met"`
-	// Failed is set, with onUpstreamFail FAIL, when the upstream failed:
-	// an item's newest run in its window ended FAIL (AND), or every
-	// item's did (OR). It says which.
-	Failed string `json:"failed,omitempty"`
-	// Waiting describes the items not met, for the timeout message.
-	Waiting []string `json:"waiting,omitempty"`
+	// Texts name each item and its window for messages, in the waiting
+	// workflow's zone.
+	Texts []string `json:"texts"`
 }
 
 // ForgetDependentInput names the node whose waits go.

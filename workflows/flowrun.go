@@ -57,7 +57,8 @@ func (r *runner) loop(ctx workflow.Context) {
 	for {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
-		if r.running == 0 && (r.timers == 0 || r.draining) {
+		r.recordDependents(ctx)
+		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) {
 			return
 		}
 		r.sel.Select(ctx)

@@ -38,6 +38,9 @@ type runner struct {
 
 	running      int   // RunJob activities in flight
 	timers       int   // cron timers in flight
+	waits        int   // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
+	deps         []*depWait
+	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
 	newlyWaiting []int // nodes that became WAITING since the last record
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
