@@ -207,7 +207,7 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 		}
 		v = c
 	default:
-		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP")
+		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP, DEPENDENT")
 	}
 	out, err := json.Marshal(v)
 	if err != nil {
