@@ -98,7 +98,10 @@ func depConfig(relation, onFail string, workflows ...string) jobflow.DependentCo
 	return c
 }
 
-func depNode(t *testing.T, res FlowRunResult) jobflow.NodeRun { t.Helper(); return node(t, res.Nodes, "dep") }
+func depNode(t *testing.T, res FlowRunResult) jobflow.NodeRun {
+	t.Helper()
+	return node(t, res.Nodes, "dep")
+}
 
 // waitedFor is how long dep waited.
 func waitedFor(t *testing.T, n jobflow.NodeRun) time.Duration {

@@ -36,9 +36,9 @@ type runner struct {
 	refs        [][]int // the nodes whose outputs each node's config names (outputs.go)
 	outputsOn   bool    // this execution passes outputs (a versioned change)
 
-	running      int   // RunJob activities in flight
-	timers       int   // cron timers in flight
-	waits        int   // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
+	running      int // RunJob activities in flight
+	timers       int // cron timers in flight
+	waits        int // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
 	deps         []*depWait
 	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
 	newlyWaiting []int // nodes that became WAITING since the last record
