@@ -35,7 +35,10 @@ func TestDependent_Backfill(t *testing.T) {
 		shell("after", "true"),
 	}, [][2]string{{"wait", "after"}}, nil) // the default zone: Asia/Shanghai
 
-	// Saving refuses a workflow of nowhere and a bad window, naming the field.
+	// Saving refuses a workflow of nowhere and a bad window, naming the
+	// field, and changes nothing.
+	var before jobflow.Job
+	e.API.Must("GET", "/api/v1/jobs/"+ids["wait"], nil, 200, &before)
 	for _, c := range []struct {
 		config map[string]any
 		field  string
@@ -49,6 +52,16 @@ func TestDependent_Backfill(t *testing.T) {
 		if f.Code != "INVALID" || !strings.Contains(f.Message, strings.TrimPrefix(c.field, "config.")) {
 			t.Errorf("%v: %+v, want INVALID naming %s", c.config, f, c.field)
 		}
+	}
+	var after jobflow.Job
+	e.API.Must("GET", "/api/v1/jobs/"+ids["wait"], nil, 200, &after)
+	if string(after.Config) != string(before.Config) || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Fatalf("a refused save changed the job: %s -> %s", before.Config, after.Config)
+	}
+	f := e.API.Fail("POST", "/api/v1/workflows/"+down+"/jobs", jobSpec{Name: "wait2", Type: "DEPENDENT", Config: map[string]any{
+		"items": []map[string]any{{"workflowId": up, "window": "fortnight"}}}}, 400)
+	if f.Code != "INVALID" || !strings.Contains(f.Message, "items[0].window") {
+		t.Errorf("create with a bad window: %+v", f)
 	}
 
 	runID := e.start(down, nil)
@@ -106,6 +119,7 @@ func TestDependent_Backfill(t *testing.T) {
 	if wait := n.EndedAt.Sub(*n.StartedAt); wait > 5*time.Minute {
 		t.Errorf("wait took %v", wait)
 	}
+	t.Logf("the backfill run ended %s, wait ended %s later", br.EndedAt.Format(time.RFC3339Nano), n.EndedAt.Sub(*br.EndedAt))
 	// The waits are gone with the run.
 	if w, err := e.Store.FindDependentWaiters(context.Background(), r.TenantID, up); err != nil || len(w) != 0 {
 		t.Errorf("waits left: %+v %v", w, err)
