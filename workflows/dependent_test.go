@@ -432,3 +432,27 @@ func TestDependent_InvalidConfig(t *testing.T) {
 		t.Error("an invalid config was checked")
 	}
 }
+
+// FailureStrategy END: another job's failure aborts the waiting node and
+// forgets its waits; the run ends at the failure, not at the deadline.
+func TestDependent_EndStrategy(t *testing.T) {
+	s, d := newStub(), newDepStub()
+	s.behave["other"] = func(ctx context.Context) (RunJobResult, error) {
+		time.Sleep(10 * time.Millisecond)
+		return fails("boom")(ctx)
+	}
+	env := depEnv(t, s, d)
+	in := depInput(depConfig("AND", "FAIL", "wf_up"))
+	in.Snapshot.Config.FailureStrategy = jobflow.FailureEnd
+	res, _ := run(t, env, in)
+	if res.Status != jobflow.RunFail {
+		t.Fatalf("status %s", res.Status)
+	}
+	wantStatuses(t, res.Nodes, map[string]jobflow.NodeStatus{"dep": jobflow.NodeAborted, "after": jobflow.NodeAborted, "other": jobflow.NodeFail})
+	if len(d.forgets) != 1 || d.forgets[0] != "dep" {
+		t.Errorf("forgets %v", d.forgets)
+	}
+	if w := waitedFor(t, depNode(t, res)); w > time.Minute {
+		t.Errorf("dep was aborted after %v, want at the failure", w)
+	}
+}
