@@ -44,6 +44,7 @@ type runner struct {
 	deps         []*depWait
 	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
 	newlyWaiting []int // nodes that became WAITING since the last record
+	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
 	rootCtx    workflow.Context
