@@ -141,12 +141,9 @@ func scenarios() []scenario {
 		{name: "continue-as-new", in: in(chain)},
 		{name: "outputs", in: in(outputs)},
 		{name: "outputs-rerun", in: outputsRerun},
-<<<<<<< HEAD
-		{name: "dependent", in: in(dependent), during: upstreamEnds},
-=======
 		{name: "trigger-rules", in: in(rules)},
 		{name: "condition", in: in(cond)},
->>>>>>> main
+		{name: "dependent", in: in(dependent), during: upstreamEnds},
 	}
 }
 
