@@ -34,6 +34,12 @@ import (
 
 const dependentVersion = "dependent"
 
+// depChecksPerExecution: a long wait is progress too. A wait of days, at a
+// check a minute, would outgrow Temporal's history limit (about six events
+// a check); after this many checks in one execution FlowRun may continue
+// as new when Temporal suggests it, like after a finished job.
+const depChecksPerExecution = 100
+
 // depWait is the state of one waiting DEPENDENT node.
 type depWait struct {
 	cfg      jobflow.DependentConfig
@@ -148,6 +154,7 @@ func (r *runner) dependentChecked(ctx workflow.Context, i int, res CheckDependen
 		r.dependentEnded(i, false, "cannot check the upstream runs: "+failureMessage(err, workflow.ActivityOptions{}))
 		return
 	}
+	r.depChecks++
 	r.showItems(i, res)
 	met, failed, waiting := decideDependent(d.cfg, res)
 	switch {

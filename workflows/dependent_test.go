@@ -456,3 +456,32 @@ func TestDependent_EndStrategy(t *testing.T) {
 		t.Errorf("dep was aborted after %v, want at the failure", w)
 	}
 }
+
+// A lone DEPENDENT node waiting for long continues as new when Temporal
+// suggests it, after depChecksPerExecution checks (so a wait of days stays
+// under the history limit), and waits on in the next execution.
+func TestDependent_LongWaitContinuesAsNew(t *testing.T) {
+	s, d := newStub(), newDepStub()
+	env := depEnv(t, s, d)
+	env.SetContinueAsNewSuggested(true)
+	snap := snapshot("dep", "")
+	cfg := depConfig("AND", "FAIL", "wf_up")
+	cfg.TimeoutSeconds = 7 * 24 * 3600
+	b, _ := json.Marshal(cfg)
+	snap.Jobs[0].Type, snap.Jobs[0].Config = jobflow.JobDependent, b
+	env.ExecuteWorkflow(FlowRunName, input(snap))
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("ended with %v, want continue-as-new", err)
+	}
+	if d.checks != depChecksPerExecution {
+		t.Errorf("%d checks before continuing as new, want %d", d.checks, depChecksPerExecution)
+	}
+	var next FlowRunInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if len(next.Carry) != 1 || next.Carry[0].Status != jobflow.NodePending || next.Carry[0].StartedAt == nil {
+		t.Fatalf("carried %+v", next.Carry)
+	}
+}

@@ -70,7 +70,7 @@ func (r *runner) loop(ctx workflow.Context) {
 			r.abortingRecorded = true
 			r.record(disconnected(ctx), jobflow.RunAborting, nil)
 		}
-		if !r.draining && r.finishedHere > 0 && info.GetContinueAsNewSuggested() {
+		if !r.draining && (r.finishedHere > 0 || r.depChecks >= depChecksPerExecution) && info.GetContinueAsNewSuggested() {
 			r.draining = true
 		}
 	}

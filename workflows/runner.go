@@ -43,6 +43,7 @@ type runner struct {
 	waits        int // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
 	deps         []*depWait
 	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
+	depChecks    int   // DEPENDENT checks done in this execution
 	newlyWaiting []int // nodes that became WAITING since the last record
 	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
