@@ -143,10 +143,10 @@ func (h *Harness) HistoryStats(ctx context.Context, ids [2]string) (events, task
 	return events, tasks, executions, nil
 }
 
-// Execution is one execution's history: events, workflow tasks, and its
-// size in bytes (protobuf, as the server stores it).
+// Execution is one execution's history: events, workflow tasks, its size
+// in bytes (protobuf, as the server stores it) and its input's size.
 type Execution struct {
-	Events, Tasks, Bytes int
+	Events, Tasks, Bytes, InputBytes int
 }
 
 // Executions lists the history of each execution of a workflow id from the
@@ -159,6 +159,9 @@ func (h *Harness) Executions(ctx context.Context, ids [2]string) ([]Execution, e
 			return nil, err
 		}
 		x := Execution{Events: len(hist.Events), Bytes: proto.Size(hist)}
+		if len(hist.Events) > 0 {
+			x.InputBytes = proto.Size(hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput())
+		}
 		for _, e := range hist.Events {
 			if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
 				x.Tasks++

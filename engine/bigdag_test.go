@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -14,14 +15,15 @@ import (
 // A workflow whose snapshot is over workflows.InlineSnapshotMax (two jobs
 // with 200 KB scripts) runs by reference, through the real store and the
 // real LoadSnapshot: a manual run of the draft (the run's snapshot row)
-// and a backfill of the published version (the version's snapshot).
+// and a backfill and a scheduled run of the published version (the
+// version's snapshot).
 func TestEngine_LargeSnapshotByReference(t *testing.T) {
 	e := newEnv(t)
 	pad := "# " + strings.Repeat("x", 200<<10) + "\n"
 	wfID, jobs := e.workflow("big", []jobSpec{shell("a", pad+"echo A-ran"), shell("b", pad+"echo B-ran")},
 		schedule("0 0 2 * * ?", "Asia/Shanghai", nil))
 
-	check := func(t *testing.T, runID string) {
+	check := func(t *testing.T, runID string, jobs map[string]string) {
 		t.Helper()
 		r := e.waitFinished(runID)
 		if r.Status != jobflow.RunSuccess || len(r.Nodes) != 2 {
@@ -60,7 +62,7 @@ func TestEngine_LargeSnapshotByReference(t *testing.T) {
 			RunID string `json:"runId"`
 		}
 		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/runs", map[string]any{}, 202, &started)
-		check(t, started.RunID)
+		check(t, started.RunID, jobs)
 	})
 	t.Run("BackfillOfTheVersion", func(t *testing.T) {
 		e.publish(wfID)
@@ -71,6 +73,24 @@ func TestEngine_LargeSnapshotByReference(t *testing.T) {
 		if len(out.RunIDs) != 1 {
 			t.Fatalf("backfill started %v", out.RunIDs)
 		}
-		check(t, out.RunIDs[0])
+		check(t, out.RunIDs[0], jobs)
+	})
+	t.Run("Scheduled", func(t *testing.T) {
+		// A Temporal Schedule's action names the version's snapshot.
+		id, ids := e.workflow("big-every-second", []jobSpec{shell("a", pad+"echo A-ran"), shell("b", pad+"echo B-ran")},
+			schedule("* * * * * ?", "UTC", nil))
+		e.publish(id)
+		var done string
+		e.eventually(60*time.Second, "a SCHEDULE run to succeed", func() bool {
+			for _, r := range e.runs(id, jobflow.TriggerSchedule).Items {
+				if r.Status.Finished() {
+					done = r.ID
+					return true
+				}
+			}
+			return false
+		})
+		e.API.Must("POST", "/api/v1/workflows/"+id+"/offline", nil, 200, nil)
+		check(t, done, ids)
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"jobflow"
 	"jobflow/bench"
 	"jobflow/workflows"
 )
@@ -152,10 +153,24 @@ func runLargest(n, pollRPS int) error {
 	}
 	events, tasks, size, most := 0, 0, 0, 0
 	for i, x := range execs {
-		fmt.Printf("  execution %2d: %6d events, %5d workflow tasks, %9d bytes\n", i+1, x.Events, x.Tasks, x.Bytes)
+		fmt.Printf("  execution %2d: %6d events, %5d workflow tasks, %9d bytes (input %d bytes)\n", i+1, x.Events, x.Tasks, x.Bytes, x.InputBytes)
 		events, tasks, size, most = events+x.Events, tasks+x.Tasks, size+x.Bytes, max(most, x.Bytes)
 	}
 	fmt.Printf("layered DAG of %d jobs: SUCCESS in %s; %d executions (%d continue-as-new); %d history events, %d workflow tasks, %d bytes in all, largest execution %d bytes\n",
 		n, d.Round(time.Millisecond), len(execs), len(execs)-1, events, tasks, size, most)
+	// The nodes query answers a page (2,000 nodes by default on a run
+	// loaded by reference: 10,000 would pass the 2 MB query result limit).
+	for _, q := range []workflows.NodesQuery{{}, {Offset: n - 500, Limit: 1000}} {
+		v, err := h.Client.QueryWorkflow(ctx, ids[0], "", workflows.QueryNodes, q)
+		if err != nil {
+			return fmt.Errorf("nodes query %+v: %w", q, err)
+		}
+		var nodes []jobflow.NodeRun
+		if err := v.Get(&nodes); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(nodes)
+		fmt.Printf("nodes query %+v: %d nodes, %d bytes\n", q, len(nodes), len(b))
+	}
 	return nil
 }
