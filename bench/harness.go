@@ -78,6 +78,9 @@ func Start(opts Options) (*Harness, error) {
 	h := &Harness{server: ts, Client: ts.GetDefaultClient(), snaps: map[string]*jobflow.Snapshot{}}
 	workerOpts := opts.Worker
 	workerOpts.MaxHeartbeatThrottleInterval = time.Second
+	if workerOpts.DeadlockDetectionTimeout == 0 {
+		workerOpts.DeadlockDetectionTimeout = workflows.DeadlockDetectionTimeout
+	}
 	// Heartbeats go out at least every second (the SDK would wait up to
 	// 80 % of the heartbeat timeout), so an abort reaches a job at once.
 	runJob := RunJob

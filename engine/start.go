@@ -118,6 +118,11 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 		TaskQueue:   e.taskQueue(),
 	}
 	setSnapshot(&in, snap, workflows.SnapshotRef{TenantID: run.TenantID, RunID: run.ID})
+	if in.SnapshotRef != nil && plan != nil { // the prior outcomes grow with the DAG too
+		packed := *plan
+		workflows.PackPlan(&packed)
+		in.Plan = &packed
+	}
 	wr, err := e.Client.ExecuteWorkflow(ctx, e.startOptions(run), workflows.FlowRunName, in)
 	if err != nil {
 		ended := e.now()

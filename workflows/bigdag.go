@@ -49,6 +49,14 @@ const InlineSnapshotMax = 256 << 10
 // SnapshotPageBytes bounds the uncompressed jobs of one page.
 const SnapshotPageBytes = 1 << 20
 
+// DeadlockDetectionTimeout is the workers' limit on one stretch of
+// workflow code without a yield (the SDK's default is 1 s). FlowRun on a
+// 10,000-job DAG has stretches of about 100 ms of CPU (decoding a snapshot
+// page, building the graph, unpacking the carried states); on the loaded
+// 2-core test machine one took over a second and the task failed as a
+// "potential deadlock". It stays below the 10 s workflow task timeout.
+const DeadlockDetectionTimeout = 5 * time.Second
+
 // QueryNodesPage is the nodes query's page when a large run's caller does
 // not give a limit (10,000 nodes would pass the 2 MB query result limit).
 const QueryNodesPage = 2000
@@ -207,6 +215,31 @@ func UnpackNodes(b []byte) ([]jobflow.NodeRun, error) {
 	}
 	err := gunzipJSON(b, &nodes)
 	return nodes, err
+}
+
+// PackPlan gzips a rerun plan's prior outcomes, for a run by reference
+// (10,000 of them are about 560 KB of JSON, carried by every execution).
+func PackPlan(p *RerunPlan) {
+	if p == nil || len(p.Prior) == 0 {
+		return
+	}
+	b, err := gzipJSON(p.Prior)
+	if err != nil {
+		panic(err) // plain data always marshals
+	}
+	p.Prior, p.PriorPacked = nil, b
+}
+
+// unpackPlan is p with its prior outcomes unpacked (p itself, if they are
+// not packed).
+func unpackPlan(p *RerunPlan) (*RerunPlan, error) {
+	if p == nil || len(p.PriorPacked) == 0 {
+		return p, nil
+	}
+	out := *p
+	out.PriorPacked = nil
+	err := gunzipJSON(p.PriorPacked, &out.Prior)
+	return &out, err
 }
 
 // AllNodes are the result's node states: Nodes, or on a large run those

@@ -169,6 +169,43 @@ func TestFlowRun_SnapshotByReference(t *testing.T) {
 	}
 }
 
+// A rerun by reference gets its prior outcomes packed: FAILED skips what
+// succeeded, with its outputs for the nodes downstream.
+func TestFlowRun_SnapshotByReferenceRerun(t *testing.T) {
+	snap := bigSnapshot()
+	snap.Jobs[1].Config = []byte(`{"script":"echo ${outputs.job a.x}"}`)
+	store := &snapshots{snaps: map[string]*jobflow.Snapshot{"run1": &snap}}
+	in := byRefInput(snap)
+	in.Trigger, in.RerunOf = jobflow.TriggerRerun, "run0"
+	in.Plan = &RerunPlan{Mode: jobflow.RerunFailed, Prior: []PriorNode{
+		{JobID: "a", Status: jobflow.NodeSuccess, Outputs: map[string]string{"x": "from-run0"}}, {JobID: "b", Status: jobflow.NodeFail},
+	}}
+	for _, id := range strings.Fields("c d e f g h i j k l") {
+		in.Plan.Prior = append(in.Plan.Prior, PriorNode{JobID: id, Status: jobflow.NodeUpstreamFailed})
+	}
+	PackPlan(in.Plan)
+	if in.Plan.Prior != nil || len(in.Plan.PriorPacked) == 0 {
+		t.Fatalf("plan not packed: %+v", in.Plan)
+	}
+	s := newStub()
+	env := newEnv(t, s)
+	env.RegisterActivityWithOptions(store.load, activity.RegisterOptions{Name: LoadSnapshotActivity})
+	res, err := run(t, env, in)
+	if err != nil || res.Status != jobflow.RunSuccess {
+		t.Fatalf("status %s, err %v", res.Status, err)
+	}
+	if got := strings.Join(s.calls, ","); got != "b,c,d,e,f,g,h,i,j,k,l" {
+		t.Errorf("ran %s, want b..l (a succeeded before)", got)
+	}
+	if up := s.inputs["b"].Upstream; len(up) != 1 || up[0].Outputs["x"] != "from-run0" {
+		t.Errorf("b got upstream %+v, want a's outputs of run0", up)
+	}
+	all, _ := res.AllNodes()
+	if len(all) != 12 || all[0].Status != jobflow.NodeSkipped {
+		t.Errorf("%d nodes, a %s", len(all), all[0].Status)
+	}
+}
+
 // A run whose snapshot cannot be found fails at once, recorded with the reason.
 func TestFlowRun_SnapshotByReferenceMissing(t *testing.T) {
 	snap := bigSnapshot()

@@ -86,6 +86,8 @@ type RerunPlan struct {
 	Mode   jobflow.RerunMode `json:"mode"`
 	NodeID string            `json:"nodeId,omitempty"` // FROM_NODE and NODE
 	Prior  []PriorNode       `json:"prior"`
+	// PriorPacked replaces Prior on a run loaded by reference (PackPlan).
+	PriorPacked []byte `json:"priorPacked,omitempty"`
 }
 
 // PriorNode is one node's outcome in the run being rerun.

@@ -122,10 +122,13 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	r.cronDone = make([]bool, n)
 	r.timerCancel = make([]workflow.CancelFunc, n)
 	r.ours = make([]bool, n)
-	statuses, bad := initialStatuses(r.g, in.Plan)
+	plan, err := unpackPlan(in.Plan)
+	if err != nil && r.invalid == "" {
+		r.invalid = "the rerun plan could not be read: " + err.Error()
+	}
+	statuses, bad := initialStatuses(r.g, plan)
 	carry := in.Carry
 	if len(in.CarryPacked) > 0 {
-		var err error
 		if carry, err = UnpackNodes(in.CarryPacked); err != nil && r.invalid == "" {
 			r.invalid = "the carried node states could not be read: " + err.Error()
 		}
@@ -143,7 +146,7 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			n.Status = statuses[i]
 		}
 	}
-	r.initOutputs(ctx, in.Plan)
+	r.initOutputs(ctx, plan)
 	for _, c := range carry {
 		if i, ok := r.g.index[c.JobID]; ok {
 			base := r.nodes[i]
