@@ -96,6 +96,7 @@ func (r *runner) decideCondition(i int, cfg jobflow.ConditionConfig, globals map
 	}
 	sel, _ := json.Marshal(chosenChildren(chosen))
 	r.deselect(i, chosen)
+	r.newlyDecided = append(r.newlyDecided, i)
 	r.succeed(i, RunJobResult{Outputs: map[string]string{OutputBranch: branch, OutputSelected: string(sel)}})
 }
 

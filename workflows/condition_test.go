@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"jobflow"
 )
@@ -147,5 +148,32 @@ func TestCondition_FailedRerun(t *testing.T) {
 	})
 	if got := strings.Join(s.calls, ","); got != "x,z" {
 		t.Errorf("ran %s, want x,z", got)
+	}
+}
+
+// TestCondition_RecordsDecisionsAtOnce: the branch that will not run is
+// recorded NOT_SELECTED while the chosen one still runs, not at the end.
+func TestCondition_RecordsDecisionsAtOnce(t *testing.T) {
+	s := newStub()
+	env := newEnv(t, s)
+	s.behave["check"] = returns(map[string]string{"rowCount": "1"})
+	s.behave["x"] = sleeps(300 * time.Millisecond)
+	in := input(conditionFlow(t, fullOrDelta))
+	in.Params = map[string]string{"mode": "full"}
+	if _, err := run(t, env, in); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, rec := range s.records {
+		if rec.Run.Status != jobflow.RunRunning {
+			continue
+		}
+		got := statuses(rec.Nodes)
+		if got["y"] == jobflow.NodeNotSelected && got["w"] == jobflow.NodeNotSelected && got["cond"] == jobflow.NodeSuccess {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no RUNNING record had cond SUCCESS and y, w NOT_SELECTED: %+v", s.records)
 	}
 }

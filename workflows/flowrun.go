@@ -57,6 +57,7 @@ func (r *runner) loop(ctx workflow.Context) {
 	for {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
+		r.recordDecided(ctx)
 		if r.running == 0 && (r.timers == 0 || r.draining) {
 			return
 		}

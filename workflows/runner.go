@@ -43,6 +43,7 @@ type runner struct {
 	running      int   // RunJob activities in flight
 	timers       int   // cron timers in flight
 	newlyWaiting []int // nodes that became WAITING since the last record
+	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
 	rootCtx    workflow.Context

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/workflow"
+
 	"jobflow"
 )
 
@@ -132,7 +134,28 @@ func (r *runner) settleWith(c int, st jobflow.NodeStatus, why string) bool {
 	if r.nodes[c].Error == "" {
 		r.nodes[c].Error = why
 	}
+	r.newlyDecided = append(r.newlyDecided, c)
 	return true
+}
+
+// recordDecided writes the nodes FlowRun decided since the last record
+// (UPSTREAM_FAILED, NOT_SELECTED, CONDITION outcomes) while the run goes
+// on, so the run view shows a branch that will not run at once rather
+// than at the run's end. Histories recorded before trigger rules replay
+// without this record.
+func (r *runner) recordDecided(ctx workflow.Context) {
+	if len(r.newlyDecided) == 0 || r.running == 0 && r.timers == 0 && len(r.ready) == 0 {
+		return // nothing decided, or the run is about to end and its final record has them
+	}
+	nodes := make([]jobflow.NodeRun, 0, len(r.newlyDecided))
+	for _, i := range r.newlyDecided {
+		nodes = append(nodes, r.nodes[i])
+	}
+	r.newlyDecided = r.newlyDecided[:0]
+	if workflow.GetVersion(ctx, "record-decided", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	r.record(ctx, jobflow.RunRunning, nodes)
 }
 
 // failedCause is the job whose FAIL made node p fail: p itself, or the
