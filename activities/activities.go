@@ -97,6 +97,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 	w.RegisterActivityWithOptions(a.LoadVariables, activity.RegisterOptions{Name: workflows.LoadVariablesActivity})
 	w.RegisterActivityWithOptions(a.SendAlarm, activity.RegisterOptions{Name: workflows.SendAlarmActivity})
+	w.RegisterActivityWithOptions(a.LoadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
 	w.RegisterActivityWithOptions(a.CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
 	w.RegisterActivityWithOptions(a.ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 }

@@ -485,3 +485,21 @@ func TestDependent_LongWaitContinuesAsNew(t *testing.T) {
 		t.Fatalf("carried %+v", next.Carry)
 	}
 }
+
+// A large run's packed carry keeps a waiting DEPENDENT node (PENDING with
+// its start) so its deadline survives continue-as-new, and still drops the
+// plain PENDING ones.
+func TestDependent_PackedCarryKeepsStart(t *testing.T) {
+	start := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	got, err := UnpackNodes(packNodes([]jobflow.NodeRun{
+		{JobID: "dep", Status: jobflow.NodePending, StartedAt: &start, Attempt: 1},
+		{JobID: "later", Status: jobflow.NodePending},
+		{JobID: "done", Status: jobflow.NodeSuccess},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].JobID != "dep" || got[0].StartedAt == nil || !got[0].StartedAt.Equal(start) || got[1].JobID != "done" {
+		t.Fatalf("unpacked %+v", got)
+	}
+}
