@@ -25,7 +25,7 @@ JOBFLOW_DB=${JOBFLOW_DB:-jobflow}
 TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 # How long Temporal keeps a closed run's history (jobflow's own run rows
 # follow JOBFLOW_RUN_RETENTION).
-TEMPORAL_NAMESPACE_RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-72h}
+TEMPORAL_RETENTION_HOURS=${TEMPORAL_RETENTION_HOURS:-72}
 
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(cd "$DEPLOY_DIR/.." && pwd)

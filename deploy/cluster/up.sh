@@ -40,26 +40,11 @@ build jobflow ./cmd/jobflow -ldflags "-s -w"
 SCHEMA_DIR=$(cd "$REPO_DIR" && go list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql/v12
 
 # --- databases -------------------------------------------------------------
-sqltool() { # sqltool DB ARGS…
-  local db=$1
-  shift
-  "$CLUSTER_BIN/temporal-sql-tool" --plugin postgres12 --ep "$PGHOST" -p "$PGPORT" -u "$PGUSER" \
-    ${PGPASSWORD:+--pw "$PGPASSWORD"} --db "$db" "$@" >>"$LOG_DIR/schema.log" 2>&1
-}
-# Until PostgreSQL answers (creating the database "postgres", which exists).
-for _ in $(seq 1 30); do
-  sqltool postgres create-database --defaultdb postgres && break
-  sleep 1
-done
-# Temporal's own tool, Temporal's own schema; each step is a no-op when done.
-for pair in "$TEMPORAL_DB:temporal" "$TEMPORAL_VISIBILITY_DB:visibility"; do
-  db=${pair%%:*} kind=${pair#*:}
-  sqltool "$db" create-database --defaultdb postgres || die "create database $db failed: $LOG_DIR/schema.log"
-  sqltool "$db" setup-schema -v 0.0 || die "schema of $db failed: $LOG_DIR/schema.log"
-  sqltool "$db" update-schema -d "$SCHEMA_DIR/$kind/versioned" || die "schema update of $db failed: $LOG_DIR/schema.log"
-done
-sqltool "$JOBFLOW_DB" create-database --defaultdb postgres || die "create database $JOBFLOW_DB failed: $LOG_DIR/schema.log"
-say "schema ready: $TEMPORAL_DB, $TEMPORAL_VISIBILITY_DB ($SCHEMA_DIR), $JOBFLOW_DB"
+SQL_TOOL=$CLUSTER_BIN/temporal-sql-tool SCHEMA_DIR=$SCHEMA_DIR \
+  PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGPASSWORD=$PGPASSWORD \
+  TEMPORAL_DB=$TEMPORAL_DB TEMPORAL_VISIBILITY_DB=$TEMPORAL_VISIBILITY_DB JOBFLOW_DB=$JOBFLOW_DB \
+  "$DEPLOY_DIR/cluster/schema.sh" >>"$LOG_DIR/schema.log" 2>&1 || die "schema failed: $LOG_DIR/schema.log"
+say "$(tail -n 1 "$LOG_DIR/schema.log")"
 
 # --- secrets (generated once, kept in CLUSTER_DIR) -------------------------
 secret() { # secret FILE COMMAND…: the file's content, made by COMMAND the first time
@@ -127,13 +112,9 @@ temporal_node 1
 ANY=1 wait_for temporal-1 "$(ns_url 1)/$TEMPORAL_NAMESPACE"
 temporal_node 2
 ANY=1 wait_for temporal-2 "$(ns_url 2)/$TEMPORAL_NAMESPACE"
-# The namespace jobflow uses, through the frontend's HTTP API (409 when it
-# exists); then until both nodes know it.
-retention=$(( ${TEMPORAL_NAMESPACE_RETENTION%h} * 3600 ))s
-curl -s -o /dev/null -X POST "$(ns_url 1)" -H 'Content-Type: application/json' \
-  -d "{\"namespace\":\"$TEMPORAL_NAMESPACE\",\"workflowExecutionRetentionPeriod\":\"$retention\"}" || true
-wait_for temporal-1 "$(ns_url 1)/$TEMPORAL_NAMESPACE"
-wait_for temporal-2 "$(ns_url 2)/$TEMPORAL_NAMESPACE"
+"$DEPLOY_DIR/cluster/namespace.sh" "$TEMPORAL_NAMESPACE" "$TEMPORAL_RETENTION_HOURS" \
+  "http://127.0.0.1:$(node_port 1 43)" "http://127.0.0.1:$(node_port 2 43)" >>"$LOG_DIR/schema.log" 2>&1 \
+  || die "namespace $TEMPORAL_NAMESPACE failed: $LOG_DIR/schema.log"
 say "temporal cluster ready: frontends $(temporal_frontends), namespace $TEMPORAL_NAMESPACE"
 
 # What every jobflow process shares.
