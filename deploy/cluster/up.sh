@@ -26,10 +26,10 @@ die() { echo "cluster: $*" >&2; exit 1; }
 
 # --- binaries --------------------------------------------------------------
 build() { # build OUT PACKAGE [flags…]
-  local out=$CLUSTER_BIN/$1 pkg=$2
+  local name=$1 pkg=$2 out=$CLUSTER_BIN/$1
   shift 2
   if [ -n "${CLUSTER_BUILD:-}" ] || [ ! -x "$out" ]; then
-    say "building $1 ($pkg)"
+    say "building $name ($pkg)"
     (cd "$REPO_DIR" && go build "$@" -o "$out" "$pkg")
   fi
 }
