@@ -28,6 +28,8 @@ type scenario struct {
 	during func(ctx context.Context, h *Harness, id string) error // while it runs
 	// logicalIn, if set, puts the logical time this far after the start.
 	logicalIn time.Duration
+	// byRef passes the snapshot by reference, as for a large DAG.
+	byRef bool
 }
 
 // scripted makes a snapshot whose jobs behave as RunJob's scripts say
@@ -127,6 +129,7 @@ func scenarios() []scenario {
 		{name: "discrete-wait", in: in(discrete), logicalIn: 2 * time.Second},
 		{name: "rerun-failed", in: rerun},
 		{name: "continue-as-new", in: in(chain)},
+		{name: "snapshot-ref", in: in(chain), byRef: true},
 		{name: "outputs", in: in(outputs)},
 		{name: "outputs-rerun", in: outputsRerun},
 		{name: "trigger-rules", in: in(rules)},
@@ -145,6 +148,10 @@ func (h *Harness) RecordHistories(ctx context.Context, dir string) ([]string, er
 	for _, sc := range scenarios() {
 		id := nextID("rec-" + sc.name)
 		sc.in.RunID = id
+		if sc.byRef {
+			h.keep(id, sc.in.Snapshot)
+			sc.in.Snapshot, sc.in.SnapshotRef = workflows.SnapshotHeader(sc.in.Snapshot), &workflows.SnapshotRef{TenantID: sc.in.Snapshot.TenantID, RunID: id}
+		}
 		if sc.logicalIn > 0 {
 			sc.in.LogicalTime = time.Now().UTC().Add(sc.logicalIn).Truncate(time.Second)
 		}
