@@ -203,7 +203,7 @@ var backlogPause = time.Second
 // passes come back full with runs settled, the next ones after
 // backlogPause instead of a whole interval later: a crash under load
 // leaves hundreds of runs that were recorded but never started (the soak
-// test saw about 250 per kill of a standalone at 20 invokes/s), and at one
+// test saw 80 to 250 per kill of a standalone at 20 invokes/s), and at one
 // batch per interval they would stay RUNNING for hours. Each pass stays
 // bounded; a backlog of runs that are merely running settles nothing and
 // waits for the interval.
