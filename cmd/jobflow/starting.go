@@ -16,7 +16,8 @@ import (
 // in the soak test, invoke callers well within their rate were refused
 // with 429 after every restart of a standalone. Now they are answered at
 // once, 503 UNAVAILABLE with Retry-After in the error envelope, like any
-// outage; /healthz (liveness) answers 200, the process being alive.
+// outage; /healthz too (it answered nothing before), so that its 200 still
+// means the API serves.
 type startingHandler struct {
 	api atomic.Pointer[http.Handler]
 }
@@ -30,10 +31,6 @@ func (s *startingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if r.URL.Path == "/healthz" {
-		w.Write([]byte(`{"status":"starting"}` + "\n"))
-		return
-	}
 	w.Header().Set("Retry-After", "2")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	json.NewEncoder(w).Encode(map[string]*jobflow.Error{

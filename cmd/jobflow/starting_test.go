@@ -12,7 +12,7 @@ import (
 
 // TestStartHTTP_AnswersWhileStarting: from the moment the address is
 // taken, requests get 503 UNAVAILABLE in the envelope with Retry-After
-// (liveness 200), and the API once it is ready.
+// (healthz too), and the API once it is ready.
 func TestStartHTTP_AnswersWhileStarting(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,8 +36,8 @@ func TestStartHTTP_AnswersWhileStarting(t *testing.T) {
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "2" || body["error"]["code"] != "UNAVAILABLE" {
 		t.Errorf("while starting: %d Retry-After %q body %v, want 503 UNAVAILABLE with Retry-After 2", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
-	if resp, _ := get("/healthz"); resp.StatusCode != 200 {
-		t.Errorf("healthz while starting: %d, want 200", resp.StatusCode)
+	if resp, _ := get("/healthz"); resp.StatusCode != 503 {
+		t.Errorf("healthz while starting: %d, want 503", resp.StatusCode)
 	}
 
 	hs.late.ready(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
