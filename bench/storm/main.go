@@ -1,8 +1,8 @@
 // Command storm measures the schedule storm side by side on one embedded
 // Temporal server (the standalone mode's: SQLite file, jobflow's dynamic
 // config): -n published jobflow workflows of one SHELL job `true` whose
-// schedules all fire in the same minute, then -n bare Temporal Schedules
-// firing in a later minute, each starting a bare workflow that runs one
+// schedules all fire on the same second, then -n bare Temporal Schedules
+// firing on a later second, each starting a bare workflow that runs one
 // no-op activity (or one `true` process with -bare exec).
 //
 //	go build -ldflags "-s -w" -o /tmp/storm ./bench/storm && /tmp/storm -n 1000
@@ -114,7 +114,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 	e := &env{c: c, st: st, lead: lead,
 		eng: &engine.Engine{Client: c, Store: st, Namespace: temporalserver.DefaultNamespace, TaskQueue: workflows.DefaultTaskQueue}}
 
-	fmt.Printf("storm: %d schedules firing in the same minute, embedded Temporal (SQLite), jobflow store %s, load average %s\n",
+	fmt.Printf("storm: %d schedules firing on the same second, embedded Temporal (SQLite), jobflow store %s, load average %s\n",
 		n, st.Dialect(), loadAverage())
 	jf, err := e.jobflowStorm(ctx, n)
 	if err != nil {
@@ -152,20 +152,26 @@ func (r result) print(what string) {
 		what, len(r.late), r.events, r.setup.Seconds(), r.drained.Seconds())
 	fmt.Printf("  lateness (fire -> first activity start): median %7.0f ms  p99 %7.0f ms  max %7.0f ms\n",
 		ms(q(r.late, 0.5)), ms(q(r.late, 0.99)), ms(q(r.late, 1)))
-	fmt.Printf("  of which fire -> execution start:        median %7.0f ms  p99 %7.0f ms\n", ms(q(r.exec, 0.5)), ms(q(r.exec, 0.99)))
+	own := make([]time.Duration, len(r.late))
+	for i := range own {
+		own[i] = r.late[i] - r.exec[i]
+	}
+	fmt.Printf("  of which fire -> execution start:        median %7.0f ms  p99 %7.0f ms  (the schedule's part)\n", ms(q(r.exec, 0.5)), ms(q(r.exec, 0.99)))
+	fmt.Printf("  and execution start -> activity start:   median %7.0f ms  p99 %7.0f ms  (the workflow's part)\n", ms(q(own, 0.5)), ms(q(own, 0.99)))
 }
 
-// fireTime is the first whole minute at least lead after est from now,
-// the fire time of a storm whose setup should take about est.
+// fireTime is the whole second lead after est from now, the fire time of
+// a storm whose setup should take about est: every schedule of the storm
+// fires on that second (a cron with seconds), once.
 func (e *env) fireTime(est time.Duration) time.Time {
-	return time.Now().Add(est + e.lead).Truncate(time.Minute).Add(time.Minute).UTC()
+	return time.Now().Add(est + e.lead).Truncate(time.Second).UTC()
 }
 
 // checkSetup fails when a storm's setup ended too close to its fire time:
 // schedules created after their fire time would not fire.
 func (e *env) checkSetup(fire time.Time) error {
 	if left := time.Until(fire); left < 2*time.Second {
-		return fmt.Errorf("the setup ended %.1f s before the fire time: the storm would not be whole; try a larger -lead", left.Seconds())
+		return fmt.Errorf("the setup ended %.1f s after the fire time, less than 2 s before: the storm would not be whole", -left.Seconds())
 	}
 	return nil
 }
