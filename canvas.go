@@ -29,8 +29,9 @@ type Edge struct {
 	To   string `json:"to"`
 }
 
-// MaxCanvasNodes bounds a canvas; the engine is measured up to this size.
-const MaxCanvasNodes = 5000
+// MaxCanvasNodes bounds a canvas; the engine is measured up to this size
+// (a 10,000-job DAG runs by reference, workflows/bigdag.go).
+const MaxCanvasNodes = 10000
 
 // Validate checks the canvas against the set of jobs of its workflow: every
 // node a known job, placed once; every edge between placed nodes, no
@@ -56,6 +57,11 @@ func (c Canvas) Validate(jobIDs []string) error {
 			return Errorf(EINVALID, "job %q is on the canvas more than once", n.JobID).WithDetails(map[string]string{"field": "nodes", "jobId": n.JobID})
 		}
 		placed[n.JobID] = true
+		switch n.Trigger {
+		case "", RuleAllSuccess, RuleAllDone, RuleOneSuccess, RuleOneFailed, RuleNoneFailed:
+		default:
+			return Errorf(EINVALID, "node %q: trigger must be ALL_SUCCESS, ALL_DONE, ONE_SUCCESS, ONE_FAILED or NONE_FAILED", n.JobID).WithDetails(map[string]string{"field": "nodes", "jobId": n.JobID})
+		}
 	}
 	seen := make(map[Edge]bool, len(c.Edges))
 	for _, e := range c.Edges {

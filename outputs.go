@@ -68,6 +68,11 @@ func (j *Job) OutputRefs(isJob func(name string) bool) ([]vars.OutputRef, error)
 		}
 		out = append(out, refs...)
 	}
+	if j.Type == JobCondition {
+		for _, name := range conditionRefs(j.Config) {
+			out = append(out, vars.OutputRef{Text: "outputs." + name, Job: name})
+		}
+	}
 	return out, nil
 }
 
@@ -84,6 +89,10 @@ func ValidateRefs(c Canvas, jobs []*Job) error {
 	}
 	isJob := func(n string) bool { return byName[n] != nil }
 	parents := c.Parents()
+	placed := make(map[string]bool, len(c.Nodes)) // not c.Has per job: 10,000 jobs
+	for _, n := range c.Nodes {
+		placed[n.JobID] = true
+	}
 	for _, j := range jobs {
 		refs, err := j.OutputRefs(isJob)
 		if err != nil {
@@ -93,7 +102,7 @@ func ValidateRefs(c Canvas, jobs []*Job) error {
 			continue
 		}
 		var anc map[string]bool
-		if c.Has(j.ID) {
+		if placed[j.ID] {
 			anc = ancestors(parents, j.ID)
 		}
 		for _, r := range refs {
@@ -113,6 +122,15 @@ func ValidateRefs(c Canvas, jobs []*Job) error {
 		}
 	}
 	return nil
+}
+
+// ValidateControl checks what the canvas asks of control jobs: the outputs
+// references (ValidateRefs) and the CONDITION case targets.
+func ValidateControl(c Canvas, jobs []*Job) error {
+	if err := ValidateRefs(c, jobs); err != nil {
+		return err
+	}
+	return validateConditions(c, jobs)
 }
 
 // ancestors of id under parents.

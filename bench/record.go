@@ -28,6 +28,8 @@ type scenario struct {
 	during func(ctx context.Context, h *Harness, id string) error // while it runs
 	// logicalIn, if set, puts the logical time this far after the start.
 	logicalIn time.Duration
+	// byRef passes the snapshot by reference, as for a large DAG.
+	byRef bool
 }
 
 // scripted makes a snapshot whose jobs behave as RunJob's scripts say
@@ -80,6 +82,20 @@ func scenarios() []scenario {
 		{JobID: "c", Status: jobflow.NodeSuccess}, {JobID: "d", Status: jobflow.NodeUpstreamFailed},
 	}}
 
+	// Trigger rules: a fails; h handles it (ONE_FAILED), c cleans up
+	// (ALL_DONE), d is UPSTREAM_FAILED, e (ONE_FAILED on b) NOT_SELECTED.
+	rules := scripted([]string{"a", "b", "h", "c", "d", "e"}, map[string]string{"a": "fail"},
+		[2]string{"a", "h"}, [2]string{"a", "c"}, [2]string{"b", "c"}, [2]string{"a", "d"}, [2]string{"b", "e"})
+	rules.Canvas.Nodes[2].Trigger = jobflow.RuleOneFailed
+	rules.Canvas.Nodes[3].Trigger = jobflow.RuleAllDone
+	rules.Canvas.Nodes[5].Trigger = jobflow.RuleOneFailed
+
+	// CONDITION: a's output chooses b; c is NOT_SELECTED, the join d runs.
+	cond := scripted([]string{"a", "k", "b", "c", "d"}, map[string]string{"a": "outputs"},
+		[2]string{"a", "k"}, [2]string{"k", "b"}, [2]string{"k", "c"}, [2]string{"b", "d"}, [2]string{"c", "d"})
+	cond.Jobs[1].Type = jobflow.JobCondition
+	cond.Jobs[1].Config = []byte(`{"cases":[{"when":"outputs[\"job a\"].x > 0","to":["b"]}],"default":["c"]}`)
+
 	chain := Chain(40).Snapshot
 	chain.Config.MaxParallelism = 16
 
@@ -113,8 +129,11 @@ func scenarios() []scenario {
 		{name: "discrete-wait", in: in(discrete), logicalIn: 2 * time.Second},
 		{name: "rerun-failed", in: rerun},
 		{name: "continue-as-new", in: in(chain)},
+		{name: "snapshot-ref", in: in(chain), byRef: true},
 		{name: "outputs", in: in(outputs)},
 		{name: "outputs-rerun", in: outputsRerun},
+		{name: "trigger-rules", in: in(rules)},
+		{name: "condition", in: in(cond)},
 	}
 }
 
@@ -129,6 +148,10 @@ func (h *Harness) RecordHistories(ctx context.Context, dir string) ([]string, er
 	for _, sc := range scenarios() {
 		id := nextID("rec-" + sc.name)
 		sc.in.RunID = id
+		if sc.byRef {
+			h.keep(id, sc.in.Snapshot)
+			sc.in.Snapshot, sc.in.SnapshotRef = workflows.SnapshotHeader(sc.in.Snapshot), &workflows.SnapshotRef{TenantID: sc.in.Snapshot.TenantID, RunID: id}
+		}
 		if sc.logicalIn > 0 {
 			sc.in.LogicalTime = time.Now().UTC().Add(sc.logicalIn).Truncate(time.Second)
 		}

@@ -34,7 +34,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 	if err != nil {
 		return FlowRunResult{}, err
 	}
-	if len(in.Carry) == 0 { // the run's first execution
+	if !in.continued() { // the run's first execution
 		if r.invalid == "" {
 			r.record(ctx, jobflow.RunRunning, r.allNodes())
 		}
@@ -57,6 +57,7 @@ func (r *runner) loop(ctx workflow.Context) {
 	for {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
+		r.recordDecided(ctx)
 		if r.running == 0 && (r.timers == 0 || r.draining) {
 			return
 		}
@@ -162,12 +163,7 @@ func (r *runner) succeed(i int, res RunJobResult) {
 	if r.outputsOn {
 		n.Outputs = res.Outputs
 	}
-	for _, c := range r.g.children[i] {
-		r.unmet[c]--
-		if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
-			r.ready = append(r.ready, c)
-		}
-	}
+	r.propagate(i)
 }
 
 // fail marks node i FAIL and applies the failure strategy.
@@ -179,6 +175,10 @@ func (r *runner) fail(i int, msg string, ours bool) {
 		n.EndedAt = &now
 	}
 	r.ours[i] = r.ours[i] || ours
+	if r.g.allowFail[i] { // tolerated: the run goes on, and its rules see a failure
+		r.propagate(i)
+		return
+	}
 	if r.firstError == "" {
 		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), n.Error)
 	}
@@ -186,12 +186,7 @@ func (r *runner) fail(i int, msg string, ours bool) {
 		r.end()
 		return
 	}
-	for _, d := range r.g.descendants(i) {
-		r.settle(d, jobflow.NodeUpstreamFailed)
-		if r.nodes[d].Status == jobflow.NodeUpstreamFailed && r.nodes[d].Error == "" {
-			r.nodes[d].Error = "upstream job " + r.nodeName(i) + " failed"
-		}
-	}
+	r.propagate(i)
 }
 
 // end is FailureStrategy END: cancel every running job and waiting timer,
@@ -317,11 +312,16 @@ func (r *runner) status() jobflow.RunStatus {
 	if r.cancelled {
 		return jobflow.RunAborted
 	}
+	// A FAIL fails the run unless its node has allowFailure; UPSTREAM_FAILED
+	// nodes follow from a FAIL and do not count themselves. A failure that
+	// a ONE_FAILED node handled still fails the run (SPEC §10, README).
 	broken := false
 	for i := range r.nodes {
 		switch r.nodes[i].Status {
-		case jobflow.NodeFail, jobflow.NodeUpstreamFailed:
-			return jobflow.RunFail
+		case jobflow.NodeFail:
+			if !r.g.allowFail[i] {
+				return jobflow.RunFail
+			}
 		case jobflow.NodeBreak:
 			broken = true
 		}
@@ -346,6 +346,9 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	r.record(disconnected(ctx), st, r.ourNodes())
 	r.endAlarms(ctx, r.alarms, st)
 	res := FlowRunResult{Status: st, Nodes: withoutOutputs(r.nodes)}
+	if r.large { // 10,000 node rows would pass the 2 MB result limit
+		res.Nodes, res.Packed = nil, packNodes(res.Nodes)
+	}
 	switch {
 	case r.cancelled:
 		return res, temporal.NewCanceledError(res)
@@ -373,6 +376,9 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 			next.Carry[i].Status = jobflow.NodePending // waits again for the same cron time
 		}
 	}
+	if r.large { // the header and the reference go again, and the states packed
+		next.Carry, next.CarryPacked = nil, packNodes(next.Carry)
+	}
 	return FlowRunResult{}, workflow.NewContinueAsNewError(ctx, FlowRunName, next)
 }
 
@@ -382,7 +388,7 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 func (r *runner) record(ctx workflow.Context, st jobflow.RunStatus, nodes []jobflow.NodeRun) {
 	// The first record of the run's first execution is its start. Only a
 	// local activity's input changes, not the commands: replay is unaffected.
-	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: len(r.in.Carry) == 0 && !r.startRecorded}
+	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: !r.in.continued() && !r.startRecorded}
 	r.startRecorded = true
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
 	if err := workflow.ExecuteLocalActivity(lctx, RecordRunActivity, in).Get(lctx, nil); err != nil {

@@ -13,6 +13,8 @@ import (
 // the canvas; every slice below is indexed that way.
 type runner struct {
 	in          FlowRunInput
+	snap        jobflow.Snapshot // in.Snapshot, or loaded by reference (bigdag.go)
+	large       bool             // loaded by reference: packed carry and result
 	g           *graph
 	cfg         jobflow.WorkflowConfig
 	loc         *time.Location
@@ -28,8 +30,10 @@ type runner struct {
 	temporalRunID      string
 
 	nodes       []jobflow.NodeRun // live state, served by the nodes query
-	unmet       []int             // parents not yet SUCCESS/SKIPPED
-	ready       []int             // PENDING nodes whose parents are done, in the order they became ready
+	ready       []int             // PENDING nodes whose trigger rule is met, in the order they became ready
+	queued      []bool            // the node went into ready (trigger.go)
+	deselected  []int             // the CONDITION node that did not choose this node, or -1
+	cause       []int             // UPSTREAM_FAILED: the parent that failed (or failed upstream), or -1
 	cronDone    []bool            // discrete mode: the job's cron time has come
 	timerCancel []workflow.CancelFunc
 	ours        []bool  // FlowRun, not RunJob, decided this node's row in this execution
@@ -39,6 +43,7 @@ type runner struct {
 	running      int   // RunJob activities in flight
 	timers       int   // cron timers in flight
 	newlyWaiting []int // nodes that became WAITING since the last record
+	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
 	rootCtx    workflow.Context
@@ -63,9 +68,13 @@ var scheduledStartKey = temporal.NewSearchAttributeKeyTime("TemporalScheduledSta
 
 func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	info := workflow.GetInfo(ctx)
+	snap, bad := loadSnapshot(ctx, &in)
 	r := &runner{
 		in:                 in,
-		g:                  newGraph(&in.Snapshot),
+		snap:               snap,
+		large:              in.SnapshotRef != nil,
+		g:                  newGraph(&snap),
+		invalid:            bad,
 		cfg:                in.Snapshot.Config,
 		taskQueue:          in.TaskQueue,
 		runID:              in.RunID,
@@ -112,11 +121,26 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 
 	n := len(r.g.ids)
 	r.nodes = make([]jobflow.NodeRun, n)
-	r.unmet = make([]int, n)
+	r.queued = make([]bool, n)
+	r.deselected = make([]int, n)
+	r.cause = make([]int, n)
+	for i := range n {
+		r.deselected[i], r.cause[i] = -1, -1
+	}
 	r.cronDone = make([]bool, n)
 	r.timerCancel = make([]workflow.CancelFunc, n)
 	r.ours = make([]bool, n)
-	statuses, bad := initialStatuses(r.g, in.Plan)
+	plan, err := unpackPlan(in.Plan)
+	if err != nil && r.invalid == "" {
+		r.invalid = "the rerun plan could not be read: " + err.Error()
+	}
+	statuses, bad := initialStatuses(r.g, plan)
+	carry := in.Carry
+	if len(in.CarryPacked) > 0 {
+		if carry, err = UnpackNodes(in.CarryPacked); err != nil && r.invalid == "" {
+			r.invalid = "the carried node states could not be read: " + err.Error()
+		}
+	}
 	if bad != "" && r.invalid == "" {
 		r.invalid = bad
 	}
@@ -130,25 +154,22 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			n.Status = statuses[i]
 		}
 	}
-	r.initOutputs(ctx, in.Plan)
-	for _, c := range in.Carry {
+	r.initOutputs(ctx, plan)
+	for _, c := range carry {
 		if i, ok := r.g.index[c.JobID]; ok {
+			base := r.nodes[i]
 			r.nodes[i] = c
+			r.nodes[i].RunID, r.nodes[i].TenantID = base.RunID, base.TenantID
+			if c.JobName == "" && c.JobType == "" { // packed: the graph gives them back
+				r.nodes[i].JobName, r.nodes[i].JobType = base.JobName, base.JobType
+			}
 			if !c.Status.Done() { // WAITING or RUNNING cannot be carried: it starts over
 				r.nodes[i].Status = jobflow.NodePending
 			}
 		}
 	}
-	for i := range r.nodes {
-		for _, p := range r.g.parents[i] {
-			if !r.nodes[p].Status.Satisfied() {
-				r.unmet[i]++
-			}
-		}
-		if r.nodes[i].Status == jobflow.NodePending && r.unmet[i] == 0 {
-			r.ready = append(r.ready, i)
-		}
-	}
+	r.reapplyConditions(in.Plan)
+	r.decideAll()
 
 	r.jobsCtx, r.cancelJobs = workflow.WithCancel(ctx)
 	r.wake = workflow.NewBufferedChannel(ctx, 1)
@@ -159,8 +180,8 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	})
 	r.sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 
-	if err := workflow.SetQueryHandler(ctx, QueryNodes, func() ([]jobflow.NodeRun, error) {
-		return withoutOutputs(r.nodes), nil
+	if err := workflow.SetQueryHandler(ctx, QueryNodes, func(q NodesQuery) ([]jobflow.NodeRun, error) {
+		return r.pageNodes(q), nil
 	}); err != nil {
 		return nil, err
 	}

@@ -110,6 +110,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 		// Heartbeats carry cancellation to running jobs: throttled to the
 		// default 8 s, an abort could take longer than its 10 s promise.
 		MaxHeartbeatThrottleInterval: time.Second,
+		DeadlockDetectionTimeout:     workflows.DeadlockDetectionTimeout,
 	}
 	var ws workers
 	queues := []string{cfg.TaskQueue}

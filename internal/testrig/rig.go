@@ -120,7 +120,8 @@ func New(t *testing.T, o Options) *Rig {
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
 			acts.Register(r)
-		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
+		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second,
+			DeadlockDetectionTimeout: workflows.DeadlockDetectionTimeout})
 	}
 	eng := &engine.Engine{Client: c, Store: served, Namespace: ts.GetDefaultNamespace(),
 		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233", Metrics: m}
