@@ -149,16 +149,16 @@ func (e *env) offline(ctx context.Context, tenantID string, ids []string) error 
 	})
 }
 
-// retry calls f up to 5 times, a second apart, while it fails with
+// retry calls f for up to a minute, 2 s apart, while it fails with
 // UNAVAILABLE (the embedded server's persistence timing out on a loaded
 // machine).
 func retry(f func() error) error {
 	var err error
-	for range 5 {
+	for range 30 {
 		if err = f(); err == nil || jobflow.ErrorCode(err) != jobflow.EUNAVAILABLE {
 			return err
 		}
-		time.Sleep(time.Second)
+		time.Sleep(2 * time.Second)
 	}
 	return err
 }
