@@ -20,11 +20,12 @@ vet:
 fmt:
 	gofmt -w .
 
-# jobflow against bare Temporal on the same server (issue 13), in about
-# six minutes: a sequential step against the hand-written workflow, one-job
-# runs per second under sustained invoke load, and the schedule storm (300
-# schedules here; `bin/storm -n 1000` for the full one). Each prints its
-# ratio; the README's figures table is made from what this prints.
+# jobflow against bare Temporal on the same server (issue 13): a sequential
+# step against the hand-written workflow, one-job runs per second under
+# sustained invoke load, and the schedule storm (300 schedules here;
+# `bin/storm -n 1000` for the full one). About six minutes on a quiet
+# machine, 15 at load average 25. Each prints its ratio; the README's
+# figures table is made from what this prints.
 bench:
 	go test ./bench -run '^$$' -bench 'BenchmarkStep/poll-rps=1000/noop' -benchtime 5x
 	go build -ldflags "-s -w" -o bin/invokelat ./bench/invokelat
