@@ -70,6 +70,12 @@ type Activities struct {
 	// Variables are the tenant variables and secrets jobs may name
 	// (none when nil).
 	Variables jobflow.VariableService
+	// Dependents keeps who waits for whom and checks DEPENDENT jobs
+	// (dependent.go); without it DEPENDENT jobs fail and no run's end
+	// signals waiters. Signaller sends those signals
+	// (activity.GetClient(ctx) when nil).
+	Dependents jobflow.DependentService
+	Signaller  Signaller
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -92,6 +98,8 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.LoadVariables, activity.RegisterOptions{Name: workflows.LoadVariablesActivity})
 	w.RegisterActivityWithOptions(a.SendAlarm, activity.RegisterOptions{Name: workflows.SendAlarmActivity})
 	w.RegisterActivityWithOptions(a.LoadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
+	w.RegisterActivityWithOptions(a.CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
+	w.RegisterActivityWithOptions(a.ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 }
 
 // Close closes the cached SQL connection pools.
@@ -163,6 +171,14 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// not take the wait for a dead worker.
 	stopHeartbeat := heartbeat(ctx)
 	defer stopHeartbeat()
+	if prev := a.endedBefore(storeCtx, in, attempt); prev != nil {
+		msg := fmt.Sprintf("attempt %d: the job ended SUCCESS on attempt %d, whose report to Temporal was lost; it does not run again\n", attempt, prev.Attempt)
+		if err := a.Runs.AppendNodeLog(storeCtx, in.RunID, in.Job.ID, []byte(msg)); err != nil {
+			a.logger().Warn("node log", "run", in.RunID, "job", in.Job.ID, "err", err)
+		}
+		a.logger().Warn("job ended on an earlier attempt: not run again", "run", in.RunID, "job", in.Job.ID, "attempt", attempt, "ended", prev.Attempt)
+		return workflows.RunJobResult{ExitCode: prev.ExitCode, Result: prev.Result, Outputs: prev.Outputs}, nil
+	}
 	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
 		return a.Runs.UpsertNodeRun(c, node)
 	}); err != nil {
@@ -267,6 +283,32 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
 	}
 	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs}, nil
+}
+
+// endedBefore is the node run of an earlier attempt of this job that
+// ended SUCCESS, if the store has one. Temporal retries an activity whose
+// worker died (or lost Temporal for good) after it recorded the job's end
+// and before it reported it: that job has done its work and must not run
+// again, so its recorded outcome is reported instead. (A worker that dies
+// between the job's end and that record still leaves the job to its retry
+// policy: nothing then says it ended.) A store that does not answer counts
+// as no record.
+func (a *Activities) endedBefore(ctx context.Context, in workflows.RunJobInput, attempt int) *jobflow.NodeRun {
+	if attempt < 2 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	r, err := a.Runs.FindRunByID(ctx, in.TenantID, in.RunID)
+	if err != nil {
+		return nil
+	}
+	for _, n := range r.Nodes {
+		if n.JobID == in.Job.ID && n.Status == jobflow.NodeSuccess && n.Attempt < attempt {
+			return n
+		}
+	}
+	return nil
 }
 
 // execute dispatches to the executor of the job's type.

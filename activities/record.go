@@ -62,6 +62,10 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		if run.EndedAt != nil {
 			a.Metrics.RunFinished(string(run.Trigger), string(run.Status), run.EndedAt.Sub(run.StartedAt))
 		}
+		// Written final: the DEPENDENT jobs waiting on its workflow check now.
+		if err := a.wakeDependents(ctx, &run); err != nil {
+			return err
+		}
 	}
 	if in.Start {
 		a.Metrics.RunStarted(string(run.Trigger), time.Since(run.LogicalTime), run.Trigger == jobflow.TriggerSchedule)

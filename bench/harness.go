@@ -97,6 +97,8 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(runJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 		r.RegisterActivityWithOptions(h.loadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
+		r.RegisterActivityWithOptions(CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
+		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 	}, workerOpts)
 	return h, nil
 }
@@ -157,6 +159,25 @@ func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResu
 	}
 	return workflows.RunJobResult{}, nil
 }
+
+// DependentMet holds the upstream workflow ids whose items CheckDependent
+// (the stand-in) finds met.
+var DependentMet sync.Map
+
+// CheckDependent stands in for the real one: an item is met when its
+// workflow id is in DependentMet.
+func CheckDependent(_ context.Context, in workflows.CheckDependentInput) (workflows.CheckDependentResult, error) {
+	var res workflows.CheckDependentResult
+	for _, it := range in.Config.Items {
+		_, met := DependentMet.Load(it.WorkflowID)
+		res.Items = append(res.Items, jobflow.DependentItemState{WorkflowID: it.WorkflowID, Window: it.Window, Met: met})
+		res.Texts = append(res.Texts, "workflow "+it.WorkflowID)
+	}
+	return res, nil
+}
+
+// ForgetDependent stands in for the real one: there is nothing to forget.
+func ForgetDependent(context.Context, workflows.ForgetDependentInput) error { return nil }
 
 // RecordRun stands in for the real RecordRun: it stores nothing.
 func RecordRun(context.Context, workflows.RecordRunInput) error { return nil }

@@ -118,6 +118,18 @@ func scenarios() []scenario {
 			return u.Get(ctx, nil)
 		}
 	}
+	// DEPENDENT: waits (no slot) beside a job, woken by a signal, then its child runs.
+	dependent := scripted([]string{"dep", "after", "other"}, nil, [2]string{"dep", "after"})
+	dependent.Config.MaxParallelism = 1
+	dependent.Jobs[0].Type = jobflow.JobDependent
+	dependent.Jobs[0].Config = []byte(`{"items":[{"workflowId":"wf_rec_up","window":"yesterday"}],"relation":"AND","timeoutSeconds":600,"onUpstreamFail":"FAIL","checkIntervalSeconds":3600}`)
+	upstreamEnds := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(500 * time.Millisecond)
+		DependentMet.Store("wf_rec_up", true)
+		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalDependent,
+			workflows.DependentSignal{WorkflowID: "wf_rec_up", RunID: "run-up", Status: jobflow.RunSuccess})
+	}
+
 	return []scenario{
 		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},
 		{name: "continue-failure", in: in(scripted(abcde, map[string]string{"b": "fail"}, diamond...))},
@@ -134,6 +146,7 @@ func scenarios() []scenario {
 		{name: "outputs-rerun", in: outputsRerun},
 		{name: "trigger-rules", in: in(rules)},
 		{name: "condition", in: in(cond)},
+		{name: "dependent", in: in(dependent), during: upstreamEnds},
 	}
 }
 

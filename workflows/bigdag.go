@@ -191,10 +191,12 @@ func loadSnapshot(ctx workflow.Context, in *FlowRunInput) (jobflow.Snapshot, str
 
 // packNodes is the node states gzipped, without PENDING nodes (the default
 // state) and without what the graph gives back (run id, job name and type).
+// A PENDING node with a start time is kept: a waiting DEPENDENT node carried
+// across continue-as-new, whose deadline counts from it.
 func packNodes(nodes []jobflow.NodeRun) []byte {
 	out := make([]jobflow.NodeRun, 0, len(nodes))
 	for _, n := range nodes {
-		if n.Status == jobflow.NodePending {
+		if n.Status == jobflow.NodePending && n.StartedAt == nil {
 			continue
 		}
 		n.RunID, n.JobName, n.JobType = "", "", ""

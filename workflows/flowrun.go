@@ -58,7 +58,8 @@ func (r *runner) loop(ctx workflow.Context) {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
 		r.recordDecided(ctx)
-		if r.running == 0 && (r.timers == 0 || r.draining) {
+		r.recordDependents(ctx)
+		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) {
 			return
 		}
 		r.sel.Select(ctx)
@@ -69,7 +70,7 @@ func (r *runner) loop(ctx workflow.Context) {
 			r.abortingRecorded = true
 			r.record(disconnected(ctx), jobflow.RunAborting, nil)
 		}
-		if !r.draining && r.finishedHere > 0 && info.GetContinueAsNewSuggested() {
+		if !r.draining && (r.finishedHere > 0 || r.depChecks >= depChecksPerExecution) && info.GetContinueAsNewSuggested() {
 			r.draining = true
 		}
 	}

@@ -40,8 +40,12 @@ type runner struct {
 	refs        [][]int // the nodes whose outputs each node's config names (outputs.go)
 	outputsOn   bool    // this execution passes outputs (a versioned change)
 
-	running      int   // RunJob activities in flight
-	timers       int   // cron timers in flight
+	running      int // RunJob activities in flight
+	timers       int // cron timers in flight
+	waits        int // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
+	deps         []*depWait
+	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
+	depChecks    int   // DEPENDENT checks done in this execution
 	newlyWaiting []int // nodes that became WAITING since the last record
 	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)

@@ -115,7 +115,7 @@ func New(t *testing.T, o Options) *Rig {
 		t.Cleanup(func() { served.Close() })
 	}
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Logger: o.Logger, Metrics: m}
+		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
