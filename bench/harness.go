@@ -71,6 +71,14 @@ func Start(opts Options) (*Harness, error) {
 		temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}),
 	)
 	h := &Harness{server: ts, Client: ts.GetDefaultClient()}
+	// FlowRun tags the SUBFLOW child runs it starts with jobflow's search
+	// attributes, which a server without them refuses.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := temporalserver.RegisterSearchAttributes(ctx, h.Client.OperatorService(), ts.GetDefaultNamespace()); err != nil {
+		ts.Stop()
+		return nil, fmt.Errorf("register search attributes: %w", err)
+	}
 	workerOpts := opts.Worker
 	workerOpts.MaxHeartbeatThrottleInterval = time.Second
 	// Heartbeats go out at least every second (the SDK would wait up to
@@ -88,6 +96,8 @@ func Start(opts Options) (*Harness, error) {
 		}
 		r.RegisterActivityWithOptions(runJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
+		r.RegisterActivityWithOptions(PrepareSubflow, activity.RegisterOptions{Name: workflows.PrepareSubflowActivity})
+		r.RegisterActivityWithOptions(EndSubflow, activity.RegisterOptions{Name: workflows.EndSubflowActivity})
 	}, workerOpts)
 	return h, nil
 }
