@@ -20,7 +20,9 @@ func TestJobs_SubflowValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := "/api/v1/workflows/" + w.ID + "/jobs"
-		cfg := func(c map[string]any) map[string]any { return map[string]any{"name": "s", "type": "SUBFLOW", "config": c} }
+		cfg := func(c map[string]any) map[string]any {
+			return map[string]any{"name": "s", "type": "SUBFLOW", "config": c}
+		}
 		cases := []struct {
 			name  string
 			body  any
