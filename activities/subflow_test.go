@@ -98,3 +98,60 @@ func TestPrepareSubflow(t *testing.T) {
 		})
 	}
 }
+
+// A rerun of the parent reruns the child its rerun-of run's job started:
+// FAILED and FROM_NODE in FAILED mode, NODE and ALL in ALL mode, with the
+// previous child's snapshot and params.
+func TestPrepareSubflow_Rerun(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			e := newTestEnv(t, dialect)
+			ctx := context.Background()
+			snap := &jobflow.Snapshot{TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID, WorkflowName: "nightly",
+				Canvas: jobflow.Canvas{Nodes: []jobflow.CanvasNode{{JobID: "c1"}, {JobID: "c2"}}},
+				Jobs: []jobflow.Job{{ID: "c1", Name: "c1", Type: jobflow.JobShell}, {ID: "c2", Name: "c2", Type: jobflow.JobShell}}}
+			prevID := e.run.ID + "-jb_sub-1"
+			prev := &jobflow.Run{ID: prevID, TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID, Trigger: jobflow.TriggerSubflow,
+				Status: jobflow.RunFail, Params: map[string]string{"day": "d1"}, ParentRunID: e.run.ID, ParentJobID: "jb_sub"}
+			if err := e.s.CreateRun(ctx, prev, snap); err != nil {
+				t.Fatal(err)
+			}
+			for id, st := range map[string]jobflow.NodeStatus{"c1": jobflow.NodeSuccess, "c2": jobflow.NodeFail} {
+				if err := e.s.UpsertNodeRun(ctx, &jobflow.NodeRun{RunID: prevID, TenantID: e.run.TenantID, JobID: id, Status: st, Attempt: 1,
+					Outputs: map[string]string{"k": id}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rerun := &jobflow.Run{ID: jobflow.NewID(jobflow.PrefixRun), TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID,
+				Trigger: jobflow.TriggerRerun, Status: jobflow.RunRunning, RerunOf: e.run.ID}
+			if err := e.s.UpsertRun(ctx, rerun); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				mode jobflow.RerunMode
+				want jobflow.RerunMode
+			}{{jobflow.RerunFailed, jobflow.RerunFailed}, {jobflow.RerunFromNode, jobflow.RerunFailed},
+				{jobflow.RerunNode, jobflow.RerunAll}, {jobflow.RerunAll, jobflow.RerunAll}} {
+				childID := rerun.ID + "-jb_sub-" + string(tc.mode)
+				got, err := e.a.PrepareSubflow(ctx, workflows.PrepareSubflowInput{
+					Node:       jobflow.NodeRun{RunID: rerun.ID, JobID: "jb_sub", JobType: jobflow.JobSubflow, Status: jobflow.NodeRunning, Attempt: 1},
+					ChildRunID: childID, TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID,
+					Job:   jobflow.Job{ID: "jb_sub", Name: "sub", Type: jobflow.JobSubflow, Config: []byte(`{"workflowId":"wf_other","params":{"day":"new"}}`)},
+					Depth: 1, RerunOf: e.run.ID, RerunMode: tc.mode,
+				})
+				if err != nil {
+					t.Fatalf("%s: %v", tc.mode, err)
+				}
+				if got.Plan == nil || got.Plan.Mode != tc.want || got.RerunOf != prevID || got.Params["day"] != "d1" ||
+					got.Snapshot.WorkflowID != e.run.WorkflowID || len(got.Plan.Prior) != 2 ||
+					got.Plan.Prior[0].Status != jobflow.NodeSuccess || got.Plan.Prior[0].Outputs["k"] != "c1" {
+					t.Errorf("%s: child input %+v plan %+v", tc.mode, got, got.Plan)
+				}
+				row, err := e.s.FindRunByID(ctx, e.run.TenantID, childID)
+				if err != nil || row.RerunOf != prevID || row.ParentRunID != rerun.ID {
+					t.Errorf("%s: child row %+v %v", tc.mode, row, err)
+				}
+			}
+		})
+	}
+}
