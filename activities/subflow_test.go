@@ -109,7 +109,7 @@ func TestPrepareSubflow_Rerun(t *testing.T) {
 			ctx := context.Background()
 			snap := &jobflow.Snapshot{TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID, WorkflowName: "nightly",
 				Canvas: jobflow.Canvas{Nodes: []jobflow.CanvasNode{{JobID: "c1"}, {JobID: "c2"}}},
-				Jobs: []jobflow.Job{{ID: "c1", Name: "c1", Type: jobflow.JobShell}, {ID: "c2", Name: "c2", Type: jobflow.JobShell}}}
+				Jobs:   []jobflow.Job{{ID: "c1", Name: "c1", Type: jobflow.JobShell}, {ID: "c2", Name: "c2", Type: jobflow.JobShell}}}
 			prevID := e.run.ID + "-jb_sub-1"
 			prev := &jobflow.Run{ID: prevID, TenantID: e.run.TenantID, WorkflowID: e.run.WorkflowID, Trigger: jobflow.TriggerSubflow,
 				Status: jobflow.RunFail, Params: map[string]string{"day": "d1"}, ParentRunID: e.run.ID, ParentJobID: "jb_sub"}
