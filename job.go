@@ -211,6 +211,12 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 			return nil, err
 		}
 		v = c
+	case JobDependent:
+		c, err := normalizeDependentConfig(raw)
+		if err != nil {
+			return nil, err
+		}
+		v = c
 	case JobSubflow:
 		c, err := normalizeSubflowConfig(raw)
 		if err != nil {

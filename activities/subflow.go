@@ -111,7 +111,7 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 		a.logger().Error("create subflow run", "run", child.ID, "err", err)
 		return none, temporal.NewApplicationError("cannot record the child run", ErrTypeStoreFailed)
 	}
-	return workflows.FlowRunInput{
+	in2 := workflows.FlowRunInput{
 		RunID:       child.ID,
 		Snapshot:    *snap,
 		Params:      child.Params,
@@ -125,7 +125,19 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 		ParentJobID: child.ParentJobID,
 		Depth:       in.Depth,
 		Ancestors:   in.Ancestors,
-	}, nil
+	}
+	// A large child DAG travels by reference to its run_snapshots row, as
+	// the engine starts large runs (workflows/bigdag.go).
+	if workflows.ByReference(snap) {
+		in2.Snapshot = workflows.SnapshotHeader(*snap)
+		in2.SnapshotRef = &workflows.SnapshotRef{TenantID: in.TenantID, RunID: child.ID}
+		if plan != nil {
+			packed := *plan
+			workflows.PackPlan(&packed)
+			in2.Plan = &packed
+		}
+	}
+	return in2, nil
 }
 
 // rerunChild is the child of a rerun of the parent: a rerun of the child

@@ -14,11 +14,11 @@ func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) boo
 	case jobflow.JobCondition:
 		r.startCondition(ctx, i, job)
 		return true
+	case jobflow.JobDependent:
+		r.startDependent(ctx, i, job)
+		return true
 	case jobflow.JobSubflow:
 		r.startSubflow(ctx, i, job)
-		return true
-	case jobflow.JobDependent:
-		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
 		return true
 	}
 	return false
