@@ -268,3 +268,27 @@ func TestFlowRun_Subflow_RerunPassesMode(t *testing.T) {
 		})
 	}
 }
+
+// An abort while the child is being prepared starts no child, and
+// EndSubflow is told to settle the child's row that PrepareSubflow made.
+func TestFlowRun_Subflow_AbortWhilePreparing(t *testing.T) {
+	s := newSubflowStub()
+	s.children["child"] = childSnapshot()
+	env := newSubflowEnv(t, s)
+	env.RegisterActivityWithOptions(func(ctx context.Context, in PrepareSubflowInput) (FlowRunInput, error) {
+		time.Sleep(2 * time.Second) // the abort arrives meanwhile; this activity is not cancelled
+		return s.prepare(ctx, in)
+	}, activity.RegisterOptions{Name: PrepareSubflowActivity})
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
+	res, err := run(t, env, input(subflowParent(true)))
+	if res.Status != jobflow.RunAborted || err == nil {
+		t.Fatalf("status %s, err %v", res.Status, err)
+	}
+	wantStatuses(t, res.Nodes, map[string]jobflow.NodeStatus{"a": jobflow.NodeSuccess, "sub": jobflow.NodeAborted, "b": jobflow.NodeAborted})
+	if len(s.recordsOf("run1-sub-1")) != 0 || s.callCount("x") != 0 {
+		t.Error("a child started after the abort")
+	}
+	if len(s.ends) != 1 || !s.ends[0].NotStarted || s.ends[0].Node.Status != jobflow.NodeAborted {
+		t.Errorf("ends %+v", s.ends)
+	}
+}
