@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,7 +24,12 @@ const largeDAG = 2000
 // next column), with saved positions and a run whose nodes have mixed
 // states. The figures are in the README:
 //
-//	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 5x
+//	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 3x
+//
+// With JOBFLOW_CONSOLE_CPUPROFILE=<dir> it also writes the page's JavaScript
+// CPU profile of each first render there (open it in Chrome's DevTools, or
+// summarize it with web/scripts/profile.mjs); build web/ unminified first
+// (npx vite build --minify false) for readable names.
 func BenchmarkConsole_LargeDAG(b *testing.B) {
 	ctx := context.Background()
 	st, _ := storetest.OpenPostgres(b)
@@ -43,9 +50,16 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 	br.login("admin", password)
 	br.visible("workflow-table")
 
+	profiles := os.Getenv("JOBFLOW_CONSOLE_CPUPROFILE")
 	measure := func(path, ready string) (ms float64, rendered int) {
+		if profiles != "" {
+			br.startProfile()
+		}
 		br.open(path)
 		br.waitFor("first render of "+path, ready, 60*time.Second)
+		if profiles != "" {
+			br.stopProfile(filepath.Join(profiles, sanitize(path)+".cpuprofile"))
+		}
 		br.eval(`performance.now()`, &ms)
 		br.eval(`document.querySelectorAll('.react-flow__node').length`, &rendered)
 		if testing.Verbose() {

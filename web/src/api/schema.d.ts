@@ -1256,7 +1256,14 @@ export interface components {
             revision: number;
         };
         CanvasNode: {
+            /** @description the node's FAIL does not fail the run; trigger rules still see it as failed */
+            allowFailure?: boolean;
             jobId: string;
+            /**
+             * @description when the node may start (SPEC §10); absent is ALL_SUCCESS
+             * @enum {string}
+             */
+            trigger?: "ALL_SUCCESS" | "ALL_DONE" | "ONE_SUCCESS" | "ONE_FAILED" | "NONE_FAILED";
             x: number;
             y: number;
         };
@@ -1558,7 +1565,7 @@ export interface components {
             /** Format: date-time */
             startedAt?: string | null;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
         };
         /** @description defined by the run engine */
         Object: {
@@ -1628,7 +1635,7 @@ export interface components {
             temporalWorkflowId?: string;
             tenantId?: string;
             /** @enum {string} */
-            trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL";
+            trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionId?: string;
             workflowId: string;
             workflowName: string;
