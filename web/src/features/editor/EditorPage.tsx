@@ -44,6 +44,11 @@ function toNodes(wf: Workflow): JobFlowNode[] {
   })
 }
 
+// same answers prev when next holds the same objects (no state change).
+function same<T>(prev: T[], next: T[]): T[] {
+  return next.length === prev.length && next.every((x, i) => x === prev[i]) ? prev : next
+}
+
 function toEdges(wf: Workflow): Edge[] {
   return (wf.canvas?.edges ?? []).map((e) => ({ id: e.from + '->' + e.to, source: e.from, target: e.to }))
 }
@@ -85,10 +90,12 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const jobs = useMemo(() => wf.jobs ?? [], [wf.jobs])
   useEffect(() => {
     const byId = new Map(jobs.map((j) => [j.id, j]))
-    setNodes((ns) => ns.map((n) => {
+    // Unchanged nodes keep their objects and an unchanged list its array,
+    // so opening the editor does not re-render the canvas for nothing.
+    setNodes((ns) => same(ns, ns.map((n) => {
       const j = byId.get(n.id)
       return j && (j.name !== n.data.name || j.type !== n.data.type) ? { ...n, data: { ...n.data, name: j.name, type: j.type } } : n
-    }))
+    })))
   }, [jobs, setNodes])
   const lastRevision = useRef(wf.revision)
   useEffect(() => {
@@ -110,11 +117,11 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   // The cycle the API named is highlighted on its nodes.
   useEffect(() => {
     const c = new Set(cycle)
-    setNodes((ns) => ns.map((n) => (!!n.data.cycle !== c.has(n.id) ? { ...n, data: { ...n.data, cycle: c.has(n.id) } } : n)))
-    setEdges((es) => es.map((e) => {
+    setNodes((ns) => same(ns, ns.map((n) => (!!n.data.cycle !== c.has(n.id) ? { ...n, data: { ...n.data, cycle: c.has(n.id) } } : n))))
+    setEdges((es) => same(es, es.map((e) => {
       const on = c.has(e.source) && c.has(e.target)
       return !!e.animated !== on ? { ...e, animated: on, style: on ? { stroke: '#f5222d', strokeWidth: 2 } : undefined } : e
-    }))
+    })))
   }, [cycle, setNodes, setEdges])
 
   const onNodesChange = useCallback((ch: NodeChange<JobFlowNode>[]) => {

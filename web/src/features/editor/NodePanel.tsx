@@ -1,7 +1,7 @@
 // Beside the canvas: the node search that pans to a node, and the panel of
 // the selected node with its trigger rule and allowFailure (saved with the
 // canvas, SPEC §10).
-import { memo, useMemo } from 'react'
+import { memo, useMemo, useState } from 'react'
 import { Card, Select, Switch, Typography } from 'antd'
 import type { Job } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
@@ -11,12 +11,22 @@ export const TRIGGER_RULES = ['ALL_SUCCESS', 'ALL_DONE', 'ONE_SUCCESS', 'ONE_FAI
 
 // NodeSearch depends on the jobs and the set of node ids only, so moving
 // nodes does not rebuild its (up to 2,000) options.
+// It offers the first matches of what is typed, not every node.
 export const NodeSearch = memo(function NodeSearch({ jobs, onCanvas, onFind }: { jobs: Job[]; onCanvas: Set<string>; onFind: (id: string) => void }) {
   const { t } = useI18n()
-  const options = useMemo(() => jobs.filter((j) => onCanvas.has(j.id)).map((j) => ({ value: j.id, label: j.name })), [jobs, onCanvas])
+  const [q, setQ] = useState('')
+  const options = useMemo(() => {
+    const lq = q.toLowerCase()
+    const out: { value: string; label: string }[] = []
+    for (const j of jobs) {
+      if (out.length >= 50) break
+      if (onCanvas.has(j.id) && j.name.toLowerCase().includes(lq)) out.push({ value: j.id, label: j.name })
+    }
+    return out
+  }, [jobs, onCanvas, q])
   return (
-    <Select size="small" showSearch={{ optionFilterProp: 'label' }} placeholder={t('Find node')} style={{ width: 180 }} data-testid="node-search"
-      value={null} onChange={onFind} options={options} />
+    <Select size="small" showSearch={{ filterOption: false, onSearch: setQ }} placeholder={t('Find node')} style={{ width: 180 }} data-testid="node-search"
+      value={null as string | null} onChange={(id) => { setQ(''); if (id) onFind(id) }} options={options} />
   )
 })
 
