@@ -56,6 +56,11 @@ func (c Canvas) Validate(jobIDs []string) error {
 			return Errorf(EINVALID, "job %q is on the canvas more than once", n.JobID).WithDetails(map[string]string{"field": "nodes", "jobId": n.JobID})
 		}
 		placed[n.JobID] = true
+		switch n.Trigger {
+		case "", RuleAllSuccess, RuleAllDone, RuleOneSuccess, RuleOneFailed, RuleNoneFailed:
+		default:
+			return Errorf(EINVALID, "node %q: trigger must be ALL_SUCCESS, ALL_DONE, ONE_SUCCESS, ONE_FAILED or NONE_FAILED", n.JobID).WithDetails(map[string]string{"field": "nodes", "jobId": n.JobID})
+		}
 	}
 	seen := make(map[Edge]bool, len(c.Edges))
 	for _, e := range c.Edges {

@@ -200,8 +200,14 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 			return nil, invalidField("config.body", "config.body must be at most %d bytes", MaxScriptBytes)
 		}
 		v = c
+	case JobCondition:
+		c, err := normalizeCondition(raw)
+		if err != nil {
+			return nil, err
+		}
+		v = c
 	default:
-		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP")
+		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT")
 	}
 	out, err := json.Marshal(v)
 	if err != nil {

@@ -68,6 +68,11 @@ func (j *Job) OutputRefs(isJob func(name string) bool) ([]vars.OutputRef, error)
 		}
 		out = append(out, refs...)
 	}
+	if j.Type == JobCondition {
+		for _, name := range conditionRefs(j.Config) {
+			out = append(out, vars.OutputRef{Text: "outputs." + name, Job: name})
+		}
+	}
 	return out, nil
 }
 
@@ -113,6 +118,15 @@ func ValidateRefs(c Canvas, jobs []*Job) error {
 		}
 	}
 	return nil
+}
+
+// ValidateControl checks what the canvas asks of control jobs: the outputs
+// references (ValidateRefs) and the CONDITION case targets.
+func ValidateControl(c Canvas, jobs []*Job) error {
+	if err := ValidateRefs(c, jobs); err != nil {
+		return err
+	}
+	return validateConditions(c, jobs)
 }
 
 // ancestors of id under parents.

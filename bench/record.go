@@ -80,6 +80,20 @@ func scenarios() []scenario {
 		{JobID: "c", Status: jobflow.NodeSuccess}, {JobID: "d", Status: jobflow.NodeUpstreamFailed},
 	}}
 
+	// Trigger rules: a fails; h handles it (ONE_FAILED), c cleans up
+	// (ALL_DONE), d is UPSTREAM_FAILED, e (ONE_FAILED on b) NOT_SELECTED.
+	rules := scripted([]string{"a", "b", "h", "c", "d", "e"}, map[string]string{"a": "fail"},
+		[2]string{"a", "h"}, [2]string{"a", "c"}, [2]string{"b", "c"}, [2]string{"a", "d"}, [2]string{"b", "e"})
+	rules.Canvas.Nodes[2].Trigger = jobflow.RuleOneFailed
+	rules.Canvas.Nodes[3].Trigger = jobflow.RuleAllDone
+	rules.Canvas.Nodes[5].Trigger = jobflow.RuleOneFailed
+
+	// CONDITION: a's output chooses b; c is NOT_SELECTED, the join d runs.
+	cond := scripted([]string{"a", "k", "b", "c", "d"}, map[string]string{"a": "outputs"},
+		[2]string{"a", "k"}, [2]string{"k", "b"}, [2]string{"k", "c"}, [2]string{"b", "d"}, [2]string{"c", "d"})
+	cond.Jobs[1].Type = jobflow.JobCondition
+	cond.Jobs[1].Config = []byte(`{"cases":[{"when":"outputs[\"job a\"].x > 0","to":["b"]}],"default":["c"]}`)
+
 	chain := Chain(40).Snapshot
 	chain.Config.MaxParallelism = 16
 
@@ -115,6 +129,8 @@ func scenarios() []scenario {
 		{name: "continue-as-new", in: in(chain)},
 		{name: "outputs", in: in(outputs)},
 		{name: "outputs-rerun", in: outputsRerun},
+		{name: "trigger-rules", in: in(rules)},
+		{name: "condition", in: in(cond)},
 	}
 }
 

@@ -100,9 +100,12 @@ type jobFields struct {
 	Position       *position           `json:"position"`
 }
 
+// position is the job's canvas node: where, and its trigger rule.
 type position struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
+	X            float64             `json:"x"`
+	Y            float64             `json:"y"`
+	Trigger      jobflow.TriggerRule `json:"trigger,omitempty"`
+	AllowFailure bool                `json:"allowFailure,omitempty"`
 }
 
 // Compare returns the diff from a to b, matching jobs by key.
@@ -161,7 +164,7 @@ type keyedJob struct {
 func index(s Side, key Key) (map[string]keyedJob, map[string]string) {
 	pos := make(map[string]position, len(s.Canvas.Nodes))
 	for _, n := range s.Canvas.Nodes {
-		pos[n.JobID] = position{X: n.X, Y: n.Y}
+		pos[n.JobID] = position{X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure}
 	}
 	out := make(map[string]keyedJob, len(s.Jobs))
 	keyOfID := make(map[string]string, len(s.Jobs))

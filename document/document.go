@@ -87,6 +87,9 @@ type Job struct {
 	Cron           string               `json:"cron,omitempty"`
 	Remark         string               `json:"remark,omitempty"`
 	Position       *Position            `json:"position,omitempty"`
+	// Trigger and AllowFailure are the job's canvas node's (SPEC §10).
+	Trigger      jobflow.TriggerRule `json:"trigger,omitempty"`
+	AllowFailure bool                `json:"allowFailure,omitempty"`
 }
 
 // Position of a job on the canvas.
@@ -173,10 +176,12 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 	}
 	var ordered []*jobflow.Job
 	pos := map[string]*Position{}
+	nodeOf := map[string]jobflow.CanvasNode{}
 	for _, n := range w.Canvas.Nodes {
 		if j := byID[n.JobID]; j != nil {
 			ordered = append(ordered, j)
 			pos[j.ID] = &Position{X: n.X, Y: n.Y}
+			nodeOf[j.ID] = n
 		}
 	}
 	var off []*jobflow.Job
@@ -193,6 +198,20 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 			return nil, err
 		}
 		dj.Position = pos[j.ID]
+		dj.Trigger, dj.AllowFailure = nodeOf[j.ID].Trigger, nodeOf[j.ID].AllowFailure
+		if j.Type != jobflow.JobCondition {
+			d.Spec.Jobs = append(d.Spec.Jobs, dj)
+			continue
+		}
+		if err := conditionTargets(dj.Config, func(id string) (string, bool) {
+			t := byID[id]
+			if t == nil {
+				return "", false
+			}
+			return t.Name, true
+		}); err != nil {
+			return nil, fmt.Errorf("job %q: %w", j.Name, err)
+		}
 		d.Spec.Jobs = append(d.Spec.Jobs, dj)
 	}
 	d.Spec.Edges = []Edge{}
@@ -270,8 +289,10 @@ type Draft struct {
 
 // NamedNode is a canvas node by job name.
 type NamedNode struct {
-	Job  string
-	X, Y float64
+	Job          string
+	X, Y         float64
+	Trigger      jobflow.TriggerRule
+	AllowFailure bool
 }
 
 // Resolve checks a document and resolves its names in a tenant whose
@@ -355,7 +376,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 		}
 		out.Jobs = append(out.Jobs, j)
 		if dj.Position != nil {
-			out.Nodes = append(out.Nodes, NamedNode{Job: dj.Name, X: dj.Position.X, Y: dj.Position.Y})
+			out.Nodes = append(out.Nodes, NamedNode{Job: dj.Name, X: dj.Position.X, Y: dj.Position.Y, Trigger: dj.Trigger, AllowFailure: dj.AllowFailure})
 		}
 	}
 	placed := map[string]bool{}
@@ -376,7 +397,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 			names = append(names, j.Name)
 		}
 		for _, n := range out.Nodes {
-			c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: n.Job})
+			c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: n.Job, Trigger: n.Trigger})
 		}
 		for _, e := range out.Edges {
 			c.Edges = append(c.Edges, jobflow.Edge{From: e.From, To: e.To})
@@ -392,7 +413,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 func (d *Draft) Canvas(idOf map[string]string) jobflow.Canvas {
 	c := jobflow.Canvas{Nodes: []jobflow.CanvasNode{}, Edges: []jobflow.Edge{}}
 	for _, n := range d.Nodes {
-		c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: idOf[n.Job], X: n.X, Y: n.Y})
+		c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: idOf[n.Job], X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure})
 	}
 	for _, e := range d.Edges {
 		c.Edges = append(c.Edges, jobflow.Edge{From: idOf[e.From], To: idOf[e.To]})

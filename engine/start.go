@@ -28,7 +28,7 @@ func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, err
 	if err := w.Canvas.Validate(ids); err != nil {
 		return nil, err
 	}
-	if err := jobflow.ValidateRefs(w.Canvas, w.Jobs); err != nil {
+	if err := jobflow.ValidateControl(w.Canvas, w.Jobs); err != nil {
 		return nil, err
 	}
 	s := &jobflow.Snapshot{

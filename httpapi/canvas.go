@@ -69,5 +69,5 @@ func (s *Server) checkRefs(ctx context.Context, tenantID, workflowID string, cv 
 	if canvas.Validate(ids) != nil {
 		return nil
 	}
-	return jobflow.ValidateRefs(canvas, jobs)
+	return jobflow.ValidateControl(canvas, jobs)
 }

@@ -339,6 +339,7 @@ func planOne(draft *document.Draft, existing *jobflow.Workflow, res *ImportResul
 		}
 		idOf[j.Name] = j.ID
 	}
+	draft.ResolveJobRefs(idOf)
 	canvas := draft.Canvas(idOf)
 	after := document.Side{Canvas: canvas, Config: draft.Config}
 	for _, j := range draft.Jobs {

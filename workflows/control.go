@@ -11,7 +11,10 @@ import (
 // code lives in its own file; it ends the node with r.succeed or r.fail.
 func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) bool {
 	switch job.Type {
-	case jobflow.JobCondition, jobflow.JobSubflow, jobflow.JobDependent:
+	case jobflow.JobCondition:
+		r.startCondition(ctx, i, job)
+		return true
+	case jobflow.JobSubflow, jobflow.JobDependent:
 		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
 		return true
 	}

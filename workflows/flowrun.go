@@ -57,6 +57,7 @@ func (r *runner) loop(ctx workflow.Context) {
 	for {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
+		r.recordDecided(ctx)
 		if r.running == 0 && (r.timers == 0 || r.draining) {
 			return
 		}
@@ -162,12 +163,7 @@ func (r *runner) succeed(i int, res RunJobResult) {
 	if r.outputsOn {
 		n.Outputs = res.Outputs
 	}
-	for _, c := range r.g.children[i] {
-		r.unmet[c]--
-		if r.unmet[c] == 0 && r.nodes[c].Status == jobflow.NodePending {
-			r.ready = append(r.ready, c)
-		}
-	}
+	r.propagate(i)
 }
 
 // fail marks node i FAIL and applies the failure strategy.
@@ -179,6 +175,10 @@ func (r *runner) fail(i int, msg string, ours bool) {
 		n.EndedAt = &now
 	}
 	r.ours[i] = r.ours[i] || ours
+	if r.g.allowFail[i] { // tolerated: the run goes on, and its rules see a failure
+		r.propagate(i)
+		return
+	}
 	if r.firstError == "" {
 		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), n.Error)
 	}
@@ -186,12 +186,7 @@ func (r *runner) fail(i int, msg string, ours bool) {
 		r.end()
 		return
 	}
-	for _, d := range r.g.descendants(i) {
-		r.settle(d, jobflow.NodeUpstreamFailed)
-		if r.nodes[d].Status == jobflow.NodeUpstreamFailed && r.nodes[d].Error == "" {
-			r.nodes[d].Error = "upstream job " + r.nodeName(i) + " failed"
-		}
-	}
+	r.propagate(i)
 }
 
 // end is FailureStrategy END: cancel every running job and waiting timer,
@@ -317,11 +312,16 @@ func (r *runner) status() jobflow.RunStatus {
 	if r.cancelled {
 		return jobflow.RunAborted
 	}
+	// A FAIL fails the run unless its node has allowFailure; UPSTREAM_FAILED
+	// nodes follow from a FAIL and do not count themselves. A failure that
+	// a ONE_FAILED node handled still fails the run (SPEC §10, README).
 	broken := false
 	for i := range r.nodes {
 		switch r.nodes[i].Status {
-		case jobflow.NodeFail, jobflow.NodeUpstreamFailed:
-			return jobflow.RunFail
+		case jobflow.NodeFail:
+			if !r.g.allowFail[i] {
+				return jobflow.RunFail
+			}
 		case jobflow.NodeBreak:
 			broken = true
 		}

@@ -8,21 +8,25 @@ import (
 // walks its slices, never a map, so every execution and replay visits nodes
 // in the same order.
 type graph struct {
-	ids      []string       // job id per node, canvas order
-	jobs     []*jobflow.Job // nil when the snapshot lacks the job
-	parents  [][]int
-	children [][]int
-	index    map[string]int // lookups only, never ranged over
+	ids       []string       // job id per node, canvas order
+	jobs      []*jobflow.Job // nil when the snapshot lacks the job
+	parents   [][]int
+	children  [][]int
+	rules     []jobflow.TriggerRule // per node; "" is ALL_SUCCESS
+	allowFail []bool                // per node: a FAIL does not fail the run
+	index     map[string]int        // lookups only, never ranged over
 }
 
 func newGraph(s *jobflow.Snapshot) *graph {
 	n := len(s.Canvas.Nodes)
 	g := &graph{
-		ids:      make([]string, n),
-		jobs:     make([]*jobflow.Job, n),
-		parents:  make([][]int, n),
-		children: make([][]int, n),
-		index:    make(map[string]int, n),
+		ids:       make([]string, n),
+		jobs:      make([]*jobflow.Job, n),
+		parents:   make([][]int, n),
+		children:  make([][]int, n),
+		rules:     make([]jobflow.TriggerRule, n),
+		allowFail: make([]bool, n),
+		index:     make(map[string]int, n),
 	}
 	jobIndex := make(map[string]int, len(s.Jobs))
 	for i := range s.Jobs {
@@ -31,6 +35,7 @@ func newGraph(s *jobflow.Snapshot) *graph {
 	for i, cn := range s.Canvas.Nodes {
 		g.ids[i] = cn.JobID
 		g.index[cn.JobID] = i
+		g.rules[i], g.allowFail[i] = cn.Trigger, cn.AllowFailure
 		if j, ok := jobIndex[cn.JobID]; ok {
 			g.jobs[i] = &s.Jobs[j]
 		}

@@ -56,6 +56,7 @@ type stub struct {
 	attempts map[string]int
 	inputs   map[string]RunJobInput // the last input per job id
 	records  []RecordRunInput
+	globals  map[string]string // the tenant's plain variables, for LoadVariables
 }
 
 func newStub() *stub {
@@ -87,6 +88,16 @@ func (s *stub) recordRun(_ context.Context, in RecordRunInput) error {
 	defer s.mu.Unlock()
 	s.records = append(s.records, in)
 	return nil
+}
+
+func (s *stub) loadVariables(_ context.Context, in LoadVariablesInput) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range in.Names {
+		if v, ok := s.globals[n]; ok {
+			out[n] = v
+		}
+	}
+	return out, nil
 }
 
 func (s *stub) callCount(id string) int {
@@ -144,6 +155,7 @@ func newEnv(t *testing.T, s *stub) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(FlowRun, workflow.RegisterOptions{Name: FlowRunName})
 	env.RegisterActivityWithOptions(s.runJob, activity.RegisterOptions{Name: RunJobActivity})
 	env.RegisterActivityWithOptions(s.recordRun, activity.RegisterOptions{Name: RecordRunActivity})
+	env.RegisterActivityWithOptions(s.loadVariables, activity.RegisterOptions{Name: LoadVariablesActivity})
 	env.SetTestTimeout(2 * time.Minute)
 	return env
 }

@@ -28,8 +28,10 @@ type runner struct {
 	temporalRunID      string
 
 	nodes       []jobflow.NodeRun // live state, served by the nodes query
-	unmet       []int             // parents not yet SUCCESS/SKIPPED
-	ready       []int             // PENDING nodes whose parents are done, in the order they became ready
+	ready       []int             // PENDING nodes whose trigger rule is met, in the order they became ready
+	queued      []bool            // the node went into ready (trigger.go)
+	deselected  []int             // the CONDITION node that did not choose this node, or -1
+	cause       []int             // UPSTREAM_FAILED: the parent that failed (or failed upstream), or -1
 	cronDone    []bool            // discrete mode: the job's cron time has come
 	timerCancel []workflow.CancelFunc
 	ours        []bool  // FlowRun, not RunJob, decided this node's row in this execution
@@ -39,6 +41,7 @@ type runner struct {
 	running      int   // RunJob activities in flight
 	timers       int   // cron timers in flight
 	newlyWaiting []int // nodes that became WAITING since the last record
+	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
 
 	rootCtx    workflow.Context
@@ -112,7 +115,12 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 
 	n := len(r.g.ids)
 	r.nodes = make([]jobflow.NodeRun, n)
-	r.unmet = make([]int, n)
+	r.queued = make([]bool, n)
+	r.deselected = make([]int, n)
+	r.cause = make([]int, n)
+	for i := range n {
+		r.deselected[i], r.cause[i] = -1, -1
+	}
 	r.cronDone = make([]bool, n)
 	r.timerCancel = make([]workflow.CancelFunc, n)
 	r.ours = make([]bool, n)
@@ -139,16 +147,8 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			}
 		}
 	}
-	for i := range r.nodes {
-		for _, p := range r.g.parents[i] {
-			if !r.nodes[p].Status.Satisfied() {
-				r.unmet[i]++
-			}
-		}
-		if r.nodes[i].Status == jobflow.NodePending && r.unmet[i] == 0 {
-			r.ready = append(r.ready, i)
-		}
-	}
+	r.reapplyConditions(in.Plan)
+	r.decideAll()
 
 	r.jobsCtx, r.cancelJobs = workflow.WithCancel(ctx)
 	r.wake = workflow.NewBufferedChannel(ctx, 1)
