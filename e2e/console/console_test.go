@@ -384,6 +384,8 @@ func TestConsole(t *testing.T) {
 		b.shot("admin-license")
 	})
 
+	controlScenarios(t, f)
+
 	t.Run("ExpiredToken", func(t *testing.T) {
 		b := loggedIn(t, f)
 		// A 401 anywhere returns to the login page.

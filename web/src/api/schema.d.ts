@@ -1451,7 +1451,7 @@ export interface components {
             changes?: components["schemas"]["Change"][];
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
+            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; targets must be the node's children); SUBFLOW and DEPENDENT: see the README. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
             config?: Record<string, never>;
             /** @description discrete scheduling only */
             cron?: string;

@@ -49,7 +49,9 @@ export function BackfillDialog({ wf, open, onClose }: { wf: Workflow; open: bool
       </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="backfill-error" />}
       <div style={{ marginBottom: 4 }}>{t('Date range')}</div>
-      <DatePicker.RangePicker value={range} onChange={(v) => { setRange(v); setDone(null) }} style={{ width: '100%' }} data-testid="backfill-range" />
+      <div data-testid="backfill-range">
+        <DatePicker.RangePicker value={range} onChange={(v) => { setRange(v); setDone(null) }} style={{ width: '100%' }} />
+      </div>
       <div style={{ margin: '12px 0 4px' }}>{t('Overlap')}</div>
       <Select value={overlap} onChange={setOverlap} style={{ width: '100%' }} data-testid="backfill-overlap"
         options={[{ value: 'SKIP', label: t('One after another') + ' (SKIP)' }, { value: 'ALLOW_ALL', label: t('All at once') + ' (ALLOW_ALL)' }]} />
