@@ -172,7 +172,9 @@ function RunPage({ run }: { run: Run }) {
         <pre className="jf-log" style={{ maxHeight: 480 }} data-testid="node-outputs-json">{JSON.stringify(outputsOf?.outputs ?? {}, null, 2)}</pre>
       </Modal>
       {menu && (
-        <div style={{ position: 'fixed', left: menu.x, top: menu.y, zIndex: 1000, boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
+        // Kept inside the window: a row near the bottom opens it upwards.
+        <div style={{ position: 'fixed', left: Math.min(menu.x, window.innerWidth - 200), top: Math.min(menu.y, window.innerHeight - 190), zIndex: 1000,
+          boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
           <Menu selectable={false} items={nodeMenu(menu.node)} onClick={() => setMenu(null)} />
         </div>
       )}
