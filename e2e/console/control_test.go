@@ -119,6 +119,50 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.shot("run-not-selected")
 	})
 
+	// The DEPENDENT form sends the config of control.go (items with a
+	// window of N days, relation, timeout, onUpstreamFail). SUBFLOW and
+	// DEPENDENT are being built on other branches, so the request body is
+	// what is checked, whatever the server answers.
+	t.Run("DependentForm", func(t *testing.T) {
+		up, upIDs := flow(t, api, "dep-upstream", "true")
+		w, _ := flow(t, api, "dep-flow", "true")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.eval(`(() => { window.__jfSent = []; const f = window.fetch;
+			window.fetch = (u, o) => { window.__jfSent.push({url: String(u), method: o?.method, body: o?.body ?? ''}); return f(u, o) }; return true })()`, nil)
+		b.click("job-add")
+		b.typeInto("job-form-name", "wait-upstream")
+		b.selectOption("job-form-type", "DEPENDENT")
+		b.click("dep-add")
+		b.selectOption("dep-workflow-0", "dep-upstream")
+		b.selectOption("dep-job-0", "jobA")
+		b.selectOption("dep-window-0", "最近 N 天")
+		b.clear("dep-n-0")
+		b.typeInto("dep-n-0", "3")
+		b.selectOption("dep-relation", "OR")
+		b.clear("dep-timeout")
+		b.typeInto("dep-timeout", "600")
+		b.selectOption("dep-onfail", "继续等待")
+		b.shot("dependent-form")
+		b.click("job-form-ok")
+		b.waitFor("the job request", `window.__jfSent.some(r => r.method === 'POST' && r.url.endsWith('/jobs'))`, stepTimeout)
+		var body string
+		b.eval(`window.__jfSent.find(r => r.method === 'POST' && r.url.endsWith('/jobs')).body`, &body)
+		var sent struct {
+			Name   string
+			Type   string
+			Config jobflow.DependentConfig
+		}
+		if err := json.Unmarshal([]byte(body), &sent); err != nil {
+			t.Fatalf("job request %s: %v", body, err)
+		}
+		c := sent.Config
+		if sent.Type != "DEPENDENT" || sent.Name != "wait-upstream" || len(c.Items) != 1 || c.Items[0].WorkflowID != up.ID || c.Items[0].JobID != upIDs[0] ||
+			c.Items[0].Window != "lastNDays:3" || c.Relation != "OR" || c.TimeoutSeconds != 600 || c.OnUpstreamFail != "WAIT" {
+			t.Fatalf("DEPENDENT job request %s", body)
+		}
+	})
+
 	// 补数 from the editor sends a date range with an Idempotency-Key and
 	// starts one run per fire time; the list's next run time shows the
 	// schedule's own zone on hover.
