@@ -29,8 +29,9 @@ type Edge struct {
 	To   string `json:"to"`
 }
 
-// MaxCanvasNodes bounds a canvas; the engine is measured up to this size.
-const MaxCanvasNodes = 5000
+// MaxCanvasNodes bounds a canvas; the engine is measured up to this size
+// (a 10,000-job DAG runs by reference, workflows/bigdag.go).
+const MaxCanvasNodes = 10000
 
 // Validate checks the canvas against the set of jobs of its workflow: every
 // node a known job, placed once; every edge between placed nodes, no

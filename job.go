@@ -206,6 +206,12 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 			return nil, err
 		}
 		v = c
+	case JobDependent:
+		c, err := normalizeDependentConfig(raw)
+		if err != nil {
+			return nil, err
+		}
+		v = c
 	default:
 		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT")
 	}

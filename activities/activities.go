@@ -70,6 +70,12 @@ type Activities struct {
 	// Variables are the tenant variables and secrets jobs may name
 	// (none when nil).
 	Variables jobflow.VariableService
+	// Dependents keeps who waits for whom and checks DEPENDENT jobs
+	// (dependent.go); without it DEPENDENT jobs fail and no run's end
+	// signals waiters. Signaller sends those signals
+	// (activity.GetClient(ctx) when nil).
+	Dependents jobflow.DependentService
+	Signaller  Signaller
 
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
@@ -91,6 +97,9 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 	w.RegisterActivityWithOptions(a.LoadVariables, activity.RegisterOptions{Name: workflows.LoadVariablesActivity})
 	w.RegisterActivityWithOptions(a.SendAlarm, activity.RegisterOptions{Name: workflows.SendAlarmActivity})
+	w.RegisterActivityWithOptions(a.LoadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
+	w.RegisterActivityWithOptions(a.CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
+	w.RegisterActivityWithOptions(a.ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 }
 
 // Close closes the cached SQL connection pools.

@@ -30,16 +30,25 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		return err
 	}
 	for i := range in.Nodes {
-		n := in.Nodes[i]
+		n := &in.Nodes[i]
 		if n.RunID == "" {
 			n.RunID = run.ID
 		}
 		if n.TenantID == "" {
 			n.TenantID = run.TenantID
 		}
-		if err := a.Runs.UpsertNodeRun(ctx, &n); err != nil {
-			a.logger().Error("record node run", "run", run.ID, "job", n.JobID, "err", err)
-			return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
+	}
+	if b, ok := a.Runs.(nodeRunsUpserter); ok && len(in.Nodes) > 1 {
+		if err := b.UpsertNodeRuns(ctx, in.Nodes); err != nil {
+			a.logger().Error("record node runs", "run", run.ID, "nodes", len(in.Nodes), "err", err)
+			return temporal.NewApplicationError("cannot record the node runs", ErrTypeStoreFailed)
+		}
+	} else {
+		for i := range in.Nodes {
+			if err := a.Runs.UpsertNodeRun(ctx, &in.Nodes[i]); err != nil {
+				a.logger().Error("record node run", "run", run.ID, "job", in.Nodes[i].JobID, "err", err)
+				return temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
+			}
 		}
 	}
 	if final {
@@ -48,6 +57,10 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		}
 		if run.EndedAt != nil {
 			a.Metrics.RunFinished(string(run.Trigger), string(run.Status), run.EndedAt.Sub(run.StartedAt))
+		}
+		// Written final: the DEPENDENT jobs waiting on its workflow check now.
+		if err := a.wakeDependents(ctx, &run); err != nil {
+			return err
 		}
 	}
 	if in.Start {
@@ -70,6 +83,12 @@ func (a *Activities) recordRunRow(ctx context.Context, run *jobflow.Run) error {
 		return temporal.NewApplicationError("cannot record the run", ErrTypeStoreFailed)
 	}
 	return nil
+}
+
+// nodeRunsUpserter is the store's batched UpsertNodeRun (store.UpsertNodeRuns):
+// the first record of a 10,000-job run holds every node.
+type nodeRunsUpserter interface {
+	UpsertNodeRuns(ctx context.Context, nodes []jobflow.NodeRun) error
 }
 
 // scheduledRunRecorder is the store's hook for runs a Temporal Schedule

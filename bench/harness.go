@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -21,6 +22,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
+	"jobflow"
 	"jobflow/activities"
 	"jobflow/temporalserver"
 	"jobflow/workflows"
@@ -34,6 +36,9 @@ const TaskQueue = "flowbench"
 type Harness struct {
 	Client client.Client
 	server *temporaltest.TestServer
+
+	mu    sync.Mutex
+	snaps map[string]*jobflow.Snapshot // by run id: what LoadSnapshot serves
 }
 
 // Options of the harness.
@@ -70,9 +75,12 @@ func Start(opts Options) (*Harness, error) {
 		temporaltest.WithBaseServerOptions(serverOpts...),
 		temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}),
 	)
-	h := &Harness{server: ts, Client: ts.GetDefaultClient()}
+	h := &Harness{server: ts, Client: ts.GetDefaultClient(), snaps: map[string]*jobflow.Snapshot{}}
 	workerOpts := opts.Worker
 	workerOpts.MaxHeartbeatThrottleInterval = time.Second
+	if workerOpts.DeadlockDetectionTimeout == 0 {
+		workerOpts.DeadlockDetectionTimeout = workflows.DeadlockDetectionTimeout
+	}
 	// Heartbeats go out at least every second (the SDK would wait up to
 	// 80 % of the heartbeat timeout), so an abort reaches a job at once.
 	runJob := RunJob
@@ -88,8 +96,40 @@ func Start(opts Options) (*Harness, error) {
 		}
 		r.RegisterActivityWithOptions(runJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
+		r.RegisterActivityWithOptions(h.loadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
+		r.RegisterActivityWithOptions(CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
+		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 	}, workerOpts)
 	return h, nil
+}
+
+// input is FlowRun's input for a run of snap, as the engine makes it: a
+// snapshot over workflows.InlineSnapshotMax goes by reference, served by
+// the harness's LoadSnapshot (the store's stand-in).
+func (h *Harness) input(id string, snap jobflow.Snapshot) workflows.FlowRunInput {
+	in := workflows.FlowRunInput{RunID: id, Snapshot: snap, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue, LogicalTime: time.Now().UTC().Truncate(time.Second)}
+	if workflows.ByReference(&snap) {
+		h.keep(id, snap)
+		in.Snapshot, in.SnapshotRef = workflows.SnapshotHeader(snap), &workflows.SnapshotRef{TenantID: snap.TenantID, RunID: id}
+	}
+	return in
+}
+
+func (h *Harness) keep(runID string, snap jobflow.Snapshot) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.snaps[runID] = &snap
+}
+
+// loadSnapshot stands in for the real LoadSnapshot, on the snapshots kept.
+func (h *Harness) loadSnapshot(_ context.Context, in workflows.LoadSnapshotInput) ([]byte, error) {
+	h.mu.Lock()
+	s := h.snaps[in.Ref.RunID]
+	h.mu.Unlock()
+	if s == nil {
+		return nil, fmt.Errorf("no snapshot kept for run %q", in.Ref.RunID)
+	}
+	return workflows.EncodeSnapshotPage(s, in.From)
 }
 
 // Stop stops the worker and the server.
@@ -119,6 +159,25 @@ func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResu
 	}
 	return workflows.RunJobResult{}, nil
 }
+
+// DependentMet holds the upstream workflow ids whose items CheckDependent
+// (the stand-in) finds met.
+var DependentMet sync.Map
+
+// CheckDependent stands in for the real one: an item is met when its
+// workflow id is in DependentMet.
+func CheckDependent(_ context.Context, in workflows.CheckDependentInput) (workflows.CheckDependentResult, error) {
+	var res workflows.CheckDependentResult
+	for _, it := range in.Config.Items {
+		_, met := DependentMet.Load(it.WorkflowID)
+		res.Items = append(res.Items, jobflow.DependentItemState{WorkflowID: it.WorkflowID, Window: it.Window, Met: met})
+		res.Texts = append(res.Texts, "workflow "+it.WorkflowID)
+	}
+	return res, nil
+}
+
+// ForgetDependent stands in for the real one: there is nothing to forget.
+func ForgetDependent(context.Context, workflows.ForgetDependentInput) error { return nil }
 
 // RecordRun stands in for the real RecordRun: it stores nothing.
 func RecordRun(context.Context, workflows.RecordRunInput) error { return nil }

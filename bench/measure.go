@@ -8,6 +8,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/proto"
 
 	"jobflow"
 	"jobflow/workflows"
@@ -84,7 +85,7 @@ func nextID(prefix string) string {
 // A run that does not succeed is an error.
 func (h *Harness) RunFlow(ctx context.Context, snap jobflow.Snapshot) (time.Duration, [2]string, error) {
 	id := nextID("flow")
-	in := workflows.FlowRunInput{RunID: id, Snapshot: snap, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue, LogicalTime: time.Now()}
+	in := h.input(id, snap)
 	start := time.Now()
 	run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, workflows.FlowRunName, in)
 	if err != nil {
@@ -96,8 +97,14 @@ func (h *Harness) RunFlow(ctx context.Context, snap jobflow.Snapshot) (time.Dura
 		return 0, ids, fmt.Errorf("FlowRun %s: %w", id, err)
 	}
 	d := time.Since(start)
-	if out.Status != jobflow.RunSuccess || len(out.Nodes) != len(snap.Jobs) {
-		return 0, ids, fmt.Errorf("FlowRun %s ended %s with %d nodes", id, out.Status, len(out.Nodes))
+	nodes, err := out.AllNodes()
+	if err != nil || out.Status != jobflow.RunSuccess || len(nodes) != len(snap.Jobs) {
+		return 0, ids, fmt.Errorf("FlowRun %s ended %s with %d nodes (%v)", id, out.Status, len(nodes), err)
+	}
+	for _, n := range nodes {
+		if n.Status != jobflow.NodeSuccess {
+			return 0, ids, fmt.Errorf("FlowRun %s: node %s ended %s", id, n.JobID, n.Status)
+		}
 	}
 	return d, ids, nil
 }
@@ -134,6 +141,36 @@ func (h *Harness) HistoryStats(ctx context.Context, ids [2]string) (events, task
 		runID = next
 	}
 	return events, tasks, executions, nil
+}
+
+// Execution is one execution's history: events, workflow tasks, its size
+// in bytes (protobuf, as the server stores it) and its input's size.
+type Execution struct {
+	Events, Tasks, Bytes, InputBytes int
+}
+
+// Executions lists the history of each execution of a workflow id from the
+// given first run on.
+func (h *Harness) Executions(ctx context.Context, ids [2]string) ([]Execution, error) {
+	var out []Execution
+	for runID := ids[1]; runID != ""; {
+		hist, next, err := h.history(ctx, ids[0], runID)
+		if err != nil {
+			return nil, err
+		}
+		x := Execution{Events: len(hist.Events), Bytes: proto.Size(hist)}
+		if len(hist.Events) > 0 {
+			x.InputBytes = proto.Size(hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput())
+		}
+		for _, e := range hist.Events {
+			if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+				x.Tasks++
+			}
+		}
+		out = append(out, x)
+		runID = next
+	}
+	return out, nil
 }
 
 func median(ds []time.Duration) time.Duration {

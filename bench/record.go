@@ -28,6 +28,8 @@ type scenario struct {
 	during func(ctx context.Context, h *Harness, id string) error // while it runs
 	// logicalIn, if set, puts the logical time this far after the start.
 	logicalIn time.Duration
+	// byRef passes the snapshot by reference, as for a large DAG.
+	byRef bool
 }
 
 // scripted makes a snapshot whose jobs behave as RunJob's scripts say
@@ -116,6 +118,18 @@ func scenarios() []scenario {
 			return u.Get(ctx, nil)
 		}
 	}
+	// DEPENDENT: waits (no slot) beside a job, woken by a signal, then its child runs.
+	dependent := scripted([]string{"dep", "after", "other"}, nil, [2]string{"dep", "after"})
+	dependent.Config.MaxParallelism = 1
+	dependent.Jobs[0].Type = jobflow.JobDependent
+	dependent.Jobs[0].Config = []byte(`{"items":[{"workflowId":"wf_rec_up","window":"yesterday"}],"relation":"AND","timeoutSeconds":600,"onUpstreamFail":"FAIL","checkIntervalSeconds":3600}`)
+	upstreamEnds := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(500 * time.Millisecond)
+		DependentMet.Store("wf_rec_up", true)
+		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalDependent,
+			workflows.DependentSignal{WorkflowID: "wf_rec_up", RunID: "run-up", Status: jobflow.RunSuccess})
+	}
+
 	return []scenario{
 		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},
 		{name: "continue-failure", in: in(scripted(abcde, map[string]string{"b": "fail"}, diamond...))},
@@ -127,10 +141,12 @@ func scenarios() []scenario {
 		{name: "discrete-wait", in: in(discrete), logicalIn: 2 * time.Second},
 		{name: "rerun-failed", in: rerun},
 		{name: "continue-as-new", in: in(chain)},
+		{name: "snapshot-ref", in: in(chain), byRef: true},
 		{name: "outputs", in: in(outputs)},
 		{name: "outputs-rerun", in: outputsRerun},
 		{name: "trigger-rules", in: in(rules)},
 		{name: "condition", in: in(cond)},
+		{name: "dependent", in: in(dependent), during: upstreamEnds},
 	}
 }
 
@@ -145,6 +161,10 @@ func (h *Harness) RecordHistories(ctx context.Context, dir string) ([]string, er
 	for _, sc := range scenarios() {
 		id := nextID("rec-" + sc.name)
 		sc.in.RunID = id
+		if sc.byRef {
+			h.keep(id, sc.in.Snapshot)
+			sc.in.Snapshot, sc.in.SnapshotRef = workflows.SnapshotHeader(sc.in.Snapshot), &workflows.SnapshotRef{TenantID: sc.in.Snapshot.TenantID, RunID: id}
+		}
 		if sc.logicalIn > 0 {
 			sc.in.LogicalTime = time.Now().UTC().Add(sc.logicalIn).Truncate(time.Second)
 		}

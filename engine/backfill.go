@@ -88,7 +88,6 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 	snap := v.Snapshot
 	in := workflows.BackfillInput{
 		Template: workflows.FlowRunInput{
-			Snapshot:  snap,
 			Params:    snap.Config.Params,
 			Trigger:   jobflow.TriggerBackfill,
 			CreatedBy: by,
@@ -96,6 +95,7 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 		},
 		Parallel: parallel,
 	}
+	setSnapshot(&in.Template, &snap, workflows.SnapshotRef{TenantID: tenantID, VersionID: v.ID})
 	out := &Backfilled{BackfillID: jobflow.NewID("backfill"), Count: len(times)}
 	runs := make([]*jobflow.Run, len(times))
 	for i, t := range times {

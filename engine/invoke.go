@@ -104,13 +104,13 @@ func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflo
 	opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
 	in := workflows.FlowRunInput{
 		RunID:       run.ID,
-		Snapshot:    *snap,
 		Params:      run.Params,
 		LogicalTime: run.LogicalTime,
 		Trigger:     run.Trigger,
 		CreatedBy:   run.CreatedBy,
 		TaskQueue:   e.taskQueue(),
 	}
+	setSnapshot(&in, snap, workflows.SnapshotRef{TenantID: run.TenantID, RunID: run.ID})
 	wr, err := e.Client.ExecuteWorkflow(ctx, opts, workflows.FlowRunName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {

@@ -190,7 +190,11 @@ func (e *Engine) closedOutcome(ctx context.Context, workflowID, runID string, st
 		if err := converter.GetDefaultDataConverter().FromPayloads(p, &res); err != nil || !res.Status.Finished() {
 			return outcome{status: jobflow.RunFail, msg: msgNoFlowRunState}, nil
 		}
-		return outcome{status: res.Status, nodes: res.Nodes, flowRunSignalled: true}, nil
+		nodes, err := res.AllNodes() // packed on a large DAG
+		if err != nil {
+			return outcome{status: jobflow.RunFail, msg: msgNoFlowRunState}, nil
+		}
+		return outcome{status: res.Status, nodes: nodes, flowRunSignalled: true}, nil
 	}
 	return outcome{}, fmt.Errorf("execution %s in unknown status %s", workflowID, st)
 }

@@ -238,6 +238,10 @@ func (e *Engine) scheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 		catchup = jobflow.DefaultCatchupSeconds * time.Second
 	}
 	id := workflows.ScheduleID(v.WorkflowID)
+	// A run the schedule starts has no row yet: a large DAG is loaded from
+	// the version.
+	in := workflows.FlowRunInput{Params: v.Snapshot.Config.Params, TaskQueue: e.taskQueue()}
+	setSnapshot(&in, &v.Snapshot, workflows.SnapshotRef{TenantID: v.TenantID, VersionID: v.ID})
 	memo := map[string]any{
 		memoVersionID:     v.ID,
 		memoVersionNumber: v.Number,
@@ -250,7 +254,7 @@ func (e *Engine) scheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 		Action: &client.ScheduleWorkflowAction{
 			ID:        id,
 			Workflow:  workflows.FlowRunName,
-			Args:      []any{workflows.FlowRunInput{Snapshot: v.Snapshot, Params: v.Snapshot.Config.Params, TaskQueue: e.taskQueue()}},
+			Args:      []any{in},
 			TaskQueue: e.taskQueue(),
 			Memo:      memo,
 			// The schedule adds TemporalScheduledStartTime; FlowRun reads it.

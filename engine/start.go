@@ -109,7 +109,6 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 	}
 	in := workflows.FlowRunInput{
 		RunID:       run.ID,
-		Snapshot:    *snap,
 		Params:      run.Params,
 		LogicalTime: run.LogicalTime,
 		Trigger:     run.Trigger,
@@ -117,6 +116,12 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 		Plan:        plan,
 		CreatedBy:   run.CreatedBy,
 		TaskQueue:   e.taskQueue(),
+	}
+	setSnapshot(&in, snap, workflows.SnapshotRef{TenantID: run.TenantID, RunID: run.ID})
+	if in.SnapshotRef != nil && plan != nil { // the prior outcomes grow with the DAG too
+		packed := *plan
+		workflows.PackPlan(&packed)
+		in.Plan = &packed
 	}
 	wr, err := e.Client.ExecuteWorkflow(ctx, e.startOptions(run), workflows.FlowRunName, in)
 	if err != nil {
@@ -131,6 +136,18 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 	}
 	run.TemporalURL = e.RunURL(run)
 	return nil
+}
+
+// setSnapshot puts snap into a FlowRun input: inline, or for a large DAG
+// (over workflows.InlineSnapshotMax) its header and a reference to where
+// the store keeps it (workflows/bigdag.go).
+func setSnapshot(in *workflows.FlowRunInput, snap *jobflow.Snapshot, ref workflows.SnapshotRef) {
+	if !workflows.ByReference(snap) {
+		in.Snapshot = *snap
+		return
+	}
+	in.Snapshot = workflows.SnapshotHeader(*snap)
+	in.SnapshotRef = &ref
 }
 
 // startOptions names the execution after the run and tags it so the

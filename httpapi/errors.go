@@ -111,8 +111,10 @@ func fromEcho(he *echo.HTTPError) (error, int) {
 	return errors.New(he.Error()), 0
 }
 
-func tooLarge() *jobflow.Error {
-	return jobflow.Errorf(jobflow.ETOOLARGE, "request body is larger than %d bytes", maxBody)
+func tooLarge() *jobflow.Error { return tooLargeThan(maxBody) }
+
+func tooLargeThan(limit int64) *jobflow.Error {
+	return jobflow.Errorf(jobflow.ETOOLARGE, "request body is larger than %d bytes", limit)
 }
 
 func invalid(field, format string, args ...any) *jobflow.Error {

@@ -17,6 +17,11 @@ import (
 // maxBody is the largest request body accepted (SPEC §6).
 const maxBody = 1 << 20
 
+// maxCanvasBody is the largest canvas a save accepts: a canvas of
+// jobflow.MaxCanvasNodes jobs with two or three edges each is about 2 MiB
+// of JSON (README, "Deviations from SPEC.md").
+const maxCanvasBody = 4 << 20
+
 const headerTenant = "X-Tenant-ID"
 
 // ctxUser is where authentication leaves the user id for the request log,
@@ -91,15 +96,20 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // ctxRouted marks a request that reached a registered route's middleware.
 const ctxRouted = "jobflow.routed"
 
-// limitBody refuses bodies over maxBody: at once when Content-Length says
-// so, else when the reader passes the limit (decode turns that into 413).
+// limitBody refuses bodies over maxBody (maxCanvasBody for a canvas save):
+// at once when Content-Length says so, else when the reader passes the
+// limit (decode turns that into 413).
 func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > maxBody {
-			return tooLarge()
+		limit := int64(maxBody)
+		if r.Method == http.MethodPut && strings.HasSuffix(c.Path(), "/workflows/:id/canvas") {
+			limit = maxCanvasBody
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
+		if r.ContentLength > limit {
+			return tooLargeThan(limit)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }

@@ -203,6 +203,31 @@ func TestWorkflows_BadInput(t *testing.T) {
 			}
 			unchanged(t)
 		})
+		t.Run("CanvasBody", func(t *testing.T) {
+			// A canvas save may be up to 4 MiB (a 10,000-job canvas is
+			// about 2 MiB): 2 MiB reaches validation, 5 MiB is refused.
+			edges := func(n int) []any {
+				out := make([]any, n)
+				for i := range out {
+					out[i] = map[string]any{"from": a.ID, "to": b.ID}
+				}
+				return out
+			}
+			body := func(n int) map[string]any {
+				return map[string]any{"nodes": []any{map[string]any{"jobId": "job_nope"}}, "edges": edges(n), "revision": w.Revision}
+			}
+			const edgeBytes = 70 // {"from":"job_…","to":"job_…"},
+			err := e.fail(e.as("PUT", "/api/v1/workflows/"+w.ID+"/canvas", body(2<<20/edgeBytes)), 400, jobflow.EINVALID)
+			if err.Details["field"] != "nodes" {
+				t.Errorf("a 2 MiB canvas: %s %v, want the unknown job refused", err.Message, err.Details)
+			}
+			err = e.fail(e.as("PUT", "/api/v1/workflows/"+w.ID+"/canvas", body(5<<20/edgeBytes)), 413, jobflow.ETOOLARGE)
+			if !strings.Contains(err.Message, "4194304") {
+				t.Errorf("a 5 MiB canvas: %q", err.Message)
+			}
+			e.fail(e.as("POST", "/api/v1/workflows", map[string]any{"name": "x", "remark": strings.Repeat("y", 2<<20)}), 413, jobflow.ETOOLARGE)
+			unchanged(t)
+		})
 		t.Run("NotFound", func(t *testing.T) {
 			e.fail(e.as("GET", "/api/v1/workflows/wf_nope", nil), 404, jobflow.ENOTFOUND)
 			e.fail(e.as("PATCH", "/api/v1/workflows/wf_nope", map[string]any{"name": "n"}), 404, jobflow.ENOTFOUND)

@@ -72,6 +72,9 @@ func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 		if _, err := s.getWorkflow(ctx, tx, j.TenantID, j.WorkflowID, false); err != nil {
 			return err
 		}
+		if err := s.checkDependentTargets(ctx, tx, j); err != nil {
+			return err
+		}
 		const q = `
 INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
     retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by)
@@ -140,6 +143,9 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.
 			return err
 		}
 		j.UpdatedAt = now()
+		if err := s.checkDependentTargets(ctx, tx, j); err != nil {
+			return err
+		}
 		const q = `
 UPDATE jobs SET name = ?, type = ?, config = ?, timeout_seconds = ?, retry_max_attempts = ?,
     retry_interval_seconds = ?, retry_backoff = ?, worker_group = ?, cron = ?, remark = ?, updated_at = ?

@@ -66,8 +66,14 @@ type FlowRunInput struct {
 	CreatedBy   string            `json:"createdBy,omitempty"`
 	TaskQueue   string            `json:"taskQueue"` // base task queue for jobs
 
+	// SnapshotRef, when set, names the stored snapshot FlowRun loads (a
+	// large DAG, bigdag.go); Snapshot then holds only its header.
+	SnapshotRef *SnapshotRef `json:"snapshotRef,omitempty"`
+
 	// Carry is set when FlowRun continues as new: the node states so far.
 	Carry []jobflow.NodeRun `json:"carry,omitempty"`
+	// CarryPacked replaces Carry on a run loaded by reference (packNodes).
+	CarryPacked []byte `json:"carryPacked,omitempty"`
 	// StartedAt is the run's start, kept across continue-as-new; zero on the
 	// first execution (its start time is used).
 	StartedAt time.Time `json:"startedAt,omitempty"`
@@ -80,6 +86,8 @@ type RerunPlan struct {
 	Mode   jobflow.RerunMode `json:"mode"`
 	NodeID string            `json:"nodeId,omitempty"` // FROM_NODE and NODE
 	Prior  []PriorNode       `json:"prior"`
+	// PriorPacked replaces Prior on a run loaded by reference (PackPlan).
+	PriorPacked []byte `json:"priorPacked,omitempty"`
 }
 
 // PriorNode is one node's outcome in the run being rerun.
@@ -90,11 +98,16 @@ type PriorNode struct {
 	Outputs map[string]string `json:"outputs,omitempty"`
 }
 
-// FlowRunResult is what FlowRun returns.
+// FlowRunResult is what FlowRun returns. A run loaded by reference packs
+// its nodes (Packed, see AllNodes) instead of listing them in Nodes.
 type FlowRunResult struct {
 	Status jobflow.RunStatus `json:"status"`
 	Nodes  []jobflow.NodeRun `json:"nodes"`
+	Packed []byte            `json:"packed,omitempty"`
 }
+
+// continued reports whether this execution follows a continue-as-new.
+func (in *FlowRunInput) continued() bool { return len(in.Carry) > 0 || len(in.CarryPacked) > 0 }
 
 // RunJobInput is the input of RunJobActivity.
 type RunJobInput struct {

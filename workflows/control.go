@@ -14,7 +14,10 @@ func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) boo
 	case jobflow.JobCondition:
 		r.startCondition(ctx, i, job)
 		return true
-	case jobflow.JobSubflow, jobflow.JobDependent:
+	case jobflow.JobDependent:
+		r.startDependent(ctx, i, job)
+		return true
+	case jobflow.JobSubflow:
 		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
 		return true
 	}

@@ -34,7 +34,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 	if err != nil {
 		return FlowRunResult{}, err
 	}
-	if len(in.Carry) == 0 { // the run's first execution
+	if !in.continued() { // the run's first execution
 		if r.invalid == "" {
 			r.record(ctx, jobflow.RunRunning, r.allNodes())
 		}
@@ -58,7 +58,8 @@ func (r *runner) loop(ctx workflow.Context) {
 		r.startReady(ctx)
 		r.recordWaiting(ctx)
 		r.recordDecided(ctx)
-		if r.running == 0 && (r.timers == 0 || r.draining) {
+		r.recordDependents(ctx)
+		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) {
 			return
 		}
 		r.sel.Select(ctx)
@@ -69,7 +70,7 @@ func (r *runner) loop(ctx workflow.Context) {
 			r.abortingRecorded = true
 			r.record(disconnected(ctx), jobflow.RunAborting, nil)
 		}
-		if !r.draining && r.finishedHere > 0 && info.GetContinueAsNewSuggested() {
+		if !r.draining && (r.finishedHere > 0 || r.depChecks >= depChecksPerExecution) && info.GetContinueAsNewSuggested() {
 			r.draining = true
 		}
 	}
@@ -346,6 +347,9 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	r.record(disconnected(ctx), st, r.ourNodes())
 	r.endAlarms(ctx, r.alarms, st)
 	res := FlowRunResult{Status: st, Nodes: withoutOutputs(r.nodes)}
+	if r.large { // 10,000 node rows would pass the 2 MB result limit
+		res.Nodes, res.Packed = nil, packNodes(res.Nodes)
+	}
 	switch {
 	case r.cancelled:
 		return res, temporal.NewCanceledError(res)
@@ -373,6 +377,9 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 			next.Carry[i].Status = jobflow.NodePending // waits again for the same cron time
 		}
 	}
+	if r.large { // the header and the reference go again, and the states packed
+		next.Carry, next.CarryPacked = nil, packNodes(next.Carry)
+	}
 	return FlowRunResult{}, workflow.NewContinueAsNewError(ctx, FlowRunName, next)
 }
 
@@ -382,7 +389,7 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 func (r *runner) record(ctx workflow.Context, st jobflow.RunStatus, nodes []jobflow.NodeRun) {
 	// The first record of the run's first execution is its start. Only a
 	// local activity's input changes, not the commands: replay is unaffected.
-	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: len(r.in.Carry) == 0 && !r.startRecorded}
+	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: !r.in.continued() && !r.startRecorded}
 	r.startRecorded = true
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
 	if err := workflow.ExecuteLocalActivity(lctx, RecordRunActivity, in).Get(lctx, nil); err != nil {

@@ -10,7 +10,7 @@ import (
 
 // TestFlowRun_Replay replays FlowRun histories recorded on a real Temporal
 // server (success, CONTINUE failure, END, abort, break, discrete wait,
-// rerun, continue-as-new, outputs, trigger rules, CONDITION), so a change to FlowRun that breaks determinism
+// rerun, continue-as-new, outputs, trigger rules, CONDITION, DEPENDENT), so a change to FlowRun that breaks determinism
 // fails here. Record them again after an intended, versioned change:
 //
 //	go run ./bench/flowbench -record-histories workflows/testdata/histories

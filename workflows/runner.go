@@ -13,6 +13,8 @@ import (
 // the canvas; every slice below is indexed that way.
 type runner struct {
 	in          FlowRunInput
+	snap        jobflow.Snapshot // in.Snapshot, or loaded by reference (bigdag.go)
+	large       bool             // loaded by reference: packed carry and result
 	g           *graph
 	cfg         jobflow.WorkflowConfig
 	loc         *time.Location
@@ -38,8 +40,12 @@ type runner struct {
 	refs        [][]int // the nodes whose outputs each node's config names (outputs.go)
 	outputsOn   bool    // this execution passes outputs (a versioned change)
 
-	running      int   // RunJob activities in flight
-	timers       int   // cron timers in flight
+	running      int // RunJob activities in flight
+	timers       int // cron timers in flight
+	waits        int // futures of waiting DEPENDENT nodes in flight (dependent.go): no slot
+	deps         []*depWait
+	depRecord    []int // DEPENDENT nodes to record (their items or end changed)
+	depChecks    int   // DEPENDENT checks done in this execution
 	newlyWaiting []int // nodes that became WAITING since the last record
 	newlyDecided []int // nodes FlowRun settled or decided since the last record (trigger.go)
 	finishedHere int   // jobs finished in this execution (continue-as-new only after progress)
@@ -66,9 +72,13 @@ var scheduledStartKey = temporal.NewSearchAttributeKeyTime("TemporalScheduledSta
 
 func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	info := workflow.GetInfo(ctx)
+	snap, bad := loadSnapshot(ctx, &in)
 	r := &runner{
 		in:                 in,
-		g:                  newGraph(&in.Snapshot),
+		snap:               snap,
+		large:              in.SnapshotRef != nil,
+		g:                  newGraph(&snap),
+		invalid:            bad,
 		cfg:                in.Snapshot.Config,
 		taskQueue:          in.TaskQueue,
 		runID:              in.RunID,
@@ -124,7 +134,17 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	r.cronDone = make([]bool, n)
 	r.timerCancel = make([]workflow.CancelFunc, n)
 	r.ours = make([]bool, n)
-	statuses, bad := initialStatuses(r.g, in.Plan)
+	plan, err := unpackPlan(in.Plan)
+	if err != nil && r.invalid == "" {
+		r.invalid = "the rerun plan could not be read: " + err.Error()
+	}
+	statuses, bad := initialStatuses(r.g, plan)
+	carry := in.Carry
+	if len(in.CarryPacked) > 0 {
+		if carry, err = UnpackNodes(in.CarryPacked); err != nil && r.invalid == "" {
+			r.invalid = "the carried node states could not be read: " + err.Error()
+		}
+	}
 	if bad != "" && r.invalid == "" {
 		r.invalid = bad
 	}
@@ -138,10 +158,15 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			n.Status = statuses[i]
 		}
 	}
-	r.initOutputs(ctx, in.Plan)
-	for _, c := range in.Carry {
+	r.initOutputs(ctx, plan)
+	for _, c := range carry {
 		if i, ok := r.g.index[c.JobID]; ok {
+			base := r.nodes[i]
 			r.nodes[i] = c
+			r.nodes[i].RunID, r.nodes[i].TenantID = base.RunID, base.TenantID
+			if c.JobName == "" && c.JobType == "" { // packed: the graph gives them back
+				r.nodes[i].JobName, r.nodes[i].JobType = base.JobName, base.JobType
+			}
 			if !c.Status.Done() { // WAITING or RUNNING cannot be carried: it starts over
 				r.nodes[i].Status = jobflow.NodePending
 			}
@@ -159,8 +184,8 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	})
 	r.sel.AddReceive(r.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 
-	if err := workflow.SetQueryHandler(ctx, QueryNodes, func() ([]jobflow.NodeRun, error) {
-		return withoutOutputs(r.nodes), nil
+	if err := workflow.SetQueryHandler(ctx, QueryNodes, func(q NodesQuery) ([]jobflow.NodeRun, error) {
+		return r.pageNodes(q), nil
 	}); err != nil {
 		return nil, err
 	}

@@ -144,7 +144,7 @@ func (r *runner) settleWith(c int, st jobflow.NodeStatus, why string) bool {
 // than at the run's end. Histories recorded before trigger rules replay
 // without this record.
 func (r *runner) recordDecided(ctx workflow.Context) {
-	if len(r.newlyDecided) == 0 || r.running == 0 && r.timers == 0 && len(r.ready) == 0 {
+	if len(r.newlyDecided) == 0 || r.running == 0 && r.timers == 0 && r.waits == 0 && len(r.ready) == 0 {
 		return // nothing decided, or the run is about to end and its final record has them
 	}
 	nodes := make([]jobflow.NodeRun, 0, len(r.newlyDecided))

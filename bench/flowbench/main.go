@@ -7,7 +7,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -15,7 +18,9 @@ import (
 	"strings"
 	"time"
 
+	"jobflow"
 	"jobflow/bench"
+	"jobflow/workflows"
 )
 
 func main() {
@@ -110,7 +115,8 @@ func rounded(ds []time.Duration) []time.Duration {
 
 // runLargest runs one layered DAG of n no-op jobs (100 wide) on a fresh
 // server and prints how long it took and how large its histories grew
-// (FlowRun continues as new when Temporal suggests it).
+// (FlowRun loads a large snapshot by reference and continues as new when
+// Temporal suggests it).
 func runLargest(n, pollRPS int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
@@ -119,15 +125,52 @@ func runLargest(n, pollRPS int) error {
 		return err
 	}
 	defer h.Stop()
-	d, ids, err := h.RunFlow(ctx, bench.Layered(n, 100, 7).Snapshot) // checks SUCCESS with every node
+	snap := bench.Layered(n, 100, 7).Snapshot
+	raw, _ := json.Marshal(snap)
+	pages, packed := 0, 0
+	for from := 0; from < len(snap.Jobs); pages++ {
+		b, err := workflows.EncodeSnapshotPage(&snap, from)
+		if err != nil {
+			return err
+		}
+		var p workflows.SnapshotPage
+		zr, _ := gzip.NewReader(bytes.NewReader(b))
+		if err := json.NewDecoder(zr).Decode(&p); err != nil {
+			return err
+		}
+		from += len(p.Jobs)
+		packed += len(b)
+	}
+	fmt.Printf("snapshot: %d jobs, %d edges, %d bytes of JSON inline; by reference %d page(s), %d bytes gzipped\n",
+		n, len(snap.Canvas.Edges), len(raw), pages, packed)
+	d, ids, err := h.RunFlow(ctx, snap) // checks SUCCESS with every node
 	if err != nil {
 		return err
 	}
-	events, tasks, executions, err := h.HistoryStats(ctx, ids)
+	execs, err := h.Executions(ctx, ids)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("layered DAG of %d jobs: SUCCESS in %s; %d history events, %d workflow tasks, %d executions (continue-as-new)\n",
-		n, d.Round(time.Millisecond), events, tasks, executions)
+	events, tasks, size, most := 0, 0, 0, 0
+	for i, x := range execs {
+		fmt.Printf("  execution %2d: %6d events, %5d workflow tasks, %9d bytes (input %d bytes)\n", i+1, x.Events, x.Tasks, x.Bytes, x.InputBytes)
+		events, tasks, size, most = events+x.Events, tasks+x.Tasks, size+x.Bytes, max(most, x.Bytes)
+	}
+	fmt.Printf("layered DAG of %d jobs: SUCCESS in %s; %d executions (%d continue-as-new); %d history events, %d workflow tasks, %d bytes in all, largest execution %d bytes\n",
+		n, d.Round(time.Millisecond), len(execs), len(execs)-1, events, tasks, size, most)
+	// The nodes query answers a page (2,000 nodes by default on a run
+	// loaded by reference: 10,000 would pass the 2 MB query result limit).
+	for _, q := range []workflows.NodesQuery{{}, {Offset: n - 500, Limit: 1000}} {
+		v, err := h.Client.QueryWorkflow(ctx, ids[0], "", workflows.QueryNodes, q)
+		if err != nil {
+			return fmt.Errorf("nodes query %+v: %w", q, err)
+		}
+		var nodes []jobflow.NodeRun
+		if err := v.Get(&nodes); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(nodes)
+		fmt.Printf("nodes query %+v: %d nodes, %d bytes\n", q, len(nodes), len(b))
+	}
 	return nil
 }

@@ -100,7 +100,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 	}
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, JobUser: cfg.JobUser, Metrics: tel.m,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c, JobUser: cfg.JobUser, Metrics: tel.m,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, drain gives running jobs JOBFLOW_WORKER_STOP_TIMEOUT
@@ -110,6 +110,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 		// Heartbeats carry cancellation to running jobs: throttled to the
 		// default 8 s, an abort could take longer than its 10 s promise.
 		MaxHeartbeatThrottleInterval: time.Second,
+		DeadlockDetectionTimeout:     workflows.DeadlockDetectionTimeout,
 	}
 	var ws workers
 	queues := []string{cfg.TaskQueue}

@@ -115,12 +115,13 @@ func New(t *testing.T, o Options) *Rig {
 		t.Cleanup(func() { served.Close() })
 	}
 	if !o.NoWorker {
-		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Logger: o.Logger, Metrics: m}
+		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
 			acts.Register(r)
-		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
+		}, worker.Options{MaxHeartbeatThrottleInterval: time.Second,
+			DeadlockDetectionTimeout: workflows.DeadlockDetectionTimeout})
 	}
 	eng := &engine.Engine{Client: c, Store: served, Namespace: ts.GetDefaultNamespace(),
 		TaskQueue: workflows.DefaultTaskQueue, UIURL: "http://localhost:8233", Metrics: m}

@@ -1,0 +1,235 @@
+package jobflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DEPENDENT jobs (SPEC §10): a node that waits for SUCCESS runs of other
+// workflows (or of single jobs in them) whose logical time falls in a window
+// of this run's logical time. The windows are DolphinScheduler's date
+// cycles, computed in the waiting workflow's schedule zone; they are never
+// matched against start or end times (DolphinScheduler #15807, #15129).
+
+// Limits of a DEPENDENT config.
+const (
+	MaxDependentItems            = 20
+	MaxDependentHours            = 720 // lastNHours:N
+	MaxDependentDays             = 366 // lastNDays:N
+	DefaultDependentCheckSeconds = 60
+	MinDependentCheckSeconds     = 5
+	MaxDependentCheckSeconds     = 86400
+	// DefaultDependentTimeout bounds a wait with neither its own timeout
+	// nor the job's.
+	DefaultDependentTimeout = 24 * time.Hour
+)
+
+// DependentWindows are the window names without a number; lastNHours:N and
+// lastNDays:N take one.
+var DependentWindows = []string{"today", "yesterday", "thisHour", "lastHour", "thisWeek", "lastWeek", "thisMonth", "lastMonth"}
+
+// normalizeDependentConfig validates a DEPENDENT config and fills its
+// defaults. That the named workflows and jobs exist in the tenant is the
+// store's check (it needs the store).
+func normalizeDependentConfig(raw json.RawMessage) (any, error) {
+	var c DependentConfig
+	if err := strictUnmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	if len(c.Items) == 0 {
+		return nil, invalidField("config.items", "config.items must name at least one workflow to wait for")
+	}
+	if len(c.Items) > MaxDependentItems {
+		return nil, invalidField("config.items", "config.items may hold at most %d items", MaxDependentItems)
+	}
+	for k := range c.Items {
+		it := &c.Items[k]
+		field := fmt.Sprintf("config.items[%d]", k)
+		it.WorkflowID = strings.TrimSpace(it.WorkflowID)
+		it.JobID = strings.TrimSpace(it.JobID)
+		if it.WorkflowID == "" {
+			return nil, invalidField(field+".workflowId", "%s.workflowId is required", field)
+		}
+		if _, _, err := DependentWindow(it.Window, time.Unix(0, 0), time.UTC); err != nil {
+			return nil, invalidField(field+".window", "%s.window: %v", field, err)
+		}
+	}
+	if c.Relation == "" {
+		c.Relation = RelationAnd
+	}
+	if c.Relation != RelationAnd && c.Relation != RelationOr {
+		return nil, invalidField("config.relation", "config.relation must be AND or OR")
+	}
+	if c.OnUpstreamFail == "" {
+		c.OnUpstreamFail = OnUpstreamFailFail
+	}
+	if c.OnUpstreamFail != OnUpstreamFailFail && c.OnUpstreamFail != OnUpstreamFailWait {
+		return nil, invalidField("config.onUpstreamFail", "config.onUpstreamFail must be FAIL or WAIT")
+	}
+	if c.TimeoutSeconds < 0 || c.TimeoutSeconds > MaxTimeoutSeconds {
+		return nil, invalidField("config.timeoutSeconds", "config.timeoutSeconds must be between 0 and %d", MaxTimeoutSeconds)
+	}
+	if c.CheckIntervalSeconds == 0 {
+		c.CheckIntervalSeconds = DefaultDependentCheckSeconds
+	}
+	if c.CheckIntervalSeconds < MinDependentCheckSeconds || c.CheckIntervalSeconds > MaxDependentCheckSeconds {
+		return nil, invalidField("config.checkIntervalSeconds", "config.checkIntervalSeconds must be between %d and %d",
+			MinDependentCheckSeconds, MaxDependentCheckSeconds)
+	}
+	return c, nil
+}
+
+// ParseDependentConfig reads a stored (normalized) DEPENDENT config.
+func ParseDependentConfig(raw json.RawMessage) (DependentConfig, error) {
+	v, err := normalizeDependentConfig(raw)
+	if err != nil {
+		return DependentConfig{}, err
+	}
+	return v.(DependentConfig), nil
+}
+
+// Timeout is how long a DEPENDENT node waits before it fails: its own
+// timeoutSeconds, else the job's, else DefaultDependentTimeout.
+func (c DependentConfig) Timeout(jobTimeoutSeconds int) time.Duration {
+	switch {
+	case c.TimeoutSeconds > 0:
+		return time.Duration(c.TimeoutSeconds) * time.Second
+	case jobTimeoutSeconds > 0:
+		return time.Duration(jobTimeoutSeconds) * time.Second
+	}
+	return DefaultDependentTimeout
+}
+
+// CheckInterval is the fallback poll of a DEPENDENT node.
+func (c DependentConfig) CheckInterval() time.Duration {
+	if c.CheckIntervalSeconds <= 0 {
+		return DefaultDependentCheckSeconds * time.Second
+	}
+	return time.Duration(c.CheckIntervalSeconds) * time.Second
+}
+
+// DependentWindow is the window [from, to) of logical times that window
+// names, for a run whose logical time is logical, in zone loc. Days, weeks
+// (starting Monday) and months are calendar ones in loc, so a day across a
+// DST change is 23 or 25 hours long; hours are absolute ones.
+//
+// As DolphinScheduler: thisWeek and thisMonth run from their first day to
+// the end of the logical day (not to the end of the week or month);
+// lastNHours:N and lastNDays:N end where the current hour or day starts.
+func DependentWindow(window string, logical time.Time, loc *time.Location) (from, to time.Time, err error) {
+	l := logical.In(loc)
+	day := func(offset int) time.Time { return time.Date(l.Year(), l.Month(), l.Day()+offset, 0, 0, 0, 0, loc) }
+	hour := l.Add(-(time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond())))
+	monday := day(-((int(l.Weekday()) + 6) % 7))
+	month := func(offset int) time.Time {
+		return time.Date(l.Year(), l.Month()+time.Month(offset), 1, 0, 0, 0, 0, loc)
+	}
+
+	name, arg, hasArg := strings.Cut(window, ":")
+	switch {
+	case hasArg && (name == "lastNHours" || name == "lastNDays"):
+		n, convErr := strconv.Atoi(arg)
+		limit := MaxDependentHours
+		if name == "lastNDays" {
+			limit = MaxDependentDays
+		}
+		if convErr != nil || n < 1 || n > limit || strconv.Itoa(n) != arg {
+			return from, to, fmt.Errorf("%s:N needs N between 1 and %d, got %q", name, limit, arg)
+		}
+		if name == "lastNHours" {
+			return hour.Add(-time.Duration(n) * time.Hour), hour, nil
+		}
+		return day(-n), day(0), nil
+	case hasArg:
+	case window == "today":
+		return day(0), day(1), nil
+	case window == "yesterday":
+		return day(-1), day(0), nil
+	case window == "thisHour":
+		return hour, hour.Add(time.Hour), nil
+	case window == "lastHour":
+		return hour.Add(-time.Hour), hour, nil
+	case window == "thisWeek":
+		return monday, day(1), nil
+	case window == "lastWeek":
+		return time.Date(monday.Year(), monday.Month(), monday.Day()-7, 0, 0, 0, 0, loc), monday, nil
+	case window == "thisMonth":
+		return month(0), day(1), nil
+	case window == "lastMonth":
+		return month(-1), month(0), nil
+	}
+	return from, to, fmt.Errorf("unknown window %q (want one of %s, lastNHours:N, lastNDays:N)", window, strings.Join(DependentWindows, ", "))
+}
+
+// DependentItemState is what one check found for one item of a DEPENDENT
+// node; the node's outputs show them (key "items", a JSON array).
+type DependentItemState struct {
+	WorkflowID   string    `json:"workflowId"`
+	WorkflowName string    `json:"workflowName,omitempty"`
+	JobID        string    `json:"jobId,omitempty"`
+	JobName      string    `json:"jobName,omitempty"`
+	Window       string    `json:"window"`
+	From         time.Time `json:"from"` // the window, [from, to)
+	To           time.Time `json:"to"`
+	Met          bool      `json:"met"`
+	RunID        string    `json:"runId,omitempty"`  // the SUCCESS run that met it, or the FAIL run that failed it
+	Failed       bool      `json:"failed,omitempty"` // the newest run (or node run) in the window ended FAIL
+}
+
+// Describe names the item for messages: `workflow "etl" (window yesterday,
+// logical time in [from, to))`.
+func (s DependentItemState) Describe(loc *time.Location) string {
+	what := fmt.Sprintf("workflow %q", firstNonEmpty(s.WorkflowName, s.WorkflowID))
+	if s.JobID != "" {
+		what = fmt.Sprintf("job %q of %s", firstNonEmpty(s.JobName, s.JobID), what)
+	}
+	const layout = "2006-01-02 15:04 MST"
+	return fmt.Sprintf("%s (window %s: logical time in [%s, %s))", what, s.Window,
+		s.From.In(loc).Format(layout), s.To.In(loc).Format(layout))
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// DependentWait says that a DEPENDENT node of a run waits for runs of an
+// upstream workflow: when one of them ends, RecordRun signals the waiting
+// FlowRun (TemporalWorkflowID) so it checks again at once.
+type DependentWait struct {
+	TenantID           string
+	RunID              string
+	JobID              string
+	UpstreamWorkflowID string
+	TemporalWorkflowID string
+}
+
+// DependentMatch is what the store finds for one item in its window.
+type DependentMatch struct {
+	WorkflowName string // the upstream workflow's and job's names, for messages ("" if gone)
+	JobName      string
+	SuccessRunID string // a SUCCESS run (or node run) in the window, newest first; "" if none
+	NewestRunID  string // the newest run (or node run) in the window, by start
+	NewestFailed bool   // ... and it ended FAIL (or, for a job, FAIL or UPSTREAM_FAILED)
+}
+
+// DependentService keeps who waits for whom, and answers a DEPENDENT
+// node's check.
+type DependentService interface {
+	// AddDependentWaits registers waits (idempotent).
+	AddDependentWaits(ctx context.Context, waits []DependentWait) error
+	// RemoveDependentWaits forgets the waits of a run's node, or with
+	// jobID "" of every node of the run.
+	RemoveDependentWaits(ctx context.Context, runID, jobID string) error
+	// FindDependentWaiters lists the waits on an upstream workflow.
+	FindDependentWaiters(ctx context.Context, tenantID, upstreamWorkflowID string) ([]DependentWait, error)
+	// MatchDependent looks for runs of workflowID (or node runs of jobID
+	// in them, when jobID is set) whose logical time is in [from, to).
+	MatchDependent(ctx context.Context, tenantID, workflowID, jobID string, from, to time.Time) (DependentMatch, error)
+}
