@@ -20,6 +20,20 @@ import { useBreak, useRun } from './api'
 import { Gantt } from './Gantt'
 import { LogPanel } from './LogPanel'
 
+// readable shows output values that hold JSON (a DEPENDENT node's items,
+// an HTTP body) as JSON rather than as one escaped string.
+function readable(o?: Record<string, string> | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(o ?? {})) {
+    try {
+      out[k] = /^\s*[[{]/.test(v) ? JSON.parse(v) : v
+    } catch {
+      out[k] = v
+    }
+  }
+  return out
+}
+
 export default function RunView({ id }: { id: string }) {
   const { t } = useI18n()
   const q = useRun(id)
@@ -169,7 +183,7 @@ function RunPage({ run }: { run: Run }) {
         )}
       </div>
       <Modal open={!!outputsOf} title={t('Outputs') + ': ' + (outputsOf?.jobName ?? '')} footer={null} onCancel={() => setOutputsOf(null)} width={720}>
-        <pre className="jf-log" style={{ maxHeight: 480 }} data-testid="node-outputs-json">{JSON.stringify(outputsOf?.outputs ?? {}, null, 2)}</pre>
+        <pre className="jf-log" style={{ maxHeight: 480 }} data-testid="node-outputs-json">{JSON.stringify(readable(outputsOf?.outputs), null, 2)}</pre>
       </Modal>
       {menu && (
         // Kept inside the window: a row near the bottom opens it upwards.
@@ -193,7 +207,8 @@ function RunPage({ run }: { run: Run }) {
                 { title: t('Duration'), render: (_, r) => duration(r.startedAt, r.endedAt) },
                 { title: t('Exit code'), dataIndex: 'exitCode', width: 80, render: (v) => v ?? '-' },
                 { title: t('Outputs'), dataIndex: 'outputs', ellipsis: true, render: (v: NodeRun['outputs'], r) => {
-                  const entries = Object.entries(v ?? {})
+                  // A DEPENDENT node's "met" (k/n) first: which items are met.
+                  const entries = Object.entries(v ?? {}).sort(([a], [b]) => Number(b === 'met') - Number(a === 'met'))
                   if (!entries.length) return '-'
                   return <a onClick={(e) => { e.stopPropagation(); setOutputsOf(r) }} data-testid={'node-outputs-' + r.jobName}>
                     {entries.map(([k, x]) => k + '=' + (x.length > 40 ? x.slice(0, 40) + '…' : x)).join('; ')}</a>
