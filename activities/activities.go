@@ -171,6 +171,14 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 	// not take the wait for a dead worker.
 	stopHeartbeat := heartbeat(ctx)
 	defer stopHeartbeat()
+	if prev := a.endedBefore(storeCtx, in, attempt); prev != nil {
+		msg := fmt.Sprintf("attempt %d: the job ended SUCCESS on attempt %d, whose report to Temporal was lost; it does not run again\n", attempt, prev.Attempt)
+		if err := a.Runs.AppendNodeLog(storeCtx, in.RunID, in.Job.ID, []byte(msg)); err != nil {
+			a.logger().Warn("node log", "run", in.RunID, "job", in.Job.ID, "err", err)
+		}
+		a.logger().Warn("job ended on an earlier attempt: not run again", "run", in.RunID, "job", in.Job.ID, "attempt", attempt, "ended", prev.Attempt)
+		return workflows.RunJobResult{ExitCode: prev.ExitCode, Result: prev.Result, Outputs: prev.Outputs}, nil
+	}
 	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
 		return a.Runs.UpsertNodeRun(c, node)
 	}); err != nil {
@@ -275,6 +283,32 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
 	}
 	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs}, nil
+}
+
+// endedBefore is the node run of an earlier attempt of this job that
+// ended SUCCESS, if the store has one. Temporal retries an activity whose
+// worker died (or lost Temporal for good) after it recorded the job's end
+// and before it reported it: that job has done its work and must not run
+// again, so its recorded outcome is reported instead. (A worker that dies
+// between the job's end and that record still leaves the job to its retry
+// policy: nothing then says it ended.) A store that does not answer counts
+// as no record.
+func (a *Activities) endedBefore(ctx context.Context, in workflows.RunJobInput, attempt int) *jobflow.NodeRun {
+	if attempt < 2 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	r, err := a.Runs.FindRunByID(ctx, in.TenantID, in.RunID)
+	if err != nil {
+		return nil
+	}
+	for _, n := range r.Nodes {
+		if n.JobID == in.Job.ID && n.Status == jobflow.NodeSuccess && n.Attempt < attempt {
+			return n
+		}
+	}
+	return nil
 }
 
 // execute dispatches to the executor of the job's type.

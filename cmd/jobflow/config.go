@@ -33,7 +33,7 @@ type Config struct {
 	HTTPAddr          string      // JOBFLOW_HTTP_ADDR
 	DataDir           string      // JOBFLOW_DATA_DIR
 	DatabaseURL       string      // JOBFLOW_DATABASE_URL; standalone: SQLite file in DataDir
-	TemporalAddress   string      // JOBFLOW_TEMPORAL_ADDRESS; standalone: "" = embedded
+	TemporalAddress   string      // JOBFLOW_TEMPORAL_ADDRESS (host:port[,host:port…]); standalone: "" = embedded
 	TemporalNamespace string      // JOBFLOW_TEMPORAL_NAMESPACE
 	TemporalUIAddr    string      // JOBFLOW_TEMPORAL_UI_ADDR (embedded UI, behind /temporal/)
 	TemporalUIWrite   bool        // JOBFLOW_TEMPORAL_UI_WRITE: the embedded UI may terminate, reset, signal, start
@@ -117,8 +117,8 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		}
 	}
 	if cfg.TemporalAddress != "" {
-		if _, _, err := net.SplitHostPort(cfg.TemporalAddress); err != nil {
-			return nil, &settingError{"JOBFLOW_TEMPORAL_ADDRESS", fmt.Sprintf("%q is not host:port", cfg.TemporalAddress)}
+		if _, err := parseFrontends(cfg.TemporalAddress); err != nil {
+			return nil, err
 		}
 	}
 	if v := getenv("JOBFLOW_TEMPORAL_PORT"); v != "" {

@@ -152,6 +152,8 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_ENCRYPTION_KEY", "not a key!"},
 		{"JOBFLOW_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"JOBFLOW_TEMPORAL_ADDRESS", "temporal"},
+		{"JOBFLOW_TEMPORAL_ADDRESS", "t1:7233,temporal"},
+		{"JOBFLOW_TEMPORAL_ADDRESS", " , "},
 		{"JOBFLOW_HTTP_ADDR", "8080"},
 		{"JOBFLOW_TEMPORAL_UI_ADDR", "localhost"},
 		{"JOBFLOW_TEMPORAL_PORT", "70000"},

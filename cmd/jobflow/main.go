@@ -107,7 +107,8 @@ Environment (defaults in brackets):
   JOBFLOW_DATA_DIR            standalone: SQLite files, generated secrets [./data]
   JOBFLOW_DATABASE_URL        postgres://… selects PostgreSQL [standalone: DATA_DIR/jobflow.db]
                               required by server, api, worker
-  JOBFLOW_TEMPORAL_ADDRESS    host:port of a Temporal frontend [standalone: embedded]
+  JOBFLOW_TEMPORAL_ADDRESS    host:port of a Temporal frontend, or several of one cluster
+                              (host:port,host:port) [standalone: embedded]
                               required by server, api, worker
   JOBFLOW_TEMPORAL_NAMESPACE  [default]
   JOBFLOW_TEMPORAL_UI_ADDR    standalone: embedded Temporal Web UI address [:8233]

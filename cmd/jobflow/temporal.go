@@ -32,13 +32,15 @@ func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, lo
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	addr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
+	// Several frontends (host:port,host:port): one channel over all of them.
+	target, resolve := frontendTarget(addr)
 	opts := client.Options{
-		HostPort:  addr,
+		HostPort:  target,
 		Namespace: namespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-client")),
 		// The SDK's worker and request metrics go to the process's /metrics.
 		MetricsHandler: mh,
-		ConnectionOptions: client.ConnectionOptions{DialOptions: []grpc.DialOption{
+		ConnectionOptions: client.ConnectionOptions{DialOptions: append([]grpc.DialOption{
 			// After an outage the connection comes back within 5 s of the
 			// server (gRPC's default backoff grows to 2 minutes): the
 			// workers' reports of jobs that ended meanwhile, which the SDK
@@ -47,7 +49,7 @@ func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, lo
 				Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
 				MinConnectTimeout: 5 * time.Second,
 			}),
-		}},
+		}, resolve...)},
 	}
 	apiKey := cfg.TemporalAPIKey != ""
 	if apiKey {
@@ -58,13 +60,14 @@ func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, lo
 		if tc == nil {
 			tc = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
+		tc = withServerName(addr, tc)
 		opts.ConnectionOptions.TLS = tc
-		if err := probeTLS(ctx, addr, tc, apiKey); err != nil {
+		if err := probeTLS(ctx, firstFrontend(addr), tc, apiKey); err != nil {
 			return nil, err
 		}
 	}
 	c, err := client.DialContext(ctx, opts)
-	if err != nil && opts.ConnectionOptions.TLS == nil && servesTLS(ctx, addr) {
+	if err != nil && opts.ConnectionOptions.TLS == nil && servesTLS(ctx, firstFrontend(addr)) {
 		return nil, &settingError{envTLSCA, fmt.Sprintf("temporal at %s serves TLS: set %s to the CA of its certificate (and %s, %s if it wants a client certificate)",
 			addr, envTLSCA, envTLSCert, envTLSKey)}
 	}
