@@ -327,7 +327,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true */
+        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true; parentRunId= lists the SUBFLOW child runs of one run, trigger=SUBFLOW all child runs */
         get: operations["get_api_v1_runs"];
         put?: never;
         post?: never;
@@ -1504,7 +1504,7 @@ export interface components {
             changes?: components["schemas"]["Change"][];
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW: see the README. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
+            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW {workflowId, version PUBLISHED (default)|DRAFT, params {name: text with variables, resolved in this run: ${params.x}, ${global.X}, ${outputs.<job>.<key>}; no secrets}, wait (default true)}: runs another workflow of the tenant as a child run (trigger SUBFLOW); its target must exist in the tenant and calls must not loop back (A→B→A, A→A) nor nest more than 5 deep (400 naming config.workflowId, also on publish); retry.maxAttempts must be 1. The node's outputs are the child's jobs' outputs as <childJobName>.<key> plus runId (read downstream as ${outputs.<subflowJob>.<childJob>.<key>}); with wait false the node succeeds once the child started (outputs runId only) and the child is left running on abort. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
             config?: Record<string, never>;
             /** @description discrete scheduling only */
             cron?: string;
@@ -1513,7 +1513,7 @@ export interface components {
             retry?: components["schemas"]["Retry"];
             timeoutSeconds?: number;
             /** @enum {string} */
-            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "DEPENDENT";
+            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             workerGroup?: string;
         };
         JobList: {
@@ -1663,6 +1663,8 @@ export interface components {
             role: "TENANT_ADMIN" | "MEMBER";
         };
         Run: {
+            /** @description GET /runs/{id} only: the child runs this run's SUBFLOW jobs started, oldest first */
+            children?: components["schemas"]["RunLink"][];
             createdBy?: string;
             /** @description GET /runs/{id} only */
             edges?: components["schemas"]["Edge"][];
@@ -1677,6 +1679,10 @@ export interface components {
             params?: {
                 [key: string]: string;
             } | null;
+            /** @description a SUBFLOW child run: the parent's SUBFLOW job id; '' otherwise */
+            parentJobId?: string;
+            /** @description a SUBFLOW child run (trigger SUBFLOW): the run whose SUBFLOW job started it; '' otherwise */
+            parentRunId?: string;
             rerunOf?: string;
             /** Format: date-time */
             startedAt: string;
@@ -1700,6 +1706,17 @@ export interface components {
             };
             /** @description run this published version by hand instead of the draft (trigger MANUAL, versionId set) */
             version?: number;
+        };
+        /** @description a SUBFLOW child run of a run */
+        RunLink: {
+            id: string;
+            /** @description the parent's SUBFLOW job that started it */
+            jobId: string;
+            rerunOf?: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            workflowId: string;
+            workflowName: string;
         };
         RunList: {
             items: components["schemas"]["Run"][];
@@ -2659,6 +2676,7 @@ export interface operations {
                 workflowId?: string;
                 status?: string;
                 trigger?: string;
+                parentRunId?: string;
                 page?: number;
                 pageSize?: number;
             };
