@@ -126,6 +126,11 @@ func (j *Job) Normalize() error {
 	if err != nil {
 		return err
 	}
+	if j.Type == JobSubflow && j.Retry.MaxAttempts > 1 {
+		// A child run is not retried whole: its own jobs have retries,
+		// and a rerun of the parent reruns the child's failed jobs.
+		return invalidField("retry.maxAttempts", "retry.maxAttempts must be 1 for a SUBFLOW job (set retries on the child's jobs)")
+	}
 	j.Config = cfg
 	return nil
 }
@@ -208,6 +213,12 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 		v = c
 	case JobDependent:
 		c, err := normalizeDependentConfig(raw)
+		if err != nil {
+			return nil, err
+		}
+		v = c
+	case JobSubflow:
+		c, err := normalizeSubflowConfig(raw)
 		if err != nil {
 			return nil, err
 		}

@@ -86,6 +86,8 @@ type Run struct {
 	LogicalTime        time.Time         `json:"logicalTime"`
 	Params             map[string]string `json:"params"`
 	RerunOf            string            `json:"rerunOf"`
+	ParentRunID        string            `json:"parentRunId"` // a SUBFLOW child: the run whose job started it
+	ParentJobID        string            `json:"parentJobId"` // a SUBFLOW child: that job's id
 	TemporalWorkflowID string            `json:"temporalWorkflowId"`
 	TemporalRunID      string            `json:"temporalRunId"`
 	TemporalURL        string            `json:"temporalUrl,omitempty"` // link into the Temporal Web UI
@@ -96,6 +98,19 @@ type Run struct {
 
 	Nodes []*NodeRun `json:"nodes,omitempty"` // filled by FindRunByID
 	Edges []Edge     `json:"edges,omitempty"`
+	// Children are the runs that this run's SUBFLOW jobs started, oldest
+	// first (filled by FindRunByID).
+	Children []RunLink `json:"children,omitempty"`
+}
+
+// RunLink names another run: a SUBFLOW child of a run.
+type RunLink struct {
+	ID           string    `json:"id"`
+	JobID        string    `json:"jobId"` // the parent's SUBFLOW job that started it
+	WorkflowID   string    `json:"workflowId"`
+	WorkflowName string    `json:"workflowName"`
+	Status       RunStatus `json:"status"`
+	RerunOf      string    `json:"rerunOf,omitempty"`
 }
 
 // NodeRun is one job in one run (作业实例).
@@ -115,6 +130,9 @@ type NodeRun struct {
 	// Outputs are the job's named values (SPEC §10), at most MaxOutputBytes
 	// as JSON; a SKIPPED node of a rerun carries those of the run it reruns.
 	Outputs map[string]string `json:"outputs,omitempty"`
+	// ChildRunID is, for a SUBFLOW node, the child run it started last
+	// (filled by FindRunByID from the run's Children; not stored).
+	ChildRunID string `json:"childRunId,omitempty"`
 }
 
 // RunFilter selects runs of one tenant; empty fields select all.
@@ -124,6 +142,8 @@ type RunFilter struct {
 	WorkflowID string
 	Status     RunStatus
 	Trigger    Trigger
+	// ParentRunID selects the SUBFLOW children of one run.
+	ParentRunID string
 }
 
 // Snapshot is what a run executes: the DAG and every job on it, frozen. A

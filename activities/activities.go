@@ -100,6 +100,8 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.LoadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
 	w.RegisterActivityWithOptions(a.CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
 	w.RegisterActivityWithOptions(a.ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
+	w.RegisterActivityWithOptions(a.PrepareSubflow, activity.RegisterOptions{Name: workflows.PrepareSubflowActivity})
+	w.RegisterActivityWithOptions(a.EndSubflow, activity.RegisterOptions{Name: workflows.EndSubflowActivity})
 }
 
 // Close closes the cached SQL connection pools.

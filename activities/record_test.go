@@ -104,3 +104,46 @@ func (f failFinalRun) UpsertRun(ctx context.Context, r *jobflow.Run) error {
 	}
 	return f.RunService.UpsertRun(ctx, r)
 }
+
+// countingRuns counts the run-row writes that reach the store.
+type countingRuns struct {
+	jobflow.RunService
+	upserts int
+}
+
+func (c *countingRuns) UpsertRun(ctx context.Context, r *jobflow.Run) error {
+	c.upserts++
+	return c.RunService.UpsertRun(ctx, r)
+}
+
+// The final record of a run whose jobs wrote their own node rows is one
+// write of the run row, on an existing row and on one that a failed start
+// record left missing alike.
+func TestRecordRun_FinalWithoutNodesIsOneWrite(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		e := newTestEnvOn(t, s)
+		ctx := context.Background()
+		c := &countingRuns{RunService: s}
+		e.a.Runs = c
+		ended := time.Now().UTC().Truncate(time.Millisecond)
+		missing := *e.run
+		missing.ID = jobflow.NewID(jobflow.PrefixRun)
+		for _, r := range []jobflow.Run{*e.run, missing} {
+			r.Status, r.EndedAt = jobflow.RunSuccess, &ended
+			c.upserts = 0
+			if err := e.a.RecordRun(ctx, workflows.RecordRunInput{Run: r}); err != nil {
+				t.Fatalf("RecordRun %s: %v", r.ID, err)
+			}
+			if c.upserts != 1 {
+				t.Errorf("run %s: %d run-row writes, want 1", r.ID, c.upserts)
+			}
+			got, err := s.FindRunByID(ctx, r.TenantID, r.ID)
+			if err != nil {
+				t.Fatalf("FindRunByID %s: %v", r.ID, err)
+			}
+			if got.Status != jobflow.RunSuccess || got.EndedAt == nil {
+				t.Errorf("run %s = %s, ended %v; want SUCCESS with its end time", r.ID, got.Status, got.EndedAt)
+			}
+		}
+	})
+}

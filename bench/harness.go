@@ -76,6 +76,14 @@ func Start(opts Options) (*Harness, error) {
 		temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}),
 	)
 	h := &Harness{server: ts, Client: ts.GetDefaultClient(), snaps: map[string]*jobflow.Snapshot{}}
+	// FlowRun tags the SUBFLOW child runs it starts with jobflow's search
+	// attributes, which a server without them refuses.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := temporalserver.RegisterSearchAttributes(ctx, h.Client.OperatorService(), ts.GetDefaultNamespace()); err != nil {
+		ts.Stop()
+		return nil, fmt.Errorf("register search attributes: %w", err)
+	}
 	workerOpts := opts.Worker
 	workerOpts.MaxHeartbeatThrottleInterval = time.Second
 	if workerOpts.DeadlockDetectionTimeout == 0 {
@@ -99,6 +107,8 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(h.loadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
 		r.RegisterActivityWithOptions(CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
 		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
+		r.RegisterActivityWithOptions(PrepareSubflow, activity.RegisterOptions{Name: workflows.PrepareSubflowActivity})
+		r.RegisterActivityWithOptions(EndSubflow, activity.RegisterOptions{Name: workflows.EndSubflowActivity})
 	}, workerOpts)
 	return h, nil
 }

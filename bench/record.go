@@ -2,9 +2,11 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -147,18 +149,26 @@ func scenarios() []scenario {
 		{name: "trigger-rules", in: in(rules)},
 		{name: "condition", in: in(cond)},
 		{name: "dependent", in: in(dependent), during: upstreamEnds},
+		// SUBFLOW: a child that succeeds (its outputs read downstream), one
+		// that fails, and an abort that reaches a blocked child (subflow.go).
+		{name: "subflow", in: in(subflowParent(SubflowChildOK))},
+		{name: "subflow-fail", in: in(subflowParent(SubflowChildFail))},
+		{name: "subflow-abort", in: in(subflowParent(SubflowChildBlock)), during: cancelAfter(time.Second)},
 	}
 }
 
-// RecordHistories runs every scenario and writes each execution's history
-// as JSON into dir (<scenario>.json, and <scenario>-<n>.json for the
-// executions after a continue-as-new).
-func (h *Harness) RecordHistories(ctx context.Context, dir string) ([]string, error) {
+// RecordHistories runs every scenario (or those named in only) and writes
+// each execution's history as JSON into dir (<scenario>.json, and
+// <scenario>-<n>.json for the executions after a continue-as-new).
+func (h *Harness) RecordHistories(ctx context.Context, dir string, only ...string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var files []string
 	for _, sc := range scenarios() {
+		if len(only) > 0 && !slices.Contains(only, sc.name) {
+			continue
+		}
 		id := nextID("rec-" + sc.name)
 		sc.in.RunID = id
 		if sc.byRef {
@@ -222,4 +232,52 @@ func (h *Harness) history(ctx context.Context, id, runID string) (*historypb.His
 		}
 	}
 	return hist, next, nil
+}
+
+// Child workflows of the SUBFLOW scenarios (see PrepareSubflow).
+const (
+	SubflowChildOK    = "child-ok"
+	SubflowChildFail  = "child-fail"
+	SubflowChildBlock = "child-block"
+)
+
+// subflowParent is a -> sub -> b, sub running workflow child, b reading
+// the child's output x of job "job x".
+func subflowParent(child string) jobflow.Snapshot {
+	s := scripted([]string{"a", "sub", "b"}, nil, [2]string{"a", "sub"}, [2]string{"sub", "b"})
+	s.Jobs[1] = jobflow.Job{ID: "sub", Name: "sub", Type: jobflow.JobSubflow, Config: []byte(`{"workflowId":"` + child + `"}`)}
+	s.Jobs[2].Config = []byte(`{"script":"echo ${outputs.sub.job x.x}"}`)
+	return s
+}
+
+// PrepareSubflow stands in for the real one: the child runs a snapshot
+// chosen by the target's id (x then y; y fails or blocks as named).
+func PrepareSubflow(_ context.Context, in workflows.PrepareSubflowInput) (workflows.FlowRunInput, error) {
+	var cfg jobflow.SubflowConfig
+	_ = json.Unmarshal(in.Job.Config, &cfg)
+	scripts := map[string]string{"x": "outputs"}
+	switch cfg.WorkflowID {
+	case SubflowChildFail:
+		scripts["y"] = "fail"
+	case SubflowChildBlock:
+		scripts["y"] = "block"
+	}
+	snap := scripted([]string{"x", "y"}, scripts, [2]string{"x", "y"})
+	snap.WorkflowID, snap.WorkflowName = cfg.WorkflowID, cfg.WorkflowID
+	return workflows.FlowRunInput{RunID: in.ChildRunID, Snapshot: snap, Params: map[string]string{}, LogicalTime: in.LogicalTime,
+		Trigger: jobflow.TriggerSubflow, TaskQueue: in.TaskQueue, ParentRunID: in.Node.RunID, ParentJobID: in.Job.ID,
+		Depth: in.Depth, Ancestors: in.Ancestors}, nil
+}
+
+// EndSubflow stands in for the real one: the child's outputs are those
+// its job x sets.
+func EndSubflow(_ context.Context, in workflows.EndSubflowInput) (map[string]string, error) {
+	if in.Node.Status != jobflow.NodeSuccess {
+		return nil, nil
+	}
+	out := map[string]string{"runId": in.ChildRunID}
+	if in.Outputs {
+		out["job x.x"] = "1"
+	}
+	return out, nil
 }

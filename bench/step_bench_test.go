@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -23,8 +24,10 @@ import (
 // queue read rate (20/s) and at jobflow's (temporalserver.QueuePollRPS),
 // for no-op jobs (the harness's RunJob, timed at its entry and return) and
 // for SHELL `true` through the real activities on SQLite (the node runs'
-// own end and start times, as users see them). Targets (issue 13): ≤ 8 ms
-// median for no-op jobs, ≤ 12 ms for SHELL true.
+// own end and start times, as users see them). The no-op case runs the
+// hand-written workflow of the same chain on the same server too and
+// reports the ratio. Targets (issue 13): ≤ 8 ms median for no-op jobs,
+// ≤ 12 ms for SHELL true.
 //
 //	go test ./bench -run '^$' -bench BenchmarkStep -benchtime 5x
 func BenchmarkStep(b *testing.B) {
@@ -34,9 +37,12 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
+// benchNoopSteps runs FlowRun and the hand-written workflow on the same
+// chain, one after the other in each iteration, and reports both steps and
+// their ratio: the part of a step that is FlowRun's and not Temporal's.
 func benchNoopSteps(b *testing.B, rps int) {
 	var mu sync.Mutex
-	spans := map[string][2]time.Time{} // job id -> entry, return
+	spans := map[string][2]time.Time{} // run id/job id -> entry, return
 	timed := func(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResult, error) {
 		start := time.Now()
 		res, err := RunJob(ctx, in)
@@ -51,20 +57,35 @@ func benchNoopSteps(b *testing.B, rps int) {
 	}
 	defer h.Stop()
 	shape := Chain(20)
-	var steps []time.Duration
+	jobs := shape.Snapshot.Jobs
+	collect := func(runID string, into *[]time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 1; i < len(jobs); i++ {
+			prev, next := spans[runID+"/"+jobs[i-1].ID], spans[runID+"/"+jobs[i].ID]
+			*into = append(*into, next[0].Sub(prev[1]))
+		}
+	}
+	var steps, hand []time.Duration
 	for b.Loop() {
 		_, ids, err := h.RunFlow(context.Background(), shape.Snapshot)
 		if err != nil {
 			b.Fatal(err)
 		}
-		mu.Lock()
-		for i := 1; i < len(shape.Snapshot.Jobs); i++ {
-			prev, next := spans[ids[0]+"/"+shape.Snapshot.Jobs[i-1].ID], spans[ids[0]+"/"+shape.Snapshot.Jobs[i].ID]
-			steps = append(steps, next[0].Sub(prev[1]))
+		collect(ids[0], &steps)
+		if _, _, err := h.RunHand(context.Background(), shape); err != nil {
+			b.Fatal(err)
 		}
-		mu.Unlock()
+		collect("hand", &hand) // HandWritten's RunJob inputs all have run id "hand"
 	}
-	reportSteps(b, steps)
+	reportSteps(b, steps) // sorts steps
+	slices.Sort(hand)
+	median := func(d []time.Duration) float64 { return float64(d[(len(d)-1)/2]) / 1e6 }
+	p50, hp50 := median(steps), median(hand)
+	b.ReportMetric(hp50, "hand-step-p50-ms")
+	b.ReportMetric(p50/hp50, "ratio")
+	fmt.Fprintf(os.Stderr, "step, no-op jobs, history reads %d/s: FlowRun p50 %.1f ms, hand-written p50 %.1f ms, ratio %.2f (%d steps each)\n",
+		rps, p50, hp50, p50/hp50, len(steps))
 }
 
 func benchShellSteps(b *testing.B, rps int) {

@@ -55,3 +55,27 @@ func TestDocument_ControlRoundTrip(t *testing.T) {
 		t.Errorf("imported canvas refused: %v", err)
 	}
 }
+
+// TestDocument_SubflowByName: a SUBFLOW's target workflow is a name in the
+// document and an id again on import.
+func TestDocument_SubflowByName(t *testing.T) {
+	w := &jobflow.Workflow{Name: "parent", Config: jobflow.DefaultConfig(),
+		Jobs:   []*jobflow.Job{{ID: "j1", Name: "call", Type: jobflow.JobSubflow, Config: json.RawMessage(`{"workflowId":"wf_child","version":"PUBLISHED"}`)}},
+		Canvas: jobflow.Canvas{Nodes: []jobflow.CanvasNode{{JobID: "j1"}}}}
+	names := Names{Workflows: map[string]string{"wf_child": "child"}}
+	doc, err := FromWorkflow(w, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(doc)
+	if !strings.Contains(string(out), `"workflow":"child"`) || strings.Contains(string(out), "wf_child") {
+		t.Fatalf("document %s, want the target by name", out)
+	}
+	draft, probs := doc.Resolve(Names{Workflows: map[string]string{"wf_other": "child"}}, Mapping{})
+	if len(probs) > 0 {
+		t.Fatalf("problems %v", probs)
+	}
+	if got := string(draft.Jobs[0].Config); !strings.Contains(got, `"workflowId":"wf_other"`) {
+		t.Errorf("imported config %s, want the local workflow's id", got)
+	}
+}

@@ -66,6 +66,9 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	if err := snap.Config.Validate(); err != nil {
 		return nil, err
 	}
+	if err := e.checkSubflows(ctx, w, snap); err != nil {
+		return nil, err
+	}
 	next, err := checkSchedule(snap.Config.Schedule, e.now())
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func (s *Server) createJob(c echo.Context) error {
 		return err
 	}
 	if in.Type == nil {
-		return invalid("type", "type is required: SHELL, PYTHON, SQL or HTTP")
+		return invalid("type", "type is required: SHELL, PYTHON, SQL, HTTP or SUBFLOW")
 	}
 	a := actor(c)
 	now := time.Now().UTC()
@@ -53,6 +53,9 @@ func (s *Server) createJob(c echo.Context) error {
 		return err
 	}
 	if err := s.checkRefs(ctx, a.TenantID, j.WorkflowID, nil, j); err != nil {
+		return err
+	}
+	if err := s.checkSubflow(ctx, a.TenantID, j.WorkflowID, j); err != nil {
 		return err
 	}
 	if err := s.deps.Jobs.CreateJob(ctx, j); err != nil {
@@ -90,6 +93,9 @@ func (s *Server) updateJob(c echo.Context) error {
 		return err
 	}
 	if err := s.checkRefs(ctx, tid, cur.WorkflowID, nil, next); err != nil {
+		return err
+	}
+	if err := s.checkSubflow(ctx, tid, cur.WorkflowID, next); err != nil {
 		return err
 	}
 	j, err := s.deps.Jobs.UpdateJob(ctx, tid, cur.ID, in)

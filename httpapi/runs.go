@@ -65,16 +65,18 @@ func (s *Server) listRuns(c echo.Context) error {
 		return err
 	}
 	f := jobflow.RunFilter{Page: p.Page, PageSize: p.PageSize, WorkflowID: c.QueryParam("workflowId"),
-		Status: jobflow.RunStatus(c.QueryParam("status")), Trigger: jobflow.Trigger(c.QueryParam("trigger"))}
+		Status: jobflow.RunStatus(c.QueryParam("status")), Trigger: jobflow.Trigger(c.QueryParam("trigger")),
+		ParentRunID: c.QueryParam("parentRunId")}
 	switch f.Status {
 	case "", jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
 	default:
 		return invalid("status", "status must be RUNNING, SUCCESS, FAIL, ABORTING or ABORTED")
 	}
 	switch f.Trigger {
-	case "", jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill:
+	case "", jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill,
+		jobflow.TriggerSubflow:
 	default:
-		return invalid("trigger", "trigger must be MANUAL, SCHEDULE, INVOKE, RERUN or BACKFILL")
+		return invalid("trigger", "trigger must be MANUAL, SCHEDULE, INVOKE, RERUN, BACKFILL or SUBFLOW")
 	}
 	runs, total, err := s.deps.Runs.FindRuns(c.Request().Context(), actor(c).TenantID, f)
 	if err != nil {

@@ -26,6 +26,8 @@ type runRow struct {
 	LogicalTime        time.Time  `db:"logical_time"`
 	Params             string     `db:"params"`
 	RerunOf            string     `db:"rerun_of"`
+	ParentRunID        string     `db:"parent_run_id"`
+	ParentJobID        string     `db:"parent_job_id"`
 	TemporalWorkflowID string     `db:"temporal_workflow_id"`
 	TemporalRunID      string     `db:"temporal_run_id"`
 	Edges              string     `db:"edges"`
@@ -47,6 +49,8 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 		Status:             jobflow.RunStatus(r.Status),
 		LogicalTime:        r.LogicalTime.UTC(),
 		RerunOf:            r.RerunOf,
+		ParentRunID:        r.ParentRunID,
+		ParentJobID:        r.ParentJobID,
 		TemporalWorkflowID: r.TemporalWorkflowID,
 		TemporalRunID:      r.TemporalRunID,
 		StartedAt:          r.StartedAt.UTC(),
@@ -72,7 +76,8 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 }
 
 const runColumns = `id, tenant_id, workflow_id, workflow_name, version_id, trigger_type, status, logical_time,
-params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error`
+params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error,
+parent_run_id, parent_job_id`
 
 // runVersionNumber selects the number of the run's version (NULL for a
 // manual run of the draft), for run lists and the run view.
@@ -102,13 +107,14 @@ func runArgs(r *jobflow.Run) ([]any, error) {
 	}
 	return []any{r.ID, r.TenantID, r.WorkflowID, r.WorkflowName, r.VersionID, string(r.Trigger), string(r.Status),
 		dbTime(r.LogicalTime), params, r.RerunOf, r.TemporalWorkflowID, r.TemporalRunID, edges,
-		dbTime(r.StartedAt), dbTimePtr(r.EndedAt), r.CreatedBy, r.Error, now()}, nil
+		dbTime(r.StartedAt), dbTimePtr(r.EndedAt), r.CreatedBy, r.Error, now(), r.ParentRunID, r.ParentJobID}, nil
 }
 
 const insertRun = `
 INSERT INTO runs (id, tenant_id, workflow_id, workflow_name, version_id, trigger_type, status, logical_time,
-    params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error, updated_at,
+    parent_run_id, parent_job_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateRun inserts a new run with the snapshot it executes, in one
 // transaction. The run's edges default to the snapshot's.
@@ -156,7 +162,8 @@ func (s *Store) FindRunSnapshot(ctx context.Context, tenantID, runID string) (*j
 //   - a finished run (SUCCESS, FAIL, ABORTED) keeps its status, end and error;
 //   - RUNNING does not replace ABORTING;
 //   - an empty text field, no params or no edges never erase stored ones;
-//   - trigger, logical time and start time are fixed by the first write.
+//   - trigger, logical time, start time and the parent (parentRunId,
+//     parentJobId) are fixed by the first write.
 //
 // A run id of another tenant is NOT_FOUND and changes nothing.
 func (s *Store) UpsertRun(ctx context.Context, r *jobflow.Run) error {
@@ -211,7 +218,30 @@ func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.
 	if run.Nodes, err = s.findNodeRuns(ctx, id); err != nil {
 		return nil, err
 	}
+	if err := s.findChildren(ctx, run); err != nil {
+		return nil, err
+	}
 	return run, nil
+}
+
+// findChildren fills run.Children with the SUBFLOW child runs of run, and
+// each SUBFLOW node's ChildRunID with the last child its job started.
+func (s *Store) findChildren(ctx context.Context, run *jobflow.Run) error {
+	var rows []runRow
+	q := `SELECT ` + runColumns + ` FROM runs WHERE parent_run_id = ? AND tenant_id = ? ORDER BY started_at, id`
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), run.ID, run.TenantID); err != nil {
+		return err
+	}
+	last := map[string]string{}
+	for _, r := range rows {
+		run.Children = append(run.Children, jobflow.RunLink{ID: r.ID, JobID: r.ParentJobID, WorkflowID: r.WorkflowID,
+			WorkflowName: r.WorkflowName, Status: jobflow.RunStatus(r.Status), RerunOf: r.RerunOf})
+		last[r.ParentJobID] = r.ID
+	}
+	for _, n := range run.Nodes {
+		n.ChildRunID = last[n.JobID]
+	}
+	return nil
 }
 
 // FindRuns lists a tenant's runs newest first, without nodes and edges.
@@ -233,9 +263,13 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 		where += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
+	if f.ParentRunID != "" {
+		where += ` AND parent_run_id = ?`
+		args = append(args, f.ParentRunID)
+	}
 	if f.Trigger != "" {
 		if !validTrigger(f.Trigger) {
-			return nil, 0, jobflow.Errorf(jobflow.EINVALID, "trigger must be MANUAL, SCHEDULE, INVOKE, RERUN or BACKFILL").
+			return nil, 0, jobflow.Errorf(jobflow.EINVALID, "trigger must be MANUAL, SCHEDULE, INVOKE, RERUN, BACKFILL or SUBFLOW").
 				WithDetails(map[string]string{"field": "trigger"})
 		}
 		where += ` AND trigger_type = ?`
@@ -274,7 +308,7 @@ func validRunStatus(s jobflow.RunStatus) bool {
 
 func validTrigger(t jobflow.Trigger) bool {
 	switch t {
-	case jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill:
+	case jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill, jobflow.TriggerSubflow:
 		return true
 	}
 	return false

@@ -77,6 +77,14 @@ type FlowRunInput struct {
 	// StartedAt is the run's start, kept across continue-as-new; zero on the
 	// first execution (its start time is used).
 	StartedAt time.Time `json:"startedAt,omitempty"`
+
+	// A SUBFLOW child run (subflow.go): the run and job that started it,
+	// its nesting depth (1 for a top-level run's child) and the workflows
+	// on the way to it, top-level first, for the recursion check.
+	ParentRunID string   `json:"parentRunId,omitempty"`
+	ParentJobID string   `json:"parentJobId,omitempty"`
+	Depth       int      `json:"depth,omitempty"`
+	Ancestors   []string `json:"ancestors,omitempty"`
 }
 
 // RerunPlan says which nodes of a rerun run again. Prior holds the final

@@ -18,7 +18,7 @@ func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) boo
 		r.startDependent(ctx, i, job)
 		return true
 	case jobflow.JobSubflow:
-		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
+		r.startSubflow(ctx, i, job)
 		return true
 	}
 	return false

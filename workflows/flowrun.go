@@ -411,6 +411,8 @@ func (r *runner) runRow(st jobflow.RunStatus) jobflow.Run {
 		LogicalTime:        r.logicalTime,
 		Params:             r.in.Params,
 		RerunOf:            r.in.RerunOf,
+		ParentRunID:        r.in.ParentRunID,
+		ParentJobID:        r.in.ParentJobID,
 		TemporalWorkflowID: r.temporalWorkflowID,
 		TemporalRunID:      r.temporalRunID,
 		StartedAt:          r.startedAt,

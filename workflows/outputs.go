@@ -21,11 +21,15 @@ const outputsVersion = "outputs"
 
 // initOutputs decides whether this execution passes outputs, and parses
 // which nodes each node's config names. Call once, in newRunner.
+//
+// A run that can have no outputs to pass (no job names another's outputs,
+// no control job, not a rerun) asks no version: the "outputs" marker and
+// the TemporalChangeVersion upsert that come with it are two history events
+// and one visibility write per run that change nothing there. Leaving out a
+// GetVersion is replay-safe in the Go SDK: a history that has the marker
+// (recorded before) replays without the call, version markers and their
+// upserts are skipped when commands are matched against events.
 func (r *runner) initOutputs(ctx workflow.Context, plan *RerunPlan) {
-	r.outputsOn = workflow.GetVersion(ctx, outputsVersion, workflow.DefaultVersion, 1) >= 1
-	if !r.outputsOn {
-		return
-	}
 	byName := make(map[string]int, len(r.g.ids))
 	for i, j := range r.g.jobs {
 		if j != nil {
@@ -34,12 +38,18 @@ func (r *runner) initOutputs(ctx workflow.Context, plan *RerunPlan) {
 	}
 	isJob := func(n string) bool { _, ok := byName[n]; return ok }
 	r.refs = make([][]int, len(r.g.ids))
+	needed := plan != nil
 	for i, j := range r.g.jobs {
 		if j == nil {
 			continue
 		}
+		switch j.Type {
+		case jobflow.JobCondition, jobflow.JobSubflow, jobflow.JobDependent:
+			needed = true // FlowRun's own jobs may read or give outputs
+		}
 		refs, err := j.OutputRefs(isJob)
 		if err != nil {
+			needed = true
 			continue // the activity reports the malformed reference
 		}
 		seen := map[int]bool{}
@@ -51,8 +61,18 @@ func (r *runner) initOutputs(ctx workflow.Context, plan *RerunPlan) {
 			if ok && k != i && !seen[k] {
 				seen[k] = true
 				r.refs[i] = append(r.refs[i], k)
+				needed = true
 			}
 		}
+	}
+	if !needed {
+		r.refs = nil
+		return
+	}
+	r.outputsOn = workflow.GetVersion(ctx, outputsVersion, workflow.DefaultVersion, 1) >= 1
+	if !r.outputsOn {
+		r.refs = nil
+		return
 	}
 	if plan == nil {
 		return

@@ -10,10 +10,15 @@ import (
 
 // TestFlowRun_Replay replays FlowRun histories recorded on a real Temporal
 // server (success, CONTINUE failure, END, abort, break, discrete wait,
-// rerun, continue-as-new, outputs, trigger rules, CONDITION, DEPENDENT), so a change to FlowRun that breaks determinism
+// rerun, continue-as-new, outputs, trigger rules, CONDITION, DEPENDENT,
+// SUBFLOW), so a change to FlowRun that breaks determinism
 // fails here. Record them again after an intended, versioned change:
 //
 //	go run ./bench/flowbench -record-histories workflows/testdata/histories
+//
+// success-diamond-outputs-marker.json is not re-recorded by that command:
+// it was recorded when every run asked the "outputs" version, and checks
+// that such histories replay now that runs without outputs do not ask.
 func TestFlowRun_Replay(t *testing.T) {
 	files, err := filepath.Glob("testdata/histories/*.json")
 	if err != nil {

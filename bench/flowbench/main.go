@@ -27,6 +27,7 @@ func main() {
 	runs := flag.Int("runs", 9, "measured runs per shape and workflow (after one warm-up run); the median is printed")
 	only := flag.String("shapes", "chain,fan,dag", "shapes to measure: chain (50 jobs), fan (200 wide), dag (1,000 jobs)")
 	record := flag.String("record-histories", "", "instead of measuring, record FlowRun histories for the replay test into this directory")
+	scenarios := flag.String("scenarios", "", "with -record-histories: record only these scenarios (comma-separated names, e.g. subflow,subflow-fail)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
 	largest := flag.Int("largest", 0, "instead of measuring ratios, run one layered DAG of this many jobs (e.g. 10000) and print its time and history size")
 	pollRPS := flag.Int("poll-rps", 0, "history queue read rate (default temporalserver.QueuePollRPS as in standalone; 20 is Temporal's default)")
@@ -49,14 +50,14 @@ func main() {
 		}
 		return
 	}
-	if err := run(*runs, *only, *record, *pollRPS); err != nil {
+	if err := run(*runs, *only, *record, *scenarios, *pollRPS); err != nil {
 		fmt.Fprintln(os.Stderr, "flowbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only, record string, pollRPS int) error {
+func run(runs int, only, record, scenarios string, pollRPS int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	started := time.Now()
@@ -71,7 +72,11 @@ func run(runs int, only, record string, pollRPS int) error {
 	defer h.Stop()
 	fmt.Printf("in-process Temporal server ready in %s\n", time.Since(started).Round(time.Millisecond))
 	if record != "" {
-		files, err := h.RecordHistories(ctx, record)
+		var names []string
+		if scenarios != "" {
+			names = strings.Split(scenarios, ",")
+		}
+		files, err := h.RecordHistories(ctx, record, names...)
 		for _, f := range files {
 			fmt.Println("recorded", f)
 		}

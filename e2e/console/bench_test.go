@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,7 +24,12 @@ const largeDAG = 2000
 // next column), with saved positions and a run whose nodes have mixed
 // states. The figures are in the README:
 //
-//	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 5x
+//	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 3x
+//
+// With JOBFLOW_CONSOLE_CPUPROFILE=<dir> it also writes the page's JavaScript
+// CPU profile of each first render there (open it in Chrome's DevTools, or
+// summarize it with web/scripts/profile.mjs); build web/ unminified first
+// (npx vite build --minify false) for readable names.
 func BenchmarkConsole_LargeDAG(b *testing.B) {
 	ctx := context.Background()
 	st, _ := storetest.OpenPostgres(b)
@@ -37,15 +44,22 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 	if err != nil || len(tenants) == 0 {
 		b.Fatalf("tenants: %v", err)
 	}
-	wfID, runID := seedLargeDAG(b, st, tenants[0].ID)
+	wfID, runID, jobs := seedLargeDAG(b, st, tenants[0].ID)
 
 	br := newBrowser(b, newAllocator(b), srv.URL)
 	br.login("admin", password)
 	br.visible("workflow-table")
 
+	profiles := os.Getenv("JOBFLOW_CONSOLE_CPUPROFILE")
 	measure := func(path, ready string) (ms float64, rendered int) {
+		if profiles != "" {
+			br.startProfile()
+		}
 		br.open(path)
 		br.waitFor("first render of "+path, ready, 60*time.Second)
+		if profiles != "" {
+			br.stopProfile(filepath.Join(profiles, sanitize(path)+".cpuprofile"))
+		}
 		br.eval(`performance.now()`, &ms)
 		br.eval(`document.querySelectorAll('.react-flow__node').length`, &rendered)
 		if testing.Verbose() {
@@ -66,6 +80,28 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 		run, renderedRun = run+ms, n
 	}
 	b.StopTimer()
+	// A status change of one node reaches the page by the next poll; only
+	// that node's element may change (the others keep their objects).
+	br.eval(`(() => { window.__jfChanged = new Set(); window.__jfNodeRenders = 0;
+		new MutationObserver((ms) => { for (const m of ms) { const e = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+			const n = e && e.closest('.react-flow__node'); if (n) window.__jfChanged.add(n.dataset.id) } })
+		.observe(document.querySelector('[data-testid="run-canvas"]'), {subtree: true, attributes: true, childList: true, characterData: true});
+		return true })()`, nil)
+	changed := jobs[2*50] // column 2, row 0: PENDING and on screen
+	if err := st.UpsertNodeRun(ctx, &jobflow.NodeRun{RunID: runID, TenantID: tenants[0].ID, JobID: changed.ID, JobName: changed.Name,
+		JobType: changed.Type, Status: jobflow.NodeSuccess, Attempt: 1}); err != nil {
+		b.Fatal(err)
+	}
+	br.waitFor("the changed node shown", nodeStatusJS(changed.Name, "SUCCESS"), 30*time.Second)
+	var mutated []string
+	var renders int
+	br.eval(`[...window.__jfChanged]`, &mutated)
+	br.eval(`window.__jfNodeRenders`, &renders)
+	b.ReportMetric(float64(len(mutated)), "runview-update-nodes-changed")
+	b.ReportMetric(float64(renders), "runview-update-node-renders")
+	if len(mutated) != 1 || mutated[0] != changed.ID || renders != 1 {
+		b.Fatalf("one node's status changed; the page changed the elements of %d nodes (%v) and rendered nodes %d times", len(mutated), mutated, renders)
+	}
 	// Wall time from navigation start (page load, API calls, first render)
 	// to the first rendered nodes.
 	b.ReportMetric(editor/float64(b.N), "editor-ms")
@@ -81,7 +117,7 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 // seedLargeDAG writes the 2,000-job workflow, its canvas and one run with
 // node runs straight into the store (running 2,000 jobs is not what is
 // measured).
-func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID string) {
+func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID string, jobs []jobflow.Job) {
 	ctx := context.Background()
 	w := &jobflow.Workflow{TenantID: tenantID, Name: "large-dag", CreatedBy: "bench"}
 	if err := st.CreateWorkflow(ctx, w, 1000); err != nil {
@@ -89,7 +125,7 @@ func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID s
 	}
 	const rows = 50
 	var canvas jobflow.Canvas
-	jobs := make([]jobflow.Job, 0, largeDAG)
+	jobs = make([]jobflow.Job, 0, largeDAG)
 	for i := 0; i < largeDAG; i++ {
 		j := &jobflow.Job{TenantID: tenantID, WorkflowID: w.ID, Name: fmt.Sprintf("job-%04d", i), Type: jobflow.JobShell,
 			Config: []byte(`{"script":"true"}`), Retry: jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}}
@@ -126,5 +162,5 @@ func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID s
 			b.Fatal(err)
 		}
 	}
-	return w.ID, r.ID
+	return w.ID, r.ID, jobs
 }

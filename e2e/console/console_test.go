@@ -349,6 +349,7 @@ func TestConsole(t *testing.T) {
 		b.waitText("ds-test-result", "ms")
 		b.shot("datasources")
 		b.clickCSS(".ant-modal-confirm-btns button")
+		b.gone("ds-test-result") // the dialog and its mask are gone before the next click
 		// 告警渠道: a webhook, test send (the URL is write-only afterwards).
 		b.click("nav-alarm-channels")
 		b.click("channel-add")
@@ -360,6 +361,7 @@ func TestConsole(t *testing.T) {
 		b.waitText("channel-test-result", "hook-ok")
 		b.shot("channels")
 		b.clickCSS(".ant-modal-confirm-btns button")
+		b.gone("channel-test-result")
 		// 告警记录 lists the test send; 运行记录 lists the runs so far.
 		b.click("nav-alarm-records")
 		b.waitBodyText("TEST")
@@ -383,6 +385,8 @@ func TestConsole(t *testing.T) {
 		b.visible("license-none")
 		b.shot("admin-license")
 	})
+
+	controlScenarios(t, f)
 
 	t.Run("ExpiredToken", func(t *testing.T) {
 		b := loggedIn(t, f)

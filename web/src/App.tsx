@@ -2,6 +2,7 @@
 // only fetches the login page, the layout and the workflow list.
 import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react'
 import { ConfigProvider, Spin, App as AntApp } from 'antd'
+import type { QueryClient } from '@tanstack/react-query'
 import zhCN from 'antd/locale/zh_CN'
 import enUS from 'antd/locale/en_US'
 import dayjs from 'dayjs'
@@ -12,9 +13,28 @@ import { session } from './lib/session'
 import { LoginPage } from './features/auth/LoginPage'
 import { AppLayout } from './features/layout/AppLayout'
 import { WorkflowList } from './features/workflows/WorkflowList'
+import { workflowQuery } from './features/workflows/api'
+import { runQuery } from './features/runs/api'
 
-const EditorPage = lazy(() => import('./features/editor/EditorPage'))
-const RunView = lazy(() => import('./features/runs/RunView'))
+const loadEditor = () => import('./features/editor/EditorPage')
+const loadRunView = () => import('./features/runs/RunView')
+const EditorPage = lazy(loadEditor)
+const RunView = lazy(loadRunView)
+
+// prefetch starts a page's code and its data together on a deep link (or
+// a reload), instead of one after the other (chunk, render, then fetch):
+// the editor and the run view of a 2,000-job workflow open that much sooner.
+export function prefetch(qc: QueryClient, path: string) {
+  if (!session.get()?.token) return
+  let m
+  if ((m = match('/workflows/:id', path))) {
+    void loadEditor()
+    void qc.prefetchQuery(workflowQuery(m.id))
+  } else if ((m = match('/runs/:id', path))) {
+    void loadRunView()
+    void qc.prefetchQuery(runQuery(qc, m.id))
+  }
+}
 const RunList = lazy(() => import('./features/runs/RunList'))
 const DatasourcesPage = lazy(() => import('./features/datasources/DatasourcesPage'))
 const ChannelsPage = lazy(() => import('./features/alarms/ChannelsPage'))

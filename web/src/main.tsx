@@ -2,7 +2,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { I18nProvider } from './lib/i18n'
-import { App } from './App'
+import { App, prefetch } from './App'
 import './styles.css'
 
 const queryClient = new QueryClient({
@@ -14,6 +14,8 @@ const queryClient = new QueryClient({
     },
   },
 })
+
+prefetch(queryClient, location.pathname)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

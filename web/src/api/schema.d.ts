@@ -327,7 +327,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true */
+        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true; parentRunId= lists the SUBFLOW child runs of one run, trigger=SUBFLOW all child runs */
         get: operations["get_api_v1_runs"];
         put?: never;
         post?: never;
@@ -1256,7 +1256,14 @@ export interface components {
             revision: number;
         };
         CanvasNode: {
+            /** @description the node's FAIL does not fail the run; trigger rules still see it as failed */
+            allowFailure?: boolean;
             jobId: string;
+            /**
+             * @description when the node may start (SPEC §10); absent is ALL_SUCCESS
+             * @enum {string}
+             */
+            trigger?: "ALL_SUCCESS" | "ALL_DONE" | "ONE_SUCCESS" | "ONE_FAILED" | "NONE_FAILED";
             x: number;
             y: number;
         };
@@ -1336,6 +1343,58 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+        };
+        /** @description config of a DEPENDENT job (SPEC §10): it waits, WAITING and holding no parallelism slot, until every item (AND) or one (OR) has a SUCCESS run (or, with jobId, a SUCCESS node run of that job) whose logicalTime is in the item's window, computed from the waiting run's logicalTime in its workflow's schedule zone; never matched by start or end time. It checks when it starts, at once when a run of a named workflow ends, and every checkIntervalSeconds. Saving refuses (400 naming the field) an unknown window, and a workflow or job that is not the tenant's. */
+        DependentConfig: {
+            /**
+             * @description the fallback check
+             * @default 60
+             */
+            checkIntervalSeconds: number;
+            items: components["schemas"]["DependentItem"][];
+            /**
+             * @description FAIL: the node fails when an item's newest run in its window ended FAIL (AND) or every item's did (OR); WAIT: it waits on, for a rerun or backfill
+             * @default FAIL
+             * @enum {string}
+             */
+            onUpstreamFail: "FAIL" | "WAIT";
+            /**
+             * @default AND
+             * @enum {string}
+             */
+            relation: "AND" | "OR";
+            /** @description how long it waits before it fails, listing what it still waits for; 0: the job's timeoutSeconds, else 24 h */
+            timeoutSeconds?: number;
+        };
+        DependentItem: {
+            /** @description a job of that workflow: its node run must be SUCCESS; omitted: the whole run */
+            jobId?: string;
+            /**
+             * @description DolphinScheduler's date cycles, weeks from Monday: today, yesterday, thisHour, lastHour, lastNHours:N (1-720, the N hours before this one), thisWeek (Monday to the end of the logical day), lastWeek, thisMonth (the 1st to the end of the logical day), lastMonth, lastNDays:N (1-366, the N days before the logical day)
+             * @example yesterday
+             */
+            window: string;
+            /** @description a workflow of the tenant (this one too: e.g. its own yesterday) */
+            workflowId: string;
+        };
+        DependentItemState: {
+            /** @description the newest run (node run) in the window ended FAIL (UPSTREAM_FAILED for a job) */
+            failed?: boolean;
+            /**
+             * Format: date-time
+             * @description the window is [from, to), in UTC
+             */
+            from: string;
+            jobId?: string;
+            jobName?: string;
+            met: boolean;
+            /** @description the SUCCESS run that met the item, or the FAIL run that failed it */
+            runId?: string;
+            /** Format: date-time */
+            to: string;
+            window: string;
+            workflowId: string;
+            workflowName?: string;
         };
         Edge: {
             from: string;
@@ -1423,6 +1482,7 @@ export interface components {
             total: number;
         };
         Job: {
+            /** @description the type's config; DEPENDENT: DependentConfig */
             config: Record<string, never>;
             /** Format: date-time */
             createdAt: string;
@@ -1444,7 +1504,7 @@ export interface components {
             changes?: components["schemas"]["Change"][];
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
+            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW {workflowId, version PUBLISHED (default)|DRAFT, params {name: text with variables, resolved in this run: ${params.x}, ${global.X}, ${outputs.<job>.<key>}; no secrets}, wait (default true)}: runs another workflow of the tenant as a child run (trigger SUBFLOW); its target must exist in the tenant and calls must not loop back (A→B→A, A→A) nor nest more than 5 deep (400 naming config.workflowId, also on publish); retry.maxAttempts must be 1. The node's outputs are the child's jobs' outputs as <childJobName>.<key> plus runId (read downstream as ${outputs.<subflowJob>.<childJob>.<key>}); with wait false the node succeeds once the child started (outputs runId only) and the child is left running on abort. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
             config?: Record<string, never>;
             /** @description discrete scheduling only */
             cron?: string;
@@ -1453,7 +1513,7 @@ export interface components {
             retry?: components["schemas"]["Retry"];
             timeoutSeconds?: number;
             /** @enum {string} */
-            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP";
+            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             workerGroup?: string;
         };
         JobList: {
@@ -1548,7 +1608,7 @@ export interface components {
             jobId: string;
             jobName: string;
             jobType?: string;
-            /** @description the job's named values (SPEC §10), at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). */
+            /** @description the job's named values (SPEC §10), at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). A DEPENDENT node shows what its checks found, while WAITING and after: items (a JSON array of DependentItemState, in the config's order) and met ("k/n" items met). */
             outputs?: {
                 [key: string]: string;
             };
@@ -1558,7 +1618,7 @@ export interface components {
             /** Format: date-time */
             startedAt?: string | null;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
         };
         /** @description defined by the run engine */
         Object: {
@@ -1603,6 +1663,8 @@ export interface components {
             role: "TENANT_ADMIN" | "MEMBER";
         };
         Run: {
+            /** @description GET /runs/{id} only: the child runs this run's SUBFLOW jobs started, oldest first */
+            children?: components["schemas"]["RunLink"][];
             createdBy?: string;
             /** @description GET /runs/{id} only */
             edges?: components["schemas"]["Edge"][];
@@ -1617,6 +1679,10 @@ export interface components {
             params?: {
                 [key: string]: string;
             } | null;
+            /** @description a SUBFLOW child run: the parent's SUBFLOW job id; '' otherwise */
+            parentJobId?: string;
+            /** @description a SUBFLOW child run (trigger SUBFLOW): the run whose SUBFLOW job started it; '' otherwise */
+            parentRunId?: string;
             rerunOf?: string;
             /** Format: date-time */
             startedAt: string;
@@ -1628,7 +1694,7 @@ export interface components {
             temporalWorkflowId?: string;
             tenantId?: string;
             /** @enum {string} */
-            trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL";
+            trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionId?: string;
             workflowId: string;
             workflowName: string;
@@ -1640,6 +1706,17 @@ export interface components {
             };
             /** @description run this published version by hand instead of the draft (trigger MANUAL, versionId set) */
             version?: number;
+        };
+        /** @description a SUBFLOW child run of a run */
+        RunLink: {
+            id: string;
+            /** @description the parent's SUBFLOW job that started it */
+            jobId: string;
+            rerunOf?: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            workflowId: string;
+            workflowName: string;
         };
         RunList: {
             items: components["schemas"]["Run"][];
@@ -2599,6 +2676,7 @@ export interface operations {
                 workflowId?: string;
                 status?: string;
                 trigger?: string;
+                parentRunId?: string;
                 page?: number;
                 pageSize?: number;
             };

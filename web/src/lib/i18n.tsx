@@ -52,9 +52,38 @@ const zh: Record<string, string> = {
   'ABORTING': '中止中', 'BREAK': '已中断', 'SKIPPED': '已跳过', 'MANUAL': '手动', 'SCHEDULE': '调度', 'INVOKE': '外部调用', 'RERUN': '重跑', 'BACKFILL': '补数',
   'Rerun started': '已开始重跑', 'Delete this item?': '确定删除？', 'Tokens': '令牌', 'Revoked': '已吊销', 'Page {p}': '第 {p} 页',
   'Positions are saved with the canvas; auto-layout runs only when you press Format.': '位置随画布保存；只有点击格式化时才自动布局。',
+  // Trigger rules, allowFailure, outputs, NOT_SELECTED (SPEC §10)
+  'Trigger rule': '触发规则', 'Allow failure': '允许失败', 'Its failure does not fail the run; trigger rules still see it as failed.': '它失败不会使运行失败；触发规则仍把它当作失败。',
+  'rule.ALL_SUCCESS': '全部成功（默认）', 'rule.ALL_DONE': '全部结束', 'rule.ONE_SUCCESS': '任一成功', 'rule.ONE_FAILED': '任一失败', 'rule.NONE_FAILED': '无失败',
+  'rule.ALL_SUCCESS.help': '每个上游都成功（或跳过、未选中）后运行。', 'rule.ALL_DONE.help': '每个上游都结束后运行，不论成败：适合清理作业。',
+  'rule.ONE_SUCCESS.help': '任一上游成功即运行。', 'rule.ONE_FAILED.help': '任一上游失败即运行：适合失败处理作业。', 'rule.NONE_FAILED.help': '每个上游都结束且没有失败时运行。',
+  'Outputs': '输出', 'NOT_SELECTED': '未选中', 'SUBFLOW': '子作业流',
+  'Pick a workflow': '选择作业流', 'Whole run': '整个运行', 'not a child': '非下游', 'When': '条件', 'Run children': '运行下游', 'Add case': '添加分支',
+  'The first case whose expression is true chooses its children; none true chooses the default. Children not chosen are NOT_SELECTED.': '第一个表达式为真的分支决定运行哪些下游；都不为真时走默认分支。未选中的下游为“未选中”。',
+  'Default (no case true)': '默认分支（无条件为真时）', 'Version': '版本', 'Published version': '已发布版本', 'Draft': '草稿', 'Wait for it': '等待结束',
+  'Values may use ${…}: params, variables, outputs of ancestors.': '值可以使用 ${…}：参数、变量、上游输出。',
+  'Waits (WAITING, holding no parallelism slot) until the named workflows or jobs have a SUCCESS run whose logical time is in the window of this run’s logical time.': '等待（等待调度状态，不占并行数）直到所依赖的作业流或作业有一次逻辑时间落在本次运行逻辑时间所在周期内的成功运行。',
+  'Add dependency': '添加依赖', 'Relation': '关系', 'Wait timeout (s)': '等待超时（秒）', '0: the job’s timeout, else 24 h': '0：使用作业超时，否则 24 小时',
+  'Upstream failed': '上游失败时', 'Fail': '失败', 'Keep waiting': '继续等待', 'Check every (s)': '检查间隔（秒）', 'Job (optional)': '作业（可选）', 'Window': '周期',
+  'window.today': '今天', 'window.yesterday': '昨天', 'window.thisHour': '本小时', 'window.lastHour': '上一小时', 'window.lastNHours': '最近 N 小时',
+  'window.thisWeek': '本周', 'window.lastWeek': '上周', 'window.thisMonth': '本月', 'window.lastMonth': '上月', 'window.lastNDays': '最近 N 天',
+  // Backfill (补数), the schedule's zone
+  'Backfill': '补数', 'Date range': '日期范围', 'Backfill started: {n} runs': '已开始补数：{n} 次运行', 'Overlap': '执行方式',
+  'One after another': '依次执行', 'All at once': '同时执行', 'Runs the published version once per fire time of its schedule in the range (dates in the schedule’s zone).': '在范围内按调度的每个触发时间运行一次已发布版本（日期按调度时区解读）。',
+  'In the schedule’s zone': '调度时区',
 }
 
-const dicts: Record<Lang, Record<string, string>> = { zh, en: {} }
+// English for the keys that are not English text themselves.
+const en: Record<string, string> = {
+  'rule.ALL_SUCCESS': 'All succeeded (default)', 'rule.ALL_DONE': 'All done', 'rule.ONE_SUCCESS': 'One succeeded', 'rule.ONE_FAILED': 'One failed', 'rule.NONE_FAILED': 'None failed',
+  'rule.ALL_SUCCESS.help': 'Runs when every parent succeeded (or was skipped or not selected).', 'rule.ALL_DONE.help': 'Runs when every parent ended, whatever its state: cleanup jobs.',
+  'rule.ONE_SUCCESS.help': 'Runs as soon as one parent succeeded.', 'rule.ONE_FAILED.help': 'Runs as soon as one parent failed: on-failure handlers.', 'rule.NONE_FAILED.help': 'Runs when every parent ended and none failed.',
+  'window.today': 'Today', 'window.yesterday': 'Yesterday', 'window.thisHour': 'This hour', 'window.lastHour': 'Last hour', 'window.lastNHours': 'Last N hours',
+  'window.thisWeek': 'This week', 'window.lastWeek': 'Last week', 'window.thisMonth': 'This month', 'window.lastMonth': 'Last month', 'window.lastNDays': 'Last N days',
+  'NOT_SELECTED': 'NOT_SELECTED',
+}
+
+const dicts: Record<Lang, Record<string, string>> = { zh, en }
 
 function initialLang(): Lang {
   const saved = localStorage.getItem('jobflow.lang')

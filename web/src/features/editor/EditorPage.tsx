@@ -7,19 +7,22 @@ import {
   type Connection, type Edge, type EdgeChange, type NodeChange,
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { Alert, App, Select, Space, Spin, Typography } from 'antd'
-import { ApiError, type Workflow } from '../../api/client'
+import { Alert, App, Space, Spin, Typography } from 'antd'
+import { ApiError, type Workflow, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { setNavigationBlocker } from '../../lib/router'
 import { StatusTag } from '../../lib/status'
 import { useWorkflow } from '../workflows/api'
 import { useSaveCanvas } from './api'
 import { DRAG_TYPE, JobList } from './JobList'
-import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from './JobNode'
+import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode, type JobNodeData } from './JobNode'
+import { NodePanel, NodeSearch } from './NodePanel'
 import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
+
+type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
 export default function EditorPage({ id }: { id: string }) {
   const { t } = useI18n()
@@ -37,20 +40,38 @@ function toNodes(wf: Workflow): JobFlowNode[] {
   const jobs = new Map((wf.jobs ?? []).map((j) => [j.id, j]))
   return (wf.canvas?.nodes ?? []).map((n) => {
     const j = jobs.get(n.jobId)
-    return { id: n.jobId, type: 'job', position: { x: n.x, y: n.y }, data: { name: j?.name ?? n.jobId, type: j?.type ?? '?' }, width: NODE_W, height: NODE_H }
+    return jobNode(n.jobId, { x: n.x, y: n.y }, { name: j?.name ?? n.jobId, type: j?.type ?? '?', trigger: n.trigger, allowFailure: n.allowFailure })
   })
+}
+
+// same answers prev when next holds the same objects (no state change).
+function same<T>(prev: T[], next: T[]): T[] {
+  return next.length === prev.length && next.every((x, i) => x === prev[i]) ? prev : next
 }
 
 function toEdges(wf: Workflow): Edge[] {
   return (wf.canvas?.edges ?? []).map((e) => ({ id: e.from + '->' + e.to, source: e.from, target: e.to }))
 }
 
+// toCanvas is the canvas to save: positions, edges and each node's trigger
+// rule and allowFailure (left out at their defaults).
+export function toCanvas(nodes: JobFlowNode[], edges: Edge[]) {
+  return {
+    nodes: nodes.map((n) => ({ jobId: n.id, x: Math.round(n.position.x), y: Math.round(n.position.y),
+      ...(n.data.trigger && n.data.trigger !== 'ALL_SUCCESS' ? { trigger: n.data.trigger as TriggerRule } : {}),
+      ...(n.data.allowFailure ? { allowFailure: true } : {}) })),
+    edges: edges.map((e) => ({ from: e.source, to: e.target })),
+  }
+}
+
 function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown> }) {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
   const rf = useReactFlow<JobFlowNode, Edge>()
-  const [nodes, setNodes, onNodesChangeBase] = useNodesState<JobFlowNode>(toNodes(wf))
-  const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>(toEdges(wf))
+  // The initial nodes and edges are built once, not on every render.
+  const [initial] = useState(() => ({ nodes: toNodes(wf), edges: toEdges(wf) }))
+  const [nodes, setNodes, onNodesChangeBase] = useNodesState<JobFlowNode>(initial.nodes)
+  const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>(initial.edges)
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
   const save = useSaveCanvas(wf.id)
@@ -69,10 +90,12 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const jobs = useMemo(() => wf.jobs ?? [], [wf.jobs])
   useEffect(() => {
     const byId = new Map(jobs.map((j) => [j.id, j]))
-    setNodes((ns) => ns.map((n) => {
+    // Unchanged nodes keep their objects and an unchanged list its array,
+    // so opening the editor does not re-render the canvas for nothing.
+    setNodes((ns) => same(ns, ns.map((n) => {
       const j = byId.get(n.id)
       return j && (j.name !== n.data.name || j.type !== n.data.type) ? { ...n, data: { ...n.data, name: j.name, type: j.type } } : n
-    }))
+    })))
   }, [jobs, setNodes])
   const lastRevision = useRef(wf.revision)
   useEffect(() => {
@@ -94,11 +117,11 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   // The cycle the API named is highlighted on its nodes.
   useEffect(() => {
     const c = new Set(cycle)
-    setNodes((ns) => ns.map((n) => (!!n.data.cycle !== c.has(n.id) ? { ...n, data: { ...n.data, cycle: c.has(n.id) } } : n)))
-    setEdges((es) => es.map((e) => {
+    setNodes((ns) => same(ns, ns.map((n) => (!!n.data.cycle !== c.has(n.id) ? { ...n, data: { ...n.data, cycle: c.has(n.id) } } : n))))
+    setEdges((es) => same(es, es.map((e) => {
       const on = c.has(e.source) && c.has(e.target)
       return !!e.animated !== on ? { ...e, animated: on, style: on ? { stroke: '#f5222d', strokeWidth: 2 } : undefined } : e
-    }))
+    })))
   }, [cycle, setNodes, setEdges])
 
   const onNodesChange = useCallback((ch: NodeChange<JobFlowNode>[]) => {
@@ -125,17 +148,12 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
       return
     }
     const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
-    setNodes((ns) => [...ns, { id: job.id, type: 'job', position: { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) },
-      data: { name: job.name, type: job.type }, width: NODE_W, height: NODE_H }])
+    setNodes((ns) => [...ns, jobNode(job.id, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) }, { name: job.name, type: job.type })])
     setDirty(true)
   }, [jobs, rf, setNodes, message])
 
   async function doSave(): Promise<boolean> {
-    const body = {
-      nodes: rf.getNodes().map((n) => ({ jobId: n.id, x: Math.round(n.position.x), y: Math.round(n.position.y) })),
-      edges: rf.getEdges().map((e) => ({ from: e.source, to: e.target })),
-      revision: wf.revision,
-    }
+    const body = { ...toCanvas(rf.getNodes(), rf.getEdges()), revision: wf.revision }
     try {
       await save.mutateAsync(body)
       setDirty(false)
@@ -167,14 +185,31 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     requestAnimationFrame(() => rf.fitView({ duration: 200 }))
   }
 
-  function findNode(id: string) {
+  const findNode = useCallback((id: string) => {
     const n = rf.getNode(id)
     if (!n) return
-    setNodes((ns) => ns.map((x) => ({ ...x, selected: x.id === id })))
+    // Only the nodes whose selection changes get new objects.
+    setNodes((ns) => ns.map((x) => (!!x.selected !== (x.id === id) ? { ...x, selected: x.id === id } : x)))
     rf.setCenter(n.position.x + NODE_W / 2, n.position.y + NODE_H / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 })
-  }
+  }, [rf, setNodes])
 
-  const onCanvas = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes])
+  // A node's trigger rule and allowFailure (the node panel).
+  const setRule = useCallback((id: string, patch: Partial<JobNodeData>) => {
+    setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)))
+    setDirty(true)
+  }, [setNodes])
+
+  // Derived from the node ids only: dragging a node (new positions on
+  // every frame) leaves the job list and the node search alone.
+  const idsKey = nodes.map((n) => n.id).join(',')
+  const onCanvas = useMemo(() => new Set(idsKey ? idsKey.split(',') : []), [idsKey])
+  const selectedNodes = nodes.filter((n) => n.selected)
+  const panelNode = selectedNodes.length === 1 ? selectedNodes[0] : undefined
+  const childrenOf = useMemo(() => {
+    const m = new Map<string, string[]>()
+    for (const e of edges) m.set(e.source, [...(m.get(e.source) ?? []), e.target])
+    return m
+  }, [edges])
   return (
     <div style={{ display: 'flex', flexDirection: 'column', height: 'calc(100vh - 96px)', background: '#fff', border: '1px solid #f0f0f0' }}>
       <div style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '8px 12px', borderBottom: '1px solid #f0f0f0', flexWrap: 'wrap' }}>
@@ -186,7 +221,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
-        <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} />
+        <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
@@ -201,10 +236,10 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
               {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}
             </Typography.Text>
           )}
-          <Space style={{ position: 'absolute', top: 8, right: 8, zIndex: 5 }}>
-            <Select size="small" showSearch={{ optionFilterProp: 'label' }} placeholder={t('Find node')} style={{ width: 180 }} data-testid="node-search"
-              value={null} onChange={findNode} options={nodes.map((n) => ({ value: n.id, label: n.data.name }))} />
+          <Space style={{ position: 'absolute', top: 8, right: 8, zIndex: 5 }} align="start">
+            <NodeSearch jobs={jobs} onCanvas={onCanvas} onFind={findNode} />
           </Space>
+          {panelNode && <NodePanel key={panelNode.id} node={panelNode} onChange={setRule} />}
         </div>
       </div>
     </div>

@@ -1,17 +1,19 @@
 // The job dialog: one form per job type (SHELL and PYTHON with a code
 // editor, SQL with a datasource and EXECUTE/QUERY, HTTP with method, URL,
 // headers, body and success codes) plus timeout, retry, worker group and
-// the job's own cron for discrete scheduling.
+// the job's own cron for discrete scheduling; the control types' forms are
+// in ControlForms.tsx.
 import { useEffect, useState } from 'react'
 import { Alert, Col, Form, Input, InputNumber, Modal, Row, Select } from 'antd'
 import type { Job, JobInput } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
 import { CodeEditor } from './CodeEditor'
+import { CONTROL_TYPES, ControlFields, controlConfig, controlToForm } from './ControlForms'
 import { useCreateJob, useDatasourceOptions, useUpdateJob } from './api'
 
 type Cfg = Record<string, unknown>
-const types = ['SHELL', 'PYTHON', 'SQL', 'HTTP']
+const types = ['SHELL', 'PYTHON', 'SQL', 'HTTP', ...CONTROL_TYPES]
 
 function toForm(j?: Partial<Job>) {
   const c = (j?.config ?? {}) as Cfg
@@ -24,6 +26,7 @@ function toForm(j?: Partial<Job>) {
     datasourceId: c.datasourceId, sql: (c.sql as string) ?? '', mode: (c.mode as string) ?? 'EXECUTE',
     method: (c.method as string) ?? 'GET', url: (c.url as string) ?? '', headers, body: (c.body as string) ?? '',
     successCodes: ((c.successCodes as number[]) ?? []).join(','),
+    ...controlToForm(c),
   }
 }
 
@@ -43,6 +46,7 @@ function fromForm(v: FormValues): JobInput {
       config = { method: v.method, url: v.url, headers, body: v.body, ...(codes.length ? { successCodes: codes } : {}) }
       break
     }
+    case 'CONDITION': case 'SUBFLOW': case 'DEPENDENT': config = controlConfig(v.type, v); break
     default: config = { script: v.script, ...(v.env.trim() ? { env: parseParams(v.env) } : {}) }
   }
   return {
@@ -52,7 +56,9 @@ function fromForm(v: FormValues): JobInput {
   } as JobInput
 }
 
-export function JobForm({ wfId, open, job, copyOf, onClose }: { wfId: string; open: boolean; job?: Job; copyOf?: Job; onClose: () => void }) {
+interface Props { wfId: string; jobs: Job[]; childrenOf: Map<string, string[]>; open: boolean; job?: Job; copyOf?: Job; onClose: () => void }
+
+export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: Props) {
   const { t } = useI18n()
   const [form] = Form.useForm<FormValues>()
   const type = Form.useWatch('type', form)
@@ -127,8 +133,9 @@ export function JobForm({ wfId, open, job, copyOf, onClose }: { wfId: string; op
           <Col span={6}><Form.Item name="intervalSeconds" label={t('Retry interval (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="backoff" label={t('Backoff')}><InputNumber min={1} step={0.5} style={{ width: '100%' }} /></Form.Item></Col>
         </Row>
+        {CONTROL_TYPES.includes(type) && <ControlFields type={type} jobId={job?.id} wfId={wfId} jobs={jobs} childrenOf={childrenOf} />}
         <Row gutter={12}>
-          <Col span={8}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
+          <Col span={8} style={CONTROL_TYPES.includes(type) ? { display: 'none' } : undefined}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
           <Col span={16}><Form.Item name="cron" label={t('Job cron (discrete mode)')}><Input placeholder="0 30 3 * * ?" /></Form.Item></Col>
         </Row>
         <Form.Item name="remark" label={t('Remark')}><Input /></Form.Item>

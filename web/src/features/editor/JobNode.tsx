@@ -1,28 +1,66 @@
 // The canvas node of one job: its name and type; in the run view also its
-// status (colour, icon, spinner while RUNNING) and an attempt badge.
+// status (colour, icon, spinner while RUNNING) and an attempt badge; in the
+// editor a mark when its trigger rule is not the default or it may fail.
+//
+// Plain elements only (no antd component per node), memoized, and built
+// by jobNode() with its size and handle boxes given up front: xyflow then
+// treats it as measured, so with onlyRenderVisibleElements it renders only
+// the nodes on screen from the first frame instead of mounting every node
+// once to measure it (a 2,000-node canvas took seconds that way).
 import { memo } from 'react'
-import { Handle, Position, type NodeProps, type Node } from '@xyflow/react'
+import { Handle, Position, type NodeProps, type Node, type XYPosition } from '@xyflow/react'
 import { statusColor, statusIcon } from '../../lib/status'
 
-export type JobNodeData = { name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean }
+export type JobNodeData = {
+  name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
+  trigger?: string; allowFailure?: boolean
+}
 export type JobFlowNode = Node<JobNodeData, 'job'>
 export const NODE_W = 180
 export const NODE_H = 44
+// The node's border (box-sizing: border-box) and xyflow's handle: 6 px
+// plus a 1 px border, centred on the left and right edges of the padding box.
+const BORDER = 2
+const HANDLE = 8
+const HANDLE_Y = NODE_H / 2 - HANDLE / 2
+const handles = [
+  { type: 'target' as const, position: Position.Left, x: BORDER - HANDLE / 2, y: HANDLE_Y, width: HANDLE, height: HANDLE },
+  { type: 'source' as const, position: Position.Right, x: NODE_W - BORDER - HANDLE / 2, y: HANDLE_Y, width: HANDLE, height: HANDLE },
+]
+
+// jobNode builds a canvas node already measured (see above).
+export function jobNode(id: string, position: XYPosition, data: JobNodeData, extra?: Partial<JobFlowNode>): JobFlowNode {
+  return { id, type: 'job', position, data, width: NODE_W, height: NODE_H, measured: { width: NODE_W, height: NODE_H }, handles, ...extra }
+}
+
+// Short marks of the non-default trigger rules.
+const ruleMark: Record<string, string> = { ALL_DONE: '∀', ONE_SUCCESS: '1✓', ONE_FAILED: '1✕', NONE_FAILED: '¬✕' }
+
+// renders counts node renders for the LargeDAG benchmark, which checks that
+// a poll re-renders only the nodes whose status changed.
+const w = window as unknown as { __jfNodeRenders?: number }
 
 function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
+  w.__jfNodeRenders = (w.__jfNodeRenders ?? 0) + 1
   const color = data.status ? statusColor[data.status] : '#1f6feb'
   const border = data.cycle ? '#f5222d' : color
   return (
     <div data-testid={'node-' + data.name} data-status={data.status ?? ''} data-cycle={data.cycle ? 'true' : 'false'}
+      data-trigger={data.trigger ?? 'ALL_SUCCESS'} data-allow-failure={data.allowFailure ? 'true' : 'false'}
       className={data.cycle ? 'jf-node jf-cycle' : 'jf-node'}
-      style={{ width: NODE_W, height: NODE_H, borderRadius: 6, background: data.cycle ? '#fff1f0' : '#fff',
-        border: `2px solid ${border}`, boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined,
+      style={{ width: NODE_W, height: NODE_H, boxSizing: 'border-box', borderRadius: 6, background: data.cycle ? '#fff1f0' : '#fff',
+        border: `${BORDER}px solid ${border}`, borderStyle: data.status === 'NOT_SELECTED' ? 'dashed' : 'solid',
+        boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined, opacity: data.status === 'NOT_SELECTED' ? 0.7 : 1,
         display: 'flex', alignItems: 'center', gap: 6, padding: '0 8px', fontSize: 12, position: 'relative' }}>
       <Handle type="target" position={Position.Left} />
       <span style={{ color, fontWeight: 700, width: 14, textAlign: 'center' }} className={data.status === 'RUNNING' ? 'jf-spin' : undefined}>
         {data.status ? statusIcon[data.status] : '◆'}
       </span>
       <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={data.name}>{data.name}</span>
+      {(data.trigger && data.trigger !== 'ALL_SUCCESS') || data.allowFailure ? (
+        <span data-testid={'node-rule-' + data.name} title={(data.trigger ?? 'ALL_SUCCESS') + (data.allowFailure ? ' · allowFailure' : '')}
+          style={{ color: '#722ed1', fontSize: 10 }}>{ruleMark[data.trigger ?? ''] ?? ''}{data.allowFailure ? '⚑' : ''}</span>
+      ) : null}
       <span style={{ color: '#999', fontSize: 10 }}>{data.type}</span>
       {data.attempt !== undefined && data.attempt > 1 && (
         <span data-testid={'attempt-' + data.name} style={{ position: 'absolute', top: -8, right: -8, background: '#fa8c16', color: '#fff',

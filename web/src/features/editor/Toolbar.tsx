@@ -10,6 +10,7 @@ import { formatParams, parseParams, time } from '../../lib/format'
 import { useOffline, usePublish } from '../workflows/api'
 import { ConfigDialog } from '../config/ConfigDialog'
 import { useAbortRun, useLatestRun, useRerun, useStartRun } from './api'
+import { BackfillDialog } from './BackfillDialog'
 
 interface Props { wf: Workflow; saving: boolean; dirty: boolean; onSave: () => Promise<boolean>; onFormat: () => void; onFit: () => void }
 
@@ -25,6 +26,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
   const [runDialog, setRunDialog] = useState(false)
   const [params, setParams] = useState('')
   const [config, setConfig] = useState(false)
+  const [backfill, setBackfill] = useState(false)
   const run = latest.data
   const running = run?.status === 'RUNNING'
 
@@ -75,6 +77,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       <Button size="small" loading={publish.isPending} onClick={doPublish} data-testid="tb-publish">{t('Publish')}</Button>
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} loading={offline.isPending}
         onClick={() => offline.mutateAsync(wf.id).then(() => message.success(t('Taken offline')), (e) => message.error(e.message))} data-testid="tb-offline">{t('Offline')}</Button>
+      <Button size="small" disabled={wf.status !== 'PUBLISHED'} onClick={() => setBackfill(true)} data-testid="tb-backfill">{t('Backfill')}</Button>
       <Button size="small" onClick={onFormat} data-testid="tb-format">{t('Format')}</Button>
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
       {run && (
@@ -89,6 +92,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
         <div>{t('Params (KEY=value per line)')}</div>
         <Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} data-testid="run-params" />
       </Modal>
+      {backfill && <BackfillDialog wf={wf} open onClose={() => setBackfill(false)} />}
       {config && <ConfigDialog wf={wf} open={config} onClose={() => setConfig(false)} />}
     </Space>
   )

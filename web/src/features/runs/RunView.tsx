@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { Alert, App, Button, Descriptions, Dropdown, Menu, Space, Spin, Table, Tabs, Typography } from 'antd'
+import { Alert, App, Button, Descriptions, Dropdown, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
 import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
@@ -13,12 +13,26 @@ import { StatusTag, finalRun } from '../../lib/status'
 import { duration, time } from '../../lib/format'
 import { useWorkflow } from '../workflows/api'
 import { useAbortRun, useRerun } from '../editor/api'
-import { NODE_H, NODE_W, nodeTypes, type JobFlowNode } from '../editor/JobNode'
+import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { useBreak, useRun } from './api'
 import { Gantt } from './Gantt'
 import { LogPanel } from './LogPanel'
+
+// readable shows output values that hold JSON (a DEPENDENT node's items,
+// an HTTP body) as JSON rather than as one escaped string.
+function readable(o?: Record<string, string> | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(o ?? {})) {
+    try {
+      out[k] = /^\s*[[{]/.test(v) ? JSON.parse(v) : v
+    } catch {
+      out[k] = v
+    }
+  }
+  return out
+}
 
 export default function RunView({ id }: { id: string }) {
   const { t } = useI18n()
@@ -62,6 +76,9 @@ function RunPage({ run }: { run: Run }) {
 
   // Node objects are kept while their status and attempt stay the same, so
   // a poll re-renders only the nodes that changed.
+  // Node and edge objects are kept while what they show stays the same,
+  // so a poll re-renders only the nodes and edges that changed (xyflow
+  // skips unchanged objects; JobNode is memoized).
   const cache = useRef(new Map<string, JobFlowNode>())
   const flowNodes = useMemo(() => {
     if (!pos) return []
@@ -71,16 +88,30 @@ function RunPage({ run }: { run: Run }) {
       const p = pos[n.jobId] ?? { x: 0, y: 0 }
       const keep = old && old.data.status === n.status && old.data.attempt === n.attempt && old.selected === (selected === n.jobId) &&
         old.position.x === p.x && old.position.y === p.y
-      const node: JobFlowNode = keep ? old : { id: n.jobId, type: 'job', position: p, draggable: false, connectable: false, selected: selected === n.jobId,
-        data: { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt }, width: NODE_W, height: NODE_H }
+      const node: JobFlowNode = keep ? old : jobNode(n.jobId, p, { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt },
+        { draggable: false, connectable: false, selected: selected === n.jobId })
       next.set(n.jobId, node)
       return node
     })
     cache.current = next
     return out
   }, [nodes, pos, selected])
-  const edges = useMemo<Edge[]>(() => (run.edges ?? []).map((e) => ({ id: e.from + '->' + e.to, source: e.from, target: e.to,
-    animated: byId.get(e.to)?.status === 'RUNNING' })), [run.edges, byId])
+  const edgeCache = useRef(new Map<string, Edge>())
+  const edges = useMemo<Edge[]>(() => {
+    const next = new Map<string, Edge>()
+    const out = (run.edges ?? []).map((e) => {
+      const id = e.from + '->' + e.to
+      const animated = byId.get(e.to)?.status === 'RUNNING'
+      const old = edgeCache.current.get(id)
+      const edge = old && old.animated === animated ? old : { id, source: e.from, target: e.to, animated }
+      next.set(id, edge)
+      return edge
+    })
+    edgeCache.current = next
+    return out
+  }, [run.edges, byId])
+  const [outputsOf, setOutputsOf] = useState<NodeRun | null>(null)
+  const viewport = useMemo(() => (pos ? topLeft(Object.values(pos)) : undefined), [pos])
 
   const isFinal = finalRun(run.status)
   async function doRerun(mode: 'ALL' | 'FAILED' | 'FROM_NODE' | 'NODE', nodeId?: string) {
@@ -141,7 +172,7 @@ function RunPage({ run }: { run: Run }) {
           <ReactFlowProvider>
             <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
               onlyRenderVisibleElements={flowNodes.length > LARGE} fitView={flowNodes.length <= LARGE} fitViewOptions={{ maxZoom: 1 }}
-              defaultViewport={topLeft(Object.values(pos))} minZoom={0.05} proOptions={{ hideAttribution: true }}
+              defaultViewport={viewport} minZoom={0.05} proOptions={{ hideAttribution: true }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
               <Background gap={16} />
@@ -151,8 +182,13 @@ function RunPage({ run }: { run: Run }) {
           </ReactFlowProvider>
         )}
       </div>
+      <Modal open={!!outputsOf} title={t('Outputs') + ': ' + (outputsOf?.jobName ?? '')} footer={null} onCancel={() => setOutputsOf(null)} width={720}>
+        <pre className="jf-log" style={{ maxHeight: 480 }} data-testid="node-outputs-json">{JSON.stringify(readable(outputsOf?.outputs), null, 2)}</pre>
+      </Modal>
       {menu && (
-        <div style={{ position: 'fixed', left: menu.x, top: menu.y, zIndex: 1000, boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
+        // Kept inside the window: a row near the bottom opens it upwards.
+        <div style={{ position: 'fixed', left: Math.min(menu.x, window.innerWidth - 200), top: Math.min(menu.y, window.innerHeight - 190), zIndex: 1000,
+          boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
           <Menu selectable={false} items={nodeMenu(menu.node)} onClick={() => setMenu(null)} />
         </div>
       )}
@@ -170,11 +206,17 @@ function RunPage({ run }: { run: Run }) {
                 { title: t('Ended'), dataIndex: 'endedAt', render: (v) => time(v) },
                 { title: t('Duration'), render: (_, r) => duration(r.startedAt, r.endedAt) },
                 { title: t('Exit code'), dataIndex: 'exitCode', width: 80, render: (v) => v ?? '-' },
+                { title: t('Outputs'), dataIndex: 'outputs', ellipsis: true, render: (v: NodeRun['outputs'], r) => {
+                  // A DEPENDENT node's "met" (k/n) first: which items are met.
+                  const entries = Object.entries(v ?? {}).sort(([a], [b]) => Number(b === 'met') - Number(a === 'met'))
+                  if (!entries.length) return '-'
+                  return <a onClick={(e) => { e.stopPropagation(); setOutputsOf(r) }} data-testid={'node-outputs-' + r.jobName}>
+                    {entries.map(([k, x]) => k + '=' + (x.length > 40 ? x.slice(0, 40) + '…' : x)).join('; ')}</a>
+                } },
                 { title: t('Error'), dataIndex: 'error', ellipsis: true },
+                // One shared menu (the node menu), not a dropdown per row.
                 { title: t('Actions'), width: 90, render: (_, r) => (
-                  <Dropdown trigger={['click']} menu={{ items: nodeMenu(r) }}>
-                    <a onClick={(e) => e.stopPropagation()} data-testid={'node-actions-' + r.jobName}>{t('Actions')} ▾</a>
-                  </Dropdown>) },
+                  <a onClick={(e) => { e.stopPropagation(); setMenu({ x: e.clientX, y: e.clientY, node: r }) }} data-testid={'node-actions-' + r.jobName}>{t('Actions')} ▾</a>) },
               ]} />) },
           { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
           { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel

@@ -1,8 +1,9 @@
 // Runs: the run polled with If-None-Match (the server answers 304 while it
 // is unchanged), node actions, and the log followed by byte offset.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { api, get, post, qs, type Page, type Run } from '../../api/client'
 import { finalRun } from '../../lib/status'
+import { workflowQuery } from '../workflows/api'
 
 const etags = new Map<string, { etag: string; run: Run }>()
 
@@ -16,13 +17,23 @@ async function fetchRun(id: string): Promise<Run> {
   return run
 }
 
+// runQuery is the run polled every 1.5 s until final. Its first answer
+// starts the fetch of the workflow (the saved positions) at once, rather
+// than after the run view's first render.
+export const runQuery = (qc: QueryClient, id: string) => ({
+  queryKey: ['run', id],
+  queryFn: async () => {
+    const run = await fetchRun(id)
+    void qc.prefetchQuery(workflowQuery(run.workflowId))
+    return run
+  },
+  refetchInterval: (q: { state: { data?: Run } }) => (q.state.data && finalRun(q.state.data.status) ? false : 1500),
+  refetchIntervalInBackground: false,
+})
+
 export function useRun(id: string) {
-  return useQuery({
-    queryKey: ['run', id],
-    queryFn: () => fetchRun(id),
-    refetchInterval: (q) => (q.state.data && finalRun(q.state.data.status) ? false : 1500),
-    refetchIntervalInBackground: false,
-  })
+  const qc = useQueryClient()
+  return useQuery(runQuery(qc, id))
 }
 
 export interface RunFilter { workflowId?: string; status?: string; trigger?: string; page: number; pageSize: number }

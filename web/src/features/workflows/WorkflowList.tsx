@@ -6,6 +6,7 @@ import { navigate } from '../../lib/router'
 import { StatusTag } from '../../lib/status'
 import { inZone, time } from '../../lib/format'
 import { useDeleteWorkflow, useOffline, usePublish, useWorkflows } from './api'
+import { useConfig } from '../config/api'
 import { WorkflowFormModal } from './WorkflowFormModal'
 
 // useDebounced follows value after it has been still for ms.
@@ -16,6 +17,20 @@ function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(h)
   }, [value, ms])
   return v
+}
+
+// ScheduleZoneTime is the next run time in the schedule's own zone, shown on
+// hover: the list carries no config, so the config is fetched (and cached)
+// only when a tooltip opens.
+function ScheduleZoneTime({ wfId, at }: { wfId: string; at: string }) {
+  const { t } = useI18n()
+  const cfg = useConfig(wfId)
+  const zone = cfg.data?.schedule?.timezone
+  return (
+    <span data-testid="workflow-next-zone">
+      {t('In the schedule’s zone')}: {zone ? inZone(at, zone) : cfg.error ? cfg.error.message : '…'}
+    </span>
+  )
 }
 
 export function WorkflowList() {
@@ -85,8 +100,8 @@ export function WorkflowList() {
             <Typography.Link onClick={() => navigate('/workflows/' + r.id)} data-testid={'workflow-open-' + r.name}>{v}</Typography.Link>) },
           { title: t('Remark'), dataIndex: 'remark', ellipsis: true },
           { title: t('Status'), dataIndex: 'status', width: 110, render: (v) => <StatusTag status={v} testid="workflow-status" /> },
-          { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v) => v ? (
-            <Tooltip title={inZone(v, 'UTC')}><span>{time(v)}</span></Tooltip>) : '-' },
+          { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v, r) => v ? (
+            <Tooltip title={<ScheduleZoneTime wfId={r.id} at={v} />}><span data-testid={'workflow-next-' + r.name}>{time(v)}</span></Tooltip>) : '-' },
           { title: t('Updated'), dataIndex: 'updatedAt', width: 180, render: (v) => time(v) },
           { title: t('Actions'), width: 260, render: (_, r) => (
             <Space size={4}>

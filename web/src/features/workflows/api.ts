@@ -12,8 +12,12 @@ export function useWorkflows(f: WorkflowFilter) {
   })
 }
 
+// workflowQuery is the workflow with canvas and jobs; prefetched by the
+// router on a deep link and by the run view as soon as its run arrives.
+export const workflowQuery = (id: string) => ({ queryKey: ['workflow', id], queryFn: () => get<Workflow>('/workflows/' + id), staleTime: Infinity })
+
 export function useWorkflow(id: string) {
-  return useQuery({ queryKey: ['workflow', id], queryFn: () => get<Workflow>('/workflows/' + id), staleTime: Infinity })
+  return useQuery(workflowQuery(id))
 }
 
 function useInvalidate() {

@@ -1,0 +1,230 @@
+package console_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"jobflow"
+)
+
+// controlScenarios are the console's parts of SPEC §10 and the backfill
+// and schedule-zone items of the console issue; TestConsole runs them on
+// its rig.
+func controlScenarios(t *testing.T, f *fixture) {
+	api := f.rig.API
+
+	// A trigger rule and allowFailure set on canvas nodes are saved with the
+	// canvas, survive a reload, and take effect in a run: jobA fails (it may),
+	// jobB runs because one parent failed; jobA's outputs are in the node table.
+	t.Run("TriggerRule", func(t *testing.T) {
+		w, ids := flow(t, api, "rule-flow", "echo '${setValue(rows=42)}'; exit 1", "echo handled")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("node-jobB")
+		b.visible("node-panel")
+		b.selectOption("node-trigger", "任一失败")
+		b.click("node-jobA")
+		b.waitFor("panel of jobA", `document.querySelector('[data-testid="node-panel"]')?.innerText.includes('jobA')`, stepTimeout)
+		b.click("node-allow-failure")
+		b.waitFor("marks on the nodes", `document.querySelector('[data-testid="node-jobB"]').dataset.trigger === 'ONE_FAILED' &&
+			document.querySelector('[data-testid="node-jobA"]').dataset.allowFailure === 'true'`, stepTimeout)
+		b.shot("node-panel")
+		b.click("tb-save")
+		b.waitFor("saved", `!document.querySelector('[data-testid="editor-dirty"]')`, stepTimeout)
+
+		var saved jobflow.Workflow
+		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &saved)
+		rules := map[string]jobflow.CanvasNode{}
+		for _, n := range saved.Canvas.Nodes {
+			rules[n.JobID] = n
+		}
+		if a, bb := rules[ids[0]], rules[ids[1]]; !a.AllowFailure || a.Trigger != "" || bb.Trigger != jobflow.RuleOneFailed || bb.AllowFailure {
+			t.Fatalf("saved nodes jobA %+v jobB %+v, want jobA allowFailure and jobB ONE_FAILED", a, bb)
+		}
+
+		b.open("/workflows/" + w.ID)
+		b.waitFor("rules after reload", `document.querySelector('[data-testid="node-jobB"]')?.dataset.trigger === 'ONE_FAILED' &&
+			document.querySelector('[data-testid="node-jobA"]')?.dataset.allowFailure === 'true'`, stepTimeout)
+		b.click("node-jobB")
+		b.waitText("node-trigger", "任一失败")
+
+		b.click("tb-run")
+		b.click("run-ok")
+		b.visible("run-canvas")
+		b.waitFor("jobA FAIL, jobB SUCCESS", nodeStatusJS("jobA", "FAIL")+" && "+nodeStatusJS("jobB", "SUCCESS"), 60*time.Second)
+		b.waitText("node-outputs-jobA", "rows=42")
+		b.click("node-outputs-jobA")
+		b.waitText("node-outputs-json", `"rows": "42"`)
+		b.shot("run-outputs")
+	})
+
+	// The CONDITION form saves its cases and default as the API's config;
+	// a bad expression shows the API's 400; a run chooses the case and the
+	// child not chosen is NOT_SELECTED.
+	t.Run("ConditionForm", func(t *testing.T) {
+		w, ids := flow(t, api, "cond-flow", "true")
+		var yes, no, branch jobflow.Job
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/jobs", map[string]any{"name": "yes", "type": "SHELL", "config": map[string]any{"script": "echo yes"}}, 201, &yes)
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/jobs", map[string]any{"name": "no", "type": "SHELL", "config": map[string]any{"script": "echo no"}}, 201, &no)
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/jobs", map[string]any{"name": "branch", "type": "CONDITION",
+			"config": map[string]any{"cases": []map[string]any{{"when": "true", "to": []string{}}}, "default": []string{}}}, 201, &branch)
+		var cur jobflow.Workflow
+		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &cur)
+		api.Must("PUT", "/api/v1/workflows/"+w.ID+"/canvas", map[string]any{"revision": cur.Revision,
+			"nodes": []map[string]any{{"jobId": ids[0], "x": 40, "y": 120}, {"jobId": branch.ID, "x": 300, "y": 120}, {"jobId": yes.ID, "x": 560, "y": 40}, {"jobId": no.ID, "x": 560, "y": 200}},
+			"edges": []map[string]string{{"from": ids[0], "to": branch.ID}, {"from": branch.ID, "to": yes.ID}, {"from": branch.ID, "to": no.ID}}}, 200, nil)
+
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("job-edit-branch")
+		b.visible("cond-when-0")
+		b.clear("cond-when-0")
+		b.typeInto("cond-when-0", `params.mode == "full" &&`)
+		b.click("job-form-ok")
+		b.visible("job-form-error")
+		// The API's 400 names the case's field (and where the fault is).
+		b.waitText("job-form-error", "config.cases[0].when")
+		b.clear("cond-when-0")
+		b.typeInto("cond-when-0", `params.mode == "full"`)
+		b.selectOption("cond-to-0", "yes")
+		b.click("job-form-name") // closes the dropdown
+		b.selectOption("cond-default", "no")
+		b.click("job-form-name")
+		b.shot("condition-form")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+
+		var got jobflow.Job
+		api.Must("GET", "/api/v1/jobs/"+branch.ID, nil, 200, &got)
+		var cfg jobflow.ConditionConfig
+		if err := json.Unmarshal(got.Config, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		if len(cfg.Cases) != 1 || cfg.Cases[0].When != `params.mode == "full"` || strings.Join(cfg.Cases[0].To, ",") != yes.ID ||
+			strings.Join(cfg.Default, ",") != no.ID {
+			t.Fatalf("saved CONDITION config %s", got.Config)
+		}
+
+		b.click("tb-run")
+		b.clear("run-params")
+		b.typeInto("run-params", "mode=full")
+		b.click("run-ok")
+		b.visible("run-canvas")
+		b.waitFor("yes SUCCESS, no NOT_SELECTED", nodeStatusJS("yes", "SUCCESS")+" && "+nodeStatusJS("no", "NOT_SELECTED"), 60*time.Second)
+		b.waitFor("NOT_SELECTED in the table", `[...document.querySelectorAll('[data-testid="node-row-no"] [data-testid="node-status"]')].some(e => e.dataset.status === 'NOT_SELECTED' && e.innerText.includes('未选中'))`, stepTimeout)
+		b.shot("run-not-selected")
+	})
+
+	// The DEPENDENT form sends the config of control.go (items with a
+	// window of N days, relation, timeout, onUpstreamFail). SUBFLOW and
+	// DEPENDENT are being built on other branches, so the request body is
+	// what is checked, whatever the server answers.
+	t.Run("DependentForm", func(t *testing.T) {
+		up, upIDs := flow(t, api, "dep-upstream", "true")
+		w, _ := flow(t, api, "dep-flow", "true")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.eval(`(() => { window.__jfSent = []; const f = window.fetch;
+			window.fetch = (u, o) => { window.__jfSent.push({url: String(u), method: o?.method, body: o?.body ?? ''}); return f(u, o) }; return true })()`, nil)
+		b.click("job-add")
+		b.typeInto("job-form-name", "wait-upstream")
+		b.selectOption("job-form-type", "DEPENDENT")
+		b.click("dep-add")
+		b.selectOption("dep-workflow-0", "dep-upstream")
+		b.selectOption("dep-job-0", "jobA")
+		b.selectOption("dep-window-0", "最近 N 天")
+		b.clear("dep-n-0")
+		b.typeInto("dep-n-0", "3")
+		b.selectOption("dep-relation", "OR")
+		b.clear("dep-timeout")
+		b.typeInto("dep-timeout", "600")
+		b.selectOption("dep-onfail", "继续等待")
+		b.shot("dependent-form")
+		b.click("job-form-ok")
+		b.waitFor("the job request", `window.__jfSent.some(r => r.method === 'POST' && r.url.endsWith('/jobs'))`, stepTimeout)
+		var body string
+		b.eval(`window.__jfSent.find(r => r.method === 'POST' && r.url.endsWith('/jobs')).body`, &body)
+		var sent struct {
+			Name   string
+			Type   string
+			Config jobflow.DependentConfig
+		}
+		if err := json.Unmarshal([]byte(body), &sent); err != nil {
+			t.Fatalf("job request %s: %v", body, err)
+		}
+		c := sent.Config
+		if sent.Type != "DEPENDENT" || sent.Name != "wait-upstream" || len(c.Items) != 1 || c.Items[0].WorkflowID != up.ID || c.Items[0].JobID != upIDs[0] ||
+			c.Items[0].Window != "lastNDays:3" || c.Relation != "OR" || c.TimeoutSeconds != 600 || c.OnUpstreamFail != "WAIT" {
+			t.Fatalf("DEPENDENT job request %s", body)
+		}
+	})
+
+	// 补数 from the editor sends a date range with an Idempotency-Key and
+	// starts one run per fire time; the list's next run time shows the
+	// schedule's own zone on hover.
+	t.Run("BackfillAndZone", func(t *testing.T) {
+		w, _ := flow(t, api, "backfill-flow", "true")
+		api.Must("PUT", "/api/v1/workflows/"+w.ID+"/config", map[string]any{"schedule": map[string]any{"mode": "SINGLE", "cron": "0 0 2 * * ?",
+			"timezone": "America/New_York", "enabled": true}}, 200, nil)
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/publish", map[string]any{}, 200, nil)
+
+		b := loggedIn(t, f)
+		b.typeCSS(`[data-testid="workflow-search"] input`, "backfill-flow")
+		b.visible("workflow-next-backfill-flow")
+		r := b.rect(`[data-testid="workflow-next-backfill-flow"]`)
+		x, y := r.center()
+		b.do("hover the next run time", chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+		b.waitText("workflow-next-zone", "02:00:00 America/New_York")
+		b.shot("next-run-zone")
+
+		b.open("/workflows/" + w.ID)
+		b.click("tb-backfill")
+		b.visible("backfill-range")
+		// Record the headers the page sends.
+		b.eval(`(() => { window.__jfSent = []; const f = window.fetch;
+			window.fetch = (u, o) => { window.__jfSent.push({url: String(u), method: o?.method, headers: o?.headers ?? {}}); return f(u, o) }; return true })()`, nil)
+		b.do("type the range", chromedp.Click(chromedp.CSS(`[data-testid="backfill-range"] input`)),
+			chromedp.KeyEvent("2026-11-20"), chromedp.KeyEvent("\r"), chromedp.KeyEvent("2026-11-22"), chromedp.KeyEvent("\r"))
+		b.click("backfill-ok")
+		b.waitFor("3 runs", `document.querySelector('[data-testid="backfill-result"]')?.dataset.count === '3'`, stepTimeout)
+		b.shot("backfill")
+		var sent []struct {
+			URL     string
+			Method  string
+			Headers map[string]string
+		}
+		b.eval(`window.__jfSent.filter(r => r.url.endsWith('/backfill'))`, &sent)
+		if len(sent) != 1 || sent[0].Method != "POST" || len(sent[0].Headers["Idempotency-Key"]) < 16 {
+			t.Fatalf("backfill requests %+v, want one POST with an Idempotency-Key", sent)
+		}
+		var runs struct{ Items []jobflow.Run }
+		api.Must("GET", "/api/v1/runs?workflowId="+w.ID+"&trigger=BACKFILL", nil, 200, &runs)
+		if len(runs.Items) != 3 {
+			t.Fatalf("%d BACKFILL runs, want 3", len(runs.Items))
+		}
+		days := map[string]bool{}
+		for _, r := range runs.Items {
+			days[r.LogicalTime.In(mustZone(t, "America/New_York")).Format("2006-01-02 15:04")] = true
+		}
+		for _, d := range []string{"2026-11-20 02:00", "2026-11-21 02:00", "2026-11-22 02:00"} {
+			if !days[d] {
+				t.Fatalf("backfill logical times %v, want %s", days, d)
+			}
+		}
+		b.click("backfill-run")
+		b.waitFor("at a backfill run", `location.pathname.startsWith('/runs/')`, stepTimeout)
+	})
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
