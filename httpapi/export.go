@@ -97,23 +97,30 @@ func (s *Server) exportOne(ctx context.Context, w *jobflow.Workflow, names docum
 	return d, nil
 }
 
+// documentOf reads workflow id of the tenant and writes it as a document.
+func (s *Server) documentOf(ctx context.Context, tenantID, id string) (*jobflow.Workflow, *document.Document, error) {
+	w, err := s.deps.Workflows.FindWorkflowByID(ctx, tenantID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	names, err := s.names(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.exportOne(ctx, w, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, d, nil
+}
+
 // exportWorkflow is GET /workflows/{id}/export.
 func (s *Server) exportWorkflow(c echo.Context) error {
 	format, err := exportFormat(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	tid := actor(c).TenantID
-	w, err := s.deps.Workflows.FindWorkflowByID(ctx, tid, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	names, err := s.names(ctx, tid)
-	if err != nil {
-		return err
-	}
-	d, err := s.exportOne(ctx, w, names)
+	_, d, err := s.documentOf(c.Request().Context(), actor(c).TenantID, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -439,16 +446,7 @@ func (s *Server) copyWorkflow(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	tid := actor(c).TenantID
-	w, err := s.deps.Workflows.FindWorkflowByID(ctx, tid, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	names, err := s.names(ctx, tid)
-	if err != nil {
-		return err
-	}
-	d, err := s.exportOne(ctx, w, names)
+	w, d, err := s.documentOf(ctx, actor(c).TenantID, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -474,7 +472,7 @@ func (s *Server) copyWorkflow(c echo.Context) error {
 	if err := s.writeImport(c, res, items); err != nil {
 		return err
 	}
-	cp, err := s.deps.Workflows.FindWorkflowByID(ctx, tid, res.Items[0].WorkflowID)
+	cp, err := s.deps.Workflows.FindWorkflowByID(ctx, actor(c).TenantID, res.Items[0].WorkflowID)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
@@ -146,16 +145,7 @@ func compactJob(j jobflow.Job) jobflow.Job {
 
 // loadOptions: the store may be briefly away; a missing snapshot fails at once.
 func loadOptions() workflow.LocalActivityOptions {
-	return workflow.LocalActivityOptions{
-		StartToCloseTimeout:    recordTimeout,
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        30 * time.Second,
-			NonRetryableErrorTypes: []string{ErrTypeSnapshotMissing},
-		},
-	}
+	return localOptions(10*time.Minute, ErrTypeSnapshotMissing)
 }
 
 // ErrTypeSnapshotMissing is LoadSnapshot's non-retryable error.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
@@ -302,14 +301,5 @@ func (r *runner) recordDependents(ctx workflow.Context) {
 // dependentCheckOptions: a check is a few store queries; a store outage
 // is retried for a few minutes before the node fails saying so.
 func dependentCheckOptions() workflow.LocalActivityOptions {
-	return workflow.LocalActivityOptions{
-		StartToCloseTimeout:    recordTimeout,
-		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        30 * time.Second,
-			NonRetryableErrorTypes: []string{"JobConfig"},
-		},
-	}
+	return localOptions(5*time.Minute, "JobConfig")
 }

@@ -76,14 +76,20 @@ func JobActivityOptions(base string, job *jobflow.Job) workflow.ActivityOptions 
 // workflow task or history events beyond one marker, which keeps FlowRun's
 // overhead over a hand-written workflow low, and it is retried for
 // recordTotal so a store blip does not lose the record.
-func recordOptions() workflow.LocalActivityOptions {
+func recordOptions() workflow.LocalActivityOptions { return localOptions(recordTotal) }
+
+// localOptions are FlowRun's store-reading local activities' options: each
+// attempt bounded by recordTimeout, retried with backoff for total, except
+// for the given non-retryable error types.
+func localOptions(total time.Duration, nonRetryable ...string) workflow.LocalActivityOptions {
 	return workflow.LocalActivityOptions{
 		StartToCloseTimeout:    recordTimeout,
-		ScheduleToCloseTimeout: recordTotal,
+		ScheduleToCloseTimeout: total,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    30 * time.Second,
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        30 * time.Second,
+			NonRetryableErrorTypes: nonRetryable,
 		},
 	}
 }
