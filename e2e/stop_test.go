@@ -110,14 +110,28 @@ func TestWorkerGracefulStop(t *testing.T) {
 	}
 }
 
-// processGone reports whether no process has pid (a zombie still counts
-// as alive until reaped, so it waits a moment for its parent).
+// processGone reports whether no process has pid, waiting up to 2 s. A
+// zombie counts as gone: it was killed and runs nothing; only its reaping
+// is left, by PID 1 once its parent died, which no jobflow process controls
+// (this VM's init reaps late).
 func processGone(pid int) bool {
 	for i := 0; i < 20; i++ {
-		if err := syscall.Kill(pid, 0); err == syscall.ESRCH {
+		if err := syscall.Kill(pid, 0); err == syscall.ESRCH || isZombie(pid) {
 			return true
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	return false
+}
+
+// isZombie reads the process state from /proc/<pid>/stat (after the
+// command name in parentheses).
+func isZombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
