@@ -255,6 +255,9 @@ func (b *browser) dropJob(name string, x, y float64) {
 // whose label is label.
 func (b *browser) selectOption(id, label string) {
 	b.t.Helper()
+	// A dropdown still closing would offer the same label and take the
+	// click (a multi-select's, closed by a click elsewhere, animates out).
+	b.waitFor("no open dropdown before "+id, `!document.querySelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')`, stepTimeout)
 	b.click(id)
 	sel := fmt.Sprintf(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title=%q]`, label)
 	b.do("pick "+label+" in "+id, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
