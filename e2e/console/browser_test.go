@@ -282,6 +282,15 @@ func (b *browser) gone(id string) {
 	b.waitFor(id+" gone", fmt.Sprintf(`!document.querySelector('[data-testid=%q]') && !document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal')`, id), stepTimeout)
 }
 
+// closeConfirm presses the button of an antd Modal.confirm (publish result,
+// notices) and waits until the modal and its mask are gone: a click sent while
+// it animates out lands on the mask and is lost.
+func (b *browser) closeConfirm() {
+	b.t.Helper()
+	b.clickCSS(".ant-modal-confirm-btns button")
+	b.waitFor("confirm modal gone", `!document.querySelector('.ant-modal-confirm') && !document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal')`, stepTimeout)
+}
+
 // typeCSS types into the element matched by a CSS selector.
 func (b *browser) typeCSS(sel, text string) {
 	b.t.Helper()

@@ -303,7 +303,7 @@ func TestConsole(t *testing.T) {
 		b.visible("publish-result")
 		b.waitFor("5 next run times", `document.querySelector('[data-testid="publish-result"]').children.length === 6`, stepTimeout)
 		b.shot("published")
-		b.clickCSS(".ant-modal-confirm-btns button")
+		b.closeConfirm()
 		b.waitText("workflow-status", "已发布")
 		// 删除 while published: the API's 409 message.
 		b.click("workflow-delete-publish-flow")
@@ -348,7 +348,7 @@ func TestConsole(t *testing.T) {
 		b.click("ds-test-warehouse")
 		b.waitText("ds-test-result", "ms")
 		b.shot("datasources")
-		b.clickCSS(".ant-modal-confirm-btns button")
+		b.closeConfirm()
 		b.gone("ds-test-result") // the dialog and its mask are gone before the next click
 		// 告警渠道: a webhook, test send (the URL is write-only afterwards).
 		b.click("nav-alarm-channels")
@@ -360,7 +360,7 @@ func TestConsole(t *testing.T) {
 		b.click("channel-test-ops-hook")
 		b.waitText("channel-test-result", "hook-ok")
 		b.shot("channels")
-		b.clickCSS(".ant-modal-confirm-btns button")
+		b.closeConfirm()
 		b.gone("channel-test-result")
 		// 告警记录 lists the test send; 运行记录 lists the runs so far.
 		b.click("nav-alarm-records")
