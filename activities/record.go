@@ -24,15 +24,6 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 	// With no node rows to write (a run whose jobs wrote their own rows)
 	// the final row alone is enough: one store round trip per run fewer.
 	final := run.Status.Finished()
-	if !final || len(in.Nodes) > 0 {
-		first := run
-		if final {
-			first.Status, first.EndedAt = jobflow.RunRunning, nil
-		}
-		if err := a.recordRunRow(ctx, &first); err != nil {
-			return err
-		}
-	}
 	for i := range in.Nodes {
 		n := &in.Nodes[i]
 		if n.RunID == "" {
@@ -40,6 +31,25 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		}
 		if n.TenantID == "" {
 			n.TenantID = run.TenantID
+		}
+	}
+	if rec, ok := a.Runs.(runStartRecorder); ok && !final {
+		// One transaction for the run row, its node rows and a scheduled
+		// run's snapshot copy. Whatever fails it (a node row written
+		// meanwhile, the store away) is tried again below, piece by piece,
+		// which says what failed.
+		if err := rec.RecordRunStart(ctx, &run, in.Nodes); err == nil {
+			a.startRecorded(in, &run)
+			return nil
+		}
+	}
+	if !final || len(in.Nodes) > 0 {
+		first := run
+		if final {
+			first.Status, first.EndedAt = jobflow.RunRunning, nil
+		}
+		if err := a.recordRunRow(ctx, &first); err != nil {
+			return err
 		}
 	}
 	if b, ok := a.Runs.(nodeRunsUpserter); ok && len(in.Nodes) > 1 {
@@ -67,9 +77,6 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 			return err
 		}
 	}
-	if in.Start {
-		a.Metrics.RunStarted(string(run.Trigger), time.Since(run.LogicalTime), run.Trigger == jobflow.TriggerSchedule)
-	}
 	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
 		if rec, ok := a.Runs.(scheduledRunRecorder); ok {
 			if err := rec.RecordScheduledRun(ctx, &run); err != nil {
@@ -78,7 +85,15 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 			}
 		}
 	}
+	a.startRecorded(in, &run)
 	return nil
+}
+
+// startRecorded counts a run as started once its start record is in.
+func (a *Activities) startRecorded(in workflows.RecordRunInput, run *jobflow.Run) {
+	if in.Start {
+		a.Metrics.RunStarted(string(run.Trigger), time.Since(run.LogicalTime), run.Trigger == jobflow.TriggerSchedule)
+	}
 }
 
 func (a *Activities) recordRunRow(ctx context.Context, run *jobflow.Run) error {
@@ -93,6 +108,12 @@ func (a *Activities) recordRunRow(ctx context.Context, run *jobflow.Run) error {
 // the first record of a 10,000-job run holds every node.
 type nodeRunsUpserter interface {
 	UpsertNodeRuns(ctx context.Context, nodes []jobflow.NodeRun) error
+}
+
+// runStartRecorder is the store's one-transaction record of a run that has
+// not finished (store.RecordRunStart).
+type runStartRecorder interface {
+	RecordRunStart(ctx context.Context, r *jobflow.Run, nodes []jobflow.NodeRun) error
 }
 
 // scheduledRunRecorder is the store's hook for runs a Temporal Schedule

@@ -167,6 +167,10 @@ func (s *Store) FindRunSnapshot(ctx context.Context, tenantID, runID string) (*j
 //
 // A run id of another tenant is NOT_FOUND and changes nothing.
 func (s *Store) UpsertRun(ctx context.Context, r *jobflow.Run) error {
+	return upsertRun(ctx, s.db, r)
+}
+
+func upsertRun(ctx context.Context, ex sqlx.ExtContext, r *jobflow.Run) error {
 	args, err := runArgs(r)
 	if err != nil {
 		return err
@@ -192,7 +196,7 @@ ON CONFLICT (id) DO UPDATE SET
     edges = CASE WHEN excluded.edges = '[]' THEN runs.edges ELSE excluded.edges END,
     updated_at = excluded.updated_at
 WHERE runs.tenant_id = excluded.tenant_id`
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), args...)
+	res, err := ex.ExecContext(ctx, ex.Rebind(q), args...)
 	if isForeignKeyViolation(err) {
 		return notFoundf("workflow not found")
 	} else if err != nil {

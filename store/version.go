@@ -160,52 +160,54 @@ func (s *Store) RecordScheduledRun(ctx context.Context, r *jobflow.Run) error {
 	if r.VersionID == "" {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		const existsQ = `SELECT COUNT(*) FROM run_snapshots WHERE run_id = ?`
-		if err := tx.GetContext(ctx, &n, tx.Rebind(existsQ), r.ID); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		var raw string
-		const snapQ = `SELECT snapshot FROM workflow_versions WHERE id = ? AND tenant_id = ?`
-		if err := tx.GetContext(ctx, &raw, tx.Rebind(snapQ), r.VersionID, r.TenantID); errors.Is(err, sql.ErrNoRows) {
-			return nil // not a version of ours: nothing to keep, and retrying cannot help
-		} else if err != nil {
-			return err
-		}
-		const insQ = `INSERT INTO run_snapshots (run_id, tenant_id, snapshot, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (run_id) DO NOTHING`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(insQ), r.ID, r.TenantID, raw, now()); err != nil {
-			return err
-		}
-		if err := s.auditScheduledRun(ctx, tx, r); err != nil {
-			return err
-		}
-		var snap jobflow.Snapshot
-		if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-			return err
-		}
-		if !snap.Config.Schedule.Enabled {
-			return nil
-		}
-		after := r.LogicalTime
-		if t := now(); t.After(after) {
-			after = t
-		}
-		times, err := snap.Config.Schedule.NextTimes(after, 1)
-		if err != nil {
-			return err
-		}
-		var next *time.Time
-		if len(times) > 0 {
-			next = &times[0]
-		}
-		const q = `UPDATE workflows SET next_run_time = ?
-WHERE id = ? AND tenant_id = ? AND status = 'PUBLISHED' AND published_version_id = ?`
-		_, err = tx.ExecContext(ctx, tx.Rebind(q), dbTimePtr(next), r.WorkflowID, r.TenantID, r.VersionID)
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.recordScheduledRun(ctx, tx, r) })
+}
+
+func (s *Store) recordScheduledRun(ctx context.Context, tx *sqlx.Tx, r *jobflow.Run) error {
+	var n int
+	const existsQ = `SELECT COUNT(*) FROM run_snapshots WHERE run_id = ?`
+	if err := tx.GetContext(ctx, &n, tx.Rebind(existsQ), r.ID); err != nil {
 		return err
-	})
+	}
+	if n > 0 {
+		return nil
+	}
+	var raw string
+	const snapQ = `SELECT snapshot FROM workflow_versions WHERE id = ? AND tenant_id = ?`
+	if err := tx.GetContext(ctx, &raw, tx.Rebind(snapQ), r.VersionID, r.TenantID); errors.Is(err, sql.ErrNoRows) {
+		return nil // not a version of ours: nothing to keep, and retrying cannot help
+	} else if err != nil {
+		return err
+	}
+	const insQ = `INSERT INTO run_snapshots (run_id, tenant_id, snapshot, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (run_id) DO NOTHING`
+	if _, err := tx.ExecContext(ctx, tx.Rebind(insQ), r.ID, r.TenantID, raw, now()); err != nil {
+		return err
+	}
+	if err := s.auditScheduledRun(ctx, tx, r); err != nil {
+		return err
+	}
+	var snap jobflow.Snapshot
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return err
+	}
+	if !snap.Config.Schedule.Enabled {
+		return nil
+	}
+	after := r.LogicalTime
+	if t := now(); t.After(after) {
+		after = t
+	}
+	times, err := snap.Config.Schedule.NextTimes(after, 1)
+	if err != nil {
+		return err
+	}
+	var next *time.Time
+	if len(times) > 0 {
+		next = &times[0]
+	}
+	const q = `UPDATE workflows SET next_run_time = ?
+WHERE id = ? AND tenant_id = ? AND status = 'PUBLISHED' AND published_version_id = ?`
+	_, err = tx.ExecContext(ctx, tx.Rebind(q), dbTimePtr(next), r.WorkflowID, r.TenantID, r.VersionID)
+	return err
 }
