@@ -2,12 +2,13 @@
 // jobs, and the process-killing helpers it shares with the worker.
 //
 // A job is not a child of the worker but of a supervisor: the worker's own
-// executable started again with Env set. The supervisor exists so that a
-// job never outlives its worker: it watches its parent, and when the worker
-// dies (SIGKILL, OOM kill) it kills everything the job started — its cgroup
-// when there is one, else its process group and every process carrying the
-// job's key in its environment — then exits. The worker cannot do that
-// itself once it is dead.
+// executable started again with Env set, which runs the jobs the worker
+// sends it one at a time (protocol.go) and is kept for the next. The
+// supervisor exists so that a job never outlives its worker: it watches its
+// parent, and when the worker dies (SIGKILL, OOM kill) it kills everything
+// the job started — its cgroup when there is one, else its process group
+// and every process carrying the job's key in its environment — then
+// exits. The worker cannot do that itself once it is dead.
 //
 // Why a module of its own, named a.jobflow/supervise: Go initializes
 // packages in import-path order as soon as their imports are ready
@@ -42,79 +43,81 @@ type Spec struct {
 	Key      string // the job's KeyEnv value
 }
 
-// Args is the supervisor's command line for spec (its environment is
-// spec.Env plus Env=1; see Environ).
-func (s Spec) Args() []string {
-	cg := s.Cgroup
-	if cg == "" {
-		cg = "-"
-	}
-	return append([]string{"jobflow-job-supervisor", strconv.Itoa(s.UID), strconv.Itoa(s.GID), cg, s.Key, s.Dir, "--"}, s.Argv...)
-}
-
-// Environ is the supervisor's environment for spec.
-func (s Spec) Environ() []string { return append(append([]string{}, s.Env...), Env+"=1") }
-
 func init() {
 	if os.Getenv(Env) == "" {
 		return
 	}
-	os.Exit(run(os.Args))
+	os.Exit(run())
 }
 
-// run is the supervisor. It reports on fd 3: "pid N" once the job started,
-// then "exit N", "signal N" or "error text".
-func run(args []string) int {
-	// fd 3 came without close-on-exec: the job must not inherit it and
-	// forge its own status.
+// run is the supervisor: it runs the jobs the worker sends on fd 3 (a unix
+// stream socket, see protocol.go) one after the other, for as long as the
+// worker keeps it. For each it reports "pid N" once the job started, then
+// "exit N", "signal N" or "error text". Starting the jobflow binary costs
+// 6-8 ms of CPU (the runtime's set-up of a binary that links the Temporal
+// server: itabs, page faults), about five times bash's; one supervisor for
+// many jobs pays it once.
+func run() int {
+	// fd 3 came without close-on-exec: a job must not inherit it and forge
+	// its own status.
 	syscall.CloseOnExec(3)
 	report := func(line string) { syscall.Write(3, []byte(line+"\n")) }
-	if len(args) < 8 || args[6] != "--" {
-		report("error bad supervisor arguments")
-		return 2
-	}
-	uid, err1 := strconv.Atoi(args[1])
-	gid, err2 := strconv.Atoi(args[2])
-	if err1 != nil || err2 != nil {
-		report("error bad uid/gid")
-		return 2
-	}
-	cgroup, key, dir, argv := args[3], args[4], args[5], args[7:]
-	if cgroup == "-" {
-		cgroup = ""
-	}
 	parent := os.Getppid()
 	if parent == 1 {
 		return 1 // the worker is gone already
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, Env+"=") {
-			env = append(env, kv)
-		}
 	}
 	devnull, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		report("error /dev/null: " + err.Error())
 		return 2
 	}
-	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if uid >= 0 {
-		attr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
-	}
-	if cgroup != "" {
-		fd, err := syscall.Open(cgroup, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	for {
+		spec, out, err := receive(3)
 		if err != nil {
-			report("error cgroup " + cgroup + ": " + err.Error())
-			return 2
+			return 0 // the worker closed the socket (or died): nothing runs here
 		}
+		code := runJob(spec, out, devnull, parent, report)
+		if code != 0 {
+			return code
+		}
+	}
+}
+
+// runJob runs one job with out as its stdout and stderr, and returns
+// non-zero when the supervisor must end (the worker died).
+func runJob(spec Spec, out, devnull, parent int, report func(string)) int {
+	defer func() {
+		if out >= 0 {
+			syscall.Close(out)
+		}
+	}()
+	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if spec.UID >= 0 {
+		attr.Credential = &syscall.Credential{Uid: uint32(spec.UID), Gid: uint32(spec.GID), Groups: []uint32{}}
+	}
+	if spec.Cgroup != "" {
+		fd, err := syscall.Open(spec.Cgroup, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			report("error cgroup " + spec.Cgroup + ": " + err.Error())
+			return 0
+		}
+		defer syscall.Close(fd)
 		attr.UseCgroupFD, attr.CgroupFD = true, fd
 	}
-	pid, err := syscall.ForkExec(argv[0], argv, &syscall.ProcAttr{Dir: dir, Env: env, Files: []uintptr{uintptr(devnull), 1, 2}, Sys: attr})
-	if err != nil {
-		report("error cannot start " + argv[0] + ": " + err.Error())
-		return 2
+	if len(spec.Argv) == 0 {
+		report("error no command")
+		return 0
 	}
+	pid, err := syscall.ForkExec(spec.Argv[0], spec.Argv, &syscall.ProcAttr{Dir: spec.Dir, Env: spec.Env,
+		Files: []uintptr{uintptr(devnull), uintptr(out), uintptr(out)}, Sys: attr})
+	if err != nil {
+		report("error cannot start " + spec.Argv[0] + ": " + err.Error())
+		return 0
+	}
+	// The job holds its output now: the pipe ends when the job's processes
+	// close it, not when this supervisor does.
+	syscall.Close(out)
+	out = -1
 	report("pid " + strconv.Itoa(pid))
 
 	type status struct {
@@ -138,7 +141,7 @@ func run(args []string) int {
 		select {
 		case st := <-exited:
 			// Whatever the script left behind goes with it.
-			KillJob(pid, cgroup, key)
+			KillJob(pid, spec.Cgroup, spec.Key)
 			switch {
 			case st.err != nil:
 				report("error wait: " + st.err.Error())
@@ -153,7 +156,7 @@ func run(args []string) int {
 				continue
 			}
 			// The worker died: nothing of the job may outlive it.
-			KillJob(pid, cgroup, key)
+			KillJob(pid, spec.Cgroup, spec.Key)
 			<-exited
 			return 1
 		}
