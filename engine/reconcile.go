@@ -106,7 +106,7 @@ func (e *Engine) Reconcile(ctx context.Context, log *slog.Logger) (ReconcileRepo
 // syncSchedule makes the schedule run v when it does not already, and
 // says whether it changed or created it.
 func (e *Engine) syncSchedule(ctx context.Context, v *jobflow.Version) (changed, created bool, err error) {
-	opts, err := e.scheduleOptions(v)
+	opts, err := e.ScheduleOptions(v)
 	if err != nil {
 		return false, false, err
 	}

@@ -169,7 +169,7 @@ func (e *Engine) applySchedule(ctx context.Context, v *jobflow.Version) error {
 	if !v.Snapshot.Config.Schedule.Enabled {
 		return e.deleteSchedule(ctx, v.WorkflowID)
 	}
-	opts, err := e.scheduleOptions(v)
+	opts, err := e.ScheduleOptions(v)
 	if err != nil {
 		return err
 	}
@@ -208,11 +208,12 @@ func (e *Engine) deleteSchedule(ctx context.Context, workflowID string) error {
 	return temporalError(err)
 }
 
-// scheduleOptions is the Temporal Schedule of version v: its action starts
+// ScheduleOptions is the Temporal Schedule of version v: its action starts
 // FlowRun on the version's snapshot with the run id, logical time and
 // trigger left empty, for FlowRun to take from the execution (the
-// schedule's workflow id and TemporalScheduledStartTime).
-func (e *Engine) scheduleOptions(v *jobflow.Version) (client.ScheduleOptions, error) {
+// schedule's workflow id and TemporalScheduledStartTime). bench/storm
+// copies it onto bare schedules to weigh what the action itself costs.
+func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, error) {
 	s := v.Snapshot.Config.Schedule
 	expr, _, err := s.Expr()
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"jobflow/workflows"
 )
 
 // The bare storm is the limit jobflow is measured against: plain Temporal
@@ -24,6 +26,12 @@ const bareQueue = "storm-bare"
 func StormBare(ctx workflow.Context, execTrue bool) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
 	return workflow.ExecuteActivity(ctx, StormBareJob, execTrue).Get(ctx, nil)
+}
+
+// StormBareMimic is StormBare started with jobflow's schedule action: its
+// input is a FlowRun input, which it ignores.
+func StormBareMimic(ctx workflow.Context, _ workflows.FlowRunInput) error {
+	return StormBare(ctx, false)
 }
 
 // starts is when each bare workflow's activity began, by workflow id.
@@ -50,9 +58,11 @@ func StormBareJob(ctx context.Context, execTrue bool) error {
 
 // bareStorm creates n bare schedules that fire once, on the same second,
 // waits for their runs and deletes the schedules.
-func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, error) {
+func (e *env) bareStorm(ctx context.Context, n int, mode string) (result, error) {
+	execTrue := mode == "exec"
 	w := worker.New(e.c, bareQueue, worker.Options{})
 	w.RegisterWorkflow(StormBare)
+	w.RegisterWorkflow(StormBareMimic)
 	w.RegisterActivity(StormBareJob)
 	if err := w.Start(); err != nil {
 		return result{}, err
@@ -75,7 +85,7 @@ func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, erro
 			ids[i] = fmt.Sprintf("storm-bare-%d-%d-%04d", begin.Unix(), attempt, i)
 		}
 		if err := parallel(ids, func(id string) error {
-			_, err := sc.Create(ctx, client.ScheduleOptions{
+			opts := client.ScheduleOptions{
 				ID: id,
 				Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
 					Second: []client.ScheduleRange{{Start: fire.Second()}},
@@ -84,7 +94,14 @@ func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, erro
 				}}},
 				Action:        &client.ScheduleWorkflowAction{ID: id, Workflow: StormBare, Args: []any{execTrue}, TaskQueue: bareQueue},
 				CatchupWindow: catchup,
-			})
+			}
+			if mode == "mimic" {
+				var err error
+				if opts, err = e.mimic(id, fire); err != nil {
+					return err
+				}
+			}
+			_, err := sc.Create(ctx, opts)
 			return err
 		}); err != nil {
 			return result{}, err
@@ -109,6 +126,7 @@ func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, erro
 	// (an earlier attempt's runs have other ids).
 	suffix := "-" + fire.Format(time.RFC3339)
 	time.Sleep(time.Until(fire))
+	stopProfile := profile("bare-" + mode)
 	deadline := fire.Add(10 * time.Minute)
 	for {
 		starts.Lock()
@@ -128,6 +146,7 @@ func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, erro
 		}
 		time.Sleep(time.Second)
 	}
+	stopProfile()
 	for _, id := range ids {
 		wid := id + suffix
 		starts.Lock()
@@ -159,4 +178,26 @@ func (e *env) bareStorm(ctx context.Context, n int, execTrue bool) (result, erro
 		}
 	}
 	return res, parallel(ids, func(id string) error { return sc.GetHandle(ctx, id).Delete(ctx) })
+}
+
+// mimic is the schedule jobflow publishes for its sample version (its
+// action's input, memo, search attributes, summary, note, time zone and
+// overlap policy), firing once at fire and starting StormBareMimic: the
+// bare workflow with everything jobflow's action carries.
+func (e *env) mimic(id string, fire time.Time) (client.ScheduleOptions, error) {
+	opts, err := e.eng.ScheduleOptions(e.sample)
+	if err != nil {
+		return opts, err
+	}
+	opts.ID = id
+	opts.Spec.Calendars = []client.ScheduleCalendarSpec{{
+		Second: []client.ScheduleRange{{Start: fire.Second()}},
+		Minute: []client.ScheduleRange{{Start: fire.Minute()}},
+		Hour:   []client.ScheduleRange{{Start: fire.Hour()}},
+	}}
+	opts.CatchupWindow = catchup
+	a := *opts.Action.(*client.ScheduleWorkflowAction)
+	a.ID, a.Workflow, a.TaskQueue = id, StormBareMimic, bareQueue
+	opts.Action = &a
+	return opts, nil
 }

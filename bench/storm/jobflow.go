@@ -83,6 +83,11 @@ func (e *env) jobflowStorm(ctx context.Context, n int) (result, error) {
 		}
 		est *= 2
 	}
+	pub, err := e.st.FindPublishedVersions(ctx)
+	if err != nil || len(pub) == 0 {
+		return result{}, fmt.Errorf("no published version to mimic (%v)", err)
+	}
+	e.sample = pub[0].Version
 	_, before, err := e.st.FindRuns(ctx, tn.ID, jobflow.RunFilter{Trigger: jobflow.TriggerSchedule, Status: jobflow.RunSuccess, PageSize: 1})
 	if err != nil {
 		return result{}, err
@@ -90,6 +95,7 @@ func (e *env) jobflowStorm(ctx context.Context, n int) (result, error) {
 	fmt.Printf("jobflow: %d workflows published in %.1f s; they fire at %s\n", n, res.setup.Seconds(), fire.Format(time.TimeOnly))
 
 	time.Sleep(time.Until(fire))
+	stopProfile := profile("jobflow")
 	deadline := fire.Add(10 * time.Minute)
 	for {
 		_, done, err := e.st.FindRuns(ctx, tn.ID, jobflow.RunFilter{Trigger: jobflow.TriggerSchedule, Status: jobflow.RunSuccess, PageSize: 1})
@@ -105,6 +111,7 @@ func (e *env) jobflowStorm(ctx context.Context, n int) (result, error) {
 		}
 		time.Sleep(time.Second)
 	}
+	stopProfile()
 	for page := 1; ; page++ {
 		runs, total, err := e.st.FindRuns(ctx, tn.ID, jobflow.RunFilter{Trigger: jobflow.TriggerSchedule, Page: page, PageSize: 200})
 		if err != nil {

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"jobflow"
 	"jobflow/activities"
 	"jobflow/engine"
 	"jobflow/store"
@@ -44,9 +46,10 @@ import (
 func main() {
 	n := flag.Int("n", 1000, "schedules per storm")
 	dbURL := flag.String("db", "", "jobflow's store (default: a SQLite file, as standalone)")
-	bareModes := flag.String("bare", "noop", "bare storms to run after jobflow's: noop, exec (one `true` process), or both (noop,exec)")
+	bareModes := flag.String("bare", "noop", "bare storms to run after jobflow's, comma-separated: noop, exec (one `true` process), mimic (the no-op workflow started by jobflow's schedule action: its input, memo and search attributes)")
 	pollRPS := flag.Int("poll-rps", 0, "the embedded server's history queue read rate (0: jobflow's default)")
 	lead := flag.Duration("lead", 10*time.Second, "at least this long between the end of a storm's setup and its fire time")
+	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each storm (fire time → its runs counted) to this directory")
 	flag.Parse()
 	if err := run(*n, *dbURL, *bareModes, *pollRPS, *lead); err != nil {
 		log.Fatal(err)
@@ -62,6 +65,8 @@ type env struct {
 	st   *store.Store
 	eng  *engine.Engine
 	lead time.Duration
+	// sample is one of the jobflow storm's published versions (-bare mimic).
+	sample *jobflow.Version
 }
 
 func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error {
@@ -101,7 +106,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 		return err
 	}
 	// The standalone worker's activities and options (cmd/jobflow).
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	defer acts.Close()
 	w := worker.New(c, workflows.DefaultTaskQueue, worker.Options{MaxHeartbeatThrottleInterval: time.Second})
@@ -121,15 +126,16 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 		return err
 	}
 	jf.print("jobflow, one SHELL `true` job")
-	for _, mode := range []string{"noop", "exec"} {
+	for _, mode := range []string{"noop", "exec", "mimic"} {
 		if !strings.Contains(bareModes, mode) {
 			continue
 		}
-		b, err := e.bareStorm(ctx, n, mode == "exec")
+		b, err := e.bareStorm(ctx, n, mode)
 		if err != nil {
 			return err
 		}
-		what := map[bool]string{false: "bare, one no-op activity", true: "bare, one `true` process"}[mode == "exec"]
+		what := map[string]string{"noop": "bare, one no-op activity", "exec": "bare, one `true` process",
+			"mimic": "bare with jobflow's schedule action"}[mode]
 		b.print(what)
 		fmt.Printf("  ratio jobflow / %s: median %.2f, p99 %.2f (target p99 <= 1.3 against no-op)\n", what,
 			ratio(jf.late, b.late, 0.5), ratio(jf.late, b.late, 0.99))
@@ -184,6 +190,25 @@ func (e *env) historyLength(ctx context.Context, workflowID string) (int, error)
 		return 0, err
 	}
 	return int(d.GetWorkflowExecutionInfo().GetHistoryLength()), nil
+}
+
+// profileDir is -cpuprofile: where each storm's CPU profile goes.
+var profileDir string
+
+// profile starts the CPU profile of the storm named name, if asked for,
+// and returns its stop.
+func profile(name string) func() {
+	if profileDir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(profileDir, name+".pprof"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func q(d []time.Duration, p float64) time.Duration {
