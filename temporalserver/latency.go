@@ -1,6 +1,10 @@
 package temporalserver
 
-import "go.temporal.io/server/common/dynamicconfig"
+import (
+	"time"
+
+	"go.temporal.io/server/common/dynamicconfig"
+)
 
 // QueuePollRPS is how often per second the history service may read its
 // transfer, timer and visibility queues. Temporal's default is 20: every
@@ -11,9 +15,21 @@ import "go.temporal.io/server/common/dynamicconfig"
 // happen when there are new tasks, so an idle server does not pay for it.
 const QueuePollRPS = 1000
 
-// AddQueueSettings sets the queue read rates of QueuePollRPS (or rps) in
-// dc: the embedded server uses it, and so do tests and benchmarks on
-// temporaltest, so that they measure what standalone users get.
+// QueueCheckpointInterval is how often the history queues checkpoint.
+// A queue reader keeps every task it loaded, done or not, until its next
+// checkpoint (Temporal's default: every 30 s), and each new read walks all
+// of them (service/history/queues/tracker.go, executableTracker.split). At
+// QueuePollRPS reads a second, a storm of 1,000 schedules made that walk
+// quadratic: 5-7 s of CPU in a 40 s storm, and jobflow's runs, whose tasks
+// arrive spread out, paid for it most (p99 lateness 1.3-1.5 x a bare
+// workflow's; 1.0 at 200 reads/s). A checkpoint a second keeps the walk
+// short for one shard write a second per queue.
+const QueueCheckpointInterval = time.Second
+
+// AddQueueSettings sets the queue read rates of QueuePollRPS (or rps) and
+// QueueCheckpointInterval in dc: the embedded server uses it, and so do
+// tests and benchmarks on temporaltest, so that they measure what
+// standalone users get.
 func AddQueueSettings(dc dynamicconfig.StaticClient, rps int) {
 	if rps <= 0 {
 		rps = QueuePollRPS
@@ -24,5 +40,12 @@ func AddQueueSettings(dc dynamicconfig.StaticClient, rps int) {
 		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(),
 	} {
 		dc[k] = []dynamicconfig.ConstrainedValue{{Value: rps}}
+	}
+	for _, k := range []dynamicconfig.Key{
+		dynamicconfig.TransferProcessorUpdateAckInterval.Key(),
+		dynamicconfig.TimerProcessorUpdateAckInterval.Key(),
+		dynamicconfig.VisibilityProcessorUpdateAckInterval.Key(),
+	} {
+		dc[k] = []dynamicconfig.ConstrainedValue{{Value: QueueCheckpointInterval}}
 	}
 }

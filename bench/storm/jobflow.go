@@ -13,9 +13,9 @@ import (
 // jobflowStorm creates n workflows of one SHELL job `true`, publishes them
 // on a cron that fires once, on the same second, waits for their runs and
 // takes the workflows offline again.
-func (e *env) jobflowStorm(ctx context.Context, n int) (result, error) {
+func (e *env) jobflowStorm(ctx context.Context, n, round int) (result, error) {
 	begin := time.Now()
-	tn := &jobflow.Tenant{Name: "storm", MaxWorkflows: n + 10}
+	tn := &jobflow.Tenant{Name: fmt.Sprintf("storm-%d", round), MaxWorkflows: n + 10}
 	if err := e.st.CreateTenant(ctx, tn); err != nil {
 		return result{}, err
 	}
@@ -134,6 +134,9 @@ func (e *env) jobflowStorm(ctx context.Context, n int) (result, error) {
 				}
 			}
 			res.late = append(res.late, full.Nodes[0].StartedAt.Sub(fire))
+			if full.Nodes[0].EndedAt != nil {
+				res.job = append(res.job, full.Nodes[0].EndedAt.Sub(*full.Nodes[0].StartedAt))
+			}
 			res.exec = append(res.exec, full.StartedAt.Sub(fire))
 			if full.EndedAt != nil {
 				res.drained = max(res.drained, full.EndedAt.Sub(fire))

@@ -24,6 +24,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -49,6 +50,9 @@ func main() {
 	bareModes := flag.String("bare", "noop", "bare storms to run after jobflow's, comma-separated: noop, exec (one `true` process), mimic (the no-op workflow started by jobflow's schedule action: its input, memo and search attributes)")
 	pollRPS := flag.Int("poll-rps", 0, "the embedded server's history queue read rate (0: jobflow's default)")
 	lead := flag.Duration("lead", 10*time.Second, "at least this long between the end of a storm's setup and its fire time")
+	flag.StringVar(&serverLog, "server-log", "", "the embedded server's log level (debug, info, warn, error; default: silent)")
+	flag.IntVar(&rounds, "rounds", 1, "storm pairs to run, one after the other; the ratios of all of them pooled are printed too")
+	flag.BoolVar(&bareFirst, "bare-first", false, "run the bare no-op and exec storms before jobflow's")
 	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each storm (fire time → its runs counted) to this directory")
 	flag.Parse()
 	if err := run(*n, *dbURL, *bareModes, *pollRPS, *lead); err != nil {
@@ -77,6 +81,11 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 	}
 	defer os.RemoveAll(dir)
 	quietLevel := slog.LevelError + 4 // a loaded server logs every persistence timeout
+	if serverLog != "" {
+		if err := quietLevel.UnmarshalText([]byte(serverLog)); err != nil {
+			return err
+		}
+	}
 	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: dir, LogLevel: &quietLevel, QueuePollRPS: pollRPS})
 	if err != nil {
 		return err
@@ -121,33 +130,99 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 
 	fmt.Printf("storm: %d schedules firing on the same second, embedded Temporal (SQLite), jobflow store %s, load average %s\n",
 		n, st.Dialect(), loadAverage())
-	jf, err := e.jobflowStorm(ctx, n)
-	if err != nil {
-		return err
-	}
-	jf.print("jobflow, one SHELL `true` job")
-	for _, mode := range []string{"noop", "exec", "mimic"} {
-		if !strings.Contains(bareModes, mode) {
-			continue
+	// Storms on this machine move by ±20 % from one to the next, more than
+	// the difference measured: -rounds repeats the pair, and the ratios of
+	// all rounds' runs pooled are the figure.
+	var all map[string]*pooled
+	for r := 1; r <= rounds; r++ {
+		if rounds > 1 {
+			fmt.Printf("round %d of %d\n", r, rounds)
 		}
-		b, err := e.bareStorm(ctx, n, mode)
+		got, err := e.round(ctx, n, r, bareModes)
 		if err != nil {
 			return err
 		}
-		what := map[string]string{"noop": "bare, one no-op activity", "exec": "bare, one `true` process",
-			"mimic": "bare with jobflow's schedule action"}[mode]
-		b.print(what)
-		fmt.Printf("  ratio jobflow / %s: median %.2f, p99 %.2f (target p99 <= 1.3 against no-op)\n", what,
-			ratio(jf.late, b.late, 0.5), ratio(jf.late, b.late, 0.99))
+		if all == nil {
+			all = got
+			continue
+		}
+		for what, p := range got {
+			all[what].jobflow = append(all[what].jobflow, p.jobflow...)
+			all[what].bare = append(all[what].bare, p.bare...)
+		}
+	}
+	if rounds > 1 {
+		for _, what := range slices.Sorted(maps.Keys(all)) {
+			p := all[what]
+			fmt.Printf("all %d rounds pooled, ratio jobflow / %s: median %.2f, p99 %.2f (target p99 <= 1.3 against no-op)\n", rounds, what,
+				ratio(p.jobflow, p.bare, 0.5), ratio(p.jobflow, p.bare, 0.99))
+		}
 	}
 	fmt.Printf("load average at the end: %s\n", loadAverage())
 	return nil
+}
+
+// pooled is the lateness of jobflow's runs and of one bare kind's, over
+// the rounds.
+type pooled struct{ jobflow, bare []time.Duration }
+
+// round runs jobflow's storm and the bare ones beside it (-bare-first puts
+// the bare no-op and exec storms before jobflow's; mimic needs a version of
+// jobflow's and always comes after it) and prints their ratios.
+func (e *env) round(ctx context.Context, n, round int, bareModes string) (map[string]*pooled, error) {
+	type storm struct {
+		what string
+		res  result
+	}
+	var bares []storm
+	runBare := func(modes ...string) error {
+		for _, mode := range modes {
+			if !strings.Contains(bareModes, mode) {
+				continue
+			}
+			b, err := e.bareStorm(ctx, n, mode)
+			if err != nil {
+				return err
+			}
+			what := map[string]string{"noop": "bare, one no-op activity", "exec": "bare, one `true` process",
+				"mimic": "bare with jobflow's schedule action"}[mode]
+			b.print(what)
+			bares = append(bares, storm{what, b})
+		}
+		return nil
+	}
+	if bareFirst {
+		if err := runBare("noop", "exec"); err != nil {
+			return nil, err
+		}
+	}
+	jf, err := e.jobflowStorm(ctx, n, round)
+	if err != nil {
+		return nil, err
+	}
+	jf.print("jobflow, one SHELL `true` job")
+	if !bareFirst {
+		if err := runBare("noop", "exec"); err != nil {
+			return nil, err
+		}
+	}
+	if err := runBare("mimic"); err != nil {
+		return nil, err
+	}
+	out := map[string]*pooled{}
+	for _, b := range bares {
+		fmt.Printf("ratio jobflow / %s: median %.2f, p99 %.2f (target p99 <= 1.3 against no-op)\n", b.what,
+			ratio(jf.late, b.res.late, 0.5), ratio(jf.late, b.res.late, 0.99))
+		out[b.what] = &pooled{jobflow: jf.late, bare: b.res.late}
+	}
+	return out, nil
 }
 
 // result is one storm's lateness (first activity start − fire time) and
 // the part of it before the execution started, one entry per run.
 type result struct {
 	late, exec []time.Duration
+	job        []time.Duration // jobflow: the job's start → end (RunJob's own time)
 	setup      time.Duration
 	events     int           // history events of one run
 	drained    time.Duration // fire time → every run finished
@@ -164,6 +239,9 @@ func (r result) print(what string) {
 	}
 	fmt.Printf("  of which fire -> execution start:        median %7.0f ms  p99 %7.0f ms  (the schedule's part)\n", ms(q(r.exec, 0.5)), ms(q(r.exec, 0.99)))
 	fmt.Printf("  and execution start -> activity start:   median %7.0f ms  p99 %7.0f ms  (the workflow's part)\n", ms(q(own, 0.5)), ms(q(own, 0.99)))
+	if len(r.job) > 0 {
+		fmt.Printf("  the job itself (start -> end):            median %7.0f ms  p99 %7.0f ms\n", ms(q(r.job, 0.5)), ms(q(r.job, 0.99)))
+	}
 }
 
 // fireTime is the whole second lead after est from now, the fire time of
@@ -192,8 +270,12 @@ func (e *env) historyLength(ctx context.Context, workflowID string) (int, error)
 	return int(d.GetWorkflowExecutionInfo().GetHistoryLength()), nil
 }
 
-// profileDir is -cpuprofile: where each storm's CPU profile goes.
-var profileDir string
+var (
+	profileDir string // -cpuprofile: where each storm's CPU profile goes
+	bareFirst  bool   // -bare-first
+	serverLog  string // -server-log
+	rounds     int    // -rounds
+)
 
 // profile starts the CPU profile of the storm named name, if asked for,
 // and returns its stop.
