@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 )
 
@@ -126,7 +125,7 @@ func hostPort(port int) string { return net.JoinHostPort(loopback, strconv.Itoa(
 // take only mutual TLS with the node certificate of this start; the
 // frontend serves TLS with the same certificate and answers only callers
 // with jobflow's API key (keyClaimMapper).
-func serverConfig(dbPath string, p ports, certs *pki) *config.Config {
+func serverConfig(dbPath, visPath string, p ports, certs *pki) *config.Config {
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: loopback}}
 	}
@@ -136,13 +135,14 @@ func serverConfig(dbPath string, p ports, certs *pki) *config.Config {
 			TLS:        tlsConfig(certs),
 		},
 		Persistence: config.Persistence{
-			DefaultStore:    sqliteplugin.PluginName,
-			VisibilityStore: sqliteplugin.PluginName,
+			DefaultStore:    defaultStore,
+			VisibilityStore: visibilityStore,
 			// One shard: a single node on a small machine with one SQLite
 			// writer gains nothing from more.
 			NumHistoryShards: 1,
 			DataStores: map[string]config.DataStore{
-				sqliteplugin.PluginName: {SQL: sqlConfig(dbPath)},
+				defaultStore:    {SQL: sqlConfig(dbPath)},
+				visibilityStore: {SQL: sqlConfig(visPath)},
 			},
 		},
 		ClusterMetadata: &cluster.Config{

@@ -37,6 +37,34 @@ func sqlConfig(path string) *config.SQL {
 	}
 }
 
+// The two SQLite stores of the embedded server. Visibility has a file of
+// its own: each SQLite file has one connection, and the visibility rows
+// (a REPLACE of a row with some thirty indexed columns per workflow start,
+// close and search-attribute change) then no longer wait in line with the
+// history writes that every workflow step waits for.
+const (
+	defaultStore    = "sqlite-default"
+	visibilityStore = "sqlite-visibility"
+	visFileName     = "temporal-visibility.db"
+)
+
+// visibilityPath is the visibility store's file in dataDir. A data dir
+// made before visibility had a file of its own (temporal.db there, no
+// visibility file) keeps its visibility in temporal.db, where its
+// schedules and closed runs are listed.
+func visibilityPath(dataDir string) (string, error) {
+	vis := filepath.Join(dataDir, visFileName)
+	if _, err := os.Stat(vis); err == nil {
+		return vis, nil
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, dbFileName)); err == nil {
+		return filepath.Join(dataDir, dbFileName), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	return vis, nil
+}
+
 // prepareDatabase makes sure the SQLite file at path holds Temporal's schema.
 // The schema is created only when the file does not exist yet, so a second
 // start keeps schedules and histories. It is built in a temporary file that

@@ -138,8 +138,14 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 
 	dbPath := filepath.Join(cfg.DataDir, dbFileName)
-	if err := prepareDatabase(dbPath); err != nil {
+	visPath, err := visibilityPath(cfg.DataDir)
+	if err != nil {
 		return nil, err
+	}
+	for _, path := range []string{dbPath, visPath} {
+		if err := prepareDatabase(path); err != nil {
+			return nil, err
+		}
 	}
 	// Namespaces are written straight into the database before the server
 	// starts: one registered through the API would only become usable
@@ -165,7 +171,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	srv, err := temporal.NewServer(
-		temporal.WithConfig(serverConfig(dbPath, p, certs)),
+		temporal.WithConfig(serverConfig(dbPath, visPath, p, certs)),
 		temporal.ForServices(append(slices.Clone(temporal.DefaultServices), string(primitives.InternalFrontendService))),
 		temporal.WithClaimMapper(mapper.provider()),
 		temporal.WithAuthorizer(authorization.NewDefaultAuthorizer()),

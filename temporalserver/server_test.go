@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -286,4 +287,69 @@ func benchmarkStart(b *testing.B, dir func() string) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(stopping.Milliseconds())/float64(b.N), "stop-ms/op")
+}
+
+// TestServer_LegacyVisibility: a data dir made before visibility had a file
+// of its own (temporal.db alone) keeps its visibility in temporal.db, across
+// restarts: no visibility file appears, and a run listed by its search
+// attribute before a restart is listed after it.
+func TestServer_LegacyVisibility(t *testing.T) {
+	dir := t.TempDir()
+	cfg := temporalserver.Config{DataDir: dir}
+	s := startServer(t, cfg)
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	vis := filepath.Join(dir, "temporal-visibility.db")
+	if _, err := os.Stat(vis); err != nil {
+		t.Fatalf("a new data dir has no visibility file: %v", err)
+	}
+	for _, f := range []string{vis, vis + "-wal", vis + "-shm"} {
+		os.Remove(f) // now it looks like a data dir of the single-file layout
+	}
+
+	s = startServer(t, cfg)
+	c := dial(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := worker.New(c, "greet", worker.Options{})
+	w.RegisterWorkflow(greet)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tenant := temporal.NewSearchAttributeKeyKeyword(saTenantID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "greet-legacy", TaskQueue: "greet",
+		TypedSearchAttributes: temporal.NewSearchAttributes(tenant.ValueSet("tn_legacy"))}, greet, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	listed := func(c client.Client) bool {
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: "default", Query: saTenantID + ` = "tn_legacy"`})
+		return err == nil && len(list.GetExecutions()) == 1
+	}
+	for deadline := time.Now().Add(20 * time.Second); !listed(c); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("greet-legacy is not listed by its search attribute")
+		}
+	}
+	w.Stop()
+	c.Close()
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = startServer(t, cfg)
+	t.Cleanup(func() { s.Stop() })
+	c = dial(t, s)
+	defer c.Close()
+	if !listed(c) {
+		t.Fatal("after a restart greet-legacy is no longer listed: its visibility row was not in temporal.db")
+	}
+	if _, err := os.Stat(vis); !os.IsNotExist(err) {
+		t.Fatalf("a legacy data dir got a visibility file (%v)", err)
+	}
 }

@@ -16,14 +16,16 @@ import (
 
 // `jobflow backup <dir>` makes a consistent copy of a standalone data dir
 // while jobflow runs: the store (jobflow.db) and the embedded Temporal
-// server's database (temporal.db), each with SQLite's VACUUM INTO (one
+// server's databases (temporal.db and its visibility store,
+// temporal-visibility.db), each with SQLite's VACUUM INTO (one
 // read transaction: a consistent snapshot, taken beside the running
 // writers without stopping them), and the generated secrets (the JWT
 // secret that signs invoke and login tokens, the key of the secrets at
 // rest). <dir> becomes a data dir: JOBFLOW_DATA_DIR=<dir> jobflow starts
 // on it with the same workflows, runs, versions, tokens and schedules.
 //
-// Temporal's database is copied first, the store second. The store is the
+// Temporal's databases are copied first (visibility, which lists
+// schedules and runs, before the executions), the store last. The store is the
 // source of truth, so the newer copy is the one that decides: a run the
 // store has as RUNNING whose execution the Temporal copy lacks is settled
 // by the run reconciler, and a published workflow whose schedule the copy
@@ -31,7 +33,7 @@ import (
 // pg_dump of both databases instead (README).
 
 // backupFiles are the SQLite databases of a data dir, in backup order.
-var backupFiles = []string{"temporal.db", "jobflow.db"}
+var backupFiles = []string{"temporal-visibility.db", "temporal.db", "jobflow.db"}
 
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
@@ -62,8 +64,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		if name == "jobflow.db" {
 			from = storeFile
 		}
-		if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) && name == "temporal.db" {
-			continue // an external Temporal cluster: back it up there
+		if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) && name != "jobflow.db" {
+			// An external Temporal cluster (back it up there), or a data
+			// dir made before visibility had a file of its own.
+			continue
 		}
 		to := filepath.Join(dest, name)
 		if err := vacuumInto(ctx, from, to); err != nil {

@@ -98,7 +98,7 @@ func TestBinary_BackupRestore(t *testing.T) {
 	a.call("GET", "/api/v1/runs?pageSize=200", nil, &before)
 	orig.stop()
 
-	for _, f := range []string{"jobflow.db", "temporal.db", jwtSecretFile, encryptionKeyFile} {
+	for _, f := range []string{"jobflow.db", "temporal.db", "temporal-visibility.db", jwtSecretFile, encryptionKeyFile} {
 		if _, err := os.Stat(filepath.Join(backupDir, f)); err != nil {
 			t.Fatalf("backup lacks %s: %v", f, err)
 		}

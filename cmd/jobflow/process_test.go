@@ -188,7 +188,7 @@ func TestBinary_Standalone(t *testing.T) {
 			t.Errorf("start %d logged errors:\n%s", i+1, stderr)
 		}
 	}
-	for _, f := range []string{"jobflow.db", "temporal.db", jwtSecretFile, encryptionKeyFile, temporalserver.APIKeyFile, temporalserver.CAFile} {
+	for _, f := range []string{"jobflow.db", "temporal.db", "temporal-visibility.db", jwtSecretFile, encryptionKeyFile, temporalserver.APIKeyFile, temporalserver.CAFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("data dir lacks %s: %v", f, err)
 		}
