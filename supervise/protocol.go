@@ -80,7 +80,7 @@ func receive(fd int) (Spec, int, error) {
 		return fail(errors.New("short message"))
 	}
 	var s Spec
-	var err1, err2, err3 error
+	var err1, err2 error
 	s.UID, err1 = strconv.Atoi(f[0])
 	s.GID, err2 = strconv.Atoi(f[1])
 	s.Cgroup, s.Key, s.Dir = f[2], f[3], f[4]

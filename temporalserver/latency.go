@@ -20,10 +20,9 @@ const QueuePollRPS = 1000
 // checkpoint (Temporal's default: every 30 s), and each new read walks all
 // of them (service/history/queues/tracker.go, executableTracker.split). At
 // QueuePollRPS reads a second, a storm of 1,000 schedules made that walk
-// quadratic: 5-7 s of CPU in a 40 s storm, and jobflow's runs, whose tasks
-// arrive spread out, paid for it most (p99 lateness 1.3-1.5 x a bare
-// workflow's; 1.0 at 200 reads/s). A checkpoint a second keeps the walk
-// short for one shard write a second per queue.
+// quadratic: 5-7 s of CPU in a 40 s storm of jobflow's runs (under 0.5 s in
+// a bare workflow's). A checkpoint a second keeps the walk short, for one
+// shard write a second per queue.
 const QueueCheckpointInterval = time.Second
 
 // AddQueueSettings sets the queue read rates of QueuePollRPS (or rps) and

@@ -41,7 +41,9 @@ func sqlConfig(path string) *config.SQL {
 // its own: each SQLite file has one connection, and the visibility rows
 // (a REPLACE of a row with some thirty indexed columns per workflow start,
 // close and search-attribute change) then no longer wait in line with the
-// history writes that every workflow step waits for.
+// history writes that every workflow step waits for. The visibility file
+// is set up by the same SetupSchema as temporal.db, so it holds the
+// execution tables too, left empty.
 const (
 	defaultStore    = "sqlite-default"
 	visibilityStore = "sqlite-visibility"
