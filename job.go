@@ -51,6 +51,9 @@ type RetryPolicy struct {
 type ShellConfig struct {
 	Script string            `json:"script"`
 	Env    map[string]string `json:"env,omitempty"`
+	// Limits lower the tenant's jobLimits for this job (docs/security.md);
+	// a value above the tenant's fails the job.
+	Limits *JobLimits `json:"limits,omitempty"`
 }
 
 // SQL modes.
@@ -155,6 +158,11 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 		for k := range c.Env {
 			if !envNameRE.MatchString(k) {
 				return nil, invalidField("config.env", "config.env: %q is not a valid variable name", k)
+			}
+		}
+		if c.Limits != nil {
+			if err := ValidateJobLimits("config.limits", *c.Limits); err != nil {
+				return nil, err
 			}
 		}
 		v = c

@@ -27,6 +27,7 @@ type Tenant struct {
 	// the worker runs as root (DolphinScheduler's tenant code); empty: the
 	// worker's JOBFLOW_JOB_USER. Set by a SYS_ADMIN.
 	OSUser    string    `json:"osUser,omitempty"`
+	JobLimits JobLimits `json:"jobLimits"` // stand-in until the tenant fields land
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

@@ -59,12 +59,14 @@ type Activities struct {
 	Alarms      AlarmStore
 	AlarmSender *alarms.Sender
 
-	// JobUser is the OS user SHELL and PYTHON jobs run as when the worker
-	// runs as root (DefaultJobUser when empty); a tenant's osUser, read
-	// through Tenants, takes precedence. Not as root, jobs run as the
-	// worker's own user.
-	JobUser string
+	// Tenants gives each job its tenant's osUser, jobLimits and
+	// egressAllow (sandbox.go); nil: none of them.
 	Tenants jobflow.TenantService
+	// JobDir is where a root worker makes jobs' working directories
+	// (DefaultJobDir when empty); JobWritable are host paths a sandboxed
+	// job may write to besides its own directory (JOBFLOW_JOB_WRITABLE).
+	JobDir      string
+	JobWritable []string
 	// Metrics receives run, job and alarm metrics (none when nil).
 	Metrics *metrics.Metrics
 	// Variables are the tenant variables and secrets jobs may name
@@ -86,7 +88,7 @@ type Activities struct {
 
 	mu      sync.Mutex
 	dbs     map[string]*cachedDB    // SQL connection pools by datasource id
-	osUsers map[string]cachedOSUser // tenant id -> osUser, see tenantOSUser
+	tenants map[string]cachedTenant // tenant id -> tenant, see tenant
 
 	jobs running // jobs in flight, for StopJobs (stop.go)
 }

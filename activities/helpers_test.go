@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"jobflow/internal/jobdir"
 	"log/slog"
 	"os"
 	"strconv"
@@ -58,9 +59,10 @@ func newTestEnvOn(t testing.TB, s *store.Store) *testEnv {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	a := &Activities{
-		Runs: s, Datasources: s,
-		Logger:    slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		KillGrace: 2 * time.Second,
+		Runs: s, Datasources: s, Tenants: s,
+		JobWritable: []string{jobdir.Base()},
+		Logger:      slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		KillGrace:   2 * time.Second,
 	}
 	t.Cleanup(func() { a.Close() })
 	return &testEnv{a: a, s: s, run: run, tzLoc: loc}
@@ -154,4 +156,42 @@ func eventually(d time.Duration, cond func() bool) bool {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// hostPIDs are the processes, in the host's PID namespace, whose command
+// line holds marker (a sandboxed job's $$ and $! are pids of its own
+// namespace, which mean nothing out here).
+func hostPIDs(marker string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && strings.Contains(strings.ReplaceAll(string(b), "\x00", " "), marker) && !processGone(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// supervisorOf is the job supervisor above pid, 0 when there is none.
+func supervisorOf(pid int) int {
+	for i := 0; i < 10 && pid > 1; i++ {
+		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); strings.HasPrefix(string(b), "jobflow-job-supervisor") {
+			return pid
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return 0
+		}
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 2 {
+			return 0
+		}
+		pid, _ = strconv.Atoi(f[1])
+	}
+	return 0
 }

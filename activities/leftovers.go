@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,8 +95,31 @@ var cgroupBase = sync.OnceValue(func() string {
 	if _, err := os.Stat(filepath.Join(base, "cgroup.kill")); err != nil {
 		return "" // a kernel before 5.14: no cgroup.kill
 	}
+	enableControllers(base)
 	return base
 })
+
+// enableControllers turns on, for dir's children, the limiting controllers
+// that dir has (cgroup v2; best effort: a worker whose own cgroup has
+// processes cannot, and then limits come from cgroup v1 or not at all).
+func enableControllers(dir string) {
+	b, _ := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	for _, c := range strings.Fields(string(b)) {
+		if c == "memory" || c == "pids" || c == "cpu" {
+			os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+"+c), 0)
+		}
+	}
+}
+
+// v2Controller reports whether jobs' cgroup v2 directories get controller c.
+func v2Controller(c string) bool {
+	base := cgroupBase()
+	if base == "" {
+		return false
+	}
+	b, _ := os.ReadFile(filepath.Join(base, "cgroup.subtree_control"))
+	return slices.Contains(strings.Fields(string(b)), c)
+}
 
 func cgroup2Mount() string {
 	f, err := os.Open("/proc/self/mountinfo")
@@ -125,6 +149,7 @@ func newJobCgroup(key string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ""
 	}
+	enableControllers(filepath.Dir(dir))
 	return dir
 }
 

@@ -111,12 +111,6 @@ func (s *setValueScanner) result() (map[string]string, error) {
 	return s.outputs, nil
 }
 
-// createOutputFile makes the empty $JOBFLOW_OUTPUT file, owned by the job's user.
-func createOutputFile(dir string, u osUser) (string, error) {
-	path := dir + "/" + outputFileName
-	return path, writeOwned(path, "", u)
-}
-
 // readOutputFile reads the $JOBFLOW_OUTPUT file after the job ended. The
 // job owns its directory and may have replaced the file: it is opened
 // without following a symlink and without blocking on a FIFO, and must be

@@ -2,19 +2,30 @@ package activities
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/user"
+	"path/filepath"
+	"regexp"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 
 	"jobflow"
 )
 
-// DefaultJobUser is the OS user SHELL and PYTHON jobs run as when the worker
-// runs as root and neither JOBFLOW_JOB_USER nor the tenant's osUser names
-// another. The Docker image and .ci/run create it.
-const DefaultJobUser = "jobflow-job"
+// Who a SHELL or PYTHON job runs as, and where (docs/security.md). When
+// the worker runs as root, each tenant's jobs run as that tenant's own
+// unprivileged OS user: the tenant's osUser when a SYS_ADMIN named one,
+// else jf-<tenant>, which the worker creates on demand. Jobs of one tenant
+// share that uid; jobs of different tenants never do. A worker that is not
+// root runs jobs as its own user (a laptop), with none of these walls.
 
 // osUser is who a job runs as. uid -1: the worker's own user.
 type osUser struct {
@@ -24,6 +35,21 @@ type osUser struct {
 }
 
 var workerUser = osUser{uid: -1, gid: -1}
+
+// tenantIDRE is the shape of ids jobflow makes for tenants (tn_ + base32).
+var tenantIDRE = regexp.MustCompile(`^tn_[0-9a-z]{1,28}$`)
+
+// TenantOSUser is the OS user a worker creates for a tenant without an
+// osUser: "jf-" and the tenant id without its "tn_" prefix (at most 31
+// characters), or "jf-" and 16 hex digits of its SHA-256 for an id of
+// another shape. The same on every worker, so logs and ps agree.
+func TenantOSUser(tenantID string) string {
+	if tenantIDRE.MatchString(tenantID) {
+		return "jf-" + tenantID[len("tn_"):]
+	}
+	sum := sha256.Sum256([]byte(tenantID))
+	return "jf-" + hex.EncodeToString(sum[:8])
+}
 
 // lookupOSUser finds an unprivileged OS user by name.
 func lookupOSUser(name string) (osUser, error) {
@@ -42,87 +68,160 @@ func lookupOSUser(name string) (osUser, error) {
 	return osUser{name: name, uid: uid, gid: gid, home: u.HomeDir}, nil
 }
 
-// CheckJobUser is the start-up check of a worker's job user. As root, the
-// user (DefaultJobUser when name is empty) must exist and be unprivileged.
-// Not as root, jobs run as the worker's own user: shared is true, and the
-// caller warns that jobs can read what that user can.
-func CheckJobUser(name string) (shared bool, err error) {
-	if os.Geteuid() != 0 {
-		return true, nil
+// userAdd serializes this worker's useradd calls; two workers on one
+// machine are serialized by useradd's own lock on /etc/passwd.
+var userAdd sync.Mutex
+
+// ensureOSUser returns the tenant user name, creating it when missing: a
+// system user with its own group, no home and no login shell.
+func ensureOSUser(name, tenantID string) (osUser, error) {
+	if u, err := lookupOSUser(name); err == nil {
+		return u, nil
 	}
-	if name == "" {
-		name = DefaultJobUser
+	userAdd.Lock()
+	defer userAdd.Unlock()
+	if u, err := lookupOSUser(name); err == nil {
+		return u, nil
 	}
-	if !jobflow.ValidOSUser(name) {
-		return false, fmt.Errorf("%q is not a valid OS user name", name)
+	out, err := exec.Command("useradd", "--system", "--user-group", "--no-create-home",
+		"--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+		"--comment", "jobflow tenant "+tenantID, name).CombinedOutput()
+	// Exit status 9: another worker created it meanwhile.
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 9) {
+		return osUser{}, fmt.Errorf("cannot create the tenant's OS user %s: %v: %s", name, err, out)
 	}
-	if _, err := lookupOSUser(name); err != nil {
-		return false, fmt.Errorf("%v: create it (useradd --system --no-create-home %s) or name another", err, name)
-	}
-	return false, nil
+	return lookupOSUser(name)
 }
 
 // tenantUserTTL bounds how long a tenant's osUser is cached by a worker, so
 // a SYS_ADMIN's change reaches jobs quickly without a store read per job.
 const tenantUserTTL = 10 * time.Second
 
-type cachedOSUser struct {
-	name string
-	at   time.Time
+type cachedTenant struct {
+	t  jobflow.Tenant
+	at time.Time
 }
 
 // jobUser is who a job of tenantID runs as: the worker's own user when the
-// worker is not root, else the tenant's osUser, else JobUser, else
-// DefaultJobUser.
+// worker is not root, else the tenant's osUser, else its jf- user.
 func (a *Activities) jobUser(ctx context.Context, tenantID string) (osUser, error) {
 	if os.Geteuid() != 0 {
 		return workerUser, nil
 	}
-	name := a.JobUser
-	if name == "" {
-		name = DefaultJobUser
-	}
-	if t, err := a.tenantOSUser(ctx, tenantID); err != nil {
-		return osUser{}, fmt.Errorf("cannot read the tenant's OS user: %v", err)
-	} else if t != "" {
-		name = t
-	}
-	u, err := lookupOSUser(name)
+	name, err := a.tenantOSUser(ctx, tenantID)
 	if err != nil {
-		return osUser{}, configErrorf("%v (set JOBFLOW_JOB_USER or the tenant's osUser)", err)
+		return osUser{}, fmt.Errorf("cannot read the tenant's OS user: %v", err)
+	}
+	if name != "" {
+		u, err := lookupOSUser(name)
+		if err != nil {
+			return osUser{}, configErrorf("%v (the tenant's osUser; a SYS_ADMIN sets it)", err)
+		}
+		return u, nil
+	}
+	u, err := ensureOSUser(TenantOSUser(tenantID), tenantID)
+	if err != nil {
+		return osUser{}, failf("%v", err)
 	}
 	return u, nil
 }
 
 func (a *Activities) tenantOSUser(ctx context.Context, tenantID string) (string, error) {
+	t, err := a.tenant(ctx, tenantID)
+	return t.OSUser, err
+}
+
+// tenant is the job's tenant as this worker last read it (at most
+// tenantUserTTL ago); the zero tenant without a TenantService.
+func (a *Activities) tenant(ctx context.Context, tenantID string) (jobflow.Tenant, error) {
 	if a.Tenants == nil {
-		return "", nil
+		return jobflow.Tenant{}, nil
 	}
 	a.mu.Lock()
-	c, ok := a.osUsers[tenantID]
+	c, ok := a.tenants[tenantID]
 	a.mu.Unlock()
 	if ok && time.Since(c.at) < tenantUserTTL {
-		return c.name, nil
+		return c.t, nil
 	}
 	t, err := a.Tenants.FindTenantByID(ctx, tenantID)
 	if err != nil {
-		return "", err
+		return jobflow.Tenant{}, err
 	}
 	a.mu.Lock()
-	if a.osUsers == nil {
-		a.osUsers = map[string]cachedOSUser{}
+	if a.tenants == nil {
+		a.tenants = map[string]cachedTenant{}
 	}
-	a.osUsers[tenantID] = cachedOSUser{name: t.OSUser, at: time.Now()}
+	a.tenants[tenantID] = cachedTenant{t: *t, at: time.Now()}
 	a.mu.Unlock()
-	return t.OSUser, nil
+	return *t, nil
 }
 
-// workDir makes a job's working directory: mode 0700, owned by the job's
-// user, so no other job user can look inside.
-func workDir(jobID string, u osUser) (string, error) {
-	dir, err := os.MkdirTemp("", "jobflow-"+jobID+"-")
+// DefaultJobDir is where a root worker makes jobs' working directories.
+const DefaultJobDir = "/var/lib/jobflow/jobs"
+
+// jobsRoot is the parent of jobs' working directories: as root, a
+// directory owned by root with mode 0711, so a job can enter its own
+// directory (whose name it is told) but list nobody's; not as root, the
+// system's temporary directory.
+func (a *Activities) jobsRoot() (string, error) {
+	if os.Geteuid() != 0 {
+		return os.TempDir(), nil
+	}
+	dir := a.JobDir
+	if dir == "" {
+		dir = DefaultJobDir
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
+		return "", err
+	}
+	// Whatever was there must be root's own directory, not a link or a
+	// directory somebody else could write to.
+	st, err := os.Lstat(dir)
 	if err != nil {
 		return "", err
+	}
+	sys, _ := st.Sys().(*syscall.Stat_t)
+	if !st.IsDir() || sys == nil || sys.Uid != 0 {
+		return "", fmt.Errorf("%s must be a directory owned by root", dir)
+	}
+	if st.Mode().Perm() != 0o711 {
+		if err := os.Chmod(dir, 0o711); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// jobFile is a file the worker writes into a job's working directory.
+type jobFile struct {
+	name, content string
+}
+
+// workDir makes a job's working directory with files in it. The directory
+// gets an unguessable name and stays root's, mode 0700, until every file
+// is written (created exclusively, never through a link) and owned by the
+// job's user; only then is the directory handed to the user. So nothing a
+// job does can redirect a write of the worker's.
+func (a *Activities) workDir(u osUser, files ...jobFile) (string, error) {
+	root, err := a.jobsRoot()
+	if err != nil {
+		return "", err
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	dir := filepath.Join(root, "jobflow-"+hex.EncodeToString(b[:]))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if err := writeNew(filepath.Join(dir, f.name), f.content, u); err != nil {
+			os.RemoveAll(dir)
+			return "", err
+		}
 	}
 	if u.uid >= 0 {
 		if err := os.Chown(dir, u.uid, u.gid); err != nil {
@@ -131,6 +230,26 @@ func workDir(jobID string, u osUser) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// writeNew creates path (which must not exist; a link is not followed),
+// mode 0600, writes content and gives it to u.
+func writeNew(path, content string, u osUser) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if u.uid >= 0 {
+		if err := f.Chown(u.uid, u.gid); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
 }
 
 // userEnv are the identity variables of a job that runs as u: its own

@@ -42,26 +42,28 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, err
 	}
-
-	dir, err := workDir(in.Job.ID, u)
+	tenant, err := a.tenant(ctx, in.TenantID)
 	if err != nil {
-		return outcome{}, failf("cannot create a working directory: %v", err)
+		return outcome{}, fmt.Errorf("cannot read the tenant: %v", err)
 	}
-	defer os.RemoveAll(dir)
+	lim, err := effectiveLimits(tenant.JobLimits, cfg.Limits)
+	if err != nil {
+		return outcome{}, err
+	}
+
 	name, argv := "job.sh", []string{"bash", "job.sh"}
 	if in.Job.Type == jobflow.JobPython {
 		name, argv = "job.py", []string{"python3", "-u", "job.py"}
 	}
-	if err := writeOwned(filepath.Join(dir, name), script, u); err != nil {
-		return outcome{}, failf("cannot write the script: %v", err)
+	dir, err := a.workDir(u, jobFile{name, script}, jobFile{outputFileName, ""})
+	if err != nil {
+		return outcome{}, failf("cannot create a working directory: %v", err)
 	}
+	defer os.RemoveAll(dir)
+	outputFile := filepath.Join(dir, outputFileName)
 	env, err := jobEnv(ctx, in, u, dir, cfg.Env, vars)
 	if err != nil {
 		return outcome{}, err
-	}
-	outputFile, err := createOutputFile(dir, u)
-	if err != nil {
-		return outcome{}, failf("cannot create the output file: %v", err)
 	}
 	env = append(env, "JOBFLOW_OUTPUT="+outputFile)
 	setValues := &setValueScanner{}
@@ -72,9 +74,17 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	} else if p, err := exec.LookPath(argv[0]); err == nil {
 		argv[0] = p
 	}
+	prog := filepath.Base(argv[0])
+	jail := sandboxed(u)
+	if jail {
+		root, _ := a.jobsRoot()
+		argv = a.jailArgv(argv, dir, root, int64(lim.WorkDirMiB)<<20, false)
+	}
 	key := newJobKey()
 	cgroup := newJobCgroup(key)
 	defer removeCgroup(cgroup)
+	limits := newJobCgroups(key, cgroup, lim)
+	defer limits.remove()
 	env = append(env, "TMPDIR="+dir, supervise.KeyEnv+"="+key)
 
 	// One pipe for stdout and stderr, owned here rather than by os/exec, so
@@ -83,22 +93,33 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, failf("cannot create a pipe: %v", err)
 	}
-	sup, err := startSupervised(supervise.Spec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key}, pw)
+	spec := supervise.Spec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key,
+		Join: limits.join, Home: limits.home, Seccomp: jail && supervise.SeccompProgram() != nil}
+	if u.uid >= 0 {
+		spec.FileSize = int64(lim.WorkDirMiB) << 20
+	}
+	sup, err := startSupervised(spec, pw)
 	pw.Close()
 	if err != nil {
 		pr.Close()
-		return outcome{}, failf("cannot start %s: %v", argv[0], err)
+		return outcome{}, failf("cannot start %s: %v", prog, err)
 	}
 	pgid := sup.pgid
-	if u.uid >= 0 {
-		log.Printf("%s started (pid %d, user %s)", filepath.Base(argv[0]), pgid, u.name)
-	} else {
-		log.Printf("%s started (pid %d)", filepath.Base(argv[0]), pgid)
+	switch {
+	case jail:
+		log.Printf("%s started (pid %d, user %s, sandboxed)", prog, pgid, u.name)
+	case u.uid >= 0:
+		log.Printf("%s started (pid %d, user %s)", prog, pgid, u.name)
+	default:
+		log.Printf("%s started (pid %d)", prog, pgid)
 	}
 
 	copied := make(chan struct{})
 	go func() {
-		io.Copy(io.MultiWriter(log, setValues), pr)
+		rate := &rateReader{r: pr, rate: lim.LogKiBPerSecond << 10, onLimit: func() {
+			log.Printf("this job writes more than %d KiB/s of output: it is slowed to that rate (limits.logKiBPerSecond)", lim.LogKiBPerSecond)
+		}}
+		io.Copy(io.MultiWriter(log, setValues), rate)
 		close(copied)
 	}()
 	type status struct {
@@ -111,6 +132,15 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		st.code, st.signal, st.err = sup.wait()
 		exited <- st
 	}()
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	overDisk := make(chan struct{})
+	if u.uid >= 0 {
+		go watchWorkDir(dir, int64(lim.WorkDirMiB)<<20, watchDone, func() {
+			close(overDisk)
+			supervise.KillJob(pgid, cgroup, key)
+		})
+	}
 
 	var st status
 	select {
@@ -121,12 +151,16 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 			grace = DefaultKillGrace
 		}
 		log.Printf("stopping: SIGTERM to process group %d", pgid)
-		supervise.SignalGroup(pgid, cgroup, syscall.SIGTERM)
+		if jail {
+			supervise.SignalJail(cgroup, key, syscall.SIGTERM)
+		} else {
+			supervise.SignalGroup(pgid, cgroup, syscall.SIGTERM)
+		}
 		select {
 		case st = <-exited:
 		case <-time.After(grace):
 			log.Printf("still running after %s: SIGKILL to process group %d", grace, pgid)
-			supervise.SignalGroup(pgid, cgroup, syscall.SIGKILL)
+			supervise.KillJob(pgid, cgroup, key)
 			st = <-exited
 		}
 	}
@@ -145,9 +179,26 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		fromFile, oerr = readOutputFile(outputFile, u)
 		outputs = mergeOutputs(outputs, fromFile)
 	}
+	if jail && st.err == nil && st.code > 128 && st.code <= 128+64 {
+		// bwrap reports its job's death by signal n as exit code 128+n,
+		// as a shell's $? does.
+		st.signal, st.code = st.code-128, -1
+	}
+	failed := st.err != nil || st.signal != 0 || st.code != 0
+	select {
+	case <-overDisk:
+		return outcome{}, failf("the job's working directory grew over its limit of %d MiB and the job was killed (limits.workDirMiB)", lim.WorkDirMiB)
+	default:
+	}
+	if failed && ctx.Err() == nil {
+		if why := limits.exceeded(lim); why != "" {
+			log.Printf("%s", why)
+			return outcome{}, failf("%s", why)
+		}
+	}
 	switch {
 	case st.err != nil:
-		return outcome{}, failf("%s: %v", filepath.Base(argv[0]), st.err)
+		return outcome{}, failf("%s: %v", prog, st.err)
 	case st.signal == 0 && st.code == 0 && oerr != nil:
 		return outcome{ExitCode: intPtr(0)}, oerr
 	case st.signal == 0 && st.code == 0:
@@ -171,17 +222,6 @@ func lookPath(name, path string) string {
 		}
 	}
 	return name
-}
-
-// writeOwned writes a job's file, mode 0600, owned by the job's user.
-func writeOwned(path, content string, u osUser) error {
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		return err
-	}
-	if u.uid >= 0 {
-		return os.Chown(path, u.uid, u.gid)
-	}
-	return nil
 }
 
 // jobEnv is a job's environment: its user's identity (as root), a few inherited variables, the job's own

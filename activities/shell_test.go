@@ -202,8 +202,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 // gone within 10 s, and the node run is ABORTED.
 func TestRunJob_Abort(t *testing.T) {
 	e := newTestEnv(t, store.DialectPostgres)
-	dir := jobdir.New(t)
-	script := "sleep 600 &\necho $! > " + dir + "/bg.pid\necho $$ > " + dir + "/main.pid\nsleep 600\n"
+	script := "sleep 600.11 &\nsleep 600.12\n"
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -215,7 +214,7 @@ func TestRunJob_Abort(t *testing.T) {
 	}()
 	var pids []int
 	if !eventually(10*time.Second, func() bool {
-		pids = readPIDs(dir, "main.pid", "bg.pid")
+		pids = append(hostPIDs("sleep 600.11"), hostPIDs("sleep 600.12")...)
 		return len(pids) == 2
 	}) {
 		t.Fatal("the script did not start")
@@ -247,8 +246,7 @@ func TestRunJob_Abort(t *testing.T) {
 func TestRunJob_Leftovers(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	dir := jobdir.New(t)
-	script := "sleep 600 &\necho $! > " + dir + "/bg.pid\n" +
-		"setsid sleep 601 &\necho $! > " + dir + "/escaped.pid\n" +
+	script := "sleep 600.21 &\nsetsid sleep 601.22 &\n" +
 		"pwd > " + dir + "/wd\necho done\n"
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
 	start := time.Now()
@@ -258,17 +256,22 @@ func TestRunJob_Leftovers(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the job took %s: it waited for the escaped process", d)
 	}
-	pids := readPIDs(dir, "bg.pid", "escaped.pid")
-	if len(pids) != 2 {
-		t.Fatal("the script did not write its pids")
-	}
-	t.Cleanup(func() { syscall.Kill(pids[1], syscall.SIGKILL) }) // the escaped one is not ours to kill
-	if !eventually(5*time.Second, func() bool { return processGone(pids[0]) }) {
-		t.Errorf("background process %d outlived its job", pids[0])
+	// Outside a sandbox the escaped one is not ours to kill; inside, it
+	// dies with the job's PID namespace.
+	t.Cleanup(func() {
+		for _, pid := range hostPIDs("sleep 601.22") {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	if !eventually(5*time.Second, func() bool { return len(hostPIDs("sleep 600.21")) == 0 }) {
+		t.Errorf("background process %v outlived its job", hostPIDs("sleep 600.21"))
 	}
 	wd, err := os.ReadFile(filepath.Join(dir, "wd"))
-	if err != nil || !strings.Contains(string(wd), "jobflow-"+j.ID) {
-		t.Fatalf("working directory %q (%v), want a jobflow-%s directory", wd, err, j.ID)
+	if err != nil || !strings.HasPrefix(filepath.Base(strings.TrimSpace(string(wd))), "jobflow-") {
+		t.Fatalf("working directory %q (%v), want a jobflow- directory", wd, err)
+	}
+	if strings.Contains(string(wd), j.ID) {
+		t.Errorf("working directory %q is named after the job: guessable", wd)
 	}
 	if _, err := os.Stat(strings.TrimSpace(string(wd))); !os.IsNotExist(err) {
 		t.Errorf("working directory %s still exists (%v)", wd, err)
@@ -283,8 +286,8 @@ func TestRunJob_Leftovers(t *testing.T) {
 func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	e.a.KillGrace = 500 * time.Millisecond
-	dir := jobdir.New(t)
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "trap '' TERM\necho $$ > " + dir + "/main.pid\nsleep 600\n"})
+	// The ignored SIGTERM is inherited by sleep, which SIGKILL must end.
+	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "trap '' TERM\nsleep 600.31\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -292,7 +295,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool { pids = readPIDs(dir, "main.pid"); return len(pids) == 1 }) {
+	if !eventually(10*time.Second, func() bool { pids = hostPIDs("sleep 600.31"); return len(pids) == 1 }) {
 		t.Fatal("the script did not start")
 	}
 	cancel()

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,20 +20,31 @@ import (
 func TestRunJob_SupervisorReused(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	ctx := context.Background()
-	script := `echo ppid=$PPID foo=${FOO:-unset}; for f in /proc/$$/fd/*; do echo fd=$(readlink $f); done`
+	n := 0
+	// The supervisor is found above the job's sleep, by its host pid.
 	run := func(env map[string]string) (ppid int, log string) {
 		t.Helper()
+		n++
+		marker := "sleep 2.0" + strconv.Itoa(n)
+		script := `echo foo=${FOO:-unset}; for f in /proc/$$/fd/*; do echo fd=$(readlink $f); done; ` + marker
 		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script, Env: env})
-		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
+		done := make(chan error, 1)
+		go func() { _, err := e.a.RunJob(ctx, e.input(j, nil)); done <- err }()
+		sup := 0
+		eventually(5*time.Second, func() bool {
+			if p := hostPIDs(marker); len(p) == 1 {
+				sup = supervisorOf(p[0])
+			}
+			return sup != 0
+		})
+		if err := <-done; err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
 		log = e.log(t, j.ID)
-		m := regexp.MustCompile(`ppid=(\d+) `).FindStringSubmatch(log)
-		if m == nil {
-			t.Fatalf("no ppid in the log %q", log)
+		if sup == 0 {
+			t.Fatalf("no supervisor found above the job %q", log)
 		}
-		n, _ := strconv.Atoi(m[1])
-		return n, log
+		return sup, log
 	}
 	first, log1 := run(map[string]string{"FOO": "first-job-only"})
 	second, log2 := run(nil)

@@ -9,7 +9,8 @@ import (
 
 // The worker sends a job to a supervisor as one message on the socket: a
 // 4-byte big-endian length, then the spec's fields separated by NUL bytes
-// (uid, gid, cgroup, key, dir, argc, argv..., env...), with the job's
+// (uid, gid, cgroup, key, join, home, seccomp, fsize, dir, argc, argv...,
+// env...; join and home are lists separated by \x01), with the job's
 // output pipe attached to the first byte (SCM_RIGHTS).
 
 // MaxMessage bounds a job message: exec itself refuses more than a few MiB
@@ -18,7 +19,13 @@ const MaxMessage = 8 << 20
 
 // Message is spec as the worker sends it (its output fd goes beside it).
 func (s Spec) Message() []byte {
-	fields := []string{strconv.Itoa(s.UID), strconv.Itoa(s.GID), s.Cgroup, s.Key, s.Dir, strconv.Itoa(len(s.Argv))}
+	seccomp := "0"
+	if s.Seccomp {
+		seccomp = "1"
+	}
+	fields := []string{strconv.Itoa(s.UID), strconv.Itoa(s.GID), s.Cgroup, s.Key,
+		strings.Join(s.Join, "\x01"), strings.Join(s.Home, "\x01"), seccomp, strconv.FormatInt(s.FileSize, 10),
+		s.Dir, strconv.Itoa(len(s.Argv))}
 	fields = append(append(fields, s.Argv...), s.Env...)
 	body := strings.Join(fields, "\x00")
 	n := len(body)
@@ -76,20 +83,27 @@ func receive(fd int) (Spec, int, error) {
 		return fail(errors.New("no output pipe"))
 	}
 	f := strings.Split(string(body), "\x00")
-	if len(f) < 6 {
+	const fixed = 10
+	if len(f) < fixed {
 		return fail(errors.New("short message"))
 	}
 	var s Spec
-	var err1, err2 error
+	var err1, err2, err4 error
 	s.UID, err1 = strconv.Atoi(f[0])
 	s.GID, err2 = strconv.Atoi(f[1])
-	s.Cgroup, s.Key, s.Dir = f[2], f[3], f[4]
-	argc, err3 := strconv.Atoi(f[5])
-	if err1 != nil || err2 != nil || err3 != nil || argc < 1 || 6+argc > len(f) {
+	s.Cgroup, s.Key = f[2], f[3]
+	if f[4] != "" {
+		s.Join, s.Home = strings.Split(f[4], "\x01"), strings.Split(f[5], "\x01")
+	}
+	s.Seccomp = f[6] == "1"
+	s.FileSize, err4 = strconv.ParseInt(f[7], 10, 64)
+	s.Dir = f[8]
+	argc, err3 := strconv.Atoi(f[9])
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || argc < 1 || fixed+argc > len(f) || len(s.Join) != len(s.Home) {
 		return fail(errors.New("bad message"))
 	}
-	s.Argv = f[6 : 6+argc]
-	for _, kv := range f[6+argc:] {
+	s.Argv = f[fixed : fixed+argc]
+	for _, kv := range f[fixed+argc:] {
 		if kv != "" {
 			s.Env = append(s.Env, kv)
 		}

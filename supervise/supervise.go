@@ -41,6 +41,13 @@ type Spec struct {
 	UID, GID int    // -1: the supervisor's own user
 	Cgroup   string // cgroup v2 directory to start the job in; "" for none
 	Key      string // the job's KeyEnv value
+	// Join are cgroup v1 directories (one per controller) the job starts
+	// in: v1 has no CLONE_INTO_CGROUP, so the supervisor, which runs one
+	// job at a time, moves itself into each just before it forks and back
+	// into the matching Home after.
+	Join, Home []string
+	Seccomp    bool  // pass SeccompProgram to the job as fd 3 (bwrap --seccomp 3)
+	FileSize   int64 // RLIMIT_FSIZE of the job in bytes; 0: none
 }
 
 func init() {
@@ -108,8 +115,17 @@ func runJob(spec Spec, out, devnull, parent int, report func(string)) int {
 		report("error no command")
 		return 0
 	}
-	pid, err := syscall.ForkExec(spec.Argv[0], spec.Argv, &syscall.ProcAttr{Dir: spec.Dir, Env: spec.Env,
-		Files: []uintptr{uintptr(devnull), uintptr(out), uintptr(out)}, Sys: attr})
+	files := []uintptr{uintptr(devnull), uintptr(out), uintptr(out)}
+	if spec.Seccomp {
+		fd, err := seccompPipe()
+		if err != nil {
+			report("error seccomp: " + err.Error())
+			return 0
+		}
+		defer syscall.Close(fd)
+		files = append(files, uintptr(fd))
+	}
+	pid, err := forkInto(spec, files, attr)
 	if err != nil {
 		report("error cannot start " + spec.Argv[0] + ": " + err.Error())
 		return 0
@@ -163,6 +179,47 @@ func runJob(spec Spec, out, devnull, parent int, report func(string)) int {
 	}
 }
 
+// forkInto starts the job with the spec's rlimit and in its v1 cgroups,
+// which the supervisor holds only for the fork: a child inherits both.
+func forkInto(spec Spec, files []uintptr, attr *syscall.SysProcAttr) (int, error) {
+	if spec.FileSize > 0 {
+		var old syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+			return 0, err
+		}
+		lim := uint64(spec.FileSize)
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
+			return 0, err
+		}
+		defer syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	}
+	self := []byte(strconv.Itoa(os.Getpid()))
+	for i, dir := range spec.Join {
+		defer os.WriteFile(spec.Home[i]+"/cgroup.procs", self, 0)
+		if err := os.WriteFile(dir+"/cgroup.procs", self, 0); err != nil {
+			return 0, err
+		}
+	}
+	return syscall.ForkExec(spec.Argv[0], spec.Argv, &syscall.ProcAttr{Dir: spec.Dir, Env: spec.Env, Files: files, Sys: attr})
+}
+
+// seccompPipe is the read end of a pipe holding SeccompProgram, for bwrap
+// to read on its fd 3.
+func seccompPipe() (int, error) {
+	prog := SeccompProgram()
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		return -1, err
+	}
+	defer syscall.Close(p[1])
+	// A pipe holds 64 KiB; the program is a few hundred bytes.
+	if _, err := syscall.Write(p[1], prog); err != nil {
+		syscall.Close(p[0])
+		return -1, err
+	}
+	return p[0], nil
+}
+
 // KillJob kills every process of a job with SIGKILL: the whole cgroup when
 // the job has one, else its process group and the processes that carry its
 // key (which catches a setsid that left the group, not one that also
@@ -174,6 +231,25 @@ func KillJob(pgid int, cgroup, key string) {
 	syscall.Kill(-pgid, syscall.SIGKILL)
 	for _, pid := range PIDsWithKey(func(k string) bool { return k == key }) {
 		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// SignalJail sends sig to the processes of a job that runs inside
+// bubblewrap, but not to bwrap's own two: the outer one dies of a SIGTERM
+// and takes the job's PID namespace with it, which would leave the job no
+// grace. The job's processes are its cgroup's, or else those with its key.
+func SignalJail(cgroup, key string, sig syscall.Signal) {
+	var pids []int
+	if cgroup != "" {
+		pids = CgroupPIDs(cgroup)
+	} else {
+		pids = PIDsWithKey(func(k string) bool { return k == key })
+	}
+	for _, pid := range pids {
+		if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); strings.TrimSpace(string(comm)) == "bwrap" {
+			continue
+		}
+		syscall.Kill(pid, sig)
 	}
 }
 

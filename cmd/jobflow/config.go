@@ -54,7 +54,9 @@ type Config struct {
 	CORSOrigins        []string      // JOBFLOW_CORS_ORIGINS
 	LogLevel           slog.Level    // JOBFLOW_LOG_LEVEL
 	ReconcileInterval  time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
-	JobUser            string        // JOBFLOW_JOB_USER: OS user of jobs when the worker is root
+	JobDir             string        // JOBFLOW_JOB_DIR: parent of jobs' working directories (root worker)
+	JobWritable        []string      // JOBFLOW_JOB_WRITABLE: host paths sandboxed jobs may write to
+	OldJobUser         bool          // JOBFLOW_JOB_USER is set: no longer used, warned about
 	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
 	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 	WorkerStopTimeout  time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
@@ -101,10 +103,20 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		AdminPassword:     getenv("JOBFLOW_ADMIN_PASSWORD"),
 		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
 		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
-		JobUser:           get("JOBFLOW_JOB_USER", ""),
+		JobDir:            get("JOBFLOW_JOB_DIR", ""),
+		JobWritable:       splitList(getenv("JOBFLOW_JOB_WRITABLE")),
+		OldJobUser:        getenv("JOBFLOW_JOB_USER") != "",
 		MetricsAddr:       get("JOBFLOW_METRICS_ADDR", ""),
 	}
 
+	for _, p := range cfg.JobWritable {
+		if !filepath.IsAbs(p) || filepath.Clean(p) == "/" {
+			return nil, &settingError{"JOBFLOW_JOB_WRITABLE", fmt.Sprintf("%q is not an absolute path below /", p)}
+		}
+	}
+	if cfg.JobDir != "" && !filepath.IsAbs(cfg.JobDir) {
+		return nil, &settingError{"JOBFLOW_JOB_DIR", fmt.Sprintf("%q is not an absolute path", cfg.JobDir)}
+	}
 	if err := checkAddr("JOBFLOW_HTTP_ADDR", cfg.HTTPAddr); err != nil {
 		return nil, err
 	}

@@ -94,16 +94,13 @@ func dialTemporal(ctx context.Context, cfg *Config, mh client.MetricsHandler, lo
 type workers []worker.Worker
 
 func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry, log *slog.Logger) (workers, *activities.Activities, error) {
-	shared, err := activities.CheckJobUser(cfg.JobUser)
-	if err != nil {
-		return nil, nil, fmt.Errorf("job user (JOBFLOW_JOB_USER): %w", err)
+	if cfg.OldJobUser {
+		log.Warn("JOBFLOW_JOB_USER is no longer used: each tenant's jobs run as the tenant's own OS user (jf-<tenant>, created on demand) or the tenant's osUser")
 	}
-	if shared {
-		log.Warn("the worker does not run as root: SHELL and PYTHON jobs run as the worker's own user and can read that user's files (the data dir included); run the worker as root to give jobs an unprivileged user (JOBFLOW_JOB_USER)")
-	}
+	activities.ReportSandbox(log)
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c, JobUser: cfg.JobUser, Metrics: tel.m,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c, JobDir: cfg.JobDir, JobWritable: cfg.JobWritable, Metrics: tel.m,
 		Logger: log.With("component", "activities")}
 	opts := worker.Options{
 		// On SIGTERM, drain gives running jobs JOBFLOW_WORKER_STOP_TIMEOUT
