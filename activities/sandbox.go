@@ -62,13 +62,14 @@ func CheckJobUser(name string) (shared bool, err error) {
 	return false, nil
 }
 
-// tenantUserTTL bounds how long a tenant's osUser is cached by a worker, so
-// a SYS_ADMIN's change reaches jobs quickly without a store read per job.
+// tenantUserTTL bounds how long a tenant (its osUser, egressAllow …) is
+// cached by a worker, so a SYS_ADMIN's change reaches jobs quickly without a
+// store read per job.
 const tenantUserTTL = 10 * time.Second
 
-type cachedOSUser struct {
-	name string
-	at   time.Time
+type cachedTenant struct {
+	t  *jobflow.Tenant
+	at time.Time
 }
 
 // jobUser is who a job of tenantID runs as: the worker's own user when the
@@ -95,26 +96,36 @@ func (a *Activities) jobUser(ctx context.Context, tenantID string) (osUser, erro
 }
 
 func (a *Activities) tenantOSUser(ctx context.Context, tenantID string) (string, error) {
+	t, err := a.tenant(ctx, tenantID)
+	if err != nil || t == nil {
+		return "", err
+	}
+	return t.OSUser, nil
+}
+
+// tenant is the tenant tenantID as read from Tenants at most tenantUserTTL
+// ago; nil without Tenants.
+func (a *Activities) tenant(ctx context.Context, tenantID string) (*jobflow.Tenant, error) {
 	if a.Tenants == nil {
-		return "", nil
+		return nil, nil
 	}
 	a.mu.Lock()
-	c, ok := a.osUsers[tenantID]
+	c, ok := a.tenants[tenantID]
 	a.mu.Unlock()
 	if ok && time.Since(c.at) < tenantUserTTL {
-		return c.name, nil
+		return c.t, nil
 	}
 	t, err := a.Tenants.FindTenantByID(ctx, tenantID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	a.mu.Lock()
-	if a.osUsers == nil {
-		a.osUsers = map[string]cachedOSUser{}
+	if a.tenants == nil {
+		a.tenants = map[string]cachedTenant{}
 	}
-	a.osUsers[tenantID] = cachedOSUser{name: t.OSUser, at: time.Now()}
+	a.tenants[tenantID] = cachedTenant{t: t, at: time.Now()}
 	a.mu.Unlock()
-	return t.OSUser, nil
+	return t, nil
 }
 
 // workDir makes a job's working directory: mode 0700, owned by the job's

@@ -339,3 +339,73 @@ func (p Policy) DialContext(d *net.Dialer) func(ctx context.Context, network, ad
 		return dd.DialContext(ctx, network, addr)
 	}
 }
+
+// ForTenant is the policy of one tenant: the installation's rules
+// (JOBFLOW_EGRESS_ALLOW) and the tenant's egressAllow entries, with deny
+// (jobflow's own store and Temporal) always refused unless named exactly.
+func ForTenant(global []Rule, deny []netip.AddrPort, tenantAllow []string) (Policy, error) {
+	rules, err := ParseRules(tenantAllow)
+	if err != nil {
+		return Policy{}, fmt.Errorf("the tenant's egressAllow: %v", err)
+	}
+	allow := make([]Rule, 0, len(global)+len(rules))
+	allow = append(append(allow, global...), rules...)
+	return Policy{Allow: allow, Deny: deny}, nil
+}
+
+// DenyAddrs are the addresses of hostport ("host:port"), to refuse as a
+// Deny entry: the host's addresses as resolved now, and when the host is a
+// loopback or unspecified address (a service listening on this host), every
+// address of this host's interfaces as well, since a connection to any of
+// them reaches the same port.
+func DenyAddrs(ctx context.Context, hostport string) ([]netip.AddrPort, error) {
+	host, portText, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.ParseUint(portText, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("port of %q: %v", hostport, err)
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a.WithZone("").Unmap()}
+	} else {
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range ips {
+			addrs = append(addrs, a.WithZone("").Unmap())
+		}
+	}
+	local := false
+	for _, a := range addrs {
+		if a.IsLoopback() || a.IsUnspecified() {
+			local = true
+		}
+	}
+	if local {
+		addrs = append(addrs, netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback())
+		if ifs, err := net.InterfaceAddrs(); err == nil {
+			for _, ia := range ifs {
+				if p, err := netip.ParsePrefix(ia.String()); err == nil {
+					addrs = append(addrs, p.Addr().WithZone("").Unmap())
+				}
+			}
+		}
+	}
+	seen := map[netip.AddrPort]bool{}
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		ap := netip.AddrPortFrom(a, uint16(port))
+		if !seen[ap] {
+			seen[ap] = true
+			out = append(out, ap)
+		}
+	}
+	return out, nil
+}

@@ -236,7 +236,7 @@ func (s *Server) managementRoutes() []route {
 
 		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: "TenantInput", resp: "Tenant", status: 201, handler: s.createTenant},
 		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: "TenantList", status: 200, query: list, handler: s.listTenants},
-		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
+		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows, osUser, egressAllow or jobLimits", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
 		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: "MemberInput", resp: "Member", status: 200, handler: s.setMember},
 		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt)", body: "UserInput", resp: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},
