@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jobflow"
+	"jobflow/egress"
 	"jobflow/engine"
 	jobmetrics "jobflow/metrics"
 )
@@ -41,6 +43,12 @@ type Config struct {
 	// doubling per further failure up to LoginWindow.
 	LoginWindow   time.Duration
 	LoginLockBase time.Duration
+	// EgressAllow and EgressDeny are the installation's egress rules
+	// (JOBFLOW_EGRESS_ALLOW) and the addresses refused unless named exactly
+	// (the store, Temporal): datasource and alarm channel tests connect
+	// only where the tenant's policy allows, as jobs do (SPEC §9).
+	EgressAllow []egress.Rule
+	EgressDeny  []netip.AddrPort
 	// Metrics receives the invoke counts (none when nil); register it in
 	// Registry to serve it on /metrics.
 	Metrics *jobmetrics.Metrics
