@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func newTestEnvOn(t testing.TB, s *store.Store) *testEnv {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	a := &Activities{
-		Runs: s, Datasources: s,
+		Runs: s, Datasources: s, Tenants: s,
 		Logger:    slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 		KillGrace: 2 * time.Second,
 	}
@@ -154,4 +155,32 @@ func eventually(d time.Duration, cond func() bool) bool {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// allowEgress adds entries to the test tenant's egressAllow (as a SYS_ADMIN
+// would) and drops the worker's cached copy of the tenant.
+func (e *testEnv) allowEgress(t testing.TB, entries ...string) {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := e.s.FindTenantByID(ctx, e.run.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(append([]string{}, tn.EgressAllow...), entries...)
+	if _, err := e.s.UpdateTenant(ctx, tn.ID, jobflow.TenantUpdate{EgressAllow: &all}); err != nil {
+		t.Fatalf("allow egress to %v: %v", entries, err)
+	}
+	e.a.mu.Lock()
+	delete(e.a.tenants, tn.ID)
+	e.a.mu.Unlock()
+}
+
+// allowServer puts a test server's address on the tenant's egressAllow.
+func (e *testEnv) allowServer(t testing.TB, rawURL string) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.allowEgress(t, u.Host)
 }
