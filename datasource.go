@@ -82,8 +82,11 @@ func (in DatasourceInput) Apply(d Datasource) (*Datasource, error) {
 	if d.Type != DatasourcePostgres && d.Type != DatasourceMySQL {
 		return nil, invalidField("type", "type must be POSTGRES or MYSQL")
 	}
-	if d.Host == "" || len(d.Host) > 255 {
-		return nil, invalidField("host", "host is required (at most 255 characters)")
+	if err := CheckDatasourceHost(d.Host); err != nil {
+		return nil, err
+	}
+	if err := CheckDatasourceOptions(d.Type, d.Options); err != nil {
+		return nil, err
 	}
 	if d.Port == 0 {
 		d.Port = map[DatasourceType]int{DatasourcePostgres: 5432, DatasourceMySQL: 3306}[d.Type]

@@ -161,7 +161,7 @@ func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error)
 			}
 		}
 		if c.Limits != nil {
-			if err := ValidateJobLimits("config.limits", *c.Limits); err != nil {
+			if err := c.Limits.ValidateAs("config.limits"); err != nil {
 				return nil, err
 			}
 		}

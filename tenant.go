@@ -2,10 +2,13 @@ package jobflow
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"jobflow/egress"
 )
 
 // Role is what a user may do, system-wide or in one tenant.
@@ -25,12 +28,80 @@ type Tenant struct {
 	MaxWorkflows int    `json:"maxWorkflows"`
 	// OSUser is the OS user the tenant's SHELL and PYTHON jobs run as when
 	// the worker runs as root (DolphinScheduler's tenant code); empty: the
-	// worker's JOBFLOW_JOB_USER. Set by a SYS_ADMIN.
-	OSUser    string    `json:"osUser,omitempty"`
-	JobLimits JobLimits `json:"jobLimits"` // stand-in until the tenant fields land
+	// tenant's own jf-<tenant> user, which workers create. Set by a SYS_ADMIN.
+	OSUser string `json:"osUser,omitempty"`
+	// EgressAllow opens closed destinations (loopback, private, link-local
+	// addresses …) to the tenant's SQL and HTTP jobs, datasources and alarm
+	// channels: rules of jobflow/egress (ParseRules), added to
+	// JOBFLOW_EGRESS_ALLOW. Set by a SYS_ADMIN.
+	EgressAllow []string `json:"egressAllow"`
+	// JobLimits bound the tenant's SHELL and PYTHON jobs; zero fields take
+	// the defaults. Set by a SYS_ADMIN.
+	JobLimits JobLimits `json:"jobLimits"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }
+
+// JobLimits are the resource limits of one tenant's jobs; a zero field
+// means the default.
+type JobLimits struct {
+	MemoryMiB       int `json:"memoryMiB,omitempty"`       // default 2048, 16..1048576
+	Processes       int `json:"processes,omitempty"`       // default 512, 8..65536
+	CPUWeight       int `json:"cpuWeight,omitempty"`       // default 100, 1..10000
+	WorkDirMiB      int `json:"workDirMiB,omitempty"`      // default 10240, 1..1048576
+	LogKiBPerSecond int `json:"logKiBPerSecond,omitempty"` // default 1024, 1..1048576
+}
+
+// Job limit defaults, for a zero field of JobLimits.
+const (
+	DefaultJobMemoryMiB       = 2048
+	DefaultJobProcesses       = 512
+	DefaultJobCPUWeight       = 100
+	DefaultJobWorkDirMiB      = 10240
+	DefaultJobLogKiBPerSecond = 1024
+)
+
+// WithDefaults returns l with every zero field set to its default.
+func (l JobLimits) WithDefaults() JobLimits {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.MemoryMiB, DefaultJobMemoryMiB)
+	def(&l.Processes, DefaultJobProcesses)
+	def(&l.CPUWeight, DefaultJobCPUWeight)
+	def(&l.WorkDirMiB, DefaultJobWorkDirMiB)
+	def(&l.LogKiBPerSecond, DefaultJobLogKiBPerSecond)
+	return l
+}
+
+// Validate checks each set field against its range.
+func (l JobLimits) Validate() error { return l.ValidateAs("jobLimits") }
+
+// ValidateAs is Validate with field naming the limits in errors (a job's
+// own are config.limits).
+func (l JobLimits) ValidateAs(field string) error {
+	for _, f := range []struct {
+		name     string
+		v        int
+		min, max int
+	}{
+		{"memoryMiB", l.MemoryMiB, 16, 1048576},
+		{"processes", l.Processes, 8, 65536},
+		{"cpuWeight", l.CPUWeight, 1, 10000},
+		{"workDirMiB", l.WorkDirMiB, 1, 1048576},
+		{"logKiBPerSecond", l.LogKiBPerSecond, 1, 1048576},
+	} {
+		if f.v != 0 && (f.v < f.min || f.v > f.max) {
+			return invalidField(field+"."+f.name, "%s.%s must be between %d and %d (or 0 for the default)", field, f.name, f.min, f.max)
+		}
+	}
+	return nil
+}
+
+// MaxEgressRules bounds a tenant's egressAllow.
+const MaxEgressRules = 100
 
 // DefaultMaxWorkflows is a new tenant's workflow limit when none is given.
 const DefaultMaxWorkflows = 1000
@@ -42,6 +113,17 @@ func (t *Tenant) Validate() error {
 	}
 	if t.MaxWorkflows < 1 || t.MaxWorkflows > 1000000 {
 		return Errorf(EINVALID, "maxWorkflows must be between 1 and 1000000").WithDetails(map[string]string{"field": "maxWorkflows"})
+	}
+	if len(t.EgressAllow) > MaxEgressRules {
+		return invalidField("egressAllow", "egressAllow holds at most %d rules", MaxEgressRules)
+	}
+	for i, e := range t.EgressAllow {
+		if _, err := egress.ParseRules([]string{e}); err != nil {
+			return Errorf(EINVALID, "egressAllow[%d]: %v", i, err).WithDetails(map[string]string{"field": fmt.Sprintf("egressAllow[%d]", i), "entry": e})
+		}
+	}
+	if err := t.JobLimits.Validate(); err != nil {
+		return err
 	}
 	if t.OSUser != "" && (!osUserRE.MatchString(t.OSUser) || t.OSUser == "root") {
 		return Errorf(EINVALID, "osUser must be an unprivileged OS user name (lower-case letters, digits, '_' and '-', at most 32)").WithDetails(map[string]string{"field": "osUser"})
@@ -57,9 +139,11 @@ func ValidOSUser(name string) bool { return osUserRE.MatchString(name) && name !
 
 // TenantUpdate is a partial update; nil fields stay.
 type TenantUpdate struct {
-	Name         *string `json:"name"`
-	MaxWorkflows *int    `json:"maxWorkflows"`
-	OSUser       *string `json:"osUser"`
+	Name         *string    `json:"name"`
+	MaxWorkflows *int       `json:"maxWorkflows"`
+	OSUser       *string    `json:"osUser"`
+	EgressAllow  *[]string  `json:"egressAllow"`
+	JobLimits    *JobLimits `json:"jobLimits"`
 }
 
 // User is a person who logs in.

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ import (
 
 	"jobflow"
 	"jobflow/alarms"
+	"jobflow/egress"
 	"jobflow/metrics"
 	"jobflow/vars"
 	"jobflow/workflows"
@@ -79,6 +81,14 @@ type Activities struct {
 	Dependents jobflow.DependentService
 	Signaller  Signaller
 
+	// EgressAllow are rules every tenant's egressAllow is added to
+	// (JOBFLOW_EGRESS_ALLOW); EgressDeny are addresses refused unless a
+	// rule names them exactly: jobflow's own store and Temporal. SQL and
+	// HTTP jobs and alarm sends connect only where the tenant's policy
+	// allows (egress.go).
+	EgressAllow []egress.Rule
+	EgressDeny  []netip.AddrPort
+
 	// KillGrace is how long a cancelled or timed-out process group has
 	// between SIGTERM and SIGKILL (DefaultKillGrace when zero).
 	KillGrace time.Duration
@@ -88,7 +98,7 @@ type Activities struct {
 
 	mu      sync.Mutex
 	dbs     map[string]*cachedDB    // SQL connection pools by datasource id
-	tenants map[string]cachedTenant // tenant id -> tenant, see tenant
+	tenants map[string]cachedTenant // tenant id -> tenant, see tenant (sandbox.go)
 
 	jobs running // jobs in flight, for StopJobs (stop.go)
 }
@@ -340,7 +350,7 @@ func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log 
 		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
 			return outcome{}, configErrorf("config of HTTP job: %v", err)
 		}
-		return a.runHTTP(ctx, cfg, vars, log)
+		return a.runHTTP(ctx, in.TenantID, cfg, vars, log)
 	}
 	return outcome{}, configErrorf("unknown job type %q", in.Job.Type)
 }

@@ -64,7 +64,8 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	if sender == nil {
 		sender = alarms.Default
 	}
-	res, sendErr := sender.Send(ctx, *ch, sec, msg)
+	// The channel is reached only where the tenant's egress allows.
+	res, sendErr := sender.WithDial(a.tenantDialer(in.Run.TenantID)).Send(ctx, *ch, sec, msg)
 	rec.SetOutcome(res.Code, res.Response, sendErr)
 	a.recordAlarm(ctx, rec)
 	a.Metrics.AlarmSent(string(ch.Type), string(rec.Status))

@@ -34,6 +34,7 @@ func TestSendAlarm(t *testing.T) {
 				_, _ = w.Write([]byte("answer"))
 			}))
 			defer srv.Close()
+			e.allowServer(t, srv.URL)
 			name, typ := "hook", jobflow.ChannelWebhook
 			ch, err := e.s.CreateAlarmChannel(ctx, e.run.TenantID, jobflow.AlarmChannelInput{Name: &name, Type: &typ,
 				Config: json.RawMessage(`{"url":"` + srv.URL + `"}`)})

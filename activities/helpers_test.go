@@ -6,6 +6,7 @@ import (
 	"errors"
 	"jobflow/internal/jobdir"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -194,4 +195,32 @@ func supervisorOf(pid int) int {
 		pid, _ = strconv.Atoi(f[1])
 	}
 	return 0
+}
+
+// allowEgress adds entries to the test tenant's egressAllow (as a SYS_ADMIN
+// would) and drops the worker's cached copy of the tenant.
+func (e *testEnv) allowEgress(t testing.TB, entries ...string) {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := e.s.FindTenantByID(ctx, e.run.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(append([]string{}, tn.EgressAllow...), entries...)
+	if _, err := e.s.UpdateTenant(ctx, tn.ID, jobflow.TenantUpdate{EgressAllow: &all}); err != nil {
+		t.Fatalf("allow egress to %v: %v", entries, err)
+	}
+	e.a.mu.Lock()
+	delete(e.a.tenants, tn.ID)
+	e.a.mu.Unlock()
+}
+
+// allowServer puts a test server's address on the tenant's egressAllow.
+func (e *testEnv) allowServer(t testing.TB, rawURL string) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.allowEgress(t, u.Host)
 }

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"jobflow"
+	"jobflow/egress"
 )
 
 // MaxHTTPBody is how much of an HTTP job's response body is kept.
@@ -30,7 +31,7 @@ type httpResult struct {
 // decides: in successCodes (any 2xx by default) the node succeeds, otherwise
 // it fails with "HTTP status N". Either way the status and the first 64 KiB
 // of the body are the result and go to the log.
-func (a *Activities) runHTTP(ctx context.Context, cfg jobflow.HTTPConfig, vars resolver, log *nodeLog) (outcome, error) {
+func (a *Activities) runHTTP(ctx context.Context, tenantID string, cfg jobflow.HTTPConfig, vars resolver, log *nodeLog) (outcome, error) {
 	rawURL, err := vars.resolve("url", cfg.URL)
 	if err != nil {
 		return outcome{}, err
@@ -67,10 +68,8 @@ func (a *Activities) runHTTP(ctx context.Context, cfg jobflow.HTTPConfig, vars r
 		req.Header.Set(k, v)
 	}
 
-	client := a.HTTPClient
-	if client == nil {
-		client = http.DefaultClient
-	}
+	client, closeIdle := a.egressHTTPClient(tenantID)
+	defer closeIdle()
 	log.Printf("%s %s", method, u.Redacted())
 	start := time.Now()
 	resp, err := client.Do(req)
@@ -81,6 +80,9 @@ func (a *Activities) runHTTP(ctx context.Context, cfg jobflow.HTTPConfig, vars r
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL is in the log already
+		}
+		if egress.IsRefused(err) {
+			return outcome{}, configErrorf("HTTP request refused: %v", err)
 		}
 		return outcome{}, failf("HTTP request failed: %v", err)
 	}

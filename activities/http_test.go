@@ -58,6 +58,28 @@ func TestRunJob_HTTP(t *testing.T) {
 		return r
 	}
 
+	// SPEC §9: egress to loopback is closed until the tenant's egressAllow
+	// names it; the message names the destination and the setting, and
+	// the request never reaches the server.
+	t.Run("LoopbackRefusedByDefault", func(t *testing.T) {
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created"})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		host := strings.TrimPrefix(srv.URL, "http://")
+		ae := appError(t, err)
+		if !ae.NonRetryable() || !strings.Contains(ae.Message(), host) || !strings.Contains(ae.Message(), "egressAllow") {
+			t.Fatalf("error = %q, want a non-retryable refusal naming %s and egressAllow", ae.Message(), host)
+		}
+		if n := e.node(t, j.ID); n.Status != jobflow.NodeFail || !strings.Contains(n.Error, "egressAllow") {
+			t.Errorf("node run = %+v, want FAIL naming egressAllow", n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(reqs) != 0 {
+			t.Errorf("the refused request reached the server: %+v", reqs)
+		}
+	})
+	e.allowServer(t, srv.URL)
+
 	t.Run("Success", func(t *testing.T) {
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{
 			Method:  "POST",
@@ -135,9 +157,29 @@ func TestRunJob_HTTP(t *testing.T) {
 		}
 	})
 
+	// A redirect from an allowed server into a closed address is refused:
+	// every connection goes through the tenant's dialer.
+	t.Run("RedirectIntoClosedRefused", func(t *testing.T) {
+		hit := false
+		inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit = true }))
+		defer inner.Close()
+		inner2 := strings.Replace(inner.URL, "127.0.0.1", "localhost", 1)
+		redir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, inner2+"/secret", http.StatusFound)
+		}))
+		defer redir.Close()
+		e.allowServer(t, redir.URL)
+		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: redir.URL})
+		_, err := e.a.RunJob(ctx, e.input(j, nil))
+		if ae := appError(t, err); !strings.Contains(ae.Message(), "egressAllow") || hit {
+			t.Errorf("error = %q (inner hit %v), want the redirect refused", ae.Message(), hit)
+		}
+	})
+
 	t.Run("ConnectionRefused", func(t *testing.T) {
 		dead := httptest.NewServer(http.NotFoundHandler())
 		dead.Close()
+		e.allowServer(t, dead.URL)
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: dead.URL})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); ae.NonRetryable() || !strings.Contains(ae.Message(), "connection refused") {

@@ -19,44 +19,29 @@ import (
 // jobLimits (set by a SYS_ADMIN) replace the defaults; a job's own limits
 // may only lower them.
 
-// Default job limits.
-const (
-	DefaultJobMemoryMiB       = 2048
-	DefaultJobProcesses       = 512
-	DefaultJobCPUWeight       = 100
-	DefaultJobWorkDirMiB      = 10240
-	DefaultJobLogKiBPerSecond = 1024
-)
-
-// effectiveLimits are a job's limits: the tenant's (or the defaults), then
-// the job's own, which may not exceed them.
+// effectiveLimits are a job's limits: the tenant's (zero fields: the
+// defaults), then the job's own, which may lower them but not raise them.
 func effectiveLimits(tenant jobflow.JobLimits, job *jobflow.JobLimits) (jobflow.JobLimits, error) {
-	l := jobflow.JobLimits{MemoryMiB: DefaultJobMemoryMiB, Processes: DefaultJobProcesses,
-		CPUWeight: DefaultJobCPUWeight, WorkDirMiB: DefaultJobWorkDirMiB, LogKiBPerSecond: DefaultJobLogKiBPerSecond}
-	fields := []struct {
+	l := tenant.WithDefaults()
+	if job == nil {
+		return l, nil
+	}
+	for _, f := range []struct {
 		name      string
 		eff       *int
-		ten, mine int
+		requested int
 	}{
-		{"memoryMiB", &l.MemoryMiB, tenant.MemoryMiB, 0},
-		{"processes", &l.Processes, tenant.Processes, 0},
-		{"cpuWeight", &l.CPUWeight, tenant.CPUWeight, 0},
-		{"workDirMiB", &l.WorkDirMiB, tenant.WorkDirMiB, 0},
-		{"logKiBPerSecond", &l.LogKiBPerSecond, tenant.LogKiBPerSecond, 0},
-	}
-	if job != nil {
-		fields[0].mine, fields[1].mine, fields[2].mine = job.MemoryMiB, job.Processes, job.CPUWeight
-		fields[3].mine, fields[4].mine = job.WorkDirMiB, job.LogKiBPerSecond
-	}
-	for _, f := range fields {
-		if f.ten > 0 {
-			*f.eff = f.ten
+		{"memoryMiB", &l.MemoryMiB, job.MemoryMiB},
+		{"processes", &l.Processes, job.Processes},
+		{"cpuWeight", &l.CPUWeight, job.CPUWeight},
+		{"workDirMiB", &l.WorkDirMiB, job.WorkDirMiB},
+		{"logKiBPerSecond", &l.LogKiBPerSecond, job.LogKiBPerSecond},
+	} {
+		if f.requested > *f.eff {
+			return l, configErrorf("limits.%s %d is above the tenant's limit of %d (a SYS_ADMIN sets the tenant's jobLimits)", f.name, f.requested, *f.eff)
 		}
-		if f.mine > *f.eff {
-			return l, configErrorf("limits.%s %d is above the tenant's limit of %d (a SYS_ADMIN sets the tenant's jobLimits)", f.name, f.mine, *f.eff)
-		}
-		if f.mine > 0 {
-			*f.eff = f.mine
+		if f.requested > 0 {
+			*f.eff = f.requested
 		}
 	}
 	return l, nil

@@ -145,6 +145,7 @@ func TestRunJob_SQLAndHTTPOutputs(t *testing.T) {
 		io.WriteString(w, `{"id":"abc"}`)
 	}))
 	defer srv.Close()
+	e.allowServer(t, srv.URL)
 	res, err = e.a.RunJob(ctx, e.input(e.job(jobflow.JobHTTP, jobflow.HTTPConfig{URL: srv.URL}), nil))
 	if err != nil {
 		t.Fatal(err)

@@ -94,12 +94,13 @@ func ensureOSUser(name, tenantID string) (osUser, error) {
 	return lookupOSUser(name)
 }
 
-// tenantUserTTL bounds how long a tenant's osUser is cached by a worker, so
-// a SYS_ADMIN's change reaches jobs quickly without a store read per job.
+// tenantUserTTL bounds how long a tenant (its osUser, egressAllow …) is
+// cached by a worker, so a SYS_ADMIN's change reaches jobs quickly without a
+// store read per job.
 const tenantUserTTL = 10 * time.Second
 
 type cachedTenant struct {
-	t  jobflow.Tenant
+	t  *jobflow.Tenant
 	at time.Time
 }
 
@@ -129,14 +130,17 @@ func (a *Activities) jobUser(ctx context.Context, tenantID string) (osUser, erro
 
 func (a *Activities) tenantOSUser(ctx context.Context, tenantID string) (string, error) {
 	t, err := a.tenant(ctx, tenantID)
-	return t.OSUser, err
+	if err != nil || t == nil {
+		return "", err
+	}
+	return t.OSUser, nil
 }
 
-// tenant is the job's tenant as this worker last read it (at most
-// tenantUserTTL ago); the zero tenant without a TenantService.
-func (a *Activities) tenant(ctx context.Context, tenantID string) (jobflow.Tenant, error) {
+// tenant is the tenant tenantID as read from Tenants at most tenantUserTTL
+// ago; nil without Tenants.
+func (a *Activities) tenant(ctx context.Context, tenantID string) (*jobflow.Tenant, error) {
 	if a.Tenants == nil {
-		return jobflow.Tenant{}, nil
+		return nil, nil
 	}
 	a.mu.Lock()
 	c, ok := a.tenants[tenantID]
@@ -146,15 +150,15 @@ func (a *Activities) tenant(ctx context.Context, tenantID string) (jobflow.Tenan
 	}
 	t, err := a.Tenants.FindTenantByID(ctx, tenantID)
 	if err != nil {
-		return jobflow.Tenant{}, err
+		return nil, err
 	}
 	a.mu.Lock()
 	if a.tenants == nil {
 		a.tenants = map[string]cachedTenant{}
 	}
-	a.tenants[tenantID] = cachedTenant{t: *t, at: time.Now()}
+	a.tenants[tenantID] = cachedTenant{t: t, at: time.Now()}
 	a.mu.Unlock()
-	return *t, nil
+	return t, nil
 }
 
 // DefaultJobDir is where a root worker makes jobs' working directories.

@@ -46,7 +46,11 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, fmt.Errorf("cannot read the tenant: %v", err)
 	}
-	lim, err := effectiveLimits(tenant.JobLimits, cfg.Limits)
+	var tenantLimits jobflow.JobLimits
+	if tenant != nil {
+		tenantLimits = tenant.JobLimits
+	}
+	lim, err := effectiveLimits(tenantLimits, cfg.Limits)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/lib/pq"
 
 	"jobflow"
+	"jobflow/egress"
 	"jobflow/workflows"
 )
 
@@ -45,9 +47,21 @@ type cachedDB struct {
 	ds        jobflow.Datasource
 }
 
+// DialFunc dials a datasource's server; it is where egress is checked.
+type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
 // OpenDatasource opens a pool for ds (lib/pq for POSTGRES, go-sql-driver for
-// MYSQL) with small limits. It does not connect; Ping does.
-func OpenDatasource(ds *jobflow.Datasource) (*sql.DB, error) {
+// MYSQL) with small limits, every connection dialled through dial (the
+// tenant's egress policy). It does not connect; Ping does. A datasource
+// whose host or options are refused (jobflow.Datasource.CheckConnectable:
+// a row stored before the options allow-list) does not open.
+func OpenDatasource(ds *jobflow.Datasource, dial DialFunc) (*sql.DB, error) {
+	if dial == nil {
+		return nil, errors.New("datasource: no dialer (egress policy)")
+	}
+	if err := ds.CheckConnectable(); err != nil {
+		return nil, err
+	}
 	var (
 		connector driver.Connector
 		err       error
@@ -66,7 +80,7 @@ func OpenDatasource(ds *jobflow.Datasource) (*sql.DB, error) {
 			q.Set("application_name", "jobflow")
 		}
 		u := url.URL{Scheme: "postgres", User: url.UserPassword(ds.User, ds.Password), Host: addr, Path: "/" + ds.Database, RawQuery: q.Encode()}
-		connector, err = pq.NewConnector(u.String())
+		connector, err = PostgresConnector(u.String(), ds.Password, dial)
 	case jobflow.DatasourceMySQL:
 		// Options go through the DSN parser (it knows tls, charset, …);
 		// the credentials are set as fields, so no character in them can
@@ -81,7 +95,7 @@ func OpenDatasource(ds *jobflow.Datasource) (*sql.DB, error) {
 			if cfg.Timeout == 0 {
 				cfg.Timeout = 10 * time.Second
 			}
-			connector, err = mysql.NewConnector(cfg)
+			connector, err = MySQLConnector(cfg, dial)
 		}
 	default:
 		return nil, fmt.Errorf("datasource type %q is not supported", ds.Type)
@@ -94,6 +108,60 @@ func OpenDatasource(ds *jobflow.Datasource) (*sql.DB, error) {
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
 	return db, nil
+}
+
+// PostgresConnector is a lib/pq connector for dsn that dials through dial.
+// What lib/pq would take from the worker's environment or files (PGPASSWORD,
+// PGPASSFILE, PGSERVICE, PGSSLCERT, PGSSLKEY, PGSSLROOTCERT) is cleared, so
+// a tenant's server never receives a credential of the worker.
+func PostgresConnector(dsn, password string, dial DialFunc) (driver.Connector, error) {
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Password = password
+	cfg.Passfile = ""
+	cfg.Service = ""
+	cfg.SSLCert, cfg.SSLKey, cfg.SSLRootCert = "", "", ""
+	c, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.Dialer(pqDialer(dial))
+	return c, nil
+}
+
+// pqDialer is lib/pq's Dialer over a DialFunc.
+type pqDialer DialFunc
+
+func (d pqDialer) Dial(network, addr string) (net.Conn, error) {
+	return d(context.Background(), network, addr)
+}
+
+func (d pqDialer) DialTimeout(network, addr string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d(ctx, network, addr)
+}
+
+func (d pqDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return d(ctx, network, addr)
+}
+
+// MySQLConnector is a go-sql-driver/mysql connector for cfg that dials
+// through dial, with every file-reading and plaintext option forced off:
+// LOAD DATA LOCAL INFILE can read no file (AllowAllFiles false, and jobflow
+// registers no file or reader with the driver), no cleartext password, one
+// statement per query.
+func MySQLConnector(cfg *mysql.Config, dial DialFunc) (driver.Connector, error) {
+	cfg.AllowAllFiles = false
+	cfg.AllowCleartextPasswords = false
+	cfg.AllowFallbackToPlaintext = false
+	cfg.AllowOldPasswords = false
+	cfg.MultiStatements = false
+	cfg.Net = "tcp"
+	cfg.DialFunc = dial
+	return mysql.NewConnector(cfg)
 }
 
 // datasourceDB returns the cached pool of a datasource, opening a new one
@@ -119,15 +187,16 @@ func (a *Activities) datasourceDB(ctx context.Context, tenantID, id string) (*ca
 		}
 		delete(a.dbs, id)
 	}
-	db, err := OpenDatasource(ds)
+	dial := a.tenantDialer(ds.TenantID)
+	db, err := OpenDatasource(ds, dial)
 	if err != nil {
-		return nil, configErrorf("datasource %q: %v", ds.Name, err)
+		return nil, configErrorf("datasource %q: %v", ds.Name, errText(err))
 	}
 	c := &cachedDB{db: db, updatedAt: ds.UpdatedAt, ds: *ds}
 	if ds.Type == jobflow.DatasourceMySQL {
-		if c.killer, err = OpenDatasource(ds); err != nil {
+		if c.killer, err = OpenDatasource(ds, dial); err != nil {
 			db.Close()
-			return nil, configErrorf("datasource %q: %v", ds.Name, err)
+			return nil, configErrorf("datasource %q: %v", ds.Name, errText(err))
 		}
 		c.killer.SetMaxOpenConns(1)
 		c.killer.SetMaxIdleConns(0)
@@ -165,6 +234,9 @@ func (a *Activities) runSQL(ctx context.Context, in workflows.RunJobInput, cfg j
 	if err != nil {
 		if ctx.Err() != nil {
 			return outcome{}, ctx.Err()
+		}
+		if egress.IsRefused(err) {
+			return outcome{}, configErrorf("cannot connect to datasource %q: %v", c.ds.Name, err)
 		}
 		return outcome{}, failf("cannot connect to datasource %q: %v", c.ds.Name, err)
 	}

@@ -46,8 +46,18 @@ func newPostgresDatabase(t *testing.T) (string, *sql.DB) {
 	return name, db
 }
 
-// datasource stores a datasource of the test tenant and returns its id.
+// datasource stores a datasource of the test tenant on 127.0.0.1:port,
+// puts that address on the tenant's egressAllow, and returns its id.
 func (e *testEnv) datasource(t *testing.T, typ jobflow.DatasourceType, port int, database, user string) string {
+	t.Helper()
+	id := e.closedDatasource(t, typ, port, database, user)
+	e.allowEgress(t, fmt.Sprintf("127.0.0.1:%d", port))
+	return id
+}
+
+// closedDatasource stores a datasource on 127.0.0.1:port without opening
+// egress to it.
+func (e *testEnv) closedDatasource(t *testing.T, typ jobflow.DatasourceType, port int, database, user string) string {
 	t.Helper()
 	ds := &jobflow.Datasource{
 		TenantID: e.run.TenantID, Name: jobflow.NewID("ds"), Type: typ, Host: "127.0.0.1", Port: port,

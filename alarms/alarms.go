@@ -23,6 +23,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -59,6 +60,16 @@ const (
 type Sender struct {
 	HTTPClient *http.Client // nil: a client with HTTPTimeout that follows no redirect
 	TLSConfig  *tls.Config  // for SMTP TLS; nil: the system roots
+	// Dial, when set, makes every connection (HTTP, SMTP), with the
+	// tenant's egress policy (jobflow/egress); no proxy is used then.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// WithDial returns a copy of s whose connections go through dial.
+func (s *Sender) WithDial(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *Sender {
+	c := *s
+	c.Dial = dial
+	return &c
 }
 
 // Default is the Sender used by Send and Test.

@@ -59,8 +59,11 @@ func (s *Sender) sendEmail(ctx context.Context, cfg jobflow.AlarmConfig, msg Mes
 	}
 
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	dial := (&net.Dialer{}).DialContext
+	if s.Dial != nil {
+		dial = s.Dial
+	}
+	conn, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		return Result{}, smtpErr(ctx, "connect to "+addr, err)
 	}

@@ -21,10 +21,26 @@ var defaultHTTP = &http.Client{
 }
 
 func (s *Sender) httpClient() *http.Client {
+	base := defaultHTTP
 	if s.HTTPClient != nil {
-		return s.HTTPClient
+		base = s.HTTPClient
 	}
-	return defaultHTTP
+	if s.Dial == nil {
+		return base
+	}
+	c := *base
+	var t *http.Transport
+	if bt, ok := base.Transport.(*http.Transport); ok && bt != nil {
+		t = bt.Clone()
+	} else {
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	t.Proxy = nil
+	t.DialContext = s.Dial
+	t.DialTLSContext = nil
+	t.DisableKeepAlives = true // a client per send: nothing to keep
+	c.Transport = t
+	return &c
 }
 
 // postJSON posts body as JSON to rawURL and returns the answer. Any status

@@ -132,7 +132,8 @@ func (s *Server) testAlarmChannel(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), channelTestTimeout)
 	defer cancel()
-	res, sendErr := alarms.Test(ctx, *ch, sec)
+	// The channel is reached only where the tenant's egress allows.
+	res, sendErr := alarms.Default.WithDial(s.egressDial(a.TenantID)).Test(ctx, *ch, sec)
 	rec := &jobflow.AlarmRecord{TenantID: a.TenantID, ChannelID: ch.ID, Event: alarms.EventTest, Attempt: 1}
 	rec.SetOutcome(res.Code, res.Response, sendErr)
 	if err := svc.CreateAlarmRecord(context.WithoutCancel(c.Request().Context()), rec); err != nil {

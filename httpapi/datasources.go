@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,9 +14,10 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/labstack/echo/v4"
-	"github.com/lib/pq"
 
 	"jobflow"
+	"jobflow/activities"
+	"jobflow/egress"
 )
 
 // connTimeout bounds a datasource connection test.
@@ -83,8 +86,10 @@ func (s *Server) deleteDatasource(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// testDatasource opens a real connection and pings it. A failed connection
-// is a 200 with ok:false: the request itself was fine.
+// testDatasource opens a real connection and pings it, through the
+// tenant's egress policy. A failed connection (a refused destination or
+// driver option included) is a 200 with ok:false: the request itself was
+// fine.
 func (s *Server) testDatasource(c echo.Context) error {
 	d, err := s.deps.Datasources.FindDatasourceByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
 	if err != nil {
@@ -93,16 +98,16 @@ func (s *Server) testDatasource(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), connTimeout)
 	defer cancel()
 	start := time.Now()
-	err = Ping(ctx, d)
+	err = Ping(ctx, d, s.egressDial(d.TenantID))
 	if err != nil {
-		return c.JSON(http.StatusOK, connTest{OK: false, Error: scrub(err.Error(), d.Password)})
+		return c.JSON(http.StatusOK, connTest{OK: false, Error: scrub(errText(err), d.Password)})
 	}
 	return c.JSON(http.StatusOK, connTest{OK: true, LatencyMs: float64(time.Since(start).Microseconds()) / 1000})
 }
 
-// Ping connects to the datasource and pings it once.
-func Ping(ctx context.Context, d *jobflow.Datasource) error {
-	db, err := Open(d)
+// Ping connects to the datasource through dial and pings it once.
+func Ping(ctx context.Context, d *jobflow.Datasource, dial activities.DialFunc) error {
+	db, err := Open(d, dial)
 	if err != nil {
 		return err
 	}
@@ -111,9 +116,13 @@ func Ping(ctx context.Context, d *jobflow.Datasource) error {
 }
 
 // Open returns a *sql.DB for a datasource: lib/pq for POSTGRES (sslmode
-// disable unless the options say otherwise), go-sql-driver/mysql for MYSQL.
-// Options become connection parameters.
-func Open(d *jobflow.Datasource) (*sql.DB, error) {
+// disable unless the options say otherwise), go-sql-driver/mysql for MYSQL,
+// dialled through dial. Options become connection parameters; a host or
+// option the allow-list refuses (a row stored before it) does not open.
+func Open(d *jobflow.Datasource, dial activities.DialFunc) (*sql.DB, error) {
+	if err := d.CheckConnectable(); err != nil {
+		return nil, err
+	}
 	addr := net.JoinHostPort(d.Host, strconv.Itoa(d.Port))
 	switch d.Type {
 	case jobflow.DatasourcePostgres:
@@ -124,7 +133,7 @@ func Open(d *jobflow.Datasource) (*sql.DB, error) {
 			q.Set(k, v)
 		}
 		u := url.URL{Scheme: "postgres", User: url.UserPassword(d.User, d.Password), Host: addr, Path: "/" + d.Database, RawQuery: q.Encode()}
-		conn, err := pq.NewConnector(u.String())
+		conn, err := activities.PostgresConnector(u.String(), d.Password, dial)
 		if err != nil {
 			return nil, err
 		}
@@ -133,17 +142,52 @@ func Open(d *jobflow.Datasource) (*sql.DB, error) {
 		cfg := mysql.NewConfig()
 		cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = d.User, d.Password, "tcp", addr, d.Database
 		cfg.Timeout = connTimeout
-		cfg.Params = map[string]string{}
+		q := url.Values{}
 		for k, v := range d.Options {
-			cfg.Params[k] = v
+			q.Set(k, v)
 		}
-		conn, err := mysql.NewConnector(cfg)
+		// The DSN parser knows the driver's own options (tls, charset …).
+		parsed, err := mysql.ParseDSN("/?" + q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		parsed.User, parsed.Passwd, parsed.Net, parsed.Addr, parsed.DBName = cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName
+		if parsed.Timeout == 0 {
+			parsed.Timeout = connTimeout
+		}
+		conn, err := activities.MySQLConnector(parsed, dial)
 		if err != nil {
 			return nil, err
 		}
 		return sql.OpenDB(conn), nil
 	}
 	return nil, jobflow.Errorf(jobflow.EINVALID, "unknown datasource type %q", d.Type)
+}
+
+// errText is err's message: a jobflow error's own message, else err's text.
+func errText(err error) string {
+	var e *jobflow.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// egressDial dials for tenantID through its egress policy (the tenant's
+// egressAllow, read at each dial, and the installation's rules).
+func (s *Server) egressDial(tenantID string) activities.DialFunc {
+	d := &net.Dialer{Timeout: connTimeout}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		t, err := s.deps.Tenants.FindTenantByID(ctx, tenantID)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the tenant's egressAllow: %v", err)
+		}
+		p, err := egress.ForTenant(s.cfg.EgressAllow, s.cfg.EgressDeny, t.EgressAllow)
+		if err != nil {
+			return nil, err
+		}
+		return p.DialContext(d)(ctx, network, addr)
+	}
 }
 
 // scrub removes the password from a driver's error text, should a driver

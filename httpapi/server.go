@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jobflow"
+	"jobflow/egress"
 	"jobflow/engine"
 	jobmetrics "jobflow/metrics"
 )
@@ -41,6 +43,12 @@ type Config struct {
 	// doubling per further failure up to LoginWindow.
 	LoginWindow   time.Duration
 	LoginLockBase time.Duration
+	// EgressAllow and EgressDeny are the installation's egress rules
+	// (JOBFLOW_EGRESS_ALLOW) and the addresses refused unless named exactly
+	// (the store, Temporal): datasource and alarm channel tests connect
+	// only where the tenant's policy allows, as jobs do (SPEC §9).
+	EgressAllow []egress.Rule
+	EgressDeny  []netip.AddrPort
 	// Metrics receives the invoke counts (none when nil); register it in
 	// Registry to serve it on /metrics.
 	Metrics *jobmetrics.Metrics
@@ -236,7 +244,7 @@ func (s *Server) managementRoutes() []route {
 
 		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: "TenantInput", resp: "Tenant", status: 201, handler: s.createTenant},
 		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: "TenantList", status: 200, query: list, handler: s.listTenants},
-		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
+		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows, osUser, egressAllow or jobLimits", body: "TenantInput", resp: "Tenant", status: 200, handler: s.updateTenant},
 		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: "MemberInput", resp: "Member", status: 200, handler: s.setMember},
 		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt)", body: "UserInput", resp: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},

@@ -13,14 +13,13 @@ type tenantInput struct {
 	Name         *string `json:"name"`
 	MaxWorkflows *int    `json:"maxWorkflows"`
 	OSUser       *string `json:"osUser"`
+	// SPEC §9: who may connect where, and how much a job may use.
+	EgressAllow *[]string          `json:"egressAllow"`
+	JobLimits   *jobflow.JobLimits `json:"jobLimits"`
 }
 
-func (s *Server) createTenant(c echo.Context) error {
-	var in tenantInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	t := &jobflow.Tenant{ID: jobflow.NewID(jobflow.PrefixTenant), MaxWorkflows: jobflow.DefaultMaxWorkflows}
+// apply sets the fields in gives on t.
+func (in tenantInput) apply(t *jobflow.Tenant) {
 	if in.Name != nil {
 		t.Name = *in.Name
 	}
@@ -30,6 +29,21 @@ func (s *Server) createTenant(c echo.Context) error {
 	if in.OSUser != nil {
 		t.OSUser = *in.OSUser
 	}
+	if in.EgressAllow != nil {
+		t.EgressAllow = *in.EgressAllow
+	}
+	if in.JobLimits != nil {
+		t.JobLimits = *in.JobLimits
+	}
+}
+
+func (s *Server) createTenant(c echo.Context) error {
+	var in tenantInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	t := &jobflow.Tenant{ID: jobflow.NewID(jobflow.PrefixTenant), MaxWorkflows: jobflow.DefaultMaxWorkflows, EgressAllow: []string{}}
+	in.apply(t)
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -79,20 +93,12 @@ func (s *Server) updateTenant(c echo.Context) error {
 	}
 	// Validate the changed fields the same way as on create.
 	probe := jobflow.Tenant{Name: "x", MaxWorkflows: 1}
-	if in.Name != nil {
-		probe.Name = *in.Name
-	}
-	if in.MaxWorkflows != nil {
-		probe.MaxWorkflows = *in.MaxWorkflows
-	}
-	if in.OSUser != nil {
-		probe.OSUser = *in.OSUser
-	}
+	in.apply(&probe)
 	if err := probe.Validate(); err != nil {
 		return err
 	}
 	t, err := s.deps.Tenants.UpdateTenant(c.Request().Context(), c.Param("id"),
-		jobflow.TenantUpdate{Name: in.Name, MaxWorkflows: in.MaxWorkflows, OSUser: in.OSUser})
+		jobflow.TenantUpdate{Name: in.Name, MaxWorkflows: in.MaxWorkflows, OSUser: in.OSUser, EgressAllow: in.EgressAllow, JobLimits: in.JobLimits})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"jobflow"
@@ -14,12 +16,14 @@ type tenantRow struct {
 	Name         string    `db:"name"`
 	MaxWorkflows int       `db:"max_workflows"`
 	OSUser       string    `db:"os_user"`
+	EgressAllow  string    `db:"egress_allow"`
+	JobLimits    string    `db:"job_limits"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
 
-func (r tenantRow) toDomain() *jobflow.Tenant {
-	return &jobflow.Tenant{
+func (r tenantRow) toDomain() (*jobflow.Tenant, error) {
+	t := &jobflow.Tenant{
 		ID:           r.ID,
 		Name:         r.Name,
 		MaxWorkflows: r.MaxWorkflows,
@@ -27,9 +31,33 @@ func (r tenantRow) toDomain() *jobflow.Tenant {
 		CreatedAt:    r.CreatedAt.UTC(),
 		UpdatedAt:    r.UpdatedAt.UTC(),
 	}
+	if r.EgressAllow != "" {
+		if err := json.Unmarshal([]byte(r.EgressAllow), &t.EgressAllow); err != nil {
+			return nil, fmt.Errorf("tenant %s: egress_allow: %w", r.ID, err)
+		}
+	}
+	if t.EgressAllow == nil {
+		t.EgressAllow = []string{}
+	}
+	if r.JobLimits != "" {
+		if err := json.Unmarshal([]byte(r.JobLimits), &t.JobLimits); err != nil {
+			return nil, fmt.Errorf("tenant %s: job_limits: %w", r.ID, err)
+		}
+	}
+	return t, nil
 }
 
-const tenantColumns = `id, name, max_workflows, os_user, created_at, updated_at`
+// tenantJSON is the stored form of a tenant's egressAllow and jobLimits.
+func tenantJSON(t *jobflow.Tenant) (egressAllow, jobLimits string) {
+	if t.EgressAllow == nil {
+		t.EgressAllow = []string{}
+	}
+	a, _ := json.Marshal(t.EgressAllow)
+	l, _ := json.Marshal(t.JobLimits)
+	return string(a), string(l)
+}
+
+const tenantColumns = `id, name, max_workflows, os_user, egress_allow, job_limits, created_at, updated_at`
 
 // CreateTenant validates and inserts t, filling ID, a default MaxWorkflows
 // and the timestamps.
@@ -45,8 +73,9 @@ func (s *Store) CreateTenant(ctx context.Context, t *jobflow.Tenant) error {
 	}
 	t.CreatedAt = now()
 	t.UpdatedAt = t.CreatedAt
-	const q = `INSERT INTO tenants (id, name, max_workflows, os_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.ID, t.Name, t.MaxWorkflows, t.OSUser, t.CreatedAt, t.UpdatedAt)
+	allow, limits := tenantJSON(t)
+	const q = `INSERT INTO tenants (id, name, max_workflows, os_user, egress_allow, job_limits, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.ID, t.Name, t.MaxWorkflows, t.OSUser, allow, limits, t.CreatedAt, t.UpdatedAt)
 	if isUniqueViolation(err) {
 		return conflictf("a tenant named %q already exists", t.Name)
 	}
@@ -60,7 +89,7 @@ func (s *Store) FindTenantByID(ctx context.Context, id string) (*jobflow.Tenant,
 	if err := s.db.GetContext(ctx, &r, s.db.Rebind(q), id); err != nil {
 		return nil, notFound(err, "tenant")
 	}
-	return r.toDomain(), nil
+	return r.toDomain()
 }
 
 // FindTenants lists tenants by name; Search matches the name.
@@ -85,12 +114,16 @@ func (s *Store) FindTenants(ctx context.Context, p jobflow.ListParams) ([]*jobfl
 	}
 	out := make([]*jobflow.Tenant, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		var err error
+		if out[i], err = r.toDomain(); err != nil {
+			return nil, 0, err
+		}
 	}
 	return out, total, nil
 }
 
-// UpdateTenant changes the name and/or the workflow limit.
+// UpdateTenant changes the fields upd sets (name, workflow limit, OS user,
+// egress allow-list, job limits).
 func (s *Store) UpdateTenant(ctx context.Context, id string, upd jobflow.TenantUpdate) (*jobflow.Tenant, error) {
 	t, err := s.FindTenantByID(ctx, id)
 	if err != nil {
@@ -105,12 +138,19 @@ func (s *Store) UpdateTenant(ctx context.Context, id string, upd jobflow.TenantU
 	if upd.OSUser != nil {
 		t.OSUser = *upd.OSUser
 	}
+	if upd.EgressAllow != nil {
+		t.EgressAllow = *upd.EgressAllow
+	}
+	if upd.JobLimits != nil {
+		t.JobLimits = *upd.JobLimits
+	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	t.UpdatedAt = now()
-	const q = `UPDATE tenants SET name = ?, max_workflows = ?, os_user = ?, updated_at = ? WHERE id = ?`
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.Name, t.MaxWorkflows, t.OSUser, t.UpdatedAt, id)
+	allow, limits := tenantJSON(t)
+	const q = `UPDATE tenants SET name = ?, max_workflows = ?, os_user = ?, egress_allow = ?, job_limits = ?, updated_at = ? WHERE id = ?`
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), t.Name, t.MaxWorkflows, t.OSUser, allow, limits, t.UpdatedAt, id)
 	if isUniqueViolation(err) {
 		return nil, conflictf("a tenant named %q already exists", t.Name)
 	} else if err != nil {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestTenantService_Create(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *got != *tn {
+		if !reflect.DeepEqual(got, tn) {
 			t.Fatalf("FindTenantByID = %+v, want %+v", got, tn)
 		}
 
@@ -100,4 +101,54 @@ func names(ts []*jobflow.Tenant) []string {
 		out = append(out, t.Name)
 	}
 	return out
+}
+
+func TestTenantService_EgressAllowJobLimits(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		a := mustTenant(t, s, "a")
+		if a.EgressAllow == nil || len(a.EgressAllow) != 0 || a.JobLimits != (jobflow.JobLimits{}) {
+			t.Fatalf("new tenant: egressAllow %#v, jobLimits %+v", a.EgressAllow, a.JobLimits)
+		}
+		allow := []string{"127.0.0.1:5432", "10.0.0.0/8:443", "db.example.com:3306", "[::1]:80"}
+		limits := jobflow.JobLimits{MemoryMiB: 512, Processes: 64, CPUWeight: 50, WorkDirMiB: 100, LogKiBPerSecond: 10}
+		got, err := s.UpdateTenant(ctx, a.ID, jobflow.TenantUpdate{EgressAllow: &allow, JobLimits: &limits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.EgressAllow, allow) || got.JobLimits != limits {
+			t.Fatalf("UpdateTenant = %+v", got)
+		}
+		read, err := s.FindTenantByID(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(read.EgressAllow, allow) || read.JobLimits != limits {
+			t.Fatalf("FindTenantByID = %+v", read)
+		}
+		list, _, err := s.FindTenants(ctx, jobflow.ListParams{})
+		if err != nil || len(list) != 1 || !reflect.DeepEqual(list[0].EgressAllow, allow) || list[0].JobLimits != limits {
+			t.Fatalf("FindTenants = %+v, %v", list, err)
+		}
+		// A name change keeps both.
+		if got, err = s.UpdateTenant(ctx, a.ID, jobflow.TenantUpdate{Name: ptr("a2")}); err != nil || !reflect.DeepEqual(got.EgressAllow, allow) || got.JobLimits != limits {
+			t.Fatalf("rename: %+v, %v", got, err)
+		}
+
+		t.Run("ErrInvalid", func(t *testing.T) {
+			bad := []string{"127.0.0.1:5432", "10.0.0.0/33"}
+			_, err := s.UpdateTenant(ctx, a.ID, jobflow.TenantUpdate{EgressAllow: &bad})
+			wantCode(t, err, jobflow.EINVALID)
+			if !strings.Contains(jobflow.ErrorMessage(err), `"10.0.0.0/33"`) {
+				t.Fatalf("message %q does not name the entry", jobflow.ErrorMessage(err))
+			}
+			_, err = s.UpdateTenant(ctx, a.ID, jobflow.TenantUpdate{JobLimits: &jobflow.JobLimits{MemoryMiB: 8}})
+			wantCode(t, err, jobflow.EINVALID)
+			_, err = s.UpdateTenant(ctx, a.ID, jobflow.TenantUpdate{JobLimits: &jobflow.JobLimits{CPUWeight: 10001}})
+			wantCode(t, err, jobflow.EINVALID)
+			read, _ := s.FindTenantByID(ctx, a.ID)
+			if !reflect.DeepEqual(read.EgressAllow, allow) || read.JobLimits != limits {
+				t.Fatalf("tenant changed by a refused update: %+v", read)
+			}
+		})
+	})
 }

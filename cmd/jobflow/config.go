@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/tls"
 	"encoding/base64"
@@ -8,11 +9,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"jobflow/egress"
 	"jobflow/engine"
 	"jobflow/license"
 	"jobflow/workflows"
@@ -61,6 +65,9 @@ type Config struct {
 	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 	WorkerStopTimeout  time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
 	AuditRetention     time.Duration // JOBFLOW_AUDIT_RETENTION (default 180 days)
+	// JOBFLOW_EGRESS_ALLOW: egress rules added to every tenant's
+	// egressAllow (comma-separated, jobflow/egress syntax).
+	EgressAllow []egress.Rule
 }
 
 // DefaultWorkerStopTimeout is how long a stopping worker waits for its
@@ -186,6 +193,13 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	cfg.AuditRetention = ret
+	if v := getenv("JOBFLOW_EGRESS_ALLOW"); strings.TrimSpace(v) != "" {
+		rules, err := egress.ParseRules(splitList(v))
+		if err != nil {
+			return nil, &settingError{"JOBFLOW_EGRESS_ALLOW", err.Error()}
+		}
+		cfg.EgressAllow = rules
+	}
 	if v := getenv("JOBFLOW_LOG_LEVEL"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, &settingError{"JOBFLOW_LOG_LEVEL", fmt.Sprintf("%q: use debug, info, warn or error", v)}
@@ -302,4 +316,67 @@ func parseRetention(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q: use days such as 90d, a duration of at least 1h, or 0 to keep runs forever", v)
 	}
 	return d, nil
+}
+
+// egressDeny are the addresses no tenant's job, datasource or alarm channel
+// may reach unless a rule names them exactly (SPEC §9): jobflow's own store
+// (JOBFLOW_DATABASE_URL, when PostgreSQL), the Temporal frontend(s) and the
+// embedded Temporal Web UI. Called once Temporal's address is known (the
+// standalone mode's embedded frontend picks its port at start-up). A name
+// that does not resolve is skipped with a warning.
+func egressDeny(ctx context.Context, cfg *Config, log *slog.Logger) []netip.AddrPort {
+	var targets []string
+	if hp := databaseHostPort(cfg.DatabaseURL); hp != "" {
+		targets = append(targets, hp)
+	}
+	if fs, err := parseFrontends(cfg.TemporalAddress); err == nil {
+		targets = append(targets, fs...)
+	}
+	if cfg.TemporalUIAddr != "" {
+		targets = append(targets, cfg.TemporalUIAddr)
+	}
+	var out []netip.AddrPort
+	for _, t := range targets {
+		addrs, err := egress.DenyAddrs(ctx, t)
+		if err != nil {
+			log.Warn("egress: cannot resolve an address to refuse to jobs", "address", t, "err", err)
+			continue
+		}
+		out = append(out, addrs...)
+	}
+	return out
+}
+
+// databaseHostPort is the host:port of a PostgreSQL URL or keyword DSN;
+// "" for a SQLite file.
+func databaseHostPort(dsn string) string {
+	host, port := "", "5432"
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return ""
+		}
+		host = u.Hostname()
+		if u.Port() != "" {
+			port = u.Port()
+		}
+	case strings.Contains(dsn, "host=") || strings.Contains(dsn, "dbname="):
+		for _, f := range strings.Fields(dsn) {
+			if k, v, ok := strings.Cut(f, "="); ok {
+				switch k {
+				case "host":
+					host = strings.Trim(v, "'")
+				case "port":
+					port = strings.Trim(v, "'")
+				}
+			}
+		}
+	default:
+		return ""
+	}
+	if host == "" || strings.HasPrefix(host, "/") {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -160,6 +160,7 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_TEMPORAL_UI_WRITE", "maybe"},
 		{"JOBFLOW_WORKER_GROUPS", "gpu,bad group"},
 		{"JOBFLOW_LOG_LEVEL", "loud"},
+		{"JOBFLOW_EGRESS_ALLOW", "10.0.0.0/8,10.0.0.0/33"},
 		{"JOBFLOW_LICENSE_PUBLIC_KEY", "abc"},
 		{"JOBFLOW_RECONCILE_INTERVAL", "often"},
 		{"JOBFLOW_RECONCILE_INTERVAL", "1s"},

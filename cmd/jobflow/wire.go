@@ -27,6 +27,8 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, t
 		TemporalUI:       httpapi.TemporalUI{Upstream: cfg.TemporalUIUpstream, Key: cfg.TemporalUIKey, Write: cfg.TemporalUIWrite},
 		Registry:         tel.reg,
 		Metrics:          tel.m,
+		EgressAllow:      cfg.EgressAllow,
+		EgressDeny:       egressDeny(context.Background(), cfg, log),
 		Ready: []httpapi.Check{
 			{Name: "store", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
