@@ -50,7 +50,7 @@ func (rr *rateReader) Read(p []byte) (int, error) {
 // holds, and calls over (once) when it holds more than limit bytes. It
 // counts allocated blocks (a sparse file counts what it uses), never
 // follows a link, and gives up a walk after maxWalk entries, counting
-// what it saw. RLIMIT_FSIZE bounds each file between two looks.
+// what it saw: a job can overshoot by what it writes in a second.
 func watchWorkDir(dir string, limit int64, done <-chan struct{}, over func()) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()

@@ -80,9 +80,13 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	prog := filepath.Base(argv[0])
 	jail := sandboxed(u)
+	noNet, err := a.jobNetwork(ctx, in.TenantID, u, jail, log)
+	if err != nil {
+		return outcome{}, err
+	}
 	if jail {
 		root, _ := a.jobsRoot()
-		argv = a.jailArgv(argv, dir, root, int64(lim.WorkDirMiB)<<20, false)
+		argv = a.jailArgv(argv, dir, root, int64(lim.WorkDirMiB)<<20, noNet)
 	}
 	key := newJobKey()
 	cgroup := newJobCgroup(key)
@@ -99,9 +103,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	spec := supervise.Spec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key,
 		Join: limits.join, Home: limits.home, Seccomp: jail && supervise.SeccompProgram() != nil}
-	if u.uid >= 0 {
-		spec.FileSize = int64(lim.WorkDirMiB) << 20
-	}
+	started := time.Now()
 	sup, err := startSupervised(spec, pw)
 	pw.Close()
 	if err != nil {
@@ -189,6 +191,10 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		st.signal, st.code = st.code-128, -1
 	}
 	failed := st.err != nil || st.signal != 0 || st.code != 0
+	refused := refusedNote(u, started)
+	if refused != "" {
+		log.Printf("%s", refused)
+	}
 	select {
 	case <-overDisk:
 		return outcome{}, failf("the job's working directory grew over its limit of %d MiB and the job was killed (limits.workDirMiB)", lim.WorkDirMiB)
@@ -201,6 +207,14 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		}
 	}
 	switch {
+	case failed && refused != "" && ctx.Err() == nil:
+		what := fmt.Sprintf("exit code %d", st.code)
+		if st.err != nil {
+			what = st.err.Error()
+		} else if st.signal != 0 {
+			what = fmt.Sprintf("killed by signal %d", st.signal)
+		}
+		return outcome{ExitCode: exitCode(st.code, st.signal)}, failf("%s; %s", what, refused)
 	case st.err != nil:
 		return outcome{}, failf("%s: %v", prog, st.err)
 	case st.signal == 0 && st.code == 0 && oerr != nil:
@@ -215,6 +229,14 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	}
 	code := st.code
 	return outcome{ExitCode: &code, Outputs: outputs}, failf("exit code %d", code)
+}
+
+// exitCode is a failed job's exit code, nil when a signal ended it.
+func exitCode(code, signal int) *int {
+	if signal != 0 || code < 0 {
+		return nil
+	}
+	return &code
 }
 
 // lookPath finds name in the directories of path, name itself if none has it.

@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -208,6 +209,11 @@ var closedPrefixes = func() []netip.Prefix {
 }()
 
 var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// ClosedPrefixes are the ranges Closed refuses, for filters that work on
+// ranges (the nftables chains of SHELL and PYTHON jobs); the v4-mapped and
+// NAT64 forms need none: the kernel sends those as IPv4.
+func ClosedPrefixes() []netip.Prefix { return slices.Clone(closedPrefixes) }
 
 // Closed reports whether a reaches this host or a private network: loopback,
 // unspecified, link-local (v4/v6), private (10/8, 172.16/12, 192.168/16,

@@ -9,7 +9,7 @@ import (
 
 // The worker sends a job to a supervisor as one message on the socket: a
 // 4-byte big-endian length, then the spec's fields separated by NUL bytes
-// (uid, gid, cgroup, key, join, home, seccomp, fsize, dir, argc, argv...,
+// (uid, gid, cgroup, key, join, home, seccomp, dir, argc, argv...,
 // env...; join and home are lists separated by \x01), with the job's
 // output pipe attached to the first byte (SCM_RIGHTS).
 
@@ -24,7 +24,7 @@ func (s Spec) Message() []byte {
 		seccomp = "1"
 	}
 	fields := []string{strconv.Itoa(s.UID), strconv.Itoa(s.GID), s.Cgroup, s.Key,
-		strings.Join(s.Join, "\x01"), strings.Join(s.Home, "\x01"), seccomp, strconv.FormatInt(s.FileSize, 10),
+		strings.Join(s.Join, "\x01"), strings.Join(s.Home, "\x01"), seccomp,
 		s.Dir, strconv.Itoa(len(s.Argv))}
 	fields = append(append(fields, s.Argv...), s.Env...)
 	body := strings.Join(fields, "\x00")
@@ -83,12 +83,12 @@ func receive(fd int) (Spec, int, error) {
 		return fail(errors.New("no output pipe"))
 	}
 	f := strings.Split(string(body), "\x00")
-	const fixed = 10
+	const fixed = 9
 	if len(f) < fixed {
 		return fail(errors.New("short message"))
 	}
 	var s Spec
-	var err1, err2, err4 error
+	var err1, err2 error
 	s.UID, err1 = strconv.Atoi(f[0])
 	s.GID, err2 = strconv.Atoi(f[1])
 	s.Cgroup, s.Key = f[2], f[3]
@@ -96,10 +96,9 @@ func receive(fd int) (Spec, int, error) {
 		s.Join, s.Home = strings.Split(f[4], "\x01"), strings.Split(f[5], "\x01")
 	}
 	s.Seccomp = f[6] == "1"
-	s.FileSize, err4 = strconv.ParseInt(f[7], 10, 64)
-	s.Dir = f[8]
-	argc, err3 := strconv.Atoi(f[9])
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || argc < 1 || fixed+argc > len(f) || len(s.Join) != len(s.Home) {
+	s.Dir = f[7]
+	argc, err3 := strconv.Atoi(f[8])
+	if err1 != nil || err2 != nil || err3 != nil || argc < 1 || fixed+argc > len(f) || len(s.Join) != len(s.Home) {
 		return fail(errors.New("bad message"))
 	}
 	s.Argv = f[fixed : fixed+argc]

@@ -46,8 +46,7 @@ type Spec struct {
 	// job at a time, moves itself into each just before it forks and back
 	// into the matching Home after.
 	Join, Home []string
-	Seccomp    bool  // pass SeccompProgram to the job as fd 3 (bwrap --seccomp 3)
-	FileSize   int64 // RLIMIT_FSIZE of the job in bytes; 0: none
+	Seccomp    bool // pass SeccompProgram to the job as fd 3 (bwrap --seccomp 3)
 }
 
 func init() {
@@ -179,20 +178,11 @@ func runJob(spec Spec, out, devnull, parent int, report func(string)) int {
 	}
 }
 
-// forkInto starts the job with the spec's rlimit and in its v1 cgroups,
-// which the supervisor holds only for the fork: a child inherits both.
+// forkInto starts the job in its v1 cgroups, which the supervisor joins
+// only for the fork: a child starts in its parent's cgroups. (No rlimit is
+// set this way: without CAP_SYS_RESOURCE, which root may lack in a
+// container, a lowered hard limit could never be raised for the next job.)
 func forkInto(spec Spec, files []uintptr, attr *syscall.SysProcAttr) (int, error) {
-	if spec.FileSize > 0 {
-		var old syscall.Rlimit
-		if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-			return 0, err
-		}
-		lim := uint64(spec.FileSize)
-		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
-			return 0, err
-		}
-		defer syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
-	}
 	self := []byte(strconv.Itoa(os.Getpid()))
 	for i, dir := range spec.Join {
 		defer os.WriteFile(spec.Home[i]+"/cgroup.procs", self, 0)

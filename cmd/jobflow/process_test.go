@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jobflow/internal/jobdir"
 	"net"
 	"net/http"
 	"os"
@@ -42,7 +43,8 @@ func freePort(t *testing.T) int {
 // PATH and HOME), so nothing of the developer's shell leaks in.
 func command(t *testing.T, vars map[string]string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	cmd := exec.Command(testrig.Binary(t), args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	// Jobs may write to the tests' shared directories (internal/jobdir).
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "JOBFLOW_JOB_WRITABLE=" + jobdir.Base()}
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
