@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/activities"
 	"jobflow/internal/jobdir"
 )
 
@@ -97,7 +98,8 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 
 	admin := loginAPI(t, base, "admin", adminPassword)
 	var tenantB jobflow.Tenant
-	admin.call("POST", "/api/v1/tenants", map[string]any{"name": "tenant-b", "osUser": "jobflow-t2"}, &tenantB)
+	// Neither tenant names an osUser: each gets its own jf- user.
+	admin.call("POST", "/api/v1/tenants", map[string]any{"name": "tenant-b"}, &tenantB)
 	memberA := newMember(t, admin, base, "member-a", admin.tenant)
 	memberB := newMember(t, admin, base, "member-b", tenantB.ID)
 	memberB.tenant = tenantB.ID
@@ -136,8 +138,9 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 		if !strings.Contains(log, "ATTACK-DONE") {
 			t.Errorf("%s job did not run to its end:\n%s", name, log)
 		}
-		if !strings.Contains(log, "jobflow-job") && !strings.Contains(log, "uid "+uidOf(t, "jobflow-job")) {
-			t.Errorf("%s job did not run as jobflow-job:\n%.2000s", name, log)
+		userA := activities.TenantOSUser(admin.tenant)
+		if !strings.Contains(log, userA) && !strings.Contains(log, "uid "+uidOf(t, userA)) {
+			t.Errorf("%s job did not run as %s:\n%.2000s", name, userA, log)
 		}
 		for what, secret := range secrets {
 			if strings.Contains(log, secret) {
@@ -150,8 +153,8 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 			}
 		}
 	}
-	if b, _ := os.ReadFile(filepath.Join(shared, "b.user")); strings.TrimSpace(string(b)) != "jobflow-t2" {
-		t.Errorf("tenant B's job ran as %q, want its osUser jobflow-t2", b)
+	if b, _ := os.ReadFile(filepath.Join(shared, "b.user")); strings.TrimSpace(string(b)) != activities.TenantOSUser(tenantB.ID) {
+		t.Errorf("tenant B's job ran as %q, want its own %s", b, activities.TenantOSUser(tenantB.ID))
 	}
 }
 
