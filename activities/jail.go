@@ -1,12 +1,14 @@
 package activities
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"a.jobflow/supervise"
 )
@@ -31,19 +33,39 @@ import (
 // tenant's user in a root-owned 0711 directory with cgroup limits, and
 // says at start-up what that loses.
 
-// bwrapPath is bubblewrap's executable, "" when the machine has none.
+// bwrapPath is bubblewrap's executable, "" when the machine has none or
+// it cannot sandbox here (bwrapProblem says why).
 var bwrapPath = sync.OnceValue(func() string {
 	p, err := exec.LookPath("bwrap")
 	if err != nil {
+		p = ""
 		for _, c := range []string{"/usr/bin/bwrap", "/usr/local/bin/bwrap"} {
 			if st, err := os.Stat(c); err == nil && !st.IsDir() {
-				return c
+				p = c
 			}
 		}
+	}
+	if p == "" {
+		bwrapProblem = "bubblewrap (bwrap) is not installed"
+		return ""
+	}
+	if os.Geteuid() != 0 {
+		return p
+	}
+	// A container's seccomp profile or a kernel without unprivileged user
+	// namespaces stops bwrap: try it once as nobody, as jobs would run it.
+	probe := exec.Command(p, "--unshare-user", "--disable-userns", "--unshare-pid", "--ro-bind", "/", "/",
+		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "/bin/sh", "-c", "exit 0")
+	probe.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
+	if out, err := probe.CombinedOutput(); err != nil {
+		bwrapProblem = fmt.Sprintf("bubblewrap cannot sandbox here (%v: %s); in a container, allow user namespaces (e.g. --security-opt seccomp=unconfined)", err, strings.TrimSpace(string(out)))
 		return ""
 	}
 	return p
 })
+
+// bwrapProblem says why jobs run without bwrap (set by bwrapPath).
+var bwrapProblem string
 
 // sandboxed reports whether a job of user u runs inside bwrap.
 func sandboxed(u osUser) bool { return u.uid >= 0 && bwrapPath() != "" }
@@ -85,7 +107,10 @@ func ReportSandbox(log *slog.Logger) {
 		return
 	}
 	if bwrapPath() == "" {
-		log.Warn("bubblewrap (bwrap) is not installed: jobs run as their tenant's user with limits, but without a private /tmp, a read-only file system, their own PID namespace or the seccomp filter; install the bubblewrap package")
+		log.Warn(bwrapProblem + ": jobs run as their tenant's user with limits, but without a private /tmp, a read-only file system, their own PID namespace or the seccomp filter")
+	}
+	if nftPath() == "" {
+		log.Warn("nftables (nft) is not installed: sandboxed jobs get no network at all, unsandboxed ones an unfiltered one; install the nftables package")
 	}
 	var missing []string
 	for _, c := range []string{"memory", "pids", "cpu"} {

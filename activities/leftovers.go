@@ -199,6 +199,21 @@ func KillLeftovers(log *slog.Logger) int {
 			killed++
 		}
 	}
+	// The limiting cgroup v1 directories of dead instances (limits.go):
+	// their processes carried the key and are gone now.
+	for _, home := range v1Mounts() {
+		insts, _ := os.ReadDir(filepath.Join(home, "jobflow"))
+		for _, inst := range insts {
+			if !inst.IsDir() || !dead(inst.Name()) {
+				continue
+			}
+			jobs, _ := os.ReadDir(filepath.Join(home, "jobflow", inst.Name()))
+			for _, j := range jobs {
+				os.Remove(filepath.Join(home, "jobflow", inst.Name(), j.Name()))
+			}
+			os.Remove(filepath.Join(home, "jobflow", inst.Name()))
+		}
+	}
 	if killed > 0 {
 		log.Warn("killed processes left behind by jobs of a worker that died", "processes", killed)
 	}
