@@ -295,3 +295,70 @@ print("planted", planted, "errors", sorted(errors))
 		t.Errorf("the tenant user listed %s: %v %s", root, err, out)
 	}
 }
+
+// A tenant without an osUser runs its jobs as its own jf- user, created on
+// the first job; a SYS_ADMIN's osUser wins.
+func TestWalls_TenantUsers(t *testing.T) {
+	needRoot(t)
+	e := newTestEnv(t, store.DialectSQLite)
+	whoami := func() string {
+		t.Helper()
+		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo user=$(id -un)"})
+		if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
+			t.Fatalf("RunJob: %v", err)
+		}
+		log := e.log(t, j.ID)
+		i := strings.Index(log, "user=")
+		if i < 0 {
+			t.Fatalf("no user in %q", log)
+		}
+		return strings.Fields(log[i+len("user="):])[0]
+	}
+	if got, want := whoami(), TenantOSUser(e.run.TenantID); got != want || !strings.HasPrefix(want, "jf-") {
+		t.Fatalf("job ran as %q, want the tenant's own %q", got, want)
+	}
+	if _, err := ensureOSUser("jobflow-t2", "test"); err != nil {
+		t.Fatal(err)
+	}
+	name := "jobflow-t2"
+	if _, err := e.s.UpdateTenant(context.Background(), e.run.TenantID, jobflow.TenantUpdate{OSUser: &name}); err != nil {
+		t.Fatal(err)
+	}
+	e.a.mu.Lock()
+	delete(e.a.tenants, e.run.TenantID)
+	e.a.mu.Unlock()
+	if got := whoami(); got != "jobflow-t2" {
+		t.Fatalf("job ran as %q, want the tenant's osUser jobflow-t2", got)
+	}
+	if TenantOSUser("tn_abc") != "jf-abc" || len(TenantOSUser(strings.Repeat("x", 80))) != len("jf-")+16 {
+		t.Errorf("TenantOSUser naming rule: %q %q", TenantOSUser("tn_abc"), TenantOSUser(strings.Repeat("x", 80)))
+	}
+}
+
+// Log spam is held back, not read: a `yes` job with a log rate of 64 KiB/s
+// gets at most that much a second (plus the first second's burst and a pipe
+// buffer) into jobflow, whatever the machine's speed, and its log says it
+// was slowed.
+func TestWalls_LogRate(t *testing.T) {
+	needRoot(t)
+	e := newTestEnv(t, store.DialectSQLite)
+	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "timeout 3 yes; echo END", Limits: &jobflow.JobLimits{LogKiBPerSecond: 64}})
+	start := time.Now()
+	_, err := e.a.RunJob(context.Background(), e.input(j, nil))
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("RunJob: %v", err)
+	}
+	log := e.log(t, j.ID)
+	lines := strings.Count(log, "y\n")
+	// Each second's 64 KiB, the first second's burst, and one 64 KiB pipe
+	// buffer drained at the end: over a run of elapsed seconds.
+	budget := int(64<<10*(elapsed.Seconds()+1)) + 64<<10
+	t.Logf("%d bytes of y in %s (budget %d)", 2*lines, elapsed.Round(time.Millisecond), budget)
+	if 2*lines > budget {
+		t.Errorf("jobflow read %d bytes of log in %s, over the rate's %d", 2*lines, elapsed, budget)
+	}
+	if lines == 0 || !strings.Contains(log, "slowed to that rate") || !strings.Contains(log, "END") {
+		t.Errorf("log %.300q… lacks the output, the rate note or the end", log)
+	}
+}
