@@ -35,7 +35,12 @@ func TestAttack_TemporalWalls(t *testing.T) {
 	dir := t.TempDir()
 	httpPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	// The job's egress to jobflow's own ports is opened on purpose: this
+	// test is about the walls behind it, Temporal's credentials and the
+	// UI proxy (TestAttack_Egress tests the egress wall itself).
+	own := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d", httpPort, temporalPort, uiPort)
 	srv := startService(t, map[string]string{
+		"JOBFLOW_EGRESS_ALLOW":     own,
 		"JOBFLOW_DATA_DIR":         dir,
 		"JOBFLOW_HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(httpPort),
 		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
