@@ -1,0 +1,380 @@
+package jobflow
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/vm/runtime"
+)
+
+// The run-time budget of a CONDITION expression. expr's VM counts memory
+// (elements of the arrays and ranges it makes) but not steps, and does not
+// look at the size of strings. So the bounded program is the expression
+// with its operations routed through three functions of a meter (the
+// patch below):
+//
+//   - every operand of a binary operator (but && || ?? and ..), every
+//     argument of a builtin but a predicate, and every builtin's result
+//     pass through _jfCharge, which charges one step plus the value's size
+//     (the elements of a list or map, a step per 64 bytes of a string) and
+//     refuses a string or list over the caps. The collection a predicate
+//     (all, any, filter, map, reduce…) walks is an argument, so entering
+//     the loop charges its whole length, and a nested loop is charged
+//     again on every outer iteration: all(r, {all(r, {#>0})}) stops after
+//     about ConditionStepBudget inner elements;
+//   - a + b goes to _jfAdd, which checks the length of a string sum before
+//     it is made;
+//   - the builtins whose result can be much larger than their arguments
+//     (repeat, replace, join, concat, flatten, toJSON, string) go to
+//     _jfCall, which works out the result's size first and calls expr's
+//     own builtin only when it fits.
+//
+// Without user functions or recursion, the only loops are predicates, so a
+// bounded number of charges bounds the work.
+
+const (
+	fnCharge = "_jfCharge"
+	fnAdd    = "_jfAdd"
+	fnCall   = "_jfCall"
+
+	budgetPrefix = "expression exceeded its budget of"
+)
+
+// parseConfig is expr's default configuration with the node limit.
+func parseConfig() *conf.Config {
+	c := conf.CreateNew()
+	c.MaxNodes = MaxExpressionNodes
+	return c
+}
+
+// guarded are the builtins routed through _jfCall.
+var guarded = map[string]bool{"repeat": true, "replace": true, "join": true, "concat": true, "flatten": true, "toJSON": true, "string": true}
+
+// unmetered are binary operators whose operands are not charged: && and
+// || short-circuit on booleans, ?? on nil, and a range's bounds are
+// literals (its size is charged by the VM's memory budget).
+var unmetered = map[string]bool{"&&": true, "||": true, "and": true, "or": true, "??": true, "..": true}
+
+type budgetPatcher struct{}
+
+func (budgetPatcher) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.BinaryNode:
+		if unmetered[x.Operator] {
+			return
+		}
+		if x.Operator == "+" {
+			ast.Patch(n, callNode(fnAdd, x.Left, x.Right))
+			return
+		}
+		x.Left, x.Right = chargeNode(x.Left), chargeNode(x.Right)
+	case *ast.BuiltinNode:
+		if guarded[x.Name] {
+			args := append([]ast.Node{&ast.StringNode{Value: x.Name}}, x.Arguments...)
+			ast.Patch(n, callNode(fnCall, args...))
+			return
+		}
+		for i, a := range x.Arguments {
+			if _, ok := a.(*ast.PredicateNode); !ok {
+				x.Arguments[i] = chargeNode(a)
+			}
+		}
+		ast.Patch(n, callNode(fnCharge, x))
+	}
+}
+
+func callNode(name string, args ...ast.Node) ast.Node {
+	c := &ast.CallNode{Callee: &ast.IdentifierNode{Value: name}, Arguments: args}
+	if len(args) > 0 {
+		c.SetLocation(args[0].Location())
+		c.Callee.SetLocation(args[0].Location())
+	}
+	return c
+}
+
+func chargeNode(n ast.Node) ast.Node {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode:
+		return n // a literal scalar costs nothing to read
+	}
+	return callNode(fnCharge, n)
+}
+
+// meter counts one evaluation's steps.
+type meter struct {
+	steps int
+}
+
+func overBudget(format string, args ...any) error {
+	return fmt.Errorf(budgetPrefix+" "+format, args...)
+}
+
+// charge adds n steps.
+func (m *meter) charge(n int) error {
+	m.steps += n
+	if n < 0 || m.steps > ConditionStepBudget {
+		m.steps = ConditionStepBudget + 1
+		return overBudget("%d steps", ConditionStepBudget)
+	}
+	return nil
+}
+
+// size is what reading v costs, and whether it is over a cap.
+func size(v any) (int, error) {
+	switch x := v.(type) {
+	case nil, bool, int, float64:
+		return 0, nil
+	case string:
+		if len(x) > MaxConditionStringBytes {
+			return 0, overBudget("%d bytes for a string (one of %d bytes)", MaxConditionStringBytes, len(x))
+		}
+		return len(x) / conditionStringUnit, nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if rv.Len() > MaxConditionListLen {
+			return 0, overBudget("%d elements for a list (one of %d)", MaxConditionListLen, rv.Len())
+		}
+		return rv.Len(), nil
+	case reflect.Map:
+		if rv.Len() > MaxConditionListLen {
+			return 0, overBudget("%d elements for a map (one of %d)", MaxConditionListLen, rv.Len())
+		}
+		return rv.Len(), nil
+	case reflect.String:
+		return size(rv.String())
+	}
+	return 0, nil
+}
+
+// chargeFn is _jfCharge(v): one step plus v's size; returns v.
+func (m *meter) chargeFn(args ...any) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("%s: want 1 argument", fnCharge)
+	}
+	n, err := size(args[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := m.charge(1 + n); err != nil {
+		return nil, err
+	}
+	return args[0], nil
+}
+
+// add is _jfAdd(a, b): a + b, a string sum checked before it is made.
+func (m *meter) add(args ...any) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("%s: want 2 arguments", fnAdd)
+	}
+	a, b := args[0], args[1]
+	if sa, ok := a.(string); ok {
+		if sb, ok := b.(string); ok {
+			if n := len(sa) + len(sb); n > MaxConditionStringBytes {
+				return nil, overBudget("%d bytes for a string (the sum would be %d bytes)", MaxConditionStringBytes, n)
+			}
+			if err := m.charge(1 + (len(sa)+len(sb))/conditionStringUnit); err != nil {
+				return nil, err
+			}
+			return sa + sb, nil
+		}
+	}
+	for _, v := range args {
+		if _, err := m.chargeFn(v); err != nil {
+			return nil, err
+		}
+	}
+	return runtime.Add(a, b), nil
+}
+
+// call is _jfCall(name, args…): a builtin whose result may be large,
+// called when its worked-out size fits.
+func (m *meter) call(args ...any) (any, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("%s: no builtin", fnCall)
+	}
+	name, _ := args[0].(string)
+	args = args[1:]
+	for _, a := range args {
+		if _, err := m.chargeFn(a); err != nil {
+			return nil, err
+		}
+	}
+	bytes, elems := 0, 0 // the result's size, when known before
+	str := func(i int) string {
+		if i < len(args) {
+			s, _ := args[i].(string)
+			return s
+		}
+		return ""
+	}
+	switch name {
+	case "repeat":
+		s := str(0)
+		n, ok := args[1].(int)
+		if ok && n > 0 && len(s) > 0 {
+			if n > MaxConditionStringBytes/len(s) {
+				return nil, overBudget("%d bytes for a string (repeat would make %d × %d bytes)", MaxConditionStringBytes, n, len(s))
+			}
+			bytes = n * len(s)
+		}
+	case "replace":
+		s, old, repl := str(0), str(1), str(2)
+		k := strings.Count(s, old) // len(s)+1 when old is ""
+		if len(args) == 4 {
+			if lim, ok := args[3].(int); ok && lim >= 0 && lim < k {
+				k = lim
+			}
+		}
+		bytes = len(s) + k*(len(repl)-len(old))
+		if k > 0 && len(repl) > len(old) && (len(repl)-len(old)) > (MaxConditionStringBytes-len(s))/k {
+			return nil, overBudget("%d bytes for a string (replace would make more)", MaxConditionStringBytes)
+		}
+	case "join":
+		if len(args) >= 1 {
+			var err error
+			if bytes, err = deepBytes(args[0]); err != nil {
+				return nil, err
+			}
+			rv := reflect.ValueOf(args[0])
+			if (rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array) && rv.Len() > 1 {
+				bytes += (rv.Len() - 1) * len(str(1))
+			}
+		}
+	case "concat":
+		for _, a := range args {
+			rv := reflect.ValueOf(a)
+			if rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+				elems += rv.Len()
+			}
+		}
+	case "flatten":
+		if len(args) == 1 {
+			var err error
+			if elems, err = deepElems(args[0], 0); err != nil {
+				return nil, err
+			}
+		}
+	case "toJSON", "string":
+		if len(args) == 1 {
+			var err error
+			if bytes, err = deepBytes(args[0]); err != nil {
+				return nil, err
+			}
+			bytes *= 2 // quotes, escapes, indentation: a bound, not the exact size
+		}
+	default:
+		return nil, fmt.Errorf("%s: %s is not guarded", fnCall, name)
+	}
+	if bytes > MaxConditionStringBytes {
+		return nil, overBudget("%d bytes for a string (%s would make about %d)", MaxConditionStringBytes, name, bytes)
+	}
+	if elems > MaxConditionListLen {
+		return nil, overBudget("%d elements for a list (%s would make %d)", MaxConditionListLen, name, elems)
+	}
+	if err := m.charge(1 + bytes/conditionStringUnit + elems); err != nil {
+		return nil, err
+	}
+	f := builtin.Builtins[builtin.Index[name]]
+	var out any
+	var err error
+	switch {
+	case f.Func != nil:
+		out, err = f.Func(args...)
+	case f.Safe != nil:
+		out, _, err = f.Safe(args...)
+	case f.Fast != nil && len(args) == 1:
+		out = f.Fast(args[0])
+	default:
+		err = fmt.Errorf("%s: cannot call %s", fnCall, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m.chargeFn(out)
+}
+
+var errTooBig = errors.New("too big")
+
+// deepBytes bounds the bytes of v's strings plus a few per element,
+// stopping past the string cap (the sum only grows, so whether it passes
+// the cap does not depend on a map's order).
+func deepBytes(v any) (int, error) {
+	total := 0
+	var walk func(v reflect.Value, depth int) error
+	walk = func(v reflect.Value, depth int) error {
+		if depth > 100 {
+			return overBudget("%d levels of nesting in a value", 100)
+		}
+		total += 4
+		if total > MaxConditionStringBytes {
+			return errTooBig
+		}
+		switch v.Kind() {
+		case reflect.Interface, reflect.Pointer:
+			if !v.IsNil() {
+				return walk(v.Elem(), depth+1)
+			}
+		case reflect.String:
+			total += v.Len()
+		case reflect.Slice, reflect.Array:
+			for i := 0; i < v.Len(); i++ {
+				if err := walk(v.Index(i), depth+1); err != nil {
+					return err
+				}
+			}
+		case reflect.Map:
+			it := v.MapRange()
+			for it.Next() {
+				if err := walk(it.Key(), depth+1); err != nil {
+					return err
+				}
+				if err := walk(it.Value(), depth+1); err != nil {
+					return err
+				}
+			}
+		default:
+			total += 24 // a number, a bool, a time
+		}
+		if total > MaxConditionStringBytes {
+			return errTooBig
+		}
+		return nil
+	}
+	if err := walk(reflect.ValueOf(v), 0); err != nil {
+		if err == errTooBig {
+			return MaxConditionStringBytes + 1, nil
+		}
+		return 0, err
+	}
+	return total, nil
+}
+
+// deepElems counts the leaves flatten would make, stopping past the cap.
+func deepElems(v any, depth int) (int, error) {
+	if depth > 100 {
+		return 0, overBudget("%d levels of nesting in a value", 100)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return 1, nil
+	}
+	n := 0
+	for i := 0; i < rv.Len(); i++ {
+		k, err := deepElems(rv.Index(i).Interface(), depth+1)
+		if err != nil {
+			return 0, err
+		}
+		n += k
+		if n > MaxConditionListLen {
+			return n, nil
+		}
+	}
+	return n, nil
+}
