@@ -56,7 +56,7 @@ const (
 	MaxConditionCases       = 50
 	MaxExpressionBytes      = 4096
 	MaxExpressionNodes      = 500
-	MaxExpressionDepth      = 64
+	MaxExpressionDepth      = 128
 	MaxRangeElements        = 10000
 	ConditionStepBudget     = 100000
 	ConditionMemoryBudget   = 100000
