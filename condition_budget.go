@@ -3,6 +3,7 @@ package jobflow
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 
@@ -124,48 +125,133 @@ func (m *meter) charge(n int) error {
 	return nil
 }
 
-// size is what reading v costs, and whether it is over a cap.
-func size(v any) (int, error) {
+// capped refuses a string or list over the caps (the value itself, not
+// what it holds: a list's elements were checked when they were made).
+func capped(v any) error {
 	switch x := v.(type) {
 	case nil, bool, int, float64:
-		return 0, nil
+		return nil
 	case string:
 		if len(x) > MaxConditionStringBytes {
-			return 0, overBudget("%d bytes for a string (one of %d bytes)", MaxConditionStringBytes, len(x))
+			return overBudget("%d bytes for a string (one of %d bytes)", MaxConditionStringBytes, len(x))
 		}
-		return len(x) / conditionStringUnit, nil
+		return nil
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array:
 		if rv.Len() > MaxConditionListLen {
-			return 0, overBudget("%d elements for a list (one of %d)", MaxConditionListLen, rv.Len())
+			return overBudget("%d elements for a list (one of %d)", MaxConditionListLen, rv.Len())
 		}
-		return rv.Len(), nil
 	case reflect.Map:
 		if rv.Len() > MaxConditionListLen {
-			return 0, overBudget("%d elements for a map (one of %d)", MaxConditionListLen, rv.Len())
+			return overBudget("%d elements for a map (one of %d)", MaxConditionListLen, rv.Len())
 		}
-		return rv.Len(), nil
 	case reflect.String:
-		return size(rv.String())
+		return capped(rv.String())
 	}
-	return 0, nil
+	return nil
 }
 
-// chargeFn is _jfCharge(v): one step plus v's size; returns v.
+// cost is what reading v costs: a step per element of a list or map, at
+// every level (== and in compare deeply), and per 64 bytes of a string. It
+// stops counting past limit: the sum only grows, so whether it passes the
+// limit does not depend on a map's order.
+func cost(v any, limit int) int {
+	switch x := v.(type) {
+	case nil, bool, int, float64:
+		return 0
+	case string:
+		return len(x) / conditionStringUnit
+	case []int:
+		return len(x)
+	case []float64:
+		return len(x)
+	case []string:
+		n := len(x)
+		for _, s := range x {
+			if n += len(s) / conditionStringUnit; n > limit {
+				return n
+			}
+		}
+		return n
+	case []any:
+		n := len(x)
+		for _, e := range x {
+			if n += cost(e, limit-n); n > limit {
+				return n
+			}
+		}
+		return n
+	case map[string]any:
+		n := len(x)
+		for _, e := range x {
+			if n += cost(e, limit-n); n > limit {
+				return n
+			}
+		}
+		return n
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.Len() / conditionStringUnit
+	case reflect.Slice, reflect.Array:
+		n := rv.Len()
+		for i := 0; i < rv.Len() && n <= limit; i++ {
+			n += cost(rv.Index(i).Interface(), limit-n)
+		}
+		return n
+	case reflect.Map:
+		n := rv.Len()
+		it := rv.MapRange()
+		for it.Next() && n <= limit {
+			n += cost(it.Value().Interface(), limit-n)
+		}
+		return n
+	}
+	return 0
+}
+
+// chargeValue charges one step plus what reading v costs.
+func (m *meter) chargeValue(v any) error {
+	if err := capped(v); err != nil {
+		return err
+	}
+	return m.charge(1 + cost(v, ConditionStepBudget-m.steps))
+}
+
+// chargeFn is _jfCharge(v): charges v; returns it.
 func (m *meter) chargeFn(args ...any) (any, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("%s: want 1 argument", fnCharge)
 	}
-	n, err := size(args[0])
-	if err != nil {
-		return nil, err
-	}
-	if err := m.charge(1 + n); err != nil {
+	if err := m.chargeValue(args[0]); err != nil {
 		return nil, err
 	}
 	return args[0], nil
+}
+
+// asInt is a number argument as an int, as expr's runtime.ToInt reads it.
+func asInt(v any) (int, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(rv.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		u := rv.Uint()
+		if u > uint64(math.MaxInt) {
+			return math.MaxInt, true
+		}
+		return int(u), true
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if f > float64(math.MaxInt/2) {
+			return math.MaxInt / 2, true
+		}
+		return int(f), true
+	}
+	return 0, false
 }
 
 // add is _jfAdd(a, b): a + b, a string sum checked before it is made.
@@ -186,7 +272,7 @@ func (m *meter) add(args ...any) (any, error) {
 		}
 	}
 	for _, v := range args {
-		if _, err := m.chargeFn(v); err != nil {
+		if err := m.chargeValue(v); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +288,7 @@ func (m *meter) call(args ...any) (any, error) {
 	name, _ := args[0].(string)
 	args = args[1:]
 	for _, a := range args {
-		if _, err := m.chargeFn(a); err != nil {
+		if err := m.chargeValue(a); err != nil {
 			return nil, err
 		}
 	}
@@ -217,7 +303,10 @@ func (m *meter) call(args ...any) (any, error) {
 	switch name {
 	case "repeat":
 		s := str(0)
-		n, ok := args[1].(int)
+		n, ok := 0, false
+		if len(args) > 1 {
+			n, ok = asInt(args[1])
+		}
 		if ok && n > 0 && len(s) > 0 {
 			if n > MaxConditionStringBytes/len(s) {
 				return nil, overBudget("%d bytes for a string (repeat would make %d × %d bytes)", MaxConditionStringBytes, n, len(s))
@@ -228,7 +317,7 @@ func (m *meter) call(args ...any) (any, error) {
 		s, old, repl := str(0), str(1), str(2)
 		k := strings.Count(s, old) // len(s)+1 when old is ""
 		if len(args) == 4 {
-			if lim, ok := args[3].(int); ok && lim >= 0 && lim < k {
+			if lim, ok := asInt(args[3]); ok && lim >= 0 && lim < k {
 				k = lim
 			}
 		}

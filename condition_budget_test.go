@@ -59,6 +59,8 @@ var budgetBombs = map[string]string{
 	"CompareBigStrings":  `let s=repeat("a", 200000); let t=repeat("a", 200000); all(1..10000, {s == t})`,
 	"UpperInLoop":        `let s=repeat("a", 200000); all(1..10000, {upper(s) != ""})`,
 	"FromJSONInLoop":     `let s=toJSON(1..2000); all(1..10000, {len(fromJSON(s)) > 0})`,
+	"DeepEqualInLoop":    `let l=[map(1..10000, #)]; all(1..10000, {l == l})`,
+	"RepeatFloatParam":   `repeat(repeat("ab", 1000), params.big) != ""`,
 	"ParamGrowth":        paramGrowth(),
 	"DeepArrays":         strings.Repeat("[", 120) + strings.Repeat("]", 120) + ` != nil && reduce(1..10000, {concat(#acc, [#])}, []) != nil`,
 }
@@ -91,7 +93,7 @@ func probeMem(t *testing.T) memProbe {
 const maxBombGrowth = 64 << 20
 
 var env3 = func() (map[string]string, map[string]string, map[string]map[string]string) {
-	return map[string]string{"mode": "full"}, map[string]string{"region": "cn"}, map[string]map[string]string{"check": {"rowCount": "3"}}
+	return map[string]string{"mode": "full", "big": "1e6"}, map[string]string{"region": "cn"}, map[string]map[string]string{"check": {"rowCount": "3"}}
 }
 
 // TestConditionBudget_Bombs: every bomb compiles (it is within the
