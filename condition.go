@@ -39,14 +39,15 @@ var conditionOptions = []expr.Option{
 //
 //   - on save (CompileCondition): at most MaxExpressionBytes of source,
 //     MaxExpressionNodes syntax-tree nodes nested at most MaxExpressionDepth
-//     deep, and every range a..b with integer-literal bounds of at most
-//     MaxRangeElements elements;
+//     deep, every range a..b with integer-literal bounds of at most
+//     MaxRangeElements elements, and a literal `matches` pattern of at most
+//     MaxConditionRegexBytes;
 //   - at run time (Condition.Eval): ConditionStepBudget steps (one per
 //     operation, one per element of a collection an operation walks, one
 //     per 64 bytes of a string it reads or makes), expr's VM memory budget
 //     of ConditionMemoryBudget elements, no string longer than
 //     MaxConditionStringBytes and no list longer than MaxConditionListLen
-//     made. A string is checked before it is built, so `let a1=a0+a0; …`
+//     made, no pattern longer than MaxConditionRegexBytes matched. A string is checked before it is built, so `let a1=a0+a0; …`
 //     or repeat() never allocates past the cap. An expression over budget
 //     fails its CONDITION node: "expression exceeded its budget of …".
 //
@@ -62,6 +63,7 @@ const (
 	ConditionMemoryBudget   = 100000
 	MaxConditionStringBytes = 256 << 10
 	MaxConditionListLen     = 10000
+	MaxConditionRegexBytes  = 1024
 )
 
 // conditionStringUnit is how many bytes of a string cost one step.
@@ -130,6 +132,7 @@ func CompileCondition(when string) (*Condition, error) {
 		expr.Function(fnCharge, m.chargeFn),
 		expr.Function(fnAdd, m.add),
 		expr.Function(fnCall, m.call),
+		expr.Function(fnMatch, m.match),
 		expr.Patch(budgetPatcher{}),
 	)
 	p, err := expr.Compile(when, opts...)
@@ -155,8 +158,13 @@ func checkLimits(root ast.Node) error {
 			if !okl || !okh {
 				return &LimitError{"a range a..b must have integer literals as bounds (a range over computed bounds has no size limit)"}
 			}
-			if hi-lo+1 > MaxRangeElements {
-				return &LimitError{fmt.Sprintf("the range %d..%d has %d elements, more than the limit of %d", lo, hi, hi-lo+1, MaxRangeElements)}
+			if hi >= lo && uint64(hi)-uint64(lo) >= MaxRangeElements { // no overflow
+				return &LimitError{fmt.Sprintf("the range %d..%d has %d elements, more than the limit of %d", lo, hi, uint64(hi)-uint64(lo)+1, MaxRangeElements)}
+			}
+		}
+		if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "matches" {
+			if p, ok := b.Right.(*ast.StringNode); ok && len(p.Value) > MaxConditionRegexBytes {
+				return &LimitError{fmt.Sprintf("the pattern of matches is %d bytes, more than the limit of %d bytes", len(p.Value), MaxConditionRegexBytes)}
 			}
 		}
 		for _, c := range children(n) {
@@ -259,7 +267,7 @@ func conditionEnv(params, global map[string]string, outputs map[string]map[strin
 // Eval runs the expression within its budgets; a non-boolean result, a
 // runtime fault or an exceeded budget is an error.
 func (c *Condition) Eval(params, global map[string]string, outputs map[string]map[string]string) (bool, error) {
-	c.meter.steps = 0
+	c.meter.steps, c.meter.re = 0, nil
 	machine := vm.VM{MemoryBudget: ConditionMemoryBudget}
 	v, err := machine.Run(c.prog, conditionEnv(params, global, outputs))
 	if err != nil {

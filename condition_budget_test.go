@@ -61,6 +61,8 @@ var budgetBombs = map[string]string{
 	"FromJSONInLoop":     `let s=toJSON(1..2000); all(1..10000, {len(fromJSON(s)) > 0})`,
 	"DeepEqualInLoop":    `let l=[map(1..10000, #)]; all(1..10000, {l == l})`,
 	"RepeatFloatParam":   `repeat(repeat("ab", 1000), params.big) != ""`,
+	"RegexBuilt":         `let p=repeat("(a|aa)", 2000); let s=repeat("a", 65536); s matches p`,
+	"RegexInLoop":        `let s=repeat("a", 16384); all(1..10000, {not (s matches "(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)b")})`,
 	"ParamGrowth":        paramGrowth(),
 	"DeepArrays":         strings.Repeat("[", 120) + strings.Repeat("]", 120) + ` != nil && reduce(1..10000, {concat(#acc, [#])}, []) != nil`,
 }
@@ -153,6 +155,8 @@ func TestConditionLimits_RefusedOnSave(t *testing.T) {
 		{"DeepNesting", deep, "nests deeper than the limit of 128 levels"},
 		{"DeepNot", strings.Repeat("!", 200) + "true", "nests deeper"},
 		{"DeepArrays", strings.Repeat("[", 300) + strings.Repeat("]", 300) + " != nil", "nests deeper"},
+		{"HugePattern", `params.mode matches "` + strings.Repeat("(a|aa)", 200) + `"`, "the pattern of matches is 1200 bytes, more than the limit of 1024 bytes"},
+		{"OverflowRange", `len(-9223372036854775807..9223372036854775807) > 0`, "more than the limit of 10000"},
 		{"TooManyNodes", many, "more than the limit of 500 syntax nodes"},
 	}
 	for _, tt := range tests {
@@ -205,7 +209,7 @@ func TestConditionBudget_SameResults(t *testing.T) {
 		`findIndex([1,2,3], # == 2) == 1 && find([1,2,3], # > 1) == 2`,
 		`count(1..100, # > 50) == 50 && one([1,2], # == 2) && none([1,2], # > 5)`,
 		`first([1,2]) == 1 && last([1,2]) == 2 && 1..3 == [1,2,3]`,
-		`params.mode matches "^f" && params.mode[0:2] == "fu"`,
+		`params.mode matches "^f" && params.mode[0:2] == "fu" && not (params.mode matches "x") && all(1..100, {params.mode matches "u"})`,
 		`(params.missing ?? "d") == "d" && (params.n > 2 ? "a" : "b") == "a"`,
 		`len(concat([1],[2,3])) == 3 && len(flatten([[1],[2,[3]]])) == 3`,
 		`repeat("ab", 3) == "ababab" && replace("aXbX", "X", "-") == "a-b-" && trim("  x ") == "x"`,
