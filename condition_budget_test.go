@@ -189,7 +189,7 @@ func TestConditionLimits_RefusedOnSave(t *testing.T) {
 // TestConditionBudget_SameResults: within the budget, the bounded program
 // gives what the unbounded one gave.
 func TestConditionBudget_SameResults(t *testing.T) {
-	params := map[string]string{"mode": "full", "n": "3", "list": `["a","b"]`, "f": "2.5"}
+	params := map[string]string{"mode": "full", "n": "3", "list": `["a","b"]`, "f": "2.5", "rows": `[{"x":1},{"x":2}]`}
 	outputs := map[string]map[string]string{"check": {"rowCount": "4", "body": `{"ok":true,"rows":[1,2,3]}`}}
 	for _, src := range []string{
 		`outputs.check.rowCount > 0 && params.mode == "full"`,
@@ -221,6 +221,20 @@ func TestConditionBudget_SameResults(t *testing.T) {
 		`{"a": params.n}.a == 3 && get({"a": 1}, "b") == nil`,
 		`outputs.check.rowCount > 10`,
 		`params.mode == "delta"`,
+
+		`params?.mode == "full"`, `(params.nope?.x ?? 1) == 1`, `(if params.n > 2 { "a" } else { "b" }) == "a"`,
+		`(1..5 | filter(# > 2) | map(# * 2) | sum()) == 24`, `all(map([5,6], #index), # < 2)`, `len($env.params) == 5`, `$env["params"].mode == "full"`,
+		`{"a": 1, "b": [1,2]}.b[1] == 2`, `not ("x" in ["a"])`, `"z" not in ["a"]`, `params.mode contains "ul" && params.mode startsWith "f" && params.mode endsWith "l"`,
+		`2 in 1..3`, `[1,2,3][1:] == [2,3]`, `params.mode[1:] == "ull"`, `sortBy(fromJSON(params.rows), .x, "desc")[0].x == 2`, `reduce([1,2], #acc + #, 0) == 3`,
+		`sum([1,2], # * 2) == 6`, `count([true, false]) == 1`, `findLast([1,2,3], # < 3) == 2`, `findLastIndex([1,2,3], # < 3) == 1`, `map([1,2], let y = # * 2; y)[1] == 4`,
+		`string(1.5) == "1.5"`, `type(1) == "int"`, `duration("1h") > duration("1m")`, `fromPairs([["a", 1]]).a == 1`, `get(params, "mode") == "full"`,
+		`uniq([1,1]) == [1]`, `bitand(3, 1) == 1`, `round(2.5) == 3 && ceil(1.2) == 2 && floor(1.8) == 1`, `max([1,5]) == 5 && min([1,5]) == 1`,
+		`take([1,2,3], 2) == [1,2] && first([]) == nil`, `trimPrefix("ab", "a") == "b" && trimSuffix("ab", "b") == "a" && hasSuffix("ab", "b")`,
+		`splitAfter("a,b", ",")[0] == "a," && fromBase64(toBase64("x")) == "x"`, `all(fromJSON(params.rows), .x > 0)`, `any(fromJSON(params.rows), {.x == 2})`,
+		`one(1..3, # == 2) && none(1..3, # > 5)`, `-params.n == -3 && +params.n == 3`, `!false && not false`, `1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 3 && 1 != 2`,
+		`"a" < "b"`, `params.n ^ 2 == 9`, `7 % 3 == 1`, `10 / 4 == 2.5`, `b"abc" matches "b"`, `params.mode == "full" ? true : false`, `len("héllo") == 5`,
+		`abs(-1.5) == 1.5`, `int(params.n) + float("0.5") == 3.5`, `len(toJSON(fromJSON(params.rows))) > 0`, `join(["a","b"]) == "ab"`, `repeat("x", 0) == ""`,
+		`replace("aaa", "a", "b", 2) == "bba"`, `let f = 1..3; f[0] == 1`, `map(1..3, {# * 2})[2] == 6 && filter(1..3, # > 1)[0] == 2`,
 	} {
 		p, err := CompileConditionV0(src)
 		if err != nil {
