@@ -133,6 +133,7 @@ func CompileCondition(when string) (*Condition, error) {
 		expr.Function(fnAdd, m.add),
 		expr.Function(fnCall, m.call),
 		expr.Function(fnMatch, m.match),
+		expr.Function(fnIter, m.iter),
 		expr.Patch(budgetPatcher{}),
 	)
 	p, err := expr.Compile(when, opts...)

@@ -20,6 +20,8 @@ import (
 // with its operations routed through three functions of a meter (the
 // patch below):
 //
+//   - the collection a predicate walks goes to _jfIter, which charges it
+//     and, per element, a step per eight nodes of the predicate's body;
 //   - every operand of a binary operator (but && || ?? and ..), every
 //     argument of a builtin but a predicate, and every builtin's result
 //     pass through _jfCharge, which charges one step plus the value's size
@@ -49,6 +51,7 @@ const (
 	fnAdd    = "_jfAdd"
 	fnCall   = "_jfCall"
 	fnMatch  = "_jfMatch"
+	fnIter   = "_jfIter"
 
 	budgetPrefix = "expression exceeded its budget of"
 )
@@ -91,13 +94,41 @@ func (budgetPatcher) Visit(n *ast.Node) {
 			ast.Patch(n, callNode(fnCall, args...))
 			return
 		}
+		body := 0 // nodes of the predicates, if any
+		for _, a := range x.Arguments {
+			if p, ok := a.(*ast.PredicateNode); ok {
+				body += countNodes(p)
+			}
+		}
 		for i, a := range x.Arguments {
-			if _, ok := a.(*ast.PredicateNode); !ok {
+			switch {
+			case i == 0 && body > 0:
+				// The collection a predicate walks: its whole length, times
+				// the size of the body (operations in the body that are not
+				// charged, like member access or !, still cost).
+				x.Arguments[i] = callNode(fnIter, a, &ast.IntegerNode{Value: 1 + body/8})
+			case isPredicate(a):
+			default:
 				x.Arguments[i] = chargeNode(a)
 			}
 		}
 		ast.Patch(n, callNode(fnCharge, x))
 	}
+}
+
+func isPredicate(n ast.Node) bool {
+	_, ok := n.(*ast.PredicateNode)
+	return ok
+}
+
+type nodeCounter struct{ n int }
+
+func (c *nodeCounter) Visit(*ast.Node) { c.n++ }
+
+func countNodes(n ast.Node) int {
+	c := &nodeCounter{}
+	ast.Walk(&n, c)
+	return c.n
 }
 
 func callNode(name string, args ...ast.Node) ast.Node {
@@ -121,6 +152,29 @@ func chargeNode(n ast.Node) ast.Node {
 type meter struct {
 	steps int
 	re    map[string]*regexp.Regexp
+}
+
+// iter is _jfIter(collection, k): charges the collection, and k steps per
+// element (the predicate body's size); returns the collection.
+func (m *meter) iter(args ...any) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("%s: want 2 arguments", fnIter)
+	}
+	if err := m.chargeValue(args[0]); err != nil {
+		return nil, err
+	}
+	k, _ := args[1].(int)
+	n := 0
+	if rv := reflect.ValueOf(args[0]); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array || rv.Kind() == reflect.Map || rv.Kind() == reflect.String {
+		n = rv.Len()
+	}
+	if k > 0 && n > ConditionStepBudget/k {
+		return nil, m.charge(ConditionStepBudget + 1)
+	}
+	if err := m.charge(n * k); err != nil {
+		return nil, err
+	}
+	return args[0], nil
 }
 
 // match is _jfMatch(text, pattern): the matches operator, metered.
