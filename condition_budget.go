@@ -17,8 +17,9 @@ import (
 // The run-time budget of a CONDITION expression. expr's VM counts memory
 // (elements of the arrays and ranges it makes) but not steps, and does not
 // look at the size of strings. So the bounded program is the expression
-// with its operations routed through three functions of a meter (the
-// patch below):
+// with its operations routed through five functions of a per-evaluation
+// meter (budgetPatcher, an expr.Patch; the unpatched expression is
+// type-checked first, since the wrappers are untyped):
 //
 //   - the collection a predicate walks goes to _jfIter, which charges it
 //     and, per element, a step per eight nodes of the predicate's body;
@@ -107,7 +108,7 @@ func (budgetPatcher) Visit(n *ast.Node) {
 				// the size of the body (operations in the body that are not
 				// charged, like member access or !, still cost).
 				x.Arguments[i] = callNode(fnIter, a, &ast.IntegerNode{Value: 1 + body/8})
-			case isPredicate(a):
+			case isPredicate(a): // the body: its operands are patched already
 			default:
 				x.Arguments[i] = chargeNode(a)
 			}
