@@ -47,9 +47,10 @@ var conditionOptions = []expr.Option{
 //     per 64 bytes of a string it reads or makes), expr's VM memory budget
 //     of ConditionMemoryBudget elements, no string longer than
 //     MaxConditionStringBytes and no list longer than MaxConditionListLen
-//     made, no pattern longer than MaxConditionRegexBytes matched. A string is checked before it is built, so `let a1=a0+a0; …`
-//     or repeat() never allocates past the cap. An expression over budget
-//     fails its CONDITION node: "expression exceeded its budget of …".
+//     made, no pattern longer than MaxConditionRegexBytes matched. A string
+//     is checked before it is built, so `let a1=a0+a0; …` or repeat()
+//     never allocates past the cap. An expression over budget fails its
+//     CONDITION node: "expression exceeded its budget of …".
 //
 // Steps are counted from the values alone, so the same input gives the
 // same result, or the same error, on every replay.
