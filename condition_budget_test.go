@@ -65,6 +65,10 @@ var budgetBombs = map[string]string{
 	"RegexInLoop":         `let s=repeat("a", 16384); all(1..10000, {not (s matches "(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)(a|aa)b")})`,
 	"UnchargedOpsInLoop":  "let r=1..10000; all(r, {all(r, {" + strings.Repeat("!", 120) + "true && $env.params.mode.a?.b?.c?.d == nil})})",
 	"UnchargedOpsInLoop2": "let r=1..1000; all(r, {all(r, {" + strings.Repeat("!", 20) + "true})})",
+	"JoinTwoBig":          `let s=repeat("a", 200000); len(join([s, s], "")) > 0`,
+	"ToJSONTwoBig":        `let s=repeat("a", 200000); len(toJSON([s, s])) > 0`,
+	"StringTwoBig":        `let s=repeat("a", 200000); len(string([s, s])) > 0`,
+	"ConcatTwoBig":        `let l=map(1..6000, #); len(concat(l, l)) > 0`,
 	"ParamGrowth":         paramGrowth(),
 	"DeepArrays":          strings.Repeat("[", 120) + strings.Repeat("]", 120) + ` != nil && reduce(1..10000, {concat(#acc, [#])}, []) != nil`,
 }
