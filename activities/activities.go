@@ -444,7 +444,7 @@ func newResolver(in workflows.RunJobInput) (resolver, error) {
 	if err != nil {
 		return resolver{}, configErrorf("time zone %q is not an IANA time zone", tz)
 	}
-	return resolver{logicalTime: in.LogicalTime, loc: loc, scope: vars.Scope{Params: in.Params, Upstream: in.Upstream}}, nil
+	return resolver{logicalTime: in.LogicalTime, loc: loc, scope: vars.Scope{Params: in.Params, Upstream: in.Upstream}.WithCache()}, nil
 }
 
 // resolve returns text with its variables replaced; an unknown variable is

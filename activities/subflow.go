@@ -216,7 +216,7 @@ func (a *Activities) childParams(ctx context.Context, in workflows.PrepareSubflo
 	if len(cfg.Params) == 0 {
 		return nil, nil
 	}
-	scope := vars.Scope{Params: in.Params, Upstream: in.Upstream}
+	scope := vars.Scope{Params: in.Params, Upstream: in.Upstream}.WithCache()
 	if a.Variables != nil {
 		plain, _, err := a.Variables.VariableValues(ctx, in.TenantID)
 		if err != nil {

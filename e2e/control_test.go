@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"jobflow"
 	"jobflow/internal/jobdir"
@@ -143,6 +145,11 @@ func TestControl_ConditionValidation(t *testing.T) {
 	if f.Code != "INVALID" || !strings.Contains(f.Message, "not a child") {
 		t.Errorf("target not a child: %+v", f)
 	}
+	f = e.API.Fail("PATCH", "/api/v1/jobs/"+ids["route"], map[string]any{"config": map[string]any{"cases": []any{
+		map[string]any{"when": `let r=1..25000; all(r,{all(r,{#>0})})`, "to": []string{ids["child"]}}}}}, 400)
+	if f.Code != "INVALID" || !strings.Contains(f.Message, "config.cases[0].when") || !strings.Contains(f.Message, "more than the limit of 10000") {
+		t.Errorf("range bomb: %+v", f)
+	}
 	var w jobflow.Workflow
 	e.API.Must("GET", "/api/v1/workflows/"+wf, nil, 200, &w)
 	f = e.API.Fail("PUT", "/api/v1/workflows/"+wf+"/canvas", map[string]any{"nodes": []map[string]any{{"jobId": ids["route"], "trigger": "WHENEVER"}}, "edges": []any{}, "revision": w.Revision}, 400)
@@ -154,4 +161,37 @@ func TestControl_ConditionValidation(t *testing.T) {
 	if string(after.Config) != string(before.Config) {
 		t.Errorf("the job changed: %s -> %s", before.Config, after.Config)
 	}
+}
+
+// TestControl_ConditionBudget: the reported doubling bomb, saved through
+// the API (it is within the compile-time limits), fails its CONDITION
+// node at run time with the budget error, in a real FlowRun on a real
+// Temporal server; the child is UPSTREAM_FAILED and the run ends FAIL
+// promptly.
+func TestControl_ConditionBudget(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	bomb := `let a0="aaaaaaaaaaaaaaaa"; `
+	for i := 1; i <= 26; i++ {
+		bomb += fmt.Sprintf("let a%d=a%d+a%d; ", i, i-1, i-1)
+	}
+	bomb += "len(a26)>0"
+	wf, ids := e.workflow("bomb", []jobSpec{
+		{Name: "route", Type: "CONDITION", Config: map[string]any{"cases": []any{map[string]any{"when": "true", "to": []string{}}}}},
+		shell("child", "true"),
+	}, [][2]string{{"route", "child"}}, nil)
+	e.API.Must("PATCH", "/api/v1/jobs/"+ids["route"], map[string]any{"config": map[string]any{"cases": []any{
+		map[string]any{"when": bomb, "to": []string{ids["child"]}}}, "default": []string{}}}, 200, nil)
+	start := time.Now()
+	r := e.waitFinished(e.start(wf, nil))
+	if r.Status != jobflow.RunFail {
+		t.Errorf("run %s, want FAIL", r.Status)
+	}
+	route := node(t, r, ids["route"])
+	if route.Status != jobflow.NodeFail || !strings.Contains(route.Error, "expression exceeded its budget of 262144 bytes for a string") {
+		t.Errorf("route %s %.200q, want FAIL with the budget error", route.Status, route.Error)
+	}
+	if st := node(t, r, ids["child"]).Status; st != jobflow.NodeUpstreamFailed {
+		t.Errorf("child %s, want UPSTREAM_FAILED", st)
+	}
+	t.Logf("the run ended in %v", time.Since(start))
 }

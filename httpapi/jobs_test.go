@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"jobflow"
@@ -83,5 +85,51 @@ func TestJobs_EditAndDelete(t *testing.T) {
 		e.ok(e.as("GET", "/api/v1/jobs/"+on.ID, nil), 200, nil)
 		e.ok(e.as("DELETE", "/api/v1/jobs/"+off.ID, nil), 204, nil)
 		e.fail(e.as("GET", "/api/v1/jobs/"+off.ID, nil), 404, jobflow.ENOTFOUND)
+	})
+}
+
+// TestJobs_ConditionLimits: a CONDITION whose expression breaks a
+// compile-time limit (the reported 25,000-element range bomb, a computed
+// range, a 5 KiB literal, deep nesting) is a 400 INVALID in the error
+// envelope naming the field and the limit, on create and on update; the
+// doubling bomb is within those limits (it is stopped by the run-time
+// budget) and is saved.
+func TestJobs_ConditionLimits(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		w := e.workflow("wf")
+		cond := func(when string) map[string]any {
+			return map[string]any{"name": "route", "type": "CONDITION", "config": map[string]any{"cases": []any{map[string]any{"when": when, "to": []string{}}}}}
+		}
+		doubling := `let a0="aaaaaaaaaaaaaaaa"; `
+		for i := 1; i <= 26; i++ {
+			doubling += fmt.Sprintf("let a%d=a%d+a%d; ", i, i-1, i-1)
+		}
+		doubling += "len(a26)>0"
+		var job jobflow.Job
+		e.ok(e.as("POST", "/api/v1/workflows/"+w.ID+"/jobs", cond(doubling)), 201, &job)
+		cases := []struct{ name, when, want string }{
+			{"ReportedRangeBomb", `let r=1..25000; all(r,{all(r,{#>0})})`, "the range 1..25000 has 25000 elements, more than the limit of 10000"},
+			{"ComputedRange", `all(1..params.n, {# > 0})`, "integer literals"},
+			{"HugeLiteral", `"` + strings.Repeat("a", 5000) + `" != ""`, "more than the limit of 4096 bytes"},
+			{"DeepNesting", strings.Repeat("!", 300) + "true", "nests deeper than the limit of 128 levels"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				body := cond(tc.when)
+				body["name"] = "other"
+				for _, r := range []resp{
+					e.as("POST", "/api/v1/workflows/"+w.ID+"/jobs", body),
+					e.as("PATCH", "/api/v1/jobs/"+job.ID, map[string]any{"config": body["config"]}),
+				} {
+					err := e.fail(r, 400, jobflow.EINVALID)
+					if err.Details["field"] != "config.cases[0].when" || !strings.Contains(err.Message, tc.want) {
+						t.Errorf("error %+v, want field config.cases[0].when and %q", err, tc.want)
+					}
+				}
+			})
+		}
+		if jobs, _ := e.st.FindJobs(context.Background(), e.tenantID, w.ID); len(jobs) != 1 {
+			t.Fatalf("%d jobs stored, want the one accepted", len(jobs))
+		}
 	})
 }

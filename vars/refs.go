@@ -17,6 +17,8 @@ type Scope struct {
 	Secrets map[string]string
 	// Upstream are the outputs of the ancestor jobs the text may name.
 	Upstream []Upstream
+
+	docs *docCache // see WithCache; ResolveScope makes one if nil
 }
 
 // Upstream is one ancestor job's outputs.
@@ -155,7 +157,7 @@ func (s Scope) output(inner string) (string, error) {
 		return "", fmt.Errorf("%s: job %q is not an upstream job of this one", ref.Text, ref.Job)
 	}
 	if ref.Key == "" {
-		v, err := JSONPath(OutputsJSON(u.Outputs), ref.Path)
+		v, err := s.docs.jsonPath(s.docs.outputsJSON(u), ref.Path)
 		if err != nil {
 			return "", fmt.Errorf("%s: %v", ref.Text, err)
 		}
@@ -168,7 +170,7 @@ func (s Scope) output(inner string) (string, error) {
 	if ref.Path == "" {
 		return v, nil
 	}
-	v, err = JSONPath(v, ref.Path)
+	v, err = s.docs.jsonPath(v, ref.Path)
 	if err != nil {
 		return "", fmt.Errorf("%s: output %q: %v", ref.Text, ref.Key, err)
 	}
@@ -197,7 +199,7 @@ func (s Scope) getJSONValue(rest string, t time.Time, depth int) (string, int, e
 	if err != nil {
 		return "", 0, err
 	}
-	v, err := JSONPath(doc, body[sep+3:end])
+	v, err := s.docs.jsonPath(doc, body[sep+3:end])
 	if err != nil {
 		return "", 0, fmt.Errorf("get_json_value: %v", err)
 	}

@@ -45,12 +45,21 @@ func ResolveScope(text string, logicalTime time.Time, loc *time.Location, s Scop
 	if loc == nil {
 		loc = time.UTC
 	}
-	return s.resolve(text, logicalTime.In(loc), 0)
+	s = s.WithCache()
+	out, err := s.resolve(text, logicalTime.In(loc), 0)
+	if err == nil && len(out) > len(text)+MaxExpansionBytes {
+		return "", fmt.Errorf("variables exceeded their budget of %d bytes of expansion (the text grew from %d to %d bytes)", MaxExpansionBytes, len(text), len(out))
+	}
+	return out, err
 }
 
 func (s Scope) resolve(text string, t time.Time, depth int) (string, error) {
 	var b strings.Builder
+	limit := len(text) + MaxExpansionBytes
 	for {
+		if b.Len() > limit {
+			return "", fmt.Errorf("variables exceeded their budget of %d bytes of expansion (the text grew past %d bytes)", MaxExpansionBytes, b.Len())
+		}
 		i := nextPlaceholder(text)
 		if i < 0 || i == len(text)-1 {
 			b.WriteString(text)
@@ -190,7 +199,7 @@ func (s Scope) lookup(name string, t time.Time) (string, bool, error) {
 			if u == nil {
 				return "", false, fmt.Errorf("${qing.%s.result_data}: job %s is not an upstream job of this one", id, id)
 			}
-			return OutputsJSON(u.Outputs), true, nil
+			return s.docs.outputsJSON(u), true, nil
 		}
 	}
 	return "", false, nil

@@ -50,7 +50,7 @@ func (r *runner) startCondition(ctx workflow.Context, i int, job *jobflow.Job) {
 	r.ours[i] = true
 	names := cfg.Members("global")
 	if len(names) == 0 {
-		r.decideCondition(i, cfg, nil)
+		r.decideCondition(ctx, i, cfg, nil)
 		return
 	}
 	lctx := workflow.WithLocalActivityOptions(r.jobsCtx, recordOptions())
@@ -68,26 +68,31 @@ func (r *runner) startCondition(ctx workflow.Context, i int, job *jobflow.Job) {
 			r.fail(i, "cannot load the tenant's variables: "+err.Error(), true)
 			return
 		}
-		r.decideCondition(i, cfg, globals)
+		r.decideCondition(ctx, i, cfg, globals)
 	})
 }
 
+// conditionBudgetVersion gates the bounded evaluation of CONDITION
+// expressions (jobflow.CompileCondition: size, node, depth and range limits,
+// a step, memory and string/list budget). Histories that decided a
+// CONDITION before it replay with the unbounded evaluation they were
+// recorded with; a workflow task that never completed (a run that ran out
+// of memory on an expression) has no marker and gets the budget.
+const conditionBudgetVersion = "condition-budget"
+
 // decideCondition evaluates the cases in order and ends node i.
-func (r *runner) decideCondition(i int, cfg jobflow.ConditionConfig, globals map[string]string) {
+func (r *runner) decideCondition(ctx workflow.Context, i int, cfg jobflow.ConditionConfig, globals map[string]string) {
 	outputs := map[string]map[string]string{}
 	for _, u := range r.upstream(i) {
 		outputs[u.Name] = u.Outputs
 	}
+	bounded := workflow.GetVersion(ctx, conditionBudgetVersion, workflow.DefaultVersion, 1) >= 1
 	chosen, branch := cfg.Default, "default"
 	for k, cs := range cfg.Cases {
-		p, err := jobflow.CompileCondition(cs.When)
-		if err == nil {
-			var ok bool
-			ok, err = jobflow.EvalCondition(p, r.in.Params, globals, outputs)
-			if err == nil && ok {
-				chosen, branch = cs.To, strconv.Itoa(k)
-				break
-			}
+		ok, err := evalCase(bounded, cs.When, r.in.Params, globals, outputs)
+		if err == nil && ok {
+			chosen, branch = cs.To, strconv.Itoa(k)
+			break
 		}
 		if err != nil {
 			r.fail(i, fmt.Sprintf("case %d (%s): %v", k, cs.When, err), true)
@@ -98,6 +103,23 @@ func (r *runner) decideCondition(i int, cfg jobflow.ConditionConfig, globals map
 	r.deselect(i, chosen)
 	r.newlyDecided = append(r.newlyDecided, i)
 	r.succeed(i, RunJobResult{Outputs: map[string]string{OutputBranch: branch, OutputSelected: string(sel)}})
+}
+
+// evalCase compiles and evaluates one case's expression, within the
+// budgets when bounded.
+func evalCase(bounded bool, when string, params, globals map[string]string, outputs map[string]map[string]string) (bool, error) {
+	if !bounded {
+		p, err := jobflow.CompileConditionV0(when)
+		if err != nil {
+			return false, err
+		}
+		return jobflow.EvalConditionV0(p, params, globals, outputs)
+	}
+	c, err := jobflow.CompileCondition(when)
+	if err != nil {
+		return false, err
+	}
+	return c.Eval(params, globals, outputs)
 }
 
 // deselect marks the children of CONDITION node i that are not in chosen.

@@ -10,7 +10,8 @@ import (
 
 // TestFlowRun_Replay replays FlowRun histories recorded on a real Temporal
 // server (success, CONTINUE failure, END, abort, break, discrete wait,
-// rerun, continue-as-new, outputs, trigger rules, CONDITION, DEPENDENT,
+// rerun, continue-as-new, outputs, trigger rules, CONDITION (and one over
+// its budget, condition-budget.json), DEPENDENT,
 // SUBFLOW), so a change to FlowRun that breaks determinism
 // fails here. Record them again after an intended, versioned change:
 //
