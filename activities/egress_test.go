@@ -150,6 +150,11 @@ func TestEgress_MySQLLoadDataLocalReadsNoFile(t *testing.T) {
 	if len(rows) != 0 {
 		t.Errorf("table holds %d rows: %q", len(rows), rows)
 	}
+	// Nor does jobflow register a reader with the driver.
+	j = sqlJob(e, ds, jobflow.SQLExecute, fmt.Sprintf("load data local infile 'Reader::secret' into table %s", table))
+	if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || !strings.Contains(appError(t, err).Message(), "not registered") {
+		t.Errorf("LOAD DATA LOCAL INFILE 'Reader::secret': %v, want the driver's refusal", err)
+	}
 }
 
 // SPEC §9: an alarm webhook on loopback is refused unless the tenant's
@@ -186,3 +191,40 @@ func TestEgress_AlarmWebhookLoopback(t *testing.T) {
 }
 
 func parseTestRules(entries ...string) ([]egress.Rule, error) { return egress.ParseRules(entries) }
+
+// The tenant cache serves osUser and egressAllow alike: one store read per
+// tenantUserTTL, a SYS_ADMIN's change seen once the entry is older.
+func TestTenantCache_OSUserAndEgress(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	ctx := context.Background()
+	osUser, allow := "tenant-user", []string{"10.0.0.0/8:443"}
+	if _, err := e.s.UpdateTenant(ctx, e.run.TenantID, jobflow.TenantUpdate{OSUser: &osUser, EgressAllow: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := e.a.tenantOSUser(ctx, e.run.TenantID); err != nil || u != osUser {
+		t.Fatalf("tenantOSUser = %q, %v", u, err)
+	}
+	p, err := e.a.egressPolicy(ctx, e.run.TenantID)
+	if err != nil || p.Check("", netip.MustParseAddrPort("10.1.2.3:443")) != nil || p.Check("", netip.MustParseAddrPort("10.1.2.3:80")) == nil {
+		t.Fatalf("policy %+v, %v", p, err)
+	}
+	// Changed in the store: the cached copy still answers within the TTL.
+	other := "other-user"
+	if _, err := e.s.UpdateTenant(ctx, e.run.TenantID, jobflow.TenantUpdate{OSUser: &other, EgressAllow: &[]string{}}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := e.a.tenantOSUser(ctx, e.run.TenantID); u != osUser {
+		t.Fatalf("tenantOSUser = %q within the TTL, want the cached %q", u, osUser)
+	}
+	e.a.mu.Lock()
+	c := e.a.tenants[e.run.TenantID]
+	c.at = c.at.Add(-tenantUserTTL)
+	e.a.tenants[e.run.TenantID] = c
+	e.a.mu.Unlock()
+	if u, _ := e.a.tenantOSUser(ctx, e.run.TenantID); u != other {
+		t.Fatalf("tenantOSUser = %q after the TTL, want %q", u, other)
+	}
+	if p, _ := e.a.egressPolicy(ctx, e.run.TenantID); p.Check("", netip.MustParseAddrPort("10.1.2.3:443")) == nil {
+		t.Fatal("a removed rule still allows after the TTL")
+	}
+}
