@@ -3,13 +3,16 @@ package activities
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -226,5 +229,37 @@ func TestTenantCache_OSUserAndEgress(t *testing.T) {
 	}
 	if p, _ := e.a.egressPolicy(ctx, e.run.TenantID); p.Check("", netip.MustParseAddrPort("10.1.2.3:443")) == nil {
 		t.Fatal("a removed rule still allows after the TTL")
+	}
+}
+
+// lib/pq falls back to the worker's environment and home for a password
+// file, a password and a client certificate: none reaches a datasource.
+func TestPostgresConnector_NoWorkerCredentials(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".postgresql"), 0o700)
+	t.Setenv("HOME", home)
+	t.Setenv("PGPASSWORD", "worker-env-password")
+	t.Setenv("PGPASSFILE", filepath.Join(home, "pgpass"))
+	t.Setenv("PGSSLCERT", "/etc/jobflow/client.crt")
+	var seen string
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		seen = addr
+		return nil, errors.New("not dialled in this test")
+	}
+	c, err := PostgresConnector("postgres://u@db.example.com:5432/d?sslmode=disable", "", dial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := reflect.ValueOf(c).Elem().FieldByName("cfg")
+	for field, bad := range map[string]string{"Password": "worker-env-password", "Passfile": "", "SSLCert": "/etc/jobflow/client.crt"} {
+		if got := pc.FieldByName(field).String(); got == bad {
+			t.Errorf("lib/pq config %s = %q (from the worker)", field, got)
+		}
+	}
+	if pc.FieldByName("Passfile").String() != nonexistentFile || pc.FieldByName("SSLCert").String() != nonexistentFile {
+		t.Errorf("passfile %q, sslcert %q: want %q", pc.FieldByName("Passfile"), pc.FieldByName("SSLCert"), nonexistentFile)
+	}
+	if _, err := c.Connect(context.Background()); err == nil || seen != "db.example.com:5432" {
+		t.Errorf("connect went around the dialer: %v (dialled %q)", err, seen)
 	}
 }
