@@ -263,3 +263,21 @@ func TestPostgresConnector_NoWorkerCredentials(t *testing.T) {
 		t.Errorf("connect went around the dialer: %v (dialled %q)", err, seen)
 	}
 }
+
+// The same for MYSQL: MariaDB on 127.0.0.1:3306 is refused by default and
+// reached once the tenant's egressAllow names it.
+func TestEgress_SQLMySQLLoopback(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	mysqlAdmin(t)
+	ctx := context.Background()
+	ds := e.closedDatasource(t, jobflow.DatasourceMySQL, 3306, "test", "root")
+	_, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "127.0.0.1:3306") || !strings.Contains(ae.Message(), "egressAllow") {
+		t.Fatalf("error = %q, want a refusal naming 127.0.0.1:3306 and egressAllow", ae.Message())
+	}
+	e.allowEgress(t, "127.0.0.1:3306")
+	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	if err != nil || res.Outputs["one"] != "1" {
+		t.Fatalf("allowed: %v %v", res.Outputs, err)
+	}
+}
