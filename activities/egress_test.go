@@ -3,13 +3,16 @@ package activities
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -150,6 +153,11 @@ func TestEgress_MySQLLoadDataLocalReadsNoFile(t *testing.T) {
 	if len(rows) != 0 {
 		t.Errorf("table holds %d rows: %q", len(rows), rows)
 	}
+	// Nor does jobflow register a reader with the driver.
+	j = sqlJob(e, ds, jobflow.SQLExecute, fmt.Sprintf("load data local infile 'Reader::secret' into table %s", table))
+	if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || !strings.Contains(appError(t, err).Message(), "not registered") {
+		t.Errorf("LOAD DATA LOCAL INFILE 'Reader::secret': %v, want the driver's refusal", err)
+	}
 }
 
 // SPEC §9: an alarm webhook on loopback is refused unless the tenant's
@@ -186,3 +194,90 @@ func TestEgress_AlarmWebhookLoopback(t *testing.T) {
 }
 
 func parseTestRules(entries ...string) ([]egress.Rule, error) { return egress.ParseRules(entries) }
+
+// The tenant cache serves osUser and egressAllow alike: one store read per
+// tenantUserTTL, a SYS_ADMIN's change seen once the entry is older.
+func TestTenantCache_OSUserAndEgress(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	ctx := context.Background()
+	osUser, allow := "tenant-user", []string{"10.0.0.0/8:443"}
+	if _, err := e.s.UpdateTenant(ctx, e.run.TenantID, jobflow.TenantUpdate{OSUser: &osUser, EgressAllow: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := e.a.tenantOSUser(ctx, e.run.TenantID); err != nil || u != osUser {
+		t.Fatalf("tenantOSUser = %q, %v", u, err)
+	}
+	p, err := e.a.egressPolicy(ctx, e.run.TenantID)
+	if err != nil || p.Check("", netip.MustParseAddrPort("10.1.2.3:443")) != nil || p.Check("", netip.MustParseAddrPort("10.1.2.3:80")) == nil {
+		t.Fatalf("policy %+v, %v", p, err)
+	}
+	// Changed in the store: the cached copy still answers within the TTL.
+	other := "other-user"
+	if _, err := e.s.UpdateTenant(ctx, e.run.TenantID, jobflow.TenantUpdate{OSUser: &other, EgressAllow: &[]string{}}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := e.a.tenantOSUser(ctx, e.run.TenantID); u != osUser {
+		t.Fatalf("tenantOSUser = %q within the TTL, want the cached %q", u, osUser)
+	}
+	e.a.mu.Lock()
+	c := e.a.tenants[e.run.TenantID]
+	c.at = c.at.Add(-tenantUserTTL)
+	e.a.tenants[e.run.TenantID] = c
+	e.a.mu.Unlock()
+	if u, _ := e.a.tenantOSUser(ctx, e.run.TenantID); u != other {
+		t.Fatalf("tenantOSUser = %q after the TTL, want %q", u, other)
+	}
+	if p, _ := e.a.egressPolicy(ctx, e.run.TenantID); p.Check("", netip.MustParseAddrPort("10.1.2.3:443")) == nil {
+		t.Fatal("a removed rule still allows after the TTL")
+	}
+}
+
+// lib/pq falls back to the worker's environment and home for a password
+// file, a password and a client certificate: none reaches a datasource.
+func TestPostgresConnector_NoWorkerCredentials(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".postgresql"), 0o700)
+	t.Setenv("HOME", home)
+	t.Setenv("PGPASSWORD", "worker-env-password")
+	t.Setenv("PGPASSFILE", filepath.Join(home, "pgpass"))
+	t.Setenv("PGSSLCERT", "/etc/jobflow/client.crt")
+	var seen string
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		seen = addr
+		return nil, errors.New("not dialled in this test")
+	}
+	c, err := PostgresConnector("postgres://u@db.example.com:5432/d?sslmode=disable", "", dial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := reflect.ValueOf(c).Elem().FieldByName("cfg")
+	for field, bad := range map[string]string{"Password": "worker-env-password", "Passfile": "", "SSLCert": "/etc/jobflow/client.crt"} {
+		if got := pc.FieldByName(field).String(); got == bad {
+			t.Errorf("lib/pq config %s = %q (from the worker)", field, got)
+		}
+	}
+	if pc.FieldByName("Passfile").String() != nonexistentFile || pc.FieldByName("SSLCert").String() != nonexistentFile {
+		t.Errorf("passfile %q, sslcert %q: want %q", pc.FieldByName("Passfile"), pc.FieldByName("SSLCert"), nonexistentFile)
+	}
+	if _, err := c.Connect(context.Background()); err == nil || seen != "db.example.com:5432" {
+		t.Errorf("connect went around the dialer: %v (dialled %q)", err, seen)
+	}
+}
+
+// The same for MYSQL: MariaDB on 127.0.0.1:3306 is refused by default and
+// reached once the tenant's egressAllow names it.
+func TestEgress_SQLMySQLLoopback(t *testing.T) {
+	e := newTestEnv(t, store.DialectSQLite)
+	mysqlAdmin(t)
+	ctx := context.Background()
+	ds := e.closedDatasource(t, jobflow.DatasourceMySQL, 3306, "test", "root")
+	_, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "127.0.0.1:3306") || !strings.Contains(ae.Message(), "egressAllow") {
+		t.Fatalf("error = %q, want a refusal naming 127.0.0.1:3306 and egressAllow", ae.Message())
+	}
+	e.allowEgress(t, "127.0.0.1:3306")
+	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	if err != nil || res.Outputs["one"] != "1" {
+		t.Fatalf("allowed: %v %v", res.Outputs, err)
+	}
+}

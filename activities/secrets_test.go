@@ -64,6 +64,7 @@ func TestRunJob_TenantVariables(t *testing.T) {
 			w.Write([]byte(`{"echo":"` + got + `"}`))
 		}))
 		defer srv.Close()
+		e.allowServer(t, srv.URL)
 		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{URL: srv.URL + "/?t=${{ secret.TOKEN }}", Headers: map[string]string{"Authorization": "Bearer ${{ secret.TOKEN }}"}})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {

@@ -112,17 +112,22 @@ func OpenDatasource(ds *jobflow.Datasource, dial DialFunc) (*sql.DB, error) {
 
 // PostgresConnector is a lib/pq connector for dsn that dials through dial.
 // What lib/pq would take from the worker's environment or files (PGPASSWORD,
-// PGPASSFILE, PGSERVICE, PGSSLCERT, PGSSLKEY, PGSSLROOTCERT) is cleared, so
-// a tenant's server never receives a credential of the worker.
+// PGPASSFILE and ~/.pgpass, PGSERVICE, PGSSLCERT, PGSSLKEY, PGSSLROOTCERT,
+// ~/.postgresql/postgresql.crt) is cleared, so a tenant's server never
+// receives a credential of the worker.
 func PostgresConnector(dsn, password string, dial DialFunc) (driver.Connector, error) {
 	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Password = password
-	cfg.Passfile = ""
+	cfg.Passfile = nonexistentFile // "" would read ~/.pgpass
 	cfg.Service = ""
-	cfg.SSLCert, cfg.SSLKey, cfg.SSLRootCert = "", "", ""
+	cfg.SSLKey, cfg.SSLRootCert = "", ""
+	// With no sslcert lib/pq presents ~/.postgresql/postgresql.crt of the
+	// worker's user when it exists; a path that never exists turns that off
+	// (lib/pq skips a missing certificate file).
+	cfg.SSLCert = nonexistentFile
 	c, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -130,6 +135,10 @@ func PostgresConnector(dsn, password string, dial DialFunc) (driver.Connector, e
 	c.Dialer(pqDialer(dial))
 	return c, nil
 }
+
+// nonexistentFile is a path that does not exist: a datasource's passfile
+// and sslcert, so lib/pq reads neither ~/.pgpass nor a client certificate.
+const nonexistentFile = "/nonexistent/jobflow-datasources-read-no-file"
 
 // pqDialer is lib/pq's Dialer over a DialFunc.
 type pqDialer DialFunc

@@ -9,8 +9,12 @@
 // JOBFLOW_EGRESS_ALLOW open closed destinations, as rules (see ParseRules).
 //
 // jobflow's own store and Temporal frontend addresses (Policy.Deny) are
-// refused even when a rule covers them by a range: only a rule that names
-// that exact address (or host name) and port opens one.
+// refused even when a rule covers them by a range or a host name: only a
+// rule that names that exact address and port ("127.0.0.1:5432") opens one.
+//
+// A host name rule opens whatever the name resolves to when it is dialled
+// by that name: it trusts the name's DNS, so prefer address rules for names
+// a tenant controls.
 //
 // Every address is checked when the socket connects (net.Dialer.Control),
 // after name resolution, so a name that resolves to a closed address (DNS
@@ -68,13 +72,11 @@ func (r Rule) matches(host string, a netip.AddrPort) bool {
 	return r.Prefix.IsValid() && r.Prefix.Contains(a.Addr().Unmap())
 }
 
-// exact reports whether r names exactly the destination (one address or the
-// host name, and the port).
-func (r Rule) exact(host string, a netip.AddrPort) bool {
-	if r.Port == 0 || !r.matches(host, a) {
-		return false
-	}
-	return r.Host != "" || r.Prefix.IsSingleIP()
+// exact reports whether r names exactly the address and port a. A host
+// name rule never does: whoever controls the name's DNS could point it at
+// jobflow's own store.
+func (r Rule) exact(a netip.AddrPort) bool {
+	return r.Host == "" && r.Port != 0 && r.Port == a.Port() && r.Prefix.IsSingleIP() && r.Prefix.Addr() == a.Addr().Unmap()
 }
 
 var hostRE = regexp.MustCompile(`^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$`)
@@ -271,7 +273,7 @@ func IsRefused(err error) bool {
 
 // Check says whether a connection to a (dialled as host, "" for an address)
 // is allowed: nil when it is. An address of Deny is refused unless a rule
-// names exactly that address (or host) and port; a closed address (Closed)
+// names exactly that address and port (not a range, not a host name); a closed address (Closed)
 // is refused unless a rule covers it; any other address is allowed. The
 // error names the destination and how to open it.
 func (p Policy) Check(host string, a netip.AddrPort) error {
@@ -285,11 +287,11 @@ func (p Policy) Check(host string, a netip.AddrPort) error {
 	for _, d := range p.Deny {
 		if d.Addr().Unmap() == addr && d.Port() == a.Port() {
 			for _, r := range p.Allow {
-				if r.exact(host, a) {
+				if r.exact(a) {
 					return nil
 				}
 			}
-			return &RefusedError{Host: host, Addr: a, Reason: "it is jobflow's own store or Temporal (only a rule naming this exact address and port opens it)"}
+			return &RefusedError{Host: host, Addr: a, Reason: "it is jobflow's own store or Temporal (only a rule naming this exact address and port opens it, not a range or a host name)"}
 		}
 	}
 	for _, r := range p.Allow {
@@ -305,7 +307,8 @@ func (p Policy) Check(host string, a netip.AddrPort) error {
 
 // DialContext returns a dial function for d (a copy of it is used) that
 // connects only where p allows: names are resolved as usual, and every
-// address is checked as the socket connects, through d.Control, so each
+// address is checked as the socket connects (net.Dialer.ControlContext,
+// which runs d's own Control or ControlContext after the check), so each
 // attempt (and each redirect of an HTTP client using it) is checked on the
 // address it really connects to. Only TCP and UDP are dialled.
 func (p Policy) DialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -327,8 +330,9 @@ func (p Policy) DialContext(d *net.Dialer) func(ctx context.Context, network, ad
 			host = "" // an address: the rules see the address
 		}
 		dd := base
-		inner := base.Control
-		dd.Control = func(network, address string, c syscall.RawConn) error {
+		inner, innerCtx := base.Control, base.ControlContext
+		dd.Control = nil
+		dd.ControlContext = func(cctx context.Context, network, address string, c syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
 				return fmt.Errorf("egress: cannot check %q: %v", address, err)
@@ -336,12 +340,14 @@ func (p Policy) DialContext(d *net.Dialer) func(ctx context.Context, network, ad
 			if err := p.Check(host, ap); err != nil {
 				return err
 			}
-			if inner != nil {
+			switch {
+			case innerCtx != nil:
+				return innerCtx(cctx, network, address, c)
+			case inner != nil:
 				return inner(network, address, c)
 			}
 			return nil
 		}
-		dd.ControlContext = nil
 		return dd.DialContext(ctx, network, addr)
 	}
 }

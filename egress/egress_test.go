@@ -165,9 +165,18 @@ func TestCheck(t *testing.T) {
 	if err := p.Check("", ap("8.8.8.8:5432")); err != nil {
 		t.Errorf("unrelated public address refused: %v", err)
 	}
+	// A host name rule does not open it either: the name's DNS could
+	// point anywhere.
+	p.Allow = append(p.Allow, mustRules(t, "db.tenant.example:5432", "[::ffff:127.0.0.1]:5433")...)
+	if err := p.Check("db.tenant.example", ap("127.0.0.1:5432")); err == nil {
+		t.Error("the store opened by a host name rule")
+	}
 	p.Allow = append(p.Allow, mustRules(t, "127.0.0.1:5432")...)
 	if err := p.Check("", ap("127.0.0.1:5432")); err != nil {
 		t.Errorf("the store refused though named exactly: %v", err)
+	}
+	if err := p.Check("", ap("[::ffff:127.0.0.1]:5432")); err != nil {
+		t.Errorf("the v4-mapped form of the store refused though named exactly: %v", err)
 	}
 	// Deny even applies to public addresses.
 	p = Policy{Deny: []netip.AddrPort{ap("8.8.8.8:7233")}}
@@ -239,6 +248,23 @@ func TestDialContext(t *testing.T) {
 	}
 	if _, err := dial(ctx, "tcp", "127.0.0.1:"+port); err == nil {
 		t.Fatal("a host-name rule opened the bare address")
+	}
+}
+
+func TestDialContextKeepsControlContext(t *testing.T) {
+	_, port := listen(t)
+	called := false
+	d := &net.Dialer{ControlContext: func(context.Context, string, string, syscall.RawConn) error { called = true; return nil }}
+	if _, err := (Policy{}).DialContext(d)(context.Background(), "tcp", "127.0.0.1:"+port); err == nil || called {
+		t.Fatalf("refused dial: err %v, the dialer's ControlContext called %v", err, called)
+	}
+	c, err := Policy{Allow: mustRules(t, "127.0.0.1")}.DialContext(d)(context.Background(), "tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if !called {
+		t.Error("the dialer's own ControlContext was not called")
 	}
 }
 

@@ -84,6 +84,13 @@ func TestAlarmChannelRoutes(t *testing.T) {
 				Response string `json:"response"`
 				Error    string `json:"error"`
 			}
+			// SPEC §9: the receiver is on loopback, closed until the
+			// tenant's egressAllow names it.
+			e.ok(e.as("POST", "/api/v1/alarm-channels/"+ch.ID+"/test", nil), 200, &got)
+			if host := strings.TrimPrefix(rc.srv.URL, "http://"); got.OK || !strings.Contains(got.Error, host) || !strings.Contains(got.Error, "egressAllow") || len(rc.of("")) != 0 {
+				t.Fatalf("test of a loopback channel = %+v, want refused naming %s and egressAllow", got, host)
+			}
+			e.allowEgress("127.0.0.1")
 			e.ok(e.as("POST", "/api/v1/alarm-channels/"+ch.ID+"/test", nil), 200, &got)
 			if !got.OK || got.Code != 200 || !strings.Contains(got.Response, "from receiver") {
 				t.Fatalf("test = %+v", got)
@@ -99,7 +106,8 @@ func TestAlarmChannelRoutes(t *testing.T) {
 			}
 			var recs jobflow.List[jobflow.AlarmRecord]
 			e.ok(e.as("GET", "/api/v1/alarm-records", nil), 200, &recs)
-			if recs.Total != 2 || recs.Items[0].Status != jobflow.AlarmSent || recs.Items[1].Status != jobflow.AlarmFailed || recs.Items[1].ResponseCode != 500 {
+			if recs.Total != 3 || recs.Items[0].Status != jobflow.AlarmFailed || !strings.Contains(recs.Items[0].Error, "egressAllow") ||
+				recs.Items[1].Status != jobflow.AlarmSent || recs.Items[2].Status != jobflow.AlarmFailed || recs.Items[2].ResponseCode != 500 {
 				t.Fatalf("records = %+v", recs)
 			}
 		})

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -81,12 +82,28 @@ func TestDatasources_ConnectionTest(t *testing.T) {
 			}
 			return out
 		}
+		// SPEC §9: loopback (here jobflow's own PostgreSQL) is closed until
+		// the tenant's egressAllow names it.
+		t.Run("LoopbackRefusedByDefault", func(t *testing.T) {
+			for _, body := range []map[string]any{
+				{"name": "pg-closed-egress", "type": "POSTGRES", "host": "127.0.0.1", "port": 5432, "database": "postgres", "user": "postgres"},
+				{"name": "maria-closed-egress", "type": "MYSQL", "host": "127.0.0.1", "port": 3306, "database": "mysql", "user": "root"},
+			} {
+				got := test(body)
+				want := fmt.Sprintf("127.0.0.1:%d", body["port"])
+				if got.OK || !strings.Contains(got.Error, want) || !strings.Contains(got.Error, "egressAllow") {
+					t.Fatalf("%s: %+v, want refused naming %s and egressAllow", body["type"], got, want)
+				}
+			}
+		})
+		e.allowEgress("127.0.0.1:5432", "127.0.0.1:3306")
 		t.Run("PostgresOK", func(t *testing.T) {
 			got := test(map[string]any{"name": "pg", "type": "POSTGRES", "host": "127.0.0.1", "port": 5432, "database": "postgres", "user": "postgres"})
 			if !got.OK || got.LatencyMs <= 0 || got.Error != "" {
 				t.Fatalf("%+v", got)
 			}
 		})
+		e.allowEgress("127.0.0.1")
 		t.Run("PostgresClosedPort", func(t *testing.T) {
 			got := test(map[string]any{"name": "pg-closed", "type": "POSTGRES", "host": "127.0.0.1", "port": closedPort(t), "database": "postgres", "user": "postgres", "password": secretPassword})
 			t.Logf("error: %s", got.Error)

@@ -255,3 +255,51 @@ func TestParseRetention(t *testing.T) {
 		t.Errorf("a bad JOBFLOW_RUN_RETENTION: %v, want an error naming it", err)
 	}
 }
+
+func TestLoadConfig_EgressAllow(t *testing.T) {
+	m := serverEnv()
+	m["JOBFLOW_EGRESS_ALLOW"] = " 10.0.0.0/8:443, db.internal:5432 ,[::1]:80"
+	cfg, err := loadConfig(modeServer, env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range cfg.EgressAllow {
+		got = append(got, r.String())
+	}
+	if want := []string{"10.0.0.0/8:443", "db.internal:5432", "[::1]:80"}; !slices.Equal(got, want) {
+		t.Fatalf("EgressAllow = %v, want %v", got, want)
+	}
+	m["JOBFLOW_EGRESS_ALLOW"] = "10.0.0.0/8,bad entry!"
+	_, err = loadConfig(modeServer, env(m))
+	var se *settingError
+	if !errors.As(err, &se) || se.name != "JOBFLOW_EGRESS_ALLOW" || !strings.Contains(err.Error(), `"bad entry!"`) {
+		t.Fatalf("bad entry: %v, want a settingError naming the variable and the entry", err)
+	}
+}
+
+func TestEgressDeny(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://u:p@10.1.2.3:5433/jobflow?sslmode=disable": "10.1.2.3:5433",
+		"postgresql://u@db.internal/jobflow":                   "db.internal:5432",
+		"host=10.9.9.9 port=6432 dbname=jobflow user=u":        "10.9.9.9:6432",
+		"postgres:///jobflow?host=/var/run/postgresql":         "localhost:5432",
+		"/var/lib/jobflow/jobflow.db":                          "",
+		"sqlite:///var/lib/jobflow/jobflow.db":                 "",
+	} {
+		if got := databaseHostPort(dsn); got != want {
+			t.Errorf("databaseHostPort(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+	cfg := &Config{DatabaseURL: "postgres://u@127.0.0.1:5432/jobflow", TemporalAddress: "10.0.0.7:7233,10.0.0.8:7233", TemporalUIAddr: "127.0.0.1:8233"}
+	deny := egressDeny(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	var got []string
+	for _, a := range deny {
+		got = append(got, a.String())
+	}
+	for _, want := range []string{"127.0.0.1:5432", "[::1]:5432", "10.0.0.7:7233", "10.0.0.8:7233", "127.0.0.1:8233"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("deny list %v lacks %s", got, want)
+		}
+	}
+}

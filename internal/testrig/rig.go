@@ -208,6 +208,14 @@ func (a *API) Do(method, path string, in any) (int, []byte) {
 }
 
 // Must calls the API, expects status and decodes the answer into out.
+// AllowEgress puts entries on the API tenant's egressAllow (the rig logs
+// in as the SYS_ADMIN): SPEC §9 closes loopback to SQL and HTTP jobs and
+// alarms until a rule names it, and test servers listen on loopback.
+func (a *API) AllowEgress(entries ...string) {
+	a.t.Helper()
+	a.Must("PATCH", "/api/v1/tenants/"+a.Tenant, map[string]any{"egressAllow": entries}, 200, nil)
+}
+
 func (a *API) Must(method, path string, in any, status int, out any) {
 	a.t.Helper()
 	got, b := a.Do(method, path, in)
