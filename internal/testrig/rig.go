@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"jobflow/egress"
 	"jobflow/internal/jobdir"
 	"log/slog"
 	"net/http"
@@ -117,12 +116,11 @@ func New(t *testing.T, o Options) *Rig {
 		t.Cleanup(func() { served.Close() })
 	}
 	if !o.NoWorker {
-		// The rig's jobs talk to test servers and databases on loopback, and
-		// share files with the test below jobdir.Base (docs/security.md has
-		// both walls; cmd/jobflow's attack suite tests them shut).
-		loopback, _ := egress.ParseRules([]string{"127.0.0.0/8", "::1"})
+		// The rig's jobs share files with the test below jobdir.Base
+		// (docs/security.md); tests that reach loopback servers open them
+		// with API.AllowEgress.
 		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m,
-			JobWritable: []string{jobdir.Base()}, EgressAllow: loopback}
+			JobWritable: []string{jobdir.Base()}}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
 			workflows.Register(r)
