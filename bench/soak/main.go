@@ -88,12 +88,14 @@ func soak() (int, error) {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	// Jobs run as jobflow-job when the worker is root: their side effects
-	// go to a directory that user may write to (sticky, like /tmp).
+	// Jobs run as their tenant's user, sandboxed, when the worker is root:
+	// their side effects go to a directory that user may write to (sticky,
+	// like /tmp), which the workers bind into the sandbox.
 	sideDir, err := os.MkdirTemp("", "jobflow-soak-side-")
 	if err != nil {
 		return 0, err
 	}
+	jobWritable = sideDir
 	defer os.RemoveAll(sideDir)
 	if err := os.Chmod(sideDir, 0o1777); err != nil {
 		return 0, err

@@ -250,9 +250,13 @@ func (s *standaloneStack) temporal() (client.Client, error) {
 
 func (s *standaloneStack) stop() { s.procs.stopAll() }
 
+// jobWritable is the side directory jobs write to (JOBFLOW_JOB_WRITABLE).
+var jobWritable string
+
 func baseEnv(httpPort int) []string {
 	return []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"JOBFLOW_JOB_WRITABLE=" + jobWritable,
 		"JOBFLOW_ADMIN_PASSWORD=" + adminPassword,
 		"JOBFLOW_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(httpPort),
 		"JOBFLOW_LOG_LEVEL=warn",

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"jobflow/internal/jobdir"
 	"math/big"
 	"net"
 	"os"
@@ -80,6 +81,8 @@ func newCluster(t *testing.T) *cluster {
 		"CLUSTER_STOP_WAIT=20",
 		"TEMPORAL_DB="+dbs[0], "TEMPORAL_VISIBILITY_DB="+dbs[1], "JOBFLOW_DB="+dbs[2],
 		"JOBFLOW_ADMIN_PASSWORD=cluster-test-pw",
+		// Jobs write their marks into the test's shared directory.
+		"JOBFLOW_JOB_WRITABLE="+jobdir.Base(),
 	)
 	t.Cleanup(func() {
 		c.script("down.sh")

@@ -127,6 +127,8 @@ jobflow_env=(
   JOBFLOW_PUBLIC_URL="${JOBFLOW_PUBLIC_URL:-http://127.0.0.1:$(api_port 1)}"
   JOBFLOW_LOG_LEVEL="$CLUSTER_LOG_LEVEL"
   JOBFLOW_DATA_DIR="$CLUSTER_DIR/jobflow-data"
+  JOBFLOW_JOB_WRITABLE="${JOBFLOW_JOB_WRITABLE:-}"
+  JOBFLOW_EGRESS_ALLOW="${JOBFLOW_EGRESS_ALLOW:-}"
 )
 env "${jobflow_env[@]}" "$CLUSTER_BIN/jobflow" migrate </dev/null >>"$LOG_DIR/migrate.log" 2>&1 \
   || die "jobflow migrate failed: $LOG_DIR/migrate.log"
