@@ -55,7 +55,9 @@ func TestAttack_ForeignIDs(t *testing.T) {
 		refused := func(what string, r resp, field, id string) {
 			t.Helper()
 			got := e.fail(r, 400, jobflow.EINVALID)
-			if got.Details["field"] != field || !strings.Contains(got.Message, field) || !strings.Contains(got.Message, id) {
+			// An import names the document's path (spec.jobs.N.config...).
+			f, _ := got.Details["field"].(string)
+			if f != field && !(strings.HasPrefix(f, "spec.") && strings.HasSuffix(f, "."+field)) || !strings.Contains(got.Message, field) || !strings.Contains(got.Message, id) {
 				t.Fatalf("%s: %q %v; want field %s and id %s named", what, got.Message, got.Details, field, id)
 			}
 		}
@@ -94,6 +96,16 @@ func TestAttack_ForeignIDs(t *testing.T) {
 			refused(mode+" import with a CONDITION to another workflow's job", as("POST", "/api/v1/workflows/import",
 				doc(map[string]any{"name": "x", "type": "SHELL", "config": map[string]any{"script": "true"}},
 					map[string]any{"name": "pick", "type": "CONDITION", "config": map[string]any{"cases": []map[string]any{{"when": "true", "to": []string{"x", otherJob.ID}}}}})), "config.cases[0].to", otherJob.ID)
+		}
+		// A dry run reports a raw foreign id as a problem.
+		var dry struct {
+			Problems []struct{ Path, Message string }
+		}
+		e.ok(as("POST", "/api/v1/workflows/import", map[string]any{"dryRun": true, "document": map[string]any{"apiVersion": "jobflow/v1", "kind": "Workflow",
+			"metadata": map[string]any{"name": "dry"}, "spec": map[string]any{"jobs": []map[string]any{
+				{"name": "load", "type": "SQL", "config": map[string]any{"datasourceId": dsB, "sql": "select 1"}}}}}}), 200, &dry)
+		if len(dry.Problems) != 1 || dry.Problems[0].Path != "spec.jobs.0.config.datasourceId" || !strings.Contains(dry.Problems[0].Message, dsB) {
+			t.Fatalf("dry run problems %+v, want one naming spec.jobs.0.config.datasourceId and %s", dry.Problems, dsB)
 		}
 
 		after, nw2, nj2 := e.tenantState(e.tenantID)
