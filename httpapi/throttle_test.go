@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"jobflow"
@@ -242,4 +243,55 @@ func TestLoginCookie_Secure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLogin_ThrottleSharedAcrossProcesses: two API servers on one store
+// (two api processes) share the counts: concurrent wrong passwords spread
+// over both are each counted once (the PAIR's failures equal the 401s),
+// and the block they earn holds on both servers.
+func TestLogin_ThrottleSharedAcrossProcesses(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		e.user("wang.wu", jobflow.RoleMember)
+		second := newServer(t, httpapi.New(httpapi.Config{JWTSecret: testSecret}, httpapi.NewDeps(e.st)))
+		urls := []string{e.srv.URL, second.URL}
+		const n = 10
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(url string) {
+				defer wg.Done()
+				b := strings.NewReader(`{"account":"wang.wu","password":"wrong-password"}`)
+				res, err := http.Post(url+"/api/v1/auth/login", "application/json", b)
+				if err != nil {
+					codes <- 0
+					return
+				}
+				res.Body.Close()
+				codes <- res.StatusCode
+			}(urls[i%2])
+		}
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[401]+got[429] != n || got[401] < 5 {
+			t.Fatalf("statuses %v, want only 401 and 429, at least 5×401", got)
+		}
+		var pair *jobflow.LoginThrottle
+		for _, th := range throttles(e, e.admin) {
+			if th.Kind == jobflow.ThrottlePair && th.Account == "wang.wu" {
+				pair = &th
+			}
+		}
+		if pair == nil || pair.Failures != got[401] || pair.BlockedUntil == nil {
+			t.Fatalf("pair %+v, want %d failures (one per 401) and a block", pair, got[401])
+		}
+		for _, url := range urls {
+			r := loginVia(e, http.DefaultClient, url, nil, "wang.wu", "password-wang.wu")
+			e.fail(r, 429, jobflow.ETOOMANY)
+		}
+	})
 }

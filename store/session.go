@@ -29,19 +29,21 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	return n > 0, err
 }
 
-// RecordLoginFailure counts one failure against key within one transaction:
+// RecordLoginFailure counts one failure against key in one transaction:
 // the count starts over when the key's last failure is older than the
 // window, and from the threshold on blocked_until moves to at plus the
 // policy's block (never backwards). Keys idle past the window go first.
 func (s *Store) RecordLoginFailure(ctx context.Context, key jobflow.LoginThrottleKey, at time.Time, p jobflow.ThrottlePolicy) (*jobflow.LoginThrottle, error) {
 	at = at.UTC()
 	forget := at.Add(-p.Window)
+	// The clean-up is a statement of its own, outside the transaction, so
+	// concurrent failures do not hold locks on each other's idle rows.
+	const del = `DELETE FROM login_throttles WHERE last_failure_at < ? AND (blocked_until IS NULL OR blocked_until < ?)`
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(del), forget, at); err != nil {
+		return nil, err
+	}
 	var out *jobflow.LoginThrottle
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		const del = `DELETE FROM login_throttles WHERE last_failure_at < ? AND (blocked_until IS NULL OR blocked_until < ?)`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(del), forget, at); err != nil {
-			return err
-		}
 		const up = `INSERT INTO login_throttles (kind, account, address, failures, last_failure_at) VALUES (?, ?, ?, 1, ?)
 ON CONFLICT (kind, account, address) DO UPDATE SET
   failures = CASE WHEN login_throttles.last_failure_at < ? THEN 1 ELSE login_throttles.failures + 1 END,
