@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
@@ -122,7 +123,12 @@ func (s *Server) markRevoked(jti string, exp time.Time) {
 // throttleKeys are the keys a login attempt counts against.
 func throttleKeys(account, addr string) (pair, address jobflow.LoginThrottleKey) {
 	if len(account) > maxThrottleAccount {
-		account = account[:maxThrottleAccount]
+		// Cut on a rune boundary: PostgreSQL refuses invalid UTF-8.
+		n := maxThrottleAccount
+		for n > 0 && !utf8.RuneStart(account[n]) {
+			n--
+		}
+		account = account[:n]
 	}
 	return jobflow.LoginThrottleKey{Kind: jobflow.ThrottlePair, Account: account, Address: addr},
 		jobflow.LoginThrottleKey{Kind: jobflow.ThrottleAddress, Address: addr}

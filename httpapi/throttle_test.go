@@ -295,3 +295,22 @@ func TestLogin_ThrottleSharedAcrossProcesses(t *testing.T) {
 		}
 	})
 }
+
+// TestLogin_LongAccountCounted: a long account of multi-byte characters is
+// a plain 401 and counted (its key is cut on a rune boundary, which
+// PostgreSQL's UTF-8 accepts), not a 500.
+func TestLogin_LongAccountCounted(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		long := "a" + strings.Repeat("用户", 150)
+		e.fail(loginAs(e, long, "wrong-password"), 401, jobflow.EUNAUTHORIZED)
+		found := false
+		for _, th := range throttles(e, e.admin) {
+			if th.Kind == jobflow.ThrottlePair && strings.HasPrefix(long, th.Account) && len(th.Account) <= 200 && len(th.Account) > 190 {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("no pair throttle with the cut account: %+v", throttles(e, e.admin))
+		}
+	})
+}
