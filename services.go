@@ -42,22 +42,72 @@ type SessionService interface {
 	// once the token would have expired anyway.
 	RevokeToken(ctx context.Context, jti string, expiresAt time.Time) error
 	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
-	// RecordLoginFailure notes one failed login of subject (an account or
-	// a client address, by kind) and forgets those before forgetBefore.
-	RecordLoginFailure(ctx context.Context, kind LoginSubject, subject string, at, forgetBefore time.Time) error
-	// LoginFailures counts subject's failures since since, with the latest.
-	LoginFailures(ctx context.Context, kind LoginSubject, subject string, since time.Time) (n int, last time.Time, err error)
-	ClearLoginFailures(ctx context.Context, kind LoginSubject, subject string) error
+	// RecordLoginFailure counts one failed login against key (a PAIR of
+	// account and client address, or an ADDR) under policy p and returns
+	// the key's state after it: its failures within p.Window and, past
+	// p.Threshold, the time it is blocked until. Keys idle for longer than
+	// the window are forgotten on the way.
+	RecordLoginFailure(ctx context.Context, key LoginThrottleKey, at time.Time, p ThrottlePolicy) (*LoginThrottle, error)
+	// LoginBlockedUntil is the latest blockedUntil among keys after at
+	// (zero time when none is blocked).
+	LoginBlockedUntil(ctx context.Context, at time.Time, keys ...LoginThrottleKey) (time.Time, error)
+	// ClearLoginThrottle forgets one key (a good login clears its PAIR).
+	ClearLoginThrottle(ctx context.Context, key LoginThrottleKey) error
+	// ListLoginThrottles lists every key with failures, blocked first.
+	ListLoginThrottles(ctx context.Context) ([]*LoginThrottle, error)
+	// DeleteLoginThrottles forgets the keys of account and/or address
+	// (empty: any); both empty forgets all. It returns how many went.
+	DeleteLoginThrottles(ctx context.Context, account, address string) (int, error)
 }
 
-// LoginSubject is what a login failure is counted against.
-type LoginSubject string
+// LoginThrottleKind is what a login failure is counted against.
+type LoginThrottleKind string
 
-// Login subjects.
+// Login throttle kinds. Neither is an account alone: failures never lock an
+// account for other client addresses.
 const (
-	LoginAccount LoginSubject = "ACCOUNT"
-	LoginAddress LoginSubject = "ADDR"
+	ThrottlePair    LoginThrottleKind = "PAIR" // one account from one client address
+	ThrottleAddress LoginThrottleKind = "ADDR" // one client address, any account
 )
+
+// LoginThrottleKey names one throttled subject; Account is "" for ADDR.
+type LoginThrottleKey struct {
+	Kind    LoginThrottleKind
+	Account string
+	Address string
+}
+
+// ThrottlePolicy is how failures turn into blocks: from Threshold failures
+// within Window on, a key is blocked for Base, doubling with every further
+// failure, never longer than Max.
+type ThrottlePolicy struct {
+	Window    time.Duration
+	Threshold int
+	Base      time.Duration
+	Max       time.Duration
+}
+
+// BlockFor is how long n failures block a key.
+func (p ThrottlePolicy) BlockFor(n int) time.Duration {
+	if n < p.Threshold || p.Threshold <= 0 {
+		return 0
+	}
+	d := p.Base
+	for i := p.Threshold; i < n && d < p.Max; i++ {
+		d *= 2
+	}
+	return min(d, p.Max)
+}
+
+// LoginThrottle is one key's state, as a SYS_ADMIN sees it.
+type LoginThrottle struct {
+	Kind          LoginThrottleKind `json:"kind"`
+	Account       string            `json:"account,omitempty"`
+	Address       string            `json:"address"`
+	Failures      int               `json:"failures"`
+	LastFailureAt time.Time         `json:"lastFailureAt"`
+	BlockedUntil  *time.Time        `json:"blockedUntil"`
+}
 
 // WorkflowService manages workflows with their canvas and config.
 type WorkflowService interface {

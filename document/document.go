@@ -354,6 +354,18 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 			cfg[k] = v
 		}
 		for _, f := range refFields {
+			// A raw id instead of a name must still be the tenant's: the
+			// names maps hold only the tenant's objects.
+			if rawID, has := cfg[f.id]; has {
+				id, _ := rawID.(string)
+				idx := names.Datasources
+				if f.kind == "workflow" {
+					idx = names.Workflows
+				}
+				if _, ours := idx[id]; !ours {
+					bad(path+".config."+f.id, "no %s %q in this tenant (a document names it: config.%s)", f.kind, id, f.name)
+				}
+			}
 			n, ok := cfg[f.name].(string)
 			if !ok {
 				continue

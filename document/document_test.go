@@ -68,3 +68,37 @@ func TestCompare_RedactsAndMatches(t *testing.T) {
 		t.Fatalf("a side differs from itself: %+v", d)
 	}
 }
+
+// TestResolve_RawIDsMustBeTheTenants: a document that carries a raw
+// datasourceId or workflowId instead of a name is refused unless the id
+// is one of the tenant's (the Names maps hold only the tenant's objects).
+func TestResolve_RawIDsMustBeTheTenants(t *testing.T) {
+	names := Names{Datasources: map[string]string{"ds_own": "warehouse"}, Workflows: map[string]string{"wf_own": "child"}, Channels: map[string]string{}}
+	doc := func(cfg string) *Document {
+		y := "apiVersion: jobflow/v1\nkind: Workflow\nmetadata: {name: a}\nspec:\n  jobs:\n  - {name: j, " + cfg + "}\n"
+		docs, err := Parse([]byte(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return docs[0]
+	}
+	for cfg, want := range map[string]string{
+		"type: SQL, config: {datasourceId: ds_other, sql: 'select 1'}":               "spec.jobs.0.config.datasourceId",
+		"type: SUBFLOW, config: {workflowId: wf_other, version: DRAFT}":              "spec.jobs.0.config.workflowId",
+		"type: SQL, config: {datasourceId: ds_own, sql: 'select 1'}":                 "",
+		"type: SUBFLOW, config: {workflowId: wf_own, version: DRAFT}":                "",
+		"type: SQL, config: {datasource: warehouse, sql: 'select 1'}":                "",
+		"type: SQL, config: {datasourceId: 7, sql: 'select 1'}":                      "spec.jobs.0.config.datasourceId",
+		"type: SUBFLOW, config: {workflowId: '', workflow: child}":                   "spec.jobs.0.config.workflowId",
+		"type: SUBFLOW, config: {workflow: child, version: DRAFT}":                   "",
+		"type: SQL, config: {datasourceId: ds_other, datasource: warehouse, sql: x}": "spec.jobs.0.config.datasourceId",
+	} {
+		_, probs := doc(cfg).Resolve(names, Mapping{})
+		switch {
+		case want == "" && len(probs) > 0:
+			t.Errorf("%s: problems %v", cfg, probs)
+		case want != "" && (len(probs) == 0 || probs[0].Path != want):
+			t.Errorf("%s: problems %v, want one at %s", cfg, probs, want)
+		}
+	}
+}

@@ -172,8 +172,9 @@ func TestConfig_ErrUnknownAlarmChannel(t *testing.T) {
 		e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", good), 200, nil)
 
 		bad := map[string]any{"alarms": []map[string]any{{"events": []string{"RUN_FAIL"}, "channelIds": []string{ch.ID, "ch_nope"}}}}
-		if got := e.fail(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", bad), 400, jobflow.EINVALID); !strings.Contains(got.Message, `"ch_nope" does not exist`) {
-			t.Errorf("message %q", got.Message)
+		if got := e.fail(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", bad), 400, jobflow.EINVALID); !strings.Contains(got.Message, `no alarm channel "ch_nope"`) ||
+			got.Details["field"] != "alarms[0].channelIds[1]" || got.Details["id"] != "ch_nope" {
+			t.Errorf("error %+v", got)
 		}
 		var cfg jobflow.WorkflowConfig
 		e.ok(e.as("GET", "/api/v1/workflows/"+w.ID+"/config", nil), 200, &cfg)

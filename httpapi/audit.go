@@ -279,6 +279,7 @@ func truncate(s string, n int) string {
 var auditOverrides = map[string][2]string{
 	"POST /api/v1/auth/login":                         {"auth", "auth.login"},
 	"POST /api/v1/auth/logout":                        {"auth", "auth.logout"},
+	"DELETE /api/v1/login-throttles":                  {"auth", "auth.throttles.clear"},
 	"PUT /api/v1/me/password":                         {"user", "user.password.change"},
 	"POST /api/v1/users/:id/password":                 {"user", "user.password.reset"},
 	"POST /api/v1/tenants/:id/members":                {"member", "member.set"},

@@ -60,8 +60,9 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	addr := c.RealIP()
-	// A locked account or address is refused before the password is even
-	// checked, so guessing gains nothing while the lock lasts.
+	// A blocked (account, address) pair or address is refused before the
+	// password is even checked, so guessing gains nothing while the block
+	// lasts; the same account from other addresses is not affected.
 	if err := s.throttle(c, in.Account, addr); err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (s *Server) login(c echo.Context) error {
 	if u.Disabled {
 		return jobflow.Errorf(jobflow.EUNAUTHORIZED, "this account is disabled")
 	}
-	if err := s.deps.Sessions.ClearLoginFailures(ctx, jobflow.LoginAccount, in.Account); err != nil {
+	if err := s.loginSucceeded(ctx, in.Account, addr); err != nil {
 		return err
 	}
 	tenants, err := s.deps.Users.FindMemberships(ctx, u.ID)

@@ -8,25 +8,6 @@ import (
 	"jobflow"
 )
 
-// checkChannels refuses alarm rules naming a channel the tenant does not
-// have. (A channel deleted later shows as a FAILED alarm record instead.)
-func (s *Server) checkChannels(c echo.Context, tenantID string, rules []jobflow.AlarmRule) error {
-	if len(rules) == 0 || s.deps.Alarms == nil {
-		return nil
-	}
-	for i, r := range rules {
-		for _, id := range r.ChannelIDs {
-			_, err := s.deps.Alarms.FindAlarmChannelByID(c.Request().Context(), tenantID, id)
-			if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
-				return invalid("alarms", "alarms[%d]: alarm channel %q does not exist", i, id)
-			} else if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 func (s *Server) getConfig(c echo.Context) error {
 	w, err := s.deps.Workflows.FindWorkflowByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
 	if err != nil {
@@ -36,7 +17,8 @@ func (s *Server) getConfig(c echo.Context) error {
 }
 
 // saveConfig (配置) validates before the store is touched, so a bad cron or
-// time zone is a 400 naming the field and nothing changes.
+// time zone is a 400 naming the field and nothing changes; a foreign or
+// unknown alarm channel id is the store's 400 (alarms[i].channelIds[k]).
 func (s *Server) saveConfig(c echo.Context) error {
 	var cfg jobflow.WorkflowConfig
 	if err := decode(c, &cfg); err != nil {
@@ -46,9 +28,8 @@ func (s *Server) saveConfig(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
-	if err := s.checkChannels(c, a.TenantID, cfg.Alarms); err != nil {
-		return err
-	}
+	// The store checks every alarm channel id against the tenant in its
+	// write transaction (store/refs.go).
 	w, err := s.deps.Workflows.SaveConfig(c.Request().Context(), a.TenantID, c.Param("id"), cfg, a.UserID)
 	if err != nil {
 		return err

@@ -259,6 +259,8 @@ func (s *Server) importWorkflows(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
+// importRefused is the 400 (or 409) of an import with problems; details
+// hold them all, and details.field the first one's path.
 func importRefused(probs []document.Problem) error {
 	lines := make([]string, len(probs))
 	conflict := true
@@ -271,7 +273,7 @@ func importRefused(probs []document.Problem) error {
 		code = jobflow.ECONFLICT
 	}
 	return jobflow.Errorf(code, "the import has %d problem(s); nothing was changed: %s", len(probs), strings.Join(lines, "; ")).
-		WithDetails(map[string]any{"problems": probs})
+		WithDetails(map[string]any{"problems": probs, "field": probs[0].Path})
 }
 
 // planImport resolves documents against the tenant: what each would do,

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -47,11 +45,10 @@ func (s *Server) createJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The store checks that the workflow is one of the tenant's.
+	// The store checks that the workflow is one of the tenant's, and every
+	// id the config carries (datasource, workflow, job) against the tenant,
+	// in its write transaction (store/refs.go).
 	ctx := c.Request().Context()
-	if err := s.checkDatasource(ctx, a.TenantID, j); err != nil {
-		return err
-	}
 	if err := s.checkRefs(ctx, a.TenantID, j.WorkflowID, nil, j); err != nil {
 		return err
 	}
@@ -80,16 +77,13 @@ func (s *Server) updateJob(c echo.Context) error {
 	ctx := c.Request().Context()
 	tid := actor(c).TenantID
 	// Apply to the current job first, so a bad edit is a 400 before the
-	// store is touched and an SQL job's datasource can be checked.
+	// store is touched (which checks the config's ids, store/refs.go).
 	cur, err := s.deps.Jobs.FindJobByID(ctx, tid, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	next, err := in.Apply(*cur)
 	if err != nil {
-		return err
-	}
-	if err := s.checkDatasource(ctx, tid, next); err != nil {
 		return err
 	}
 	if err := s.checkRefs(ctx, tid, cur.WorkflowID, nil, next); err != nil {
@@ -110,20 +104,4 @@ func (s *Server) deleteJob(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// checkDatasource makes an SQL job name a datasource of its own tenant.
-func (s *Server) checkDatasource(ctx context.Context, tenantID string, j *jobflow.Job) error {
-	if j.Type != jobflow.JobSQL {
-		return nil
-	}
-	var cfg jobflow.SQLConfig
-	if err := json.Unmarshal(j.Config, &cfg); err != nil {
-		return err
-	}
-	_, err := s.deps.Datasources.FindDatasourceByID(ctx, tenantID, cfg.DatasourceID)
-	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
-		return invalid("config.datasourceId", "config.datasourceId: no datasource %q in this tenant", cfg.DatasourceID)
-	}
-	return err
 }

@@ -68,7 +68,9 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
 				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
 				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
-				"failed logins are throttled (429 TOO_MANY_REQUESTS with Retry-After) after 5 failures of an account or 20 of a client address within 15 min, the lock doubling from 30 s up to 15 min; " +
+				"failed logins are throttled (429 TOO_MANY_REQUESTS with Retry-After) after 5 failures of an account from one client address or 20 of a client address within 15 min, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses; " +
+				"the client address is the TCP peer's, X-Forwarded-For only from a peer in JOBFLOW_TRUSTED_PROXIES; a SYS_ADMIN lists and clears throttles (GET/DELETE /api/v1/login-throttles); " +
+				"the jobflow_token cookie is Secure when served over HTTPS (https JOBFLOW_PUBLIC_URL, TLS, or X-Forwarded-Proto: https from a trusted proxy); " +
 				"passwords are 10-72 bytes and not the account name; a password change, reset or disable revokes every earlier login token at once, a logout within 2 s on every api process; " +
 				"a disabled user's login is 401 'this account is disabled' (only after the right password); " +
 				"any route that needs the database answers 503 UNAVAILABLE with Retry-After while the database cannot be reached (never 500), and recovers by itself; " +

@@ -38,9 +38,11 @@ type Config struct {
 	Logger           *slog.Logger         // request log and internal errors; default slog.Default()
 	Registry         *prometheus.Registry // metrics registry; default: a private one per server
 	TemporalUI       TemporalUI           // the embedded Temporal Web UI proxied under /temporal/; none by default
-	// Login throttling: failures count within LoginWindow (default 15 min);
-	// a locked account or address waits LoginLockBase (default 30 s),
-	// doubling per further failure up to LoginWindow.
+	// Login throttling: failures count per (account, client address) and
+	// per client address within LoginWindow (default 15 min); a blocked
+	// pair or address waits LoginLockBase (default 30 s), doubling per
+	// further failure up to LoginWindow. No account is ever blocked for
+	// other addresses.
 	LoginWindow   time.Duration
 	LoginLockBase time.Duration
 	// EgressAllow and EgressDeny are the installation's egress rules
@@ -49,6 +51,10 @@ type Config struct {
 	// only where the tenant's policy allows, as jobs do (SPEC §9).
 	EgressAllow []egress.Rule
 	EgressDeny  []netip.AddrPort
+	// TrustedProxies (JOBFLOW_TRUSTED_PROXIES) are the peers whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed; from anyone else
+	// the client address is the TCP peer's.
+	TrustedProxies []netip.Prefix
 	// Metrics receives the invoke counts (none when nil); register it in
 	// Registry to serve it on /metrics.
 	Metrics *jobmetrics.Metrics
@@ -184,8 +190,9 @@ func New(cfg Config, deps Deps) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// The client address that login throttling counts is the peer's: an
-	// X-Forwarded-For header is the client's to forge.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// X-Forwarded-For header is the client's to forge, unless the peer is a
+	// trusted proxy (clientaddr.go).
+	e.IPExtractor = s.clientIP
 	e.Use(middleware.RequestID())
 	e.Use(s.observe) // logs and measures everything below, errors included
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -237,7 +244,7 @@ func (s *Server) managementRoutes() []route {
 		{method: "GET", path: "/metrics", access: public, summary: "Prometheus metrics (text exposition format)", status: 200, handler: s.metricsHandler()},
 		{method: "GET", path: v1 + "/openapi.json", access: public, summary: "This OpenAPI 3 document", status: 200, handler: s.openapi},
 
-		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per account (5) and per client address (20) within 15 min: 429 TOO_MANY_REQUESTS with Retry-After", body: "LoginRequest", resp: "LoginResponse", status: 200, handler: s.login},
+		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per (account, client address) after 5 and per client address after 20 within 15 min: 429 TOO_MANY_REQUESTS with Retry-After, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses. The client address is the TCP peer's, or X-Forwarded-For's when the peer is in JOBFLOW_TRUSTED_PROXIES. The jobflow_token cookie is Secure when served over HTTPS (https JOBFLOW_PUBLIC_URL, TLS, or X-Forwarded-Proto: https from a trusted proxy)", body: "LoginRequest", resp: "LoginResponse", status: 200, handler: s.login},
 		{method: "POST", path: v1 + "/auth/logout", access: loggedIn, summary: "Log out: the presented login token is revoked (on every api process within 2 s)", status: 204, handler: s.logout},
 		{method: "GET", path: v1 + "/me", access: loggedIn, summary: "The current user and the tenants it belongs to", resp: "Me", status: 200, handler: s.me},
 		{method: "PUT", path: v1 + "/me/password", access: loggedIn, summary: "Change the caller's password (new: 10-72 bytes, not the account); every earlier login token is revoked, the answer holds a fresh one", body: "PasswordChange", resp: "TokenResponse", status: 200, handler: s.changePassword},
@@ -250,6 +257,8 @@ func (s *Server) managementRoutes() []route {
 		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},
 		{method: "PATCH", path: v1 + "/users/:id", access: sysAdmin, summary: "SYS_ADMIN: rename, disable or enable a user (disabling revokes its tokens; 409 on one's own account)", body: "UserUpdate", resp: "User", status: 200, handler: s.updateUser},
 		{method: "POST", path: v1 + "/users/:id/password", access: sysAdmin, summary: "SYS_ADMIN: reset a user's password (10-72 bytes); the user's login tokens are revoked", body: "PasswordReset", resp: "User", status: 200, handler: s.resetPassword},
+		{method: "GET", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: the login throttles (kind PAIR: one account from one address; ADDR: one address), blocked first", resp: "LoginThrottleList", status: 200, handler: s.listLoginThrottles},
+		{method: "DELETE", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: clear login throttles: all, or those of ?account= and/or ?address= (an address also clears its ADDR throttle)", resp: "LoginThrottlesCleared", status: 200, query: []string{"account", "address"}, handler: s.clearLoginThrottles},
 		{method: "GET", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: the installed license, if any", resp: "LicenseView", status: 200, handler: s.getLicense},
 		{method: "PUT", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: verify and install a license (400 if JOBFLOW_LICENSE_PUBLIC_KEY is not set, the token is invalid or expired)", body: "LicenseInput", resp: "LicenseView", status: 200, handler: s.putLicense},
 
@@ -260,11 +269,11 @@ func (s *Server) managementRoutes() []route {
 		{method: "DELETE", path: v1 + "/workflows/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a workflow with its jobs, configs and versions (409 while PUBLISHED)", status: 204, handler: s.deleteWorkflow},
 		{method: "PUT", path: v1 + "/workflows/:id/canvas", access: member, summary: "MEMBER: save the canvas (409 on a stale revision; 400 naming a cycle's jobs in details.cycle)", body: "CanvasInput", resp: "Workflow", status: 200, handler: s.saveCanvas},
 		{method: "GET", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: the workflow config (schedule, alarms, invoke, failureStrategy, maxParallelism, params)", resp: "WorkflowConfig", status: 200, handler: s.getConfig},
-		{method: "PUT", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: save the config (400 naming a bad cron field or time zone)", body: "WorkflowConfig", resp: "WorkflowConfig", status: 200, handler: s.saveConfig},
+		{method: "PUT", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: save the config (400 naming a bad cron field or time zone, or an alarm channel id that is not the tenant's: details.field alarms[i].channelIds[k], details.id)", body: "WorkflowConfig", resp: "WorkflowConfig", status: 200, handler: s.saveConfig},
 		{method: "GET", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: the jobs of a workflow", resp: "JobList", status: 200, query: []string{"page", "pageSize"}, handler: s.listJobs},
-		{method: "POST", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: add a job (SHELL, PYTHON, SQL, HTTP; config validated per type; 409 duplicate name)", body: "JobInput", resp: "Job", status: 201, handler: s.createJob},
+		{method: "POST", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id)", body: "JobInput", resp: "Job", status: 201, handler: s.createJob},
 		{method: "GET", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: a job", resp: "Job", status: 200, handler: s.getJob},
-		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job", body: "JobInput", resp: "Job", status: 200, handler: s.updateJob},
+		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job (the config's ids are checked against the tenant as on create)", body: "JobInput", resp: "Job", status: 200, handler: s.updateJob},
 		{method: "DELETE", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: delete a job (409 while it is on the canvas)", status: 204, handler: s.deleteJob},
 
 		{method: "GET", path: v1 + "/variables", access: member, summary: "MEMBER: tenant variables by name (secrets without their value)", resp: "VariableList", status: 200, query: list, handler: s.listVariables},

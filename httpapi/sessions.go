@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
@@ -14,17 +16,19 @@ import (
 	"jobflow"
 )
 
-// Login throttling (OWASP ASVS V2.2): failures are counted per account and
-// per client address in the store, so the limit holds across api
-// processes. Past the threshold a subject is locked for LoginLockBase,
-// doubling with every further failure, never longer than LoginWindow after
-// its latest failure. Refused attempts are not failures, so an attacker who
-// keeps trying cannot keep a real user out for longer than that.
+// Login throttling (OWASP ASVS V2.2): failures are counted in the store, so
+// the limits hold across api processes, against two keys: the account from
+// one client address (PAIR) and the client address across accounts (ADDR).
+// Past the threshold a key is blocked for LoginLockBase, doubling with every
+// further failure, never longer than LoginWindow. Refused attempts are not
+// failures. No key is an account alone, so an attacker elsewhere cannot lock
+// a user out: the right password from another address still logs in.
 const (
 	defaultLoginWindow   = 15 * time.Minute
 	defaultLoginLockBase = 30 * time.Second
-	accountFailures      = 5  // per account within the window
+	pairFailures         = 5  // per (account, address) within the window
 	addressFailures      = 20 // per client address within the window
+	maxThrottleAccount   = 200
 )
 
 // TokenCookie holds the login token for what a browser reaches by plain
@@ -116,62 +120,100 @@ func (s *Server) markRevoked(jti string, exp time.Time) {
 	r.revoked[jti] = exp
 }
 
-// throttle refuses a login attempt while its account or client address is
-// locked: 429 with Retry-After.
-func (s *Server) throttle(c echo.Context, account, addr string) error {
-	ctx := c.Request().Context()
-	now := time.Now()
-	wait := time.Duration(0)
-	for _, sub := range []struct {
-		kind      jobflow.LoginSubject
-		subject   string
-		threshold int
-	}{{jobflow.LoginAccount, account, accountFailures}, {jobflow.LoginAddress, addr, addressFailures}} {
-		n, last, err := s.deps.Sessions.LoginFailures(ctx, sub.kind, sub.subject, now.Add(-s.cfg.LoginWindow))
-		if err != nil {
-			return err
+// throttleKeys are the keys a login attempt counts against.
+func throttleKeys(account, addr string) (pair, address jobflow.LoginThrottleKey) {
+	if len(account) > maxThrottleAccount {
+		// Cut on a rune boundary: PostgreSQL refuses invalid UTF-8.
+		n := maxThrottleAccount
+		for n > 0 && !utf8.RuneStart(account[n]) {
+			n--
 		}
-		if w := last.Add(s.lockFor(n, sub.threshold)).Sub(now); n >= sub.threshold && w > wait {
-			wait = w
-		}
+		account = account[:n]
 	}
-	if wait <= 0 {
+	return jobflow.LoginThrottleKey{Kind: jobflow.ThrottlePair, Account: account, Address: addr},
+		jobflow.LoginThrottleKey{Kind: jobflow.ThrottleAddress, Address: addr}
+}
+
+func (s *Server) throttlePolicy(threshold int) jobflow.ThrottlePolicy {
+	return jobflow.ThrottlePolicy{Window: s.cfg.LoginWindow, Threshold: threshold, Base: s.cfg.LoginLockBase, Max: s.cfg.LoginWindow}
+}
+
+// throttle refuses a login attempt while its (account, address) pair or its
+// address is blocked: 429 with Retry-After.
+func (s *Server) throttle(c echo.Context, account, addr string) error {
+	now := time.Now()
+	pair, address := throttleKeys(account, addr)
+	until, err := s.deps.Sessions.LoginBlockedUntil(c.Request().Context(), now, pair, address)
+	if err != nil {
+		return err
+	}
+	wait := until.Sub(now)
+	if until.IsZero() || wait <= 0 {
 		return nil
 	}
 	secs := int((wait + time.Second - 1) / time.Second)
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return jobflow.Errorf(jobflow.ETOOMANY, "too many failed logins: try again in %d s", secs)
+	return jobflow.Errorf(jobflow.ETOOMANY, "too many failed logins from this address: try again in %d s", secs).
+		WithDetails(map[string]any{"retryAfter": secs})
 }
 
-// lockFor is how long n failures lock a subject whose threshold is t.
-func (s *Server) lockFor(n, t int) time.Duration {
-	if n < t {
-		return 0
-	}
-	d := s.cfg.LoginLockBase
-	for i := t; i < n && d < s.cfg.LoginWindow; i++ {
-		d *= 2
-	}
-	return min(d, s.cfg.LoginWindow)
-}
-
-// loginFailed records a failure against the account and the address and
+// loginFailed records a failure against the pair and the address and
 // answers the one message that does not say which of the two was wrong.
 func (s *Server) loginFailed(ctx context.Context, account, addr string) error {
 	now := time.Now()
-	for kind, subject := range map[jobflow.LoginSubject]string{jobflow.LoginAccount: account, jobflow.LoginAddress: addr} {
-		if err := s.deps.Sessions.RecordLoginFailure(ctx, kind, subject, now, now.Add(-s.cfg.LoginWindow)); err != nil {
-			return err
-		}
+	pair, address := throttleKeys(account, addr)
+	if _, err := s.deps.Sessions.RecordLoginFailure(ctx, pair, now, s.throttlePolicy(pairFailures)); err != nil {
+		return err
+	}
+	if _, err := s.deps.Sessions.RecordLoginFailure(ctx, address, now, s.throttlePolicy(addressFailures)); err != nil {
+		return err
 	}
 	return errBadLogin
+}
+
+// loginSucceeded forgets the pair's failures; the address's stay, so that
+// logging in to one's own account does not reset a guesser's budget.
+func (s *Server) loginSucceeded(ctx context.Context, account, addr string) error {
+	pair, _ := throttleKeys(account, addr)
+	return s.deps.Sessions.ClearLoginThrottle(ctx, pair)
+}
+
+type loginThrottleList struct {
+	Items []*jobflow.LoginThrottle `json:"items"`
+	Total int                      `json:"total"`
+}
+
+// listLoginThrottles is a SYS_ADMIN's GET /login-throttles.
+func (s *Server) listLoginThrottles(c echo.Context) error {
+	items, err := s.deps.Sessions.ListLoginThrottles(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, loginThrottleList{Items: nonNil(items), Total: len(items)})
+}
+
+// clearLoginThrottles is a SYS_ADMIN's DELETE /login-throttles[?account=&address=].
+func (s *Server) clearLoginThrottles(c echo.Context) error {
+	account, address := c.QueryParam("account"), c.QueryParam("address")
+	if address != "" {
+		a, err := netip.ParseAddr(address)
+		if err != nil {
+			return invalid("address", "address %q is not an IP address", address)
+		}
+		address = a.Unmap().String()
+	}
+	n, err := s.deps.Sessions.DeleteLoginThrottles(c.Request().Context(), account, address)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"cleared": n})
 }
 
 func (s *Server) setTokenCookie(c echo.Context, token string, exp time.Time) {
 	c.SetCookie(&http.Cookie{
 		Name: TokenCookie, Value: token, Path: "/temporal", Expires: exp,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"),
+		Secure: s.overHTTPS(c.Request()),
 	})
 }
 
@@ -185,7 +227,8 @@ func (s *Server) logout(c echo.Context) error {
 		return err
 	}
 	s.markRevoked(claims.ID, claims.ExpiresAt.Time)
-	c.SetCookie(&http.Cookie{Name: TokenCookie, Value: "", Path: "/temporal", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	c.SetCookie(&http.Cookie{Name: TokenCookie, Value: "", Path: "/temporal", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.overHTTPS(c.Request())})
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -153,8 +153,7 @@ func (s *Store) checkDependentTargets(ctx context.Context, q sqlx.ExtContext, j 
 			return err
 		}
 		if n == 0 {
-			return jobflow.Errorf(jobflow.EINVALID, "%s.workflowId: no workflow %q in this tenant", field, it.WorkflowID).
-				WithDetails(map[string]string{"field": field + ".workflowId"})
+			return refError(field+".workflowId", it.WorkflowID, "no workflow %q in this tenant", it.WorkflowID)
 		}
 		if it.JobID == "" {
 			continue
@@ -164,8 +163,7 @@ func (s *Store) checkDependentTargets(ctx context.Context, q sqlx.ExtContext, j 
 			return err
 		}
 		if n == 0 {
-			return jobflow.Errorf(jobflow.EINVALID, "%s.jobId: no job %q in workflow %q", field, it.JobID, it.WorkflowID).
-				WithDetails(map[string]string{"field": field + ".jobId"})
+			return refError(field+".jobId", it.JobID, "no job %q in workflow %q", it.JobID, it.WorkflowID)
 		}
 		if it.JobID == j.ID {
 			return jobflow.Errorf(jobflow.EINVALID, "%s.jobId: a DEPENDENT job cannot wait for itself", field).

@@ -69,7 +69,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', 1, ?, ?, ?, ?)`
 				}
 			}
 			if err := s.replaceDraft(ctx, tx, tenantID, it.WorkflowID, it.Jobs, it.Canvas, it.Config, by); err != nil {
-				return err
+				return about(err, "workflow", it.Name)
 			}
 			ids[i] = it.WorkflowID
 		}

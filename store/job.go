@@ -72,14 +72,19 @@ func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 		if _, err := s.getWorkflow(ctx, tx, j.TenantID, j.WorkflowID, false); err != nil {
 			return err
 		}
-		if err := s.checkDependentTargets(ctx, tx, j); err != nil {
+		siblings, err := workflowJobIDs(ctx, tx, j.TenantID, j.WorkflowID)
+		if err != nil {
+			return err
+		}
+		siblings[j.ID] = true
+		if err := s.checkJobRefs(ctx, tx, j, siblings); err != nil {
 			return err
 		}
 		const q = `
 INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
     retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-		_, err := tx.ExecContext(ctx, tx.Rebind(q), j.ID, j.TenantID, j.WorkflowID, j.Name, string(j.Type), string(j.Config),
+		_, err = tx.ExecContext(ctx, tx.Rebind(q), j.ID, j.TenantID, j.WorkflowID, j.Name, string(j.Type), string(j.Config),
 			j.TimeoutSeconds, j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron,
 			j.Remark, j.CreatedAt, j.UpdatedAt, j.CreatedBy)
 		if isUniqueViolation(err) {
@@ -143,7 +148,11 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.
 			return err
 		}
 		j.UpdatedAt = now()
-		if err := s.checkDependentTargets(ctx, tx, j); err != nil {
+		siblings, err := workflowJobIDs(ctx, tx, tenantID, j.WorkflowID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkJobRefs(ctx, tx, j, siblings); err != nil {
 			return err
 		}
 		const q = `

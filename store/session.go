@@ -29,36 +29,135 @@ func (s *Store) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	return n > 0, err
 }
 
-// RecordLoginFailure notes a failed login and forgets the subject's
-// failures older than forgetBefore, so the table stays small.
-func (s *Store) RecordLoginFailure(ctx context.Context, kind jobflow.LoginSubject, subject string, at, forgetBefore time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		const del = `DELETE FROM login_failures WHERE kind = ? AND subject = ? AND failed_at < ?`
-		if _, err := tx.ExecContext(ctx, tx.Rebind(del), string(kind), subject, forgetBefore.UTC()); err != nil {
+// RecordLoginFailure counts one failure against key in one transaction:
+// the count starts over when the key's last failure is older than the
+// window, and from the threshold on blocked_until moves to at plus the
+// policy's block (never backwards). Keys idle past the window go first.
+func (s *Store) RecordLoginFailure(ctx context.Context, key jobflow.LoginThrottleKey, at time.Time, p jobflow.ThrottlePolicy) (*jobflow.LoginThrottle, error) {
+	at = at.UTC()
+	forget := at.Add(-p.Window)
+	// The clean-up is a statement of its own, outside the transaction, so
+	// concurrent failures do not hold locks on each other's idle rows.
+	const del = `DELETE FROM login_throttles WHERE last_failure_at < ? AND (blocked_until IS NULL OR blocked_until < ?)`
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(del), forget, at); err != nil {
+		return nil, err
+	}
+	var out *jobflow.LoginThrottle
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		const up = `INSERT INTO login_throttles (kind, account, address, failures, last_failure_at) VALUES (?, ?, ?, 1, ?)
+ON CONFLICT (kind, account, address) DO UPDATE SET
+  failures = CASE WHEN login_throttles.last_failure_at < ? THEN 1 ELSE login_throttles.failures + 1 END,
+  last_failure_at = ?`
+		if _, err := tx.ExecContext(ctx, tx.Rebind(up), string(key.Kind), key.Account, key.Address, at, forget, at); err != nil {
 			return err
 		}
-		const ins = `INSERT INTO login_failures (kind, subject, failed_at) VALUES (?, ?, ?)`
-		_, err := tx.ExecContext(ctx, tx.Rebind(ins), string(kind), subject, at.UTC())
-		return err
+		row, err := getThrottle(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if d := p.BlockFor(row.Failures); d > 0 {
+			until := at.Add(d)
+			if row.BlockedUntil == nil || row.BlockedUntil.Before(until) {
+				const set = `UPDATE login_throttles SET blocked_until = ? WHERE kind = ? AND account = ? AND address = ?`
+				if _, err := tx.ExecContext(ctx, tx.Rebind(set), until, string(key.Kind), key.Account, key.Address); err != nil {
+					return err
+				}
+				row.BlockedUntil = &until
+			}
+		}
+		out = row
+		return nil
 	})
+	return out, err
 }
 
-// LoginFailures counts the subject's failures since since, with the latest.
-func (s *Store) LoginFailures(ctx context.Context, kind jobflow.LoginSubject, subject string, since time.Time) (int, time.Time, error) {
-	var times []time.Time
-	const q = `SELECT failed_at FROM login_failures WHERE kind = ? AND subject = ? AND failed_at >= ? ORDER BY failed_at DESC`
-	if err := s.db.SelectContext(ctx, &times, s.db.Rebind(q), string(kind), subject, since.UTC()); err != nil {
-		return 0, time.Time{}, err
-	}
-	if len(times) == 0 {
-		return 0, time.Time{}, nil
-	}
-	return len(times), times[0].UTC(), nil
+type throttleRow struct {
+	Kind          string     `db:"kind"`
+	Account       string     `db:"account"`
+	Address       string     `db:"address"`
+	Failures      int        `db:"failures"`
+	LastFailureAt time.Time  `db:"last_failure_at"`
+	BlockedUntil  *time.Time `db:"blocked_until"`
 }
 
-// ClearLoginFailures forgets the subject's failures (after a good login).
-func (s *Store) ClearLoginFailures(ctx context.Context, kind jobflow.LoginSubject, subject string) error {
-	const q = `DELETE FROM login_failures WHERE kind = ? AND subject = ?`
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), string(kind), subject)
+func (r *throttleRow) domain() *jobflow.LoginThrottle {
+	t := &jobflow.LoginThrottle{Kind: jobflow.LoginThrottleKind(r.Kind), Account: r.Account, Address: r.Address,
+		Failures: r.Failures, LastFailureAt: r.LastFailureAt.UTC()}
+	if r.BlockedUntil != nil {
+		u := r.BlockedUntil.UTC()
+		t.BlockedUntil = &u
+	}
+	return t
+}
+
+const throttleCols = `kind, account, address, failures, last_failure_at, blocked_until`
+
+func getThrottle(ctx context.Context, q *sqlx.Tx, key jobflow.LoginThrottleKey) (*jobflow.LoginThrottle, error) {
+	var r throttleRow
+	const sel = `SELECT ` + throttleCols + ` FROM login_throttles WHERE kind = ? AND account = ? AND address = ?`
+	if err := q.GetContext(ctx, &r, q.Rebind(sel), string(key.Kind), key.Account, key.Address); err != nil {
+		return nil, err
+	}
+	return r.domain(), nil
+}
+
+// LoginBlockedUntil is the latest block among keys that lasts past at.
+func (s *Store) LoginBlockedUntil(ctx context.Context, at time.Time, keys ...jobflow.LoginThrottleKey) (time.Time, error) {
+	var until time.Time
+	for _, k := range keys {
+		var b []*time.Time
+		const q = `SELECT blocked_until FROM login_throttles WHERE kind = ? AND account = ? AND address = ? AND blocked_until > ?`
+		if err := s.db.SelectContext(ctx, &b, s.db.Rebind(q), string(k.Kind), k.Account, k.Address, at.UTC()); err != nil {
+			return time.Time{}, err
+		}
+		for _, t := range b {
+			if t != nil && t.After(until) {
+				until = t.UTC()
+			}
+		}
+	}
+	return until, nil
+}
+
+// ClearLoginThrottle forgets one key.
+func (s *Store) ClearLoginThrottle(ctx context.Context, key jobflow.LoginThrottleKey) error {
+	const q = `DELETE FROM login_throttles WHERE kind = ? AND account = ? AND address = ?`
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), string(key.Kind), key.Account, key.Address)
 	return err
+}
+
+// ListLoginThrottles lists every key, blocked ones (latest block first)
+// before the rest (latest failure first).
+func (s *Store) ListLoginThrottles(ctx context.Context) ([]*jobflow.LoginThrottle, error) {
+	var rows []throttleRow
+	const q = `SELECT ` + throttleCols + ` FROM login_throttles
+ORDER BY CASE WHEN blocked_until IS NULL THEN 1 ELSE 0 END, blocked_until DESC, last_failure_at DESC, kind, account, address`
+	if err := s.db.SelectContext(ctx, &rows, q); err != nil {
+		return nil, err
+	}
+	out := make([]*jobflow.LoginThrottle, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// DeleteLoginThrottles forgets the keys matching account and address (an
+// empty one matches any); an address also clears that address's ADDR key.
+func (s *Store) DeleteLoginThrottles(ctx context.Context, account, address string) (int, error) {
+	q, args := `DELETE FROM login_throttles WHERE 1 = 1`, []any{}
+	if account != "" {
+		q += ` AND (account = ? OR (kind = ? AND ? <> ''))`
+		args = append(args, account, string(jobflow.ThrottleAddress), address)
+	}
+	if address != "" {
+		q += ` AND address = ?`
+		args = append(args, address)
+	}
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

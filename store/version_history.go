@@ -108,6 +108,15 @@ func (s *Store) replaceDraft(ctx context.Context, tx *sqlx.Tx, tenantID, workflo
 		}
 		keep[j.ID] = true
 	}
+	// Every id the jobs and the config carry is the tenant's (refs.go).
+	for _, j := range jobs {
+		if err := s.checkJobRefs(ctx, tx, j, keep); err != nil {
+			return about(err, "job", j.Name)
+		}
+	}
+	if err := s.checkConfigRefs(ctx, tx, tenantID, cfg); err != nil {
+		return err
+	}
 	var existing []string
 	const idsQ = `SELECT id FROM jobs WHERE workflow_id = ? AND tenant_id = ?`
 	if err := tx.SelectContext(ctx, &existing, tx.Rebind(idsQ), workflowID, tenantID); err != nil {

@@ -260,15 +260,24 @@ func (s *Store) SaveConfig(ctx context.Context, tenantID, id string, cfg jobflow
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	const q = `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.checkConfigRefs(ctx, tx, tenantID, cfg); err != nil {
+			return err
+		}
+		const q = `
 UPDATE workflows SET config = ?, revision = revision + 1, updated_at = ?, updated_by = ?
 WHERE id = ? AND tenant_id = ?`
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(q), mustJSON(cfg), now(), by, id, tenantID)
+		res, err := tx.ExecContext(ctx, tx.Rebind(q), mustJSON(cfg), now(), by, id, tenantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFoundf("workflow not found")
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, notFoundf("workflow not found")
 	}
 	return s.FindWorkflowByID(ctx, tenantID, id)
 }

@@ -18,6 +18,7 @@ import (
 
 	"jobflow/egress"
 	"jobflow/engine"
+	"jobflow/httpapi"
 	"jobflow/license"
 	"jobflow/workflows"
 )
@@ -55,16 +56,17 @@ type Config struct {
 	AdminPassword      string   // JOBFLOW_ADMIN_PASSWORD
 	PublicURL          string   // JOBFLOW_PUBLIC_URL
 	LicensePublicKey   ed25519.PublicKey
-	CORSOrigins        []string      // JOBFLOW_CORS_ORIGINS
-	LogLevel           slog.Level    // JOBFLOW_LOG_LEVEL
-	ReconcileInterval  time.Duration // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
-	JobDir             string        // JOBFLOW_JOB_DIR: parent of jobs' working directories (root worker)
-	JobWritable        []string      // JOBFLOW_JOB_WRITABLE: host paths sandboxed jobs may write to
-	OldJobUser         bool          // JOBFLOW_JOB_USER is set: no longer used, warned about
-	RunRetention       time.Duration // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
-	MetricsAddr        string        // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
-	WorkerStopTimeout  time.Duration // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
-	AuditRetention     time.Duration // JOBFLOW_AUDIT_RETENTION (default 180 days)
+	CORSOrigins        []string       // JOBFLOW_CORS_ORIGINS
+	TrustedProxies     []netip.Prefix // JOBFLOW_TRUSTED_PROXIES: peers whose X-Forwarded-For/-Proto are believed
+	LogLevel           slog.Level     // JOBFLOW_LOG_LEVEL
+	ReconcileInterval  time.Duration  // JOBFLOW_RECONCILE_INTERVAL (default 5m, at least 10s)
+	JobDir             string         // JOBFLOW_JOB_DIR: parent of jobs' working directories (root worker)
+	JobWritable        []string       // JOBFLOW_JOB_WRITABLE: host paths sandboxed jobs may write to
+	OldJobUser         bool           // JOBFLOW_JOB_USER is set: no longer used, warned about
+	RunRetention       time.Duration  // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
+	MetricsAddr        string         // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
+	WorkerStopTimeout  time.Duration  // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
+	AuditRetention     time.Duration  // JOBFLOW_AUDIT_RETENTION (default 180 days)
 	// JOBFLOW_EGRESS_ALLOW: egress rules added to every tenant's
 	// egressAllow (comma-separated, jobflow/egress syntax).
 	EgressAllow []egress.Rule
@@ -204,6 +206,13 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, &settingError{"JOBFLOW_LOG_LEVEL", fmt.Sprintf("%q: use debug, info, warn or error", v)}
 		}
+	}
+	if v := getenv("JOBFLOW_TRUSTED_PROXIES"); v != "" {
+		p, err := httpapi.ParseTrustedProxies(v)
+		if err != nil {
+			return nil, &settingError{"JOBFLOW_TRUSTED_PROXIES", fmt.Sprintf("%q: want comma-separated IPs or CIDRs (%v)", v, err)}
+		}
+		cfg.TrustedProxies = p
 	}
 	if v := getenv("JOBFLOW_LICENSE_PUBLIC_KEY"); v != "" {
 		key, err := license.ParsePublicKey(v)

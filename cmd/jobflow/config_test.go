@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -71,6 +72,7 @@ func TestLoadConfig_Env(t *testing.T) {
 	m["JOBFLOW_TASK_QUEUE"] = "jf"
 	m["JOBFLOW_WORKER_GROUPS"] = " gpu, etl-2 ,,"
 	m["JOBFLOW_CORS_ORIGINS"] = "https://a.example,https://b.example"
+	m["JOBFLOW_TRUSTED_PROXIES"] = "10.0.0.0/8, 192.168.1.7"
 	m["JOBFLOW_PUBLIC_URL"] = "https://jobflow.example/"
 	m["JOBFLOW_LICENSE_PUBLIC_KEY"] = pub
 	m["JOBFLOW_LOG_LEVEL"] = "warn"
@@ -95,6 +97,8 @@ func TestLoadConfig_Env(t *testing.T) {
 		t.Errorf("CORSOrigins = %q", cfg.CORSOrigins)
 	case cfg.PublicURL != "https://jobflow.example":
 		t.Errorf("PublicURL = %q", cfg.PublicURL)
+	case fmt.Sprint(cfg.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]":
+		t.Errorf("TrustedProxies = %v", cfg.TrustedProxies)
 	case len(cfg.LicensePublicKey) != 32:
 		t.Errorf("LicensePublicKey has %d bytes", len(cfg.LicensePublicKey))
 	case cfg.LogLevel != slog.LevelWarn:
@@ -109,6 +113,17 @@ func TestLoadConfig_Env(t *testing.T) {
 		t.Errorf("ReconcileInterval = %v", cfg.ReconcileInterval)
 	case cfg.WorkerStopTimeout != 2*time.Minute:
 		t.Errorf("WorkerStopTimeout = %v", cfg.WorkerStopTimeout)
+	}
+}
+
+// TestLoadConfig_BadTrustedProxies: a malformed entry is one error naming the setting.
+func TestLoadConfig_BadTrustedProxies(t *testing.T) {
+	m := serverEnv()
+	m["JOBFLOW_TRUSTED_PROXIES"] = "10.0.0.1, not-an-ip"
+	_, err := loadConfig(modeServer, env(m))
+	var se *settingError
+	if !errors.As(err, &se) || se.name != "JOBFLOW_TRUSTED_PROXIES" {
+		t.Fatalf("err = %v, want a settingError naming JOBFLOW_TRUSTED_PROXIES", err)
 	}
 }
 

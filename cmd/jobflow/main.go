@@ -125,6 +125,8 @@ Environment (defaults in brackets):
   JOBFLOW_PUBLIC_URL          base URL in invoke curl commands [http://localhost:8080]
   JOBFLOW_LICENSE_PUBLIC_KEY  Ed25519 public key (base64) that verifies licenses
   JOBFLOW_CORS_ORIGINS        web console origins allowed to call the API (comma-separated)
+  JOBFLOW_TRUSTED_PROXIES     reverse proxies (comma-separated IPs/CIDRs) whose X-Forwarded-For and
+                              X-Forwarded-Proto are believed; from others the TCP peer is the client [none]
   JOBFLOW_LOG_LEVEL           debug, info, warn or error [info]
   JOBFLOW_WORKER_STOP_TIMEOUT on SIGTERM, how long running jobs may finish before they are stopped [30s]
   JOBFLOW_AUDIT_RETENTION     how long audit log rows are kept, e.g. 90d or 720h [180d]

@@ -22,6 +22,7 @@ func newAPI(cfg *Config, st *store.Store, c client.Client, eng *engine.Engine, t
 		JWTSecret:        cfg.JWTSecret,
 		CORSOrigins:      cfg.CORSOrigins,
 		PublicURL:        cfg.PublicURL,
+		TrustedProxies:   cfg.TrustedProxies,
 		LicensePublicKey: cfg.LicensePublicKey,
 		Logger:           log,
 		TemporalUI:       httpapi.TemporalUI{Upstream: cfg.TemporalUIUpstream, Key: cfg.TemporalUIKey, Write: cfg.TemporalUIWrite},
