@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testproc"
 	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -130,20 +130,8 @@ func appError(t *testing.T, err error) *temporal.ApplicationError {
 	return ae
 }
 
-// processGone reports whether pid no longer runs (a zombie waiting for its
-// reaper counts as gone: it runs nothing).
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// The state follows the command name in parentheses.
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	return len(fields) > 0 && fields[0] == "Z"
-}
+// processGone reports whether pid no longer runs (a zombie counts).
+func processGone(pid int) bool { return testproc.Gone(pid) }
 
 // eventually polls cond every 50 ms until it holds or d passes.
 func eventually(d time.Duration, cond func() bool) bool {
@@ -159,24 +147,8 @@ func eventually(d time.Duration, cond func() bool) bool {
 	}
 }
 
-// hostPIDs are the processes, in the host's PID namespace, whose command
-// line holds marker (a sandboxed job's $$ and $! are pids of its own
-// namespace, which mean nothing out here).
-func hostPIDs(marker string) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && strings.Contains(strings.ReplaceAll(string(b), "\x00", " "), marker) && !processGone(pid) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
+// hostPIDs are the processes whose command line holds marker.
+func hostPIDs(marker string) []int { return testproc.PIDs(marker) }
 
 // supervisorOf is the job supervisor above pid, 0 when there is none.
 func supervisorOf(pid int) int {
@@ -184,15 +156,7 @@ func supervisorOf(pid int) int {
 		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); strings.HasPrefix(string(b), "jobflow-job-supervisor") {
 			return pid
 		}
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return 0
-		}
-		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-		if len(f) < 2 {
-			return 0
-		}
-		pid, _ = strconv.Atoi(f[1])
+		pid = testproc.Parent(pid)
 	}
 	return 0
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -355,22 +354,6 @@ func TestRunJob_ActivityEnvironment(t *testing.T) {
 	if n := e.node(t, long.ID); n.Status != jobflow.NodeAborted {
 		t.Errorf("node status = %s, want ABORTED", n.Status)
 	}
-}
-
-func readPIDs(dir string, names ...string) []int {
-	var pids []int
-	for _, name := range names {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			return nil
-		}
-		pids = append(pids, pid)
-	}
-	return pids
 }
 
 // BenchmarkRunJob_Shell measures what RunJob adds around the smallest shell

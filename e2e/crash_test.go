@@ -2,11 +2,10 @@ package e2e
 
 import (
 	"encoding/base64"
+	"jobflow/internal/testproc"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ func (e *env) startWorker(t *testing.T, name string, extraEnv ...string) *exec.C
 		"JOBFLOW_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(storetest.Key),
 		"JOBFLOW_DATA_DIR="+t.TempDir(),
 		"JOBFLOW_LOG_LEVEL=warn",
+		"JOBFLOW_JOB_WRITABLE="+jobdir.Base(), // the jobs' marks (internal/jobdir)
 	)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
@@ -63,10 +63,10 @@ func (e *env) startWorker(t *testing.T, name string, extraEnv ...string) *exec.C
 func TestWorkerCrash(t *testing.T) {
 	e := newEnv(t, envOptions{noWorker: true})
 	dir := jobdir.New(t)
-	count, pidFile := filepath.Join(dir, "count"), filepath.Join(dir, "pids")
+	count := filepath.Join(dir, "count")
 	wf, ids := e.workflow("crash", []jobSpec{
 		shell("first", "echo a >> "+count),
-		{Name: "middle", Type: "SHELL", Config: map[string]any{"script": "sleep 8 &\necho $$ $! > " + pidFile + "\nwait $!\necho b >> " + count},
+		{Name: "middle", Type: "SHELL", Config: map[string]any{"script": "sleep 8.01 &\nwait $!\necho b >> " + count},
 			Retry: map[string]int{"maxAttempts": 3, "intervalSeconds": 1}},
 		shell("last", "echo c >> "+count),
 	}, [][2]string{{"first", "middle"}, {"middle", "last"}}, nil)
@@ -76,17 +76,18 @@ func TestWorkerCrash(t *testing.T) {
 	var pids []int
 	e.waitRun(runID, 120*time.Second, "middle RUNNING", func(r *jobflow.Run) bool {
 		n := findNode(r, ids["middle"])
-		pids = readPIDs(pidFile)
-		return n != nil && n.Status == jobflow.NodeRunning && len(pids) == 2
+		// The job's sleep, by its command line (a sandboxed job's $! is a
+		// pid of its own namespace).
+		pids = testproc.PIDs("sleep 8.01")
+		return n != nil && n.Status == jobflow.NodeRunning && len(pids) == 1
 	})
-	os.Remove(pidFile)
 	if err := w1.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	w1.Wait()
 	// Before any other worker starts: the dead worker's job is gone.
 	for _, pid := range pids {
-		if !eventually(3*time.Second, func() bool { return syscall.Kill(pid, 0) != nil }) {
+		if !eventually(3*time.Second, func() bool { return testproc.Gone(pid) }) {
 			t.Errorf("process %d of the killed worker's job is still alive", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -103,21 +104,6 @@ func TestWorkerCrash(t *testing.T) {
 	if m := node(t, r, ids["middle"]); m.Status != jobflow.NodeSuccess || m.Attempt != 2 {
 		t.Errorf("middle node %s attempt %d, want SUCCESS on attempt 2", m.Status, m.Attempt)
 	}
-}
-
-// readPIDs reads the space-separated pids a job wrote to path.
-func readPIDs(path string) []int {
-	b, err := os.ReadFile(path)
-	if err != nil || !strings.HasSuffix(string(b), "\n") {
-		return nil
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(b)) {
-		if n, err := strconv.Atoi(f); err == nil {
-			pids = append(pids, n)
-		}
-	}
-	return pids
 }
 
 // eventually polls cond every 50 ms until it holds or d has passed.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"jobflow/internal/testproc"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -161,9 +161,10 @@ func TestRun_FailureThenRerun(t *testing.T) {
 // gone within 10 s and the run ends ABORTED.
 func TestRun_Abort(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	pidFile := filepath.Join(jobdir.New(t), "pids")
+	// The job's processes, found by their command lines: a sandboxed
+	// job's $$ is a pid of its own namespace.
 	wf, ids := e.workflow("abort", []jobSpec{
-		shell("sleeper", "sleep 600 & echo $$ $! > "+pidFile+"; wait"),
+		shell("sleeper", "sleep 600.41 & sleep 600.42; wait"),
 		shell("after", "echo never"),
 	}, [][2]string{{"sleeper", "after"}}, nil)
 	runID := e.start(wf, nil)
@@ -174,11 +175,7 @@ func TestRun_Abort(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the sleeper job never started")
 		}
-		if b, err := os.ReadFile(pidFile); err == nil && strings.Count(string(b), " ") == 1 && strings.HasSuffix(string(b), "\n") {
-			var a, b2 int
-			fmt.Sscan(string(b), &a, &b2)
-			pids = []int{a, b2}
-		}
+		pids = append(testproc.PIDs("sleep 600.41"), testproc.PIDs("sleep 600.42")...)
 		time.Sleep(100 * time.Millisecond)
 	}
 	var out struct {
@@ -190,7 +187,7 @@ func TestRun_Abort(t *testing.T) {
 		t.Errorf("abort answered %s, want ABORTING", out.Status)
 	}
 	for _, pid := range pids {
-		for syscall.Kill(pid, 0) == nil {
+		for !testproc.Gone(pid) {
 			if time.Since(aborted) > 10*time.Second {
 				t.Fatalf("process %d still alive 10 s after abort", pid)
 			}

@@ -1,9 +1,9 @@
 package e2e
 
 import (
+	"jobflow/internal/testproc"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,7 +36,7 @@ func TestWorkerGracefulStop(t *testing.T) {
 	dir := jobdir.New(t)
 	quick := shell("quick", "sleep 2; echo quick >> "+dir+"/quick")
 	long := shell("long", "echo attempt >> "+dir+"/long; if [ -f "+dir+"/long-once ]; then echo second attempt; exit 0; fi; "+
-		"touch "+dir+"/long-once; sleep 601 & echo $! > "+dir+"/long.pid; wait")
+		"touch "+dir+"/long-once; sleep 601.51 & wait")
 	long.Retry = map[string]int{"maxAttempts": 2, "intervalSeconds": 1}
 	next := shell("next", "echo next >> "+dir+"/next")
 	wf, ids := e.workflow("drain", []jobSpec{quick, long, next}, [][2]string{{"quick", "next"}}, nil)
@@ -48,12 +48,15 @@ func TestWorkerGracefulStop(t *testing.T) {
 		return q != nil && q.Status == jobflow.NodeRunning && l != nil && l.Status == jobflow.NodeRunning &&
 			lines(t, filepath.Join(dir, "long")) == 1
 	})
-	pidText, err := os.ReadFile(filepath.Join(dir, "long.pid"))
-	for i := 0; err != nil && i < 50; i++ {
-		time.Sleep(100 * time.Millisecond)
-		pidText, err = os.ReadFile(filepath.Join(dir, "long.pid"))
-	}
-	sleepPID, _ := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	// The long job's sleep, by its command line (a sandboxed job's $! is a
+	// pid of its own namespace).
+	var sleepPID int
+	eventually(5*time.Second, func() bool {
+		if p := testproc.PIDs("sleep 601.51"); len(p) == 1 {
+			sleepPID = p[0]
+		}
+		return sleepPID != 0
+	})
 
 	termAt := time.Now()
 	if err := a.Process.Signal(syscall.SIGTERM); err != nil {
@@ -74,7 +77,9 @@ func TestWorkerGracefulStop(t *testing.T) {
 	if took < 4*time.Second {
 		t.Fatalf("worker exited after %s: it did not wait the 5 s stop timeout for the running job", took)
 	}
-	if sleepPID == 0 || !processGone(sleepPID) {
+	// A zombie counts as gone: only its reaping by PID 1 is left, which no
+	// jobflow process controls (this VM's init reaps late).
+	if sleepPID == 0 || !eventually(2*time.Second, func() bool { return testproc.Gone(sleepPID) }) {
 		t.Fatalf("the stopped job's process %d outlived its worker", sleepPID)
 	}
 
@@ -108,30 +113,4 @@ func TestWorkerGracefulStop(t *testing.T) {
 	if q != 1 || l != 2 || nx != 1 {
 		t.Fatalf("side effects quick=%d long=%d next=%d, want 1, 2 (one per attempt), 1", q, l, nx)
 	}
-}
-
-// processGone reports whether no process has pid, waiting up to 2 s. A
-// zombie counts as gone: it was killed and runs nothing; only its reaping
-// is left, by PID 1 once its parent died, which no jobflow process controls
-// (this VM's init reaps late).
-func processGone(pid int) bool {
-	for i := 0; i < 20; i++ {
-		if err := syscall.Kill(pid, 0); err == syscall.ESRCH || isZombie(pid) {
-			return true
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return false
-}
-
-// isZombie reads the process state from /proc/<pid>/stat (after the
-// command name in parentheses).
-func isZombie(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
