@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Datasource driver options are an allow-list per driver (SPEC §9): the
+// Datasource driver options are an allow-list per driver (docs/security.md): the
 // options a tenant may set are those that cannot make the driver read a
 // local file, present a client credential of this host, widen what the
 // server may ask of the client, or connect anywhere but the datasource's

@@ -12,7 +12,7 @@ import (
 	"jobflow/egress"
 )
 
-// egressPolicy is where a job of tenantID may connect (SPEC §9): the
+// egressPolicy is where a job of tenantID may connect (docs/security.md): the
 // installation's EgressAllow and the tenant's egressAllow (read through the
 // tenant cache), EgressDeny always refused unless named exactly.
 func (a *Activities) egressPolicy(ctx context.Context, tenantID string) (egress.Policy, error) {

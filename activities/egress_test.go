@@ -23,7 +23,7 @@ import (
 	"jobflow/workflows"
 )
 
-// SPEC §9 attack: a SQL datasource on jobflow's own PostgreSQL
+// docs/security.md attack: a SQL datasource on jobflow's own PostgreSQL
 // (127.0.0.1:5432, trust auth) is refused for a tenant without a rule;
 // the store's address is refused even to a loopback-wide rule when it is
 // on the deny list; it works once 127.0.0.1:5432 is named exactly.
@@ -92,7 +92,7 @@ func TestEgress_SQLStoredRefusedOption(t *testing.T) {
 	}
 }
 
-// SPEC §9 attack: LOAD DATA LOCAL INFILE of a file of the worker, through
+// docs/security.md attack: LOAD DATA LOCAL INFILE of a file of the worker, through
 // a MYSQL SQL job on the real MariaDB (local_infile on) with the database
 // allowed: the driver reads no file, so the secret's bytes are in neither
 // the job's result, its log, nor the table.
@@ -160,7 +160,7 @@ func TestEgress_MySQLLoadDataLocalReadsNoFile(t *testing.T) {
 	}
 }
 
-// SPEC §9: an alarm webhook on loopback is refused unless the tenant's
+// docs/security.md: an alarm webhook on loopback is refused unless the tenant's
 // egressAllow names it; the refusal is recorded and names egressAllow.
 func TestEgress_AlarmWebhookLoopback(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)

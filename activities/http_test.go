@@ -58,7 +58,7 @@ func TestRunJob_HTTP(t *testing.T) {
 		return r
 	}
 
-	// SPEC §9: egress to loopback is closed until the tenant's egressAllow
+	// docs/security.md: egress to loopback is closed until the tenant's egressAllow
 	// names it; the message names the destination and the setting, and
 	// the request never reaches the server.
 	t.Run("LoopbackRefusedByDefault", func(t *testing.T) {

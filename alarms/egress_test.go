@@ -13,7 +13,7 @@ import (
 	"jobflow/egress"
 )
 
-// SPEC §9: with a tenant's dialer, every channel type connects only where
+// docs/security.md: with a tenant's dialer, every channel type connects only where
 // egress allows: webhook and robots over HTTP, email over SMTP.
 func TestSender_WithDialRefusesClosed(t *testing.T) {
 	hits := 0

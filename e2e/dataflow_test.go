@@ -33,7 +33,7 @@ func TestDataflow_Outputs(t *testing.T) {
 		fmt.Fprint(w, `{"items":[{"id":"item-1"}]}`)
 	}))
 	defer hs.Close()
-	e.API.AllowEgress("127.0.0.1") // the server and the database (SPEC §9)
+	e.API.AllowEgress("127.0.0.1") // the server and the database (docs/security.md)
 	u, _ := url.Parse(e.DBURL)
 	var ds jobflow.Datasource
 	e.API.Must("POST", "/api/v1/datasources", map[string]any{"name": "local", "type": "POSTGRES", "host": "127.0.0.1",

@@ -31,7 +31,7 @@ func TestMetrics_DashboardNamesExist(t *testing.T) {
 	e := &env{Rig: rig, t: t}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
 	defer hook.Close()
-	e.API.AllowEgress("127.0.0.1") // the receiver (SPEC §9)
+	e.API.AllowEgress("127.0.0.1") // the receiver (docs/security.md)
 	var ch jobflow.AlarmChannel
 	e.API.Must("POST", "/api/v1/alarm-channels", map[string]any{"name": "hook", "type": "WEBHOOK", "config": map[string]any{"url": hook.URL}}, 201, &ch)
 	wf, _ := e.workflow("measured", []jobSpec{shell("a", "true")}, nil, map[string]any{

@@ -34,7 +34,7 @@ func TestRun_AllJobTypes(t *testing.T) {
 		fmt.Fprint(w, `{"ok":true}`)
 	}))
 	defer hs.Close()
-	e.API.AllowEgress("127.0.0.1") // the server and the database (SPEC §9)
+	e.API.AllowEgress("127.0.0.1") // the server and the database (docs/security.md)
 
 	u, _ := url.Parse(e.DBURL)
 	var ds jobflow.Datasource

@@ -55,7 +55,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		w.WriteHeader(200)
 	}))
 	defer hook.Close()
-	e.API.AllowEgress("127.0.0.1") // the receiver and the databases (SPEC §9)
+	e.API.AllowEgress("127.0.0.1") // the receiver and the databases (docs/security.md)
 
 	u, _ := url.Parse(e.DBURL)
 	var pg, my jobflow.Datasource

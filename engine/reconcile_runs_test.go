@@ -147,7 +147,7 @@ func testReconcileRuns(t *testing.T, dialect string) {
 
 	t.Run("TerminatedFlowRun", func(t *testing.T) {
 		hook := newHookReceiver(t)
-		e.API.AllowEgress("127.0.0.1") // the receiver (SPEC §9)
+		e.API.AllowEgress("127.0.0.1") // the receiver (docs/security.md)
 		var ch jobflow.AlarmChannel
 		e.API.Must("POST", "/api/v1/alarm-channels", map[string]any{"name": "hook-" + dialect, "type": "WEBHOOK",
 			"config": map[string]any{"url": hook.srv.URL}}, 201, &ch)

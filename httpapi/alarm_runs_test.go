@@ -122,7 +122,7 @@ var allEvents = []string{"RUN_START", "RUN_END", "RUN_FAIL", "RUN_SUCCESS"}
 
 func TestRunAlarms(t *testing.T) {
 	e := newRunEnv(t)
-	e.allowEgress("127.0.0.1") // the receivers and the mailbox (SPEC §9)
+	e.allowEgress("127.0.0.1") // the receivers and the mailbox (docs/security.md)
 	hook := newReceiver(t, 200)
 	hookCh := e.channel("hook", "WEBHOOK", map[string]any{"url": hook.srv.URL})
 

@@ -84,7 +84,7 @@ func TestAlarmChannelRoutes(t *testing.T) {
 				Response string `json:"response"`
 				Error    string `json:"error"`
 			}
-			// SPEC §9: the receiver is on loopback, closed until the
+			// docs/security.md: the receiver is on loopback, closed until the
 			// tenant's egressAllow names it.
 			e.ok(e.as("POST", "/api/v1/alarm-channels/"+ch.ID+"/test", nil), 200, &got)
 			if host := strings.TrimPrefix(rc.srv.URL, "http://"); got.OK || !strings.Contains(got.Error, host) || !strings.Contains(got.Error, "egressAllow") || len(rc.of("")) != 0 {

@@ -82,7 +82,7 @@ func TestDatasources_ConnectionTest(t *testing.T) {
 			}
 			return out
 		}
-		// SPEC §9: loopback (here jobflow's own PostgreSQL) is closed until
+		// docs/security.md: loopback (here jobflow's own PostgreSQL) is closed until
 		// the tenant's egressAllow names it.
 		t.Run("LoopbackRefusedByDefault", func(t *testing.T) {
 			for _, body := range []map[string]any{

@@ -14,7 +14,7 @@ import (
 	"jobflow/store/storetest"
 )
 
-// SPEC §9: datasource driver options are an allow-list per driver; a
+// docs/security.md: datasource driver options are an allow-list per driver; a
 // refused option is a 400 naming options.<name>, and the store is unchanged.
 func TestDatasources_OptionsAllowList(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
@@ -109,7 +109,7 @@ func TestDatasources_StoredRefusedOptionFailsTest(t *testing.T) {
 	}
 }
 
-// SPEC §9: only a SYS_ADMIN sets a tenant's egressAllow and jobLimits; a
+// docs/security.md: only a SYS_ADMIN sets a tenant's egressAllow and jobLimits; a
 // bad entry is a 400 naming it and the tenant stays as it was.
 func TestTenants_EgressAllowJobLimits(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {

@@ -262,7 +262,7 @@ func newServer(t *testing.T, api *httpapi.Server) *httptest.Server {
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
 
 // allowEgress puts entries on the default tenant's egressAllow, as the
-// SYS_ADMIN (SPEC §9: loopback is closed to tenants until then).
+// SYS_ADMIN (docs/security.md: loopback is closed to tenants until then).
 func (e *env) allowEgress(entries ...string) {
 	e.t.Helper()
 	var tn jobflow.Tenant

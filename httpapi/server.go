@@ -48,7 +48,7 @@ type Config struct {
 	// EgressAllow and EgressDeny are the installation's egress rules
 	// (JOBFLOW_EGRESS_ALLOW) and the addresses refused unless named exactly
 	// (the store, Temporal): datasource and alarm channel tests connect
-	// only where the tenant's policy allows, as jobs do (SPEC §9).
+	// only where the tenant's policy allows, as jobs do (docs/security.md).
 	EgressAllow []egress.Rule
 	EgressDeny  []netip.AddrPort
 	// TrustedProxies (JOBFLOW_TRUSTED_PROXIES) are the peers whose

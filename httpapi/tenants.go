@@ -13,7 +13,7 @@ type tenantInput struct {
 	Name         *string `json:"name"`
 	MaxWorkflows *int    `json:"maxWorkflows"`
 	OSUser       *string `json:"osUser"`
-	// SPEC §9: who may connect where, and how much a job may use.
+	// docs/security.md: who may connect where, and how much a job may use.
 	EgressAllow *[]string          `json:"egressAllow"`
 	JobLimits   *jobflow.JobLimits `json:"jobLimits"`
 }

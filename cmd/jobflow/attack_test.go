@@ -17,7 +17,7 @@ import (
 	"jobflow/internal/jobdir"
 )
 
-// The attack suite of SPEC §9: a tenant MEMBER's SHELL and PYTHON jobs on a
+// The attack suite of docs/security.md: a tenant MEMBER's SHELL and PYTHON jobs on a
 // real `jobflow standalone` try to read jobflow's environment and command
 // line, its memory and root, every file of the data dir (secrets, the
 // store, Temporal's database) and another tenant's running job's working

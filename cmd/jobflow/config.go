@@ -328,7 +328,7 @@ func parseRetention(v string) (time.Duration, error) {
 }
 
 // egressDeny are the addresses no tenant's job, datasource or alarm channel
-// may reach unless a rule names them exactly (SPEC §9): jobflow's own store
+// may reach unless a rule names them exactly (docs/security.md): jobflow's own store
 // (JOBFLOW_DATABASE_URL, when PostgreSQL), the Temporal frontend(s) and the
 // embedded Temporal Web UI. Called once Temporal's address is known (the
 // standalone mode's embedded frontend picks its port at start-up). A name

@@ -17,7 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// Settings of a production Temporal connection (SPEC §9).
+// Settings of a production Temporal connection (docs/security.md).
 const (
 	envTLSCA         = "JOBFLOW_TEMPORAL_TLS_CA"
 	envTLSCert       = "JOBFLOW_TEMPORAL_TLS_CERT"

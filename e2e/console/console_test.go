@@ -335,7 +335,7 @@ func TestConsole(t *testing.T) {
 	t.Run("OtherPages", func(t *testing.T) {
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hook-ok") }))
 		defer hook.Close()
-		f.rig.API.AllowEgress("127.0.0.1") // the test PostgreSQL and the hook are on loopback (SPEC §9)
+		f.rig.API.AllowEgress("127.0.0.1") // the test PostgreSQL and the hook are on loopback (docs/security.md)
 		b := loggedIn(t, f)
 		// 数据源: create one on the test PostgreSQL and 测试连接.
 		b.click("nav-datasources")

@@ -207,7 +207,7 @@ func (a *API) Do(method, path string, in any) (int, []byte) {
 
 // Must calls the API, expects status and decodes the answer into out.
 // AllowEgress puts entries on the API tenant's egressAllow (the rig logs
-// in as the SYS_ADMIN): SPEC §9 closes loopback to SQL and HTTP jobs and
+// in as the SYS_ADMIN): docs/security.md closes loopback to SQL and HTTP jobs and
 // alarms until a rule names it, and test servers listen on loopback.
 func (a *API) AllowEgress(entries ...string) {
 	a.t.Helper()
