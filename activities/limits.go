@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"jobflow"
 )
@@ -164,10 +165,16 @@ func (cg *jobCgroups) exceeded(l jobflow.JobLimits) string {
 	return ""
 }
 
-// remove removes the v1 job directories (their processes are gone).
+// remove removes the v1 job directories once their killed processes are
+// gone (the kernel frees them shortly after; up to half a second).
 func (cg *jobCgroups) remove() {
 	for _, d := range cg.join {
-		os.Remove(d)
+		for i := 0; i < 50; i++ {
+			if err := os.Remove(d); err == nil || os.IsNotExist(err) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		os.Remove(filepath.Dir(d)) // the instance directory, once empty
 	}
 }
