@@ -101,7 +101,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per account (5) and per client address (20) within 15 min: 429 TOO_MANY_REQUESTS with Retry-After */
+        /** Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per (account, client address) after 5 and per client address after 20 within 15 min: 429 TOO_MANY_REQUESTS with Retry-After, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses. The client address is the TCP peer's, or X-Forwarded-For's when the peer is in JOBFLOW_TRUSTED_PROXIES. The jobflow_token cookie is Secure when served over HTTPS (https JOBFLOW_PUBLIC_URL, TLS, or X-Forwarded-Proto: https from a trusted proxy) */
         post: operations["post_api_v1_auth_login"];
         delete?: never;
         options?: never;
@@ -212,7 +212,7 @@ export interface paths {
         delete: operations["delete_api_v1_jobs_id"];
         options?: never;
         head?: never;
-        /** MEMBER: edit a job */
+        /** MEMBER: edit a job (the config's ids are checked against the tenant as on create) */
         patch: operations["patch_api_v1_jobs_id"];
         trace?: never;
     };
@@ -229,6 +229,24 @@ export interface paths {
         put: operations["put_api_v1_license"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/login-throttles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SYS_ADMIN: the login throttles (kind PAIR: one account from one address; ADDR: one address), blocked first */
+        get: operations["get_api_v1_login_throttles"];
+        put?: never;
+        post?: never;
+        /** SYS_ADMIN: clear login throttles: all, or those of ?account= and/or ?address= (an address also clears its ADDR throttle) */
+        delete: operations["delete_api_v1_login_throttles"];
         options?: never;
         head?: never;
         patch?: never;
@@ -453,7 +471,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** SYS_ADMIN: rename a tenant or change its maxWorkflows */
+        /** SYS_ADMIN: rename a tenant or change its maxWorkflows, osUser, egressAllow or jobLimits */
         patch: operations["patch_api_v1_tenants_id"];
         trace?: never;
     };
@@ -661,7 +679,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: import jobflow/v1 documents {document (YAML/JSON text or object), mode CREATE|OVERWRITE, dryRun, map:{datasources, alarmChannels, workflows: {from: to}}}: all or nothing, under the workflow limit; a dry run answers each workflow's action and diff against its draft and every problem; OVERWRITE of an identical draft is UNCHANGED */
+        /** MEMBER: import jobflow/v1 documents {document (YAML/JSON text or object), mode CREATE|OVERWRITE, dryRun, map:{datasources, alarmChannels, workflows: {from: to}}}: all or nothing, under the workflow limit; a dry run answers each workflow's action and diff against its draft and every problem; OVERWRITE of an identical draft is UNCHANGED; every id a document still carries (a raw datasourceId, workflowId or CONDITION target) must be the tenant's: otherwise 400 INVALID naming the workflow, job, field and id, and nothing is written */
         post: operations["post_api_v1_workflows_import"];
         delete?: never;
         options?: never;
@@ -731,7 +749,7 @@ export interface paths {
         };
         /** MEMBER: the workflow config (schedule, alarms, invoke, failureStrategy, maxParallelism, params) */
         get: operations["get_api_v1_workflows_id_config"];
-        /** MEMBER: save the config (400 naming a bad cron field or time zone) */
+        /** MEMBER: save the config (400 naming a bad cron field or time zone, or an alarm channel id that is not the tenant's: details.field alarms[i].channelIds[k], details.id) */
         put: operations["put_api_v1_workflows_id_config"];
         post?: never;
         delete?: never;
@@ -819,7 +837,7 @@ export interface paths {
         /** MEMBER: the jobs of a workflow */
         get: operations["get_api_v1_workflows_id_jobs"];
         put?: never;
-        /** MEMBER: add a job (SHELL, PYTHON, SQL, HTTP; config validated per type; 409 duplicate name) */
+        /** MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id) */
         post: operations["post_api_v1_workflows_id_jobs"];
         delete?: never;
         options?: never;
@@ -1312,6 +1330,7 @@ export interface components {
             host: string;
             id: string;
             name: string;
+            /** @description Driver options, an allow-list per type (400 naming options.<name> otherwise). POSTGRES (lib/pq): sslmode (no file paths), sslsni, connect_timeout, application_name, fallback_application_name, search_path, statement_timeout, lock_timeout, idle_in_transaction_session_timeout, timezone/TimeZone, client_encoding, datestyle/DateStyle, extra_float_digits, target_session_attrs, binary_parameters, disable_prepared_binary_result. MYSQL (go-sql-driver/mysql): charset, collation, loc, parseTime, timeout, readTimeout, writeTimeout, maxAllowedPacket, clientFoundRows, columnsWithAlias, rejectReadOnly, interpolateParams, checkConnLiveness, allowNativePasswords, timeTruncate, compress, tls (true, false, skip-verify, preferred). Refused: anything else, among it allowAllFiles, allowCleartextPasswords, multiStatements, sslcert, sslkey, sslrootcert, sslpassword, passfile, service, host. */
             options: {
                 [key: string]: string;
             };
@@ -1325,8 +1344,10 @@ export interface components {
         };
         DatasourceInput: {
             database?: string;
+            /** @description a DNS name or an IP address (no socket path, no list); reached only where egress allows (see Tenant.egressAllow) */
             host?: string;
             name?: string;
+            /** @description Driver options, an allow-list per type (400 naming options.<name> otherwise). POSTGRES (lib/pq): sslmode (no file paths), sslsni, connect_timeout, application_name, fallback_application_name, search_path, statement_timeout, lock_timeout, idle_in_transaction_session_timeout, timezone/TimeZone, client_encoding, datestyle/DateStyle, extra_float_digits, target_session_attrs, binary_parameters, disable_prepared_binary_result. MYSQL (go-sql-driver/mysql): charset, collation, loc, parseTime, timeout, readTimeout, writeTimeout, maxAllowedPacket, clientFoundRows, columnsWithAlias, rejectReadOnly, interpolateParams, checkConnLiveness, allowNativePasswords, timeTruncate, compress, tls (true, false, skip-verify, preferred). Refused: anything else, among it allowAllFiles, allowCleartextPasswords, multiStatements, sslcert, sslkey, sslrootcert, sslpassword, passfile, service, host. */
             options?: {
                 [key: string]: string;
             };
@@ -1560,6 +1581,30 @@ export interface components {
             token: string;
             user: components["schemas"]["User"];
         };
+        /** @description One login throttle. kind PAIR counts one account's failed logins from one client address; ADDR counts one client address's failures across accounts (account empty). No throttle is ever an account alone. */
+        LoginThrottle: {
+            account?: string;
+            /** @description client address: the TCP peer, or X-Forwarded-For from a peer in JOBFLOW_TRUSTED_PROXIES */
+            address?: string;
+            /**
+             * Format: date-time
+             * @description logins of this key answer 429 TOO_MANY_REQUESTS with Retry-After until then
+             */
+            blockedUntil?: string | null;
+            failures?: number;
+            /** @enum {string} */
+            kind?: "PAIR" | "ADDR";
+            /** Format: date-time */
+            lastFailureAt?: string;
+        };
+        LoginThrottleList: {
+            items?: components["schemas"]["LoginThrottle"][];
+            total?: number;
+        };
+        LoginThrottlesCleared: {
+            /** @description how many throttles were removed */
+            cleared?: number;
+        };
         Me: {
             tenants: components["schemas"]["Membership"][];
             user: components["schemas"]["User"];
@@ -1754,7 +1799,28 @@ export interface components {
         Tenant: {
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description SYS_ADMIN: egress allow-list. Opens closed destinations (loopback, private, link-local, CGNAT … addresses) to the tenant's SQL and HTTP jobs, datasources and alarm channels, in addition to JOBFLOW_EGRESS_ALLOW. Each entry is an address, a prefix or a DNS name with an optional port: "1.2.3.4", "1.2.3.4:5432", "10.0.0.0/8", "10.0.0.0/8:443", "[::1]:80", "db.example.com:5432". jobflow's own store and Temporal addresses open only to an entry naming that exact address and port. A bad entry is a 400 naming it.
+             * @example [
+             *       "127.0.0.1:5432",
+             *       "10.0.0.0/8:443"
+             *     ]
+             */
+            egressAllow: string[];
             id: string;
+            /** @description SYS_ADMIN: limits of the tenant's SHELL and PYTHON jobs; an absent or 0 field is the default. */
+            jobLimits: {
+                /** @description default 100 */
+                cpuWeight?: number;
+                /** @description default 1024 */
+                logKiBPerSecond?: number;
+                /** @description default 2048 */
+                memoryMiB?: number;
+                /** @description default 512 */
+                processes?: number;
+                /** @description default 10240 */
+                workDirMiB?: number;
+            };
             maxWorkflows: number;
             name: string;
             /** @description OS user the tenant's SHELL and PYTHON jobs run as when the worker runs as root (SYS_ADMIN; not root); empty: JOBFLOW_JOB_USER */
@@ -1763,6 +1829,27 @@ export interface components {
             updatedAt: string;
         };
         TenantInput: {
+            /**
+             * @description SYS_ADMIN: egress allow-list. Opens closed destinations (loopback, private, link-local, CGNAT … addresses) to the tenant's SQL and HTTP jobs, datasources and alarm channels, in addition to JOBFLOW_EGRESS_ALLOW. Each entry is an address, a prefix or a DNS name with an optional port: "1.2.3.4", "1.2.3.4:5432", "10.0.0.0/8", "10.0.0.0/8:443", "[::1]:80", "db.example.com:5432". jobflow's own store and Temporal addresses open only to an entry naming that exact address and port. A bad entry is a 400 naming it.
+             * @example [
+             *       "127.0.0.1:5432",
+             *       "10.0.0.0/8:443"
+             *     ]
+             */
+            egressAllow?: string[];
+            /** @description SYS_ADMIN: limits of the tenant's SHELL and PYTHON jobs; an absent or 0 field is the default. */
+            jobLimits?: {
+                /** @description default 100 */
+                cpuWeight?: number;
+                /** @description default 1024 */
+                logKiBPerSecond?: number;
+                /** @description default 2048 */
+                memoryMiB?: number;
+                /** @description default 512 */
+                processes?: number;
+                /** @description default 10240 */
+                workDirMiB?: number;
+            };
             /** @default 1000 */
             maxWorkflows: number;
             name?: string;
@@ -2533,6 +2620,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LicenseView"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_login_throttles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginThrottleList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_login_throttles: {
+        parameters: {
+            query?: {
+                account?: string;
+                address?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginThrottlesCleared"];
                 };
             };
             default: components["responses"]["Error"];
