@@ -49,7 +49,7 @@ type JobLimits struct {
 	Processes       int `json:"processes,omitempty"`       // default 512, 8..65536
 	CPUWeight       int `json:"cpuWeight,omitempty"`       // default 100, 1..10000
 	WorkDirMiB      int `json:"workDirMiB,omitempty"`      // default 10240, 1..1048576
-	LogKiBPerSecond int `json:"logKiBPerSecond,omitempty"` // default 1024, 1..1048576
+	LogKiBPerSecond int `json:"logKiBPerSecond,omitempty"` // default 256, 1..1048576
 }
 
 // Job limit defaults, for a zero field of JobLimits.
@@ -58,7 +58,7 @@ const (
 	DefaultJobProcesses       = 512
 	DefaultJobCPUWeight       = 100
 	DefaultJobWorkDirMiB      = 10240
-	DefaultJobLogKiBPerSecond = 1024
+	DefaultJobLogKiBPerSecond = 256
 )
 
 // WithDefaults returns l with every zero field set to its default.

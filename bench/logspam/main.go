@@ -9,7 +9,7 @@
 // while they run, measures the CPU time of the jobflow process itself
 // (/proc/<pid>/stat: the API, Temporal, the worker and log ingestion; not
 // the jobs) and times B's chain again. It does so twice: with A's default
-// log rate (logKiBPerSecond 1024) and with the rate effectively off (1 GiB/s),
+// log rate (logKiBPerSecond 256) and with the rate effectively off (1 GiB/s),
 // so the table shows what the limit buys. Targets: ≤ 0.5 core for jobflow,
 // B's chain ≤ 2× its idle time.
 package main
@@ -89,7 +89,7 @@ func main() {
 	fmt.Printf("idle: jobflow %.3f cores, tenant B's 5-job chain %s (median of %d)\n", idleCPU, idle.Round(time.Millisecond), *chains)
 	fmt.Printf("%-34s %14s %14s %10s\n", "tenant A's four yes jobs", "jobflow cores", "B's chain", "× idle")
 	for _, rate := range []int{0, 1 << 20} {
-		name := "log rate default (1024 KiB/s)"
+		name := "log rate default (256 KiB/s)"
 		if rate != 0 {
 			name = "log rate off (1 GiB/s)"
 		}

@@ -1525,7 +1525,7 @@ export interface components {
             changes?: components["schemas"]["Change"][];
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; so is one over a limit: more than 4096 bytes, 500 syntax nodes or 128 levels of nesting, a range a..b whose bounds are not integer literals or that has more than 10000 elements, or a literal matches pattern over 1 KiB; at run time an expression that exceeds its budget of 100000 steps, 100000 elements of VM memory, a 256 KiB string or a 10000-element list fails its node with "expression exceeded its budget of …"; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW {workflowId, version PUBLISHED (default)|DRAFT, params {name: text with variables, resolved in this run: ${params.x}, ${global.X}, ${outputs.<job>.<key>}; no secrets}, wait (default true)}: runs another workflow of the tenant as a child run (trigger SUBFLOW); its target must exist in the tenant and calls must not loop back (A→B→A, A→A) nor nest more than 5 deep (400 naming config.workflowId, also on publish); retry.maxAttempts must be 1. The node's outputs are the child's jobs' outputs as <childJobName>.<key> plus runId (read downstream as ${outputs.<subflowJob>.<childJob>.<key>}); with wait false the node succeeds once the child started (outputs runId only) and the child is left running on abort. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
+            /** @description SHELL/PYTHON {script, env, limits: JobLimits (memoryMiB, processes, cpuWeight, workDirMiB, logKiBPerSecond; each may lower the tenant's jobLimits, a value above them fails the job naming it; docs/security.md)}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; so is one over a limit: more than 4096 bytes, 500 syntax nodes or 128 levels of nesting, a range a..b whose bounds are not integer literals or that has more than 10000 elements, or a literal matches pattern over 1 KiB; at run time an expression that exceeds its budget of 100000 steps, 100000 elements of VM memory, a 256 KiB string or a 10000-element list fails its node with "expression exceeded its budget of …"; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW {workflowId, version PUBLISHED (default)|DRAFT, params {name: text with variables, resolved in this run: ${params.x}, ${global.X}, ${outputs.<job>.<key>}; no secrets}, wait (default true)}: runs another workflow of the tenant as a child run (trigger SUBFLOW); its target must exist in the tenant and calls must not loop back (A→B→A, A→A) nor nest more than 5 deep (400 naming config.workflowId, also on publish); retry.maxAttempts must be 1. The node's outputs are the child's jobs' outputs as <childJobName>.<key> plus runId (read downstream as ${outputs.<subflowJob>.<childJob>.<key>}); with wait false the node succeeds once the child started (outputs runId only) and the child is left running on abort. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
             config?: Record<string, never>;
             /** @description discrete scheduling only */
             cron?: string;
@@ -1812,7 +1812,7 @@ export interface components {
             jobLimits: {
                 /** @description default 100 */
                 cpuWeight?: number;
-                /** @description default 1024 */
+                /** @description default 256 */
                 logKiBPerSecond?: number;
                 /** @description default 2048 */
                 memoryMiB?: number;
@@ -1841,7 +1841,7 @@ export interface components {
             jobLimits?: {
                 /** @description default 100 */
                 cpuWeight?: number;
-                /** @description default 1024 */
+                /** @description default 256 */
                 logKiBPerSecond?: number;
                 /** @description default 2048 */
                 memoryMiB?: number;
