@@ -34,11 +34,14 @@ bench:
 	bin/storm -n 300 -rounds 2
 
 # The README's other figures: workflow list search, FlowRun against the
-# hand-written workflow on large DAGs.
+# hand-written workflow on large DAGs; docs/benchmarks.md's log spam
+# (run as root, so jobs are sandboxed with their limits).
 bench-more:
 	go test ./store -run '^$$' -bench BenchmarkFindWorkflows -benchtime 2000x
 	go test ./httpapi -run '^$$' -bench ListWorkflows_Search -benchtime 1000x
 	go run ./bench/flowbench
+	go build -ldflags "-s -w" -o bin/jobflow ./cmd/jobflow
+	go run ./bench/logspam -bin bin/jobflow
 
 # The web console: write web/openapi.json from the route table, regenerate
 # the API types from it, and rebuild the committed, embedded build in
