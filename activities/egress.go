@@ -46,22 +46,8 @@ func (a *Activities) tenantDialer(tenantID string) DialFunc {
 // dialled through the tenant's egress policy, with no proxy from the
 // environment. close releases its idle connections.
 func (a *Activities) egressHTTPClient(tenantID string) (client *http.Client, close func()) {
-	base := a.HTTPClient
-	if base == nil {
-		base = &http.Client{}
-	}
-	c := *base
-	var t *http.Transport
-	if bt, ok := base.Transport.(*http.Transport); ok && bt != nil {
-		t = bt.Clone()
-	} else {
-		t = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	t.Proxy = nil
-	t.DialContext = a.tenantDialer(tenantID)
-	t.DialTLSContext = nil
-	c.Transport = t
-	return &c, t.CloseIdleConnections
+	c, t := egress.HTTPClient(a.HTTPClient, a.tenantDialer(tenantID))
+	return c, t.CloseIdleConnections
 }
 
 // errText is err's message: a jobflow error's own message, else err's text.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jobflow/egress"
 	"net/http"
 	"net/url"
 
@@ -28,19 +29,9 @@ func (s *Sender) httpClient() *http.Client {
 	if s.Dial == nil {
 		return base
 	}
-	c := *base
-	var t *http.Transport
-	if bt, ok := base.Transport.(*http.Transport); ok && bt != nil {
-		t = bt.Clone()
-	} else {
-		t = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	t.Proxy = nil
-	t.DialContext = s.Dial
-	t.DialTLSContext = nil
+	c, t := egress.HTTPClient(base, s.Dial)
 	t.DisableKeepAlives = true // a client per send: nothing to keep
-	c.Transport = t
-	return &c
+	return c
 }
 
 // postJSON posts body as JSON to rawURL and returns the answer. Any status

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -420,4 +421,27 @@ func DenyAddrs(ctx context.Context, hostport string) ([]netip.AddrPort, error) {
 		}
 	}
 	return out, nil
+}
+
+// HTTPClient is a copy of base (a default client when nil) whose every
+// connection, redirects included, is dialled by dial, with no proxy from
+// the environment (a proxy would connect on the client's behalf, unchecked).
+// The returned transport is the copy's own: close its idle connections
+// when done.
+func HTTPClient(base *http.Client, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (*http.Client, *http.Transport) {
+	if base == nil {
+		base = &http.Client{}
+	}
+	c := *base
+	var t *http.Transport
+	if bt, ok := base.Transport.(*http.Transport); ok && bt != nil {
+		t = bt.Clone()
+	} else {
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	t.Proxy = nil
+	t.DialContext = dial
+	t.DialTLSContext = nil
+	c.Transport = t
+	return &c, t
 }
