@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,19 +42,8 @@ func TestAttack_Egress(t *testing.T) {
 	defer srv.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
 
-	adminPassword := "egress-admin-" + randomText(t)
-	httpPort, uiPort, temporalPort := freePort(t), freePort(t), freePort(t)
-	svc := startService(t, map[string]string{
-		"JOBFLOW_DATA_DIR":         jobdir.New(t) + "/data",
-		"JOBFLOW_HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(httpPort),
-		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
-		"JOBFLOW_TEMPORAL_PORT":    strconv.Itoa(temporalPort),
-		"JOBFLOW_ADMIN_PASSWORD":   adminPassword,
-	}, "standalone")
-	svc.waitLog("jobflow ready")
-	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	admin := loginAPI(t, base, "admin", adminPassword)
-	member := newMember(t, admin, base, "member-egress", admin.tenant)
+	_, admin, _ := startStandalone(t, jobdir.New(t)+"/data")
+	member := newMember(t, admin, admin.base, "member-egress", admin.tenant)
 
 	var ds struct{ ID string }
 	admin.call("POST", "/api/v1/datasources", map[string]any{"name": "own-db", "type": "POSTGRES", "host": "127.0.0.1", "port": 5432,

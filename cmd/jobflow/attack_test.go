@@ -84,19 +84,8 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 	// The data dir sits where anyone could reach it, so only jobflow's own
 	// 0700 keeps jobs out.
 	dataDir := filepath.Join(shared, "data")
-	adminPassword := "attack-admin-" + randomText(t)
-	httpPort, uiPort, temporalPort := freePort(t), freePort(t), freePort(t)
-	srv := startService(t, map[string]string{
-		"JOBFLOW_DATA_DIR":         dataDir,
-		"JOBFLOW_HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(httpPort),
-		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
-		"JOBFLOW_TEMPORAL_PORT":    strconv.Itoa(temporalPort),
-		"JOBFLOW_ADMIN_PASSWORD":   adminPassword,
-	}, "standalone")
-	srv.waitLog("jobflow ready")
-	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-
-	admin := loginAPI(t, base, "admin", adminPassword)
+	srv, admin, adminPassword := startStandalone(t, dataDir)
+	base := admin.base
 	var tenantB jobflow.Tenant
 	// Neither tenant names an osUser: each gets its own jf- user.
 	admin.call("POST", "/api/v1/tenants", map[string]any{"name": "tenant-b"}, &tenantB)
@@ -156,6 +145,22 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(shared, "b.user")); strings.TrimSpace(string(b)) != activities.TenantOSUser(tenantB.ID) {
 		t.Errorf("tenant B's job ran as %q, want its own %s", b, activities.TenantOSUser(tenantB.ID))
 	}
+}
+
+// startStandalone starts `jobflow standalone` on dataDir and free loopback
+// ports, with a random admin password, and logs the admin in.
+func startStandalone(t *testing.T, dataDir string) (srv *service, admin *api, adminPassword string) {
+	adminPassword = "attack-admin-" + randomText(t)
+	httpPort, uiPort, temporalPort := freePort(t), freePort(t), freePort(t)
+	srv = startService(t, map[string]string{
+		"JOBFLOW_DATA_DIR":         dataDir,
+		"JOBFLOW_HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(httpPort),
+		"JOBFLOW_TEMPORAL_UI_ADDR": "127.0.0.1:" + strconv.Itoa(uiPort),
+		"JOBFLOW_TEMPORAL_PORT":    strconv.Itoa(temporalPort),
+		"JOBFLOW_ADMIN_PASSWORD":   adminPassword,
+	}, "standalone")
+	srv.waitLog("jobflow ready")
+	return srv, loginAPI(t, fmt.Sprintf("http://127.0.0.1:%d", httpPort), "admin", adminPassword), adminPassword
 }
 
 func randomText(t *testing.T) string {
