@@ -66,6 +66,7 @@ func newTestEnvOn(t testing.TB, s *store.Store) *testEnv {
 		KillGrace:   2 * time.Second,
 	}
 	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() { testproc.RemoveUser(TenantOSUser(tn.ID)) })
 	return &testEnv{a: a, s: s, run: run, tzLoc: loc}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -68,30 +69,50 @@ func lookupOSUser(name string) (osUser, error) {
 	return osUser{name: name, uid: uid, gid: gid, home: u.HomeDir}, nil
 }
 
+// Tenant users' uids and gids come from a range of their own, far from
+// the system range (about 900 ids, soon used up by tenants) and from the
+// subordinate ids of rootless containers (from 100000, 65536 a user), and
+// below 2^31, which some tools mishandle.
+const (
+	tenantIDMin = 900000000
+	tenantIDMax = 999999999
+)
+
 // userAdd serializes this worker's useradd calls; two workers on one
-// machine are serialized by useradd's own lock on /etc/passwd.
-var userAdd sync.Mutex
+// machine are serialized by useradd's own lock on /etc/passwd. tenantUsers
+// caches the users found, so a large /etc/passwd is not read per job.
+var (
+	userAdd     sync.Mutex
+	tenantUsers sync.Map // name -> osUser
+)
 
 // ensureOSUser returns the tenant user name, creating it when missing: a
 // system user with its own group, no home and no login shell.
 func ensureOSUser(name, tenantID string) (osUser, error) {
-	if u, err := lookupOSUser(name); err == nil {
-		return u, nil
+	if u, ok := tenantUsers.Load(name); ok {
+		return u.(osUser), nil
 	}
 	userAdd.Lock()
 	defer userAdd.Unlock()
-	if u, err := lookupOSUser(name); err == nil {
-		return u, nil
+	u, err := lookupOSUser(name)
+	if err != nil {
+		r := func(k string, v int) []string { return []string{"-K", k + "=" + strconv.Itoa(v)} }
+		args := slices.Concat([]string{"--system", "--user-group", "--no-create-home",
+			"--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment", "jobflow tenant " + tenantID},
+			r("SYS_UID_MIN", tenantIDMin), r("SYS_UID_MAX", tenantIDMax), r("SYS_GID_MIN", tenantIDMin), r("SYS_GID_MAX", tenantIDMax),
+			[]string{name})
+		out, err := exec.Command("useradd", args...).CombinedOutput()
+		// Exit status 9: another worker created it meanwhile.
+		var exit *exec.ExitError
+		if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 9) {
+			return osUser{}, fmt.Errorf("cannot create the tenant's OS user %s: %v: %s", name, err, out)
+		}
+		if u, err = lookupOSUser(name); err != nil {
+			return osUser{}, err
+		}
 	}
-	out, err := exec.Command("useradd", "--system", "--user-group", "--no-create-home",
-		"--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-		"--comment", "jobflow tenant "+tenantID, name).CombinedOutput()
-	// Exit status 9: another worker created it meanwhile.
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 9) {
-		return osUser{}, fmt.Errorf("cannot create the tenant's OS user %s: %v: %s", name, err, out)
-	}
-	return lookupOSUser(name)
+	tenantUsers.Store(name, u)
+	return u, nil
 }
 
 // tenantUserTTL bounds how long a tenant (its osUser, egressAllow …) is

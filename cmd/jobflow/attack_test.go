@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"jobflow/internal/testproc"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -89,6 +90,7 @@ func TestAttack_JobsCannotReachJobflow(t *testing.T) {
 	var tenantB jobflow.Tenant
 	// Neither tenant names an osUser: each gets its own jf- user.
 	admin.call("POST", "/api/v1/tenants", map[string]any{"name": "tenant-b"}, &tenantB)
+	t.Cleanup(func() { testproc.RemoveUser(activities.TenantOSUser(tenantB.ID)) })
 	memberA := newMember(t, admin, base, "member-a", admin.tenant)
 	memberB := newMember(t, admin, base, "member-b", tenantB.ID)
 	memberB.tenant = tenantB.ID
@@ -160,7 +162,9 @@ func startStandalone(t *testing.T, dataDir string) (srv *service, admin *api, ad
 		"JOBFLOW_ADMIN_PASSWORD":   adminPassword,
 	}, "standalone")
 	srv.waitLog("jobflow ready")
-	return srv, loginAPI(t, fmt.Sprintf("http://127.0.0.1:%d", httpPort), "admin", adminPassword), adminPassword
+	admin = loginAPI(t, fmt.Sprintf("http://127.0.0.1:%d", httpPort), "admin", adminPassword)
+	t.Cleanup(func() { testproc.RemoveUser(activities.TenantOSUser(admin.tenant)) })
+	return srv, admin, adminPassword
 }
 
 func randomText(t *testing.T) string {

@@ -6,6 +6,8 @@ package testproc
 
 import (
 	"os"
+	"os/exec"
+	"os/user"
 	"strconv"
 	"strings"
 )
@@ -49,4 +51,16 @@ func Parent(pid int) int {
 	}
 	p, _ := strconv.Atoi(f[1])
 	return p
+}
+
+// RemoveUser deletes the OS user name (and its group) if it exists: the
+// tenant users a root worker creates for the tests' tenants, so repeated
+// runs on one machine do not pile them up.
+func RemoveUser(name string) {
+	if os.Geteuid() != 0 {
+		return
+	}
+	if _, err := user.Lookup(name); err == nil {
+		exec.Command("userdel", name).Run()
+	}
 }

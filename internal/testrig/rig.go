@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testproc"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -173,6 +174,9 @@ func Login(t *testing.T, url, account, password string) *API {
 	a.Token = login.Token
 	if len(login.Tenants) > 0 {
 		a.Tenant = login.Tenants[0].ID
+		// The OS user a root worker made for the tenant's jobs.
+		tenant := a.Tenant
+		t.Cleanup(func() { testproc.RemoveUser(activities.TenantOSUser(tenant)) })
 	}
 	return a
 }
