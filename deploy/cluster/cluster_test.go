@@ -7,6 +7,7 @@ package cluster_test
 import (
 	"bufio"
 	"fmt"
+	"jobflow/internal/testproc"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,8 +110,12 @@ func TestCluster(t *testing.T) {
 				continue
 			}
 			inB++
-			if pid, _ := strconv.Atoi(s[3]); descendsFrom(pid, worker1) {
-				victim = s[0] + " " + s[1]
+			// The job's processes by its environment: a sandboxed job's $$
+			// is a pid of its own namespace.
+			for _, pid := range testproc.PIDsWithEnv("JOBFLOW_RUN_ID="+s[0], "JOBFLOW_JOB_NAME="+s[1]) {
+				if testproc.DescendsFrom(pid, worker1) {
+					victim = s[0] + " " + s[1]
+				}
 			}
 		}
 		sec := time.Now().Second() % 10

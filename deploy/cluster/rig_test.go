@@ -195,26 +195,3 @@ func (c *cluster) dumpLogs() {
 		c.t.Logf("--- %s (last %d lines)\n%s", filepath.Base(f), len(lines), strings.Join(lines, "\n"))
 	}
 }
-
-// descendsFrom says whether pid is ancestor's descendant (/proc).
-func descendsFrom(pid, ancestor int) bool {
-	for pid > 1 {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return false
-		}
-		// pid (comm) state ppid …; comm may hold spaces.
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 2 {
-			return false
-		}
-		if pid, err = strconv.Atoi(f[1]); err != nil {
-			return false
-		}
-		if pid == ancestor {
-			return true
-		}
-	}
-	return false
-}

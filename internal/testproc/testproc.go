@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -63,4 +64,41 @@ func RemoveUser(name string) {
 	if _, err := user.Lookup(name); err == nil {
 		exec.Command("userdel", name).Run()
 	}
+}
+
+// PIDsWithEnv are the live processes whose environment holds every one of
+// kv ("NAME=value"): a job's processes by its JOBFLOW_RUN_ID and
+// JOBFLOW_JOB_NAME (a root test reads any process's environment).
+func PIDsWithEnv(kv ...string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || Gone(pid) {
+			continue
+		}
+		env := strings.Split(string(b), "\x00")
+		all := true
+		for _, want := range kv {
+			all = all && slices.Contains(env, want)
+		}
+		if all {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// DescendsFrom reports whether ancestor is above pid.
+func DescendsFrom(pid, ancestor int) bool {
+	for i := 0; i < 64 && pid > 1; i++ {
+		if pid = Parent(pid); pid == ancestor {
+			return true
+		}
+	}
+	return false
 }
