@@ -26,7 +26,8 @@ import (
 // what the tenant's egressAllow (and JOBFLOW_EGRESS_ALLOW) names, and
 // refuses jobflow's own store and Temporal addresses, loopback, link-local
 // and private ranges, noting each refused destination in a set the worker
-// reads back to name it in a failed job's error. A chain is replaced in one
+// reads back to name it in a failed job's error (update, not add: a
+// destination refused again gets a fresh timeout, which dates it). A chain is replaced in one
 // nft transaction, and the map entry exists before the user's first job
 // starts, so there is no moment a job runs unfiltered; workers on one
 // machine write the same chains. Without nft a sandboxed job gets a network
@@ -132,9 +133,9 @@ func chainRules(uid int, p netPolicy) string {
 			set = "refused6 { meta skuid . ip6 daddr . th dport }"
 		}
 		if !strings.Contains(m, "th dport") {
-			fmt.Fprintf(&b, "%s meta l4proto { tcp, udp } add @%s reject\n", m, set)
+			fmt.Fprintf(&b, "%s meta l4proto { tcp, udp } update @%s reject\n", m, set)
 		} else {
-			fmt.Fprintf(&b, "%s add @%s reject\n", m, set)
+			fmt.Fprintf(&b, "%s update @%s reject\n", m, set)
 		}
 		fmt.Fprintf(&b, "%s reject\n", m)
 	}
@@ -188,7 +189,7 @@ func refusedSince(uid int, d time.Duration) []string {
 			}
 			for _, e := range n.Set.Elem {
 				c := e.Elem.Val.Concat
-				if len(c) != 3 || fmt.Sprint(c[0]) != strconv.Itoa(uid) {
+				if len(c) != 3 || toInt(c[0]) != uid {
 					continue
 				}
 				// An element added d ago expires refusedTimeout after that.

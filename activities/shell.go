@@ -92,7 +92,9 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	cgroup := newJobCgroup(key)
 	defer removeCgroup(cgroup)
 	limits := newJobCgroups(key, cgroup, lim)
-	defer limits.remove()
+	// The kernel frees an emptied v1 cgroup a moment after its last
+	// process: removed in the background, the job's end does not wait.
+	defer func() { go limits.remove() }()
 	env = append(env, "TMPDIR="+dir, supervise.KeyEnv+"="+key)
 
 	// One pipe for stdout and stderr, owned here rather than by os/exec, so
@@ -191,9 +193,13 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		st.signal, st.code = st.code-128, -1
 	}
 	failed := st.err != nil || st.signal != 0 || st.code != 0
-	refused := refusedNote(u, started)
-	if refused != "" {
-		log.Printf("%s", refused)
+	refused := ""
+	if failed {
+		// A refused connection is worth naming only when the job failed
+		// (reading the set costs two nft calls).
+		if refused = refusedNote(u, started); refused != "" {
+			log.Printf("%s", refused)
+		}
 	}
 	select {
 	case <-overDisk:

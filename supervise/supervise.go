@@ -261,8 +261,15 @@ func KillCgroup(dir string) error {
 	if err := os.WriteFile(dir+"/cgroup.kill", []byte("1"), 0); err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(2 * time.Second); len(CgroupPIDs(dir)) > 0 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
+	// A sandboxed job's namespace takes a few milliseconds to go: look
+	// every millisecond at first, then every 10.
+	start := time.Now()
+	for len(CgroupPIDs(dir)) > 0 && time.Since(start) < 2*time.Second {
+		if time.Since(start) < 20*time.Millisecond {
+			time.Sleep(time.Millisecond)
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	return nil
 }
