@@ -362,3 +362,39 @@ func TestWalls_LogRate(t *testing.T) {
 		t.Errorf("log %.300q… lacks the output, the rate note or the end", log)
 	}
 }
+
+// Without bubblewrap (a container whose seccomp profile refuses user
+// namespaces, or no package) a root worker still runs each tenant's jobs as
+// the tenant's own user, in a root-owned 0711 directory, with cgroup
+// limits, no_new_privs and uid-filtered egress; it loses the private /tmp,
+// the read-only file system, the PID namespace and the seccomp filter
+// (docs/security.md).
+func TestWalls_WithoutBwrap(t *testing.T) {
+	needRoot(t)
+	saved := bwrapPath
+	bwrapPath = func() string { return "" }
+	t.Cleanup(func() { bwrapPath = saved })
+	e := newTestEnv(t, store.DialectSQLite)
+
+	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo user=$(id -un) dir=$(pwd); grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"})
+	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
+		t.Fatalf("RunJob: %v", err)
+	}
+	log := e.log(t, j.ID)
+	root, _ := e.a.jobsRoot()
+	if !strings.Contains(log, "user="+TenantOSUser(e.run.TenantID)) || !strings.Contains(log, "dir="+root+"/jobflow-") ||
+		strings.Contains(log, "sandboxed") || !strings.Contains(log, "NoNewPrivs:\t1") {
+		t.Errorf("unsandboxed job: %s", log)
+	}
+	if err, log := func() (error, string) {
+		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `python3 -c 'b = bytearray(512 << 20); print("ALLOCATED", len(b))'`, Limits: &jobflow.JobLimits{MemoryMiB: 64}})
+		_, err := e.a.RunJob(context.Background(), e.input(j, nil))
+		return err, e.log(t, j.ID)
+	}(); err == nil || !strings.Contains(err.Error(), "memory limit of 64 MiB") {
+		t.Errorf("memory limit without bwrap: %v %s", err, log)
+	}
+	j = e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "exec 3<>/dev/tcp/127.0.0.1/5432 && echo CONNECTED"})
+	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err == nil || !strings.Contains(err.Error(), "127.0.0.1:5432 was refused") {
+		t.Errorf("egress without bwrap: %v %s", err, e.log(t, j.ID))
+	}
+}
