@@ -34,13 +34,22 @@ temporal_request{namespace="default",task_queue="jobflow"} 5
 	if got := testutil.ToFloat64(prometheus.Collector(mustGauge(t, reg))); got != 4 {
 		t.Fatalf("gauge = %v", got)
 	}
-	mfs, _ := reg.Gather()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
 	for _, mf := range mfs {
 		if mf.GetName() == "temporal_request_latency" {
-			if s := mf.GetMetric()[0].GetHistogram().GetSampleSum(); s != 1.5 {
-				t.Fatalf("timer sum = %v s, want 1.5", s)
+			found = true
+			h := mf.GetMetric()[0].GetHistogram()
+			if h.GetSampleSum() != 1.5 || h.GetSampleCount() != 1 {
+				t.Fatalf("timer sum = %v s over %d samples, want 1.5 s over 1", h.GetSampleSum(), h.GetSampleCount())
 			}
 		}
+	}
+	if !found {
+		t.Fatal("no temporal_request_latency family: the timer was not recorded")
 	}
 	var m *Metrics
 	m.RunStarted("MANUAL", time.Second, true) // no panic
