@@ -58,7 +58,7 @@ func (s *Store) insertCalendarVersion(ctx context.Context, tx *sqlx.Tx, c *jobfl
 }
 
 // CreateCalendar validates c and inserts it as version 1; c.Shared (or an
-// empty TenantID) makes it a shared calendar (tenant_id ”).
+// empty TenantID) makes it a shared calendar (empty tenant_id).
 func (s *Store) CreateCalendar(ctx context.Context, c *jobflow.Calendar) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -181,7 +181,7 @@ WHERE id = ? AND tenant_id = ? AND version = ?`
 	return nil
 }
 
-// DeleteCalendar deletes a calendar of the tenant (” for a shared one).
+// DeleteCalendar deletes a calendar of the tenant (the empty tenant id for a shared one).
 // Published versions keep their copy; a draft or publish naming it later
 // is refused.
 func (s *Store) DeleteCalendar(ctx context.Context, tenantID, id string) error {
