@@ -7,6 +7,7 @@ import (
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
+	schedulepb "go.temporal.io/api/schedule/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -69,7 +70,10 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	if err := e.checkSubflows(ctx, w, snap); err != nil {
 		return nil, err
 	}
-	next, err := checkSchedule(snap.Config.Schedule, e.now())
+	if snap.Calendar, err = e.scheduleCalendar(ctx, tenantID, snap.Config.Schedule); err != nil {
+		return nil, err
+	}
+	next, err := checkSchedule(snap.Config.Schedule, snap.Calendar, e.now())
 	if err != nil {
 		return nil, err
 	}
@@ -115,21 +119,47 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	return &Published{Workflow: w, Version: v, NextRunTimes: next}, nil
 }
 
+// scheduleCalendar loads the calendar a schedule names (one of the
+// tenant's or a shared one), nil when it names none. A calendar that does
+// not exist is INVALID on schedule.calendar.id.
+func (e *Engine) scheduleCalendar(ctx context.Context, tenantID string, s jobflow.Schedule) (*jobflow.Calendar, error) {
+	if s.Calendar == nil {
+		return nil, nil
+	}
+	cs, ok := e.Store.(jobflow.CalendarService)
+	if !ok {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "business calendars are not available").
+			WithDetails(map[string]string{"field": "schedule.calendar.id"})
+	}
+	cal, err := cs.FindCalendarByID(ctx, tenantID, s.Calendar.ID)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "schedule.calendar.id %q names no calendar", s.Calendar.ID).
+			WithDetails(map[string]string{"field": "schedule.calendar.id"})
+	}
+	return cal, err
+}
+
 // checkSchedule checks what Validate cannot: that an enabled schedule has
 // fire times Temporal can reach, and returns the next five.
-func checkSchedule(s jobflow.Schedule, now time.Time) ([]time.Time, error) {
+func checkSchedule(s jobflow.Schedule, cal *jobflow.Calendar, now time.Time) ([]time.Time, error) {
 	if !s.Enabled {
 		return nil, nil
 	}
-	e, _, err := s.Expr()
+	p, err := s.Plan(cal)
 	if err != nil {
 		return nil, err
 	}
-	if e.Calendars() == nil {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "schedule.cron %q never fires in the years 2000-2100", s.Cron).
-			WithDetails(map[string]string{"field": "schedule.cron"})
+	for i, x := range p.Exprs {
+		if x.Calendars() == nil {
+			field := "schedule.cron"
+			if s.Cron == "" || i > 0 {
+				field = "schedule.crons"
+			}
+			return nil, jobflow.Errorf(jobflow.EINVALID, "%s %q never fires in the years 2000-2100", field, x.String()).
+				WithDetails(map[string]string{"field": field})
+		}
 	}
-	next, err := s.NextTimes(now, 5)
+	next, err := s.NextTimes(now, 5, cal)
 	if err != nil {
 		return nil, err
 	}
@@ -215,21 +245,19 @@ func (e *Engine) deleteSchedule(ctx context.Context, workflowID string) error {
 // copies it onto bare schedules to weigh what the action itself costs.
 func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, error) {
 	s := v.Snapshot.Config.Schedule
-	expr, _, err := s.Expr()
+	plan, err := s.Plan(v.Snapshot.Calendar)
 	if err != nil {
 		return client.ScheduleOptions{}, err
 	}
 	spec := client.ScheduleSpec{TimeZoneName: s.Timezone}
-	for _, c := range expr.Calendars() {
-		spec.Calendars = append(spec.Calendars, client.ScheduleCalendarSpec{
-			Second:     sdkRanges(c.Second),
-			Minute:     sdkRanges(c.Minute),
-			Hour:       sdkRanges(c.Hour),
-			DayOfMonth: sdkRanges(c.DayOfMonth),
-			Month:      sdkRanges(c.Month),
-			Year:       sdkRanges(c.Year),
-			DayOfWeek:  sdkRanges(c.DayOfWeek),
-		})
+	// Temporal fires a superset of the plan (cron.Plan.TemporalSpec); FlowRun
+	// drops what the plan does not fire.
+	cals, skip := plan.TemporalSpec(e.now(), scheduleSpecYears)
+	for _, c := range cals {
+		spec.Calendars = append(spec.Calendars, sdkCalendar(c))
+	}
+	for _, c := range skip {
+		spec.Skip = append(spec.Skip, sdkCalendar(c))
 	}
 	if s.StartAt != nil {
 		spec.StartAt = *s.StartAt
@@ -270,6 +298,23 @@ func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 		Memo:          memo,
 		Note:          fmt.Sprintf("jobflow workflow %s version %d", v.WorkflowID, v.Number),
 	}, nil
+}
+
+// scheduleSpecYears is how many years ahead the SHIFT fire times of
+// spring-forward days are compiled into a schedule; reconciliation and
+// every publish compile them again.
+const scheduleSpecYears = 10
+
+func sdkCalendar(c *schedulepb.StructuredCalendarSpec) client.ScheduleCalendarSpec {
+	return client.ScheduleCalendarSpec{
+		Second:     sdkRanges(c.Second),
+		Minute:     sdkRanges(c.Minute),
+		Hour:       sdkRanges(c.Hour),
+		DayOfMonth: sdkRanges(c.DayOfMonth),
+		Month:      sdkRanges(c.Month),
+		Year:       sdkRanges(c.Year),
+		DayOfWeek:  sdkRanges(c.DayOfWeek),
+	}
 }
 
 func overlapPolicy(o string) enumspb.ScheduleOverlapPolicy {
@@ -314,7 +359,7 @@ func sameSpec(got *client.ScheduleSpec, want client.ScheduleSpec) bool {
 	}
 	return got.TimeZoneName == want.TimeZoneName &&
 		got.StartAt.Equal(want.StartAt) && got.EndAt.Equal(want.EndAt) &&
-		len(got.Calendars) == len(want.Calendars) && len(got.CronExpressions) == 0 && len(got.Intervals) == 0
+		len(got.Calendars) == len(want.Calendars) && len(got.Skip) == len(want.Skip) && len(got.CronExpressions) == 0 && len(got.Intervals) == 0
 }
 
 func sdkRanges[R interface {
@@ -362,15 +407,18 @@ func (e *Engine) ScheduleInfo(ctx context.Context, tenantID, workflowID string) 
 	}
 	info := &ScheduleInfo{WorkflowID: w.ID, Status: string(w.Status), Source: "draft", Schedule: w.Config.Schedule,
 		NextRunTimes: []time.Time{}}
+	var cal *jobflow.Calendar
 	if w.Status == jobflow.StatusPublished && w.PublishedVersionID != "" {
 		v, err := e.Store.FindVersionByID(ctx, tenantID, w.PublishedVersionID)
 		if err != nil {
 			return nil, err
 		}
-		info.Source, info.Schedule = "published", v.Snapshot.Config.Schedule
+		info.Source, info.Schedule, cal = "published", v.Snapshot.Config.Schedule, v.Snapshot.Calendar
+	} else if info.Schedule.Calendar != nil {
+		cal, _ = e.scheduleCalendar(ctx, tenantID, info.Schedule)
 	}
-	if info.Schedule.Cron != "" && (info.Schedule.Enabled || info.Source == "draft") {
-		if next, err := info.Schedule.NextTimes(e.now(), 10); err == nil {
+	if len(info.Schedule.CronList()) > 0 && (info.Schedule.Enabled || info.Source == "draft") {
+		if next, err := info.Schedule.NextTimes(e.now(), 10, cal); err == nil {
 			info.NextRunTimes = next
 		}
 	}
