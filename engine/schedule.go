@@ -7,8 +7,8 @@ import (
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
-	schedulepb "go.temporal.io/api/schedule/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	schedulepb "go.temporal.io/api/schedule/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
