@@ -25,6 +25,9 @@ const (
 	memoVersionNumber = "versionNumber"
 	memoTenantID      = "tenantId"
 	memoWorkflowName  = "workflowName"
+	// memoCalendarVersion is the version of the business calendar copied
+	// into the action's snapshot (0: none), so a calendar change is seen.
+	memoCalendarVersion = "calendarVersion"
 )
 
 // Published is the outcome of a publish.
@@ -199,6 +202,7 @@ func (e *Engine) applySchedule(ctx context.Context, v *jobflow.Version) error {
 	if !v.Snapshot.Config.Schedule.Enabled {
 		return e.deleteSchedule(ctx, v.WorkflowID)
 	}
+	v = e.currentCalendar(ctx, v)
 	opts, err := e.ScheduleOptions(v)
 	if err != nil {
 		return err
@@ -214,7 +218,8 @@ func (e *Engine) applySchedule(ctx context.Context, v *jobflow.Version) error {
 	err = h.Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			id, n := scheduleVersion(in.Description.Schedule.Action)
-			if n > v.Number || (id == v.ID && sameSpec(in.Description.Schedule.Spec, opts.Spec)) {
+			if n > v.Number || (id == v.ID && sameSpec(in.Description.Schedule.Spec, opts.Spec) &&
+				scheduleCalendarVersion(in.Description.Schedule.Action) == calendarVersion(v)) {
 				return nil, temporal.ErrSkipScheduleUpdate
 			}
 			return &client.ScheduleUpdate{Schedule: &client.Schedule{
@@ -280,6 +285,9 @@ func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 		memoTenantID:      v.TenantID,
 		memoWorkflowName:  v.Snapshot.WorkflowName,
 	}
+	if cv := calendarVersion(v); cv > 0 {
+		memo[memoCalendarVersion] = cv
+	}
 	return client.ScheduleOptions{
 		ID:   id,
 		Spec: spec,
@@ -329,6 +337,70 @@ func overlapPolicy(o string) enumspb.ScheduleOverlapPolicy {
 		return enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL
 	}
 	return enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+}
+
+// currentCalendar returns v with the current content of the calendar its
+// schedule names (a calendar change reaches the schedule's next fires;
+// runs already started keep the copy they started with). v itself when
+// the schedule names none, or the calendar is gone (the publish-time copy
+// stays in force).
+func (e *Engine) currentCalendar(ctx context.Context, v *jobflow.Version) *jobflow.Version {
+	s := v.Snapshot.Config.Schedule
+	if s.Calendar == nil {
+		return v
+	}
+	cal, err := e.scheduleCalendar(ctx, v.TenantID, s)
+	if err != nil || cal == nil {
+		return v
+	}
+	cp := *v
+	cp.Snapshot.Calendar = cal
+	return &cp
+}
+
+func calendarVersion(v *jobflow.Version) int {
+	if v.Snapshot.Calendar == nil {
+		return 0
+	}
+	return v.Snapshot.Calendar.Version
+}
+
+// scheduleCalendarVersion reads the calendar version from a schedule's
+// action memo (0: none).
+func scheduleCalendarVersion(a client.ScheduleAction) int {
+	wa, ok := a.(*client.ScheduleWorkflowAction)
+	if !ok || wa == nil {
+		return 0
+	}
+	var n int
+	if p, ok := wa.Memo[memoCalendarVersion].(*commonpb.Payload); ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &n)
+	}
+	return n
+}
+
+// RefreshCalendar re-applies at once the schedules of the published
+// workflows whose schedule names calendar id (reconciliation would do it
+// on its next pass). tenantID "" is a shared calendar: every tenant.
+func (e *Engine) RefreshCalendar(ctx context.Context, tenantID, id string) error {
+	if e.check() != nil {
+		return nil // no Temporal: reconciliation does it when it is back
+	}
+	pubs, err := e.Store.FindPublishedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, p := range pubs {
+		s := p.Version.Snapshot.Config.Schedule
+		if !s.Enabled || s.Calendar == nil || s.Calendar.ID != id || (tenantID != "" && p.TenantID != tenantID) {
+			continue
+		}
+		if _, _, err := e.syncSchedule(ctx, p.Version); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // scheduleVersion reads the version id and number from a schedule's action
