@@ -121,7 +121,7 @@ func TestEngine_BackfillOptions(t *testing.T) {
 	e.API.Must("POST", "/api/v1/calendars", map[string]any{"name": "nov", "weekdays": []int{1, 2, 3, 4, 5, 6, 7},
 		"holidays": []string{"2026-11-04"}}, 201, &cal)
 	// The 2 November run fails; every other day succeeds.
-	wfID, _ := e.workflow("daily", []jobSpec{shell("a", `[ "${qing.current_date}" != "2026-11-02" ]`)},
+	wfID, _ := e.workflow("daily", []jobSpec{shell("a", `sleep 1; [ "${qing.current_date}" != "2026-11-02" ]`)},
 		schedule("0 0 2 * * ?", "Asia/Shanghai", map[string]any{"calendar": map[string]any{"id": cal.ID, "policy": "SKIP"}}))
 	e.publish(wfID)
 	path := "/api/v1/workflows/" + wfID + "/backfill"
@@ -159,8 +159,12 @@ func TestEngine_BackfillOptions(t *testing.T) {
 		if out.Count != 4 || len(out.RunIDs) != 4 {
 			t.Fatalf("backfill = %+v", out)
 		}
+		var spans [][2]time.Time
 		for i, id := range out.RunIDs {
 			r := e.waitFinished(id)
+			if n := r.Nodes[0]; n.StartedAt != nil && n.EndedAt != nil {
+				spans = append(spans, [2]time.Time{*n.StartedAt, *n.EndedAt})
+			}
 			want := jobflow.RunSuccess
 			if r.LogicalTime.In(sh).Day() == 2 {
 				want = jobflow.RunFail
@@ -168,6 +172,19 @@ func TestEngine_BackfillOptions(t *testing.T) {
 			if r.Status != want || !r.LogicalTime.Equal(out.LogicalTimes[i]) {
 				t.Fatalf("run %s on %v = %s, want %s", id, r.LogicalTime, r.Status, want)
 			}
+		}
+		peak := 0 // the most jobs running at one job's start
+		for _, a := range spans {
+			at := 0
+			for _, b := range spans {
+				if !b[0].After(a[0]) && b[1].After(a[0]) {
+					at++
+				}
+			}
+			peak = max(peak, at)
+		}
+		if peak != 2 {
+			t.Errorf("at most %d runs went at once, want 2 (maxConcurrent)", peak)
 		}
 	})
 
