@@ -120,3 +120,40 @@ func TestCalendars_CRUD(t *testing.T) {
 		e.fail(e.do("GET", path, e.admin, e.tenantID, nil), 404, jobflow.ENOTFOUND)
 	})
 }
+
+// TestCalendars_Config saves a schedule with crons, calendar and dst, and
+// refuses bad ones with a 400 naming the field, changing nothing.
+func TestCalendars_Config(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		var cal jobflow.Calendar
+		e.ok(e.do("POST", "/api/v1/calendars", e.admin, e.tenantID, map[string]any{"name": "c"}), 201, &cal)
+		var wf jobflow.Workflow
+		e.ok(e.do("POST", "/api/v1/workflows", e.admin, e.tenantID, map[string]any{"name": "w"}), 201, &wf)
+		path := "/api/v1/workflows/" + wf.ID + "/config"
+		good := map[string]any{"schedule": map[string]any{"cron": "0 0 9 * * ?", "crons": []string{"0 0 18 * * ?"}, "timezone": "Asia/Shanghai",
+			"calendar": map[string]any{"id": cal.ID}, "dst": map[string]any{"repeated": "TWICE"}}}
+		var got jobflow.WorkflowConfig
+		e.ok(e.do("PUT", path, e.admin, e.tenantID, good), 200, &got)
+		if got.Schedule.Calendar.Policy != "SKIP" || got.Schedule.DST.Missing != "SHIFT" || got.Schedule.DST.Repeated != "TWICE" || len(got.Schedule.Crons) != 1 {
+			t.Fatalf("saved schedule %+v (calendar %+v, dst %+v)", got.Schedule, got.Schedule.Calendar, got.Schedule.DST)
+		}
+		for _, c := range []struct {
+			schedule map[string]any
+			field    string
+		}{
+			{map[string]any{"cron": "0 0 9 * * ?", "calendar": map[string]any{"id": "cal_missing"}}, "schedule.calendar.id"},
+			{map[string]any{"cron": "0 0 9 * * ?", "calendar": map[string]any{"id": cal.ID, "policy": "LATER"}}, "schedule.calendar.policy"},
+			{map[string]any{"cron": "0 0 9 * * ?", "crons": []string{"bad"}}, "schedule.crons[0]"},
+			{map[string]any{"cron": "0 0 9 * * ?", "dst": map[string]any{"missing": "NEVER"}}, "schedule.dst.missing"},
+		} {
+			ae := e.fail(e.do("PUT", path, e.admin, e.tenantID, map[string]any{"schedule": c.schedule}), 400, jobflow.EINVALID)
+			if ae.Details["field"] != c.field {
+				t.Errorf("%v: details %v, want %s", c.schedule, ae.Details, c.field)
+			}
+		}
+		e.ok(e.do("GET", path, e.admin, e.tenantID, nil), 200, &got)
+		if got.Schedule.DST.Repeated != "TWICE" || got.Schedule.Calendar == nil || got.Schedule.Calendar.ID != cal.ID {
+			t.Fatalf("a refused save changed the config: %+v", got.Schedule)
+		}
+	})
+}
