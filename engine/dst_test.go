@@ -23,7 +23,7 @@ func TestEngine_DSTPreviewVsSchedule(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	days := []struct {
-		zone, day string
+		zone, day  string
 		eastAutumn bool
 	}{
 		{"Europe/Berlin", "2027-03-27", false}, {"Europe/Berlin", "2027-10-30", true},
