@@ -157,3 +157,35 @@ func TestCalendars_Config(t *testing.T) {
 		}
 	})
 }
+
+// TestCalendars_Shared: a SYS_ADMIN shares a calendar with every tenant;
+// a TENANT_ADMIN cannot share one nor change a shared one; a MEMBER reads
+// but does not write; another tenant's calendar is NOT_FOUND.
+func TestCalendars_Shared(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		var shared, own jobflow.Calendar
+		e.ok(e.do("POST", "/api/v1/calendars", e.admin, e.tenantID, map[string]any{"name": "global", "shared": true}), 201, &shared)
+		if !shared.Shared || shared.TenantID != "" {
+			t.Fatalf("shared = %+v", shared)
+		}
+		other := e.tenant("other", 10)
+		e.ok(e.do("POST", "/api/v1/calendars", e.admin, other, map[string]any{"name": "own"}), 201, &own)
+		_, adminTok := e.user("boss", jobflow.RoleTenantAdmin)
+		_, memberTok := e.user("worker", jobflow.RoleMember)
+		var list struct{ Total int }
+		e.ok(e.do("GET", "/api/v1/calendars", memberTok, e.tenantID, nil), 200, &list)
+		if list.Total != 1 {
+			t.Fatalf("the default tenant sees %d calendars, want the shared one", list.Total)
+		}
+		e.fail(e.do("GET", "/api/v1/calendars/"+own.ID, memberTok, e.tenantID, nil), 404, jobflow.ENOTFOUND)
+		e.fail(e.do("POST", "/api/v1/calendars", adminTok, e.tenantID, map[string]any{"name": "mine", "shared": true}), 403, jobflow.EFORBIDDEN)
+		e.fail(e.do("PATCH", "/api/v1/calendars/"+shared.ID, adminTok, e.tenantID, map[string]any{"remark": "x"}), 403, jobflow.EFORBIDDEN)
+		e.fail(e.do("DELETE", "/api/v1/calendars/"+shared.ID, adminTok, e.tenantID, nil), 403, jobflow.EFORBIDDEN)
+		e.fail(e.do("POST", "/api/v1/calendars", memberTok, e.tenantID, map[string]any{"name": "m"}), 403, jobflow.EFORBIDDEN)
+		var got jobflow.Calendar
+		e.ok(e.do("PATCH", "/api/v1/calendars/"+shared.ID, e.admin, other, map[string]any{"remark": "by sys"}), 200, &got)
+		if got.Version != 2 || !got.Shared {
+			t.Fatalf("patched shared = %+v", got)
+		}
+	})
+}
