@@ -240,10 +240,13 @@ func shiftedNext(e *Expr, after, limit time.Time, loc *time.Location) time.Time 
 			g := time.Duration(o2-o1) * time.Second
 			off1 := time.Duration(o1) * time.Second
 			tw := end.UTC().Add(off1) // the wall reading at which the gap starts
-			for w := e.nextWall(tw.Add(-time.Second)); !w.IsZero() && w.Before(tw.Add(g)); w = e.nextWall(w) {
-				if s := w.Add(-off1); s.After(after) {
-					return s.In(loc)
-				}
+			// The first wall time in the gap whose instant is after after.
+			from := tw.Add(-time.Second)
+			if a := after.UTC().Add(off1); a.After(from) {
+				from = a
+			}
+			if w := e.nextWall(from); !w.IsZero() && w.Before(tw.Add(g)) {
+				return w.Add(-off1).In(loc)
 			}
 		}
 		probe = end
