@@ -98,8 +98,8 @@ type Fire struct {
 	CalendarDay bool
 }
 
-// maxCalendarSkips bounds the fire times a SKIP calendar may pass over in
-// one Next (a calendar with no day at all).
+// maxCalendarSkips bounds the days a SKIP calendar may pass over in one
+// Next (a calendar with no day at all).
 const maxCalendarSkips = 100000
 
 // Next returns the first fire of the plan strictly after after, or a zero
@@ -117,7 +117,17 @@ func (p *Plan) Next(after time.Time) Fire {
 		if day || p.Policy == CalendarDryRun {
 			return Fire{Time: t, CalendarDay: day}
 		}
-		after = t
+		// Not a calendar day: go on from the end of that day (an
+		// every-second cron would otherwise step through it fire by fire).
+		d := t
+		if p.Calendar.Loc != nil {
+			d = t.In(p.Calendar.Loc)
+		}
+		y, m, dd := d.Date()
+		after = time.Date(y, m, dd+1, 0, 0, 0, 0, d.Location()).Add(-time.Nanosecond)
+		if !after.After(t) {
+			after = t
+		}
 	}
 	return Fire{}
 }

@@ -127,3 +127,18 @@ func mustParse(t *testing.T, s string) *Expr {
 	}
 	return e
 }
+
+// TestPlan_CalendarEverySecond: a SKIP calendar passes over whole days, so
+// an every-second cron finds Monday's first second after a long weekend.
+func TestPlan_CalendarEverySecond(t *testing.T) {
+	sh := mustLoc(t, "Asia/Shanghai")
+	cal := &Calendar{Loc: sh, Holidays: map[int]bool{DateKey(2026, 10, 5): true}}
+	for d := 1; d <= 5; d++ {
+		cal.Weekdays[d] = true
+	}
+	p := &Plan{Exprs: []*Expr{mustParse(t, "* * * * * ?")}, Loc: sh, Calendar: cal}
+	f := p.Next(time.Date(2026, 10, 2, 23, 59, 59, 0, sh)) // Friday's last second
+	if want := time.Date(2026, 10, 6, 0, 0, 0, 0, sh); !f.Time.Equal(want) {
+		t.Fatalf("Next = %v, want %v", f.Time, want)
+	}
+}
