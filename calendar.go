@@ -184,6 +184,9 @@ type CalendarService interface {
 	// FindCalendarByID finds a calendar of the tenant or a shared one.
 	FindCalendarByID(ctx context.Context, tenantID, id string) (*Calendar, error)
 	FindCalendars(ctx context.Context, tenantID string, f CalendarFilter) ([]*Calendar, int, error)
+	// FindCalendarVersion returns the content of one version of a
+	// calendar the tenant sees.
+	FindCalendarVersion(ctx context.Context, tenantID, id string, version int) (*Calendar, error)
 	// UpdateCalendar stores c (found with FindCalendarByID) with Version+1,
 	// unless the stored version is no longer c.Version: CONFLICT.
 	UpdateCalendar(ctx context.Context, c *Calendar) error

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,6 +60,22 @@ func (s *Server) getCalendar(c echo.Context) error {
 		return err
 	}
 	cal, err := cs.FindCalendarByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cal)
+}
+
+func (s *Server) getCalendarVersion(c echo.Context) error {
+	cs, err := s.calendars()
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return invalid("version", "version must be a positive number")
+	}
+	cal, err := cs.FindCalendarVersion(c.Request().Context(), actor(c).TenantID, c.Param("id"), n)
 	if err != nil {
 		return err
 	}

@@ -67,6 +67,16 @@ func TestCalendars_CRUD(t *testing.T) {
 			t.Fatalf("a date imported as a workday is no holiday any more: %+v", got)
 		}
 
+		var v1 jobflow.Calendar
+		e.ok(e.do("GET", path+"/versions/1", e.admin, e.tenantID, nil), 200, &v1)
+		if v1.Version != 1 || len(v1.Holidays) != 2 || len(v1.Weekdays) != 5 {
+			t.Fatalf("version 1 = %+v", v1)
+		}
+		e.fail(e.do("GET", path+"/versions/99", e.admin, e.tenantID, nil), 404, jobflow.ENOTFOUND)
+		if ae := e.fail(e.do("GET", path+"/versions/x", e.admin, e.tenantID, nil), 400, jobflow.EINVALID); ae.Details["field"] != "version" {
+			t.Errorf("details %v", ae.Details)
+		}
+
 		// Preview applies the calendar (SKIP leaves out 2 October, a holiday),
 		// several crons and the DST policy.
 		var pv struct {
