@@ -309,3 +309,8 @@ func EndSubflow(_ context.Context, in workflows.EndSubflowInput) (map[string]str
 	}
 	return out, nil
 }
+
+// RunAt stands in for the real one: the recorded scenarios' first
+// occurrences always have a run, so a dropped second occurrence stays
+// dropped.
+func RunAt(_ context.Context, _ workflows.RunAtInput) (bool, error) { return true, nil }

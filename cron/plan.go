@@ -217,6 +217,18 @@ func repeatedOccurrence(t time.Time, loc *time.Location) bool {
 	return false
 }
 
+// FirstOccurrence returns the first occurrence of t's wall-clock reading
+// when t is its second occurrence (clocks fell back), else the zero time.
+func FirstOccurrence(t time.Time, loc *time.Location) time.Time {
+	w := t.In(loc)
+	for _, d := range dstDeltas {
+		if u := t.Add(-d).In(loc); sameWall(u, w) {
+			return u
+		}
+	}
+	return time.Time{}
+}
+
 func sameWall(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()

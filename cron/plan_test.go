@@ -142,3 +142,23 @@ func TestPlan_CalendarEverySecond(t *testing.T) {
 		t.Fatalf("Next = %v, want %v", f.Time, want)
 	}
 }
+
+func TestFirstOccurrence(t *testing.T) {
+	berlin, sydney := mustLoc(t, "Europe/Berlin"), mustLoc(t, "Australia/Sydney")
+	for _, tt := range []struct {
+		loc       *time.Location
+		at, first string // UTC; first "" = not a second occurrence
+	}{
+		{berlin, "2026-10-25T01:30:00Z", "2026-10-25T00:30:00Z"},
+		{berlin, "2026-10-25T00:30:00Z", ""},
+		{berlin, "2026-10-25T02:30:00Z", ""},
+		{sydney, "2026-04-04T16:30:00Z", "2026-04-04T15:30:00Z"},
+		{sydney, "2026-04-04T15:30:00Z", ""},
+	} {
+		at, _ := time.Parse(time.RFC3339, tt.at)
+		got := FirstOccurrence(at, tt.loc)
+		if (tt.first == "") != got.IsZero() || (tt.first != "" && got.UTC().Format(time.RFC3339) != tt.first) {
+			t.Errorf("FirstOccurrence(%s) = %v, want %q", tt.at, got, tt.first)
+		}
+	}
+}

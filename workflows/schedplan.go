@@ -1,10 +1,25 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/cron"
 )
+
+// RunAtActivity tells whether the workflow has a run at a logical time
+// (RunAtInput → bool); FlowRun asks it before it drops the second
+// occurrence of a repeated time (see checkPlan).
+const RunAtActivity = "RunAt"
+
+// RunAtInput names a workflow and a logical time.
+type RunAtInput struct {
+	TenantID    string    `json:"tenantId"`
+	WorkflowID  string    `json:"workflowId"`
+	LogicalTime time.Time `json:"logicalTime"`
+}
 
 // NotCalendarDay is the error text of the SKIPPED nodes of a dry run.
 const NotCalendarDay = "not a calendar day"
@@ -25,8 +40,16 @@ const (
 // dropped: FlowRun ends at once and records nothing, so no run row
 // exists for it. A DRY_RUN calendar's off day becomes a dry run (空跑).
 //
-// Behind the "schedule-plan" version, and only asked for SCHEDULE and
-// BACKFILL runs, so histories recorded before replay unchanged.
+// Under repeated ONCE a fire at the second occurrence of a repeated time
+// whose first occurrence is a plan fire is the one exception: Temporal
+// v1.32.1 sometimes fires only the second occurrence in zones east of UTC,
+// so FlowRun asks the store (RunAt) whether the workflow has a run at the
+// first occurrence; when it has none, this fire runs in its place, with
+// the first occurrence as its logical time (an hour late, but once).
+//
+// Behind the "schedule-plan" version (2 adds the RunAt exception), and only
+// asked for SCHEDULE and BACKFILL runs, so histories recorded before
+// replay unchanged.
 func (r *runner) checkPlan(ctx workflow.Context) (int, string) {
 	if r.invalid != "" || (r.in.Trigger != jobflow.TriggerSchedule && r.in.Trigger != jobflow.TriggerBackfill) {
 		return planRun, ""
@@ -35,7 +58,8 @@ func (r *runner) checkPlan(ctx workflow.Context) (int, string) {
 	if len(s.CronList()) == 0 {
 		return planRun, ""
 	}
-	if workflow.GetVersion(ctx, "schedule-plan", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	v := workflow.GetVersion(ctx, "schedule-plan", workflow.DefaultVersion, 2)
+	if v == workflow.DefaultVersion {
 		return planRun, ""
 	}
 	p, err := s.Plan(r.in.Snapshot.Calendar)
@@ -45,6 +69,17 @@ func (r *runner) checkPlan(ctx workflow.Context) (int, string) {
 	fire, day := p.Decide(r.logicalTime)
 	switch {
 	case r.in.Trigger == jobflow.TriggerSchedule && !fire:
+		if v >= 2 && p.Repeated != cron.RepeatedTwice {
+			if first := cron.FirstOccurrence(r.logicalTime, p.Loc); !first.IsZero() {
+				if ok, day := p.Decide(first); ok && r.noRunAt(ctx, first) {
+					r.logicalTime = first
+					if !day {
+						return planDryRun, NotCalendarDay
+					}
+					return planRun, ""
+				}
+			}
+		}
 		why := "not a fire time of the schedule (DST policy or Temporal misfire)"
 		if p.Calendar != nil && !p.Calendar.IsDay(r.logicalTime) {
 			why = NotCalendarDay
@@ -70,4 +105,18 @@ func (r *runner) dryRun() {
 		r.ours[i] = true
 	}
 	r.ready = nil
+}
+
+// noRunAt reports whether the store holds no run of this workflow at
+// logical time t; when it cannot tell, it says there is one (dropping a
+// fire is safer than running it twice).
+func (r *runner) noRunAt(ctx workflow.Context, t time.Time) bool {
+	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
+	var exists bool
+	in := RunAtInput{TenantID: r.in.Snapshot.TenantID, WorkflowID: r.in.Snapshot.WorkflowID, LogicalTime: t}
+	if err := workflow.ExecuteLocalActivity(lctx, RunAtActivity, in).Get(lctx, &exists); err != nil {
+		workflow.GetLogger(ctx).Error("RunAt failed", "runId", r.runID, "error", err)
+		return false
+	}
+	return !exists
 }

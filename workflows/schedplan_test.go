@@ -82,21 +82,33 @@ func TestFlowRun_DSTRepeatedOnce(t *testing.T) {
 	second := time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)
 	sched := jobflow.Schedule{Cron: "0 30 2 * * ?", Timezone: "Europe/Berlin", Enabled: true}
 	for _, tt := range []struct {
-		repeated string
-		at       time.Time
-		trigger  jobflow.Trigger
-		dropped  bool
+		repeated   string
+		at         time.Time
+		trigger    jobflow.Trigger
+		firstRan   bool // the store has a run at the first occurrence
+		dropped    bool
+		logicalRow time.Time // the logical time recorded, when not dropped
 	}{
-		{"ONCE", first, jobflow.TriggerSchedule, false},
-		{"ONCE", second, jobflow.TriggerSchedule, true},
-		{"TWICE", second, jobflow.TriggerSchedule, false},
-		{"ONCE", second, jobflow.TriggerManual, false},
+		{"ONCE", first, jobflow.TriggerSchedule, false, false, first},
+		{"ONCE", second, jobflow.TriggerSchedule, true, true, time.Time{}},
+		// Temporal missed the first occurrence (v1.32.1 east of UTC): the
+		// second runs in its place, as the first.
+		{"ONCE", second, jobflow.TriggerSchedule, false, false, first},
+		{"TWICE", second, jobflow.TriggerSchedule, true, false, second},
+		{"ONCE", second, jobflow.TriggerManual, true, false, second},
 	} {
 		sched.DST = &jobflow.DSTPolicy{Missing: "SHIFT", Repeated: tt.repeated}
 		s := newStub()
+		s.runsAt = map[int64]bool{first.Unix(): tt.firstRan}
 		res, err := run(t, newEnv(t, s), planInput(sched, nil, tt.trigger, tt.at))
 		if err != nil || (res.Dropped != "") != tt.dropped {
-			t.Errorf("%s %s %v: dropped %q err %v, want dropped %v", tt.repeated, tt.trigger, tt.at, res.Dropped, err, tt.dropped)
+			t.Errorf("%s %s %v first ran %v: dropped %q err %v, want dropped %v", tt.repeated, tt.trigger, tt.at, tt.firstRan, res.Dropped, err, tt.dropped)
+			continue
+		}
+		if !tt.dropped {
+			if row := s.lastRecord(t).Run; !row.LogicalTime.Equal(tt.logicalRow) {
+				t.Errorf("%s %s %v: recorded logical time %v, want %v", tt.repeated, tt.trigger, tt.at, row.LogicalTime, tt.logicalRow)
+			}
 		}
 	}
 }
