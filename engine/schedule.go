@@ -485,6 +485,7 @@ func (e *Engine) ScheduleInfo(ctx context.Context, tenantID, workflowID string) 
 		if err != nil {
 			return nil, err
 		}
+		v = e.currentCalendar(ctx, v) // what the schedule's next fires follow
 		info.Source, info.Schedule, cal = "published", v.Snapshot.Config.Schedule, v.Snapshot.Calendar
 	} else if info.Schedule.Calendar != nil {
 		cal, _ = e.scheduleCalendar(ctx, tenantID, info.Schedule)
