@@ -88,6 +88,29 @@ func TestEngine_CalendarSchedule(t *testing.T) {
 		}
 	})
 
+	t.Run("EditReachesSchedule", func(t *testing.T) {
+		var cal jobflow.Calendar
+		e.API.Must("POST", "/api/v1/calendars", map[string]any{"name": "editable", "timezone": "UTC",
+			"weekdays": []int{1, 2, 3, 4, 5, 6, 7}}, 201, &cal)
+		wfID, _ := e.workflow("edit-reaches", []jobSpec{shell("a", "true")},
+			schedule("* * * * * ?", "UTC", map[string]any{"calendar": map[string]any{"id": cal.ID, "policy": "SKIP"}}))
+		e.publish(wfID)
+		e.eventually(30*time.Second, "a scheduled run before the edit", func() bool { return e.runs(wfID, jobflow.TriggerSchedule).Total > 0 })
+		// Today becomes a holiday: the schedule is re-applied at once with skip entries.
+		e.API.Must("PATCH", "/api/v1/calendars/"+cal.ID, map[string]any{"holidays": holidaysAround()}, 200, nil)
+		d := describe(wfID)
+		if len(d.Schedule.Spec.Skip) != 3 {
+			t.Fatalf("after the edit the schedule has %d skip entries, want 3", len(d.Schedule.Spec.Skip))
+		}
+		time.Sleep(1500 * time.Millisecond) // a fire already in flight may still land
+		before := e.runs(wfID, jobflow.TriggerSchedule).Total
+		time.Sleep(2 * time.Second)
+		if after := e.runs(wfID, jobflow.TriggerSchedule).Total; after != before {
+			t.Errorf("runs went on after today became a holiday: %d → %d", before, after)
+		}
+		e.API.Must("POST", "/api/v1/workflows/"+wfID+"/offline", nil, 200, nil)
+	})
+
 	t.Run("DryRun", func(t *testing.T) {
 		wfID, jobs := e.workflow("dry-run", []jobSpec{shell("a", "echo ran"), shell("b", "echo ran")},
 			schedule("* * * * * ?", "UTC", map[string]any{"calendar": map[string]any{"id": utcCal, "policy": "DRY_RUN"}}))
