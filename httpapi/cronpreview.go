@@ -55,8 +55,8 @@ func (s *Server) cronPreview(c echo.Context) error {
 			return invalid("cron", "cron: %v", err)
 		}
 	}
-	if len(in.Crons) > jobflow.MaxCrons {
-		return invalid("crons", "at most %d cron expressions", jobflow.MaxCrons)
+	if n := len(in.Crons); n > jobflow.MaxCrons || (in.Cron != "" && n == jobflow.MaxCrons) {
+		return invalid("crons", "at most %d cron expressions (cron and crons)", jobflow.MaxCrons)
 	}
 	for i, x := range in.Crons {
 		if _, err := cron.Parse(x); err != nil {
