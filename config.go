@@ -1,6 +1,7 @@
 package jobflow
 
 import (
+	"fmt"
 	"time"
 
 	"jobflow/cron"
@@ -41,6 +42,42 @@ type Schedule struct {
 	EndAt                *time.Time `json:"endAt"`
 	Overlap              string     `json:"overlap"`
 	CatchupWindowSeconds int        `json:"catchupWindowSeconds"`
+	// Crons are more cron expressions, read in the same zone with the same
+	// calendar and DST policy; the schedule fires at the union of Cron and
+	// Crons (a time shared by two fires once).
+	Crons    []string          `json:"crons,omitempty"`
+	Calendar *ScheduleCalendar `json:"calendar,omitempty"`
+	DST      *DSTPolicy        `json:"dst,omitempty"` // nil is read as the defaults, SHIFT and ONCE
+}
+
+// ScheduleCalendar names the business calendar a schedule follows:
+// policy SKIP fires only on calendar days; DRY_RUN (空跑) fires every day,
+// and on other days the run completes at once as SUCCESS with every job
+// SKIPPED ("not a calendar day").
+type ScheduleCalendar struct {
+	ID     string `json:"id"`
+	Policy string `json:"policy"`
+}
+
+// DSTPolicy is what a schedule does with wall-clock times that do not
+// exist (missing: SHIFT fires them shifted forward by the gap, 02:30 →
+// 03:30; SKIP drops them) or happen twice (repeated: ONCE fires the first
+// occurrence only; TWICE fires both) on daylight-saving change days.
+type DSTPolicy struct {
+	Missing  string `json:"missing"`
+	Repeated string `json:"repeated"`
+}
+
+// MaxCrons bounds the expressions of one schedule (cron and crons).
+const MaxCrons = 10
+
+// CronList is the schedule's expressions: cron, then crons.
+func (s Schedule) CronList() []string {
+	var out []string
+	if s.Cron != "" {
+		out = append(out, s.Cron)
+	}
+	return append(out, s.Crons...)
 }
 
 // FailureStrategy says what a run does after a node fails.
@@ -104,6 +141,18 @@ func (c *WorkflowConfig) Normalize() {
 	if c.Schedule.CatchupWindowSeconds == 0 {
 		c.Schedule.CatchupWindowSeconds = DefaultCatchupSeconds
 	}
+	if c.Schedule.DST == nil {
+		c.Schedule.DST = &DSTPolicy{}
+	}
+	if c.Schedule.DST.Missing == "" {
+		c.Schedule.DST.Missing = cron.MissingShift
+	}
+	if c.Schedule.DST.Repeated == "" {
+		c.Schedule.DST.Repeated = cron.RepeatedOnce
+	}
+	if c.Schedule.Calendar != nil && c.Schedule.Calendar.Policy == "" {
+		c.Schedule.Calendar.Policy = cron.CalendarSkip
+	}
 	if c.FailureStrategy == "" {
 		c.FailureStrategy = FailureContinue
 	}
@@ -127,12 +176,31 @@ func (c *WorkflowConfig) Validate() error {
 	if s.Mode != ModeSingle && s.Mode != ModeDiscrete {
 		return invalidField("schedule.mode", "schedule.mode must be SINGLE or DISCRETE")
 	}
-	if s.Enabled && s.Cron == "" {
-		return invalidField("schedule.cron", "schedule.cron is required when the schedule is enabled")
+	if s.Enabled && len(s.CronList()) == 0 {
+		return invalidField("schedule.cron", "schedule.cron (or schedule.crons) is required when the schedule is enabled")
 	}
 	if s.Cron != "" {
 		if _, err := cron.Parse(s.Cron); err != nil {
 			return invalidField("schedule.cron", "schedule.cron: %v", err)
+		}
+	}
+	if len(s.CronList()) > MaxCrons {
+		return invalidField("schedule.crons", "a schedule has at most %d cron expressions", MaxCrons)
+	}
+	for i, x := range s.Crons {
+		if _, err := cron.Parse(x); err != nil {
+			return invalidField(fmt.Sprintf("schedule.crons[%d]", i), "schedule.crons[%d]: %v", i, err)
+		}
+	}
+	if err := s.DST.Validate("schedule.dst"); err != nil {
+		return err
+	}
+	if s.Calendar != nil {
+		if s.Calendar.ID == "" {
+			return invalidField("schedule.calendar.id", "schedule.calendar.id is required (or leave out schedule.calendar)")
+		}
+		if s.Calendar.Policy != cron.CalendarSkip && s.Calendar.Policy != cron.CalendarDryRun {
+			return invalidField("schedule.calendar.policy", "schedule.calendar.policy must be SKIP or DRY_RUN")
 		}
 	}
 	if _, err := LoadLocation(s.Timezone); err != nil {
@@ -180,6 +248,20 @@ func (c *WorkflowConfig) Validate() error {
 		if !ValidParamName(k) {
 			return invalidField("params", "param name %q must be letters, digits and '_'", k)
 		}
+	}
+	return nil
+}
+
+// Validate checks a DST policy; field prefixes the field named in errors.
+func (d *DSTPolicy) Validate(field string) error {
+	if d == nil {
+		return nil
+	}
+	if d.Missing != "" && d.Missing != cron.MissingShift && d.Missing != cron.MissingSkip {
+		return invalidField(field+".missing", "%s.missing must be SHIFT or SKIP", field)
+	}
+	if d.Repeated != "" && d.Repeated != cron.RepeatedOnce && d.Repeated != cron.RepeatedTwice {
+		return invalidField(field+".repeated", "%s.repeated must be ONCE or TWICE", field)
 	}
 	return nil
 }

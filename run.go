@@ -156,6 +156,10 @@ type Snapshot struct {
 	Canvas       Canvas         `json:"canvas"`
 	Jobs         []Job          `json:"jobs"` // the jobs on the canvas, in canvas order
 	Config       WorkflowConfig `json:"config"`
+	// Calendar is the business calendar the schedule names, as it was when
+	// the version was published (or, in a schedule's action, when the
+	// schedule was last applied): a later change never alters this run.
+	Calendar *Calendar `json:"calendar,omitempty"`
 }
 
 // Job returns the job of the snapshot with id, or nil.

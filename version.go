@@ -2,6 +2,7 @@ package jobflow
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"jobflow/cron"
@@ -57,9 +58,13 @@ type VersionService interface {
 // MaxFireTimes bounds the fire times one call lists (backfill ranges).
 const MaxFireTimes = 1000
 
-// Expr parses the schedule's cron and loads its time zone.
+// Expr parses the schedule's first cron and loads its time zone.
 func (s Schedule) Expr() (*cron.Expr, *time.Location, error) {
-	e, err := cron.Parse(s.Cron)
+	list := s.CronList()
+	if len(list) == 0 {
+		return nil, nil, invalidField("schedule.cron", "schedule.cron is required")
+	}
+	e, err := cron.Parse(list[0])
 	if err != nil {
 		return nil, nil, invalidField("schedule.cron", "schedule.cron: %v", err)
 	}
@@ -70,47 +75,112 @@ func (s Schedule) Expr() (*cron.Expr, *time.Location, error) {
 	return e, loc, nil
 }
 
+// Plan is the schedule's whole decision (every cron, the zone, the DST
+// policy and the calendar cal, whose id the schedule names; nil: no
+// calendar). A nil DST reads as the defaults SHIFT and ONCE.
+func (s Schedule) Plan(cal *Calendar) (*cron.Plan, error) {
+	list := s.CronList()
+	if len(list) == 0 {
+		return nil, invalidField("schedule.cron", "schedule.cron is required")
+	}
+	loc, err := LoadLocation(s.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	p := &cron.Plan{Loc: loc, Missing: cron.MissingShift, Repeated: cron.RepeatedOnce}
+	for i, x := range list {
+		e, err := cron.Parse(x)
+		if err != nil {
+			field := "schedule.cron"
+			if s.Cron == "" || i > 0 {
+				field = fmt.Sprintf("schedule.crons[%d]", i-len(list)+len(s.Crons))
+			}
+			return nil, invalidField(field, "%s: %v", field, err)
+		}
+		p.Exprs = append(p.Exprs, e)
+	}
+	if s.DST != nil {
+		if s.DST.Missing != "" {
+			p.Missing = s.DST.Missing
+		}
+		if s.DST.Repeated != "" {
+			p.Repeated = s.DST.Repeated
+		}
+	}
+	if s.Calendar != nil && cal != nil {
+		if p.Calendar, err = cal.Days(); err != nil {
+			return nil, err
+		}
+		p.Policy = s.Calendar.Policy
+	}
+	return p, nil
+}
+
+// firstCal is the optional calendar argument.
+func firstCal(cal []*Calendar) *Calendar {
+	if len(cal) > 0 {
+		return cal[0]
+	}
+	return nil
+}
+
 // NextTimes returns up to n fire times of the schedule after after,
-// within startAt and endAt (both inclusive, as Temporal reads them).
-func (s Schedule) NextTimes(after time.Time, n int) ([]time.Time, error) {
-	e, loc, err := s.Expr()
+// within startAt and endAt (both inclusive, as Temporal reads them), under
+// its DST policy and, when given, its calendar (under DRY_RUN the days
+// that are not calendar days are listed too: they fire, as dry runs).
+func (s Schedule) NextTimes(after time.Time, n int, cal ...*Calendar) ([]time.Time, error) {
+	fires, err := s.NextFires(after, n, firstCal(cal))
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	for _, f := range fires {
+		out = append(out, f.Time)
+	}
+	return out, nil
+}
+
+// NextFires is NextTimes telling the dry-run days.
+func (s Schedule) NextFires(after time.Time, n int, cal *Calendar) ([]cron.Fire, error) {
+	p, err := s.Plan(cal)
 	if err != nil {
 		return nil, err
 	}
 	if s.StartAt != nil && after.Before(*s.StartAt) {
 		after = s.StartAt.Add(-time.Nanosecond)
 	}
-	var out []time.Time
+	var out []cron.Fire
 	for len(out) < n {
-		t := e.Next(after, loc)
-		if t.IsZero() || (s.EndAt != nil && t.After(*s.EndAt)) {
+		f := p.Next(after)
+		if f.Time.IsZero() || (s.EndAt != nil && f.Time.After(*s.EndAt)) {
 			break
 		}
-		out = append(out, t.UTC())
-		after = t
+		f.Time = f.Time.UTC()
+		out = append(out, f)
+		after = f.Time
 	}
 	return out, nil
 }
 
 // FireTimes returns the schedule's fire times in [start, end], at most max;
 // more than max is an INVALID error naming the limit.
-func (s Schedule) FireTimes(start, end time.Time, max int) ([]time.Time, error) {
-	e, loc, err := s.Expr()
+func (s Schedule) FireTimes(start, end time.Time, max int, cal ...*Calendar) ([]time.Time, error) {
+	p, err := s.Plan(firstCal(cal))
 	if err != nil {
 		return nil, err
 	}
 	var out []time.Time
 	after := start.Add(-time.Nanosecond)
 	for {
-		t := e.Next(after, loc)
-		if t.IsZero() || t.After(end) {
+		f := p.Next(after)
+		if f.Time.IsZero() || f.Time.After(end) {
 			return out, nil
 		}
 		if len(out) == max {
 			return nil, Errorf(EINVALID, "the range holds more than %d fire times of the schedule; split it", max).
 				WithDetails(map[string]string{"field": "end"})
 		}
-		out = append(out, t.UTC())
-		after = t
+		out = append(out, f.Time.UTC())
+		after = f.Time
 	}
 }

@@ -122,3 +122,23 @@ type runStartRecorder interface {
 type scheduledRunRecorder interface {
 	RecordScheduledRun(ctx context.Context, r *jobflow.Run) error
 }
+
+// runOutcomes is what RunAt needs of the store.
+type runOutcomes interface {
+	FindRunOutcomes(ctx context.Context, tenantID, workflowID string, start, end time.Time) (map[int64]jobflow.RunStatus, error)
+}
+
+// RunAt tells whether the workflow has a top-level run at a logical time
+// (FlowRun asks before it drops the second occurrence of a repeated time).
+// A store that cannot tell answers true: the fire is then dropped.
+func (a *Activities) RunAt(ctx context.Context, in workflows.RunAtInput) (bool, error) {
+	ro, ok := a.Runs.(runOutcomes)
+	if !ok {
+		return true, nil
+	}
+	m, err := ro.FindRunOutcomes(ctx, in.TenantID, in.WorkflowID, in.LogicalTime, in.LogicalTime)
+	if err != nil {
+		return false, temporal.NewApplicationError("cannot read the runs: "+err.Error(), ErrTypeStoreFailed)
+	}
+	return len(m) > 0, nil
+}

@@ -142,7 +142,24 @@ func scenarios() []scenario {
 			workflows.DependentSignal{WorkflowID: "wf_rec_up", RunID: "run-up", Status: jobflow.RunSuccess})
 	}
 
+	// Calendars and DST (workflows/schedplan.go): a backfilled run on a
+	// DRY_RUN calendar's holiday (every job SKIPPED), and a SCHEDULE fire
+	// at the second occurrence of a repeated Berlin time under ONCE
+	// (dropped, nothing recorded).
+	dryRun := scripted([]string{"a", "b"}, nil, [2]string{"a", "b"})
+	dryRun.Config.Schedule.Cron, dryRun.Config.Schedule.Enabled = "0 0 2 * * ?", true
+	dryRun.Config.Schedule.Calendar = &jobflow.ScheduleCalendar{ID: "cal_rec", Policy: "DRY_RUN"}
+	dryRun.Calendar = &jobflow.Calendar{ID: "cal_rec", Name: "rec", Timezone: "Asia/Shanghai", Weekdays: []int{1, 2, 3, 4, 5}, Holidays: []string{"2026-10-01"}, Version: 1}
+	dryRunIn := in(dryRun)
+	dryRunIn.Trigger, dryRunIn.LogicalTime = jobflow.TriggerBackfill, time.Date(2026, 9, 30, 18, 0, 0, 0, time.UTC) // 1 October 02:00 in Shanghai
+	dropped := scripted([]string{"a"}, nil)
+	dropped.Config.Schedule.Cron, dropped.Config.Schedule.Timezone, dropped.Config.Schedule.Enabled = "0 30 2 * * ?", "Europe/Berlin", true
+	droppedIn := in(dropped)
+	droppedIn.Trigger, droppedIn.LogicalTime = jobflow.TriggerSchedule, time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC) // 02:30 CET, the second time
+
 	return []scenario{
+		{name: "calendar-dry-run", in: dryRunIn},
+		{name: "schedule-dropped", in: droppedIn},
 		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},
 		{name: "continue-failure", in: in(scripted(abcde, map[string]string{"b": "fail"}, diamond...))},
 		{name: "end-strategy", in: in(end)},
@@ -292,3 +309,8 @@ func EndSubflow(_ context.Context, in workflows.EndSubflowInput) (map[string]str
 	}
 	return out, nil
 }
+
+// RunAt stands in for the real one: the recorded scenarios' first
+// occurrences always have a run, so a dropped second occurrence stays
+// dropped.
+func RunAt(_ context.Context, _ workflows.RunAtInput) (bool, error) { return true, nil }

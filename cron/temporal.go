@@ -1,6 +1,8 @@
 package cron
 
 import (
+	"time"
+
 	schedulepb "go.temporal.io/api/schedule/v1"
 )
 
@@ -212,4 +214,131 @@ func intersect(a, b []int) []int {
 		}
 	}
 	return out
+}
+
+// TemporalSpec compiles p into the calendars and skip calendars of one
+// Temporal ScheduleSpec (zone p.Loc), so that Temporal fires at every fire
+// time of p, and as few others as it can; FlowRun drops the others with
+// Decide. Compiled:
+//
+//   - the calendars of every expression (their union);
+//   - under MissingShift, one extra calendar per shifted fire time's date
+//     and hour between from and the end of the year from+years (the
+//     shifted times are plain wall-clock times of that day);
+//   - under a CalendarSkip calendar read in the same zone, a skip entry
+//     per holiday, and one for the weekdays that are not calendar days
+//     when no make-up workday falls on such a weekday.
+//
+// Not compiled, and left to Decide: RepeatedOnce (Temporal fires both
+// occurrences of a repeated time; a skip entry would drop both), make-up
+// workdays' weekdays, and calendars read in another zone.
+func (p *Plan) TemporalSpec(from time.Time, years int) (cals, skip []*schedulepb.StructuredCalendarSpec) {
+	for _, e := range p.Exprs {
+		cals = append(cals, e.Calendars()...)
+	}
+	loc := p.loc()
+	if p.Missing != MissingSkip {
+		until := time.Date(from.In(loc).Year()+years, 12, 31, 23, 59, 59, 0, loc)
+		type key struct{ y, m, d, h int }
+		var order []key
+		mins := map[key][]int{}
+		secs := map[key][]int{}
+		for _, e := range p.Exprs {
+			after := from
+			for i := 0; i < 100000; i++ {
+				s := shiftedNext(e, after, until, loc)
+				if s.IsZero() || s.After(until) {
+					break
+				}
+				w := s.In(loc)
+				k := key{w.Year(), int(w.Month()), w.Day(), w.Hour()}
+				if _, ok := mins[k]; !ok {
+					order = append(order, k)
+				}
+				mins[k] = addSorted(mins[k], w.Minute())
+				secs[k] = addSorted(secs[k], w.Second())
+				after = s
+			}
+		}
+		for _, k := range order {
+			// minutes × seconds may hold times that are not shifted fires;
+			// Decide drops them.
+			cals = append(cals, &schedulepb.StructuredCalendarSpec{
+				Second: ranges(secs[k]), Minute: ranges(mins[k]), Hour: ranges([]int{k.h}),
+				DayOfMonth: ranges([]int{k.d}), Month: ranges([]int{k.m}), Year: ranges([]int{k.y}),
+				DayOfWeek: ranges(span(0, 6)), // an empty field matches nothing
+			})
+		}
+	}
+	c := p.Calendar
+	if c == nil || p.Policy == CalendarDryRun || c.Loc == nil || c.Loc.String() != loc.String() {
+		return cals, nil
+	}
+	allDay := func() *schedulepb.StructuredCalendarSpec {
+		return &schedulepb.StructuredCalendarSpec{Second: ranges(span(0, 59)), Minute: ranges(span(0, 59)), Hour: ranges(span(0, 23)),
+			DayOfMonth: ranges(span(1, 31)), Month: ranges(span(1, 12)), DayOfWeek: ranges(span(0, 6))} // an empty field matches nothing
+	}
+	for _, k := range sortedKeys(c.Holidays) {
+		y, m, d := k/10000, k/100%100, k%100
+		if y < temporalMinYear || y > temporalMaxYear || c.Workdays[k] {
+			continue
+		}
+		s := allDay()
+		s.Year, s.Month, s.DayOfMonth = ranges([]int{y}), ranges([]int{m}), ranges([]int{d})
+		skip = append(skip, s)
+	}
+	var off []int // Go weekdays (0 = Sunday) that are not calendar days
+	for wd := 1; wd <= 7; wd++ {
+		if !c.Weekdays[wd] {
+			off = append(off, wd%7)
+		}
+	}
+	for _, k := range sortedKeys(c.Workdays) {
+		wd := int(time.Date(k/10000, time.Month(k/100%100), k%100, 12, 0, 0, 0, time.UTC).Weekday())
+		for _, o := range off {
+			if o == wd {
+				return cals, skip // a make-up day on an off weekday: Decide judges weekdays
+			}
+		}
+	}
+	if len(off) > 0 {
+		s := allDay()
+		sortInts(off)
+		s.DayOfWeek = ranges(off)
+		skip = append(skip, s)
+	}
+	return cals, skip
+}
+
+func addSorted(vs []int, v int) []int {
+	for i, x := range vs {
+		if x == v {
+			return vs
+		}
+		if x > v {
+			return append(vs[:i], append([]int{v}, vs[i:]...)...)
+		}
+	}
+	return append(vs, v)
+}
+
+// sortedKeys lists the true keys of m in order (not for workflow code: it
+// ranges over the map).
+func sortedKeys(m map[int]bool) []int {
+	var out []int
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	sortInts(out)
+	return out
+}
+
+func sortInts(vs []int) {
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && vs[j] < vs[j-1]; j-- {
+			vs[j], vs[j-1] = vs[j-1], vs[j]
+		}
+	}
 }

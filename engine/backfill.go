@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -13,9 +16,30 @@ import (
 
 // Backfilled is the outcome of a backfill request.
 type Backfilled struct {
-	BackfillID string   `json:"backfillId"` // the Temporal workflow id of the Backfill
+	BackfillID string   `json:"backfillId"` // the Temporal workflow id of the Backfill; "" when nothing started
 	RunIDs     []string `json:"runIds"`
 	Count      int      `json:"count"`
+	// LogicalTimes are the runs' logical times, in the order they run
+	// (what a dry run answers); Skipped counts the fire times reprocess
+	// left out.
+	LogicalTimes []time.Time `json:"logicalTimes"`
+	Skipped      int         `json:"skipped"`
+	DryRun       bool        `json:"dryRun"`
+}
+
+// Backfill options.
+const (
+	ReprocessAll          = "ALL"    // every fire time in the range (the default)
+	ReprocessNone         = "NONE"   // leave out fire times that already have a SUCCESS run
+	ReprocessFailed       = "FAILED" // only fire times whose latest run failed or was aborted
+	OrderAsc              = "ASC"
+	OrderDesc             = "DESC"
+	MaxBackfillConcurrent = 100
+)
+
+// runOutcomes is what reprocess needs of the store.
+type runOutcomes interface {
+	FindRunOutcomes(ctx context.Context, tenantID, workflowID string, start, end time.Time) (map[int64]jobflow.RunStatus, error)
 }
 
 // Backfill (补数) runs the published version once per fire time of its
@@ -26,15 +50,55 @@ type Backfilled struct {
 // BackfillRequest is POST /workflows/{id}/backfill. Start and end are
 // RFC 3339 times, or dates (2026-11-25) read in the schedule's time zone:
 // a start date means its first second, an end date its last.
+//
+// Reprocess NONE|FAILED|ALL (default ALL), order ASC|DESC (default ASC),
+// maxConcurrent 1-100 (default: 1, or all at once under overlap
+// ALLOW_ALL), dryRun: answer the logical times and start nothing. The
+// schedule's calendar applies: under SKIP only calendar days are
+// backfilled, under DRY_RUN the other days are dry runs.
 type BackfillRequest struct {
-	Start   string `json:"start"`
-	End     string `json:"end"`
-	Overlap string `json:"overlap"`
+	Start         string `json:"start"`
+	End           string `json:"end"`
+	Overlap       string `json:"overlap"`
+	Reprocess     string `json:"reprocess"`
+	Order         string `json:"order"`
+	MaxConcurrent int    `json:"maxConcurrent"`
+	DryRun        bool   `json:"dryRun"`
+}
+
+// validate checks the options and fills their defaults.
+func (req *BackfillRequest) validate() error {
+	bad := func(field, msg string) error {
+		return jobflow.Errorf(jobflow.EINVALID, "%s", msg).WithDetails(map[string]string{"field": field})
+	}
+	switch req.Reprocess {
+	case "":
+		req.Reprocess = ReprocessAll
+	case ReprocessAll, ReprocessNone, ReprocessFailed:
+	default:
+		return bad("reprocess", "reprocess must be NONE, FAILED or ALL")
+	}
+	switch req.Order {
+	case "":
+		req.Order = OrderAsc
+	case OrderAsc, OrderDesc:
+	default:
+		return bad("order", "order must be ASC or DESC")
+	}
+	if req.MaxConcurrent < 0 || req.MaxConcurrent > MaxBackfillConcurrent {
+		return bad("maxConcurrent", fmt.Sprintf("maxConcurrent must be between 1 and %d", MaxBackfillConcurrent))
+	}
+	return nil
 }
 
 func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req BackfillRequest, by string) (*Backfilled, error) {
-	if err := e.check(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
+	}
+	if !req.DryRun {
+		if err := e.check(); err != nil {
+			return nil, err
+		}
 	}
 	parallel := false
 	switch req.Overlap {
@@ -57,7 +121,7 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 		return nil, err
 	}
 	sched := v.Snapshot.Config.Schedule
-	if sched.Cron == "" {
+	if len(sched.CronList()) == 0 {
 		return nil, jobflow.Errorf(jobflow.EINVALID, "the published version has no cron to backfill")
 	}
 	loc, err := jobflow.LoadLocation(sched.Timezone)
@@ -76,13 +140,43 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 		return nil, jobflow.Errorf(jobflow.EINVALID, "end must not be before start").
 			WithDetails(map[string]string{"field": "end"})
 	}
-	times, err := sched.FireTimes(start, end, jobflow.MaxFireTimes)
+	times, err := sched.FireTimes(start, end, jobflow.MaxFireTimes, v.Snapshot.Calendar)
 	if err != nil {
 		return nil, err
 	}
 	if len(times) == 0 {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "the range holds no fire time of the schedule %q", sched.Cron).
+		return nil, jobflow.Errorf(jobflow.EINVALID, "the range holds no fire time of the schedule %q", strings.Join(sched.CronList(), " | ")).
 			WithDetails(map[string]string{"field": "start"})
+	}
+	skipped := 0
+	if req.Reprocess != ReprocessAll {
+		ro, ok := e.Store.(runOutcomes)
+		if !ok {
+			return nil, jobflow.Errorf(jobflow.EINVALID, "reprocess %s is not available", req.Reprocess).
+				WithDetails(map[string]string{"field": "reprocess"})
+		}
+		seen, err := ro.FindRunOutcomes(ctx, tenantID, workflowID, times[0], times[len(times)-1])
+		if err != nil {
+			return nil, err
+		}
+		kept := times[:0:0]
+		for _, t := range times {
+			st, ran := seen[t.Unix()]
+			keep := !ran || st != jobflow.RunSuccess // NONE: dates without a SUCCESS run
+			if req.Reprocess == ReprocessFailed {
+				keep = ran && (st == jobflow.RunFail || st == jobflow.RunAborted)
+			}
+			if keep {
+				kept = append(kept, t)
+			}
+		}
+		skipped, times = len(times)-len(kept), kept
+	}
+	if req.Order == OrderDesc {
+		slices.Reverse(times)
+	}
+	if req.DryRun || len(times) == 0 {
+		return &Backfilled{RunIDs: []string{}, Count: len(times), LogicalTimes: append([]time.Time{}, times...), Skipped: skipped, DryRun: req.DryRun}, nil
 	}
 
 	snap := v.Snapshot
@@ -93,10 +187,11 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 			CreatedBy: by,
 			TaskQueue: e.taskQueue(),
 		},
-		Parallel: parallel,
+		Parallel:      parallel,
+		MaxConcurrent: req.MaxConcurrent,
 	}
 	setSnapshot(&in.Template, &snap, workflows.SnapshotRef{TenantID: tenantID, VersionID: v.ID})
-	out := &Backfilled{BackfillID: jobflow.NewID("backfill"), Count: len(times)}
+	out := &Backfilled{BackfillID: jobflow.NewID("backfill"), Count: len(times), LogicalTimes: times, Skipped: skipped}
 	runs := make([]*jobflow.Run, len(times))
 	for i, t := range times {
 		run := &jobflow.Run{

@@ -106,6 +106,7 @@ func (e *Engine) Reconcile(ctx context.Context, log *slog.Logger) (ReconcileRepo
 // syncSchedule makes the schedule run v when it does not already, and
 // says whether it changed or created it.
 func (e *Engine) syncSchedule(ctx context.Context, v *jobflow.Version) (changed, created bool, err error) {
+	v = e.currentCalendar(ctx, v)
 	opts, err := e.ScheduleOptions(v)
 	if err != nil {
 		return false, false, err
@@ -118,7 +119,7 @@ func (e *Engine) syncSchedule(ctx context.Context, v *jobflow.Version) (changed,
 		return false, false, temporalError(err)
 	}
 	id, _ := scheduleVersion(d.Schedule.Action)
-	if id == v.ID && sameSpec(d.Schedule.Spec, opts.Spec) {
+	if id == v.ID && sameSpec(d.Schedule.Spec, opts.Spec) && scheduleCalendarVersion(d.Schedule.Action) == calendarVersion(v) {
 		return false, false, nil
 	}
 	return true, false, e.applySchedule(ctx, v)

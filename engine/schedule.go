@@ -8,6 +8,7 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	schedulepb "go.temporal.io/api/schedule/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -24,6 +25,9 @@ const (
 	memoVersionNumber = "versionNumber"
 	memoTenantID      = "tenantId"
 	memoWorkflowName  = "workflowName"
+	// memoCalendarVersion is the version of the business calendar copied
+	// into the action's snapshot (0: none), so a calendar change is seen.
+	memoCalendarVersion = "calendarVersion"
 )
 
 // Published is the outcome of a publish.
@@ -69,7 +73,10 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	if err := e.checkSubflows(ctx, w, snap); err != nil {
 		return nil, err
 	}
-	next, err := checkSchedule(snap.Config.Schedule, e.now())
+	if snap.Calendar, err = e.scheduleCalendar(ctx, tenantID, snap.Config.Schedule); err != nil {
+		return nil, err
+	}
+	next, err := checkSchedule(snap.Config.Schedule, snap.Calendar, e.now())
 	if err != nil {
 		return nil, err
 	}
@@ -115,21 +122,47 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	return &Published{Workflow: w, Version: v, NextRunTimes: next}, nil
 }
 
+// scheduleCalendar loads the calendar a schedule names (one of the
+// tenant's or a shared one), nil when it names none. A calendar that does
+// not exist is INVALID on schedule.calendar.id.
+func (e *Engine) scheduleCalendar(ctx context.Context, tenantID string, s jobflow.Schedule) (*jobflow.Calendar, error) {
+	if s.Calendar == nil {
+		return nil, nil
+	}
+	cs, ok := e.Store.(jobflow.CalendarService)
+	if !ok {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "business calendars are not available").
+			WithDetails(map[string]string{"field": "schedule.calendar.id"})
+	}
+	cal, err := cs.FindCalendarByID(ctx, tenantID, s.Calendar.ID)
+	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+		return nil, jobflow.Errorf(jobflow.EINVALID, "schedule.calendar.id %q names no calendar", s.Calendar.ID).
+			WithDetails(map[string]string{"field": "schedule.calendar.id"})
+	}
+	return cal, err
+}
+
 // checkSchedule checks what Validate cannot: that an enabled schedule has
 // fire times Temporal can reach, and returns the next five.
-func checkSchedule(s jobflow.Schedule, now time.Time) ([]time.Time, error) {
+func checkSchedule(s jobflow.Schedule, cal *jobflow.Calendar, now time.Time) ([]time.Time, error) {
 	if !s.Enabled {
 		return nil, nil
 	}
-	e, _, err := s.Expr()
+	p, err := s.Plan(cal)
 	if err != nil {
 		return nil, err
 	}
-	if e.Calendars() == nil {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "schedule.cron %q never fires in the years 2000-2100", s.Cron).
-			WithDetails(map[string]string{"field": "schedule.cron"})
+	for i, x := range p.Exprs {
+		if x.Calendars() == nil {
+			field := "schedule.cron"
+			if s.Cron == "" || i > 0 {
+				field = "schedule.crons"
+			}
+			return nil, jobflow.Errorf(jobflow.EINVALID, "%s %q never fires in the years 2000-2100", field, x.String()).
+				WithDetails(map[string]string{"field": field})
+		}
 	}
-	next, err := s.NextTimes(now, 5)
+	next, err := s.NextTimes(now, 5, cal)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +202,7 @@ func (e *Engine) applySchedule(ctx context.Context, v *jobflow.Version) error {
 	if !v.Snapshot.Config.Schedule.Enabled {
 		return e.deleteSchedule(ctx, v.WorkflowID)
 	}
+	v = e.currentCalendar(ctx, v)
 	opts, err := e.ScheduleOptions(v)
 	if err != nil {
 		return err
@@ -184,7 +218,8 @@ func (e *Engine) applySchedule(ctx context.Context, v *jobflow.Version) error {
 	err = h.Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			id, n := scheduleVersion(in.Description.Schedule.Action)
-			if n > v.Number || (id == v.ID && sameSpec(in.Description.Schedule.Spec, opts.Spec)) {
+			if n > v.Number || (id == v.ID && sameSpec(in.Description.Schedule.Spec, opts.Spec) &&
+				scheduleCalendarVersion(in.Description.Schedule.Action) == calendarVersion(v)) {
 				return nil, temporal.ErrSkipScheduleUpdate
 			}
 			return &client.ScheduleUpdate{Schedule: &client.Schedule{
@@ -215,21 +250,19 @@ func (e *Engine) deleteSchedule(ctx context.Context, workflowID string) error {
 // copies it onto bare schedules to weigh what the action itself costs.
 func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, error) {
 	s := v.Snapshot.Config.Schedule
-	expr, _, err := s.Expr()
+	plan, err := s.Plan(v.Snapshot.Calendar)
 	if err != nil {
 		return client.ScheduleOptions{}, err
 	}
 	spec := client.ScheduleSpec{TimeZoneName: s.Timezone}
-	for _, c := range expr.Calendars() {
-		spec.Calendars = append(spec.Calendars, client.ScheduleCalendarSpec{
-			Second:     sdkRanges(c.Second),
-			Minute:     sdkRanges(c.Minute),
-			Hour:       sdkRanges(c.Hour),
-			DayOfMonth: sdkRanges(c.DayOfMonth),
-			Month:      sdkRanges(c.Month),
-			Year:       sdkRanges(c.Year),
-			DayOfWeek:  sdkRanges(c.DayOfWeek),
-		})
+	// Temporal fires a superset of the plan (cron.Plan.TemporalSpec); FlowRun
+	// drops what the plan does not fire.
+	cals, skip := plan.TemporalSpec(e.now(), scheduleSpecYears)
+	for _, c := range cals {
+		spec.Calendars = append(spec.Calendars, sdkCalendar(c))
+	}
+	for _, c := range skip {
+		spec.Skip = append(spec.Skip, sdkCalendar(c))
 	}
 	if s.StartAt != nil {
 		spec.StartAt = *s.StartAt
@@ -252,6 +285,9 @@ func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 		memoTenantID:      v.TenantID,
 		memoWorkflowName:  v.Snapshot.WorkflowName,
 	}
+	if cv := calendarVersion(v); cv > 0 {
+		memo[memoCalendarVersion] = cv
+	}
 	return client.ScheduleOptions{
 		ID:   id,
 		Spec: spec,
@@ -272,6 +308,23 @@ func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 	}, nil
 }
 
+// scheduleSpecYears is how many years ahead the SHIFT fire times of
+// spring-forward days are compiled into a schedule; reconciliation and
+// every publish compile them again.
+const scheduleSpecYears = 10
+
+func sdkCalendar(c *schedulepb.StructuredCalendarSpec) client.ScheduleCalendarSpec {
+	return client.ScheduleCalendarSpec{
+		Second:     sdkRanges(c.Second),
+		Minute:     sdkRanges(c.Minute),
+		Hour:       sdkRanges(c.Hour),
+		DayOfMonth: sdkRanges(c.DayOfMonth),
+		Month:      sdkRanges(c.Month),
+		Year:       sdkRanges(c.Year),
+		DayOfWeek:  sdkRanges(c.DayOfWeek),
+	}
+}
+
 func overlapPolicy(o string) enumspb.ScheduleOverlapPolicy {
 	switch o {
 	case jobflow.OverlapBufferOne:
@@ -284,6 +337,70 @@ func overlapPolicy(o string) enumspb.ScheduleOverlapPolicy {
 		return enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL
 	}
 	return enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+}
+
+// currentCalendar returns v with the current content of the calendar its
+// schedule names (a calendar change reaches the schedule's next fires;
+// runs already started keep the copy they started with). v itself when
+// the schedule names none, or the calendar is gone (the publish-time copy
+// stays in force).
+func (e *Engine) currentCalendar(ctx context.Context, v *jobflow.Version) *jobflow.Version {
+	s := v.Snapshot.Config.Schedule
+	if s.Calendar == nil {
+		return v
+	}
+	cal, err := e.scheduleCalendar(ctx, v.TenantID, s)
+	if err != nil || cal == nil {
+		return v
+	}
+	cp := *v
+	cp.Snapshot.Calendar = cal
+	return &cp
+}
+
+func calendarVersion(v *jobflow.Version) int {
+	if v.Snapshot.Calendar == nil {
+		return 0
+	}
+	return v.Snapshot.Calendar.Version
+}
+
+// scheduleCalendarVersion reads the calendar version from a schedule's
+// action memo (0: none).
+func scheduleCalendarVersion(a client.ScheduleAction) int {
+	wa, ok := a.(*client.ScheduleWorkflowAction)
+	if !ok || wa == nil {
+		return 0
+	}
+	var n int
+	if p, ok := wa.Memo[memoCalendarVersion].(*commonpb.Payload); ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &n)
+	}
+	return n
+}
+
+// RefreshCalendar re-applies at once the schedules of the published
+// workflows whose schedule names calendar id (reconciliation would do it
+// on its next pass). tenantID "" is a shared calendar: every tenant.
+func (e *Engine) RefreshCalendar(ctx context.Context, tenantID, id string) error {
+	if e.check() != nil {
+		return nil // no Temporal: reconciliation does it when it is back
+	}
+	pubs, err := e.Store.FindPublishedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, p := range pubs {
+		s := p.Version.Snapshot.Config.Schedule
+		if !s.Enabled || s.Calendar == nil || s.Calendar.ID != id || (tenantID != "" && p.TenantID != tenantID) {
+			continue
+		}
+		if _, _, err := e.syncSchedule(ctx, p.Version); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // scheduleVersion reads the version id and number from a schedule's action
@@ -314,7 +431,7 @@ func sameSpec(got *client.ScheduleSpec, want client.ScheduleSpec) bool {
 	}
 	return got.TimeZoneName == want.TimeZoneName &&
 		got.StartAt.Equal(want.StartAt) && got.EndAt.Equal(want.EndAt) &&
-		len(got.Calendars) == len(want.Calendars) && len(got.CronExpressions) == 0 && len(got.Intervals) == 0
+		len(got.Calendars) == len(want.Calendars) && len(got.Skip) == len(want.Skip) && len(got.CronExpressions) == 0 && len(got.Intervals) == 0
 }
 
 func sdkRanges[R interface {
@@ -362,15 +479,19 @@ func (e *Engine) ScheduleInfo(ctx context.Context, tenantID, workflowID string) 
 	}
 	info := &ScheduleInfo{WorkflowID: w.ID, Status: string(w.Status), Source: "draft", Schedule: w.Config.Schedule,
 		NextRunTimes: []time.Time{}}
+	var cal *jobflow.Calendar
 	if w.Status == jobflow.StatusPublished && w.PublishedVersionID != "" {
 		v, err := e.Store.FindVersionByID(ctx, tenantID, w.PublishedVersionID)
 		if err != nil {
 			return nil, err
 		}
-		info.Source, info.Schedule = "published", v.Snapshot.Config.Schedule
+		v = e.currentCalendar(ctx, v) // what the schedule's next fires follow
+		info.Source, info.Schedule, cal = "published", v.Snapshot.Config.Schedule, v.Snapshot.Calendar
+	} else if info.Schedule.Calendar != nil {
+		cal, _ = e.scheduleCalendar(ctx, tenantID, info.Schedule)
 	}
-	if info.Schedule.Cron != "" && (info.Schedule.Enabled || info.Source == "draft") {
-		if next, err := info.Schedule.NextTimes(e.now(), 10); err == nil {
+	if len(info.Schedule.CronList()) > 0 && (info.Schedule.Enabled || info.Source == "draft") {
+		if next, err := info.Schedule.NextTimes(e.now(), 10, cal); err == nil {
 			info.NextRunTimes = next
 		}
 	}

@@ -30,6 +30,13 @@ func (s *Server) saveConfig(c echo.Context) error {
 	a := actor(c)
 	// The store checks every alarm channel id against the tenant in its
 	// write transaction (store/refs.go).
+	if cal := cfg.Schedule.Calendar; cal != nil && s.deps.Calendars != nil {
+		if _, err := s.deps.Calendars.FindCalendarByID(c.Request().Context(), a.TenantID, cal.ID); jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
+			return invalid("schedule.calendar.id", "schedule.calendar.id %q names no calendar", cal.ID)
+		} else if err != nil {
+			return err
+		}
+	}
 	w, err := s.deps.Workflows.SaveConfig(c.Request().Context(), a.TenantID, c.Param("id"), cfg, a.UserID)
 	if err != nil {
 		return err

@@ -21,6 +21,12 @@ var openapiSchemas []byte
 //go:embed openapi_lifecycle.json
 var lifecycleSchemas []byte
 
+// calendarSchemas are the schemas of business calendars, DST policies and
+// backfill options (SPEC §11).
+//
+//go:embed openapi_calendars.json
+var calendarSchemas []byte
+
 func (s *Server) openapi(c echo.Context) error {
 	doc, err := s.openapiDoc()
 	if err != nil {
@@ -40,12 +46,14 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	if err := json.Unmarshal(openapiSchemas, &schemas); err != nil {
 		return nil, err
 	}
-	var more map[string]any
-	if err := json.Unmarshal(lifecycleSchemas, &more); err != nil {
-		return nil, err
-	}
-	for k, v := range more {
-		schemas[k] = v
+	for _, b := range [][]byte{lifecycleSchemas, calendarSchemas} {
+		var more map[string]any
+		if err := json.Unmarshal(b, &more); err != nil {
+			return nil, err
+		}
+		for k, v := range more {
+			schemas[k] = v
+		}
 	}
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes {

@@ -73,5 +73,8 @@ func (s *Server) backfill(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if out.DryRun {
+		return c.JSON(http.StatusOK, out)
+	}
 	return c.JSON(http.StatusAccepted, out)
 }

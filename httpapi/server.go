@@ -89,6 +89,8 @@ type Deps struct {
 	APITokens jobflow.APITokenService
 	Members   jobflow.MemberService
 	Imports   jobflow.ImportService
+
+	Calendars jobflow.CalendarService // nil: calendar routes answer 503
 }
 
 // Services is everything Deps needs, in one interface.
@@ -115,7 +117,12 @@ type Services interface {
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
 	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Variables: s,
-		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s}
+		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s)}
+}
+
+func calendarsOf(s Services) jobflow.CalendarService {
+	cs, _ := s.(jobflow.CalendarService)
+	return cs
 }
 
 // Server is the HTTP API.
@@ -285,6 +292,13 @@ func (s *Server) managementRoutes() []route {
 		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: "DatasourceInput", resp: "Datasource", status: 201, handler: s.createDatasource},
 		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: "Datasource", status: 200, handler: s.getDatasource},
 		{method: "PATCH", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a datasource (omit password to keep it)", body: "DatasourceInput", resp: "Datasource", status: 200, handler: s.updateDatasource},
+		{method: "GET", path: v1 + "/calendars", access: member, summary: "MEMBER: business calendars: the tenant's and the shared ones", resp: "CalendarList", status: 200, query: list, handler: s.listCalendars},
+		{method: "POST", path: v1 + "/calendars", access: tenantAdmin, summary: "TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant", body: "CalendarInput", resp: "Calendar", status: 201, handler: s.createCalendar},
+		{method: "GET", path: v1 + "/calendars/:id", access: member, summary: "MEMBER: a business calendar", resp: "Calendar", status: 200, handler: s.getCalendar},
+		{method: "GET", path: v1 + "/calendars/:id/versions/:version", access: member, summary: "MEMBER: the content of one version of a calendar (every change raises version; published workflows copy the version they were published with)", resp: "Calendar", status: 200, handler: s.getCalendarVersion},
+		{method: "PATCH", path: v1 + "/calendars/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a calendar (a shared one: SYS_ADMIN); version rises, schedules naming it are re-applied, runs already started keep their copy", body: "CalendarInput", resp: "Calendar", status: 200, handler: s.updateCalendar},
+		{method: "DELETE", path: v1 + "/calendars/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a calendar (a shared one: SYS_ADMIN); published versions keep their copy", status: 204, handler: s.deleteCalendar},
+		{method: "POST", path: v1 + "/calendars/:id/import", access: tenantAdmin, summary: "TENANT_ADMIN: import holidays and make-up workdays {format ICS|LIST, content, mode MERGE|REPLACE}", body: "CalendarImport", resp: "Calendar", status: 200, handler: s.importCalendar},
 		{method: "DELETE", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a datasource", status: 204, handler: s.deleteDatasource},
 		{method: "POST", path: v1 + "/datasources/:id/test", access: member, summary: "MEMBER: connect and ping (5 s timeout); 200 {ok:true, latencyMs} or {ok:false, error}", resp: "ConnectionTest", status: 200, handler: s.testDatasource},
 	}

@@ -73,7 +73,8 @@ WHERE tenant_id = ? AND upstream_workflow_id = ? ORDER BY run_id, job_id`
 
 // MatchDependent looks at the runs of workflowID (or, with jobID, the node
 // runs of that job in them) whose logical time is in [from, to) — never
-// their start or end. Among those, a SUCCESS one meets the item (the
+// their start or end. Among those, a SUCCESS one (a job: SUCCESS or
+// SKIPPED) meets the item (the
 // newest by logical time is returned); otherwise the newest started one
 // tells whether the upstream failed.
 func (s *Store) MatchDependent(ctx context.Context, tenantID, workflowID, jobID string, from, to time.Time) (jobflow.DependentMatch, error) {
@@ -89,7 +90,9 @@ func (s *Store) MatchDependent(ctx context.Context, tenantID, workflowID, jobID 
 		const join = ` FROM node_runs n JOIN runs r ON r.id = n.run_id
 WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logical_time < ? AND n.job_id = ?`
 		args = append(args, jobID)
-		success = `SELECT r.id` + join + ` AND n.status = 'SUCCESS' ORDER BY r.logical_time DESC, r.started_at DESC, r.id DESC LIMIT 1`
+		// SKIPPED counts as succeeded (SPEC §2): carried over in a rerun, or
+		// a DRY_RUN calendar's off day ("not a calendar day").
+		success = `SELECT r.id` + join + ` AND n.status IN ('SUCCESS', 'SKIPPED') ORDER BY r.logical_time DESC, r.started_at DESC, r.id DESC LIMIT 1`
 		// A job never started because its parent failed counts as failed:
 		// the run it belongs to will not run it any more.
 		newest = `SELECT r.id, CASE WHEN n.status = 'UPSTREAM_FAILED' THEN 'FAIL' ELSE n.status END AS status` + join +

@@ -148,6 +148,12 @@ func TestDependentService_Match(t *testing.T) {
 		if m := match("load"); m.SuccessRunID != ok.ID {
 			t.Fatalf("job with a SUCCESS node: %+v", m)
 		}
+		// A DRY_RUN calendar's off day: the run succeeded with every job
+		// SKIPPED ("not a calendar day"); a job waited for is met by it.
+		dry := put(from.Add(3*time.Hour), to.Add(51*time.Hour), jobflow.RunSuccess, node("publish", jobflow.NodeSkipped))
+		if m := match("publish"); m.SuccessRunID != dry.ID || m.NewestFailed {
+			t.Fatalf("job SKIPPED in a dry run: %+v", m)
+		}
 		// Another tenant's id sees nothing.
 		if m, err := s.MatchDependent(ctx, f.other.ID, f.wf.ID, "", from, to); err != nil || m != (jobflow.DependentMatch{}) {
 			t.Fatalf("other tenant: %+v %v", m, err)

@@ -327,3 +327,25 @@ func runTenant(ctx context.Context, q sqlx.ExtContext, runID string) (string, er
 	}
 	return tenantID, nil
 }
+
+// FindRunOutcomes tells, for each logical time in [start, end] at which
+// the workflow has top-level runs, the status of its latest run (by start
+// time), keyed by the time's Unix seconds; backfill's reprocess option
+// reads it.
+func (s *Store) FindRunOutcomes(ctx context.Context, tenantID, workflowID string, start, end time.Time) (map[int64]jobflow.RunStatus, error) {
+	var rows []struct {
+		LogicalTime time.Time `db:"logical_time"`
+		Status      string    `db:"status"`
+	}
+	const q = `SELECT logical_time, status FROM runs
+WHERE tenant_id = ? AND workflow_id = ? AND logical_time >= ? AND logical_time <= ? AND parent_run_id = ''
+ORDER BY started_at, id`
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), tenantID, workflowID, dbTime(start), dbTime(end)); err != nil {
+		return nil, err
+	}
+	out := map[int64]jobflow.RunStatus{}
+	for _, r := range rows {
+		out[r.LogicalTime.Unix()] = jobflow.RunStatus(r.Status)
+	}
+	return out, nil
+}

@@ -201,3 +201,33 @@ func runIDs(rs []*jobflow.Run) []string {
 	}
 	return out
 }
+
+// TestRunService_FindRunOutcomes: the latest run per logical time, top-level
+// runs only, within the range (backfill reprocess).
+func TestRunService_FindRunOutcomes(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newRunFixture(t, s)
+		day := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+		put := func(logical time.Time, started time.Time, st jobflow.RunStatus) {
+			r := f.run(jobflow.TriggerBackfill, started)
+			r.LogicalTime, r.Status = logical, st
+			if err := s.UpsertRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put(day, day.Add(time.Hour), jobflow.RunFail)
+		put(day, day.Add(2*time.Hour), jobflow.RunSuccess) // a later rerun succeeded
+		put(day.AddDate(0, 0, 1), day.Add(25*time.Hour), jobflow.RunFail)
+		put(day.AddDate(0, 0, 5), day.Add(121*time.Hour), jobflow.RunSuccess) // outside the range
+		got, err := s.FindRunOutcomes(ctx, f.tenant.ID, f.wf.ID, day, day.AddDate(0, 0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[day.Unix()] != jobflow.RunSuccess || got[day.AddDate(0, 0, 1).Unix()] != jobflow.RunFail {
+			t.Fatalf("FindRunOutcomes = %v", got)
+		}
+		if other, _ := s.FindRunOutcomes(ctx, f.other.ID, f.wf.ID, day, day.AddDate(0, 0, 2)); len(other) != 0 {
+			t.Fatalf("another tenant sees %v", other)
+		}
+	})
+}

@@ -198,7 +198,7 @@ ON CONFLICT (run_id) DO NOTHING`
 	if t := now(); t.After(after) {
 		after = t
 	}
-	times, err := snap.Config.Schedule.NextTimes(after, 1)
+	times, err := snap.Config.Schedule.NextTimes(after, 1, snap.Calendar)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ type BackfillInput struct {
 	Template FlowRunInput  `json:"template"` // snapshot, params, trigger BACKFILL, task queue
 	Runs     []BackfillRun `json:"runs"`     // in fire-time order
 	Parallel bool          `json:"parallel"` // ALLOW_ALL: start every run at once
+	// MaxConcurrent > 0 keeps at most that many runs going at once, starting
+	// the next as soon as one ends; 0 is Parallel's choice (all or one).
+	MaxConcurrent int `json:"maxConcurrent,omitempty"`
 }
 
 // BackfillRun is one run of a backfill.
@@ -39,6 +42,10 @@ type BackfillResult struct {
 func Backfill(ctx workflow.Context, in BackfillInput) (BackfillResult, error) {
 	res := BackfillResult{Statuses: make([]jobflow.RunStatus, len(in.Runs))}
 	futures := make([]workflow.ChildWorkflowFuture, len(in.Runs))
+	if in.MaxConcurrent > 0 { // absent from histories recorded before it: they replay below
+		backfillWindow(ctx, in, futures, res.Statuses)
+		return res, nil
+	}
 	for i, r := range in.Runs {
 		futures[i] = startBackfillRun(ctx, in.Template, r)
 		if !in.Parallel {
@@ -81,4 +88,35 @@ func backfillStatus(ctx workflow.Context, f workflow.ChildWorkflowFuture) jobflo
 		return jobflow.RunFail
 	}
 	return out.Status
+}
+
+// backfillWindow runs the runs in order with at most in.MaxConcurrent
+// going at once.
+func backfillWindow(ctx workflow.Context, in BackfillInput, futures []workflow.ChildWorkflowFuture, statuses []jobflow.RunStatus) {
+	var going []int
+	next := 0
+	for next < len(in.Runs) || len(going) > 0 {
+		for next < len(in.Runs) && len(going) < in.MaxConcurrent {
+			futures[next] = startBackfillRun(ctx, in.Template, in.Runs[next])
+			going = append(going, next)
+			next++
+		}
+		done := -1
+		sel := workflow.NewSelector(ctx)
+		for _, i := range going {
+			sel.AddFuture(futures[i], func(workflow.Future) {
+				if done < 0 {
+					done = i
+				}
+			})
+		}
+		sel.Select(ctx)
+		statuses[done] = backfillStatus(ctx, futures[done])
+		for k, i := range going {
+			if i == done {
+				going = append(going[:k], going[k+1:]...)
+				break
+			}
+		}
+	}
 }

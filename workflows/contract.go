@@ -112,6 +112,9 @@ type FlowRunResult struct {
 	Status jobflow.RunStatus `json:"status"`
 	Nodes  []jobflow.NodeRun `json:"nodes"`
 	Packed []byte            `json:"packed,omitempty"`
+	// Dropped says why a scheduled fire was not a run (schedplan.go): no
+	// run was recorded.
+	Dropped string `json:"dropped,omitempty"`
 }
 
 // continued reports whether this execution follows a continue-as-new.

@@ -35,6 +35,12 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 		return FlowRunResult{}, err
 	}
 	if !in.continued() { // the run's first execution
+		switch plan, why := r.checkPlan(ctx); plan {
+		case planDrop:
+			return FlowRunResult{Status: jobflow.RunSuccess, Nodes: []jobflow.NodeRun{}, Dropped: why}, nil
+		case planDryRun:
+			r.dryRun()
+		}
 		if r.invalid == "" {
 			r.record(ctx, jobflow.RunRunning, r.allNodes())
 		}

@@ -57,6 +57,7 @@ type stub struct {
 	inputs   map[string]RunJobInput // the last input per job id
 	records  []RecordRunInput
 	globals  map[string]string // the tenant's plain variables, for LoadVariables
+	runsAt   map[int64]bool    // logical times (Unix) with a run, for RunAt
 }
 
 func newStub() *stub {
@@ -98,6 +99,12 @@ func (s *stub) loadVariables(_ context.Context, in LoadVariablesInput) (map[stri
 		}
 	}
 	return out, nil
+}
+
+func (s *stub) runAt(_ context.Context, in RunAtInput) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runsAt[in.LogicalTime.Unix()], nil
 }
 
 func (s *stub) callCount(id string) int {
@@ -156,6 +163,7 @@ func newEnv(t *testing.T, s *stub) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(s.runJob, activity.RegisterOptions{Name: RunJobActivity})
 	env.RegisterActivityWithOptions(s.recordRun, activity.RegisterOptions{Name: RecordRunActivity})
 	env.RegisterActivityWithOptions(s.loadVariables, activity.RegisterOptions{Name: LoadVariablesActivity})
+	env.RegisterActivityWithOptions(s.runAt, activity.RegisterOptions{Name: RunAtActivity})
 	env.SetTestTimeout(2 * time.Minute)
 	return env
 }

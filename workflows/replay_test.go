@@ -12,7 +12,7 @@ import (
 // server (success, CONTINUE failure, END, abort, break, discrete wait,
 // rerun, continue-as-new, outputs, trigger rules, CONDITION (and one over
 // its budget, condition-budget.json), DEPENDENT,
-// SUBFLOW), so a change to FlowRun that breaks determinism
+// SUBFLOW, a DRY_RUN calendar's off day and a dropped schedule fire), so a change to FlowRun that breaks determinism
 // fails here. Record them again after an intended, versioned change:
 //
 //	go run ./bench/flowbench -record-histories workflows/testdata/histories
