@@ -126,6 +126,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: business calendars: the tenant's and the shared ones */
+        get: operations["get_api_v1_calendars"];
+        put?: never;
+        /** TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant */
+        post: operations["post_api_v1_calendars"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: a business calendar */
+        get: operations["get_api_v1_calendars_id"];
+        put?: never;
+        post?: never;
+        /** TENANT_ADMIN: delete a calendar (a shared one: SYS_ADMIN); published versions keep their copy */
+        delete: operations["delete_api_v1_calendars_id"];
+        options?: never;
+        head?: never;
+        /** TENANT_ADMIN: edit a calendar (a shared one: SYS_ADMIN); version rises, schedules naming it are re-applied, runs already started keep their copy */
+        patch: operations["patch_api_v1_calendars_id"];
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** TENANT_ADMIN: import holidays and make-up workdays {format ICS|LIST, content, mode MERGE|REPLACE} */
+        post: operations["post_api_v1_calendars_id_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the content of one version of a calendar (every change raises version; published workflows copy the version they were published with) */
+        get: operations["get_api_v1_calendars_id_versions_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cron/preview": {
         parameters: {
             query?: never;
@@ -135,7 +206,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Any user: the next fire times of a cron (5-field Unix or 6/7-field Quartz) in a time zone, within startAt and endAt, from the same cron package as publishing; 400 naming the bad field (cron, timezone, count, endAt) */
+        /** Any user: the next fire times of a schedule (cron and/or crons, 5-field Unix or 6/7-field Quartz) in a time zone after from, within startAt and endAt, under its DST policy and business calendar: the same decision publishing compiles and FlowRun applies; 400 naming the bad field (cron, crons[i], timezone, count, endAt, dst.missing, dst.repeated, calendar.id, calendar.policy) */
         post: operations["post_api_v1_cron_preview"];
         delete?: never;
         options?: never;
@@ -715,7 +786,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: backfill (补数) {start, end, overlap}: one run per fire time in the range */
+        /** MEMBER: backfill (补数) {start, end, overlap, reprocess NONE|FAILED|ALL, order ASC|DESC, maxConcurrent, dryRun}: one run per fire time in the range (the schedule's calendar applies); dryRun answers 200 with the logicalTimes and starts nothing */
         post: operations["post_api_v1_workflows_id_backfill"];
         delete?: never;
         options?: never;
@@ -1255,10 +1326,101 @@ export interface components {
             pageSize?: number;
             total?: number;
         };
+        BackfillInput: {
+            /** @description answer 200 with the logicalTimes and start nothing */
+            dryRun?: boolean;
+            /** @description RFC 3339 time, or a date (its last second) */
+            end: string;
+            /** @description at most this many runs at once (default 1, or all under ALLOW_ALL) */
+            maxConcurrent?: number;
+            /**
+             * @default ASC
+             * @enum {string}
+             */
+            order: "ASC" | "DESC";
+            /**
+             * @description SKIP: one run after another (default); ALLOW_ALL: all at once
+             * @enum {string}
+             */
+            overlap?: "SKIP" | "ALLOW_ALL";
+            /**
+             * @description NONE leaves out fire times that have a SUCCESS run; FAILED takes only fire times whose latest run failed or was aborted
+             * @default ALL
+             * @enum {string}
+             */
+            reprocess: "NONE" | "FAILED" | "ALL";
+            /** @description RFC 3339 time, or a date read in the schedule's zone (its first second) */
+            start: string;
+        };
+        Backfilled: {
+            /** @description empty when nothing was started */
+            backfillId?: string;
+            count: number;
+            dryRun: boolean;
+            /** @description in the order the runs go */
+            logicalTimes: string[];
+            runIds: string[];
+            /** @description fire times reprocess left out */
+            skipped: number;
+        };
         BreakResult: {
             jobId: string;
             runId: string;
             status: string;
+        };
+        /** @description A business calendar (业务日历). A day is a calendar day when it is a make-up workday, or else when it is not a holiday and its weekday is in weekdays. Dates are read in timezone. */
+        Calendar: {
+            /** Format: date-time */
+            createdAt?: string;
+            createdBy?: string;
+            holidays: string[];
+            id: string;
+            name: string;
+            remark?: string;
+            shared?: boolean;
+            /** @description empty for a shared calendar */
+            tenantId?: string;
+            /** @default Asia/Shanghai */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            /** @description rises by one on every change */
+            version: number;
+            /** @description 1 = Monday … 7 = Sunday; default 1-5 */
+            weekdays: number[];
+            /** @description make-up workdays (调休), calendar days whatever the weekday */
+            workdays: string[];
+        };
+        CalendarImport: {
+            content: string;
+            /**
+             * @description ICS: every all-day VEVENT is a holiday, one whose SUMMARY says 班/补班/workday a make-up workday. LIST: one date a line, '2026-10-01 [HOLIDAY|WORKDAY]', '#' comments
+             * @enum {string}
+             */
+            format?: "ICS" | "LIST";
+            /**
+             * @default MERGE
+             * @enum {string}
+             */
+            mode: "MERGE" | "REPLACE";
+        };
+        CalendarInput: {
+            holidays?: string[];
+            import?: components["schemas"]["CalendarImport"];
+            name?: string;
+            remark?: string;
+            /** @description create only, SYS_ADMIN only */
+            shared?: boolean;
+            timezone?: string;
+            weekdays?: number[];
+            workdays?: string[];
+        };
+        CalendarList: {
+            items: components["schemas"]["Calendar"][];
+            page: number;
+            pageSize: number;
+            total: number;
         };
         Canvas: {
             edges: components["schemas"]["Edge"][];
@@ -1308,19 +1470,48 @@ export interface components {
             name: string;
         };
         CronPreview: {
+            fires: {
+                /** @description a DRY_RUN calendar's off day: the run only pretends */
+                dryRun: boolean;
+                /** Format: date-time */
+                time: string;
+            }[];
             times: string[];
         };
         CronPreviewInput: {
+            calendar?: components["schemas"]["ScheduleCalendar"];
             /** @description default 5 */
             count?: number;
             /** @description 5-field Unix or 6/7-field Quartz cron */
-            cron: string;
+            cron?: string;
+            /** @description more cron expressions; the preview merges them with cron */
+            crons?: string[];
+            dst?: components["schemas"]["DSTPolicy"];
             /** Format: date-time */
             endAt?: string | null;
+            /**
+             * Format: date-time
+             * @description list fire times after this instant; default now
+             */
+            from?: string | null;
             /** Format: date-time */
             startAt?: string | null;
             /** @description IANA zone; default Asia/Shanghai */
             timezone?: string;
+        };
+        DSTPolicy: {
+            /**
+             * @description a wall time in the spring-forward gap: SHIFT fires it shifted forward by the gap (02:30 → 03:30), SKIP drops it
+             * @default SHIFT
+             * @enum {string}
+             */
+            missing: "SHIFT" | "SKIP";
+            /**
+             * @description a wall time repeated when clocks fall back: ONCE fires its first occurrence, TWICE both
+             * @default ONCE
+             * @enum {string}
+             */
+            repeated: "ONCE" | "TWICE";
         };
         Datasource: {
             /** Format: date-time */
@@ -1778,9 +1969,13 @@ export interface components {
             temporalUrl?: string;
         };
         Schedule: {
+            calendar?: components["schemas"]["ScheduleCalendar"] | null;
             catchupWindowSeconds?: number;
             /** @description 5-field Unix or 6/7-field Quartz cron */
             cron?: string;
+            /** @description more cron expressions (same zone, calendar and DST policy); the schedule fires at the union with cron */
+            crons?: string[];
+            dst?: components["schemas"]["DSTPolicy"];
             enabled?: boolean;
             /** Format: date-time */
             endAt?: string | null;
@@ -1792,6 +1987,15 @@ export interface components {
             startAt?: string | null;
             /** @default Asia/Shanghai */
             timezone: string;
+        };
+        ScheduleCalendar: {
+            id: string;
+            /**
+             * @description SKIP fires on calendar days only; DRY_RUN (空跑) fires every day, and on other days the run completes at once as SUCCESS with every job SKIPPED ("not a calendar day")
+             * @default SKIP
+             * @enum {string}
+             */
+            policy: "SKIP" | "DRY_RUN";
         };
         Status: {
             status?: string;
@@ -2308,6 +2512,199 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_calendars: {
+        parameters: {
+            query?: {
+                search?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_calendars: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_calendars_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_calendars_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_calendars_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_calendars_id_import: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarImport"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_calendars_id_versions_version: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -3670,7 +4067,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Object"];
+                "application/json": components["schemas"]["BackfillInput"];
             };
         };
         responses: {
@@ -3680,7 +4077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["Backfilled"];
                 };
             };
             default: components["responses"]["Error"];
