@@ -388,6 +388,7 @@ func TestConsole(t *testing.T) {
 	})
 
 	controlScenarios(t, f)
+	calendarScenarios(t, f)
 
 	t.Run("ExpiredToken", func(t *testing.T) {
 		b := loggedIn(t, f)

@@ -40,6 +40,7 @@ const DatasourcesPage = lazy(() => import('./features/datasources/DatasourcesPag
 const ChannelsPage = lazy(() => import('./features/alarms/ChannelsPage'))
 const RecordsPage = lazy(() => import('./features/alarms/RecordsPage'))
 const AdminPage = lazy(() => import('./features/admin/AdminPage'))
+const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
 // tests, which ask for reduced motion, click on settled positions).
@@ -55,6 +56,7 @@ function page(path: string): ReactNode {
   if ((m = match('/runs/:id', path))) return <RunView key={m.id} id={m.id} />
   if (match('/runs', path)) return <RunList />
   if (match('/datasources', path)) return <DatasourcesPage />
+  if (match('/calendars', path)) return <CalendarsPage />
   if (match('/alarm-channels', path)) return <ChannelsPage />
   if (match('/alarm-records', path)) return <RecordsPage />
   if (path.startsWith('/admin')) return <AdminPage />

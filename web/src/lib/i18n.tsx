@@ -71,6 +71,26 @@ const zh: Record<string, string> = {
   'Backfill': '补数', 'Date range': '日期范围', 'Backfill started: {n} runs': '已开始补数：{n} 次运行', 'Overlap': '执行方式',
   'One after another': '依次执行', 'All at once': '同时执行', 'Runs the published version once per fire time of its schedule in the range (dates in the schedule’s zone).': '在范围内按调度的每个触发时间运行一次已发布版本（日期按调度时区解读）。',
   'In the schedule’s zone': '调度时区',
+  // Business calendars (业务日历), several crons, DST policy, backfill options
+  'Calendars': '日历', 'Add calendar': '新建日历', 'Edit calendar': '编辑日历', 'Shared': '共享', 'Every tenant sees it': '所有租户可见', 'Import': '导入',
+  'Delete this calendar?': '确定删除该日历？', 'Year view': '年视图', 'Previous year': '上一年', 'Next year': '下一年', 'Weekdays': '工作星期',
+  'Days of these weekdays are calendar days, unless holidays.': '这些星期的日子是日历日（节假日除外）。', 'Holidays': '节假日',
+  'Make-up workdays (调休)': '调休上班日', 'Calendar day': '日历日', 'Non-calendar day': '非日历日', 'Holiday': '节假日', 'Make-up workday': '调休上班',
+  '{n} calendar days in {y}': '{y} 年共 {n} 个日历日', 'Click a day to toggle it as a holiday or make-up workday.': '点击日期可切换节假日 / 调休上班日。',
+  'Yearly list': '年度列表', 'One date a line: 2026-10-01 [HOLIDAY|WORKDAY]; # starts a comment.': '每行一个日期：2026-10-01 [HOLIDAY|WORKDAY]；# 开头为注释。',
+  'Every all-day VEVENT is a holiday; a SUMMARY with 班/补班/workday makes it a make-up workday.': '每个全天 VEVENT 为节假日；SUMMARY 含“班/补班/workday”的为调休上班日。',
+  'Merge into the current days': '合并到现有日期', 'Replace holidays and make-up workdays': '替换节假日和调休上班日',
+  'Imported: version {v}, {h} holidays, {w} make-up workdays': '已导入：版本 {v}，{h} 个节假日，{w} 个调休上班日',
+  'More crons': '更多 cron', 'Add cron': '添加 cron', 'Remove': '移除', 'Fires at the union of all crons; a time two crons share fires once.': '按所有 cron 的并集触发；多个 cron 相同的时间只触发一次。',
+  'Business calendar': '业务日历', 'No calendar: every day': '不使用日历：每天', 'calendar.SKIP.help': '跳过：只在日历日触发，其他日子不运行。',
+  'calendar.DRY_RUN.help': '空跑：每天触发；非日历日的运行直接成功，所有作业跳过、不执行。', 'DST policy': '夏令时策略',
+  'A time that does not exist (clocks spring forward)': '不存在的时间（时钟拨快）', 'A time that happens twice (clocks fall back)': '重复出现的时间（时钟拨回）',
+  'dst.SHIFT.help': '顺延：按跳过的时长后移触发（02:30 → 03:30）。', 'dst.SKIP.help': '跳过：当天不触发这个时间。',
+  'dst.ONCE.help': '一次：只在第一次出现时触发（仍是夏令时）。', 'dst.TWICE.help': '两次：两次出现都触发。', 'Dry run': '空跑',
+  'Reprocess': '重跑范围', 'reprocess.ALL': '全部触发时间（默认）', 'reprocess.NONE': '跳过已成功的触发时间', 'reprocess.FAILED': '只补最近一次失败或中止的',
+  'Order': '顺序', 'Oldest first': '从早到晚', 'Newest first': '从晚到早', 'Max concurrent runs': '最大并发运行数', 'Preview': '预览',
+  'Lists the logical times without starting anything.': '列出逻辑时间，不启动任何运行。', '{n} runs would start': '将启动 {n} 次运行',
+  '{n} fire times left out by reprocess': '{n} 个触发时间按重跑范围被跳过',
 }
 
 // English for the keys that are not English text themselves.
@@ -81,6 +101,11 @@ const en: Record<string, string> = {
   'window.today': 'Today', 'window.yesterday': 'Yesterday', 'window.thisHour': 'This hour', 'window.lastHour': 'Last hour', 'window.lastNHours': 'Last N hours',
   'window.thisWeek': 'This week', 'window.lastWeek': 'Last week', 'window.thisMonth': 'This month', 'window.lastMonth': 'Last month', 'window.lastNDays': 'Last N days',
   'NOT_SELECTED': 'NOT_SELECTED',
+  'Make-up workdays (调休)': 'Make-up workdays', 'calendar.SKIP.help': 'only on calendar days; other days do not run.',
+  'calendar.DRY_RUN.help': 'every day; on other days the run succeeds at once with every job skipped (not executed).',
+  'dst.SHIFT.help': 'fire it shifted forward by the gap (02:30 → 03:30).', 'dst.SKIP.help': 'do not fire it that day.',
+  'dst.ONCE.help': 'fire its first occurrence only (still summer time).', 'dst.TWICE.help': 'fire both occurrences.',
+  'reprocess.ALL': 'Every fire time (default)', 'reprocess.NONE': 'Leave out fire times with a successful run', 'reprocess.FAILED': 'Only fire times whose latest run failed or was aborted',
 }
 
 const dicts: Record<Lang, Record<string, string>> = { zh, en }

@@ -6,12 +6,11 @@ import dayjs from 'dayjs'
 import type { Workflow, WorkflowConfig } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams, time } from '../../lib/format'
+import { zones } from '../../lib/zones'
 import { CronBuilder, CronPreview } from './CronBuilder'
+import { CalendarPicker, DstPolicy, ExtraCrons } from './ScheduleExtras'
 import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken, useSaveConfig } from './api'
 
-const zones = (() => {
-  try { return (Intl as unknown as { supportedValuesOf: (k: string) => string[] }).supportedValuesOf('timeZone') } catch { return ['UTC', 'Asia/Shanghai'] }
-})()
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
   '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}']
 const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS']
@@ -39,7 +38,8 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
   async function doSave() {
     setError(null)
     try {
-      await save.mutateAsync({ ...c, params: parseParams(params) })
+      const crons = (sch.crons ?? []).map((x) => x.trim()).filter(Boolean)
+      await save.mutateAsync({ ...c, ...(c.schedule ? { schedule: { ...sch, crons } } : {}), params: parseParams(params) })
       message.success(t('Saved'))
       onClose()
     } catch (e) {
@@ -56,10 +56,13 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
             options={[{ value: 'SINGLE', label: t('Single schedule') }, { value: 'DISCRETE', label: t('Discrete schedule') }]} />
         </Form.Item>
         <Form.Item label="cron"><CronBuilder value={sch.cron ?? ''} onChange={(v) => setSch({ cron: v })} /></Form.Item>
+        <Form.Item label={t('More crons')}><ExtraCrons crons={sch.crons ?? []} onChange={(v) => setSch({ crons: v })} /></Form.Item>
         <Form.Item label={t('Time zone')}>
           <Select showSearch value={sch.timezone || 'Asia/Shanghai'} onChange={(v) => setSch({ timezone: v })} style={{ width: 260 }}
             options={zones.map((z) => ({ value: z, label: z }))} data-testid="cfg-timezone" />
         </Form.Item>
+        <Form.Item label={t('Business calendar')}><CalendarPicker value={sch.calendar} onChange={(v) => setSch({ calendar: v })} /></Form.Item>
+        <Form.Item label={t('DST policy')}><DstPolicy value={sch.dst} onChange={(v) => setSch({ dst: v })} /></Form.Item>
         <Form.Item label={t('Start') + ' / ' + t('End')}>
           <Space>
             <DatePicker showTime value={sch.startAt ? dayjs(sch.startAt) : null} onChange={(d) => setSch({ startAt: d ? d.toISOString() : null })} />
@@ -73,7 +76,8 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
         <Form.Item label={t('Catch-up window (s)')}>
           <InputNumber min={10} value={sch.catchupWindowSeconds ?? 60} onChange={(v) => setSch({ catchupWindowSeconds: v ?? 60 })} />
         </Form.Item>
-        {sch.cron && <CronPreview cron={sch.cron} timezone={sch.timezone || 'Asia/Shanghai'} startAt={sch.startAt} endAt={sch.endAt} />}
+        {(sch.cron || sch.crons?.some((c) => c.trim())) && <CronPreview cron={sch.cron ?? ''} crons={sch.crons} timezone={sch.timezone || 'Asia/Shanghai'}
+          startAt={sch.startAt} endAt={sch.endAt} calendar={sch.calendar} dst={sch.dst} />}
       </Form>) },
     { key: 'alarms', label: <span data-testid="cfg-tab-alarms">{t('Baseline alarms')}</span>, children: <AlarmRules rules={c.alarms ?? []} onChange={(a) => setC({ ...c, alarms: a })} /> },
     { key: 'invoke', label: <span data-testid="cfg-tab-invoke">{t('External invocation')}</span>, children: (

@@ -2,7 +2,7 @@
 // weekly, monthly) that writes a Quartz cron, or 高级定义 to type one; the
 // next fire times come from the server (POST /cron/preview) as the user types.
 import { useEffect, useState } from 'react'
-import { Alert, Checkbox, Input, InputNumber, List, Radio, Select, Space, TimePicker } from 'antd'
+import { Alert, Checkbox, Input, InputNumber, List, Radio, Select, Space, Tag, TimePicker } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import dayjs from 'dayjs'
 import { post, type Schemas } from '../../api/client'
@@ -30,22 +30,39 @@ function useDebounced<T>(v: T, ms: number) {
   return d
 }
 
-export function CronPreview({ cron, timezone, startAt, endAt }: { cron: string; timezone: string; startAt?: string | null; endAt?: string | null }) {
+export interface PreviewInput {
+  cron: string
+  crons?: string[]
+  timezone: string
+  startAt?: string | null
+  endAt?: string | null
+  calendar?: Schemas['ScheduleCalendar'] | null
+  dst?: Schemas['DSTPolicy']
+}
+
+// CronPreview lists the next fires of the whole schedule as the server plans
+// them (every cron, the zone, the calendar and the DST policy); a DRY_RUN
+// calendar's off days are marked 空跑.
+export function CronPreview({ cron, crons, timezone, startAt, endAt, calendar, dst }: PreviewInput) {
   const { t } = useI18n()
-  const body = useDebounced({ cron, timezone, count: 5, startAt: startAt || null, endAt: endAt || null }, 300)
+  const body = useDebounced<Schemas['CronPreviewInput']>({ cron, crons: (crons ?? []).map((c) => c.trim()).filter(Boolean), timezone, count: 5,
+    startAt: startAt || null, endAt: endAt || null, ...(calendar?.id ? { calendar } : {}), ...(dst ? { dst } : {}) }, 300)
   const q = useQuery({
     queryKey: ['cron-preview', body],
     queryFn: () => post<Schemas['CronPreview']>('/cron/preview', body),
-    enabled: !!body.cron,
+    enabled: !!body.cron || !!body.crons?.length,
     retry: false,
   })
+  const fires = q.data?.fires ?? q.data?.times.map((time) => ({ time, dryRun: false })) ?? []
   return (
     <div data-testid="cron-preview">
       <div style={{ fontWeight: 500, marginBottom: 4 }}>{t('Next fire times (server)')}</div>
       {q.error && <Alert type="error" showIcon title={q.error.message} data-testid="cron-preview-error" />}
       {q.data && (
-        <List size="small" bordered dataSource={q.data.times} renderItem={(x) => (
-          <List.Item data-testid="cron-preview-time"><span>{time(x)}</span><span style={{ color: '#999' }}>{inZone(x, timezone)}</span></List.Item>)} />
+        <List size="small" bordered dataSource={fires} renderItem={(x) => (
+          <List.Item data-testid="cron-preview-time" data-time={x.time} data-dry-run={x.dryRun ? 'true' : 'false'}>
+            <span>{time(x.time)}{x.dryRun && <Tag color="orange" style={{ marginLeft: 8 }} data-testid="cron-preview-dry-run">{t('Dry run')}</Tag>}</span>
+            <span style={{ color: '#999' }}>{inZone(x.time, timezone)}</span></List.Item>)} />
       )}
     </div>
   )

@@ -10,6 +10,7 @@ const items = [
   { key: '/workflows', label: 'Workflows' },
   { key: '/runs', label: 'Runs' },
   { key: '/datasources', label: 'Datasources' },
+  { key: '/calendars', label: 'Calendars' },
   { key: '/alarm-channels', label: 'Alarm channels' },
   { key: '/alarm-records', label: 'Alarm records' },
 ]
