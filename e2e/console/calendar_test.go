@@ -43,7 +43,9 @@ func calendarScenarios(t *testing.T, f *fixture) {
 	// import a yearly list (an error first, shown as the API says it); delete.
 	t.Run("Calendars", func(t *testing.T) {
 		year := time.Now().Year()
-		d := func(m time.Month, day int) string { return time.Date(year, m, day, 0, 0, 0, 0, time.UTC).Format("2006-01-02") }
+		d := func(m time.Month, day int) string {
+			return time.Date(year, m, day, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		}
 		// The first Monday and Saturday of November: a click makes them a
 		// holiday and a make-up workday.
 		var mon, sat string
@@ -117,6 +119,35 @@ func calendarScenarios(t *testing.T, f *fixture) {
 		b.do("tall viewport", chromedp.EmulateViewport(1440, 1400))
 		b.docShot("console-calendar")
 		b.do("usual viewport", chromedp.EmulateViewport(1440, 757))
+
+		// Edit: a PATCH of the draft (with the imported days) raises the version.
+		b.clear("cal-form-remark")
+		b.typeInto("cal-form-remark", "edited")
+		b.click("cal-form-save")
+		b.waitText("cal-editor", "v3")
+		got = jobflow.Calendar{}
+		api.Must("GET", "/api/v1/calendars/"+cal.ID, nil, 200, &got)
+		if got.Version != 3 || got.Remark != "edited" || !slices.Contains(got.Holidays, d(time.May, 1)) || !slices.Contains(got.Workdays, sat) {
+			t.Fatalf("edited calendar %+v", got)
+		}
+
+		// ICS, replacing: the days are the file's.
+		b.click("cal-import-cn-ui")
+		b.click("cal-import-format-ICS")
+		b.click("cal-import-mode-REPLACE")
+		ymd := func(m time.Month, day int) string { return strings.ReplaceAll(d(m, day), "-", "") }
+		b.typeInto("cal-import-content", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:"+ymd(time.January, 1)+"\nSUMMARY:元旦\nEND:VEVENT\n"+
+			"BEGIN:VEVENT\nDTSTART;VALUE=DATE:"+ymd(time.January, 4)+"\nSUMMARY:补班\nEND:VEVENT\nEND:VCALENDAR\n")
+		b.click("cal-import-ok")
+		b.visible("cal-import-result")
+		got = jobflow.Calendar{}
+		api.Must("GET", "/api/v1/calendars/"+cal.ID, nil, 200, &got)
+		if got.Version != 4 || !slices.Equal(got.Holidays, []string{d(time.January, 1)}) || !slices.Equal(got.Workdays, []string{d(time.January, 4)}) {
+			t.Fatalf("ICS REPLACE import: %+v", got)
+		}
+		b.click("cal-import-ok")
+		b.gone("cal-import-content")
+		b.waitFor("replaced days in the year view", fmt.Sprintf(`document.querySelector('[data-testid="cal-day-%s"]')?.dataset.kind !== 'holiday'`, d(time.May, 1)), stepTimeout)
 
 		// Delete with confirm.
 		var gone jobflow.Calendar

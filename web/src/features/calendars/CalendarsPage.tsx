@@ -37,7 +37,7 @@ export default function CalendarsPage() {
         <Table<Calendar> rowKey="id" size="small" dataSource={items} loading={q.isLoading} pagination={false} data-testid="cal-table"
           rowClassName={(c) => (c.id === selId ? 'ant-table-row-selected' : '')}
           onRow={(c) => ({ 'data-testid': 'cal-row-' + c.name } as object)} columns={[
-            { title: t('Name'), dataIndex: 'name', render: (v, c) => <a onClick={() => pick(c)} data-testid={'cal-open-' + c.name}>{v}</a> },
+            { title: t('Name'), dataIndex: 'name', render: (v, c) => <Button type="link" size="small" style={{ padding: 0 }} onClick={() => pick(c)} data-testid={'cal-open-' + c.name}>{v}</Button> },
             { title: t('Time zone'), dataIndex: 'timezone' },
             { title: t('Version'), dataIndex: 'version', width: 80 },
             { title: t('Shared'), dataIndex: 'shared', width: 90, render: (v) => (v ? <Tag color="purple">{t('Shared')}</Tag> : '-') },
