@@ -219,6 +219,9 @@ func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.
 	if err != nil {
 		return nil, err
 	}
+	if err := s.fillRunEdges(ctx, run); err != nil {
+		return nil, err
+	}
 	if run.Nodes, err = s.findNodeRuns(ctx, id); err != nil {
 		return nil, err
 	}
