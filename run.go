@@ -95,6 +95,10 @@ type Run struct {
 	EndedAt            *time.Time        `json:"endedAt"`
 	CreatedBy          string            `json:"createdBy"`
 	Error              string            `json:"error,omitempty"`
+	// Version grows whenever the run row or one of its node rows is
+	// written (the store's per-run change sequence); GET /runs/{id}?since=
+	// answers the nodes written after a version.
+	Version int64 `json:"version"`
 
 	Nodes []*NodeRun `json:"nodes,omitempty"` // filled by FindRunByID
 	Edges []Edge     `json:"edges,omitempty"`

@@ -134,7 +134,7 @@ func operation(r route) map[string]any {
 	}
 	for _, q := range r.query {
 		typ := "string"
-		if q == "page" || q == "pageSize" || q == "offset" {
+		if q == "page" || q == "pageSize" || q == "offset" || q == "since" || q == "limit" {
 			typ = "integer"
 		}
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})

@@ -107,12 +107,15 @@ func (s *Server) runURL(c echo.Context, r *jobflow.Run) string {
 }
 
 func (s *Server) getRun(c echo.Context) error {
-	r, err := s.deps.Runs.FindRunByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	r, delta, err := s.findRun(c)
 	if err != nil {
 		return err
 	}
 	s.link(c, r)
-	r.Nodes, r.Edges = nonNil(r.Nodes), nonNil(r.Edges)
+	r.Nodes = nonNil(r.Nodes)
+	if !delta { // a delta leaves the edges out: they never change
+		r.Edges = nonNil(r.Edges)
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err

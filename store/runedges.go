@@ -56,7 +56,7 @@ func copyRunEdges(ctx context.Context, tx *sqlx.Tx, runID string, edges []jobflo
 	if len(edges) == 0 {
 		return nil
 	}
-	const q = `UPDATE runs SET edges = ? WHERE id = ? AND edges = '[]'`
+	const q = `UPDATE runs SET edges = ?, change_seq = change_seq + 1 WHERE id = ? AND edges = '[]'`
 	_, err := tx.ExecContext(ctx, tx.Rebind(q), mustJSON(edges), runID)
 	return err
 }
