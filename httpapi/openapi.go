@@ -47,6 +47,13 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	for k, v := range more {
 		schemas[k] = v
 	}
+	var console map[string]any
+	if err := json.Unmarshal(consoleAPISchemas, &console); err != nil {
+		return nil, err
+	}
+	for k, v := range console {
+		schemas[k] = v
+	}
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes {
 		p := openapiPath(r.path)

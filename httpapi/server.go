@@ -219,6 +219,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
 	s.routes = append(s.routes, s.lifecycleRoutes()...)
+	s.routes = append(s.routes, s.consoleAPIRoutes()...)
 	s.routes = append(s.routes, s.temporalUIRoutes()...)
 	s.routes = append(s.routes, s.consoleRoutes()...)
 	for _, r := range s.routes {
