@@ -66,7 +66,13 @@ func (s *Server) listRuns(c echo.Context) error {
 	}
 	f := jobflow.RunFilter{Page: p.Page, PageSize: p.PageSize, WorkflowID: c.QueryParam("workflowId"),
 		Status: jobflow.RunStatus(c.QueryParam("status")), Trigger: jobflow.Trigger(c.QueryParam("trigger")),
-		ParentRunID: c.QueryParam("parentRunId")}
+		ParentRunID: c.QueryParam("parentRunId"), Q: c.QueryParam("q")}
+	if f.From, f.To, err = queryTimeRange(c); err != nil {
+		return err
+	}
+	if len(f.Q) > 200 {
+		return invalid("q", "q must be at most 200 characters")
+	}
 	switch f.Status {
 	case "", jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
 	default:

@@ -60,6 +60,7 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 		Error:              r.Error,
 		Version:            r.ChangeSeq,
 	}
+	run.DurationMs = jobflow.DurationMs(&run.StartedAt, run.EndedAt)
 	if r.VersionNumber != nil {
 		run.VersionNumber = *r.VersionNumber
 	}
@@ -285,6 +286,11 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 		where += ` AND trigger_type = ?`
 		args = append(args, string(f.Trigger))
 	}
+	more, moreArgs, err := s.runRangeAndQuery(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args = where+more, append(args, moreArgs...)
 	// The count stops one past jobflow.RunCountLimit: a total above the
 	// limit means there are more (see there).
 	var total int

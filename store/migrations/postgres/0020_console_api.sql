@@ -8,4 +8,4 @@ ALTER TABLE runs ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE node_runs ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX node_runs_run_seq_idx ON node_runs (run_id, change_seq);
 -- Task instances across runs, newest first (GET /node-runs).
-CREATE INDEX node_runs_tenant_started_idx ON node_runs (tenant_id, started_at DESC);
+CREATE INDEX node_runs_tenant_started_idx ON node_runs (tenant_id, started_at DESC NULLS LAST);
