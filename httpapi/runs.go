@@ -109,7 +109,7 @@ func (s *Server) runURL(c echo.Context, r *jobflow.Run) string {
 	if s.deps.Engine == nil || !actor(c).SysAdmin {
 		return ""
 	}
-	return s.deps.Engine.RunURL(r)
+	return s.absoluteURL(c.Request(), s.deps.Engine.RunURL(r))
 }
 
 func (s *Server) getRun(c echo.Context) error {
