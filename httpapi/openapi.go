@@ -85,7 +85,9 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do). " +
 				"Additions for the web console: POST /api/v1/cron/preview (next fire times of a cron); GET /runs/{id} answers an ETag and 304 to a matching If-None-Match; " +
 				"GET /runs/{id}/nodes/{jobId}/log?offset=N answers the bytes after N with X-Log-Offset (and X-Log-Reset: true when it starts over); " +
-				"every other GET outside /api/ serves the console (GET /{path}).",
+				"every other GET outside /api/ serves the console (GET /{path}). " +
+				"Error messages follow Accept-Language: zh-CN (any zh) or en, the default; code and details never change (Content-Language says zh-CN when translated). " +
+				"Console API: GET /runs/{id} carries version and takes since=; GET /runs takes from, to and q; GET /node-runs lists task instances; GET /workflows/{id}/run-grid is the grid view.",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
