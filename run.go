@@ -93,8 +93,13 @@ type Run struct {
 	TemporalURL        string            `json:"temporalUrl,omitempty"` // link into the Temporal Web UI
 	StartedAt          time.Time         `json:"startedAt"`
 	EndedAt            *time.Time        `json:"endedAt"`
+	DurationMs         *int64            `json:"durationMs,omitempty"` // from start to end, once ended (read with the run)
 	CreatedBy          string            `json:"createdBy"`
 	Error              string            `json:"error,omitempty"`
+	// Version grows whenever the run row or one of its node rows is
+	// written (the store's per-run change sequence); GET /runs/{id}?since=
+	// answers the nodes written after a version.
+	Version int64 `json:"version"`
 
 	Nodes []*NodeRun `json:"nodes,omitempty"` // filled by FindRunByID
 	Edges []Edge     `json:"edges,omitempty"`
@@ -144,6 +149,11 @@ type RunFilter struct {
 	Trigger    Trigger
 	// ParentRunID selects the SUBFLOW children of one run.
 	ParentRunID string
+	// From and To bound StartedAt, both included.
+	From, To *time.Time
+	// Q selects runs whose id or params JSON contains it, ignoring ASCII
+	// case; % and _ are literal.
+	Q string
 }
 
 // Snapshot is what a run executes: the DAG and every job on it, frozen. A

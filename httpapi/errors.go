@@ -68,6 +68,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 			status = http.StatusInternalServerError
 		}
 	}
+	// The message in the caller's language (i18n.go); code and details as
+	// they are. A copy: e may be a shared value such as errBadLogin.
+	c.Response().Header().Add("Vary", "Accept-Language")
+	if lang := preferredLang(c.Request()); lang != "en" {
+		loc := *e
+		loc.Message = localize(e.Message, lang)
+		e = &loc
+		c.Response().Header().Set("Content-Language", lang)
+	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {

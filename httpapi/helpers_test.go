@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/engine"
 	"jobflow/httpapi"
 	"jobflow/store"
 	"jobflow/store/storetest"
@@ -38,6 +39,12 @@ type option func(*httpapi.Config)
 
 func newEnv(t *testing.T, st *store.Store, opts ...option) *env {
 	t.Helper()
+	return newEnvWith(t, st, nil, opts...)
+}
+
+// newEnvWith is newEnv with an engine in the server's Deps (nil: none).
+func newEnvWith(t *testing.T, st *store.Store, eng *engine.Engine, opts ...option) *env {
+	t.Helper()
 	logs := &lockedWriter{}
 	cfg := httpapi.Config{
 		JWTSecret: testSecret,
@@ -48,6 +55,7 @@ func newEnv(t *testing.T, st *store.Store, opts ...option) *env {
 		o(&cfg)
 	}
 	deps := httpapi.NewDeps(st)
+	deps.Engine = eng
 	if _, err := httpapi.Bootstrap(context.Background(), deps, adminPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,8 @@ import (
 // runs a second with bursts of invoke.DefaultBurst, across the process.
 var invokeLimiter = invoke.NewLimiter(0, 0, 0)
 
-// defaultPublicURL is written into curl commands when JOBFLOW_PUBLIC_URL is unset.
+// defaultPublicURL is the base of links when JOBFLOW_PUBLIC_URL is unset
+// and the request names no usable host (see publicBase).
 const defaultPublicURL = "http://localhost:8080"
 
 func (s *Server) invokeTokens() (jobflow.InvokeTokenService, error) {
@@ -53,12 +54,8 @@ func (s *Server) createInvokeToken(c echo.Context) error {
 	if err := svc.CreateInvokeToken(ctx, rec); err != nil {
 		return err
 	}
-	publicURL := s.cfg.PublicURL
-	if publicURL == "" {
-		publicURL = defaultPublicURL
-	}
 	return c.JSON(http.StatusCreated, issuedToken{Token: token, JTI: claims.ID, ExpiresAt: claims.ExpiresAt,
-		Curl: invoke.Curl(publicURL, wf.ID, token)})
+		Curl: invoke.Curl(s.publicBase(c.Request()), wf.ID, token)})
 }
 
 func (s *Server) listInvokeTokens(c echo.Context) error {

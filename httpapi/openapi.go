@@ -55,6 +55,13 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			schemas[k] = v
 		}
 	}
+	var console map[string]any
+	if err := json.Unmarshal(consoleAPISchemas, &console); err != nil {
+		return nil, err
+	}
+	for k, v := range console {
+		schemas[k] = v
+	}
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes {
 		p := openapiPath(r.path)
@@ -86,7 +93,9 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"in Quartz cron exactly one of day-of-month/day-of-week must be '?', and in a daylight-saving fall-back hour a matching time fires twice (as Temporal calendars do). " +
 				"Additions for the web console: POST /api/v1/cron/preview (next fire times of a cron); GET /runs/{id} answers an ETag and 304 to a matching If-None-Match; " +
 				"GET /runs/{id}/nodes/{jobId}/log?offset=N answers the bytes after N with X-Log-Offset (and X-Log-Reset: true when it starts over); " +
-				"every other GET outside /api/ serves the console (GET /{path}).",
+				"every other GET outside /api/ serves the console (GET /{path}). " +
+				"Error messages follow Accept-Language: zh-CN (any zh) or en, the default; code and details never change (Content-Language says zh-CN when translated). " +
+				"Console API: GET /runs/{id} carries version and takes since=; GET /runs takes from, to and q; GET /node-runs lists task instances; GET /workflows/{id}/run-grid is the grid view.",
 		},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
@@ -142,7 +151,7 @@ func operation(r route) map[string]any {
 	}
 	for _, q := range r.query {
 		typ := "string"
-		if q == "page" || q == "pageSize" || q == "offset" {
+		if q == "page" || q == "pageSize" || q == "offset" || q == "since" || q == "limit" {
 			typ = "integer"
 		}
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})

@@ -66,7 +66,13 @@ func (s *Server) listRuns(c echo.Context) error {
 	}
 	f := jobflow.RunFilter{Page: p.Page, PageSize: p.PageSize, WorkflowID: c.QueryParam("workflowId"),
 		Status: jobflow.RunStatus(c.QueryParam("status")), Trigger: jobflow.Trigger(c.QueryParam("trigger")),
-		ParentRunID: c.QueryParam("parentRunId")}
+		ParentRunID: c.QueryParam("parentRunId"), Q: c.QueryParam("q")}
+	if f.From, f.To, err = queryTimeRange(c); err != nil {
+		return err
+	}
+	if len(f.Q) > 200 {
+		return invalid("q", "q must be at most 200 characters")
+	}
 	switch f.Status {
 	case "", jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
 	default:
@@ -103,16 +109,19 @@ func (s *Server) runURL(c echo.Context, r *jobflow.Run) string {
 	if s.deps.Engine == nil || !actor(c).SysAdmin {
 		return ""
 	}
-	return s.deps.Engine.RunURL(r)
+	return s.absoluteURL(c.Request(), s.deps.Engine.RunURL(r))
 }
 
 func (s *Server) getRun(c echo.Context) error {
-	r, err := s.deps.Runs.FindRunByID(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	r, delta, err := s.findRun(c)
 	if err != nil {
 		return err
 	}
 	s.link(c, r)
-	r.Nodes, r.Edges = nonNil(r.Nodes), nonNil(r.Edges)
+	r.Nodes = nonNil(r.Nodes)
+	if !delta { // a delta leaves the edges out: they never change
+		r.Edges = nonNil(r.Edges)
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err

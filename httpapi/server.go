@@ -32,7 +32,7 @@ type Config struct {
 	JWTSecret        []byte               // signs login (and invoke) tokens; required
 	TokenTTL         time.Duration        // login token lifetime; default 12h
 	CORSOrigins      []string             // web consoles allowed to call the API; none by default
-	PublicURL        string               // base URL written into invoke curl commands
+	PublicURL        string               // JOBFLOW_PUBLIC_URL: base of invoke curls and UI links; "": the request's (publicBase)
 	LicensePublicKey ed25519.PublicKey    // verifies installed licenses; nil: none can be installed
 	Ready            []Check              // what /readyz checks (store, Temporal)
 	Logger           *slog.Logger         // request log and internal errors; default slog.Default()
@@ -226,6 +226,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.routes = append(s.routes, s.managementRoutes()...)
 	s.routes = append(s.routes, s.engineRoutes()...)
 	s.routes = append(s.routes, s.lifecycleRoutes()...)
+	s.routes = append(s.routes, s.consoleAPIRoutes()...)
 	s.routes = append(s.routes, s.temporalUIRoutes()...)
 	s.routes = append(s.routes, s.consoleRoutes()...)
 	for _, r := range s.routes {

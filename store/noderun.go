@@ -121,10 +121,16 @@ func (s *Store) UpsertNodeRun(ctx context.Context, n *jobflow.NodeRun) error {
 }
 
 func (s *Store) upsertNodeRun(ctx context.Context, tx *sqlx.Tx, n *jobflow.NodeRun) error {
-	tenantID, err := runTenant(ctx, tx, n.RunID)
+	tenantID, seq, err := bumpRunSeq(ctx, tx, n.RunID)
 	if err != nil {
 		return err
 	}
+	return s.upsertNodeRunAt(ctx, tx, n, tenantID, seq)
+}
+
+// upsertNodeRunAt is upsertNodeRun once the run's change sequence is
+// bumped to seq in tx.
+func (s *Store) upsertNodeRunAt(ctx context.Context, tx *sqlx.Tx, n *jobflow.NodeRun, tenantID string, seq int64) error {
 	if n.TenantID == "" {
 		n.TenantID = tenantID
 	} else if n.TenantID != tenantID {
@@ -138,14 +144,14 @@ func (s *Store) upsertNodeRun(ctx context.Context, tx *sqlx.Tx, n *jobflow.NodeR
 	outputs := outputsColumn(n.Outputs)
 	var old nodeRunRow
 	sel := `SELECT ` + nodeRunColumns + ` FROM node_runs WHERE run_id = ? AND job_id = ?` + s.forUpdate()
-	err = tx.GetContext(ctx, &old, tx.Rebind(sel), n.RunID, n.JobID)
+	err := tx.GetContext(ctx, &old, tx.Rebind(sel), n.RunID, n.JobID)
 	if errors.Is(err, sql.ErrNoRows) {
 		const q = `
 INSERT INTO node_runs (run_id, job_id, tenant_id, job_name, job_type, status, attempt, started_at, ended_at,
-    exit_code, error, result, outputs, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    exit_code, error, result, outputs, updated_at, change_seq)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		_, err := tx.ExecContext(ctx, tx.Rebind(q), n.RunID, n.JobID, n.TenantID, n.JobName, string(n.JobType),
-			string(n.Status), n.Attempt, dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, outputs, now())
+			string(n.Status), n.Attempt, dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, outputs, now(), seq)
 		return err
 	} else if err != nil {
 		return err
@@ -172,10 +178,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	}
 	const q = `
 UPDATE node_runs SET job_name = ?, job_type = ?, status = ?, attempt = ?, started_at = ?, ended_at = ?,
-    exit_code = ?, error = ?, result = ?, outputs = ?, updated_at = ?
+    exit_code = ?, error = ?, result = ?, outputs = ?, updated_at = ?, change_seq = ?
 WHERE run_id = ? AND job_id = ?`
 	_, err = tx.ExecContext(ctx, tx.Rebind(q), next.JobName, next.JobType, next.Status, next.Attempt, next.StartedAt,
-		next.EndedAt, next.ExitCode, next.Error, next.Result, next.Outputs, now(), n.RunID, n.JobID)
+		next.EndedAt, next.ExitCode, next.Error, next.Result, next.Outputs, now(), seq, n.RunID, n.JobID)
 	return err
 }
 

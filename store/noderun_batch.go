@@ -10,7 +10,7 @@ import (
 )
 
 // nodeRunBatch is how many node rows one transaction of UpsertNodeRuns
-// writes (14 parameters a row: far below either dialect's limit).
+// writes (15 parameters a row: far below either dialect's limit).
 const nodeRunBatch = 500
 
 // UpsertNodeRuns upserts node runs with UpsertNodeRun's rules, a batch per
@@ -43,6 +43,7 @@ func (s *Store) UpsertNodeRuns(ctx context.Context, nodes []jobflow.NodeRun) err
 
 func (s *Store) upsertNodeRunBatch(ctx context.Context, tx *sqlx.Tx, chunk []jobflow.NodeRun) error {
 	tenants := map[string]string{} // run id → tenant
+	seqs := map[string]int64{}     // run id → its change sequence, bumped once
 	have := map[string]map[string]bool{}
 	var fresh []*jobflow.NodeRun
 	for i := range chunk {
@@ -50,10 +51,11 @@ func (s *Store) upsertNodeRunBatch(ctx context.Context, tx *sqlx.Tx, chunk []job
 		tenantID, ok := tenants[n.RunID]
 		if !ok {
 			var err error
-			if tenantID, err = runTenant(ctx, tx, n.RunID); err != nil {
+			var seq int64
+			if tenantID, seq, err = bumpRunSeq(ctx, tx, n.RunID); err != nil {
 				return err
 			}
-			tenants[n.RunID] = tenantID
+			tenants[n.RunID], seqs[n.RunID] = tenantID, seq
 			var ids []string
 			const q = `SELECT job_id FROM node_runs WHERE run_id = ?`
 			if err := tx.SelectContext(ctx, &ids, tx.Rebind(q), n.RunID); err != nil {
@@ -70,7 +72,7 @@ func (s *Store) upsertNodeRunBatch(ctx context.Context, tx *sqlx.Tx, chunk []job
 			return notFoundf("run not found")
 		}
 		if have[n.RunID][n.JobID] {
-			if err := s.upsertNodeRun(ctx, tx, n); err != nil {
+			if err := s.upsertNodeRunAt(ctx, tx, n, tenantID, seqs[n.RunID]); err != nil {
 				return err
 			}
 			continue
@@ -83,21 +85,21 @@ func (s *Store) upsertNodeRunBatch(ctx context.Context, tx *sqlx.Tx, chunk []job
 	}
 	var q strings.Builder
 	q.WriteString(`INSERT INTO node_runs (run_id, job_id, tenant_id, job_name, job_type, status, attempt, started_at, ended_at,
-    exit_code, error, result, outputs, updated_at) VALUES `)
-	args := make([]any, 0, 14*len(fresh))
+    exit_code, error, result, outputs, updated_at, change_seq) VALUES `)
+	args := make([]any, 0, 15*len(fresh))
 	ts := now()
 	for i, n := range fresh {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		var result *string
 		if len(n.Result) > 0 {
 			r := string(n.Result)
 			result = &r
 		}
 		args = append(args, n.RunID, n.JobID, n.TenantID, n.JobName, string(n.JobType), string(n.Status), n.Attempt,
-			dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, outputsColumn(n.Outputs), ts)
+			dbTimePtr(n.StartedAt), dbTimePtr(n.EndedAt), n.ExitCode, n.Error, result, outputsColumn(n.Outputs), ts, seqs[n.RunID])
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(q.String()), args...)
 	return err

@@ -36,6 +36,7 @@ type runRow struct {
 	CreatedBy          string     `db:"created_by"`
 	Error              string     `db:"error"`
 	VersionNumber      *int       `db:"version_number"` // only where runVersionNumber is selected
+	ChangeSeq          int64      `db:"change_seq"`
 }
 
 func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
@@ -57,7 +58,9 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 		EndedAt:            utcPtr(r.EndedAt),
 		CreatedBy:          r.CreatedBy,
 		Error:              r.Error,
+		Version:            r.ChangeSeq,
 	}
+	run.DurationMs = jobflow.DurationMs(&run.StartedAt, run.EndedAt)
 	if r.VersionNumber != nil {
 		run.VersionNumber = *r.VersionNumber
 	}
@@ -77,7 +80,7 @@ func (r runRow) toDomain(withEdges bool) (*jobflow.Run, error) {
 
 const runColumns = `id, tenant_id, workflow_id, workflow_name, version_id, trigger_type, status, logical_time,
 params, rerun_of, temporal_workflow_id, temporal_run_id, edges, started_at, ended_at, created_by, error,
-parent_run_id, parent_job_id`
+parent_run_id, parent_job_id, change_seq`
 
 // runVersionNumber selects the number of the run's version (NULL for a
 // manual run of the draft), for run lists and the run view.
@@ -194,7 +197,8 @@ ON CONFLICT (id) DO UPDATE SET
     created_by = CASE WHEN excluded.created_by = '' THEN runs.created_by ELSE excluded.created_by END,
     params = CASE WHEN excluded.params = '{}' THEN runs.params ELSE excluded.params END,
     edges = CASE WHEN excluded.edges = '[]' THEN runs.edges ELSE excluded.edges END,
-    updated_at = excluded.updated_at
+    updated_at = excluded.updated_at,
+    change_seq = runs.change_seq + 1
 WHERE runs.tenant_id = excluded.tenant_id`
 	res, err := ex.ExecContext(ctx, ex.Rebind(q), args...)
 	if isForeignKeyViolation(err) {
@@ -217,6 +221,9 @@ func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.
 	}
 	run, err := r.toDomain(true)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fillRunEdges(ctx, run); err != nil {
 		return nil, err
 	}
 	if run.Nodes, err = s.findNodeRuns(ctx, id); err != nil {
@@ -279,6 +286,11 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 		where += ` AND trigger_type = ?`
 		args = append(args, string(f.Trigger))
 	}
+	more, moreArgs, err := s.runRangeAndQuery(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args = where+more, append(args, moreArgs...)
 	// The count stops one past jobflow.RunCountLimit: a total above the
 	// limit means there are more (see there).
 	var total int

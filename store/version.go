@@ -191,6 +191,11 @@ ON CONFLICT (run_id) DO NOTHING`
 	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
 		return err
 	}
+	// FlowRun's run row carries no canvas: without this a scheduled run
+	// answers no edges (manual, rerun and invoke runs get theirs in CreateRun).
+	if err := copyRunEdges(ctx, tx, r.ID, snap.Canvas.Edges); err != nil {
+		return err
+	}
 	if !snap.Config.Schedule.Enabled {
 		return nil
 	}

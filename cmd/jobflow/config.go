@@ -110,7 +110,7 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 		TaskQueue:         get("JOBFLOW_TASK_QUEUE", workflows.DefaultTaskQueue),
 		WorkerGroups:      splitList(getenv("JOBFLOW_WORKER_GROUPS")),
 		AdminPassword:     getenv("JOBFLOW_ADMIN_PASSWORD"),
-		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", "http://localhost:8080"), "/"),
+		PublicURL:         strings.TrimRight(get("JOBFLOW_PUBLIC_URL", ""), "/"), // "": links follow each request's host
 		CORSOrigins:       splitList(getenv("JOBFLOW_CORS_ORIGINS")),
 		JobDir:            get("JOBFLOW_JOB_DIR", ""),
 		JobWritable:       splitList(getenv("JOBFLOW_JOB_WRITABLE")),

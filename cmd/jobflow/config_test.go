@@ -49,7 +49,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		TemporalNamespace: "default",
 		TemporalUIAddr:    "127.0.0.1:8233",
 		TaskQueue:         "jobflow",
-		PublicURL:         "http://localhost:8080",
+		PublicURL:         "",
 		LogLevel:          slog.LevelInfo,
 	}
 	if cfg.HTTPAddr != want.HTTPAddr || cfg.DataDir != want.DataDir || cfg.DatabaseURL != want.DatabaseURL ||

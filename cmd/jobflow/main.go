@@ -122,7 +122,8 @@ Environment (defaults in brackets):
                               required by server, api, worker
                               [standalone: generated once into DATA_DIR/encryption-key]
   JOBFLOW_ADMIN_PASSWORD      first start: password of 'admin' [random, printed once]
-  JOBFLOW_PUBLIC_URL          base URL in invoke curl commands [http://localhost:8080]
+  JOBFLOW_PUBLIC_URL          base URL of invoke curl commands and Temporal UI links
+                              [the scheme and host each request came to]
   JOBFLOW_LICENSE_PUBLIC_KEY  Ed25519 public key (base64) that verifies licenses
   JOBFLOW_CORS_ORIGINS        web console origins allowed to call the API (comma-separated)
   JOBFLOW_TRUSTED_PROXIES     reverse proxies (comma-separated IPs/CIDRs) whose X-Forwarded-For and

@@ -57,6 +57,8 @@ func prepareStandalone(ctx context.Context, cfg *Config, log *slog.Logger) (*emb
 		// them in as SYS_ADMIN and adds the UI's key.
 		cfg.TemporalUIUpstream, cfg.TemporalUIKey = srv.UIURL(), srv.UIKey()
 		if cfg.TemporalUIURL == "" {
+			// With JOBFLOW_PUBLIC_URL unset this is a path, which the API
+			// makes absolute on each request's own host (httpapi.absoluteURL).
 			cfg.TemporalUIURL = cfg.PublicURL + temporalserver.UIPublicPath
 		}
 	}
