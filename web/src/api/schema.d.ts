@@ -392,6 +392,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/node-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: task instances (作业实例) across runs, newest start first (never-started nodes last), without logs, results or outputs: runId, workflowId, workflowName, jobId, jobName, jobType, status, attempt, startedAt, endedAt, durationMs, error. Filters: workflowId, jobId, status (a node status), from and to (RFC 3339, both included, on startedAt); a bad filter value is 400 naming the parameter in details.field; total is exact up to 1,000, beyond it 1000 with totalCapped: true */
+        get: operations["get_api_v1_node_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -416,7 +433,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true; parentRunId= lists the SUBFLOW child runs of one run, trigger=SUBFLOW all child runs */
+        /** MEMBER: runs, newest first (without nodes and edges); total is exact up to 1,000 runs, beyond it is 1000 with totalCapped: true; parentRunId= lists the SUBFLOW child runs of one run, trigger=SUBFLOW all child runs; from and to (RFC 3339, both included) bound startedAt; q selects runs whose id or params JSON contains it (ASCII case ignored, % and _ literal, at most 200 characters); a bad filter value is 400 naming the parameter in details.field. Items carry versionNumber (absent for a run of the draft), trigger, startedAt, endedAt and durationMs (once ended) */
         get: operations["get_api_v1_runs"];
         put?: never;
         post?: never;
@@ -433,7 +450,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: a run with its node runs (with their outputs) and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing) */
+        /** MEMBER: a run with its node runs (with their outputs) and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing). version grows whenever the run row or any of its node rows is written; with since=<version> the answer is the run's fields with only the nodes written after that version (none when nothing changed) and no edges, so polling a large running run is small; a since that is not a whole number >= 0 is 400 (details.field since) */
         get: operations["get_api_v1_runs_id"];
         put?: never;
         post?: never;
@@ -873,7 +890,7 @@ export interface paths {
         /** MEMBER: invoke tokens (never the token text) */
         get: operations["get_api_v1_workflows_id_invoke_tokens"];
         put?: never;
-        /** MEMBER: create an invoke token (1 year): {token, jti, expiresAt, curl} */
+        /** MEMBER: create an invoke token (1 year): {token, jti, expiresAt, curl}; curl's URL is built on JOBFLOW_PUBLIC_URL when set, else on the request's scheme and host (X-Forwarded-Proto and X-Forwarded-Host only from a peer in JOBFLOW_TRUSTED_PROXIES) */
         post: operations["post_api_v1_workflows_id_invoke_tokens"];
         delete?: never;
         options?: never;
@@ -944,6 +961,23 @@ export interface paths {
         put?: never;
         /** MEMBER: publish (发布): validate, snapshot a version, create or update the Temporal Schedule; returns the next 5 run times; optional body {note} is kept on the version */
         post: operations["post_api_v1_workflows_id_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/run-grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the workflow's last limit runs (default 25, 1 to 100, else 400 naming limit) by job, Airflow's grid view: jobs [{id, name, type}] in the draft canvas's order, runs [{id, status, trigger, startedAt, endedAt, versionNumber, cells: {jobId: {status, durationMs, attempt}}}] newest first; a job removed from the canvas since may have cells but no row */
+        get: operations["get_api_v1_workflows_id_run_grid"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1627,6 +1661,38 @@ export interface components {
                 message: string;
             };
         };
+        GridCell: {
+            attempt: number;
+            /**
+             * Format: int64
+             * @description null until the node ended
+             */
+            durationMs: number | null;
+            /** @description the node run's status (NodeRun.status) */
+            status: string;
+        };
+        GridJob: {
+            id: string;
+            name: string;
+            type: string;
+        };
+        GridRun: {
+            /** @description by job id: one per node run the run has */
+            cells: {
+                [key: string]: components["schemas"]["GridCell"];
+            };
+            /** Format: date-time */
+            endedAt: string | null;
+            id: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            /** @enum {string} */
+            trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
+            /** @description the published version's number; absent for a run of the draft */
+            versionNumber?: number;
+        };
         ImportInput: {
             /** @description jobflow/v1 Workflow document(s): YAML or JSON text (multi-document YAML allowed), or a JSON object or array */
             document: unknown;
@@ -1856,6 +1922,35 @@ export interface components {
             /** @enum {string} */
             status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
         };
+        NodeRunItem: {
+            attempt: number;
+            /**
+             * Format: int64
+             * @description null until the node ended
+             */
+            durationMs: number | null;
+            /** Format: date-time */
+            endedAt: string | null;
+            error: string;
+            jobId: string;
+            jobName: string;
+            jobType: string;
+            runId: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
+            workflowId: string;
+            workflowName?: string;
+        };
+        NodeRunList: {
+            items: components["schemas"]["NodeRunItem"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            /** @description total is a lower bound: the list counts at most 1,000 node runs (or up to the page asked for) */
+            totalCapped?: boolean;
+        };
         /** @description defined by the run engine */
         Object: {
             [key: string]: unknown;
@@ -1902,6 +1997,11 @@ export interface components {
             /** @description GET /runs/{id} only: the child runs this run's SUBFLOW jobs started, oldest first */
             children?: components["schemas"]["RunLink"][];
             createdBy?: string;
+            /**
+             * Format: int64
+             * @description milliseconds from startedAt to endedAt; absent until the run ended
+             */
+            durationMs?: number;
             /** @description GET /runs/{id} only */
             edges?: components["schemas"]["Edge"][];
             /** Format: date-time */
@@ -1925,15 +2025,26 @@ export interface components {
             /** @enum {string} */
             status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
             temporalRunId?: string;
-            /** @description link to the run in the Temporal Web UI; absent when there is none (or the caller may not see it) */
+            /** @description link to the run in the Temporal Web UI; absent when there is none (or the caller may not see it). The UI served through jobflow is linked on JOBFLOW_PUBLIC_URL when set, else on the request's scheme and host (X-Forwarded-Proto and X-Forwarded-Host only from a peer in JOBFLOW_TRUSTED_PROXIES) */
             temporalUrl?: string;
             temporalWorkflowId?: string;
             tenantId?: string;
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
+            /**
+             * Format: int64
+             * @description the run's change sequence: grows whenever the run row or one of its node rows is written; pass it as since= to GET /runs/{id} to get only the nodes written after it
+             */
+            version?: number;
             versionId?: string;
             workflowId: string;
             workflowName: string;
+        };
+        RunGrid: {
+            /** @description the draft canvas's jobs, in canvas order */
+            jobs: components["schemas"]["GridJob"][];
+            /** @description newest first */
+            runs: components["schemas"]["GridRun"][];
         };
         /** @description optional body */
         RunInput: {
@@ -3180,6 +3291,38 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_node_runs: {
+        parameters: {
+            query?: {
+                workflowId?: string;
+                jobId?: string;
+                status?: string;
+                from?: string;
+                to?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeRunList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     get_api_v1_openapi_json: {
         parameters: {
             query?: never;
@@ -3206,6 +3349,9 @@ export interface operations {
                 status?: string;
                 trigger?: string;
                 parentRunId?: string;
+                from?: string;
+                to?: string;
+                q?: string;
                 page?: number;
                 pageSize?: number;
             };
@@ -3232,7 +3378,9 @@ export interface operations {
     };
     get_api_v1_runs_id: {
         parameters: {
-            query?: never;
+            query?: {
+                since?: number;
+            };
             header: {
                 /** @description the tenant to act in */
                 "X-Tenant-ID": string;
@@ -4415,6 +4563,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Published"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_workflows_id_run_grid: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunGrid"];
                 };
             };
             default: components["responses"]["Error"];
