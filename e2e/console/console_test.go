@@ -98,7 +98,8 @@ func TestConsole(t *testing.T) {
 		b.typeInto("workflow-form-name", "daily-report")
 		b.click("workflow-form-ok")
 		b.visible("workflow-form-error")
-		want := api.Fail("POST", "/api/v1/workflows", map[string]string{"name": "daily-report"}, 409).Message
+		// The console asks in its own language: the message is the API's in zh-CN.
+		want := zh(api).Fail("POST", "/api/v1/workflows", map[string]string{"name": "daily-report"}, 409).Message
 		b.waitText("workflow-form-error", want)
 		b.shot("duplicate-name")
 	})
@@ -308,7 +309,7 @@ func TestConsole(t *testing.T) {
 		// 删除 while published: the API's 409 message.
 		b.click("workflow-delete-publish-flow")
 		b.click("confirm-ok")
-		want := api.Fail("DELETE", "/api/v1/workflows/"+w.ID, nil, 409).Message
+		want := zh(api).Fail("DELETE", "/api/v1/workflows/"+w.ID, nil, 409).Message
 		b.waitBodyText(want)
 		b.click("workflow-offline-publish-flow")
 		b.waitText("workflow-status", "已下线")
@@ -409,6 +410,20 @@ func TestConsole(t *testing.T) {
 		b.shot("english")
 		b.open("/workflows")
 		b.waitText("nav-workflows", "Workflows")
+		// The API's messages follow the console's language, not the
+		// browser's (this one asks for zh-CN).
+		f.rig.API.Must("POST", "/api/v1/workflows", map[string]string{"name": "lang-dup"}, 201, nil)
+		b.click("workflow-add")
+		b.typeInto("workflow-form-name", "lang-dup")
+		b.click("workflow-form-ok")
+		en := *f.rig.API
+		en.Language = "en"
+		want := en.Fail("POST", "/api/v1/workflows", map[string]string{"name": "lang-dup"}, 409).Message
+		if !strings.Contains(want, "already exists") {
+			t.Fatalf("the English message is %q", want)
+		}
+		b.waitText("workflow-form-error", want)
+		b.click("workflow-form-cancel")
 		b.clickCSS(`[data-testid="lang-toggle"] .ant-segmented-item:nth-child(1)`)
 		b.waitText("workflow-add", "添加作业流")
 	})
@@ -422,4 +437,12 @@ func connect(b *browser, from, to string) {
 	x1, y1 := s.center()
 	x2, y2 := d.center()
 	b.mouseDrag(x1, y1, x2, y2)
+}
+
+// zh is a copy of api that asks for Chinese messages, as the console in
+// Chinese does.
+func zh(api *testrig.API) *testrig.API {
+	c := *api
+	c.Language = "zh-CN"
+	return &c
 }

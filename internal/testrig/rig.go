@@ -158,6 +158,9 @@ type API struct {
 	URL    string
 	Token  string
 	Tenant string // X-Tenant-ID; the user's first tenant after Login
+	// Language is sent as Accept-Language when set: error messages come
+	// in the caller's language (zh-CN, en).
+	Language string
 }
 
 // Login logs account in and picks its first tenant.
@@ -199,6 +202,9 @@ func (a *API) Do(method, path string, in any) (int, []byte) {
 	req.Header.Set("Authorization", "Bearer "+a.Token)
 	if a.Tenant != "" {
 		req.Header.Set("X-Tenant-ID", a.Tenant)
+	}
+	if a.Language != "" {
+		req.Header.Set("Accept-Language", a.Language)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@
 import type { components } from './schema'
 import { session } from '../lib/session'
 import { navigate } from '../lib/router'
+import { apiLanguage } from '../lib/i18n'
 
 export type Schemas = components['schemas']
 export type Workflow = Schemas['Workflow']
@@ -46,7 +47,7 @@ export interface CallOptions {
 }
 
 export async function api<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers }
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': apiLanguage(), ...opts.headers }
   const s = session.get()
   if (s?.token) headers.Authorization = 'Bearer ' + s.token
   if (s?.tenantId && !opts.noTenant) headers['X-Tenant-ID'] = s.tenantId

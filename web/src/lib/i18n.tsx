@@ -117,6 +117,13 @@ function initialLang(): Lang {
   return prefs.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh' : 'en'
 }
 
+// apiLanguage is the Accept-Language the API client sends, so the
+// server's error messages come in the language the console shows (a user
+// may pick English in a Chinese browser).
+export function apiLanguage(): string {
+  return initialLang() === 'zh' ? 'zh-CN' : 'en'
+}
+
 export type T = (key: string, vars?: Record<string, string | number>) => string
 
 interface I18n {

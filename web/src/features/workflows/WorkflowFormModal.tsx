@@ -35,7 +35,7 @@ export function WorkflowFormModal({ open, editing, onClose }: { open: boolean; e
 
   return (
     <Modal open={open} title={t(editing ? 'Edit workflow' : 'Add workflow')} onOk={ok} onCancel={onClose} confirmLoading={busy}
-      okText={t('Save')} cancelText={t('Cancel')} okButtonProps={{ 'data-testid': 'workflow-form-ok' }} destroyOnHidden>
+      okText={t('Save')} cancelText={t('Cancel')} okButtonProps={{ 'data-testid': 'workflow-form-ok' }} cancelButtonProps={{ 'data-testid': 'workflow-form-cancel' }} destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="workflow-form-error" />}
       <Form form={form} layout="vertical">
         <Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }, { max: 100 }]}>
