@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -304,29 +304,15 @@ func parseICS(content string) (holidays, workdays []string, err error) {
 
 func uniqInts(vs []int) []int {
 	out := append([]int{}, vs...)
-	sort.Ints(out)
-	w := 0
-	for i, v := range out {
-		if i == 0 || v != out[w-1] {
-			out[w] = v
-			w++
-		}
-	}
-	return out[:w]
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func uniqStrings(vs []string) []string {
-	out := []string{}
+	out := make([]string, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, strings.TrimSpace(v))
 	}
-	sort.Strings(out)
-	w := 0
-	for i, v := range out {
-		if i == 0 || v != out[w-1] {
-			out[w] = v
-			w++
-		}
-	}
-	return out[:w]
+	slices.Sort(out)
+	return slices.Compact(out)
 }
