@@ -131,9 +131,6 @@ func appError(t *testing.T, err error) *temporal.ApplicationError {
 	return ae
 }
 
-// processGone reports whether pid no longer runs (a zombie counts).
-func processGone(pid int) bool { return testproc.Gone(pid) }
-
 // eventually polls cond every 50 ms until it holds or d passes.
 func eventually(d time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(d)
@@ -147,9 +144,6 @@ func eventually(d time.Duration, cond func() bool) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
-// hostPIDs are the processes whose command line holds marker.
-func hostPIDs(marker string) []int { return testproc.PIDs(marker) }
 
 // supervisorOf is the job supervisor above pid, 0 when there is none.
 func supervisorOf(pid int) int {

@@ -72,8 +72,9 @@ func sandboxed(u osUser) bool { return u.uid >= 0 && bwrapPath() != "" }
 
 // jailArgv wraps argv in bwrap for a job of u in dir. tmpBytes sizes the
 // private tmpfs mounts; noNet gives the job a network namespace of its
-// own with only a loopback (when nftables cannot filter its egress).
-func (a *Activities) jailArgv(argv []string, dir, root string, tmpBytes int64, noNet bool) []string {
+// own with only a loopback (when nftables cannot filter its egress);
+// seccomp has bwrap read the filter from fd 3 (supervise.Spec.Seccomp).
+func (a *Activities) jailArgv(argv []string, dir, root string, tmpBytes int64, noNet, seccomp bool) []string {
 	size := strconv.FormatInt(tmpBytes, 10)
 	j := []string{bwrapPath(),
 		"--die-with-parent", "--unshare-user", "--disable-userns",
@@ -92,7 +93,7 @@ func (a *Activities) jailArgv(argv []string, dir, root string, tmpBytes int64, n
 	for _, p := range a.JobWritable {
 		j = append(j, "--bind-try", p, p)
 	}
-	if supervise.SeccompProgram() != nil {
+	if seccomp {
 		j = append(j, "--seccomp", "3")
 	}
 	j = append(j, "--chdir", dir, "--")

@@ -230,12 +230,8 @@ type jobFile struct {
 // gets an unguessable name and stays root's, mode 0700, until every file
 // is written (created exclusively, never through a link) and owned by the
 // job's user; only then is the directory handed to the user. So nothing a
-// job does can redirect a write of the worker's.
-func (a *Activities) workDir(u osUser, files ...jobFile) (string, error) {
-	root, err := a.jobsRoot()
-	if err != nil {
-		return "", err
-	}
+// job does can redirect a write of the worker's. root is jobsRoot's.
+func (a *Activities) workDir(root string, u osUser, files ...jobFile) (string, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	dir := filepath.Join(root, "jobflow-"+hex.EncodeToString(b[:]))

@@ -59,7 +59,11 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if in.Job.Type == jobflow.JobPython {
 		name, argv = "job.py", []string{"python3", "-u", "job.py"}
 	}
-	dir, err := a.workDir(u, jobFile{name, script}, jobFile{outputFileName, ""})
+	root, err := a.jobsRoot()
+	if err != nil {
+		return outcome{}, failf("cannot create a working directory: %v", err)
+	}
+	dir, err := a.workDir(root, u, jobFile{name, script}, jobFile{outputFileName, ""})
 	if err != nil {
 		return outcome{}, failf("cannot create a working directory: %v", err)
 	}
@@ -84,9 +88,9 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 	if err != nil {
 		return outcome{}, err
 	}
+	seccomp := jail && supervise.SeccompProgram() != nil
 	if jail {
-		root, _ := a.jobsRoot()
-		argv = a.jailArgv(argv, dir, root, int64(lim.WorkDirMiB)<<20, noNet)
+		argv = a.jailArgv(argv, dir, root, int64(lim.WorkDirMiB)<<20, noNet, seccomp)
 	}
 	key := newJobKey()
 	cgroup := newJobCgroup(key)
@@ -104,7 +108,7 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		return outcome{}, failf("cannot create a pipe: %v", err)
 	}
 	spec := supervise.Spec{Argv: argv, Dir: dir, Env: env, UID: u.uid, GID: u.gid, Cgroup: cgroup, Key: key,
-		Join: limits.join, Home: limits.home, Seccomp: jail && supervise.SeccompProgram() != nil}
+		Join: limits.join, Home: limits.home, Seccomp: seccomp}
 	started := time.Now()
 	sup, err := startSupervised(spec, pw)
 	pw.Close()

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"jobflow/internal/testproc"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,7 +214,7 @@ func TestRunJob_Abort(t *testing.T) {
 	}()
 	var pids []int
 	if !eventually(10*time.Second, func() bool {
-		pids = append(hostPIDs("sleep 600.11"), hostPIDs("sleep 600.12")...)
+		pids = append(testproc.PIDs("sleep 600.11"), testproc.PIDs("sleep 600.12")...)
 		return len(pids) == 2
 	}) {
 		t.Fatal("the script did not start")
@@ -229,7 +230,7 @@ func TestRunJob_Abort(t *testing.T) {
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
 	for _, pid := range pids {
-		if !eventually(10*time.Second-time.Since(start), func() bool { return processGone(pid) }) {
+		if !eventually(10*time.Second-time.Since(start), func() bool { return testproc.Gone(pid) }) {
 			t.Errorf("process %d still runs after the abort", pid)
 		}
 	}
@@ -258,12 +259,12 @@ func TestRunJob_Leftovers(t *testing.T) {
 	// Outside a sandbox the escaped one is not ours to kill; inside, it
 	// dies with the job's PID namespace.
 	t.Cleanup(func() {
-		for _, pid := range hostPIDs("sleep 601.22") {
+		for _, pid := range testproc.PIDs("sleep 601.22") {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	if !eventually(5*time.Second, func() bool { return len(hostPIDs("sleep 600.21")) == 0 }) {
-		t.Errorf("background process %v outlived its job", hostPIDs("sleep 600.21"))
+	if !eventually(5*time.Second, func() bool { return len(testproc.PIDs("sleep 600.21")) == 0 }) {
+		t.Errorf("background process %v outlived its job", testproc.PIDs("sleep 600.21"))
 	}
 	wd, err := os.ReadFile(filepath.Join(dir, "wd"))
 	if err != nil || !strings.HasPrefix(filepath.Base(strings.TrimSpace(string(wd))), "jobflow-") {
@@ -294,7 +295,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool { pids = hostPIDs("sleep 600.31"); return len(pids) == 1 }) {
+	if !eventually(10*time.Second, func() bool { pids = testproc.PIDs("sleep 600.31"); return len(pids) == 1 }) {
 		t.Fatal("the script did not start")
 	}
 	cancel()
@@ -303,7 +304,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
-	if !eventually(5*time.Second, func() bool { return processGone(pids[0]) }) {
+	if !eventually(5*time.Second, func() bool { return testproc.Gone(pids[0]) }) {
 		t.Errorf("process %d survived SIGKILL", pids[0])
 	}
 	if log := e.log(t, j.ID); !strings.Contains(log, "SIGKILL to process group") {

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"jobflow/internal/testproc"
 	"os"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ func TestRunJob_SupervisorReused(t *testing.T) {
 		go func() { _, err := e.a.RunJob(ctx, e.input(j, nil)); done <- err }()
 		sup := 0
 		eventually(5*time.Second, func() bool {
-			if p := hostPIDs(marker); len(p) == 1 {
+			if p := testproc.PIDs(marker); len(p) == 1 {
 				sup = supervisorOf(p[0])
 			}
 			return sup != 0
