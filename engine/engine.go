@@ -26,6 +26,8 @@ type Store interface {
 	jobflow.RunSnapshotService
 	jobflow.VersionService
 	jobflow.UnsettledRunService
+	// CreateAuditEntry records the reconcilers' repairs (audit.go).
+	CreateAuditEntry(ctx context.Context, e *jobflow.AuditEntry) error
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -136,3 +137,16 @@ func (e *env) waitFinished(id string) *jobflow.Run {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// audited counts the audit rows of an action on an object.
+func audited(t *testing.T, st interface {
+	FindAuditEntries(context.Context, jobflow.AuditFilter) ([]*jobflow.AuditEntry, int, error)
+}, action, objectID string) int {
+	t.Helper()
+	_, n, err := st.FindAuditEntries(context.Background(), jobflow.AuditFilter{ListParams: jobflow.ListParams{Page: 1, PageSize: 10},
+		AllTenants: true, Action: action, ObjectID: objectID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -76,6 +76,8 @@ func (e *Engine) Reconcile(ctx context.Context, log *slog.Logger) (ReconcileRepo
 		}
 		rep.Deleted++
 		log.Info("reconcile: deleted orphan schedule", "schedule", id)
+		e.auditRepair(ctx, log, jobflow.AuditEntry{Action: "schedule.reconcile.delete", ObjectType: "schedule",
+			ObjectID: id, Summary: "reconciler: no published workflow wants this schedule"})
 	}
 
 	for _, p := range published {
@@ -91,9 +93,13 @@ func (e *Engine) Reconcile(ctx context.Context, log *slog.Logger) (ReconcileRepo
 		case created:
 			rep.Created++
 			log.Info("reconcile: created missing schedule", "schedule", id, "version", v.Number)
+			e.auditRepair(ctx, log, jobflow.AuditEntry{TenantID: v.TenantID, Action: "schedule.reconcile.create", ObjectType: "schedule",
+				ObjectID: id, ObjectName: v.Snapshot.WorkflowName, Version: v.Number, Summary: "reconciler: the published workflow's schedule was missing"})
 		case changed:
 			rep.Updated++
 			log.Info("reconcile: updated schedule", "schedule", id, "version", v.Number)
+			e.auditRepair(ctx, log, jobflow.AuditEntry{TenantID: v.TenantID, Action: "schedule.reconcile.update", ObjectType: "schedule",
+				ObjectID: id, ObjectName: v.Snapshot.WorkflowName, Version: v.Number, Summary: "reconciler: the schedule ran another version or spec"})
 		}
 	}
 	e.Metrics.Reconciled("schedule", "created", rep.Created)

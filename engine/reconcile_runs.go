@@ -107,6 +107,9 @@ func (e *Engine) ReconcileRuns(ctx context.Context, log *slog.Logger) (RunReconc
 			}
 		case settled:
 			rep.Settled++
+			e.auditRepair(ctx, log, jobflow.AuditEntry{TenantID: r.TenantID, Action: "run.reconcile", ObjectType: "run",
+				ObjectID: r.ID, ObjectName: r.WorkflowName, Version: r.VersionNumber,
+				Summary: "reconciler: settled the run its workflow execution left unrecorded"})
 		}
 	}
 	return rep, firstErr

@@ -191,6 +191,9 @@ func testReconcileRuns(t *testing.T, dialect string) {
 		if rep := pass(t); rep.Settled != 0 {
 			t.Fatalf("second pass settled %+v again", rep)
 		}
+		if n := audited(t, r.Store, "run.reconcile", id); n != 1 {
+			t.Fatalf("%d audit rows of the settled run, want 1", n)
+		}
 		if n, s := hook.count(id, "RUN_END"), hook.count(id, "RUN_SUCCESS")+hook.count(id, "RUN_FAIL"); n != 1 || s != 0 {
 			t.Fatalf("RUN_END sent %d times, RUN_SUCCESS/RUN_FAIL %d; want 1 and 0 (an aborted run)", n, s)
 		}

@@ -33,6 +33,10 @@ func TestEngine_Reconcile(t *testing.T) {
 		if got := e.scheduleVersion(wfID); got != p.Version.ID {
 			t.Fatalf("schedule version after reconcile = %q, want %q", got, p.Version.ID)
 		}
+		// The repair is in the audit log, once.
+		if n := audited(t, e.Store, "schedule.reconcile.create", workflows.ScheduleID(wfID)); n != 1 {
+			t.Fatalf("%d audit rows of the re-created schedule, want 1", n)
+		}
 	})
 
 	t.Run("ChangedSpecIsRestored", func(t *testing.T) {
@@ -55,6 +59,9 @@ func TestEngine_Reconcile(t *testing.T) {
 		}
 		if rep.Updated != 1 || d.Schedule.Spec.TimeZoneName != "Asia/Shanghai" {
 			t.Fatalf("report = %+v, zone = %q; want one update back to Asia/Shanghai", rep, d.Schedule.Spec.TimeZoneName)
+		}
+		if n := audited(t, e.Store, "schedule.reconcile.update", workflows.ScheduleID(wfID)); n != 1 {
+			t.Fatalf("%d audit rows of the restored schedule, want 1", n)
 		}
 	})
 

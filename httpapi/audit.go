@@ -13,52 +13,97 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
 	"jobflow"
 )
 
-// The audit log (issue 12 item 4) is written by one middleware on every
-// mutating route of the route table, so no handler has to remember it. It
-// records after the handler: who (user, personal API token), where
-// (tenant, client address, request id), what (action and object derived
-// from the route, the object's id, name and version read from the path
-// and the answer) and the result (ok or the error code). The summary
-// lists the request's field names and only a few harmless values; bodies
-// and secrets are never stored.
+// The audit log (docs/lifecycle.md#audit-log) is written by one middleware on
+// every mutating route of the route table, so no handler has to remember
+// it. Each route declares its action (route.audit); the handler hands over
+// the object it acted on (setAudit: id, name, version), so renaming a route
+// or a JSON field never changes what is stored. It records after the
+// handler: who (user, personal API token), where (tenant, client address,
+// request id), what (the declared action and the handed object) and the
+// result (ok or the error code). The summary lists the request's field
+// names and only a few harmless values; bodies and secrets are never
+// stored.
 //
 // Calls that fail authentication are not recorded (anyone could flood the
 // log with them), except logins, whose failures are the point. External
 // invocations are recorded when they start a run.
 
-// auditCapture is how much of a request or answer body the audit reads.
+// auditCapture is how much of a request body the audit reads.
 const auditCapture = 64 << 10
 
-// teeWriter keeps the first auditCapture bytes of an answer.
-type teeWriter struct {
-	http.ResponseWriter
-	buf bytes.Buffer
+// noAudit declares a mutating route that records nothing (it changes
+// nothing: a preview).
+const noAudit = "-"
+
+// auditObject is what a handler hands the audit log about the object it
+// acted on (setAudit). The middleware starts it with the id the route's
+// declared path parameter names, so a call refused before its handler runs
+// (403, 404) still names its object.
+type auditObject struct {
+	ID, Name string
+	Version  int
+	// TenantID is the tenant of a call that names none in its headers: an
+	// invocation (its token's tenant, after the token was verified), a
+	// tenant or its members (the path's tenant).
+	TenantID string
 }
 
-func (w *teeWriter) Write(p []byte) (int, error) {
-	if room := auditCapture - w.buf.Len(); room > 0 {
-		w.buf.Write(p[:min(room, len(p))])
+const ctxAudit = "jobflow.audit"
+
+// setAudit hands the audit log the object a handler acts on; empty fields
+// keep what an earlier call (or the path) gave.
+func setAudit(c echo.Context, o auditObject) {
+	cur, ok := c.Get(ctxAudit).(*auditObject)
+	if !ok {
+		return // a route that is not audited
 	}
-	return w.ResponseWriter.Write(p)
+	if o.ID != "" {
+		cur.ID = o.ID
+	}
+	if o.Name != "" {
+		cur.Name = o.Name
+	}
+	if o.Version != 0 {
+		cur.Version = o.Version
+	}
+	if o.TenantID != "" {
+		cur.TenantID = o.TenantID
+	}
 }
 
-func (w *teeWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+// auditDecl checks a route's audit declaration: every mutating route names
+// its action (or noAudit), so a new route cannot forget it and renaming a
+// path or a field never changes what is stored.
+func auditDecl(r route) (objType, action, param string) {
+	mutating := r.method != http.MethodGet && r.method != http.MethodHead
+	switch {
+	case mutating && r.audit == "":
+		panic("httpapi: route " + r.method + " " + r.path + " declares no audit action")
+	case !mutating && r.audit != "":
+		panic("httpapi: route " + r.method + " " + r.path + " reads; it records no audit")
+	case r.audit == "" || r.audit == noAudit:
+		return "", "", ""
 	}
+	objType, _, _ = strings.Cut(r.audit, ".")
+	switch param = r.auditParam; {
+	case param == "-": // the route makes its object: the handler names it
+		param = ""
+	case param == "" && strings.Contains(r.path+"/", "/:id/"):
+		param = "id"
+	}
+	return objType, r.audit, param
 }
 
 func (s *Server) audit(r route) echo.MiddlewareFunc {
-	objType, action := auditAction(r.method, r.path)
+	objType, action, param := auditDecl(r)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if s.deps.Audit == nil {
+			if s.deps.Audit == nil || action == "" {
 				return next(c)
 			}
 			req := c.Request()
@@ -70,10 +115,12 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 					io.Closer
 				}{io.MultiReader(bytes.NewReader(reqBody), req.Body), req.Body}
 			}
-			tee := &teeWriter{ResponseWriter: c.Response().Writer}
-			c.Response().Writer = tee
+			obj := &auditObject{}
+			if param != "" {
+				obj.ID = c.Param(param)
+			}
+			c.Set(ctxAudit, obj)
 			err := next(c)
-			c.Response().Writer = tee.ResponseWriter
 
 			a, authed := jobflow.ActorFromContext(c.Request().Context())
 			public := r.access == public
@@ -90,6 +137,10 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 				TenantID: a.TenantID, UserID: a.UserID, Action: action, ObjectType: objType, Result: result,
 				RequestID:  c.Response().Header().Get(echo.HeaderXRequestID),
 				ClientAddr: c.RealIP(),
+				ObjectID:   obj.ID, ObjectName: truncate(obj.Name, 200), Version: obj.Version,
+			}
+			if e.TenantID == "" {
+				e.TenantID = obj.TenantID
 			}
 			if tok, ok := c.Get(ctxAPIToken).(*jobflow.APIToken); ok {
 				e.TokenID = tok.ID
@@ -101,7 +152,6 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 			if len(reqBody) <= auditCapture {
 				_ = json.Unmarshal(reqBody, &in)
 			}
-			s.auditObject(c, e, in, tee.buf.Bytes())
 			e.Summary = auditSummary(in, len(reqBody))
 			// The action has happened: a failed audit write is logged, and
 			// the answer stays what it was.
@@ -141,91 +191,6 @@ func auditResult(err error, status int) string {
 		err, _ = fromEcho(he)
 	}
 	return jobflow.ErrorCode(err)
-}
-
-// auditObject fills the object's id, name and version from the path, the
-// answer and the request, in that order of trust.
-func (s *Server) auditObject(c echo.Context, e *jobflow.AuditEntry, in map[string]any, out []byte) {
-	var resp map[string]any
-	_ = json.Unmarshal(out, &resp)
-	str := func(m map[string]any, k string) string {
-		v, _ := m[k].(string)
-		return v
-	}
-	sub := func(m map[string]any, k string) map[string]any {
-		v, _ := m[k].(map[string]any)
-		return v
-	}
-	if e.ObjectType == "tenant" || e.ObjectType == "member" {
-		if e.TenantID == "" {
-			e.TenantID = c.Param("id")
-		}
-	}
-	// The path names the object, except where the route makes one.
-	switch {
-	case c.Param("userId") != "":
-		e.ObjectID = c.Param("userId")
-	case c.Param("jti") != "":
-		e.ObjectID = c.Param("jti")
-	case c.Param("tokenId") != "":
-		e.ObjectID = c.Param("tokenId")
-	case strings.HasSuffix(e.Action, ".create") || e.Action == "run.start" || e.Action == "workflow.copy" || e.Action == "workflow.import":
-	default:
-		e.ObjectID = c.Param("id")
-	}
-	if w := sub(resp, "workflow"); w != nil {
-		if e.ObjectID == "" {
-			e.ObjectID = str(w, "id")
-		}
-		e.ObjectName = str(w, "name")
-	}
-	if e.ObjectID == "" {
-		for _, k := range []string{"id", "runId", "jti"} {
-			if v := str(resp, k); v != "" {
-				e.ObjectID = v
-				break
-			}
-		}
-	}
-	if e.ObjectID == "" && e.ObjectType == "workflow" {
-		e.ObjectID = c.Param("id")
-	}
-	if e.ObjectName == "" {
-		e.ObjectName = str(resp, "name")
-	}
-	if e.ObjectName == "" {
-		e.ObjectName = str(in, "name")
-	}
-	if e.Action == "auth.login" {
-		e.ObjectName, e.ObjectID = str(in, "account"), e.UserID
-	}
-	if e.ObjectName == "" {
-		e.ObjectName = str(resp, "account")
-	}
-	if v := sub(resp, "version"); v != nil {
-		if n, ok := v["number"].(float64); ok {
-			e.Version = int(n)
-		}
-	}
-	if n, err := strconv.Atoi(c.Param("n")); err == nil && e.Version == 0 {
-		e.Version = n
-	}
-	if n, ok := in["version"].(float64); ok && e.Version == 0 {
-		e.Version = int(n)
-	}
-	if e.Action == "run.invoke" {
-		e.ObjectType = "run"
-		e.ObjectName = str(in, "workflowId")
-		// The call succeeded, so its token is valid: its tenant claim is
-		// read without checking the signature a second time.
-		var claims jwt.MapClaims
-		if tok, ok := in["token"].(string); ok {
-			if _, _, err := jwt.NewParser().ParseUnverified(tok, &claims); err == nil {
-				e.TenantID, _ = claims["tid"].(string)
-			}
-		}
-	}
-	e.ObjectName = truncate(e.ObjectName, 200)
 }
 
 // auditSafe are request fields whose values are harmless and useful in a
@@ -273,75 +238,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
-}
-
-// auditOverrides names the actions whose route does not say them plainly.
-var auditOverrides = map[string][2]string{
-	"POST /api/v1/auth/login":                         {"auth", "auth.login"},
-	"POST /api/v1/auth/logout":                        {"auth", "auth.logout"},
-	"DELETE /api/v1/login-throttles":                  {"auth", "auth.throttles.clear"},
-	"PUT /api/v1/me/password":                         {"user", "user.password.change"},
-	"POST /api/v1/users/:id/password":                 {"user", "user.password.reset"},
-	"POST /api/v1/tenants/:id/members":                {"member", "member.set"},
-	"PATCH /api/v1/tenants/:id/members/:userId":       {"member", "member.role"},
-	"DELETE /api/v1/tenants/:id/members/:userId":      {"member", "member.remove"},
-	"PUT /api/v1/license":                             {"license", "license.install"},
-	"PATCH /api/v1/workflows/:id":                     {"workflow", "workflow.edit"},
-	"PUT /api/v1/workflows/:id/canvas":                {"workflow", "workflow.canvas.save"},
-	"PUT /api/v1/workflows/:id/config":                {"workflow", "workflow.config.save"},
-	"POST /api/v1/workflows/:id/runs":                 {"run", "run.start"},
-	"POST /api/v1/workflows/:id/jobs":                 {"job", "job.create"},
-	"PATCH /api/v1/jobs/:id":                          {"job", "job.edit"},
-	"POST /api/v1/workflows/:id/invoke-tokens":        {"invoke_token", "invoke_token.create"},
-	"DELETE /api/v1/workflows/:id/invoke-tokens/:jti": {"invoke_token", "invoke_token.revoke"},
-	"POST /api/v1/runs/:id/nodes/:jobId/break":        {"run", "run.break"},
-	"POST /api/v1/workflows/:id/versions/:n/restore":  {"workflow", "workflow.version.restore"},
-	"POST /api/v1/me/tokens":                          {"api_token", "api_token.create"},
-	"DELETE /api/v1/me/tokens/:tokenId":               {"api_token", "api_token.revoke"},
-	"POST /api/v1/users/:id/tokens":                   {"api_token", "api_token.create"},
-	"DELETE /api/v1/users/:id/tokens/:tokenId":        {"api_token", "api_token.revoke"},
-	"POST /api/v1/workflows/import":                   {"workflow", "workflow.import"},
-	"POST /workflow/open/invokeWorkflow":              {"run", "run.invoke"},
-	"POST /api/v1/workflows/:id/copy":                 {"workflow", "workflow.copy"},
-	"POST /api/v1/datasources/:id/test":               {"datasource", "datasource.test"},
-	"POST /api/v1/alarm-channels/:id/test":            {"alarm_channel", "alarm_channel.test"},
-}
-
-// auditAction derives (object type, action) from a route: the override,
-// or the first resource of the path and a verb, e.g. POST /workflows →
-// workflow.create, POST /workflows/:id/publish → workflow.publish,
-// DELETE /alarm-channels/:id → alarm_channel.delete. Routes added later
-// get a sensible name without touching this file.
-func auditAction(method, path string) (string, string) {
-	if o, ok := auditOverrides[method+" "+path]; ok {
-		return o[0], o[1]
-	}
-	segs := strings.Split(strings.Trim(strings.TrimPrefix(path, "/api/v1"), "/"), "/")
-	typ := singular(segs[0])
-	var rest []string
-	for _, s := range segs[1:] {
-		if !strings.HasPrefix(s, ":") {
-			rest = append(rest, strings.ReplaceAll(s, "-", "_"))
-		}
-	}
-	last := segs[len(segs)-1]
-	verb := map[string]string{http.MethodPost: "create", http.MethodPut: "save", http.MethodPatch: "edit", http.MethodDelete: "delete"}[method]
-	switch {
-	case len(rest) == 0:
-		return typ, typ + "." + verb
-	case method == http.MethodPost && !strings.HasPrefix(last, ":"):
-		return typ, typ + "." + strings.Join(rest, ".") // an action: publish, abort, rerun, …
-	default:
-		return typ, typ + "." + strings.Join(rest, ".") + "." + verb
-	}
-}
-
-func singular(s string) string {
-	s = strings.ReplaceAll(s, "-", "_")
-	if strings.HasSuffix(s, "ies") {
-		return strings.TrimSuffix(s, "ies") + "y"
-	}
-	return strings.TrimSuffix(s, "s")
 }
 
 // listAuditLogs is GET /audit-logs: a SYS_ADMIN without X-Tenant-ID sees

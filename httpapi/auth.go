@@ -58,6 +58,7 @@ func (s *Server) login(c echo.Context) error {
 	if in.Account == "" || in.Password == "" {
 		return jobflow.Errorf(jobflow.EINVALID, "account and password are required")
 	}
+	setAudit(c, auditObject{Name: in.Account})
 	ctx := c.Request().Context()
 	addr := c.RealIP()
 	// A blocked (account, address) pair or address is refused before the
@@ -94,6 +95,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.Set(ctxUser, u.ID)
 	s.setTokenCookie(c, token, exp)
+	setAudit(c, auditObject{ID: u.ID})
 	return c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: exp, User: u, Tenants: nonNil(tenants)})
 }
 

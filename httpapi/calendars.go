@@ -137,9 +137,11 @@ func (s *Server) createCalendar(c echo.Context) error {
 			return err
 		}
 	}
+	setAudit(c, auditObject{Name: cal.Name})
 	if err := cs.CreateCalendar(c.Request().Context(), cal); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: cal.ID})
 	return c.JSON(http.StatusCreated, cal)
 }
 
@@ -173,6 +175,7 @@ func (s *Server) changeCalendar(c echo.Context, change func(cal *jobflow.Calenda
 		return err
 	}
 	s.refreshCalendar(c, cal)
+	setAudit(c, auditObject{Name: cal.Name})
 	return c.JSON(http.StatusOK, cal)
 }
 
@@ -215,6 +218,7 @@ func (s *Server) deleteCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: cal.Name})
 	if err := cs.DeleteCalendar(c.Request().Context(), cal.TenantID, cal.ID); err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ func (s *Server) saveCanvas(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: w.Name})
 	return c.JSON(http.StatusOK, viewWorkflow(w))
 }
 

@@ -41,5 +41,6 @@ func (s *Server) saveConfig(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: w.Name})
 	return c.JSON(http.StatusOK, w.Config)
 }

@@ -53,9 +53,11 @@ func (s *Server) createDatasource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: d.Name})
 	if err := s.deps.Datasources.CreateDatasource(c.Request().Context(), d); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: d.ID})
 	return c.JSON(http.StatusCreated, d)
 }
 
@@ -76,6 +78,7 @@ func (s *Server) updateDatasource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: d.Name})
 	return c.JSON(http.StatusOK, d)
 }
 
@@ -97,6 +100,7 @@ func (s *Server) testDatasource(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), connTimeout)
 	defer cancel()
+	setAudit(c, auditObject{Name: d.Name})
 	start := time.Now()
 	err = Ping(ctx, d, s.egressDial(d.TenantID))
 	if err != nil {

@@ -253,6 +253,7 @@ func (s *Server) importWorkflows(c echo.Context) error {
 	if len(res.Problems) > 0 {
 		return importRefused(res.Problems)
 	}
+	setAudit(c, auditObject{Name: importedNames(res)})
 	if err := s.writeImport(c, res, items); err != nil {
 		return err
 	}
@@ -478,5 +479,15 @@ func (s *Server) copyWorkflow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: cp.ID, Name: cp.Name})
 	return c.JSON(http.StatusCreated, viewWorkflow(cp))
+}
+
+// importedNames names an import's workflows for its audit row.
+func importedNames(res *ImportResult) string {
+	names := make([]string, len(res.Items))
+	for i, it := range res.Items {
+		names[i] = it.Name
+	}
+	return strings.Join(names, ", ")
 }

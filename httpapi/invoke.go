@@ -54,6 +54,7 @@ func (s *Server) createInvokeToken(c echo.Context) error {
 	if err := svc.CreateInvokeToken(ctx, rec); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: claims.ID, Name: wf.Name})
 	return c.JSON(http.StatusCreated, issuedToken{Token: token, JTI: claims.ID, ExpiresAt: claims.ExpiresAt,
 		Curl: invoke.Curl(s.publicBase(c.Request()), wf.ID, token)})
 }
@@ -144,6 +145,8 @@ func (s *Server) invokeWorkflow(c echo.Context) (err error) {
 	} else if err != nil {
 		return err
 	}
+	// The token was verified above: its tenant is the row's tenant.
+	setAudit(c, auditObject{ID: run.ID, Name: run.WorkflowName, TenantID: claims.TenantID})
 	return c.JSON(http.StatusOK, invoked{RunID: run.ID})
 }
 

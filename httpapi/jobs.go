@@ -45,6 +45,7 @@ func (s *Server) createJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: j.ID, Name: j.Name})
 	// The store checks that the workflow is one of the tenant's, and every
 	// id the config carries (datasource, workflow, job) against the tenant,
 	// in its write transaction (store/refs.go).
@@ -96,6 +97,7 @@ func (s *Server) updateJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: j.Name})
 	return c.JSON(http.StatusOK, j)
 }
 

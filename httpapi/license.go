@@ -94,5 +94,6 @@ func (s *Server) putLicense(c echo.Context) error {
 	if err := s.deps.Settings.PutSetting(c.Request().Context(), settingLicense, in.Token); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: l.Subject})
 	return c.JSON(http.StatusOK, s.view(installed{l: l}))
 }

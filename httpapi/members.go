@@ -69,6 +69,7 @@ func (s *Server) changeMemberRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{TenantID: c.Param("id")})
 	return c.JSON(http.StatusOK, m)
 }
 
@@ -76,6 +77,7 @@ func (s *Server) removeMember(c echo.Context) error {
 	if err := s.tenantAdminOf(c, c.Param("id")); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{TenantID: c.Param("id")})
 	if err := s.deps.Members.RemoveMember(c.Request().Context(), c.Param("id"), c.Param("userId")); err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ func (s *Server) startRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: r.ID, Name: r.WorkflowName, Version: r.VersionNumber})
+	if in.Version != nil {
+		setAudit(c, auditObject{Version: *in.Version})
+	}
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: s.runURL(c, r)})
 }
 
@@ -148,6 +152,7 @@ func (s *Server) abortRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: r.WorkflowName})
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status})
 }
 
@@ -170,6 +175,7 @@ func (s *Server) rerun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: r.WorkflowName})
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: s.runURL(c, r)})
 }
 

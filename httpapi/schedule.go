@@ -29,6 +29,10 @@ func (s *Server) publish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: p.Workflow.Name})
+	if p.Version != nil {
+		setAudit(c, auditObject{Version: p.Version.Number})
+	}
 	return c.JSON(http.StatusOK, publishedView{Workflow: viewWorkflow(p.Workflow), Version: p.Version, NextRunTimes: p.NextRunTimes})
 }
 
@@ -41,6 +45,7 @@ func (s *Server) offline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: w.Name})
 	return c.JSON(http.StatusOK, viewWorkflow(w))
 }
 

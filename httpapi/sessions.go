@@ -269,6 +269,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		return err
 	}
 	s.setTokenCookie(c, token, exp)
+	setAudit(c, auditObject{ID: u.ID, Name: u.Account})
 	return c.JSON(http.StatusOK, tokenResponse{Token: token, ExpiresAt: exp})
 }
 
@@ -290,6 +291,7 @@ func (s *Server) resetPassword(c echo.Context) error {
 	if u, err = s.setPassword(ctx, u, "password", in.Password); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: u.Account})
 	return c.JSON(http.StatusOK, u)
 }
 
@@ -337,5 +339,6 @@ func (s *Server) updateUser(c echo.Context) error {
 			return err
 		}
 	}
+	setAudit(c, auditObject{Name: u.Account})
 	return c.JSON(http.StatusOK, u)
 }

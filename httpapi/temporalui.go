@@ -60,7 +60,9 @@ func (s *Server) temporalUIRoutes() []route {
 		{method: "GET", path: uiPath + "/*", summary: "SYS_ADMIN: the embedded Temporal Web UI's pages and read API (proxied)" + note},
 	}
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		rows = append(rows, route{method: m, path: uiPath + "/*",
+		// The UI's writes (terminate, reset, …) are audited, naming the
+		// UI API path they called.
+		rows = append(rows, route{method: m, path: uiPath + "/*", audit: "temporal_ui.write", auditParam: "*",
 			summary: "SYS_ADMIN: the Web UI's write API (terminate, reset, signal, start, schedule edits): 403 unless JOBFLOW_TEMPORAL_UI_WRITE=true; workflow queries are allowed" + note})
 	}
 	for i := range rows {

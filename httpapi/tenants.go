@@ -71,6 +71,7 @@ func (s *Server) createTenant(c echo.Context) error {
 	if err := s.deps.Tenants.CreateTenant(ctx, t); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: t.ID, Name: t.Name})
 	return c.JSON(http.StatusCreated, t)
 }
 
@@ -102,5 +103,7 @@ func (s *Server) updateTenant(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: t.Name})
+	setAudit(c, auditObject{TenantID: t.ID})
 	return c.JSON(http.StatusOK, t)
 }

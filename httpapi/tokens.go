@@ -260,6 +260,7 @@ func (s *Server) createToken(c echo.Context, userID string, self bool) error {
 	if err := s.deps.APITokens.CreateAPIToken(ctx, t); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: t.ID, Name: t.Name})
 	return c.JSON(http.StatusCreated, apiTokenCreated{APIToken: t, Token: text})
 }
 

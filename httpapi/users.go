@@ -67,6 +67,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.deps.Users.CreateUser(c.Request().Context(), u); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: u.ID, Name: u.Account})
 	return c.JSON(http.StatusCreated, u)
 }
 
@@ -94,6 +95,7 @@ func (s *Server) setMember(c echo.Context) error {
 		return invalid("userId", "userId is required")
 	}
 	ctx := c.Request().Context()
+	setAudit(c, auditObject{ID: in.UserID, TenantID: c.Param("id")})
 	tid := c.Param("id")
 	if _, err := s.deps.Tenants.FindTenantByID(ctx, tid); err != nil {
 		return err

@@ -34,6 +34,7 @@ func (s *Server) createVariable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: v.Name, Name: v.Name})
 	if err := s.deps.Variables.CreateVariable(c.Request().Context(), v); err != nil {
 		return err
 	}
@@ -58,10 +59,12 @@ func (s *Server) updateVariable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: v.Name})
 	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) deleteVariable(c echo.Context) error {
+	setAudit(c, auditObject{Name: c.Param("name")})
 	if err := s.deps.Variables.DeleteVariable(c.Request().Context(), actor(c).TenantID, c.Param("name")); err != nil {
 		return err
 	}

@@ -126,6 +126,7 @@ func (s *Server) restoreVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: w.Name, Version: n})
 	return c.JSON(http.StatusOK, viewWorkflow(w))
 }
 

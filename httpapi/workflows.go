@@ -75,6 +75,7 @@ func (s *Server) createWorkflow(c echo.Context) error {
 	if in.Remark != nil {
 		w.Remark = *in.Remark
 	}
+	setAudit(c, auditObject{Name: w.Name})
 	if err := w.Validate(); err != nil {
 		return err
 	}
@@ -95,6 +96,7 @@ func (s *Server) createWorkflow(c echo.Context) error {
 	if err := s.deps.Workflows.CreateWorkflow(ctx, w, jobflow.WorkflowLimit(lic.l, t.MaxWorkflows)); err != nil {
 		return err
 	}
+	setAudit(c, auditObject{ID: w.ID})
 	return c.JSON(http.StatusCreated, viewWorkflow(w))
 }
 
@@ -120,6 +122,7 @@ func (s *Server) updateWorkflow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAudit(c, auditObject{Name: w.Name})
 	return c.JSON(http.StatusOK, viewWorkflow(w))
 }
 
