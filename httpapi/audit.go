@@ -19,7 +19,7 @@ import (
 	"jobflow"
 )
 
-// The audit log (issue 12 item 4) is written by one middleware on every
+// The audit log (docs/lifecycle.md#audit-log) is written by one middleware on every
 // mutating route of the route table, so no handler has to remember it. It
 // records after the handler: who (user, personal API token), where
 // (tenant, client address, request id), what (action and object derived
