@@ -20,11 +20,11 @@ vet:
 fmt:
 	gofmt -w .
 
-# jobflow against bare Temporal on the same server (issue 13): a sequential
+# jobflow against bare Temporal on the same server (docs/benchmarks.md): a sequential
 # step against the hand-written workflow, one-job runs per second under
 # sustained invoke load, and the schedule storm (300 schedules twice here;
 # `bin/storm -n 1000` for the full one). About six minutes on a quiet
-# machine, 15 at load average 25. Each prints its ratio; the README's
+# machine, 15 at load average 25. Each prints its ratio; docs/benchmarks.md's
 # figures table is made from what this prints.
 bench:
 	go test ./bench -run '^$$' -bench 'BenchmarkStep/poll-rps=1000/noop' -benchtime 5x
@@ -33,7 +33,7 @@ bench:
 	go build -ldflags "-s -w" -o bin/storm ./bench/storm
 	bin/storm -n 300 -rounds 2
 
-# The README's other figures: workflow list search, FlowRun against the
+# docs/benchmarks.md's other figures: workflow list search, FlowRun against the
 # hand-written workflow on large DAGs; docs/benchmarks.md's log spam
 # (run as root, so jobs are sandboxed with their limits).
 bench-more:

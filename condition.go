@@ -15,7 +15,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// CONDITION expressions (SPEC §10) are expr-lang expressions over three
+// CONDITION expressions (docs/run-semantics.md#condition-jobs) are expr-lang expressions over three
 // maps: params (the run's parameters), global (the tenant's plain
 // variables) and outputs (outputs.<jobName>.<key>, ancestors only). They
 // run inside FlowRun, so everything that is not a pure function of its

@@ -1,6 +1,6 @@
 package jobflow
 
-// Control between jobs and workflows (SPEC §10): trigger rules on canvas
+// Control between jobs and workflows (docs/run-semantics.md#trigger-rules-and-condition-jobs): trigger rules on canvas
 // nodes, and the job types that FlowRun runs itself rather than as a RunJob
 // activity: CONDITION, SUBFLOW and DEPENDENT.
 

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// DEPENDENT jobs (SPEC §10): a node that waits for SUCCESS runs of other
+// DEPENDENT jobs (docs/run-semantics.md#dependent-jobs): a node that waits for SUCCESS runs of other
 // workflows (or of single jobs in them) whose logical time falls in a window
 // of this run's logical time. The windows are DolphinScheduler's date
 // cycles, computed in the waiting workflow's schedule zone; they are never

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The workflow lifecycle (issue 12): version history, the audit log,
+// The workflow lifecycle (docs/lifecycle.md): version history, the audit log,
 // personal API tokens and tenant members. The services are implemented by
 // store/ on both dialects.
 

@@ -8,7 +8,7 @@ import (
 )
 
 // MaxOutputBytes bounds a node run's outputs, as JSON: a job that sets more
-// fails saying so (SPEC §10). They travel in activity results and in the
+// fails saying so (docs/run-semantics.md#outputs). They travel in activity results and in the
 // run's workflow state, which Temporal limits to a few MiB.
 const MaxOutputBytes = 64 << 10
 
@@ -78,7 +78,7 @@ func (j *Job) OutputRefs(isJob func(name string) bool) ([]vars.OutputRef, error)
 
 // ValidateRefs checks that every reference to another job's outputs names a
 // job of the workflow and, for a job on the canvas, one of its ancestors
-// there (SPEC §10: ancestors only). A job off the canvas may name any other
+// there (docs/run-semantics.md#outputs: ancestors only). A job off the canvas may name any other
 // job of the workflow; its ancestry is checked when it is placed.
 func ValidateRefs(c Canvas, jobs []*Job) error {
 	byName := make(map[string]*Job, len(jobs))

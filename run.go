@@ -132,7 +132,7 @@ type NodeRun struct {
 	ExitCode  *int            `json:"exitCode"`
 	Error     string          `json:"error"`
 	Result    json.RawMessage `json:"result"`
-	// Outputs are the job's named values (SPEC §10), at most MaxOutputBytes
+	// Outputs are the job's named values (docs/run-semantics.md#outputs), at most MaxOutputBytes
 	// as JSON; a SKIPPED node of a rerun carries those of the run it reruns.
 	Outputs map[string]string `json:"outputs,omitempty"`
 	// ChildRunID is, for a SUBFLOW node, the child run it started last

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// SUBFLOW jobs (SPEC §10) run another workflow of the tenant as a child run.
+// SUBFLOW jobs (docs/run-semantics.md#subflow-jobs) run another workflow of the tenant as a child run.
 // This file checks their config and the call graph between workflows: no
 // workflow may call itself, directly or through others, and calls nest at
 // most MaxSubflowDepth deep. The graph is checked when a job is saved and

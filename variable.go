@@ -12,7 +12,7 @@ const PrefixVariable = "var"
 // MaxVariableBytes bounds a variable's value.
 const MaxVariableBytes = 64 << 10
 
-// Variable is a tenant variable (SPEC §10): a plain one is ${global.NAME},
+// Variable is a tenant variable (docs/run-semantics.md#tenant-variables-and-secrets): a plain one is ${global.NAME},
 // a secret one ${{ secret.NAME }}. A secret's value is encrypted at rest
 // and never returned (Value is empty, HasValue says one is stored); a
 // variable cannot change between plain and secret, so a secret is never

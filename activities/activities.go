@@ -158,7 +158,7 @@ func configErrorf(format string, args ...any) error {
 type outcome struct {
 	ExitCode *int
 	Result   json.RawMessage
-	Outputs  map[string]string // SPEC §10; see outputs.go
+	Outputs  map[string]string // docs/run-semantics.md#outputs; see outputs.go
 }
 
 // RunJob executes one job of a run and records its node run. A failed job is
@@ -428,7 +428,7 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// resolver evaluates the variables of SPEC §2 in job texts, from the run's
+// resolver evaluates the variables of docs/contract.md#variables in job texts, from the run's
 // logical time in the schedule's time zone and the run's params.
 type resolver struct {
 	logicalTime time.Time

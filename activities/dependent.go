@@ -12,7 +12,7 @@ import (
 	"jobflow/workflows"
 )
 
-// DEPENDENT jobs (SPEC §10): CheckDependent and ForgetDependent, called by
+// DEPENDENT jobs (docs/run-semantics.md#dependent-jobs): CheckDependent and ForgetDependent, called by
 // FlowRun for a waiting DEPENDENT node, and the signal RecordRun sends when
 // a run ends, so its waiters check at once.
 

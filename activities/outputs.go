@@ -13,7 +13,7 @@ import (
 	"jobflow"
 )
 
-// How SHELL and PYTHON jobs set outputs (SPEC §10):
+// How SHELL and PYTHON jobs set outputs (docs/run-semantics.md#outputs):
 //
 //   - a line of output holding ${setValue(name=value)} (DolphinScheduler's
 //     form; the line stays in the log), several per line allowed;

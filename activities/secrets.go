@@ -12,7 +12,7 @@ import (
 	"jobflow/workflows"
 )
 
-// Tenant variables and secrets (SPEC §10) are read here, inside the
+// Tenant variables and secrets (docs/run-semantics.md#tenant-variables-and-secrets) are read here, inside the
 // activity, so a secret's value is never in a workflow's input or history.
 // Every text a job run leaves behind (its log, error, result and outputs)
 // has the secret values it could have seen replaced by ******.

@@ -7,7 +7,7 @@ import (
 	"jobflow"
 )
 
-// Template variables (SPEC §4), written ${qing.NAME} in a template.
+// Template variables (docs/contract.md#baseline-alarms), written ${qing.NAME} in a template.
 const (
 	VarWorkflowName       = "qing.workflow_name"
 	VarWorkflowID         = "qing.workflow_id"
@@ -20,7 +20,7 @@ const (
 	VarLogicalTime        = "qing.logical_time"         // extra: the run's logical time, RFC 3339; "" when unset
 )
 
-// Vars lists every variable Render knows, in SPEC order.
+// Vars lists every variable Render knows, in the contract's order (docs/contract.md#baseline-alarms).
 var Vars = []string{VarWorkflowName, VarWorkflowID, VarWorkflowInstanceID, VarStatus, VarTrigger,
 	VarCurrentDatetime, VarDuration, VarFailedJobs, VarLogicalTime}
 

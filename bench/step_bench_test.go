@@ -26,7 +26,7 @@ import (
 // for SHELL `true` through the real activities on SQLite (the node runs'
 // own end and start times, as users see them). The no-op case runs the
 // hand-written workflow of the same chain on the same server too and
-// reports the ratio. Targets (issue 13): ≤ 8 ms median for no-op jobs,
+// reports the ratio. Targets (docs/benchmarks.md#a-sequential-step): ≤ 8 ms median for no-op jobs,
 // ≤ 12 ms for SHELL true.
 //
 //	go test ./bench -run '^$' -bench BenchmarkStep -benchtime 5x

@@ -1,4 +1,4 @@
-// Package document holds what the workflow lifecycle (issue 12) shares
+// Package document holds what the workflow lifecycle (docs/lifecycle.md) shares
 // between the API and the jobflow command: the structured diff of two
 // states of a workflow (versions, the draft, an import), and the
 // apiVersion jobflow/v1 documents that export, import and `jobflow apply`

@@ -87,7 +87,7 @@ type Job struct {
 	Cron           string               `json:"cron,omitempty"`
 	Remark         string               `json:"remark,omitempty"`
 	Position       *Position            `json:"position,omitempty"`
-	// Trigger and AllowFailure are the job's canvas node's (SPEC §10).
+	// Trigger and AllowFailure are the job's canvas node's (docs/run-semantics.md#trigger-rules).
 	Trigger      jobflow.TriggerRule `json:"trigger,omitempty"`
 	AllowFailure bool                `json:"allowFailure,omitempty"`
 }

@@ -22,7 +22,7 @@ func (s *Server) alarmService() (jobflow.AlarmService, error) {
 	return nil, jobflow.Errorf(jobflow.EUNAVAILABLE, "alarm channels are not available")
 }
 
-// alarmRoutes are the routes of alarm channels and alarm records (SPEC §4, §6).
+// alarmRoutes are the routes of alarm channels and alarm records (docs/scheduling.md#alarms).
 func (s *Server) alarmRoutes() []route {
 	const v1 = "/api/v1"
 	list := []string{"search", "page", "pageSize"}

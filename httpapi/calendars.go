@@ -9,7 +9,7 @@ import (
 	"jobflow"
 )
 
-// Business calendars (SPEC §11): a tenant's own, plus the ones a SYS_ADMIN
+// Business calendars (docs/scheduling.md#business-calendars-dst-policy-several-crons-richer-backfills): a tenant's own, plus the ones a SYS_ADMIN
 // shares with every tenant (shared: true). MEMBERs read them; a
 // TENANT_ADMIN writes the tenant's; only a SYS_ADMIN writes shared ones.
 // Every change raises version and re-applies the Temporal Schedules of the

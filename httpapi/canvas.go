@@ -42,7 +42,7 @@ func (s *Server) saveCanvas(c echo.Context) error {
 }
 
 // checkRefs makes every reference to another job's outputs name an
-// ancestor (SPEC §10), on the workflow's canvas (or cv, when one is being
+// ancestor (docs/run-semantics.md#outputs), on the workflow's canvas (or cv, when one is being
 // saved) with its jobs (job replacing or joining the stored one of its id).
 // A canvas that is not a valid DAG is left to the store to refuse.
 func (s *Server) checkRefs(ctx context.Context, tenantID, workflowID string, cv *jobflow.Canvas, job *jobflow.Job) error {

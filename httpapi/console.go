@@ -33,7 +33,7 @@ type asset struct {
 	ctype    string
 }
 
-// console serves the embedded web console (SPEC §8): files of the build by
+// console serves the embedded web console (docs/console.md): files of the build by
 // path, index.html for every other GET outside the API (client-side
 // routing). /api/* and the invoke path keep answering JSON 404s. Files are
 // revalidated on every load (stable file names, so no long max-age) and
@@ -133,7 +133,7 @@ func etagMatch(header, etag string) bool {
 // GET and HEAD, matched only when no API route is.
 func (s *Server) consoleRoutes() []route {
 	h := s.serveConsole(newConsole(web.Dist()))
-	const sum = "The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s"
+	const sum = "The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s"
 	return []route{
 		{method: "GET", path: "/*", access: public, summary: sum, status: 200, handler: h},
 		{method: "HEAD", path: "/*", access: public, summary: sum, status: 200, handler: h},

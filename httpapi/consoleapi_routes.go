@@ -11,7 +11,7 @@ import (
 var consoleAPISchemas []byte
 
 // consoleAPIRoutes are the read routes the web console's run screens use
-// (SPEC §11 "Console API"); they read the store only.
+// (docs/api.md#console-api); they read the store only.
 func (s *Server) consoleAPIRoutes() []route {
 	const v1 = "/api/v1"
 	return []route{

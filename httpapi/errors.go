@@ -26,7 +26,7 @@ var statusOf = map[string]int{
 	jobflow.EINTERNAL:      http.StatusInternalServerError,
 }
 
-// errorBody is the SPEC's error envelope.
+// errorBody is the error envelope (docs/api.md#errors).
 type errorBody struct {
 	Error *jobflow.Error `json:"error"`
 }
@@ -89,7 +89,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 // fromEcho turns an Echo HTTP error into a domain error and the status to
 // send. 405 keeps its status (with Echo's Allow header) under code INVALID,
-// since the SPEC has no code of its own for it.
+// since the contract has no code of its own for it (docs/deviations.md).
 func fromEcho(he *echo.HTTPError) (error, int) {
 	switch he.Code {
 	case http.StatusNotFound:

@@ -14,7 +14,7 @@ import (
 	"jobflow/document"
 )
 
-// Export, import and copy by name (issue 12 item 2): documents are the
+// Export, import and copy by name (docs/lifecycle.md#documents): documents are the
 // jobflow/v1 Workflow documents of package document. An import resolves
 // every name in the tenant, reports every problem at once, and writes all
 // its workflows in one transaction; a dry run answers what would be

@@ -15,7 +15,7 @@ import (
 	"jobflow"
 )
 
-// Idempotent starts (SPEC deviation: an addition). POST /workflows/{id}/runs,
+// Idempotent starts (an addition to the contract: docs/api.md#idempotent-starts-idempotency-key). POST /workflows/{id}/runs,
 // /runs/{id}/rerun and /workflows/{id}/backfill take an Idempotency-Key
 // header. The first request with a key claims it in the store (scoped to
 // the tenant and the route) together with its fingerprint (method, path and

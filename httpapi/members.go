@@ -8,7 +8,7 @@ import (
 	"jobflow"
 )
 
-// Members of a tenant (issue 12 item 6): a SYS_ADMIN, or a TENANT_ADMIN of
+// Members of a tenant (docs/lifecycle.md#members): a SYS_ADMIN, or a TENANT_ADMIN of
 // the tenant, lists members, changes a role and removes a member; the
 // store refuses to take away the tenant's last TENANT_ADMIN (409).
 

@@ -14,12 +14,12 @@ import (
 	"jobflow"
 )
 
-// maxBody is the largest request body accepted (SPEC §6).
+// maxBody is the largest request body accepted (docs/api.md#errors).
 const maxBody = 1 << 20
 
 // maxCanvasBody is the largest canvas a save accepts: a canvas of
 // jobflow.MaxCanvasNodes jobs with two or three edges each is about 2 MiB
-// of JSON (README, "Deviations from SPEC.md").
+// of JSON (docs/deviations.md).
 const maxCanvasBody = 4 << 20
 
 const headerTenant = "X-Tenant-ID"

@@ -16,13 +16,13 @@ import (
 var openapiSchemas []byte
 
 // lifecycleSchemas are the schemas of the workflow lifecycle's routes
-// (issue 12), kept in a file of their own.
+// (docs/lifecycle.md), kept in a file of their own.
 //
 //go:embed openapi_lifecycle.json
 var lifecycleSchemas []byte
 
 // calendarSchemas are the schemas of business calendars, DST policies and
-// backfill options (SPEC §11).
+// backfill options (docs/scheduling.md).
 //
 //go:embed openapi_calendars.json
 var calendarSchemas []byte
@@ -80,7 +80,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Roles: SYS_ADMIN manages tenants, users, members and the license and may enter any tenant as TENANT_ADMIN; " +
 				"TENANT_ADMIN deletes workflows and creates, edits and deletes datasources; MEMBER does everything else in its tenant. " +
 				"An expired installed license keeps its limits and refuses new tenants and workflows (403 LIMIT_EXCEEDED) until a new one is installed. " +
-				"Deviations from and additions to the SPEC: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
+				"Deviations from and additions to the contract: a wrong HTTP method is 405 with code INVALID; a rate-limited invoke is 429 TOO_MANY_REQUESTS with Retry-After; " +
 				"deleting a datasource used by a SQL job is 409; rerun FROM_NODE marks every node outside the node's descendants SKIPPED (DolphinScheduler's start-from-node); " +
 				"a job whose worker died mid-run runs again only if its retry policy allows a second attempt; " +
 				"failed logins are throttled (429 TOO_MANY_REQUESTS with Retry-After) after 5 failures of an account from one client address or 20 of a client address within 15 min, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses; " +

@@ -1,4 +1,4 @@
-// Package httpapi is jobflow's REST API (SPEC §6) on Echo v4: login and
+// Package httpapi is jobflow's REST API (docs/api.md) on Echo v4: login and
 // roles, tenant scoping, the management routes for tenants, users,
 // workflows, jobs, canvases, configs and datasources, the license, the one
 // error envelope, request logs, Prometheus metrics, health checks and the
@@ -83,7 +83,7 @@ type Deps struct {
 	Idempotency  jobflow.IdempotencyService // Idempotency-Key of run starts; nil: the header is ignored
 	Engine       *engine.Engine             // nil: engine actions answer 503 UNAVAILABLE
 
-	// The workflow lifecycle (issue 12); nil Audit records nothing.
+	// The workflow lifecycle (docs/lifecycle.md); nil Audit records nothing.
 	Versions  jobflow.VersionHistoryService
 	Audit     jobflow.AuditService
 	APITokens jobflow.APITokenService

@@ -15,7 +15,7 @@ import (
 	"jobflow"
 )
 
-// Personal API tokens (issue 12 item 5): `jf_pat_` and 32 random bytes,
+// Personal API tokens (docs/lifecycle.md#personal-api-tokens): `jf_pat_` and 32 random bytes,
 // shown once; the store keeps the SHA-256 of the text (a random 256-bit
 // secret needs no slow hash). A token is bound to one tenant and a role
 // there; at every use the role is capped by the owner's current role in

@@ -15,7 +15,7 @@ type userInput struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
 	SysAdmin bool   `json:"sysAdmin"`
-	// ServiceAccount: no password, cannot log in, holds API tokens (issue 12).
+	// ServiceAccount: no password, cannot log in, holds API tokens (docs/lifecycle.md#personal-api-tokens).
 	ServiceAccount bool `json:"serviceAccount"`
 }
 
@@ -106,7 +106,7 @@ func (s *Server) setMember(c echo.Context) error {
 		return err
 	}
 	// Demoting an existing member goes through the members service, which
-	// keeps the tenant's last TENANT_ADMIN (issue 12); adding a member or
+	// keeps the tenant's last TENANT_ADMIN (docs/lifecycle.md#members); adding a member or
 	// promoting one cannot lose an admin.
 	demoted := false
 	if in.Role != jobflow.RoleTenantAdmin && s.deps.Members != nil {

@@ -8,7 +8,7 @@ import (
 	"jobflow"
 )
 
-// Tenant variables (SPEC §10): ${global.NAME} and ${{ secret.NAME }}.
+// Tenant variables (docs/run-semantics.md#tenant-variables-and-secrets): ${global.NAME} and ${{ secret.NAME }}.
 // TENANT_ADMIN writes them; MEMBERs list and read them, a secret without
 // its value.
 

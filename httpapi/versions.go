@@ -11,7 +11,7 @@ import (
 	"jobflow/document"
 )
 
-// Version history (issue 12 item 1): every publish stored an immutable
+// Version history (docs/lifecycle.md#versions): every publish stored an immutable
 // version; these routes list them, show one, diff any two (or one and the
 // draft), and restore one into the draft. Rolling back is restore then
 // publish, so version numbers only ever rise.

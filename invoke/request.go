@@ -14,7 +14,7 @@ import (
 
 // Limits of an invoke request body.
 const (
-	MaxBodyBytes      = 1 << 20 // SPEC §6: bodies over 1 MiB are 413
+	MaxBodyBytes      = 1 << 20 // docs/api.md#errors: bodies over 1 MiB are 413
 	MaxWorkflowIDLen  = 128
 	MaxRequestIDLen   = 128
 	MaxParamValueLen  = 64 << 10 // as engine.MergeParams
@@ -141,7 +141,7 @@ var runIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithP
 
 // RequestWorkflowID maps an invoke with a requestId onto a fixed id, the
 // same for every repeat of that requestId on that workflow. Starting the
-// run under it as both run id and Temporal workflow id (SPEC §7: invoke
+// run under it as both run id and Temporal workflow id (docs/contract.md#temporal-mapping: invoke
 // runs have workflow id = run id) with the engine's REJECT_DUPLICATE /
 // conflict-FAIL policies makes a repeat fail with "already started", and
 // the engine answers the same runId: no read-then-write race, 50 concurrent

@@ -137,7 +137,7 @@ func TestVerify_Good(t *testing.T) {
 	}
 }
 
-// TestVerify_Refused is the acceptance list of issue 5 item 3: every token
+// TestVerify_Refused is the acceptance list of docs/contract.md#external-invocation: every token
 // here is a 401 with the same generic message, and the logged reason shows
 // the intended check refused it (not some earlier accident).
 func TestVerify_Refused(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 	"jobflow"
 )
 
-// claims is the token payload. Limit names follow the SPEC's JSON fields.
+// claims is the token payload. Limit names follow the contract's JSON fields (docs/contract.md#concepts-and-states).
 type claims struct {
 	MaxTenants            int `json:"maxTenants"`
 	MaxWorkflowsPerTenant int `json:"maxWorkflowsPerTenant"`

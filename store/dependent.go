@@ -90,7 +90,7 @@ func (s *Store) MatchDependent(ctx context.Context, tenantID, workflowID, jobID 
 		const join = ` FROM node_runs n JOIN runs r ON r.id = n.run_id
 WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logical_time < ? AND n.job_id = ?`
 		args = append(args, jobID)
-		// SKIPPED counts as succeeded (SPEC §2): carried over in a rerun, or
+		// SKIPPED counts as succeeded (docs/run-semantics.md#statuses): carried over in a rerun, or
 		// a DRY_RUN calendar's off day ("not a calendar day").
 		success = `SELECT r.id` + join + ` AND n.status IN ('SUCCESS', 'SKIPPED') ORDER BY r.logical_time DESC, r.started_at DESC, r.id DESC LIMIT 1`
 		// A job never started because its parent failed counts as failed:

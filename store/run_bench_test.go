@@ -13,7 +13,7 @@ import (
 // BenchmarkRunHistory: one tenant holds 1,000,000 ended runs of 100
 // workflows (10,000 each) with 3 node runs each, on PostgreSQL. It times
 // page 1 of one workflow's run list (20 runs and the total) and one run
-// with its nodes; the target is a median ≤ 10 ms for both (issue 13).
+// with its nodes; the target is a median ≤ 10 ms for both (docs/benchmarks.md#run-history-at-scale).
 // Making the rows takes a minute or two.
 //
 //	go test ./store -run '^$' -bench BenchmarkRunHistory -benchtime 500x -timeout 30m

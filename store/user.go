@@ -31,7 +31,7 @@ func (r userRow) toDomain() *jobflow.User {
 		TokenVersion: r.TokenVersion,
 		PasswordHash: r.PasswordHash,
 		CreatedAt:    r.CreatedAt.UTC(),
-		// A user without a password is a service account (issue 12).
+		// A user without a password is a service account (docs/lifecycle.md#personal-api-tokens).
 		ServiceAccount: r.PasswordHash == "",
 	}
 }

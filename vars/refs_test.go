@@ -19,7 +19,7 @@ func scopeForTest() Scope {
 	}
 }
 
-// TestResolveScope checks the forms of SPEC §10 one by one.
+// TestResolveScope checks the forms of docs/run-semantics.md#outputs one by one.
 func TestResolveScope(t *testing.T) {
 	at := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
 	tests := []struct{ name, text, want string }{

@@ -1,5 +1,5 @@
 // Package vars resolves the variables of job scripts, SQL, URLs, headers and
-// bodies (SPEC §2) from a run's logical time and parameters.
+// bodies (docs/contract.md#variables) from a run's logical time and parameters.
 //
 // Three kinds of placeholders belong to jobflow:
 //

@@ -1,4 +1,4 @@
-// Package web holds jobflow's web console (SPEC §8): its React source under
+// Package web holds jobflow's web console (docs/console.md): its React source under
 // src/ and its committed production build under dist/, embedded here so a
 // fresh clone builds and serves the console with no Node step. Rebuild the
 // build with `make web` (npm ci && npm run build in web/); a test fails when

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// initialBudget is the console's budget for the initial load (SPEC §8 issue:
+// initialBudget is the console's budget for the initial load (docs/console.md#initial-load:
 // ≤ 600 KiB gzip): index.html and every script, preload and stylesheet it
 // names. Lazily loaded pages (editor, run view, admin …) are not in it.
 const initialBudget = 600 << 10
@@ -42,7 +42,7 @@ func initialLoad() (raw, gz int, files []string, err error) {
 }
 
 // TestInitialLoadBudget keeps the initial load within its budget and logs
-// the figure the README quotes (go test -v ./web -run Budget).
+// the figure docs/console.md quotes (go test -v ./web -run Budget).
 func TestInitialLoadBudget(t *testing.T) {
 	raw, gz, files, err := initialLoad()
 	if err != nil {

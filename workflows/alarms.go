@@ -10,7 +10,7 @@ import (
 	"jobflow"
 )
 
-// Baseline alarms (基线告警, SPEC §4) are sent by FlowRunAlarms, a child
+// Baseline alarms (基线告警, docs/scheduling.md#alarms) are sent by FlowRunAlarms, a child
 // workflow that FlowRun starts when the run's config has alarm rules and
 // abandons when it closes. FlowRun never waits for a channel: it starts the
 // child at run start without waiting, and at the end only signals it the

@@ -13,7 +13,7 @@ import (
 	"jobflow"
 )
 
-// Large DAGs (issue 13). Every payload Temporal records is limited to 2 MB
+// Large DAGs (docs/run-semantics.md#large-dags-by-reference). Every payload Temporal records is limited to 2 MB
 // (limit.blobSize.error), and a 10,000-job snapshot is larger. So a run
 // whose snapshot is larger than InlineSnapshotMax gets it by reference:
 //

@@ -11,7 +11,7 @@ import (
 	"jobflow"
 )
 
-// CONDITION jobs (SPEC §10) are decided here, in workflow code: their
+// CONDITION jobs (docs/run-semantics.md#condition-jobs) are decided here, in workflow code: their
 // expressions are pure functions of the run's params, the tenant's plain
 // variables (loaded by a local activity, so they are in the history) and
 // the ancestors' outputs in FlowRun's state. The first case that is true

@@ -130,7 +130,7 @@ type RunJobInput struct {
 	Timezone    string            `json:"timezone"` // the schedule's; variables are evaluated in it
 	Params      map[string]string `json:"params"`
 	// Upstream are the outputs of the ancestors the job's config names
-	// (SPEC §10), in canvas order.
+	// (docs/run-semantics.md#outputs), in canvas order.
 	Upstream []vars.Upstream `json:"upstream,omitempty"`
 }
 

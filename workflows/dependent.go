@@ -11,7 +11,7 @@ import (
 	"jobflow"
 )
 
-// DEPENDENT nodes (SPEC §10). A DEPENDENT node is WAITING, holding no
+// DEPENDENT nodes (docs/run-semantics.md#dependent-jobs). A DEPENDENT node is WAITING, holding no
 // parallelism slot (it is not counted in r.running but in r.waits), until
 // its items are met by upstream runs, as CheckDependent finds in the store.
 // It checks when it starts, when a SignalDependent says that a run of a

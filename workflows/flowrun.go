@@ -10,7 +10,7 @@ import (
 	"jobflow"
 )
 
-// FlowRun interprets a run's frozen DAG (SPEC §2): it starts every node whose
+// FlowRun interprets a run's frozen DAG (docs/run-semantics.md#how-a-run-proceeds): it starts every node whose
 // parents are all SUCCESS or SKIPPED as a RunJob activity, at most
 // maxParallelism at a time, applies the failure strategy, serves the `nodes`
 // query and the `break` update, and treats cancellation as abort.
@@ -314,14 +314,14 @@ func (r *runner) unfinished() bool {
 	return false
 }
 
-// status is the run's final status (SPEC §2).
+// status is the run's final status (docs/run-semantics.md#statuses).
 func (r *runner) status() jobflow.RunStatus {
 	if r.cancelled {
 		return jobflow.RunAborted
 	}
 	// A FAIL fails the run unless its node has allowFailure; UPSTREAM_FAILED
 	// nodes follow from a FAIL and do not count themselves. A failure that
-	// a ONE_FAILED node handled still fails the run (SPEC §10, README).
+	// a ONE_FAILED node handled still fails the run (docs/run-semantics.md#final-status).
 	broken := false
 	for i := range r.nodes {
 		switch r.nodes[i].Status {

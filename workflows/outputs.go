@@ -7,7 +7,7 @@ import (
 	"jobflow/vars"
 )
 
-// Outputs between jobs (SPEC §10). A job's outputs come back in its
+// Outputs between jobs (docs/run-semantics.md#data-between-jobs). A job's outputs come back in its
 // RunJobResult and stay on its node in FlowRun's state; a node that starts
 // gets the outputs of the ancestors its config names (and no others, so an
 // activity's input stays small). Outputs cross continue-as-new in Carry

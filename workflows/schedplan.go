@@ -32,7 +32,7 @@ const (
 )
 
 // checkPlan is jobflow's own judgement of a scheduled or backfilled run's
-// logical time (SPEC §11): the schedule's crons, DST policy and business
+// logical time (docs/scheduling.md#one-judge): the schedule's crons, DST policy and business
 // calendar (the copy in the run's snapshot) as one pure decision
 // (cron.Plan.Decide). The Temporal Schedule fires a superset of the plan;
 // a fire the plan does not make (the second occurrence of a repeated

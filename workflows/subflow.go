@@ -14,7 +14,7 @@ import (
 	"jobflow/vars"
 )
 
-// SUBFLOW jobs (SPEC §10) run another workflow of the tenant as a child
+// SUBFLOW jobs (docs/run-semantics.md#subflow-jobs) run another workflow of the tenant as a child
 // FlowRun, a run of its own in the store (trigger SUBFLOW, parentRunId,
 // parentJobId). A node goes through three steps, each a future in the
 // run's selector, holding its parallelism slot throughout:

@@ -6,7 +6,7 @@ import (
 	"jobflow"
 )
 
-// Trigger rules (SPEC §10). When a node reaches a final state FlowRun
+// Trigger rules (docs/run-semantics.md#trigger-rules). When a node reaches a final state FlowRun
 // decides each of its children that is still PENDING: start it, leave it
 // waiting for more parents, or settle it UPSTREAM_FAILED or NOT_SELECTED
 // when its rule can no longer be met — and a settled node's children are

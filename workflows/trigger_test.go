@@ -20,7 +20,7 @@ func withRule(s *jobflow.Snapshot, id string, rule jobflow.TriggerRule, allowFai
 }
 
 // TestTriggerRules: a join h of parents a and b, for every rule and the
-// outcomes that decide it, and the run's final status (SPEC §10, README).
+// outcomes that decide it, and the run's final status (docs/run-semantics.md#final-status).
 func TestTriggerRules(t *testing.T) {
 	const ok, bad = "ok", "fail"
 	tests := []struct {
@@ -135,7 +135,7 @@ func TestTriggerRules_Cascade(t *testing.T) {
 }
 
 // TestTriggerRules_EndStopsHandlers: under FailureStrategy END a failure
-// aborts the rest, ONE_FAILED handlers included (README).
+// aborts the rest, ONE_FAILED handlers included (docs/run-semantics.md#final-status).
 func TestTriggerRules_EndStopsHandlers(t *testing.T) {
 	s := newStub()
 	env := newEnv(t, s)

@@ -1,5 +1,5 @@
 // Command flowbench prints how much slower FlowRun is than a hand-written
-// Temporal workflow of the same shape (issue 3 item 6): a 50-job chain, a
+// Temporal workflow of the same shape (docs/benchmarks.md#flowrun-against-a-hand-written-workflow-of-the-same-shape): a 50-job chain, a
 // 200-wide fan-out/fan-in and a 1,000-job layered random DAG of no-op jobs,
 // on one in-process Temporal server. `make bench` runs it.
 //

@@ -1,5 +1,5 @@
 // Command soak runs jobflow under a steady load and real faults, then
-// checks what was lost or done twice (issue 9, item 7):
+// checks what was lost or done twice (docs/benchmarks.md#soak-test-under-faults):
 //
 //	go run ./bench/soak -mode server -duration 10m
 //	go run ./bench/soak -mode standalone -duration 10m

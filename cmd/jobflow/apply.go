@@ -19,7 +19,7 @@ import (
 	"jobflow/document"
 )
 
-// jobflow apply and jobflow export (issue 12 item 3): Git-based delivery of
+// jobflow apply and jobflow export (docs/lifecycle.md#jobflow-apply-and-jobflow-export): Git-based delivery of
 // workflows over the REST API. apply reads jobflow/v1 documents from files
 // and directories and makes the tenant's workflows match them by name
 // (POST /workflows/import, mode OVERWRITE, all or nothing); export writes

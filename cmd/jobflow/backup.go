@@ -30,7 +30,7 @@ import (
 // store has as RUNNING whose execution the Temporal copy lacks is settled
 // by the run reconciler, and a published workflow whose schedule the copy
 // lacks gets it back from the schedule reconciler. For PostgreSQL use
-// pg_dump of both databases instead (README).
+// pg_dump of both databases instead (docs/operations.md#backups).
 
 // backupFiles are the SQLite databases of a data dir, in backup order.
 var backupFiles = []string{"temporal-visibility.db", "temporal.db", "jobflow.db"}

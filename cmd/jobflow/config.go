@@ -33,7 +33,7 @@ const (
 	modeRotateKey  = "rotate-key"
 )
 
-// Config is everything jobflow reads from the environment (SPEC §1).
+// Config is everything jobflow reads from the environment (docs/operations.md#settings).
 type Config struct {
 	HTTPAddr          string      // JOBFLOW_HTTP_ADDR
 	DataDir           string      // JOBFLOW_DATA_DIR

@@ -2,7 +2,7 @@
 // runs everything in one process (standalone, the default) or one part of a
 // production deployment (server, api, worker), applies store migrations
 // (migrate), and makes licenses (license keygen / license issue).
-// Configuration comes from JOBFLOW_* environment variables (SPEC §1; see
+// Configuration comes from JOBFLOW_* environment variables (docs/operations.md#settings; see
 // usage below and config.go).
 package main
 

@@ -22,7 +22,7 @@ const largeDAG = 2000
 // the time from navigation to the first render of the editor and of the run
 // view of a 2,000-job workflow (40 columns × 50 rows, each job feeding the
 // next column), with saved positions and a run whose nodes have mixed
-// states. The figures are in the README:
+// states. The figures are in docs/benchmarks.md:
 //
 //	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 3x
 //

@@ -15,7 +15,7 @@ import (
 )
 
 // docShot saves the viewport as docs/<name>.png when JOBFLOW_DOCS names the
-// docs folder (to refresh the screenshots of the README), and as a test
+// docs folder (to refresh the screenshots of docs/), and as a test
 // screenshot in any case.
 func (b *browser) docShot(name string) {
 	b.t.Helper()

@@ -11,7 +11,7 @@ import (
 	"jobflow"
 )
 
-// controlScenarios are the console's parts of SPEC §10 and the backfill
+// controlScenarios are the console's parts of docs/contract.md#data-between-jobs and the backfill
 // and schedule-zone items of the console issue; TestConsole runs them on
 // its rig.
 func controlScenarios(t *testing.T, f *fixture) {

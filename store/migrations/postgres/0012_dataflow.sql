@@ -1,4 +1,4 @@
--- Outputs of a node run (SPEC §10): the job's named values as a JSON
+-- Outputs of a node run (docs/run-semantics.md#outputs): the job's named values as a JSON
 -- object of strings, at most 64 KiB; NULL when it set none.
 ALTER TABLE node_runs ADD COLUMN outputs TEXT;
 

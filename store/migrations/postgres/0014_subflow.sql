@@ -1,4 +1,4 @@
--- SUBFLOW child runs (SPEC §10): the run whose SUBFLOW job started this
+-- SUBFLOW child runs (docs/run-semantics.md#subflow-jobs): the run whose SUBFLOW job started this
 -- one, and that job's id; '' for every other run. No foreign key: a child
 -- outlives a parent that retention deleted, and still settles.
 ALTER TABLE runs ADD COLUMN parent_run_id TEXT NOT NULL DEFAULT '';

@@ -1,4 +1,4 @@
--- Console API (SPEC §11): a run's change sequence. Every write of the run
+-- Console API (docs/api.md#console-api): a run's change sequence. Every write of the run
 -- row or of one of its node rows adds one to runs.change_seq, in the
 -- writing transaction (which holds the run row's lock until it commits, so
 -- sequence numbers become visible in order); a node row keeps the run's

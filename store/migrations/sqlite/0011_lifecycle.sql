@@ -1,4 +1,4 @@
--- Workflow lifecycle (issue 12): a note per published version, the audit
+-- Workflow lifecycle (docs/lifecycle.md): a note per published version, the audit
 -- log, and personal API tokens.
 
 -- The publisher's note of a version (POST …/publish {note}).

@@ -1,4 +1,4 @@
--- DEPENDENT jobs (SPEC §10): who waits for whom. A DEPENDENT node of a run
+-- DEPENDENT jobs (docs/run-semantics.md#dependent-jobs): who waits for whom. A DEPENDENT node of a run
 -- registers one row per upstream workflow it waits for; when a run of that
 -- workflow ends, RecordRun signals the waiting FlowRun (temporal_workflow_id)
 -- so it checks at once. The rows go when the node stops waiting, or with the

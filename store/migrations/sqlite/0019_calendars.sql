@@ -1,4 +1,4 @@
--- Business calendars (SPEC §11): tenant_id '' is a calendar a SYS_ADMIN
+-- Business calendars (docs/scheduling.md): tenant_id '' is a calendar a SYS_ADMIN
 -- shares with every tenant. days holds {weekdays, holidays, workdays} as
 -- JSON; version rises by one on every change, and calendar_versions keeps
 -- the content of every version (a published workflow's snapshot copies

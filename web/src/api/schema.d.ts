@@ -1199,13 +1199,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         get: operations["get_path"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         head: operations["head_path"];
         patch?: never;
         trace?: never;
@@ -1474,7 +1474,7 @@ export interface components {
             allowFailure?: boolean;
             jobId: string;
             /**
-             * @description when the node may start (SPEC §10); absent is ALL_SUCCESS
+             * @description when the node may start (its trigger rule); absent is ALL_SUCCESS
              * @enum {string}
              */
             trigger?: "ALL_SUCCESS" | "ALL_DONE" | "ONE_SUCCESS" | "ONE_FAILED" | "NONE_FAILED";
@@ -1590,7 +1590,7 @@ export interface components {
             pageSize: number;
             total: number;
         };
-        /** @description config of a DEPENDENT job (SPEC §10): it waits, WAITING and holding no parallelism slot, until every item (AND) or one (OR) has a SUCCESS run (or, with jobId, a SUCCESS node run of that job) whose logicalTime is in the item's window, computed from the waiting run's logicalTime in its workflow's schedule zone; never matched by start or end time. It checks when it starts, at once when a run of a named workflow ends, and every checkIntervalSeconds. Saving refuses (400 naming the field) an unknown window, and a workflow or job that is not the tenant's. */
+        /** @description config of a DEPENDENT job: it waits, WAITING and holding no parallelism slot, until every item (AND) or one (OR) has a SUCCESS run (or, with jobId, a SUCCESS node run of that job) whose logicalTime is in the item's window, computed from the waiting run's logicalTime in its workflow's schedule zone; never matched by start or end time. It checks when it starts, at once when a run of a named workflow ends, and every checkIntervalSeconds. Saving refuses (400 naming the field) an unknown window, and a workflow or job that is not the tenant's. */
         DependentConfig: {
             /**
              * @description the fallback check
@@ -1910,7 +1910,7 @@ export interface components {
             jobId: string;
             jobName: string;
             jobType?: string;
-            /** @description the job's named values (SPEC §10), at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). A DEPENDENT node shows what its checks found, while WAITING and after: items (a JSON array of DependentItemState, in the config's order) and met ("k/n" items met). */
+            /** @description the job's named values, at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). A DEPENDENT node shows what its checks found, while WAITING and after: items (a JSON array of DependentItemState, in the config's order) and met ("k/n" items met). */
             outputs?: {
                 [key: string]: string;
             };

@@ -52,7 +52,7 @@ const zh: Record<string, string> = {
   'ABORTING': '中止中', 'BREAK': '已中断', 'SKIPPED': '已跳过', 'MANUAL': '手动', 'SCHEDULE': '调度', 'INVOKE': '外部调用', 'RERUN': '重跑', 'BACKFILL': '补数',
   'Rerun started': '已开始重跑', 'Delete this item?': '确定删除？', 'Tokens': '令牌', 'Revoked': '已吊销', 'Page {p}': '第 {p} 页',
   'Positions are saved with the canvas; auto-layout runs only when you press Format.': '位置随画布保存；只有点击格式化时才自动布局。',
-  // Trigger rules, allowFailure, outputs, NOT_SELECTED (SPEC §10)
+  // Trigger rules, allowFailure, outputs, NOT_SELECTED (docs/run-semantics.md)
   'Trigger rule': '触发规则', 'Allow failure': '允许失败', 'Its failure does not fail the run; trigger rules still see it as failed.': '它失败不会使运行失败；触发规则仍把它当作失败。',
   'rule.ALL_SUCCESS': '全部成功（默认）', 'rule.ALL_DONE': '全部结束', 'rule.ONE_SUCCESS': '任一成功', 'rule.ONE_FAILED': '任一失败', 'rule.NONE_FAILED': '无失败',
   'rule.ALL_SUCCESS.help': '每个上游都成功（或跳过、未选中）后运行。', 'rule.ALL_DONE.help': '每个上游都结束后运行，不论成败：适合清理作业。',

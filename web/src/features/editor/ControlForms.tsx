@@ -1,4 +1,4 @@
-// The job forms of the control types (SPEC §10), written against the
+// The job forms of the control types (docs/run-semantics.md), written against the
 // configs in control.go: CONDITION {cases: [{when, to}], default},
 // SUBFLOW {workflowId, version, params, wait}, DEPENDENT {items: [{workflowId,
 // jobId?, window}], relation, timeoutSeconds, onUpstreamFail}.

@@ -1,6 +1,6 @@
 // Beside the canvas: the node search that pans to a node, and the panel of
 // the selected node with its trigger rule and allowFailure (saved with the
-// canvas, SPEC §10).
+// canvas, docs/run-semantics.md#trigger-rules).
 import { memo, useMemo, useState } from 'react'
 import { Card, Select, Switch, Typography } from 'antd'
 import type { Job } from '../../api/client'
