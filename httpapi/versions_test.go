@@ -19,7 +19,7 @@ func (e *env) storePublish(wfID, note string) *jobflow.Version {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	snap, err := engine.TakeSnapshot(w, "")
+	snap, err := jobflow.TakeSnapshot(w, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
