@@ -8,7 +8,6 @@ import (
 
 	"jobflow"
 	"jobflow/document"
-	"jobflow/engine"
 )
 
 // storePublish snapshots the draft into a version as a publish does (the
