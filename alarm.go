@@ -216,7 +216,7 @@ func (in AlarmChannelInput) Apply(ch AlarmChannel, sec AlarmSecrets) (*AlarmChan
 	switch ch.Type {
 	case ChannelWebhook, ChannelDingTalk, ChannelFeishu, ChannelWeCom, ChannelEmail:
 	default:
-		return nil, AlarmSecrets{}, invalidField("type", "type must be one of WEBHOOK, DINGTALK, FEISHU, WECOM, EMAIL")
+		return nil, AlarmSecrets{}, InvalidField("type", "type must be one of WEBHOOK, DINGTALK, FEISHU, WECOM, EMAIL")
 	}
 	if len(bytes.TrimSpace(in.Config)) > 0 && string(bytes.TrimSpace(in.Config)) != "null" {
 		var ci alarmConfigInput
@@ -247,12 +247,12 @@ func decodeStrict(b []byte, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &te) && te.Field != "":
-		return invalidField("config."+te.Field, "config.%s has the wrong type", te.Field)
+		return InvalidField("config."+te.Field, "config.%s has the wrong type", te.Field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalidField("config."+name, "config.%s is not a known setting", name)
+		return InvalidField("config."+name, "config.%s is not a known setting", name)
 	}
-	return invalidField("config", "config must be a JSON object")
+	return InvalidField("config", "config must be a JSON object")
 }
 
 // check refuses settings that the channel type does not use.
@@ -276,9 +276,9 @@ func (ci alarmConfigInput) check(t AlarmChannelType) error {
 	for _, g := range given {
 		if g.set && !used[g.name] {
 			if t == ChannelWeCom && g.name == "secret" {
-				return invalidField("config.secret", "WECOM robots do not sign messages: leave config.secret empty")
+				return InvalidField("config.secret", "WECOM robots do not sign messages: leave config.secret empty")
 			}
-			return invalidField("config."+g.name, "config.%s is not used by %s channels", g.name, t)
+			return InvalidField("config."+g.name, "config.%s is not used by %s channels", g.name, t)
 		}
 	}
 	return nil
@@ -323,24 +323,24 @@ func (c *AlarmConfig) validate(t AlarmChannelType) error {
 			return err
 		}
 		if len(c.Secret) > 1024 {
-			return invalidField("config.secret", "config.secret must be at most 1024 characters")
+			return InvalidField("config.secret", "config.secret must be at most 1024 characters")
 		}
 		if len(c.Headers) > MaxAlarmHeaders {
-			return invalidField("config.headers", "config.headers: at most %d headers", MaxAlarmHeaders)
+			return InvalidField("config.headers", "config.headers: at most %d headers", MaxAlarmHeaders)
 		}
 		for name, value := range c.Headers {
 			if !validHeaderName(name) {
-				return invalidField("config.headers", "config.headers: %q is not a valid header name", name)
+				return InvalidField("config.headers", "config.headers: %q is not a valid header name", name)
 			}
 			if strings.ContainsAny(value, "\r\n\x00") || len(value) > 4096 {
-				return invalidField("config.headers", "config.headers: the value of %q must be one line of at most 4096 bytes", name)
+				return InvalidField("config.headers", "config.headers: the value of %q must be one line of at most 4096 bytes", name)
 			}
 		}
 		return nil
 	}
 	badHost := strings.ContainsAny(c.Host, " /\t") || (strings.Contains(c.Host, ":") && net.ParseIP(c.Host) == nil)
 	if c.Host == "" || len(c.Host) > 255 || badHost {
-		return invalidField("config.host", "config.host is required: an SMTP server name or address, without port")
+		return InvalidField("config.host", "config.host is required: an SMTP server name or address, without port")
 	}
 	if c.TLS == "" {
 		c.TLS = SMTPTLSAuto
@@ -351,7 +351,7 @@ func (c *AlarmConfig) validate(t AlarmChannelType) error {
 	switch c.TLS {
 	case SMTPTLSAuto, SMTPTLSStartTLS, SMTPTLSImplicit, SMTPTLSNone:
 	default:
-		return invalidField("config.tls", "config.tls must be auto, starttls, implicit or none")
+		return InvalidField("config.tls", "config.tls must be auto, starttls, implicit or none")
 	}
 	if c.Port == 0 {
 		c.Port = 587
@@ -360,26 +360,26 @@ func (c *AlarmConfig) validate(t AlarmChannelType) error {
 		}
 	}
 	if c.Port < 1 || c.Port > 65535 {
-		return invalidField("config.port", "config.port must be between 1 and 65535")
+		return InvalidField("config.port", "config.port must be between 1 and 65535")
 	}
 	if len(c.Username) > 255 || len(c.Password) > 1024 {
-		return invalidField("config.username", "config.username (255) or config.password (1024) is too long")
+		return InvalidField("config.username", "config.username (255) or config.password (1024) is too long")
 	}
 	if c.Username != "" && c.Password == "" {
-		return invalidField("config.password", "config.password is required with config.username")
+		return InvalidField("config.password", "config.password is required with config.username")
 	}
 	if c.Username == "" && c.Password != "" {
-		return invalidField("config.username", "config.username is required with config.password")
+		return InvalidField("config.username", "config.username is required with config.password")
 	}
 	if _, err := mail.ParseAddress(c.From); err != nil {
-		return invalidField("config.from", "config.from must be an email address")
+		return InvalidField("config.from", "config.from must be an email address")
 	}
 	if len(c.To) == 0 || len(c.To) > MaxAlarmRecipient {
-		return invalidField("config.to", "config.to must list 1 to %d email addresses", MaxAlarmRecipient)
+		return InvalidField("config.to", "config.to must list 1 to %d email addresses", MaxAlarmRecipient)
 	}
 	for _, to := range c.To {
 		if _, err := mail.ParseAddress(to); err != nil {
-			return invalidField("config.to", "config.to: %q is not an email address", to)
+			return InvalidField("config.to", "config.to: %q is not an email address", to)
 		}
 	}
 	return nil
@@ -388,10 +388,10 @@ func (c *AlarmConfig) validate(t AlarmChannelType) error {
 func validateHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if raw == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
-		return invalidField("config.url", "config.url is required: an http(s) URL of at most 2048 characters")
+		return InvalidField("config.url", "config.url is required: an http(s) URL of at most 2048 characters")
 	}
 	if u.User != nil {
-		return invalidField("config.url", "config.url must not hold a user name or password; use config.headers")
+		return InvalidField("config.url", "config.url must not hold a user name or password; use config.headers")
 	}
 	return nil
 }

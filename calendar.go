@@ -73,15 +73,15 @@ func (c *Calendar) Validate() error {
 		return err
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
-		return invalidField("timezone", "timezone %q is not an IANA time zone", c.Timezone)
+		return InvalidField("timezone", "timezone %q is not an IANA time zone", c.Timezone)
 	}
 	for _, d := range c.Weekdays {
 		if d < 1 || d > 7 {
-			return invalidField("weekdays", "weekdays: %d is not a weekday (1 = Monday … 7 = Sunday)", d)
+			return InvalidField("weekdays", "weekdays: %d is not a weekday (1 = Monday … 7 = Sunday)", d)
 		}
 	}
 	if len(c.Holidays)+len(c.Workdays) > MaxCalendarDates {
-		return invalidField("holidays", "a calendar holds at most %d holidays and workdays", MaxCalendarDates)
+		return InvalidField("holidays", "a calendar holds at most %d holidays and workdays", MaxCalendarDates)
 	}
 	for _, f := range []struct {
 		name  string
@@ -89,7 +89,7 @@ func (c *Calendar) Validate() error {
 	}{{"holidays", c.Holidays}, {"workdays", c.Workdays}} {
 		for _, d := range f.dates {
 			if _, err := parseCalendarDate(d); err != nil {
-				return invalidField(f.name, "%s: %q is not a date 2006-01-02 in the years %d-%d", f.name, d, calendarMinYear, calendarMaxYear)
+				return InvalidField(f.name, "%s: %q is not a date 2006-01-02 in the years %d-%d", f.name, d, calendarMinYear, calendarMaxYear)
 			}
 		}
 	}
@@ -99,7 +99,7 @@ func (c *Calendar) Validate() error {
 	}
 	for _, d := range c.Workdays {
 		if hol[d] {
-			return invalidField("workdays", "%s is both a holiday and a workday", d)
+			return InvalidField("workdays", "%s is both a holiday and a workday", d)
 		}
 	}
 	return nil
@@ -120,7 +120,7 @@ func parseCalendarDate(s string) (time.Time, error) {
 func (c *Calendar) Days() (*cron.Calendar, error) {
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
-		return nil, invalidField("timezone", "timezone %q is not an IANA time zone", c.Timezone)
+		return nil, InvalidField("timezone", "timezone %q is not an IANA time zone", c.Timezone)
 	}
 	out := &cron.Calendar{Loc: loc, Holidays: map[int]bool{}, Workdays: map[int]bool{}}
 	for _, d := range c.Weekdays {
@@ -208,7 +208,7 @@ func ParseCalendarImport(format, content string) (holidays, workdays []string, e
 	case ImportList, "":
 		return parseDateList(content)
 	}
-	return nil, nil, invalidField("format", "format must be ICS or LIST")
+	return nil, nil, InvalidField("format", "format must be ICS or LIST")
 }
 
 func parseDateList(content string) (holidays, workdays []string, err error) {
@@ -224,7 +224,7 @@ func parseDateList(content string) (holidays, workdays []string, err error) {
 			continue
 		}
 		if _, err := parseCalendarDate(f[0]); err != nil || len(f) > 2 {
-			return nil, nil, invalidField("content", "line %d: want \"2006-01-02 [HOLIDAY|WORKDAY]\", got %q", n, strings.TrimSpace(line))
+			return nil, nil, InvalidField("content", "line %d: want \"2006-01-02 [HOLIDAY|WORKDAY]\", got %q", n, strings.TrimSpace(line))
 		}
 		kind := "HOLIDAY"
 		if len(f) == 2 {
@@ -236,7 +236,7 @@ func parseDateList(content string) (holidays, workdays []string, err error) {
 		case "WORKDAY", "W", "班":
 			workdays = append(workdays, f[0])
 		default:
-			return nil, nil, invalidField("content", "line %d: %q is neither HOLIDAY nor WORKDAY", n, f[1])
+			return nil, nil, InvalidField("content", "line %d: %q is neither HOLIDAY nor WORKDAY", n, f[1])
 		}
 	}
 	return holidays, workdays, nil
@@ -260,7 +260,7 @@ func parseICS(content string) (holidays, workdays []string, err error) {
 			in, start, end, summary = true, "", "", ""
 		case strings.EqualFold(line, "END:VEVENT"):
 			if !in || start == "" {
-				return nil, nil, invalidField("content", "line %d: an event without DTSTART", n+1)
+				return nil, nil, InvalidField("content", "line %d: an event without DTSTART", n+1)
 			}
 			in = false
 			s, err1 := time.Parse("20060102", start[:min(8, len(start))])
@@ -272,12 +272,12 @@ func parseICS(content string) (holidays, workdays []string, err error) {
 				}
 			}
 			if err1 != nil || e.Before(s) || e.Sub(s) > 366*24*time.Hour {
-				return nil, nil, invalidField("content", "line %d: bad DTSTART/DTEND %q/%q", n+1, start, end)
+				return nil, nil, InvalidField("content", "line %d: bad DTSTART/DTEND %q/%q", n+1, start, end)
 			}
 			work := strings.Contains(summary, "班") || strings.Contains(strings.ToLower(summary), "workday")
 			for d := s; d.Before(e) || d.Equal(s); d = d.AddDate(0, 0, 1) {
 				if _, err := parseCalendarDate(d.Format("2006-01-02")); err != nil {
-					return nil, nil, invalidField("content", "line %d: %s is outside the years %d-%d", n+1, d.Format("2006-01-02"), calendarMinYear, calendarMaxYear)
+					return nil, nil, InvalidField("content", "line %d: %s is outside the years %d-%d", n+1, d.Format("2006-01-02"), calendarMinYear, calendarMaxYear)
 				}
 				if work {
 					workdays = append(workdays, d.Format("2006-01-02"))
@@ -297,7 +297,7 @@ func parseICS(content string) (holidays, workdays []string, err error) {
 		}
 	}
 	if len(holidays)+len(workdays) == 0 {
-		return nil, nil, invalidField("content", "the ICS file holds no all-day event")
+		return nil, nil, InvalidField("content", "the ICS file holds no all-day event")
 	}
 	return holidays, workdays, nil
 }

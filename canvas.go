@@ -43,12 +43,12 @@ func (c Canvas) Validate(jobIDs []string) error {
 		known[id] = true
 	}
 	if len(c.Nodes) > MaxCanvasNodes {
-		return invalidField("nodes", "a canvas holds at most %d nodes", MaxCanvasNodes)
+		return InvalidField("nodes", "a canvas holds at most %d nodes", MaxCanvasNodes)
 	}
 	placed := make(map[string]bool, len(c.Nodes))
 	for _, n := range c.Nodes {
 		if n.JobID == "" {
-			return invalidField("nodes", "every node needs a jobId")
+			return InvalidField("nodes", "every node needs a jobId")
 		}
 		if !known[n.JobID] {
 			return Errorf(EINVALID, "node %q is not a job of this workflow", n.JobID).WithDetails(map[string]string{"field": "nodes", "jobId": n.JobID})

@@ -285,40 +285,9 @@ func (c *Condition) Eval(params, global map[string]string, outputs map[string]ma
 	return b, nil
 }
 
-// normalizeCondition validates a CONDITION job's config on its own; the
-// case targets are checked against the canvas by validateConditions.
-func normalizeCondition(raw json.RawMessage) (any, error) {
-	var c ConditionConfig
-	if err := strictUnmarshal(raw, &c); err != nil {
-		return nil, err
-	}
-	if len(c.Cases) == 0 {
-		return nil, invalidField("config.cases", "config.cases needs at least one case")
-	}
-	if len(c.Cases) > MaxConditionCases {
-		return nil, invalidField("config.cases", "config.cases holds at most %d cases", MaxConditionCases)
-	}
-	for k, cs := range c.Cases {
-		field := fmt.Sprintf("config.cases[%d].when", k)
-		if strings.TrimSpace(cs.When) == "" {
-			return nil, invalidField(field, "%s is required", field)
-		}
-		if _, err := CompileCondition(cs.When); err != nil {
-			return nil, expressionError(field, err)
-		}
-		if c.Cases[k].To == nil {
-			c.Cases[k].To = []string{}
-		}
-	}
-	if c.Default == nil {
-		c.Default = []string{}
-	}
-	return c, nil
-}
-
-// expressionError is the 400 of an expression that does not compile, with
+// ExpressionError is the 400 of an expression that does not compile, with
 // its position.
-func expressionError(field string, err error) *Error {
+func ExpressionError(field string, err error) *Error {
 	details := map[string]any{"field": field}
 	var le *LimitError
 	if errors.As(err, &le) {
@@ -393,7 +362,7 @@ func validateConditions(c Canvas, jobs []*Job) error {
 		}
 		var cfg ConditionConfig
 		if json.Unmarshal(j.Config, &cfg) != nil {
-			continue // normalizeCondition refused it on save
+			continue // Normalize refused it on save
 		}
 		check := func(field string, to []string) error {
 			for _, id := range to {

@@ -11,58 +11,6 @@ func condJob(id string, cfg ConditionConfig) *Job {
 	return &Job{ID: id, Name: "cond " + id, Type: JobCondition, Config: raw}
 }
 
-// TestCondition_NormalizeRefuses: a CONDITION config that cannot run is a
-// 400 on save naming the field, with the position of an expression error.
-func TestCondition_NormalizeRefuses(t *testing.T) {
-	tests := []struct {
-		name, config, field, want string
-	}{
-		{"NoCases", `{"cases":[]}`, "config.cases", "at least one case"},
-		{"EmptyWhen", `{"cases":[{"when":"  ","to":[]}]}`, "config.cases[0].when", "required"},
-		{"Syntax", `{"cases":[{"when":"params.a == 1","to":[]},{"when":"params.mode == ","to":[]}]}`, "config.cases[1].when", "line 1, column"},
-		{"UnknownName", `{"cases":[{"when":"mode == 'full'","to":[]}]}`, "config.cases[0].when", "unknown name mode"},
-		{"NotBool", `{"cases":[{"when":"1 + 2","to":[]}]}`, "config.cases[0].when", "bool"},
-		{"Clock", `{"cases":[{"when":"now() > 0","to":[]}]}`, "config.cases[0].when", "now"},
-		{"UnknownField", `{"cases":[{"when":"true","to":[]}],"otherwise":[]}`, "", "otherwise"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			j := Job{Name: "c", Type: JobCondition, Config: json.RawMessage(tt.config)}
-			err := j.Normalize()
-			if ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want INVALID containing %q", err, tt.want)
-			}
-			if tt.field != "" {
-				d, _ := json.Marshal(err.(*Error).Details)
-				if !strings.Contains(string(d), `"field":"`+tt.field+`"`) {
-					t.Errorf("details %s, want field %s", d, tt.field)
-				}
-			}
-		})
-	}
-	ok := Job{Name: "c", Type: JobCondition, Config: json.RawMessage(`{"cases":[{"when":"outputs.check.rowCount > 0 && params.mode == \"full\"","to":["x"]}]}`)}
-	if err := ok.Normalize(); err != nil {
-		t.Fatalf("valid condition refused: %v", err)
-	}
-	if !strings.Contains(string(ok.Config), `"default":[]`) {
-		t.Errorf("normalized config %s lacks an empty default", ok.Config)
-	}
-}
-
-// TestCondition_Position: the column points at the fault.
-func TestCondition_Position(t *testing.T) {
-	j := Job{Name: "c", Type: JobCondition, Config: json.RawMessage(`{"cases":[{"when":"params.a == 1 &&","to":[]}]}`)}
-	err := j.Normalize()
-	e, ok := err.(*Error)
-	if !ok {
-		t.Fatalf("err = %v", err)
-	}
-	d := e.Details.(map[string]any)
-	if d["line"] != 1 || d["column"] == nil {
-		t.Errorf("details %v, want line 1 and a column", d)
-	}
-}
-
 // TestValidateControl_Conditions: case targets must be the CONDITION's
 // children, and its expressions may read ancestors' outputs only.
 func TestValidateControl_Conditions(t *testing.T) {

@@ -174,22 +174,22 @@ func (c *WorkflowConfig) Validate() error {
 	c.Normalize()
 	s := c.Schedule
 	if s.Mode != ModeSingle && s.Mode != ModeDiscrete {
-		return invalidField("schedule.mode", "schedule.mode must be SINGLE or DISCRETE")
+		return InvalidField("schedule.mode", "schedule.mode must be SINGLE or DISCRETE")
 	}
 	if s.Enabled && len(s.CronList()) == 0 {
-		return invalidField("schedule.cron", "schedule.cron (or schedule.crons) is required when the schedule is enabled")
+		return InvalidField("schedule.cron", "schedule.cron (or schedule.crons) is required when the schedule is enabled")
 	}
 	if s.Cron != "" {
 		if _, err := cron.Parse(s.Cron); err != nil {
-			return invalidField("schedule.cron", "schedule.cron: %v", err)
+			return InvalidField("schedule.cron", "schedule.cron: %v", err)
 		}
 	}
 	if len(s.CronList()) > MaxCrons {
-		return invalidField("schedule.crons", "a schedule has at most %d cron expressions", MaxCrons)
+		return InvalidField("schedule.crons", "a schedule has at most %d cron expressions", MaxCrons)
 	}
 	for i, x := range s.Crons {
 		if _, err := cron.Parse(x); err != nil {
-			return invalidField(fmt.Sprintf("schedule.crons[%d]", i), "schedule.crons[%d]: %v", i, err)
+			return InvalidField(fmt.Sprintf("schedule.crons[%d]", i), "schedule.crons[%d]: %v", i, err)
 		}
 	}
 	if err := s.DST.Validate("schedule.dst"); err != nil {
@@ -197,56 +197,56 @@ func (c *WorkflowConfig) Validate() error {
 	}
 	if s.Calendar != nil {
 		if s.Calendar.ID == "" {
-			return invalidField("schedule.calendar.id", "schedule.calendar.id is required (or leave out schedule.calendar)")
+			return InvalidField("schedule.calendar.id", "schedule.calendar.id is required (or leave out schedule.calendar)")
 		}
 		if s.Calendar.Policy != cron.CalendarSkip && s.Calendar.Policy != cron.CalendarDryRun {
-			return invalidField("schedule.calendar.policy", "schedule.calendar.policy must be SKIP or DRY_RUN")
+			return InvalidField("schedule.calendar.policy", "schedule.calendar.policy must be SKIP or DRY_RUN")
 		}
 	}
 	if _, err := LoadLocation(s.Timezone); err != nil {
 		return err
 	}
 	if s.StartAt != nil && s.EndAt != nil && !s.EndAt.After(*s.StartAt) {
-		return invalidField("schedule.endAt", "schedule.endAt must be after schedule.startAt")
+		return InvalidField("schedule.endAt", "schedule.endAt must be after schedule.startAt")
 	}
 	switch s.Overlap {
 	case OverlapSkip, OverlapBufferOne, OverlapBufferAll, OverlapCancelOld, OverlapAllowAll:
 	default:
-		return invalidField("schedule.overlap", "schedule.overlap must be one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, ALLOW_ALL")
+		return InvalidField("schedule.overlap", "schedule.overlap must be one of SKIP, BUFFER_ONE, BUFFER_ALL, CANCEL_OTHER, ALLOW_ALL")
 	}
 	if s.CatchupWindowSeconds < 10 || s.CatchupWindowSeconds > 365*24*3600 {
-		return invalidField("schedule.catchupWindowSeconds", "schedule.catchupWindowSeconds must be between 10 and %d", 365*24*3600)
+		return InvalidField("schedule.catchupWindowSeconds", "schedule.catchupWindowSeconds must be between 10 and %d", 365*24*3600)
 	}
 	for i, a := range c.Alarms {
 		if len(a.Events) == 0 {
-			return invalidField("alarms", "alarms[%d].events must name at least one event", i)
+			return InvalidField("alarms", "alarms[%d].events must name at least one event", i)
 		}
 		for _, e := range a.Events {
 			switch e {
 			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess:
 			default:
-				return invalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS)", i, e)
+				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS)", i, e)
 			}
 		}
 		if len(a.ChannelIDs) == 0 {
-			return invalidField("alarms", "alarms[%d].channelIds must name at least one channel", i)
+			return InvalidField("alarms", "alarms[%d].channelIds must name at least one channel", i)
 		}
 		if len(a.Template) > 8192 {
-			return invalidField("alarms", "alarms[%d].template must be at most 8192 bytes", i)
+			return InvalidField("alarms", "alarms[%d].template must be at most 8192 bytes", i)
 		}
 	}
 	if c.FailureStrategy != FailureContinue && c.FailureStrategy != FailureEnd {
-		return invalidField("failureStrategy", "failureStrategy must be CONTINUE or END")
+		return InvalidField("failureStrategy", "failureStrategy must be CONTINUE or END")
 	}
 	if c.MaxParallelism < 1 || c.MaxParallelism > MaxMaxParallelism {
-		return invalidField("maxParallelism", "maxParallelism must be between 1 and %d", MaxMaxParallelism)
+		return InvalidField("maxParallelism", "maxParallelism must be between 1 and %d", MaxMaxParallelism)
 	}
 	if len(c.Params) > MaxParams {
-		return invalidField("params", "at most %d params", MaxParams)
+		return InvalidField("params", "at most %d params", MaxParams)
 	}
 	for k := range c.Params {
 		if !ValidParamName(k) {
-			return invalidField("params", "param name %q must be letters, digits and '_'", k)
+			return InvalidField("params", "param name %q must be letters, digits and '_'", k)
 		}
 	}
 	return nil
@@ -258,10 +258,10 @@ func (d *DSTPolicy) Validate(field string) error {
 		return nil
 	}
 	if d.Missing != "" && d.Missing != cron.MissingShift && d.Missing != cron.MissingSkip {
-		return invalidField(field+".missing", "%s.missing must be SHIFT or SKIP", field)
+		return InvalidField(field+".missing", "%s.missing must be SHIFT or SKIP", field)
 	}
 	if d.Repeated != "" && d.Repeated != cron.RepeatedOnce && d.Repeated != cron.RepeatedTwice {
-		return invalidField(field+".repeated", "%s.repeated must be ONCE or TWICE", field)
+		return InvalidField(field+".repeated", "%s.repeated must be ONCE or TWICE", field)
 	}
 	return nil
 }
@@ -269,11 +269,11 @@ func (d *DSTPolicy) Validate(field string) error {
 // LoadLocation loads an IANA time zone, as an INVALID error naming it.
 func LoadLocation(name string) (*time.Location, error) {
 	if name == "" || name == "Local" {
-		return nil, invalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
+		return nil, InvalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, invalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
+		return nil, InvalidField("schedule.timezone", "schedule.timezone %q is not an IANA time zone", name)
 	}
 	return loc, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jobflow"
+	_ "jobflow/jobtypes" // job types, for Job.Normalize
 )
 
 func TestWorkflowConfig_Validate(t *testing.T) {

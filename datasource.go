@@ -80,7 +80,7 @@ func (in DatasourceInput) Apply(d Datasource) (*Datasource, error) {
 		return nil, err
 	}
 	if d.Type != DatasourcePostgres && d.Type != DatasourceMySQL {
-		return nil, invalidField("type", "type must be POSTGRES or MYSQL")
+		return nil, InvalidField("type", "type must be POSTGRES or MYSQL")
 	}
 	if err := CheckDatasourceHost(d.Host); err != nil {
 		return nil, err
@@ -92,16 +92,16 @@ func (in DatasourceInput) Apply(d Datasource) (*Datasource, error) {
 		d.Port = map[DatasourceType]int{DatasourcePostgres: 5432, DatasourceMySQL: 3306}[d.Type]
 	}
 	if d.Port < 1 || d.Port > 65535 {
-		return nil, invalidField("port", "port must be between 1 and 65535")
+		return nil, InvalidField("port", "port must be between 1 and 65535")
 	}
 	if d.Database == "" || len(d.Database) > 128 {
-		return nil, invalidField("database", "database is required (at most 128 characters)")
+		return nil, InvalidField("database", "database is required (at most 128 characters)")
 	}
 	if d.User == "" || len(d.User) > 128 {
-		return nil, invalidField("user", "user is required (at most 128 characters)")
+		return nil, InvalidField("user", "user is required (at most 128 characters)")
 	}
 	if len(d.Password) > 1024 {
-		return nil, invalidField("password", "password must be at most 1024 characters")
+		return nil, InvalidField("password", "password must be at most 1024 characters")
 	}
 	d.HasPassword = d.Password != ""
 	return &d, nil

@@ -2,7 +2,6 @@ package jobflow
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,66 +30,6 @@ const (
 // DependentWindows are the window names without a number; lastNHours:N and
 // lastNDays:N take one.
 var DependentWindows = []string{"today", "yesterday", "thisHour", "lastHour", "thisWeek", "lastWeek", "thisMonth", "lastMonth"}
-
-// normalizeDependentConfig validates a DEPENDENT config and fills its
-// defaults. That the named workflows and jobs exist in the tenant is the
-// store's check (it needs the store).
-func normalizeDependentConfig(raw json.RawMessage) (any, error) {
-	var c DependentConfig
-	if err := strictUnmarshal(raw, &c); err != nil {
-		return nil, err
-	}
-	if len(c.Items) == 0 {
-		return nil, invalidField("config.items", "config.items must name at least one workflow to wait for")
-	}
-	if len(c.Items) > MaxDependentItems {
-		return nil, invalidField("config.items", "config.items may hold at most %d items", MaxDependentItems)
-	}
-	for k := range c.Items {
-		it := &c.Items[k]
-		field := fmt.Sprintf("config.items[%d]", k)
-		it.WorkflowID = strings.TrimSpace(it.WorkflowID)
-		it.JobID = strings.TrimSpace(it.JobID)
-		if it.WorkflowID == "" {
-			return nil, invalidField(field+".workflowId", "%s.workflowId is required", field)
-		}
-		if _, _, err := DependentWindow(it.Window, time.Unix(0, 0), time.UTC); err != nil {
-			return nil, invalidField(field+".window", "%s.window: %v", field, err)
-		}
-	}
-	if c.Relation == "" {
-		c.Relation = RelationAnd
-	}
-	if c.Relation != RelationAnd && c.Relation != RelationOr {
-		return nil, invalidField("config.relation", "config.relation must be AND or OR")
-	}
-	if c.OnUpstreamFail == "" {
-		c.OnUpstreamFail = OnUpstreamFailFail
-	}
-	if c.OnUpstreamFail != OnUpstreamFailFail && c.OnUpstreamFail != OnUpstreamFailWait {
-		return nil, invalidField("config.onUpstreamFail", "config.onUpstreamFail must be FAIL or WAIT")
-	}
-	if c.TimeoutSeconds < 0 || c.TimeoutSeconds > MaxTimeoutSeconds {
-		return nil, invalidField("config.timeoutSeconds", "config.timeoutSeconds must be between 0 and %d", MaxTimeoutSeconds)
-	}
-	if c.CheckIntervalSeconds == 0 {
-		c.CheckIntervalSeconds = DefaultDependentCheckSeconds
-	}
-	if c.CheckIntervalSeconds < MinDependentCheckSeconds || c.CheckIntervalSeconds > MaxDependentCheckSeconds {
-		return nil, invalidField("config.checkIntervalSeconds", "config.checkIntervalSeconds must be between %d and %d",
-			MinDependentCheckSeconds, MaxDependentCheckSeconds)
-	}
-	return c, nil
-}
-
-// ParseDependentConfig reads a stored (normalized) DEPENDENT config.
-func ParseDependentConfig(raw json.RawMessage) (DependentConfig, error) {
-	v, err := normalizeDependentConfig(raw)
-	if err != nil {
-		return DependentConfig{}, err
-	}
-	return v.(DependentConfig), nil
-}
 
 // Timeout is how long a DEPENDENT node waits before it fails: its own
 // timeoutSeconds, else the job's, else DefaultDependentTimeout.

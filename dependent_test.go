@@ -1,9 +1,6 @@
 package jobflow
 
 import (
-	"encoding/json"
-	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -126,69 +123,4 @@ func TestDependentWindow_Invalid(t *testing.T) {
 			t.Errorf("window %q: %v", w, err)
 		}
 	}
-}
-
-// TestNormalizeDependentConfig: defaults, and every invalid field named.
-func TestNormalizeDependentConfig(t *testing.T) {
-	j := Job{Name: "wait", Type: JobDependent, Config: json.RawMessage(`{"items":[{"workflowId":" wf_a ","window":"yesterday"}]}`)}
-	if err := j.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := ParseDependentConfig(j.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Relation != RelationAnd || c.OnUpstreamFail != OnUpstreamFailFail || c.CheckIntervalSeconds != 60 ||
-		c.Items[0].WorkflowID != "wf_a" || c.TimeoutSeconds != 0 {
-		t.Fatalf("normalized: %+v", c)
-	}
-	if d := c.Timeout(0); d != 24*time.Hour {
-		t.Errorf("default timeout %v", d)
-	}
-	if d := c.Timeout(90); d != 90*time.Second {
-		t.Errorf("job timeout %v", d)
-	}
-	c.TimeoutSeconds = 30
-	if d := c.Timeout(90); d != 30*time.Second {
-		t.Errorf("own timeout %v", d)
-	}
-
-	bad := []struct{ config, field string }{
-		{`{}`, "config.items"},
-		{`{"items":[]}`, "config.items"},
-		{`{"items":[{"window":"today"}]}`, "config.items[0].workflowId"},
-		{`{"items":[{"workflowId":"a","window":"today"},{"workflowId":"b","window":"someday"}]}`, "config.items[1].window"},
-		{`{"items":[{"workflowId":"a","window":"lastNDays:0"}]}`, "config.items[0].window"},
-		{`{"items":[{"workflowId":"a","window":"today"}],"relation":"XOR"}`, "config.relation"},
-		{`{"items":[{"workflowId":"a","window":"today"}],"onUpstreamFail":"IGNORE"}`, "config.onUpstreamFail"},
-		{`{"items":[{"workflowId":"a","window":"today"}],"timeoutSeconds":-1}`, "config.timeoutSeconds"},
-		{`{"items":[{"workflowId":"a","window":"today"}],"checkIntervalSeconds":1}`, "config.checkIntervalSeconds"},
-		{`{"items":[{"workflowId":"a","window":"today"}],"wait":true}`, "config"},
-		{`{"items":[{"workflowId":"a","window":"today","extra":1}]}`, "config"},
-	}
-	for _, b := range bad {
-		j := Job{Name: "wait", Type: JobDependent, Config: json.RawMessage(b.config)}
-		err := j.Normalize()
-		var e *Error
-		if !errors.As(err, &e) || e.Code != EINVALID || fieldOf(e) != b.field {
-			t.Errorf("%s: err %v, want EINVALID on %s", b.config, err, b.field)
-			continue
-		}
-		if !strings.Contains(e.Message, strings.TrimPrefix(b.field, "config.")) {
-			t.Errorf("%s: message %q does not name %s", b.config, e.Message, b.field)
-		}
-	}
-	items := make([]string, MaxDependentItems+1)
-	for k := range items {
-		items[k] = `{"workflowId":"a","window":"today"}`
-	}
-	j = Job{Name: "wait", Type: JobDependent, Config: json.RawMessage(`{"items":[` + strings.Join(items, ",") + `]}`)}
-	if err := j.Normalize(); ErrorCode(err) != EINVALID {
-		t.Errorf("%d items: %v", len(items), err)
-	}
-}
-
-func fieldOf(e *Error) string {
-	d, _ := e.Details.(map[string]string)
-	return d["field"]
 }

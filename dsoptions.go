@@ -136,7 +136,7 @@ func CheckDatasourceOptions(t DatasourceType, options map[string]string) error {
 	case DatasourceMySQL:
 		allowed = mysqlOptions
 	default:
-		return invalidField("type", "type must be POSTGRES or MYSQL")
+		return InvalidField("type", "type must be POSTGRES or MYSQL")
 	}
 	names := make([]string, 0, len(options))
 	for k := range options {
@@ -151,10 +151,10 @@ func CheckDatasourceOptions(t DatasourceType, options map[string]string) error {
 			if why == "" {
 				why = "it is not on the " + string(t) + " allow-list"
 			}
-			return invalidField(field, "datasource option %q is not allowed for %s: %s", k, t, why)
+			return InvalidField(field, "datasource option %q is not allowed for %s: %s", k, t, why)
 		}
 		if msg := check(options[k]); msg != "" {
-			return invalidField(field, "datasource option %q %s", k, msg)
+			return InvalidField(field, "datasource option %q %s", k, msg)
 		}
 	}
 	return nil
@@ -164,13 +164,13 @@ func CheckDatasourceOptions(t DatasourceType, options map[string]string) error {
 // unix socket path, no list of hosts.
 func CheckDatasourceHost(host string) error {
 	if host == "" || len(host) > 255 {
-		return invalidField("host", "host is required (at most 255 characters)")
+		return InvalidField("host", "host is required (at most 255 characters)")
 	}
 	if a, err := netip.ParseAddr(host); err == nil && a.Zone() == "" {
 		return nil
 	}
 	if !hostNameRE.MatchString(host) {
-		return invalidField("host", "host must be a DNS name or an IP address (not a socket path or a list)")
+		return InvalidField("host", "host must be a DNS name or an IP address (not a socket path or a list)")
 	}
 	return nil
 }

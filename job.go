@@ -3,7 +3,6 @@ package jobflow
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -47,37 +46,6 @@ type RetryPolicy struct {
 	Backoff         float64 `json:"backoff"`         // interval multiplier, >= 1
 }
 
-// ShellConfig is the config of SHELL and PYTHON jobs.
-type ShellConfig struct {
-	Script string            `json:"script"`
-	Env    map[string]string `json:"env,omitempty"`
-	// Limits lower the tenant's jobLimits for this job (docs/security.md);
-	// a value above the tenant's fails the job.
-	Limits *JobLimits `json:"limits,omitempty"`
-}
-
-// SQL modes.
-const (
-	SQLExecute = "EXECUTE"
-	SQLQuery   = "QUERY"
-)
-
-// SQLConfig is the config of SQL jobs.
-type SQLConfig struct {
-	DatasourceID string `json:"datasourceId"`
-	SQL          string `json:"sql"`
-	Mode         string `json:"mode"` // EXECUTE (default) or QUERY
-}
-
-// HTTPConfig is the config of HTTP jobs.
-type HTTPConfig struct {
-	Method       string            `json:"method"`
-	URL          string            `json:"url"`
-	Headers      map[string]string `json:"headers,omitempty"`
-	Body         string            `json:"body,omitempty"`
-	SuccessCodes []int             `json:"successCodes,omitempty"` // default: any 2xx
-}
-
 // Limits on job fields.
 const (
 	MaxScriptBytes     = 256 << 10
@@ -87,11 +55,14 @@ const (
 	MaxWorkerGroupName = 64
 )
 
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 var workerGroupRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-// Normalize fills defaults (retry of one attempt, SQL mode, HTTP method) and
-// validates the job, its type and its type's config. It rewrites Config in its
-// canonical form so that stored configs hold only known fields.
+// Normalize fills defaults (retry of one attempt, then the type's own) and
+// validates the job, its type and its type's config (the type's Normalize,
+// package jobtypes). It rewrites Config in its canonical form so that
+// stored configs hold only known fields.
 func (j *Job) Normalize() error {
 	if err := ValidateName("name", j.Name); err != nil {
 		return err
@@ -100,7 +71,7 @@ func (j *Job) Normalize() error {
 		return err
 	}
 	if j.TimeoutSeconds < 0 || j.TimeoutSeconds > MaxTimeoutSeconds {
-		return invalidField("timeoutSeconds", "timeoutSeconds must be between 0 and %d", MaxTimeoutSeconds)
+		return InvalidField("timeoutSeconds", "timeoutSeconds must be between 0 and %d", MaxTimeoutSeconds)
 	}
 	if j.Retry.MaxAttempts == 0 {
 		j.Retry.MaxAttempts = 1
@@ -109,163 +80,56 @@ func (j *Job) Normalize() error {
 		j.Retry.Backoff = 1
 	}
 	if j.Retry.MaxAttempts < 1 || j.Retry.MaxAttempts > MaxRetryAttempts {
-		return invalidField("retry.maxAttempts", "retry.maxAttempts must be between 1 and %d", MaxRetryAttempts)
+		return InvalidField("retry.maxAttempts", "retry.maxAttempts must be between 1 and %d", MaxRetryAttempts)
 	}
 	if j.Retry.IntervalSeconds < 0 || j.Retry.IntervalSeconds > MaxRetryInterval {
-		return invalidField("retry.intervalSeconds", "retry.intervalSeconds must be between 0 and %d", MaxRetryInterval)
+		return InvalidField("retry.intervalSeconds", "retry.intervalSeconds must be between 0 and %d", MaxRetryInterval)
 	}
 	if j.Retry.Backoff < 1 || j.Retry.Backoff > 10 {
-		return invalidField("retry.backoff", "retry.backoff must be between 1 and 10")
+		return InvalidField("retry.backoff", "retry.backoff must be between 1 and 10")
 	}
 	if j.WorkerGroup != "" && (len(j.WorkerGroup) > MaxWorkerGroupName || !workerGroupRE.MatchString(j.WorkerGroup)) {
-		return invalidField("workerGroup", "workerGroup must be lower-case letters, digits, '-' or '_', at most %d characters", MaxWorkerGroupName)
+		return InvalidField("workerGroup", "workerGroup must be lower-case letters, digits, '-' or '_', at most %d characters", MaxWorkerGroupName)
 	}
 	if j.Cron != "" {
 		if _, err := cron.Parse(j.Cron); err != nil {
-			return invalidField("cron", "cron: %v", err)
+			return InvalidField("cron", "cron: %v", err)
 		}
 	}
-	cfg, err := normalizeJobConfig(j.Type, j.Config)
+	def := LookupJobType(j.Type)
+	if def == nil {
+		return unknownJobType()
+	}
+	raw := j.Config
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = json.RawMessage("{}")
+	}
+	v, err := def.Normalize(raw)
 	if err != nil {
 		return err
 	}
-	if j.Type == JobSubflow && j.Retry.MaxAttempts > 1 {
-		// A child run is not retried whole: its own jobs have retries,
-		// and a rerun of the parent reruns the child's failed jobs.
-		return invalidField("retry.maxAttempts", "retry.maxAttempts must be 1 for a SUBFLOW job (set retries on the child's jobs)")
+	// A type may check the job's own fields against its kind (SUBFLOW: no
+	// retries).
+	if c, ok := def.(interface{ CheckJob(*Job) error }); ok {
+		if err := c.CheckJob(j); err != nil {
+			return err
+		}
+	}
+	cfg, err := json.Marshal(v)
+	if err != nil {
+		return err
 	}
 	j.Config = cfg
 	return nil
 }
 
-func normalizeJobConfig(t JobType, raw json.RawMessage) (json.RawMessage, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		raw = json.RawMessage("{}")
-	}
-	var v any
-	switch t {
-	case JobShell, JobPython:
-		var c ShellConfig
-		if err := strictUnmarshal(raw, &c); err != nil {
-			return nil, err
-		}
-		if strings.TrimSpace(c.Script) == "" {
-			return nil, invalidField("config.script", "config.script is required")
-		}
-		if len(c.Script) > MaxScriptBytes {
-			return nil, invalidField("config.script", "config.script must be at most %d bytes", MaxScriptBytes)
-		}
-		for k := range c.Env {
-			if !envNameRE.MatchString(k) {
-				return nil, invalidField("config.env", "config.env: %q is not a valid variable name", k)
-			}
-		}
-		if c.Limits != nil {
-			if err := c.Limits.ValidateAs("config.limits"); err != nil {
-				return nil, err
-			}
-		}
-		v = c
-	case JobSQL:
-		var c SQLConfig
-		if err := strictUnmarshal(raw, &c); err != nil {
-			return nil, err
-		}
-		if c.DatasourceID == "" {
-			return nil, invalidField("config.datasourceId", "config.datasourceId is required")
-		}
-		if strings.TrimSpace(c.SQL) == "" {
-			return nil, invalidField("config.sql", "config.sql is required")
-		}
-		if len(c.SQL) > MaxScriptBytes {
-			return nil, invalidField("config.sql", "config.sql must be at most %d bytes", MaxScriptBytes)
-		}
-		if c.Mode == "" {
-			c.Mode = SQLExecute
-		}
-		if c.Mode != SQLExecute && c.Mode != SQLQuery {
-			return nil, invalidField("config.mode", "config.mode must be EXECUTE or QUERY")
-		}
-		v = c
-	case JobHTTP:
-		var c HTTPConfig
-		if err := strictUnmarshal(raw, &c); err != nil {
-			return nil, err
-		}
-		if c.Method == "" {
-			c.Method = "GET"
-		}
-		c.Method = strings.ToUpper(c.Method)
-		switch c.Method {
-		case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
-		default:
-			return nil, invalidField("config.method", "config.method %q is not supported", c.Method)
-		}
-		if err := validateJobURL(c.URL); err != nil {
-			return nil, err
-		}
-		for _, code := range c.SuccessCodes {
-			if code < 100 || code > 599 {
-				return nil, invalidField("config.successCodes", "config.successCodes: %d is not an HTTP status", code)
-			}
-		}
-		if len(c.Body) > MaxScriptBytes {
-			return nil, invalidField("config.body", "config.body must be at most %d bytes", MaxScriptBytes)
-		}
-		v = c
-	case JobCondition:
-		c, err := normalizeCondition(raw)
-		if err != nil {
-			return nil, err
-		}
-		v = c
-	case JobDependent:
-		c, err := normalizeDependentConfig(raw)
-		if err != nil {
-			return nil, err
-		}
-		v = c
-	case JobSubflow:
-		c, err := normalizeSubflowConfig(raw)
-		if err != nil {
-			return nil, err
-		}
-		v = c
-	default:
-		return nil, invalidField("type", "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT")
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// validateJobURL accepts absolute http(s) URLs; variables like ${params.host}
-// may stand in them and are resolved at node start.
-func validateJobURL(raw string) error {
-	if raw == "" {
-		return invalidField("config.url", "config.url is required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if strings.Contains(raw, "${") || strings.Contains(raw, "$[") {
-			return nil
-		}
-		return invalidField("config.url", "config.url must be an absolute http or https URL")
-	}
-	return nil
-}
-
-// strictUnmarshal decodes a config and rejects unknown fields and wrong types
+// StrictUnmarshal decodes a config and rejects unknown fields and wrong types
 // with a message naming the field.
-func strictUnmarshal(raw json.RawMessage, v any) error {
+func StrictUnmarshal(raw json.RawMessage, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return invalidField("config", "config: %s", describeJSONError(err))
+		return InvalidField("config", "config: %s", describeJSONError(err))
 	}
 	return nil
 }
@@ -307,7 +171,8 @@ func jsonKind(k string) string {
 // DescribeJSONError is describeJSONError for the API's body decoding.
 func DescribeJSONError(err error) string { return describeJSONError(err) }
 
-func invalidField(field, format string, args ...any) *Error {
+// InvalidField is the EINVALID error of a job field, naming it in details.
+func InvalidField(field, format string, args ...any) *Error {
 	return Errorf(EINVALID, format, args...).WithDetails(map[string]string{"field": field})
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 func refJob(id, name, script string) *Job {
-	cfg, _ := json.Marshal(ShellConfig{Script: script, Env: map[string]string{"E": "x"}})
+	cfg, _ := json.Marshal(map[string]any{"script": script, "env": map[string]string{"E": "x"}})
 	return &Job{ID: id, Name: name, Type: JobShell, Config: cfg}
 }
 

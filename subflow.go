@@ -20,44 +20,6 @@ const MaxSubflowDepth = 5
 // MaxSubflowParams bounds a SUBFLOW job's params, like a run's.
 const MaxSubflowParams = MaxParams
 
-func normalizeSubflowConfig(raw json.RawMessage) (SubflowConfig, error) {
-	var c SubflowConfig
-	if err := strictUnmarshal(raw, &c); err != nil {
-		return c, err
-	}
-	if strings.TrimSpace(c.WorkflowID) == "" {
-		return c, invalidField("config.workflowId", "config.workflowId is required: the workflow to run")
-	}
-	switch c.Version {
-	case "":
-		c.Version = SubflowPublished
-	case SubflowPublished, SubflowDraft:
-	default:
-		return c, invalidField("config.version", "config.version must be PUBLISHED or DRAFT")
-	}
-	if len(c.Params) > MaxSubflowParams {
-		return c, invalidField("config.params", "config.params: at most %d params", MaxSubflowParams)
-	}
-	for k, v := range c.Params {
-		if !ValidParamName(k) {
-			return c, invalidField("config.params", "config.params: %q is not a valid param name (letters, digits and '_')", k)
-		}
-		if len(v) > 64<<10 {
-			return c, invalidField("config.params", "config.params: %q is longer than 64 KiB", k)
-		}
-		// The child's params travel in its workflow input: a secret there
-		// would sit in Temporal's history. The child's jobs name it instead.
-		if strings.Contains(v, "${{") && strings.Contains(v, "secret.") {
-			return c, invalidField("config.params", "config.params: %q names a secret; secrets cannot be passed to a subflow (name the secret in the child's jobs)", k)
-		}
-	}
-	if c.Wait == nil {
-		wait := true
-		c.Wait = &wait
-	}
-	return c, nil
-}
-
 // SubflowTarget returns the workflow a SUBFLOW job runs, "" for other jobs
 // or a config that does not parse.
 func (j *Job) SubflowTarget() string {
@@ -87,7 +49,7 @@ type SubflowLookup interface {
 func CheckSubflows(ctx context.Context, look SubflowLookup, tenantID string, w *Workflow, jobs, check []*Job) error {
 	for _, t := range subflowTargets(check, nil) {
 		if _, err := look.FindWorkflowByID(ctx, tenantID, t); ErrorCode(err) == ENOTFOUND {
-			return invalidField("config.workflowId", "config.workflowId: no workflow %q in this tenant", t)
+			return InvalidField("config.workflowId", "config.workflowId: no workflow %q in this tenant", t)
 		} else if err != nil {
 			return err
 		}
@@ -108,7 +70,7 @@ func CheckSubflows(ctx context.Context, look SubflowLookup, tenantID string, w *
 		return err
 	}
 	if d > MaxSubflowDepth {
-		return invalidField("config.workflowId", "SUBFLOW jobs nest %d deep from workflow %q; at most %d levels are allowed", d, w.Name, MaxSubflowDepth)
+		return InvalidField("config.workflowId", "SUBFLOW jobs nest %d deep from workflow %q; at most %d levels are allowed", d, w.Name, MaxSubflowDepth)
 	}
 	return nil
 }

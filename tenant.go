@@ -94,7 +94,7 @@ func (l JobLimits) ValidateAs(field string) error {
 		{"logKiBPerSecond", l.LogKiBPerSecond, 1, 1048576},
 	} {
 		if f.v != 0 && (f.v < f.min || f.v > f.max) {
-			return invalidField(field+"."+f.name, "%s.%s must be between %d and %d (or 0 for the default)", field, f.name, f.min, f.max)
+			return InvalidField(field+"."+f.name, "%s.%s must be between %d and %d (or 0 for the default)", field, f.name, f.min, f.max)
 		}
 	}
 	return nil
@@ -115,7 +115,7 @@ func (t *Tenant) Validate() error {
 		return Errorf(EINVALID, "maxWorkflows must be between 1 and 1000000").WithDetails(map[string]string{"field": "maxWorkflows"})
 	}
 	if len(t.EgressAllow) > MaxEgressRules {
-		return invalidField("egressAllow", "egressAllow holds at most %d rules", MaxEgressRules)
+		return InvalidField("egressAllow", "egressAllow holds at most %d rules", MaxEgressRules)
 	}
 	for i, e := range t.EgressAllow {
 		if _, err := egress.ParseRules([]string{e}); err != nil {

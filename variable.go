@@ -45,29 +45,29 @@ type VariableInput struct {
 func (in VariableInput) Apply(v Variable, create bool) (*Variable, error) {
 	if in.Name != nil {
 		if !create && *in.Name != v.Name {
-			return nil, invalidField("name", "a variable cannot be renamed; create another one")
+			return nil, InvalidField("name", "a variable cannot be renamed; create another one")
 		}
 		v.Name = *in.Name
 	}
 	if !ValidParamName(v.Name) {
-		return nil, invalidField("name", "name must be letters, digits and '_' (at most 64, not starting with a digit)")
+		return nil, InvalidField("name", "name must be letters, digits and '_' (at most 64, not starting with a digit)")
 	}
 	if in.Secret != nil {
 		if !create && *in.Secret != v.Secret {
-			return nil, invalidField("secret", "a variable cannot change between plain and secret; delete it and create it again")
+			return nil, InvalidField("secret", "a variable cannot change between plain and secret; delete it and create it again")
 		}
 		v.Secret = *in.Secret
 	}
 	if in.Value != nil {
 		if len(*in.Value) > MaxVariableBytes {
-			return nil, invalidField("value", "value is longer than %d bytes", MaxVariableBytes)
+			return nil, InvalidField("value", "value is longer than %d bytes", MaxVariableBytes)
 		}
 		if !utf8.ValidString(*in.Value) {
-			return nil, invalidField("value", "value must be UTF-8 text")
+			return nil, InvalidField("value", "value must be UTF-8 text")
 		}
 		v.Value = *in.Value
 	} else if create {
-		return nil, invalidField("value", "value is required")
+		return nil, InvalidField("value", "value is required")
 	}
 	if in.Remark != nil {
 		v.Remark = *in.Remark

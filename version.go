@@ -62,11 +62,11 @@ const MaxFireTimes = 1000
 func (s Schedule) Expr() (*cron.Expr, *time.Location, error) {
 	list := s.CronList()
 	if len(list) == 0 {
-		return nil, nil, invalidField("schedule.cron", "schedule.cron is required")
+		return nil, nil, InvalidField("schedule.cron", "schedule.cron is required")
 	}
 	e, err := cron.Parse(list[0])
 	if err != nil {
-		return nil, nil, invalidField("schedule.cron", "schedule.cron: %v", err)
+		return nil, nil, InvalidField("schedule.cron", "schedule.cron: %v", err)
 	}
 	loc, err := LoadLocation(s.Timezone)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s Schedule) Expr() (*cron.Expr, *time.Location, error) {
 func (s Schedule) Plan(cal *Calendar) (*cron.Plan, error) {
 	list := s.CronList()
 	if len(list) == 0 {
-		return nil, invalidField("schedule.cron", "schedule.cron is required")
+		return nil, InvalidField("schedule.cron", "schedule.cron is required")
 	}
 	loc, err := LoadLocation(s.Timezone)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s Schedule) Plan(cal *Calendar) (*cron.Plan, error) {
 			if s.Cron == "" || i > 0 {
 				field = fmt.Sprintf("schedule.crons[%d]", i-len(list)+len(s.Crons))
 			}
-			return nil, invalidField(field, "%s: %v", field, err)
+			return nil, InvalidField(field, "%s: %v", field, err)
 		}
 		p.Exprs = append(p.Exprs, e)
 	}

@@ -12,7 +12,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +29,7 @@ import (
 	"jobflow"
 	"jobflow/alarms"
 	"jobflow/egress"
+	"jobflow/jobtypes"
 	"jobflow/metrics"
 	"jobflow/vars"
 	"jobflow/workflows"
@@ -136,30 +136,16 @@ func (a *Activities) logger() *slog.Logger {
 	return a.Logger
 }
 
-// jobError is a failure an executor reports: the message shown on the node
-// run, and whether retrying could help.
-type jobError struct {
-	msg    string
-	config bool // the job cannot run as configured: never retried
-}
+// jobError is a failure an executor reports (jobtypes.JobError).
+type jobError = jobtypes.JobError
 
-func (e *jobError) Error() string { return e.msg }
+var (
+	failf        = jobtypes.Failf
+	configErrorf = jobtypes.ConfigErrorf
+)
 
-func failf(format string, args ...any) error {
-	return &jobError{msg: fmt.Sprintf(format, args...)}
-}
-
-func configErrorf(format string, args ...any) error {
-	return &jobError{msg: fmt.Sprintf(format, args...), config: true}
-}
-
-// outcome is what an executor returns: a result, and on failure perhaps an
-// exit code or partial result worth keeping on the node run too.
-type outcome struct {
-	ExitCode *int
-	Result   json.RawMessage
-	Outputs  map[string]string // docs/run-semantics.md#outputs; see outputs.go
-}
+// outcome is what an executor returns (jobtypes.Outcome).
+type outcome = jobtypes.Outcome
 
 // RunJob executes one job of a run and records its node run. A failed job is
 // an application error of type ErrTypeJobFailed (retried per the job's retry
@@ -292,7 +278,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		return workflows.RunJobResult{}, temporal.NewCanceledError("aborted")
 	case err != nil:
 		var je *jobError
-		if errors.As(err, &je) && je.config {
+		if errors.As(err, &je) && je.Config {
 			return workflows.RunJobResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeConfig, nil)
 		}
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
@@ -326,34 +312,18 @@ func (a *Activities) endedBefore(ctx context.Context, in workflows.RunJobInput, 
 	return nil
 }
 
-// execute dispatches to the executor of the job's type.
+// execute runs the job with its type's executor (package jobtypes).
 func (a *Activities) execute(ctx context.Context, in workflows.RunJobInput, log *nodeLog, plain, secrets map[string]string) (outcome, error) {
 	vars, err := newResolver(in)
 	if err != nil {
 		return outcome{}, err
 	}
 	vars.scope.Globals, vars.scope.Secrets = plain, secrets
-	switch in.Job.Type {
-	case jobflow.JobShell, jobflow.JobPython:
-		var cfg jobflow.ShellConfig
-		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
-			return outcome{}, configErrorf("config of %s job: %v", in.Job.Type, err)
-		}
-		return a.runShell(ctx, in, cfg, vars, log)
-	case jobflow.JobSQL:
-		var cfg jobflow.SQLConfig
-		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
-			return outcome{}, configErrorf("config of SQL job: %v", err)
-		}
-		return a.runSQL(ctx, in, cfg, vars, log)
-	case jobflow.JobHTTP:
-		var cfg jobflow.HTTPConfig
-		if err := json.Unmarshal(in.Job.Config, &cfg); err != nil {
-			return outcome{}, configErrorf("config of HTTP job: %v", err)
-		}
-		return a.runHTTP(ctx, in.TenantID, cfg, vars, log)
+	ex := jobtypes.ExecutorOf(in.Job.Type)
+	if ex == nil {
+		return outcome{}, configErrorf("unknown job type %q", in.Job.Type)
 	}
-	return outcome{}, configErrorf("unknown job type %q", in.Job.Type)
+	return ex.Execute(ctx, &executorEnv{a: a, in: in, vars: vars, log: log}, &in.Job)
 }
 
 // heartbeat records a heartbeat every second until stopped, so that the

@@ -18,6 +18,7 @@ import (
 
 	"jobflow"
 	"jobflow/egress"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 	"jobflow/workflows"
@@ -32,7 +33,7 @@ func TestEgress_SQLPostgresLoopback(t *testing.T) {
 	ctx := context.Background()
 	ds := e.closedDatasource(t, jobflow.DatasourcePostgres, 5432, "postgres", "postgres")
 	run := func() (string, error) {
-		j := sqlJob(e, ds, jobflow.SQLQuery, "select current_user as u")
+		j := sqlJob(e, ds, jobtypes.SQLQuery, "select current_user as u")
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		return j.ID, err
 	}
@@ -62,7 +63,7 @@ func TestEgress_SQLPostgresLoopback(t *testing.T) {
 	rules, _ := parseTestRules("127.0.0.1:5432")
 	e2.a.EgressAllow = rules
 	ds2 := e2.closedDatasource(t, jobflow.DatasourcePostgres, 5432, "postgres", "postgres")
-	if _, err := e2.a.RunJob(ctx, e2.input(sqlJob(e2, ds2, jobflow.SQLQuery, "select 1 as one"), nil)); err != nil {
+	if _, err := e2.a.RunJob(ctx, e2.input(sqlJob(e2, ds2, jobtypes.SQLQuery, "select 1 as one"), nil)); err != nil {
 		t.Fatalf("datasource allowed by the global list: %v", err)
 	}
 }
@@ -82,7 +83,7 @@ func TestEgress_SQLStoredRefusedOption(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE datasources SET options = '{"allowAllFiles":"true"}', updated_at = now() WHERE id = $1`, ds); err != nil {
 		t.Fatal(err)
 	}
-	j := sqlJob(e, ds, jobflow.SQLQuery, "select 1")
+	j := sqlJob(e, ds, jobtypes.SQLQuery, "select 1")
 	_, err = e.a.RunJob(ctx, e.input(j, nil))
 	ae := appError(t, err)
 	want := jobflow.ErrorMessage(jobflow.CheckDatasourceOptions(jobflow.DatasourceMySQL, map[string]string{"allowAllFiles": "true"}))
@@ -121,7 +122,7 @@ func TestEgress_MySQLLoadDataLocalReadsNoFile(t *testing.T) {
 	ctx := context.Background()
 
 	script := fmt.Sprintf("create table %[1]s (line text);\nload data local infile '%[2]s' into table %[1]s;\nselect * from %[1]s", table, path)
-	j := sqlJob(e, ds, jobflow.SQLQuery, script)
+	j := sqlJob(e, ds, jobtypes.SQLQuery, script)
 	res, err := e.a.RunJob(ctx, e.input(j, nil))
 	if err == nil {
 		t.Fatalf("LOAD DATA LOCAL INFILE succeeded: %s", res.Result)
@@ -154,7 +155,7 @@ func TestEgress_MySQLLoadDataLocalReadsNoFile(t *testing.T) {
 		t.Errorf("table holds %d rows: %q", len(rows), rows)
 	}
 	// Nor does jobflow register a reader with the driver.
-	j = sqlJob(e, ds, jobflow.SQLExecute, fmt.Sprintf("load data local infile 'Reader::secret' into table %s", table))
+	j = sqlJob(e, ds, jobtypes.SQLExecute, fmt.Sprintf("load data local infile 'Reader::secret' into table %s", table))
 	if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || !strings.Contains(appError(t, err).Message(), "not registered") {
 		t.Errorf("LOAD DATA LOCAL INFILE 'Reader::secret': %v, want the driver's refusal", err)
 	}
@@ -271,12 +272,12 @@ func TestEgress_SQLMySQLLoopback(t *testing.T) {
 	mysqlAdmin(t)
 	ctx := context.Background()
 	ds := e.closedDatasource(t, jobflow.DatasourceMySQL, 3306, "test", "root")
-	_, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	_, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobtypes.SQLQuery, "select 1 as one"), nil))
 	if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "127.0.0.1:3306") || !strings.Contains(ae.Message(), "egressAllow") {
 		t.Fatalf("error = %q, want a refusal naming 127.0.0.1:3306 and egressAllow", ae.Message())
 	}
 	e.allowEgress(t, "127.0.0.1:3306")
-	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one"), nil))
+	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobtypes.SQLQuery, "select 1 as one"), nil))
 	if err != nil || res.Outputs["one"] != "1" {
 		t.Fatalf("allowed: %v %v", res.Outputs, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store/storetest"
 )
 
@@ -18,7 +19,7 @@ func TestRunJob_EndedBefore(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			ctx := context.Background()
-			job := func() jobflow.Job { return e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "true"}) }
+			job := func() jobflow.Job { return e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "true"}) }
 			done, failed, running, other := job(), job(), job(), job()
 			ended := time.Now().UTC()
 			exit := 0

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 )
 
@@ -49,6 +50,11 @@ func TestRunJob_HTTP(t *testing.T) {
 		defer mu.Unlock()
 		return reqs[len(reqs)-1]
 	}
+	type httpResult struct {
+		Status    int    `json:"status"`
+		Body      string `json:"body"`
+		Truncated bool   `json:"truncated,omitempty"`
+	}
 	result := func(t *testing.T, raw json.RawMessage) httpResult {
 		t.Helper()
 		var r httpResult
@@ -62,7 +68,7 @@ func TestRunJob_HTTP(t *testing.T) {
 	// names it; the message names the destination and the setting, and
 	// the request never reaches the server.
 	t.Run("LoopbackRefusedByDefault", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created"})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: srv.URL + "/created"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		host := strings.TrimPrefix(srv.URL, "http://")
 		ae := appError(t, err)
@@ -81,7 +87,7 @@ func TestRunJob_HTTP(t *testing.T) {
 	e.allowServer(t, srv.URL)
 
 	t.Run("Success", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{
 			Method:  "POST",
 			URL:     srv.URL + "/created?day=${qing.current_date1}",
 			Headers: map[string]string{"X-Token": "${params.token}", "Content-Type": "application/json"},
@@ -108,7 +114,7 @@ func TestRunJob_HTTP(t *testing.T) {
 	})
 
 	t.Run("StatusFails", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/broken"})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: srv.URL + "/broken"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); ae.Message() != "HTTP status 500" || ae.Type() != ErrTypeJobFailed {
 			t.Errorf("error = %q (%s), want JobFailed \"HTTP status 500\"", ae.Message(), ae.Type())
@@ -120,29 +126,29 @@ func TestRunJob_HTTP(t *testing.T) {
 	})
 
 	t.Run("SuccessCodes", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "DELETE", URL: srv.URL + "/missing", SuccessCodes: []int{404}})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "DELETE", URL: srv.URL + "/missing", SuccessCodes: []int{404}})
 		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
 			t.Fatalf("404 listed in successCodes: %v", err)
 		}
-		j = e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", SuccessCodes: []int{200}})
+		j = e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: srv.URL + "/created", SuccessCodes: []int{200}})
 		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil || appError(t, err).Message() != "HTTP status 201" {
 			t.Errorf("201 outside successCodes [200]: err = %v", err)
 		}
 	})
 
 	t.Run("Truncated", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/big"})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: srv.URL + "/big"})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
-		if r := result(t, res.Result); len(r.Body) != MaxHTTPBody || !r.Truncated {
-			t.Errorf("body of %d bytes truncated=%v, want %d and truncated", len(r.Body), r.Truncated, MaxHTTPBody)
+		if r := result(t, res.Result); len(r.Body) != jobtypes.MaxHTTPBody || !r.Truncated {
+			t.Errorf("body of %d bytes truncated=%v, want %d and truncated", len(r.Body), r.Truncated, jobtypes.MaxHTTPBody)
 		}
 	})
 
 	t.Run("UnknownVariable", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: srv.URL + "/created", Headers: map[string]string{"X-Token": "${params.token}"}})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: srv.URL + "/created", Headers: map[string]string{"X-Token": "${params.token}"}})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "${params.token}") || !strings.Contains(ae.Message(), "X-Token") {
 			t.Errorf("error = %q, want non-retryable naming the header and ${params.token}", ae.Message())
@@ -150,7 +156,7 @@ func TestRunJob_HTTP(t *testing.T) {
 	})
 
 	t.Run("ResolvedURLInvalid", func(t *testing.T) {
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: "${params.base}/x"})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: "${params.base}/x"})
 		_, err := e.a.RunJob(ctx, e.input(j, map[string]string{"base": "ftp://files"}))
 		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "ftp://files/x") {
 			t.Errorf("error = %q, want non-retryable naming the resolved URL", ae.Message())
@@ -169,7 +175,7 @@ func TestRunJob_HTTP(t *testing.T) {
 		}))
 		defer redir.Close()
 		e.allowServer(t, redir.URL)
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: redir.URL})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: redir.URL})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !strings.Contains(ae.Message(), "egressAllow") || hit {
 			t.Errorf("error = %q (inner hit %v), want the redirect refused", ae.Message(), hit)
@@ -180,19 +186,10 @@ func TestRunJob_HTTP(t *testing.T) {
 		dead := httptest.NewServer(http.NotFoundHandler())
 		dead.Close()
 		e.allowServer(t, dead.URL)
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{Method: "GET", URL: dead.URL})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{Method: "GET", URL: dead.URL})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); ae.NonRetryable() || !strings.Contains(ae.Message(), "connection refused") {
 			t.Errorf("error = %q, want a retryable connection error", ae.Message())
 		}
 	})
-}
-
-func TestTrimPartialRune(t *testing.T) {
-	s := []byte("ab€") // € is 3 bytes
-	for cut, want := range map[int]string{5: "ab€", 4: "ab", 3: "ab", 2: "ab"} {
-		if got := string(trimPartialRune(s[:cut])); got != want {
-			t.Errorf("trimPartialRune(%q) = %q, want %q", s[:cut], got, want)
-		}
-	}
 }

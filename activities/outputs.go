@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // How SHELL and PYTHON jobs set outputs (docs/run-semantics.md#outputs):
@@ -172,7 +173,7 @@ func parseOutputFile(data []byte) (map[string]string, error) {
 		}
 		name, value, ok := strings.Cut(line, "=")
 		if !ok || strings.TrimSpace(name) == "" {
-			return nil, failf("$JOBFLOW_OUTPUT line %d is not name=value: %q", n+1, abbreviate(line, 80))
+			return nil, failf("$JOBFLOW_OUTPUT line %d is not name=value: %q", n+1, jobtypes.Abbreviate(line, 80))
 		}
 		out[strings.TrimSpace(name)] = value
 	}

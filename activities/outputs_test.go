@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/vars"
 )
@@ -24,7 +25,7 @@ func TestRunJob_ShellOutputs(t *testing.T) {
 echo 'plain line'
 printf 'c=3\nb=from file\n# a comment\n\nd=x=y\n' > "$JOBFLOW_OUTPUT"
 printf '${setValue(last=no newline)}'`
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
@@ -45,7 +46,7 @@ printf '${setValue(last=no newline)}'`
 		script := `import json, os
 with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
     json.dump({"n": 5, "s": "text", "o": {"k": [1, 2]}}, f)`
-		j := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: script})
+		j := e.job(jobflow.JobPython, jobtypes.ShellConfig{Script: script})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v\n%s", err, e.log(t, j.ID))
@@ -58,7 +59,7 @@ with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
 
 	t.Run("TooLarge", func(t *testing.T) {
 		script := `head -c 70000 /dev/zero | tr '\0' x | sed 's/^/big=/' > "$JOBFLOW_OUTPUT"`
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !strings.Contains(ae.Message(), "at most 65536") {
 			t.Fatalf("error = %q, want the 64 KiB limit named", ae.Message())
@@ -69,7 +70,7 @@ with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
 	})
 
 	t.Run("BadFileLine", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `echo 'no equals sign' > "$JOBFLOW_OUTPUT"`})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `echo 'no equals sign' > "$JOBFLOW_OUTPUT"`})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !strings.Contains(ae.Message(), "line 1 is not name=value") {
 			t.Fatalf("error = %q", ae.Message())
@@ -79,7 +80,7 @@ with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
 	t.Run("SymlinkRefused", func(t *testing.T) {
 		// The job owns its directory; the worker must not follow a link it
 		// plants to a file the job cannot read itself.
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `rm -f "$JOBFLOW_OUTPUT"; ln -s /etc/hostname "$JOBFLOW_OUTPUT"`})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `rm -f "$JOBFLOW_OUTPUT"; ln -s /etc/hostname "$JOBFLOW_OUTPUT"`})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !strings.Contains(ae.Message(), "JOBFLOW_OUTPUT") {
 			t.Fatalf("error = %q, want the output file refused", ae.Message())
@@ -87,7 +88,7 @@ with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
 	})
 
 	t.Run("UpstreamOutputsInScriptAndEnv", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{
 			Script: `echo "id=${outputs.extract.id} first=${outputs.extract.body.json('$.items[0].name')}"; echo "env=$X"`,
 			Env:    map[string]string{"X": "${qing.job_up.result_data}"},
 		})
@@ -103,7 +104,7 @@ with open(os.environ["JOBFLOW_OUTPUT"], "w") as f:
 	})
 
 	t.Run("MissingKeyFails", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `echo ${outputs.extract.nope}`})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `echo ${outputs.extract.nope}`})
 		in := e.input(j, nil)
 		in.Upstream = []vars.Upstream{{ID: "job_up", Name: "extract", Outputs: map[string]string{"id": "42"}}}
 		_, err := e.a.RunJob(ctx, in)
@@ -121,14 +122,14 @@ func TestRunJob_SQLAndHTTPOutputs(t *testing.T) {
 	ds := e.datasource(t, jobflow.DatasourcePostgres, 5432, dbName, "postgres")
 	ctx := context.Background()
 
-	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLExecute, "create table o (id int, s text); insert into o values (1,'a'),(2,'b'); update o set s = 'c'"), nil))
+	res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobtypes.SQLExecute, "create table o (id int, s text); insert into o values (1,'a'),(2,'b'); update o set s = 'c'"), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := map[string]string{"rowsAffected": "4"}; !sameOutputs(res.Outputs, want) {
 		t.Errorf("EXECUTE outputs = %v, want %v", res.Outputs, want)
 	}
-	res, err = e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select id, s, null as z, id * 1.5 as f from o order by id"), nil))
+	res, err = e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobtypes.SQLQuery, "select id, s, null as z, id * 1.5 as f from o order by id"), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,14 +147,14 @@ func TestRunJob_SQLAndHTTPOutputs(t *testing.T) {
 	}))
 	defer srv.Close()
 	e.allowServer(t, srv.URL)
-	res, err = e.a.RunJob(ctx, e.input(e.job(jobflow.JobHTTP, jobflow.HTTPConfig{URL: srv.URL}), nil))
+	res, err = e.a.RunJob(ctx, e.input(e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{URL: srv.URL}), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := map[string]string{"status": "202", "body": `{"id":"abc"}`}; !sameOutputs(res.Outputs, want) {
 		t.Errorf("HTTP outputs = %v, want %v", res.Outputs, want)
 	}
-	res, err = e.a.RunJob(ctx, e.input(e.job(jobflow.JobHTTP, jobflow.HTTPConfig{URL: srv.URL + "/big"}), nil))
+	res, err = e.a.RunJob(ctx, e.input(e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{URL: srv.URL + "/big"}), nil))
 	if err != nil {
 		t.Fatalf("a large body is cut to fit, not a failure: %v", err)
 	}

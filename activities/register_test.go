@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/workflows"
 )
@@ -45,7 +46,7 @@ func TestActivities_Register(t *testing.T) {
 
 	t.Run("Success", func(t *testing.T) {
 		env := newEnv()
-		env.ExecuteWorkflow(runOneJob, e.input(e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo ok"}), nil))
+		env.ExecuteWorkflow(runOneJob, e.input(e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo ok"}), nil))
 		var res workflows.RunJobResult
 		if err := env.GetWorkflowResult(&res); err != nil || res.ExitCode == nil || *res.ExitCode != 0 {
 			t.Fatalf("result %+v (%v), want exit code 0", res, err)
@@ -54,7 +55,7 @@ func TestActivities_Register(t *testing.T) {
 
 	t.Run("FailureSeenByWorkflow", func(t *testing.T) {
 		env := newEnv()
-		env.ExecuteWorkflow(runOneJob, e.input(e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "exit 3"}), nil))
+		env.ExecuteWorkflow(runOneJob, e.input(e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "exit 3"}), nil))
 		var ae *temporal.ApplicationError
 		if err := env.GetWorkflowError(); !errors.As(err, &ae) || ae.Type() != ErrTypeJobFailed || ae.Message() != "exit code 3" {
 			t.Fatalf("workflow error %v, want an application error JobFailed \"exit code 3\"", err)
@@ -63,7 +64,7 @@ func TestActivities_Register(t *testing.T) {
 
 	t.Run("CancelAborts", func(t *testing.T) {
 		env := newEnv()
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "sleep 600"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "sleep 600"})
 		env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
 		start := time.Now()
 		env.ExecuteWorkflow(runOneJob, e.input(j, nil))

@@ -143,7 +143,7 @@ func (m *secretMasker) outcome(out outcome, err error) (outcome, error) {
 	}
 	var je *jobError
 	if errors.As(err, &je) {
-		err = &jobError{msg: m.String(je.msg), config: je.config}
+		err = &jobError{Msg: m.String(je.Msg), Config: je.Config}
 	}
 	return out, err
 }

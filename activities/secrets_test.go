@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 )
 
@@ -48,7 +49,7 @@ func TestRunJob_TenantVariables(t *testing.T) {
 	}
 
 	t.Run("GlobalsAndPrecedence", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `echo "r=${global.region} s=${global.shared} p=${params.region}"`})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `echo "r=${global.region} s=${global.shared} p=${params.region}"`})
 		if _, err := e.a.RunJob(ctx, e.input(j, map[string]string{"shared": "from-run"})); err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +66,7 @@ func TestRunJob_TenantVariables(t *testing.T) {
 		}))
 		defer srv.Close()
 		e.allowServer(t, srv.URL)
-		j := e.job(jobflow.JobHTTP, jobflow.HTTPConfig{URL: srv.URL + "/?t=${{ secret.TOKEN }}", Headers: map[string]string{"Authorization": "Bearer ${{ secret.TOKEN }}"}})
+		j := e.job(jobflow.JobHTTP, jobtypes.HTTPConfig{URL: srv.URL + "/?t=${{ secret.TOKEN }}", Headers: map[string]string{"Authorization": "Bearer ${{ secret.TOKEN }}"}})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatal(err)
@@ -85,7 +86,7 @@ func TestRunJob_TenantVariables(t *testing.T) {
 			t.Errorf("body output %q, want the secret masked", n.Outputs["body"])
 		}
 
-		sh := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `echo '${setValue(k=${{ secret.TOKEN }})}'; printf 'tok-'; printf 'Zq81x\n'; echo "bad ${{ secret.TOKEN }}" >&2; exit 4`})
+		sh := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `echo '${setValue(k=${{ secret.TOKEN }})}'; printf 'tok-'; printf 'Zq81x\n'; echo "bad ${{ secret.TOKEN }}" >&2; exit 4`})
 		_, err = e.a.RunJob(ctx, e.input(sh, nil))
 		if err == nil {
 			t.Fatal("want exit 4")
@@ -98,7 +99,7 @@ func TestRunJob_TenantVariables(t *testing.T) {
 	})
 
 	t.Run("UnknownSecretFails", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `echo ${{ secret.NOPE }}`})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `echo ${{ secret.NOPE }}`})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !strings.Contains(ae.Message(), "unknown secret NOPE") || !ae.NonRetryable() {
 			t.Fatalf("error %q nonRetryable %v", ae.Message(), ae.NonRetryable())

@@ -15,6 +15,7 @@ import (
 	"a.jobflow/supervise"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/workflows"
 )
 
@@ -24,7 +25,7 @@ var inheritedEnv = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// runShell runs a SHELL job with bash or a PYTHON job with python3, through
+// runShell is Env.RunScript: it runs a SHELL or PYTHON job's script, through
 // a supervisor (supervisor.go) so that nothing of the job outlives the
 // worker. As root the job runs as its tenant's unprivileged OS user
 // (sandbox.go). The script goes to a file in a fresh working directory of
@@ -33,11 +34,7 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // abort or a timeout stops everything the script started: SIGTERM, then
 // SIGKILL after the grace period. When the script ends its leftover
 // background processes are killed too.
-func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg jobflow.ShellConfig, vars resolver, log *nodeLog) (outcome, error) {
-	script, err := vars.resolve("script", cfg.Script)
-	if err != nil {
-		return outcome{}, err
-	}
+func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg jobtypes.Script, vars resolver, log *nodeLog) (outcome, error) {
 	u, err := a.jobUser(ctx, in.TenantID)
 	if err != nil {
 		return outcome{}, err
@@ -55,15 +52,12 @@ func (a *Activities) runShell(ctx context.Context, in workflows.RunJobInput, cfg
 		return outcome{}, err
 	}
 
-	name, argv := "job.sh", []string{"bash", "job.sh"}
-	if in.Job.Type == jobflow.JobPython {
-		name, argv = "job.py", []string{"python3", "-u", "job.py"}
-	}
+	name, argv := cfg.File, slices.Clone(cfg.Argv)
 	root, err := a.jobsRoot()
 	if err != nil {
 		return outcome{}, failf("cannot create a working directory: %v", err)
 	}
-	dir, err := a.workDir(root, u, jobFile{name, script}, jobFile{outputFileName, ""})
+	dir, err := a.workDir(root, u, jobFile{name, cfg.Text}, jobFile{outputFileName, ""})
 	if err != nil {
 		return outcome{}, failf("cannot create a working directory: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/workflows"
 )
@@ -26,7 +27,7 @@ func TestRunJob_Shell(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("Success", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo hello; echo oops >&2"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo hello; echo oops >&2"})
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
@@ -44,7 +45,7 @@ func TestRunJob_Shell(t *testing.T) {
 	})
 
 	t.Run("ExitCode", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo before; exit 3"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo before; exit 3"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		ae := appError(t, err)
 		if ae.Type() != ErrTypeJobFailed || ae.NonRetryable() || ae.Message() != "exit code 3" {
@@ -57,7 +58,7 @@ func TestRunJob_Shell(t *testing.T) {
 	})
 
 	t.Run("KilledBySignal", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "kill -9 $$"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "kill -9 $$"})
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); ae.Message() != "killed by signal 9 (killed)" {
 			t.Errorf("error = %q, want killed by signal 9", ae.Message())
@@ -66,7 +67,7 @@ func TestRunJob_Shell(t *testing.T) {
 
 	t.Run("Env", func(t *testing.T) {
 		t.Setenv("JOBFLOW_TEST_WORKER_SECRET", "do-not-leak")
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{
 			Script: `echo "foo=$FOO run=$JOBFLOW_RUN_ID job=$JOBFLOW_JOB_ID attempt=$JOBFLOW_ATTEMPT secret=$JOBFLOW_TEST_WORKER_SECRET"; pwd`,
 			Env:    map[string]string{"FOO": "bar-${params.x}", "JOBFLOW_RUN_ID": "overridden"},
 		})
@@ -81,7 +82,7 @@ func TestRunJob_Shell(t *testing.T) {
 
 	t.Run("Variables", func(t *testing.T) {
 		// logicalTime is 2026-11-25 02:00 in Asia/Shanghai, 2026-11-24 in UTC.
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo day=$[yyyyMMdd-1] today=${qing.current_date}"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo day=$[yyyyMMdd-1] today=${qing.current_date}"})
 		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
@@ -91,7 +92,7 @@ func TestRunJob_Shell(t *testing.T) {
 	})
 
 	t.Run("UnknownVariable", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo ${params.nope}"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo ${params.nope}"})
 		_, err := e.a.RunJob(ctx, e.input(j, map[string]string{"x": "1"}))
 		ae := appError(t, err)
 		if ae.Type() != ErrTypeConfig || !ae.NonRetryable() || !strings.Contains(ae.Message(), "params.nope") {
@@ -103,7 +104,7 @@ func TestRunJob_Shell(t *testing.T) {
 	})
 
 	t.Run("Timeout", func(t *testing.T) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo start; sleep 600"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo start; sleep 600"})
 		j.TimeoutSeconds = 1
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		ae := appError(t, err)
@@ -119,7 +120,7 @@ func TestRunJob_Shell(t *testing.T) {
 func TestRunJob_Python(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	ctx := context.Background()
-	j := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: "import os, sys\nprint('py', sys.version_info[0], os.environ['GREETING'])\n"})
+	j := e.job(jobflow.JobPython, jobtypes.ShellConfig{Script: "import os, sys\nprint('py', sys.version_info[0], os.environ['GREETING'])\n"})
 	j.Config = []byte(`{"script":"import os, sys\nprint('py', sys.version_info[0], os.environ['GREETING'])\n","env":{"GREETING":"hi"}}`)
 	if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
 		t.Fatalf("RunJob: %v", err)
@@ -128,7 +129,7 @@ func TestRunJob_Python(t *testing.T) {
 		t.Errorf("log %q lacks the script's output", log)
 	}
 
-	bad := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: "raise ValueError('broken')"})
+	bad := e.job(jobflow.JobPython, jobtypes.ShellConfig{Script: "raise ValueError('broken')"})
 	_, err := e.a.RunJob(ctx, e.input(bad, nil))
 	if ae := appError(t, err); ae.Message() != "exit code 1" {
 		t.Errorf("error = %q, want exit code 1", ae.Message())
@@ -142,7 +143,7 @@ func TestRunJob_Python(t *testing.T) {
 // still runs: lines printed early are there before the job ends.
 func TestRunJob_LogStreaming(t *testing.T) {
 	e := newTestEnv(t, store.DialectPostgres)
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "for i in 1 2 3; do echo line$i; sleep 1; done"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "for i in 1 2 3; do echo line$i; sleep 1; done"})
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.a.RunJob(context.Background(), e.input(j, nil))
@@ -179,7 +180,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
 		t.Run(d, func(t *testing.T) {
 			e := newTestEnv(t, d)
-			j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo THE-END"})
+			j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo THE-END"})
 			if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
 				t.Fatalf("RunJob: %v", err)
 			}
@@ -203,7 +204,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 func TestRunJob_Abort(t *testing.T) {
 	e := newTestEnv(t, store.DialectPostgres)
 	script := "sleep 600.11 &\nsleep 600.12\n"
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -248,7 +249,7 @@ func TestRunJob_Leftovers(t *testing.T) {
 	dir := jobdir.New(t)
 	script := "sleep 600.21 &\nsetsid sleep 601.22 &\n" +
 		"pwd > " + dir + "/wd\necho done\n"
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 	start := time.Now()
 	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
 		t.Fatalf("RunJob: %v", err)
@@ -287,7 +288,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	e.a.KillGrace = 500 * time.Millisecond
 	// The ignored SIGTERM is inherited by sleep, which SIGKILL must end.
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "trap '' TERM\nsleep 600.31\n"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "trap '' TERM\nsleep 600.31\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -330,7 +331,7 @@ func TestRunJob_ActivityEnvironment(t *testing.T) {
 		}
 	})
 
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo ok; sleep 2"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo ok; sleep 2"})
 	val, err := env.ExecuteActivity(workflows.RunJobActivity, e.input(j, nil))
 	if err != nil {
 		t.Fatalf("ExecuteActivity: %v", err)
@@ -343,7 +344,7 @@ func TestRunJob_ActivityEnvironment(t *testing.T) {
 		t.Error("a 2 s job sent no heartbeat")
 	}
 
-	long := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "sleep 600"})
+	long := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "sleep 600"})
 	time.AfterFunc(time.Second, cancel)
 	start := time.Now()
 	if _, err := env.ExecuteActivity(workflows.RunJobActivity, e.input(long, nil)); err == nil {
@@ -363,7 +364,7 @@ func BenchmarkRunJob_Shell(b *testing.B) {
 	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
 		b.Run(d, func(b *testing.B) {
 			e := newTestEnv(b, d)
-			in := e.input(e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "true"}), nil)
+			in := e.input(e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "true"}), nil)
 			for b.Loop() {
 				in.Job.ID = jobflow.NewID(jobflow.PrefixJob)
 				if _, err := e.a.RunJob(context.Background(), in); err != nil {

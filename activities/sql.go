@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -18,16 +16,8 @@ import (
 
 	"jobflow"
 	"jobflow/egress"
-	"jobflow/workflows"
+	"jobflow/jobtypes"
 )
-
-// MaxQueryRows is how many rows of a QUERY job's last statement are kept.
-const MaxQueryRows = 200
-
-// MaxQueryResultBytes bounds a QUERY result's JSON as well: it travels in
-// the activity's result, which Temporal limits to a few MiB. Rows past the
-// bound are dropped and the result says truncated.
-const MaxQueryResultBytes = 256 << 10
 
 // Pool limits per datasource: jobs of many runs may share one datasource,
 // but they must not exhaust the database's connections.
@@ -217,198 +207,41 @@ func (a *Activities) datasourceDB(ctx context.Context, tenantID, id string) (*ca
 	return c, nil
 }
 
-// runSQL runs the job's statements in order on one connection, in
-// autocommit mode (a script may hold its own BEGIN … COMMIT). EXECUTE
-// reports the rows affected by each statement; QUERY keeps the first
-// MaxQueryRows rows of the last statement. A cancelled or timed-out job
-// cancels the running statement on the server. The connection is closed
-// afterwards rather than pooled, so no session state (an open transaction,
-// a SET, a temporary table) leaks into the next job.
-func (a *Activities) runSQL(ctx context.Context, in workflows.RunJobInput, cfg jobflow.SQLConfig, vars resolver, log *nodeLog) (outcome, error) {
-	text, err := vars.resolve("sql", cfg.SQL)
+// openSQL is Env.OpenSQL: the datasource's cached pool, and a connection
+// of it per job that is closed rather than pooled afterwards, so no session
+// state (an open transaction, a SET, a temporary table) leaks into the next
+// job. On MySQL a cancelled job's statement is killed on the server.
+func (a *Activities) openSQL(ctx context.Context, tenantID, id string, log *nodeLog) (*jobtypes.SQLSource, error) {
+	c, err := a.datasourceDB(ctx, tenantID, id)
 	if err != nil {
-		return outcome{}, err
+		return nil, err
 	}
-	c, err := a.datasourceDB(ctx, in.TenantID, cfg.DatasourceID)
-	if err != nil {
-		return outcome{}, err
-	}
-	stmts := splitSQL(text, c.ds.Type)
-	if len(stmts) == 0 {
-		return outcome{}, configErrorf("sql holds no statement")
-	}
-	log.Printf("%d statement(s) on datasource %q (%s %s:%d/%s)", len(stmts), c.ds.Name, c.ds.Type, c.ds.Host, c.ds.Port, c.ds.Database)
-
-	conn, err := c.db.Conn(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return outcome{}, ctx.Err()
-		}
-		if egress.IsRefused(err) {
-			return outcome{}, configErrorf("cannot connect to datasource %q: %v", c.ds.Name, err)
-		}
-		return outcome{}, failf("cannot connect to datasource %q: %v", c.ds.Name, err)
-	}
-	defer func() {
-		conn.Raw(func(any) error { return driver.ErrBadConn }) // close, do not pool
-		conn.Close()
-	}()
-	if c.killer != nil {
-		stop, err := killOnCancel(ctx, conn, c.killer, log)
-		if err != nil {
-			return outcome{}, failf("datasource %q: %v", c.ds.Name, err)
-		}
-		defer stop()
-	}
-
-	mode := cfg.Mode
-	if mode == "" {
-		mode = jobflow.SQLExecute
-	}
-	affected := make([]int64, 0, len(stmts))
-	for i, stmt := range stmts {
-		log.Printf("statement %d/%d: %s", i+1, len(stmts), abbreviate(stmt, 200))
-		start := time.Now()
-		if mode == jobflow.SQLQuery && i == len(stmts)-1 {
-			res, err := queryRows(ctx, conn, stmt)
-			if err != nil {
-				if ctx.Err() != nil {
-					return outcome{}, ctx.Err()
-				}
-				return outcome{}, failf("statement %d of %d: %v", i+1, len(stmts), err)
-			}
-			more := ""
-			if res.Truncated {
-				more = ", more not kept"
-			}
-			log.Printf("statement %d/%d: %d row(s)%s in %d ms", i+1, len(stmts), len(res.Rows), more, time.Since(start).Milliseconds())
-			result, err := json.Marshal(res)
-			if err != nil {
-				return outcome{}, failf("statement %d of %d: a value cannot be shown as JSON: %v", i+1, len(stmts), err)
-			}
-			return outcome{Result: result, Outputs: queryOutputs(res)}, nil
-		}
-		r, err := conn.ExecContext(ctx, stmt)
+	connect := func(ctx context.Context) (*sql.Conn, func(), error) {
+		conn, err := c.db.Conn(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return outcome{}, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
-			return outcome{}, failf("statement %d of %d: %v", i+1, len(stmts), err)
-		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			n = -1 // the driver cannot tell
-		}
-		affected = append(affected, n)
-		log.Printf("statement %d/%d: %d row(s) affected in %d ms", i+1, len(stmts), n, time.Since(start).Milliseconds())
-	}
-	result, _ := json.Marshal(map[string][]int64{"rowsAffected": affected})
-	var total int64
-	for _, n := range affected {
-		total += max(n, 0)
-	}
-	return outcome{Result: result, Outputs: map[string]string{"rowsAffected": strconv.FormatInt(total, 10)}}, nil
-}
-
-// queryOutputs are a QUERY job's outputs: the first row's columns, and
-// rowCount, the rows kept (truncated "true" when more were not read).
-// The built-in names win over columns of the same name.
-func queryOutputs(res *queryResult) map[string]string {
-	out := map[string]string{}
-	if len(res.Rows) > 0 {
-		for _, c := range res.Columns {
-			out[c] = outputText(res.Rows[0][c])
-		}
-	}
-	out["rowCount"] = strconv.Itoa(len(res.Rows))
-	if res.Truncated {
-		out["truncated"] = "true"
-	}
-	return out
-}
-
-// outputText shows a column value as an output: text as is, NULL as "",
-// anything else as its JSON (a time as its RFC 3339 text).
-func outputText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	var str string
-	if json.Unmarshal(b, &str) == nil {
-		return str
-	}
-	return string(b)
-}
-
-// queryResult is the result of a QUERY job.
-type queryResult struct {
-	Columns   []string         `json:"columns"`
-	Rows      []map[string]any `json:"rows"`
-	Truncated bool             `json:"truncated"`
-}
-
-// queryRows runs stmt and keeps its first MaxQueryRows rows, as many as fit
-// in MaxQueryResultBytes of JSON. Text comes back from drivers as []byte; it
-// is kept as a string. When more rows follow, the statement is cancelled
-// rather than read to the end.
-func queryRows(ctx context.Context, conn *sql.Conn, stmt string) (*queryResult, error) {
-	qctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rows, err := conn.QueryContext(qctx, stmt)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	res := &queryResult{Columns: cols, Rows: []map[string]any{}}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	size := 0
-	for rows.Next() {
-		if len(res.Rows) == MaxQueryRows {
-			res.Truncated = true
-			cancel() // stop the server sending the rest
-			return res, nil
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		row := make(map[string]any, len(cols))
-		for i, c := range cols {
-			if b, ok := vals[i].([]byte); ok {
-				row[c] = string(b)
-			} else {
-				row[c] = vals[i]
+			if egress.IsRefused(err) {
+				return nil, nil, configErrorf("cannot connect to datasource %q: %v", c.ds.Name, err)
 			}
+			return nil, nil, failf("cannot connect to datasource %q: %v", c.ds.Name, err)
 		}
-		b, err := json.Marshal(row)
-		if err != nil {
-			return nil, fmt.Errorf("row %d cannot be shown as JSON: %v", len(res.Rows)+1, err)
+		closeConn := func() {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // close, do not pool
+			conn.Close()
 		}
-		if size += len(b) + 1; size > MaxQueryResultBytes {
-			res.Truncated = true
-			cancel()
-			return res, nil
+		if c.killer != nil {
+			stop, err := killOnCancel(ctx, conn, c.killer, log)
+			if err != nil {
+				closeConn()
+				return nil, nil, failf("datasource %q: %v", c.ds.Name, err)
+			}
+			return conn, func() { stop(); closeConn() }, nil
 		}
-		res.Rows = append(res.Rows, row)
+		return conn, closeConn, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return &jobtypes.SQLSource{Datasource: c.ds, Connect: connect}, nil
 }
 
 // killOnCancel arranges for a MySQL statement running on conn to be killed
@@ -434,13 +267,4 @@ func killOnCancel(ctx context.Context, conn *sql.Conn, killer *sql.DB, log *node
 			<-killed
 		}
 	}, nil
-}
-
-// abbreviate shows a statement on one line, cut to max bytes.
-func abbreviate(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > max {
-		return string(trimPartialRune([]byte(s[:max]))) + " …"
-	}
-	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -73,7 +74,7 @@ func (e *testEnv) closedDatasource(t *testing.T, typ jobflow.DatasourceType, por
 }
 
 func sqlJob(e *testEnv, dsID, mode, script string) jobflow.Job {
-	return e.job(jobflow.JobSQL, jobflow.SQLConfig{DatasourceID: dsID, SQL: script, Mode: mode})
+	return e.job(jobflow.JobSQL, jobtypes.SQLConfig{DatasourceID: dsID, SQL: script, Mode: mode})
 }
 
 func decode[T any](t *testing.T, raw json.RawMessage) T {
@@ -103,7 +104,7 @@ begin
   return 42;
 end $$;
 `
-		j := sqlJob(e, ds, jobflow.SQLExecute, script)
+		j := sqlJob(e, ds, jobtypes.SQLExecute, script)
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v\nlog: %s", err, e.log(t, j.ID))
@@ -122,13 +123,13 @@ end $$;
 	})
 
 	t.Run("Query", func(t *testing.T) {
-		j := sqlJob(e, ds, jobflow.SQLQuery, "set search_path = public; select id, s, id * 1.5 as n, null as nothing from t order by id")
+		j := sqlJob(e, ds, jobtypes.SQLQuery, "set search_path = public; select id, s, id * 1.5 as n, null as nothing from t order by id")
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
-		got := decode[queryResult](t, res.Result)
-		want := queryResult{
+		got := decode[jobtypes.QueryResult](t, res.Result)
+		want := jobtypes.QueryResult{
 			Columns: []string{"id", "s", "n", "nothing"},
 			Rows: []map[string]any{
 				{"id": 1.0, "s": "a;b!", "n": "1.5", "nothing": nil},
@@ -139,38 +140,38 @@ end $$;
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("result = %+v\nwant %+v", got, want)
 		}
-		if n := e.node(t, j.ID); n.Status != jobflow.NodeSuccess || !reflect.DeepEqual(decode[queryResult](t, n.Result), want) {
+		if n := e.node(t, j.ID); n.Status != jobflow.NodeSuccess || !reflect.DeepEqual(decode[jobtypes.QueryResult](t, n.Result), want) {
 			t.Errorf("node run = %+v, want SUCCESS with the rows", n)
 		}
 	})
 
 	t.Run("QueryTruncated", func(t *testing.T) {
-		j := sqlJob(e, ds, jobflow.SQLQuery, "select g from generate_series(1, 100000) g")
+		j := sqlJob(e, ds, jobtypes.SQLQuery, "select g from generate_series(1, 100000) g")
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
-		got := decode[queryResult](t, res.Result)
-		if len(got.Rows) != MaxQueryRows || !got.Truncated || got.Rows[MaxQueryRows-1]["g"] != float64(MaxQueryRows) {
-			t.Errorf("%d rows, truncated %v, want the first %d and truncated", len(got.Rows), got.Truncated, MaxQueryRows)
+		got := decode[jobtypes.QueryResult](t, res.Result)
+		if len(got.Rows) != jobtypes.MaxQueryRows || !got.Truncated || got.Rows[jobtypes.MaxQueryRows-1]["g"] != float64(jobtypes.MaxQueryRows) {
+			t.Errorf("%d rows, truncated %v, want the first %d and truncated", len(got.Rows), got.Truncated, jobtypes.MaxQueryRows)
 		}
 	})
 
 	t.Run("QueryTruncatedBySize", func(t *testing.T) {
 		// 200 rows of 10 KB would be 2 MB of result; the result keeps what fits in 256 KiB.
-		j := sqlJob(e, ds, jobflow.SQLQuery, "select g, repeat('z', 10000) as big from generate_series(1, 200) g")
+		j := sqlJob(e, ds, jobtypes.SQLQuery, "select g, repeat('z', 10000) as big from generate_series(1, 200) g")
 		res, err := e.a.RunJob(ctx, e.input(j, nil))
 		if err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
-		got := decode[queryResult](t, res.Result)
-		if !got.Truncated || len(got.Rows) == 0 || len(got.Rows) >= MaxQueryRows || len(res.Result) > MaxQueryResultBytes+1024 {
-			t.Errorf("%d rows in %d bytes, truncated %v: want fewer rows within %d bytes", len(got.Rows), len(res.Result), got.Truncated, MaxQueryResultBytes)
+		got := decode[jobtypes.QueryResult](t, res.Result)
+		if !got.Truncated || len(got.Rows) == 0 || len(got.Rows) >= jobtypes.MaxQueryRows || len(res.Result) > jobtypes.MaxQueryResultBytes+1024 {
+			t.Errorf("%d rows in %d bytes, truncated %v: want fewer rows within %d bytes", len(got.Rows), len(res.Result), got.Truncated, jobtypes.MaxQueryResultBytes)
 		}
 	})
 
 	t.Run("ErrorNamesStatement", func(t *testing.T) {
-		j := sqlJob(e, ds, jobflow.SQLExecute, "select 1; select * from no_such_table; select 3")
+		j := sqlJob(e, ds, jobtypes.SQLExecute, "select 1; select * from no_such_table; select 3")
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		ae := appError(t, err)
 		if !strings.HasPrefix(ae.Message(), "statement 2 of 3: ") || !strings.Contains(ae.Message(), "no_such_table") {
@@ -181,12 +182,12 @@ end $$;
 	t.Run("SessionStateDoesNotLeak", func(t *testing.T) {
 		// A failed statement inside BEGIN leaves the session in an aborted
 		// transaction; the next job must not inherit it.
-		j := sqlJob(e, ds, jobflow.SQLExecute, "begin; select 1/0;")
+		j := sqlJob(e, ds, jobtypes.SQLExecute, "begin; select 1/0;")
 		if _, err := e.a.RunJob(ctx, e.input(j, nil)); err == nil {
 			t.Fatal("division by zero succeeded")
 		}
 		for i := 0; i < maxOpenConns+1; i++ {
-			j := sqlJob(e, ds, jobflow.SQLQuery, "select 1 as one")
+			j := sqlJob(e, ds, jobtypes.SQLQuery, "select 1 as one")
 			if _, err := e.a.RunJob(ctx, e.input(j, nil)); err != nil {
 				t.Fatalf("job %d after a failed transaction: %v", i, err)
 			}
@@ -194,7 +195,7 @@ end $$;
 	})
 
 	t.Run("Cancel", func(t *testing.T) {
-		j := sqlJob(e, ds, jobflow.SQLExecute, "select pg_sleep(600)")
+		j := sqlJob(e, ds, jobtypes.SQLExecute, "select pg_sleep(600)")
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		done := make(chan error, 1)
@@ -232,11 +233,11 @@ end $$;
 	t.Run("DatasourceChange", func(t *testing.T) {
 		current := func() string {
 			t.Helper()
-			res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobflow.SQLQuery, "select current_database() as db"), nil))
+			res, err := e.a.RunJob(ctx, e.input(sqlJob(e, ds, jobtypes.SQLQuery, "select current_database() as db"), nil))
 			if err != nil {
 				t.Fatalf("RunJob: %v", err)
 			}
-			rows := decode[queryResult](t, res.Result).Rows
+			rows := decode[jobtypes.QueryResult](t, res.Result).Rows
 			if len(rows) != 1 {
 				t.Fatalf("%d rows, want 1", len(rows))
 			}
@@ -259,7 +260,7 @@ end $$;
 	})
 
 	t.Run("UnknownDatasource", func(t *testing.T) {
-		j := sqlJob(e, "ds_doesnotexist", jobflow.SQLExecute, "select 1")
+		j := sqlJob(e, "ds_doesnotexist", jobtypes.SQLExecute, "select 1")
 		_, err := e.a.RunJob(ctx, e.input(j, nil))
 		if ae := appError(t, err); !ae.NonRetryable() || !strings.Contains(ae.Message(), "ds_doesnotexist") {
 			t.Errorf("error = %q, want non-retryable naming the datasource", ae.Message())
@@ -294,7 +295,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 	script := fmt.Sprintf("create table %[1]s (id int primary key, s varchar(50));\n"+
 		"insert into %[1]s values (1, 'a;b'), (2, 'it\\'s'), (3, \"x;y\"); # comment; here\n"+
 		"update %[1]s set s = concat(s, '!') where id < 3;", table)
-	j := sqlJob(e, ds, jobflow.SQLExecute, script)
+	j := sqlJob(e, ds, jobtypes.SQLExecute, script)
 	res, err := e.a.RunJob(ctx, e.input(j, nil))
 	if err != nil {
 		t.Fatalf("EXECUTE: %v\nlog: %s", err, e.log(t, j.ID))
@@ -303,12 +304,12 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 		t.Errorf("rowsAffected = %v, want [0 3 2]", got)
 	}
 
-	j = sqlJob(e, ds, jobflow.SQLQuery, fmt.Sprintf("set @day = '${qing.current_date}'; select id, s, @day as day from %s order by id", table))
+	j = sqlJob(e, ds, jobtypes.SQLQuery, fmt.Sprintf("set @day = '${qing.current_date}'; select id, s, @day as day from %s order by id", table))
 	res, err = e.a.RunJob(ctx, e.input(j, nil))
 	if err != nil {
 		t.Fatalf("QUERY: %v", err)
 	}
-	got := decode[queryResult](t, res.Result)
+	got := decode[jobtypes.QueryResult](t, res.Result)
 	if len(got.Rows) != 3 || got.Rows[0]["s"] != "a;b!" || got.Rows[1]["s"] != "it's!" || got.Rows[2]["s"] != "x;y" || got.Rows[2]["day"] != "2026-11-25" || got.Truncated {
 		t.Errorf("result = %+v, want the three rows", got)
 	}
@@ -317,7 +318,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 	}
 
 	t.Run("Cancel", func(t *testing.T) {
-		j := sqlJob(e, ds, jobflow.SQLExecute, "select benchmark(100000000000, md5('x')) as jobflow_cancel_test")
+		j := sqlJob(e, ds, jobtypes.SQLExecute, "select benchmark(100000000000, md5('x')) as jobflow_cancel_test")
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		done := make(chan error, 1)

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/workflows"
 )
@@ -30,7 +31,7 @@ func TestRunJob_WorkerStop(t *testing.T) {
 	env.SetWorkerStopChannel(stop)
 	env.RegisterActivityWithOptions(e.a.RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "sleep 600"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "sleep 600"})
 	time.AfterFunc(time.Second, func() { close(stop); cancel() })
 	_, err := env.ExecuteActivity(workflows.RunJobActivity, e.input(j, nil))
 	var appErr *temporal.ApplicationError
@@ -49,7 +50,7 @@ func TestRunJob_WorkerStop(t *testing.T) {
 // stops a running job's process at once; it fails "worker stopped".
 func TestRunJob_StopJobs(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo started; sleep 600"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo started; sleep 600"})
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.a.RunJob(context.Background(), e.input(j, nil))

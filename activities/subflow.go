@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"jobflow"
-	"jobflow/engine"
 	"jobflow/vars"
 	"jobflow/workflows"
 )
@@ -91,7 +90,7 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 		if err != nil {
 			return none, err
 		}
-		if child.Params, err = engine.MergeParams(snap.Config.Params, given); err != nil {
+		if child.Params, err = jobflow.MergeParams(snap.Config.Params, given); err != nil {
 			return none, subflowConfigError("config.params: %s", jobflow.ErrorMessage(err))
 		}
 	}
@@ -175,7 +174,7 @@ func (a *Activities) rerunChild(ctx context.Context, st subflowStore, in workflo
 	if in.RerunMode == jobflow.RerunFailed || in.RerunMode == jobflow.RerunFromNode {
 		mode = jobflow.RerunFailed
 	}
-	plan, err := engine.NewRerunPlan(snap, full, mode, "")
+	plan, err := workflows.NewRerunPlan(snap, full, mode, "")
 	if err != nil {
 		return nil, nil, subflowConfigError("%s", jobflow.ErrorMessage(err))
 	}
@@ -193,7 +192,7 @@ func (a *Activities) childSnapshot(ctx context.Context, st subflowStore, tenantI
 		return nil, temporal.NewApplicationError("cannot read the child workflow", ErrTypeStoreFailed)
 	}
 	if cfg.Version == jobflow.SubflowDraft {
-		snap, err := engine.TakeSnapshot(w, "")
+		snap, err := jobflow.TakeSnapshot(w, "")
 		if err != nil {
 			return nil, subflowConfigError("the draft of workflow %q cannot run: %s", w.Name, jobflow.ErrorMessage(err))
 		}

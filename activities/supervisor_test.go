@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 )
 
@@ -28,7 +29,7 @@ func TestRunJob_SupervisorReused(t *testing.T) {
 		n++
 		marker := "sleep 2.0" + strconv.Itoa(n)
 		script := `echo foo=${FOO:-unset}; for f in /proc/$$/fd/*; do echo fd=$(readlink $f); done; ` + marker
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script, Env: env})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script, Env: env})
 		done := make(chan error, 1)
 		go func() { _, err := e.a.RunJob(ctx, e.input(j, nil)); done <- err }()
 		sup := 0

@@ -15,6 +15,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/jobtypes"
 	"jobflow/store"
 )
 
@@ -58,7 +59,7 @@ func TestWalls_ShellEgress(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	script := fmt.Sprintf("exec 3<>/dev/tcp/127.0.0.1/%d && echo CONNECTED", port)
 
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 	_, err = e.a.RunJob(context.Background(), e.input(j, nil))
 	want := fmt.Sprintf("egress to 127.0.0.1:%d was refused", port)
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "egressAllow") {
@@ -69,7 +70,7 @@ func TestWalls_ShellEgress(t *testing.T) {
 	}
 
 	e.allowEgress(t, fmt.Sprintf("127.0.0.1:%d", port))
-	j2 := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
+	j2 := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 	if _, err := e.a.RunJob(context.Background(), e.input(j2, nil)); err != nil {
 		t.Fatalf("allowed job: %v\n%s", err, e.log(t, j2.ID))
 	}
@@ -77,7 +78,7 @@ func TestWalls_ShellEgress(t *testing.T) {
 		t.Fatalf("allowed job did not connect (%d accepted): %s", len(accepted), log)
 	}
 	// Another port of loopback stays closed.
-	j3 := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "exec 3<>/dev/tcp/127.0.0.1/5432 && echo CONNECTED"})
+	j3 := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "exec 3<>/dev/tcp/127.0.0.1/5432 && echo CONNECTED"})
 	if _, err := e.a.RunJob(context.Background(), e.input(j3, nil)); err == nil || !strings.Contains(err.Error(), "127.0.0.1:5432") {
 		t.Fatalf("port 5432 with only %d allowed: %v", port, err)
 	}
@@ -91,7 +92,7 @@ func TestWalls_Limits(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	run := func(script string, lim *jobflow.JobLimits) (error, string) {
 		t.Helper()
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script, Limits: lim})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script, Limits: lim})
 		start := time.Now()
 		_, err := e.a.RunJob(context.Background(), e.input(j, nil))
 		t.Logf("%.40q took %s: %v", script, time.Since(start).Round(time.Millisecond), err)
@@ -178,7 +179,7 @@ for line in open("/proc/self/status"):
 print("suid:", subprocess.run([os.environ["SUID"]], capture_output=True, text=True).stdout.strip())
 print("SYSCALLS-DONE")
 `
-	j := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: script, Env: map[string]string{"SUID": suid}})
+	j := e.job(jobflow.JobPython, jobtypes.ShellConfig{Script: script, Env: map[string]string{"SUID": suid}})
 	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
 		t.Fatalf("RunJob: %v\n%s", err, e.log(t, j.ID))
 	}
@@ -248,7 +249,7 @@ while time.time() < end:
 print("seen", sorted(seen))
 print("planted", planted, "errors", sorted(errors))
 `
-	aj := e.job(jobflow.JobPython, jobflow.ShellConfig{Script: attacker, Env: map[string]string{"ROOT": root, "CANARY": canary}})
+	aj := e.job(jobflow.JobPython, jobtypes.ShellConfig{Script: attacker, Env: map[string]string{"ROOT": root, "CANARY": canary}})
 	done := make(chan error, 1)
 	go func() { _, err := e.a.RunJob(context.Background(), e.input(aj, nil)); done <- err }()
 	env := map[string]string{}
@@ -258,7 +259,7 @@ print("planted", planted, "errors", sorted(errors))
 	victims := make(chan error, 30)
 	for i := 0; i < 30; i++ {
 		go func() {
-			j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo k=v > $JOBFLOW_OUTPUT; sleep 0.2", Env: env})
+			j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo k=v > $JOBFLOW_OUTPUT; sleep 0.2", Env: env})
 			_, err := e.a.RunJob(context.Background(), e.input(j, nil))
 			victims <- err
 		}()
@@ -303,7 +304,7 @@ func TestWalls_TenantUsers(t *testing.T) {
 	e := newTestEnv(t, store.DialectSQLite)
 	whoami := func() string {
 		t.Helper()
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo user=$(id -un)"})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo user=$(id -un)"})
 		if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
 			t.Fatalf("RunJob: %v", err)
 		}
@@ -342,7 +343,7 @@ func TestWalls_TenantUsers(t *testing.T) {
 func TestWalls_LogRate(t *testing.T) {
 	needRoot(t)
 	e := newTestEnv(t, store.DialectSQLite)
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "timeout 3 yes; echo END", Limits: &jobflow.JobLimits{LogKiBPerSecond: 64}})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "timeout 3 yes; echo END", Limits: &jobflow.JobLimits{LogKiBPerSecond: 64}})
 	start := time.Now()
 	_, err := e.a.RunJob(context.Background(), e.input(j, nil))
 	elapsed := time.Since(start)
@@ -376,7 +377,7 @@ func TestWalls_WithoutBwrap(t *testing.T) {
 	t.Cleanup(func() { bwrapPath = saved })
 	e := newTestEnv(t, store.DialectSQLite)
 
-	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "echo user=$(id -un) dir=$(pwd); grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"})
+	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "echo user=$(id -un) dir=$(pwd); grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"})
 	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err != nil {
 		t.Fatalf("RunJob: %v", err)
 	}
@@ -387,13 +388,13 @@ func TestWalls_WithoutBwrap(t *testing.T) {
 		t.Errorf("unsandboxed job: %s", log)
 	}
 	if err, log := func() (error, string) {
-		j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: `python3 -c 'b = bytearray(512 << 20); print("ALLOCATED", len(b))'`, Limits: &jobflow.JobLimits{MemoryMiB: 64}})
+		j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: `python3 -c 'b = bytearray(512 << 20); print("ALLOCATED", len(b))'`, Limits: &jobflow.JobLimits{MemoryMiB: 64}})
 		_, err := e.a.RunJob(context.Background(), e.input(j, nil))
 		return err, e.log(t, j.ID)
 	}(); err == nil || !strings.Contains(err.Error(), "memory limit of 64 MiB") {
 		t.Errorf("memory limit without bwrap: %v %s", err, log)
 	}
-	j = e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "exec 3<>/dev/tcp/127.0.0.1/5432 && echo CONNECTED"})
+	j = e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "exec 3<>/dev/tcp/127.0.0.1/5432 && echo CONNECTED"})
 	if _, err := e.a.RunJob(context.Background(), e.input(j, nil)); err == nil || !strings.Contains(err.Error(), "127.0.0.1:5432 was refused") {
 		t.Errorf("egress without bwrap: %v %s", err, e.log(t, j.ID))
 	}

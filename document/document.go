@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"jobflow"
+	_ "jobflow/jobtypes" // job types, for Job.Normalize
 )
 
 // The jobflow/v1 Workflow document: everything of a workflow's draft that

@@ -50,7 +50,7 @@ func (e *Engine) Invoke(ctx context.Context, tenantID, workflowID string, params
 	if !snap.Config.Invoke.Enabled {
 		return nil, jobflow.Errorf(jobflow.EFORBIDDEN, "invoke is disabled in the published version: enable it in the config and publish again")
 	}
-	merged, err := MergeParams(snap.Config.Params, params)
+	merged, err := jobflow.MergeParams(snap.Config.Params, params)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func testReconcileRuns(t *testing.T, dialect string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := engine.TakeSnapshot(w, "")
+	snap, err := jobflow.TakeSnapshot(w, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	if err != nil {
 		return nil, err
 	}
-	snap, err := TakeSnapshot(w, "")
+	snap, err := jobflow.TakeSnapshot(w, "")
 	if err != nil {
 		return nil, err
 	}

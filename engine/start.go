@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"maps"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -13,59 +12,6 @@ import (
 	"jobflow/workflows"
 )
 
-// TakeSnapshot freezes a workflow's canvas, the jobs on it (in canvas order)
-// and its config. It refuses what cannot run: an empty or invalid canvas.
-func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, error) {
-	if len(w.Canvas.Nodes) == 0 {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "the canvas is empty: place at least one job on it")
-	}
-	ids := make([]string, 0, len(w.Jobs))
-	byID := make(map[string]*jobflow.Job, len(w.Jobs))
-	for _, j := range w.Jobs {
-		ids = append(ids, j.ID)
-		byID[j.ID] = j
-	}
-	if err := w.Canvas.Validate(ids); err != nil {
-		return nil, err
-	}
-	if err := jobflow.ValidateControl(w.Canvas, w.Jobs); err != nil {
-		return nil, err
-	}
-	s := &jobflow.Snapshot{
-		TenantID:     w.TenantID,
-		WorkflowID:   w.ID,
-		WorkflowName: w.Name,
-		VersionID:    versionID,
-		Canvas:       w.Canvas,
-		Config:       w.Config,
-	}
-	s.Config.Normalize()
-	for _, n := range w.Canvas.Nodes {
-		s.Jobs = append(s.Jobs, *byID[n.JobID])
-	}
-	return s, nil
-}
-
-// MergeParams returns the workflow's default params overridden by the
-// caller's, after checking the caller's names.
-func MergeParams(defaults, given map[string]string) (map[string]string, error) {
-	if len(given) > jobflow.MaxParams {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "at most %d params", jobflow.MaxParams)
-	}
-	for k, v := range given {
-		if !jobflow.ValidParamName(k) {
-			return nil, jobflow.Errorf(jobflow.EINVALID, "param name %q must be letters, digits and '_'", k)
-		}
-		if len(v) > 64<<10 {
-			return nil, jobflow.Errorf(jobflow.EINVALID, "param %q is longer than 64 KiB", k)
-		}
-	}
-	out := make(map[string]string, len(defaults)+len(given))
-	maps.Copy(out, defaults)
-	maps.Copy(out, given)
-	return out, nil
-}
-
 // RunManual starts a MANUAL run of the workflow's current draft.
 func (e *Engine) RunManual(ctx context.Context, tenantID, workflowID string, params map[string]string, by string) (*jobflow.Run, error) {
 	if err := e.check(); err != nil {
@@ -75,11 +21,11 @@ func (e *Engine) RunManual(ctx context.Context, tenantID, workflowID string, par
 	if err != nil {
 		return nil, err
 	}
-	snap, err := TakeSnapshot(w, "")
+	snap, err := jobflow.TakeSnapshot(w, "")
 	if err != nil {
 		return nil, err
 	}
-	merged, err := MergeParams(w.Config.Params, params)
+	merged, err := jobflow.MergeParams(w.Config.Params, params)
 	if err != nil {
 		return nil, err
 	}

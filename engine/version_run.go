@@ -28,7 +28,7 @@ func (e *Engine) RunVersion(ctx context.Context, tenantID, workflowID string, nu
 	if err != nil {
 		return nil, err
 	}
-	merged, err := MergeParams(v.Snapshot.Config.Params, params)
+	merged, err := jobflow.MergeParams(v.Snapshot.Config.Params, params)
 	if err != nil {
 		return nil, err
 	}

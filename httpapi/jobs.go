@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 func (s *Server) listJobs(c echo.Context) error {
@@ -106,4 +107,9 @@ func (s *Server) deleteJob(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// listJobTypes answers the job-type registry, for the console's forms.
+func (s *Server) listJobTypes(c echo.Context) error {
+	return c.JSON(http.StatusOK, jobtypes.Infos())
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 func TestJobs_Validation(t *testing.T) {
@@ -60,7 +61,7 @@ func TestJobs_EditAndDelete(t *testing.T) {
 
 		var edited jobflow.Job
 		e.ok(e.as("PATCH", "/api/v1/jobs/"+on.ID, map[string]any{"timeoutSeconds": 30, "config": map[string]any{"script": "echo hi"}}), 200, &edited)
-		var cfg jobflow.ShellConfig
+		var cfg jobtypes.ShellConfig
 		_ = json.Unmarshal(edited.Config, &cfg)
 		if edited.TimeoutSeconds != 30 || cfg.Script != "echo hi" || edited.Name != "on" {
 			t.Fatalf("edited = %+v", edited)
@@ -130,6 +131,44 @@ func TestJobs_ConditionLimits(t *testing.T) {
 		}
 		if jobs, _ := e.st.FindJobs(context.Background(), e.tenantID, w.ID); len(jobs) != 1 {
 			t.Fatalf("%d jobs stored, want the one accepted", len(jobs))
+		}
+	})
+}
+
+// TestJobTypes: the registry as the console reads it, with the defaults
+// the store fills (what the console's forms used to re-declare).
+func TestJobTypes(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		var got []struct {
+			Type     string                     `json:"type"`
+			Kind     string                     `json:"kind"`
+			Schema   map[string]any             `json:"schema"`
+			Defaults map[string]json.RawMessage `json:"defaults"`
+		}
+		e.ok(e.as("GET", "/api/v1/job-types", nil), 200, &got)
+		kinds := map[string]string{}
+		for _, g := range got {
+			kinds[g.Type] = g.Kind
+			if g.Schema["type"] != "object" {
+				t.Errorf("%s: schema %v", g.Type, g.Schema)
+			}
+		}
+		want := map[string]string{"SHELL": "ACTIVITY", "PYTHON": "ACTIVITY", "SQL": "ACTIVITY", "HTTP": "ACTIVITY",
+			"CONDITION": "CONTROL", "SUBFLOW": "CONTROL", "DEPENDENT": "CONTROL"}
+		if fmt.Sprint(kinds) != fmt.Sprint(want) {
+			t.Errorf("kinds %v, want %v", kinds, want)
+		}
+		for _, g := range got {
+			switch g.Type {
+			case "SQL":
+				if string(g.Defaults["mode"]) != `"EXECUTE"` {
+					t.Errorf("SQL defaults %v", g.Defaults)
+				}
+			case "DEPENDENT":
+				if string(g.Defaults["relation"]) != `"AND"` || string(g.Defaults["checkIntervalSeconds"]) != "60" {
+					t.Errorf("DEPENDENT defaults %v", g.Defaults)
+				}
+			}
 		}
 	})
 }

@@ -8,7 +8,6 @@ import (
 
 	"jobflow"
 	"jobflow/document"
-	"jobflow/engine"
 )
 
 // storePublish snapshots the draft into a version as a publish does (the
@@ -19,7 +18,7 @@ func (e *env) storePublish(wfID, note string) *jobflow.Version {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	snap, err := engine.TakeSnapshot(w, "")
+	snap, err := jobflow.TakeSnapshot(w, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ const (
 	MaxBodyBytes      = 1 << 20 // docs/api.md#errors: bodies over 1 MiB are 413
 	MaxWorkflowIDLen  = 128
 	MaxRequestIDLen   = 128
-	MaxParamValueLen  = 64 << 10 // as engine.MergeParams
+	MaxParamValueLen  = 64 << 10 // as jobflow.MergeParams
 	maxTokenFieldSize = 8 << 10  // longer is 400; up to it Verify decides (401)
 )
 

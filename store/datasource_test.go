@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -119,7 +120,7 @@ func TestDatasourceService_Delete(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := mustWorkflow(t, s, tn.ID, "flow", "")
-		cfg, _ := json.Marshal(jobflow.SQLConfig{DatasourceID: d.ID, SQL: "select 1"})
+		cfg, _ := json.Marshal(jobtypes.SQLConfig{DatasourceID: d.ID, SQL: "select 1"})
 		j := &jobflow.Job{TenantID: tn.ID, WorkflowID: w.ID, Name: "q", Type: jobflow.JobSQL, Config: cfg}
 		if err := s.CreateJob(ctx, j); err != nil {
 			t.Fatal(err)

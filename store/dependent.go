@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 var _ jobflow.DependentService = (*Store)(nil)
@@ -144,7 +145,7 @@ func (s *Store) checkDependentTargets(ctx context.Context, q sqlx.ExtContext, j 
 	if j.Type != jobflow.JobDependent {
 		return nil
 	}
-	c, err := jobflow.ParseDependentConfig(j.Config)
+	c, err := jobtypes.ParseDependentConfig(j.Config)
 	if err != nil {
 		return err
 	}

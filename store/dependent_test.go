@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -209,7 +210,7 @@ func TestDependentJob_Targets(t *testing.T) {
 		_, err := s.UpdateJob(ctx, f.tenant.ID, j.ID, jobflow.JobUpdate{Config: &bogus})
 		wantCode(t, err, jobflow.EINVALID)
 		got, _ := s.FindJobByID(ctx, f.tenant.ID, j.ID)
-		if c, _ := jobflow.ParseDependentConfig(got.Config); c.Items[1].WorkflowID != f.wf.ID {
+		if c, _ := jobtypes.ParseDependentConfig(got.Config); c.Items[1].WorkflowID != f.wf.ID {
 			t.Fatalf("a refused update changed the job: %s", got.Config)
 		}
 	})

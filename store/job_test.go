@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -31,7 +32,7 @@ func TestJobService_Create(t *testing.T) {
 			!got.CreatedAt.Equal(j.CreatedAt) || got.WorkflowID != w.ID {
 			t.Fatalf("FindJobByID = %+v", got)
 		}
-		var cfg jobflow.HTTPConfig
+		var cfg jobtypes.HTTPConfig
 		if err := json.Unmarshal(got.Config, &cfg); err != nil || cfg.Method != "POST" {
 			t.Fatalf("config not normalized: %s", got.Config)
 		}
@@ -79,7 +80,7 @@ func TestJobService_Update(t *testing.T) {
 			t.Fatalf("UpdateJob = %+v", got)
 		}
 		again, _ := s.FindJobByID(ctx, tn.ID, a.ID)
-		var cfg jobflow.ShellConfig
+		var cfg jobtypes.ShellConfig
 		if err := json.Unmarshal(again.Config, &cfg); err != nil || cfg.Script != "echo changed" || again.TimeoutSeconds != 9 {
 			t.Fatalf("stored = %+v", again)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // The ids that a job config or a workflow config carries are checked
@@ -60,7 +61,7 @@ func workflowJobIDs(ctx context.Context, q sqlx.ExtContext, tenantID, workflowID
 func (s *Store) checkJobRefs(ctx context.Context, q sqlx.ExtContext, j *jobflow.Job, siblings map[string]bool) error {
 	switch j.Type {
 	case jobflow.JobSQL:
-		var c jobflow.SQLConfig
+		var c jobtypes.SQLConfig
 		if err := json.Unmarshal(j.Config, &c); err != nil {
 			return err
 		}

@@ -6,20 +6,22 @@ import (
 	"jobflow"
 )
 
-// startControl starts node i when its job is of a type FlowRun runs itself
-// (CONDITION, SUBFLOW, DEPENDENT), and reports whether it did. Each type's
-// code lives in its own file; it ends the node with r.succeed or r.fail.
+// controlStarters are FlowRun's side of the CONTROL job types (package
+// jobtypes declares their kind): each starts node i and ends it with
+// r.succeed or r.fail. Each type's code lives in its own file.
+var controlStarters = map[jobflow.JobType]func(r *runner, ctx workflow.Context, i int, job *jobflow.Job){
+	jobflow.JobCondition: (*runner).startCondition,
+	jobflow.JobDependent: (*runner).startDependent,
+	jobflow.JobSubflow:   (*runner).startSubflow,
+}
+
+// startControl starts node i when its job is of a type FlowRun runs itself,
+// and reports whether it did.
 func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) bool {
-	switch job.Type {
-	case jobflow.JobCondition:
-		r.startCondition(ctx, i, job)
-		return true
-	case jobflow.JobDependent:
-		r.startDependent(ctx, i, job)
-		return true
-	case jobflow.JobSubflow:
-		r.startSubflow(ctx, i, job)
-		return true
+	start, ok := controlStarters[job.Type]
+	if !ok || !jobflow.IsControl(job.Type) {
+		return false
 	}
-	return false
+	start(r, ctx, i, job)
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // DEPENDENT nodes (docs/run-semantics.md#dependent-jobs). A DEPENDENT node is WAITING, holding no
@@ -63,7 +64,7 @@ func (r *runner) startDependent(ctx workflow.Context, i int, job *jobflow.Job) {
 		r.fail(i, "job type "+string(job.Type)+" is not supported by this worker yet", true)
 		return
 	}
-	cfg, err := jobflow.ParseDependentConfig(job.Config)
+	cfg, err := jobtypes.ParseDependentConfig(job.Config)
 	if err != nil {
 		r.fail(i, "invalid DEPENDENT config: "+jobflow.ErrorMessage(err), true)
 		return

@@ -43,8 +43,7 @@ func (r *runner) initOutputs(ctx workflow.Context, plan *RerunPlan) {
 		if j == nil {
 			continue
 		}
-		switch j.Type {
-		case jobflow.JobCondition, jobflow.JobSubflow, jobflow.JobDependent:
+		if jobflow.IsControl(j.Type) {
 			needed = true // FlowRun's own jobs may read or give outputs
 		}
 		refs, err := j.OutputRefs(isJob)

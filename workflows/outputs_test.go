@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // outputsSnapshot: a -> b -> c and a -> d; c reads a's and b's outputs, d
 // reads none.
 func outputsSnapshot() jobflow.Snapshot {
 	s := snapshot("a b c d", "a>b b>c a>d")
-	cfg, _ := json.Marshal(jobflow.ShellConfig{Script: "echo ${outputs.job a.x} ${qing.b.result_data}"})
+	cfg, _ := json.Marshal(jobtypes.ShellConfig{Script: "echo ${outputs.job a.x} ${qing.b.result_data}"})
 	s.Jobs[2].Config = cfg
 	return s
 }

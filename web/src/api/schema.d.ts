@@ -268,6 +268,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/job-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any user: the job types, from the registry: [{type, kind ACTIVITY|CONTROL, schema (the JSON Schema of its config), defaults (the config a new job starts from), outputs}] */
+        get: operations["get_api_v1_job_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}": {
         parameters: {
             query?: never;
@@ -1805,6 +1822,30 @@ export interface components {
             name?: string;
             type?: string;
         };
+        /** @description A job type of the registry (package jobtypes): who runs it, its config's JSON Schema, the config a new job starts from, and the outputs it sets. */
+        JobTypeInfo: {
+            /** @description the config with its defaults filled */
+            defaults: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description ACTIVITY: a worker runs the job; CONTROL: FlowRun runs it itself
+             * @enum {string}
+             */
+            kind: "ACTIVITY" | "CONTROL";
+            outputs: {
+                /** @description the job's own code may set other outputs */
+                free?: boolean;
+                names: string[];
+            };
+            /** @description the JSON Schema of the type's config */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @example SQL */
+            type: string;
+        };
+        JobTypeList: components["schemas"]["JobTypeInfo"][];
         License: {
             /** Format: date-time */
             expiresAt: string;
@@ -3002,6 +3043,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionTest"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_job_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTypeList"];
                 };
             };
             default: components["responses"]["Error"];

@@ -1,15 +1,15 @@
-// The job forms of the control types (docs/run-semantics.md), written against the
-// configs in control.go: CONDITION {cases: [{when, to}], default},
-// SUBFLOW {workflowId, version, params, wait}, DEPENDENT {items: [{workflowId,
-// jobId?, window}], relation, timeoutSeconds, onUpstreamFail}.
+// The job forms of the control types (docs/run-semantics.md), written
+// against their configs (package jobtypes): CONDITION {cases: [{when, to}],
+// default}, SUBFLOW {workflowId, version, params, wait}, DEPENDENT {items:
+// [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail}.
+// Defaults come from the server's registry (useJobTypes): a field left
+// empty is left out, and the server fills its default.
 import { useState } from 'react'
 import { Button, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Typography } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import { get, qs, type Job, type Page, type WorkflowItem } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
-
-export const CONTROL_TYPES = ['CONDITION', 'SUBFLOW', 'DEPENDENT']
 
 export const WINDOWS = ['today', 'yesterday', 'thisHour', 'lastHour', 'lastNHours', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'lastNDays']
 const withN = new Set(['lastNHours', 'lastNDays'])
@@ -19,13 +19,13 @@ export interface ControlValues {
   cases: { when: string; to: string[] }[]
   defaultTo: string[]
   subWorkflowId?: string
-  subVersion: string
+  subVersion?: string
   subParams: string
-  subWait: boolean
+  subWait?: boolean
   depItems: { workflowId?: string; jobId?: string; window: string; n?: number }[]
-  depRelation: string
-  depTimeout: number
-  depOnFail: string
+  depRelation?: string
+  depTimeout?: number
+  depOnFail?: string
   depInterval?: number
 }
 
@@ -36,16 +36,16 @@ export function controlToForm(c: Cfg): ControlValues {
     cases: ((c.cases as { when: string; to: string[] }[]) ?? []).map((x) => ({ when: x.when, to: x.to ?? [] })),
     defaultTo: (c.default as string[]) ?? [],
     subWorkflowId: c.workflowId as string | undefined,
-    subVersion: (c.version as string) || 'PUBLISHED',
+    subVersion: c.version as string | undefined,
     subParams: formatParams(c.params as Record<string, string>),
-    subWait: c.wait === undefined ? true : !!c.wait,
+    subWait: c.wait as boolean | undefined,
     depItems: items.map((it) => {
       const [w, n] = (it.window ?? 'today').split(':')
       return { workflowId: it.workflowId, jobId: it.jobId || undefined, window: w, n: n ? Number(n) : undefined }
     }),
-    depRelation: (c.relation as string) || 'AND',
-    depTimeout: (c.timeoutSeconds as number) ?? 0,
-    depOnFail: (c.onUpstreamFail as string) || 'FAIL',
+    depRelation: c.relation as string | undefined,
+    depTimeout: c.timeoutSeconds as number | undefined,
+    depOnFail: c.onUpstreamFail as string | undefined,
     depInterval: (c.checkIntervalSeconds as number) || undefined,
   }
 }
@@ -56,12 +56,12 @@ export function controlConfig(type: string, v: ControlValues): Cfg {
     case 'CONDITION':
       return { cases: (v.cases ?? []).map((c) => ({ when: c.when ?? '', to: c.to ?? [] })), default: v.defaultTo ?? [] }
     case 'SUBFLOW':
-      return { workflowId: v.subWorkflowId ?? '', version: v.subVersion || 'PUBLISHED', ...(v.subParams?.trim() ? { params: parseParams(v.subParams) } : {}), wait: v.subWait !== false }
+      return { workflowId: v.subWorkflowId ?? '', version: v.subVersion || undefined, ...(v.subParams?.trim() ? { params: parseParams(v.subParams) } : {}), wait: v.subWait }
     default:
       return {
         items: (v.depItems ?? []).map((it) => ({ workflowId: it.workflowId ?? '', ...(it.jobId ? { jobId: it.jobId } : {}),
           window: withN.has(it.window) ? it.window + ':' + (it.n ?? 1) : it.window })),
-        relation: v.depRelation || 'AND', timeoutSeconds: v.depTimeout ?? 0, onUpstreamFail: v.depOnFail || 'FAIL',
+        relation: v.depRelation || undefined, timeoutSeconds: v.depTimeout, onUpstreamFail: v.depOnFail || undefined,
         ...(v.depInterval ? { checkIntervalSeconds: v.depInterval } : {}),
       }
   }
@@ -170,7 +170,7 @@ export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
         <Select options={[{ value: 'FAIL', label: t('Fail') }, { value: 'WAIT', label: t('Keep waiting') }]} data-testid="dep-onfail" />
       </Form.Item></Col>
       <Col span={6}><Form.Item name="depInterval" label={t('Check every (s)')}>
-        <InputNumber min={1} placeholder="60" style={{ width: '100%' }} />
+        <InputNumber min={1} style={{ width: '100%' }} />
       </Form.Item></Col>
     </Row>
   </>)

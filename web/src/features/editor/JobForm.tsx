@@ -3,28 +3,30 @@
 // headers, body and success codes) plus timeout, retry, worker group and
 // the job's own cron for discrete scheduling; the control types' forms are
 // in ControlForms.tsx.
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { Alert, Col, Form, Input, InputNumber, Modal, Row, Select } from 'antd'
 import type { Job, JobInput } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
 import { CodeEditor } from './CodeEditor'
-import { CONTROL_TYPES, ControlFields, controlConfig, controlToForm } from './ControlForms'
-import { useCreateJob, useDatasourceOptions, useUpdateJob } from './api'
+import { ControlFields, controlConfig, controlToForm } from './ControlForms'
+import { useCreateJob, useDatasourceOptions, useJobTypes, useUpdateJob } from './api'
 
 type Cfg = Record<string, unknown>
-const types = ['SHELL', 'PYTHON', 'SQL', 'HTTP', ...CONTROL_TYPES]
 
-function toForm(j?: Partial<Job>) {
-  const c = (j?.config ?? {}) as Cfg
+// toForm reads a job into the form's fields; defaults are every type's
+// default config from the server's registry (their field names do not
+// collide), under the job's own config.
+function toForm(j?: Partial<Job>, defaults: Cfg = {}) {
+  const c = { ...defaults, ...((j?.config ?? {}) as Cfg) }
   const headers = Object.entries((c.headers as Record<string, string>) ?? {}).map(([k, v]) => k + ': ' + v).join('\n')
   return {
     name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0,
     maxAttempts: j?.retry?.maxAttempts ?? 1, intervalSeconds: j?.retry?.intervalSeconds ?? 0, backoff: j?.retry?.backoff ?? 1,
     workerGroup: j?.workerGroup ?? '', cron: j?.cron ?? '',
     script: (c.script as string) ?? '', env: formatParams(c.env as Record<string, string>),
-    datasourceId: c.datasourceId, sql: (c.sql as string) ?? '', mode: (c.mode as string) ?? 'EXECUTE',
-    method: (c.method as string) ?? 'GET', url: (c.url as string) ?? '', headers, body: (c.body as string) ?? '',
+    datasourceId: c.datasourceId, sql: (c.sql as string) ?? '', mode: c.mode as string,
+    method: c.method as string, url: (c.url as string) ?? '', headers, body: (c.body as string) ?? '',
     successCodes: ((c.successCodes as number[]) ?? []).join(','),
     ...controlToForm(c),
   }
@@ -65,20 +67,24 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
   const create = useCreateJob(wfId)
   const update = useUpdateJob(wfId)
   const ds = useDatasourceOptions()
+  const jobTypes = useJobTypes()
+  const types = (jobTypes.data ?? []).map((x) => x.type)
+  const control = (jobTypes.data ?? []).filter((x) => x.kind === 'CONTROL').map((x) => x.type)
+  const defaults = useMemo(() => Object.assign({}, ...(jobTypes.data ?? []).map((x) => x.defaults)) as Cfg, [jobTypes.data])
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
-    if (!open) return
+    if (!open || !jobTypes.data) return
     setError(null)
-    const base = toForm(job ?? copyOf)
+    const base = toForm(job ?? copyOf, defaults)
     if (copyOf) base.name = copyOf.name + '_copy'
     form.setFieldsValue(base)
-  }, [open, job, copyOf, form])
+  }, [open, job, copyOf, form, jobTypes.data, defaults])
 
   async function ok() {
     const v = await form.validateFields()
     setError(null)
     try {
-      const body = fromForm({ ...toForm(), ...v })
+      const body = fromForm({ ...toForm(undefined, defaults), ...v })
       if (job) await update.mutateAsync({ id: job.id, ...body })
       else await create.mutateAsync(body)
       onClose()
@@ -133,9 +139,9 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
           <Col span={6}><Form.Item name="intervalSeconds" label={t('Retry interval (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="backoff" label={t('Backoff')}><InputNumber min={1} step={0.5} style={{ width: '100%' }} /></Form.Item></Col>
         </Row>
-        {CONTROL_TYPES.includes(type) && <ControlFields type={type} jobId={job?.id} wfId={wfId} jobs={jobs} childrenOf={childrenOf} />}
+        {control.includes(type) && <ControlFields type={type} jobId={job?.id} wfId={wfId} jobs={jobs} childrenOf={childrenOf} />}
         <Row gutter={12}>
-          <Col span={8} style={CONTROL_TYPES.includes(type) ? { display: 'none' } : undefined}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
+          <Col span={8} style={control.includes(type) ? { display: 'none' } : undefined}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
           <Col span={16}><Form.Item name="cron" label={t('Job cron (discrete mode)')}><Input placeholder="0 30 3 * * ?" /></Form.Item></Col>
         </Row>
         <Form.Item name="remark" label={t('Remark')}><Input /></Form.Item>

@@ -75,3 +75,10 @@ export function useDatasourceOptions() {
     select: (p) => p.items.map((d) => ({ value: d.id, label: d.name + ' (' + d.type + ')' })),
   })
 }
+
+// useJobTypes is the server's job-type registry (GET /job-types): the types,
+// whether FlowRun runs them itself (CONTROL), and the config a new job of
+// each starts from, so that the forms do not re-declare the server's defaults.
+export function useJobTypes() {
+  return useQuery({ queryKey: ['job-types'], queryFn: () => get<Schemas['JobTypeList']>('/job-types'), staleTime: Infinity })
+}
