@@ -26,6 +26,8 @@ type Store interface {
 	jobflow.RunSnapshotService
 	jobflow.VersionService
 	jobflow.UnsettledRunService
+	// DraftRefs reads the tenant for jobflow.CheckDraft at publish.
+	DraftRefs() jobflow.DraftRefs
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not

@@ -14,22 +14,30 @@ import (
 )
 
 // TakeSnapshot freezes a workflow's canvas, the jobs on it (in canvas order)
-// and its config. It refuses what cannot run: an empty or invalid canvas.
+// and its config. It refuses what cannot run: an empty canvas, or a draft
+// that fails jobflow.CheckShape.
 func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, error) {
-	if len(w.Canvas.Nodes) == 0 {
-		return nil, jobflow.Errorf(jobflow.EINVALID, "the canvas is empty: place at least one job on it")
+	if err := checkRunnable(w); err != nil {
+		return nil, err
 	}
-	ids := make([]string, 0, len(w.Jobs))
+	if err := jobflow.CheckShape(w); err != nil {
+		return nil, err
+	}
+	return snapshot(w, versionID), nil
+}
+
+func checkRunnable(w *jobflow.Workflow) error {
+	if len(w.Canvas.Nodes) == 0 {
+		return jobflow.Errorf(jobflow.EINVALID, "the canvas is empty: place at least one job on it")
+	}
+	return nil
+}
+
+// snapshot is TakeSnapshot once the draft is checked.
+func snapshot(w *jobflow.Workflow, versionID string) *jobflow.Snapshot {
 	byID := make(map[string]*jobflow.Job, len(w.Jobs))
 	for _, j := range w.Jobs {
-		ids = append(ids, j.ID)
 		byID[j.ID] = j
-	}
-	if err := w.Canvas.Validate(ids); err != nil {
-		return nil, err
-	}
-	if err := jobflow.ValidateControl(w.Canvas, w.Jobs); err != nil {
-		return nil, err
 	}
 	s := &jobflow.Snapshot{
 		TenantID:     w.TenantID,
@@ -43,7 +51,7 @@ func TakeSnapshot(w *jobflow.Workflow, versionID string) (*jobflow.Snapshot, err
 	for _, n := range w.Canvas.Nodes {
 		s.Jobs = append(s.Jobs, *byID[n.JobID])
 	}
-	return s, nil
+	return s
 }
 
 // MergeParams returns the workflow's default params overridden by the
@@ -177,21 +185,4 @@ func SearchAttributes(tenantID, workflowID string, trigger jobflow.Trigger) temp
 		temporal.NewSearchAttributeKeyKeyword(workflows.SAWorkflowID).ValueSet(workflowID),
 		temporal.NewSearchAttributeKeyKeyword(workflows.SATrigger).ValueSet(string(trigger)),
 	)
-}
-
-// checkSubflows refuses to publish a snapshot whose SUBFLOW jobs name a
-// workflow that does not exist or call back into a workflow on the way
-// (recursion), or nest too deep: an import or a restored version may have
-// brought such jobs in without the checks of a job save.
-func (e *Engine) checkSubflows(ctx context.Context, w *jobflow.Workflow, snap *jobflow.Snapshot) error {
-	onCanvas := make([]*jobflow.Job, len(snap.Jobs))
-	for i := range snap.Jobs {
-		onCanvas[i] = &snap.Jobs[i]
-	}
-	err := jobflow.CheckSubflows(ctx, e.Store, w.TenantID, w, w.Jobs, onCanvas)
-	if jobflow.ErrorCode(err) == jobflow.EINVALID {
-		return jobflow.Errorf(jobflow.EINVALID, "cannot publish: %s", jobflow.ErrorMessage(err)).
-			WithDetails(map[string]string{"field": "config.workflowId"})
-	}
-	return err
 }
