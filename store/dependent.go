@@ -135,4 +135,3 @@ WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logica
 	}
 	return m, nil
 }
-
