@@ -146,7 +146,7 @@ type DraftImport struct {
 type ImportService interface {
 	FindWorkflowByName(ctx context.Context, tenantID, name string) (*Workflow, error) // with Jobs
 	// ImportDrafts writes every item in one transaction: all or nothing.
-	// New workflows count against limit (LIMIT_EXCEEDED beyond it); a
-	// taken name is a CONFLICT.
-	ImportDrafts(ctx context.Context, tenantID string, items []*DraftImport, limit int, by string) ([]*Workflow, error)
+	// New workflows count against the limit of CreateWorkflow (with
+	// licenseMax; LIMIT_EXCEEDED beyond it); a taken name is a CONFLICT.
+	ImportDrafts(ctx context.Context, tenantID string, items []*DraftImport, licenseMax int, by string) ([]*Workflow, error)
 }

@@ -111,11 +111,13 @@ type LoginThrottle struct {
 
 // WorkflowService manages workflows with their canvas and config.
 type WorkflowService interface {
-	// CreateWorkflow inserts w unless the tenant already holds limit
-	// workflows (LIMIT_EXCEEDED, with the limit in the message). The count
-	// and the insert are one atomic step, so concurrent creates cannot
-	// overshoot.
-	CreateWorkflow(ctx context.Context, w *Workflow, limit int) error
+	// CreateWorkflow validates w, sets a new workflow's defaults and
+	// inserts it unless the tenant already holds WorkflowLimit(license,
+	// tenant.maxWorkflows) workflows, licenseMax being the license's
+	// maxWorkflowsPerTenant (0: none); LIMIT_EXCEEDED, with the limit in
+	// the message. Reading the tenant's limit, the count and the insert are
+	// one atomic step, so concurrent creates cannot overshoot.
+	CreateWorkflow(ctx context.Context, w *Workflow, licenseMax int) error
 	FindWorkflowByID(ctx context.Context, tenantID, id string) (*Workflow, error) // with Jobs
 	FindWorkflows(ctx context.Context, tenantID string, f WorkflowFilter) ([]*Workflow, int, error)
 	UpdateWorkflow(ctx context.Context, tenantID, id string, upd WorkflowUpdate, by string) (*Workflow, error)

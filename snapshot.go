@@ -3,22 +3,32 @@ package jobflow
 import "maps"
 
 // TakeSnapshot freezes a workflow's canvas, the jobs on it (in canvas order)
-// and its config. It refuses what cannot run: an empty or invalid canvas.
+// and its config. It refuses what cannot run: an empty canvas, or a draft
+// that fails CheckShape.
 func TakeSnapshot(w *Workflow, versionID string) (*Snapshot, error) {
-	if len(w.Canvas.Nodes) == 0 {
-		return nil, Errorf(EINVALID, "the canvas is empty: place at least one job on it")
+	if err := CheckRunnable(w); err != nil {
+		return nil, err
 	}
-	ids := make([]string, 0, len(w.Jobs))
+	if err := CheckShape(w); err != nil {
+		return nil, err
+	}
+	return BuildSnapshot(w, versionID), nil
+}
+
+// CheckRunnable refuses a workflow with nothing to run.
+func CheckRunnable(w *Workflow) error {
+	if len(w.Canvas.Nodes) == 0 {
+		return Errorf(EINVALID, "the canvas is empty: place at least one job on it")
+	}
+	return nil
+}
+
+// BuildSnapshot is TakeSnapshot for a draft already checked (publish runs
+// the whole CheckDraft first).
+func BuildSnapshot(w *Workflow, versionID string) *Snapshot {
 	byID := make(map[string]*Job, len(w.Jobs))
 	for _, j := range w.Jobs {
-		ids = append(ids, j.ID)
 		byID[j.ID] = j
-	}
-	if err := w.Canvas.Validate(ids); err != nil {
-		return nil, err
-	}
-	if err := ValidateControl(w.Canvas, w.Jobs); err != nil {
-		return nil, err
 	}
 	s := &Snapshot{
 		TenantID:     w.TenantID,
@@ -32,7 +42,7 @@ func TakeSnapshot(w *Workflow, versionID string) (*Snapshot, error) {
 	for _, n := range w.Canvas.Nodes {
 		s.Jobs = append(s.Jobs, *byID[n.JobID])
 	}
-	return s, nil
+	return s
 }
 
 // MergeParams returns the workflow's default params overridden by the

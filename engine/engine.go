@@ -28,6 +28,8 @@ type Store interface {
 	jobflow.UnsettledRunService
 	// CreateAuditEntry records the reconcilers' repairs (audit.go).
 	CreateAuditEntry(ctx context.Context, e *jobflow.AuditEntry) error
+	// DraftRefs reads the tenant for jobflow.CheckDraft at publish.
+	DraftRefs() jobflow.DraftRefs
 }
 
 // Engine starts and steers runs. A nil Client means the engine is not

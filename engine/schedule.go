@@ -58,21 +58,10 @@ func (e *Engine) PublishWithNote(ctx context.Context, tenantID, workflowID, by, 
 	if err != nil {
 		return nil, err
 	}
-	snap, err := jobflow.TakeSnapshot(w, "")
-	if err != nil {
+	if err := e.checkPublish(ctx, w); err != nil {
 		return nil, err
 	}
-	for i := range snap.Jobs {
-		if err := snap.Jobs[i].Normalize(); err != nil {
-			return nil, jobflow.Errorf(jobflow.EINVALID, "job %q: %s", snap.Jobs[i].Name, jobflow.ErrorMessage(err))
-		}
-	}
-	if err := snap.Config.Validate(); err != nil {
-		return nil, err
-	}
-	if err := e.checkSubflows(ctx, w, snap); err != nil {
-		return nil, err
-	}
+	snap := jobflow.BuildSnapshot(w, "")
 	if snap.Calendar, err = e.scheduleCalendar(ctx, tenantID, snap.Config.Schedule); err != nil {
 		return nil, err
 	}
@@ -516,4 +505,34 @@ func (e *Engine) ScheduleInfo(ctx context.Context, tenantID, workflowID string) 
 		}
 	}
 	return info, nil
+}
+
+// checkPublish checks the draft once more before it goes live: an import,
+// a restored version or a deleted datasource or workflow may have left it
+// in a state a save would refuse. Every job on the canvas counts as
+// changed, so its ids are checked against the tenant and its SUBFLOW calls
+// for recursion (jobflow.CheckDraft).
+func (e *Engine) checkPublish(ctx context.Context, w *jobflow.Workflow) error {
+	if err := jobflow.CheckRunnable(w); err != nil {
+		return err
+	}
+	placed := make(map[string]bool, len(w.Canvas.Nodes))
+	for _, n := range w.Canvas.Nodes {
+		placed[n.JobID] = true
+	}
+	var onCanvas []*jobflow.Job
+	for _, j := range w.Jobs {
+		if !placed[j.ID] {
+			continue
+		}
+		if err := j.Normalize(); err != nil {
+			return jobflow.Errorf(jobflow.EINVALID, "job %q: %s", j.Name, jobflow.ErrorMessage(err))
+		}
+		onCanvas = append(onCanvas, j)
+	}
+	err := jobflow.CheckDraft(ctx, jobflow.Draft{Workflow: w, Changed: onCanvas}, e.Store.DraftRefs())
+	if je, ok := err.(*jobflow.Error); ok && je.Code == jobflow.EINVALID {
+		return jobflow.Errorf(jobflow.EINVALID, "cannot publish: %s", je.Message).WithDetails(je.Details)
+	}
+	return err
 }

@@ -124,20 +124,3 @@ func SearchAttributes(tenantID, workflowID string, trigger jobflow.Trigger) temp
 		temporal.NewSearchAttributeKeyKeyword(workflows.SATrigger).ValueSet(string(trigger)),
 	)
 }
-
-// checkSubflows refuses to publish a snapshot whose SUBFLOW jobs name a
-// workflow that does not exist or call back into a workflow on the way
-// (recursion), or nest too deep: an import or a restored version may have
-// brought such jobs in without the checks of a job save.
-func (e *Engine) checkSubflows(ctx context.Context, w *jobflow.Workflow, snap *jobflow.Snapshot) error {
-	onCanvas := make([]*jobflow.Job, len(snap.Jobs))
-	for i := range snap.Jobs {
-		onCanvas[i] = &snap.Jobs[i]
-	}
-	err := jobflow.CheckSubflows(ctx, e.Store, w.TenantID, w, w.Jobs, onCanvas)
-	if jobflow.ErrorCode(err) == jobflow.EINVALID {
-		return jobflow.Errorf(jobflow.EINVALID, "cannot publish: %s", jobflow.ErrorMessage(err)).
-			WithDetails(map[string]string{"field": "config.workflowId"})
-	}
-	return err
-}

@@ -351,6 +351,12 @@ func planOne(draft *document.Draft, existing *jobflow.Workflow, res *ImportResul
 	}
 	draft.ResolveJobRefs(idOf)
 	canvas := draft.Canvas(idOf)
+	// What the store's check (jobflow.CheckDraft) would refuse on write is
+	// a problem of the plan already; the tenant's ids it checks in its
+	// transaction.
+	if err := jobflow.CheckShape(&jobflow.Workflow{Name: draft.Name, Canvas: canvas, Config: draft.Config, Jobs: draft.Jobs}); err != nil {
+		res.Problems = append(res.Problems, document.Problem{Workflow: draft.Name, Path: "spec", Message: jobflow.ErrorMessage(err)})
+	}
 	after := document.Side{Canvas: canvas, Config: draft.Config}
 	for _, j := range draft.Jobs {
 		after.Jobs = append(after.Jobs, *j)
@@ -403,10 +409,6 @@ func (s *Server) writeImport(c echo.Context, res *ImportResult, items []*jobflow
 	}
 	ctx := c.Request().Context()
 	a := actor(c)
-	t, err := s.deps.Tenants.FindTenantByID(ctx, a.TenantID)
-	if err != nil {
-		return err
-	}
 	lic, err := s.license(ctx)
 	if err != nil {
 		return err
@@ -418,7 +420,7 @@ func (s *Server) writeImport(c echo.Context, res *ImportResult, items []*jobflow
 			}
 		}
 	}
-	ws, err := s.deps.Imports.ImportDrafts(ctx, a.TenantID, items, jobflow.WorkflowLimit(lic.l, t.MaxWorkflows), a.UserID)
+	ws, err := s.deps.Imports.ImportDrafts(ctx, a.TenantID, items, lic.perTenant(), a.UserID)
 	if err != nil {
 		return err
 	}

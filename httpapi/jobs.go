@@ -47,17 +47,10 @@ func (s *Server) createJob(c echo.Context) error {
 		return err
 	}
 	setAudit(c, auditObject{ID: j.ID, Name: j.Name})
-	// The store checks that the workflow is one of the tenant's, and every
-	// id the config carries (datasource, workflow, job) against the tenant,
-	// in its write transaction (store/refs.go).
-	ctx := c.Request().Context()
-	if err := s.checkRefs(ctx, a.TenantID, j.WorkflowID, nil, j); err != nil {
-		return err
-	}
-	if err := s.checkSubflow(ctx, a.TenantID, j.WorkflowID, j); err != nil {
-		return err
-	}
-	if err := s.deps.Jobs.CreateJob(ctx, j); err != nil {
+	// The store checks that the workflow is one of the tenant's and the
+	// workflow with the new job (jobflow.CheckDraft) in its write
+	// transaction.
+	if err := s.deps.Jobs.CreateJob(c.Request().Context(), j); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, j)
@@ -78,23 +71,9 @@ func (s *Server) updateJob(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	tid := actor(c).TenantID
-	// Apply to the current job first, so a bad edit is a 400 before the
-	// store is touched (which checks the config's ids, store/refs.go).
-	cur, err := s.deps.Jobs.FindJobByID(ctx, tid, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	next, err := in.Apply(*cur)
-	if err != nil {
-		return err
-	}
-	if err := s.checkRefs(ctx, tid, cur.WorkflowID, nil, next); err != nil {
-		return err
-	}
-	if err := s.checkSubflow(ctx, tid, cur.WorkflowID, next); err != nil {
-		return err
-	}
-	j, err := s.deps.Jobs.UpdateJob(ctx, tid, cur.ID, in)
+	// The store applies the edit and checks the workflow with the edited
+	// job (jobflow.CheckDraft) in its write transaction.
+	j, err := s.deps.Jobs.UpdateJob(ctx, tid, c.Param("id"), in)
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,15 @@ func (i installed) allowCreate() error {
 	return nil
 }
 
+// perTenant is the license's maxWorkflowsPerTenant, 0 without a license;
+// the store combines it with the tenant's own limit (jobflow.WorkflowLimit).
+func (i installed) perTenant() int {
+	if i.l == nil {
+		return 0
+	}
+	return i.l.MaxWorkflowsPerTenant
+}
+
 func (s *Server) view(i installed) licenseView {
 	return licenseView{Installed: i.l != nil, Expired: i.expired, PublicKeyConfigured: s.cfg.LicensePublicKey != nil, License: i.l}
 }

@@ -63,12 +63,7 @@ func (s *Server) createWorkflow(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
-	now := time.Now().UTC()
-	w := &jobflow.Workflow{
-		ID: jobflow.NewID(jobflow.PrefixWorkflow), TenantID: a.TenantID, Status: jobflow.StatusDraft,
-		Canvas: jobflow.Canvas{Nodes: []jobflow.CanvasNode{}, Edges: []jobflow.Edge{}}, Config: jobflow.DefaultConfig(),
-		Revision: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.UserID, UpdatedBy: a.UserID,
-	}
+	w := &jobflow.Workflow{TenantID: a.TenantID, CreatedBy: a.UserID, UpdatedBy: a.UserID}
 	if in.Name != nil {
 		w.Name = *in.Name
 	}
@@ -76,14 +71,7 @@ func (s *Server) createWorkflow(c echo.Context) error {
 		w.Remark = *in.Remark
 	}
 	setAudit(c, auditObject{Name: w.Name})
-	if err := w.Validate(); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
-	t, err := s.deps.Tenants.FindTenantByID(ctx, a.TenantID)
-	if err != nil {
-		return err
-	}
 	lic, err := s.license(ctx)
 	if err != nil {
 		return err
@@ -91,9 +79,9 @@ func (s *Server) createWorkflow(c echo.Context) error {
 	if err := lic.allowCreate(); err != nil {
 		return err
 	}
-	// The store counts and inserts in one atomic step, so concurrent
-	// creates cannot overshoot the limit.
-	if err := s.deps.Workflows.CreateWorkflow(ctx, w, jobflow.WorkflowLimit(lic.l, t.MaxWorkflows)); err != nil {
+	// The store validates w, sets its defaults and applies the license ×
+	// tenant limit in one transaction with the insert.
+	if err := s.deps.Workflows.CreateWorkflow(ctx, w, lic.perTenant()); err != nil {
 		return err
 	}
 	setAudit(c, auditObject{ID: w.ID})

@@ -113,3 +113,12 @@ func isEmpty(v any) bool {
 	}
 	return false
 }
+
+// TestRefCheckers: the types whose configs carry ids check them.
+func TestRefCheckers(t *testing.T) {
+	for _, ty := range []jobflow.JobType{jobflow.JobSQL, jobflow.JobSubflow, jobflow.JobDependent, jobflow.JobCondition} {
+		if _, ok := jobflow.LookupJobType(ty).(jobflow.RefChecker); !ok {
+			t.Errorf("%s does not check the ids its config carries", ty)
+		}
+	}
+}

@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"jobflow"
-	"jobflow/jobtypes"
 )
 
 var _ jobflow.DependentService = (*Store)(nil)
@@ -136,43 +134,4 @@ WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logica
 		}
 	}
 	return m, nil
-}
-
-// checkDependentTargets refuses a DEPENDENT job whose items name a
-// workflow, or a job in it, that is not the tenant's: a 400 naming the
-// item's field.
-func (s *Store) checkDependentTargets(ctx context.Context, q sqlx.ExtContext, j *jobflow.Job) error {
-	if j.Type != jobflow.JobDependent {
-		return nil
-	}
-	c, err := jobtypes.ParseDependentConfig(j.Config)
-	if err != nil {
-		return err
-	}
-	for k, it := range c.Items {
-		field := fmt.Sprintf("config.items[%d]", k)
-		var n int
-		const wq = `SELECT COUNT(*) FROM workflows WHERE id = ? AND tenant_id = ?`
-		if err := sqlx.GetContext(ctx, q, &n, q.Rebind(wq), it.WorkflowID, j.TenantID); err != nil {
-			return err
-		}
-		if n == 0 {
-			return refError(field+".workflowId", it.WorkflowID, "no workflow %q in this tenant", it.WorkflowID)
-		}
-		if it.JobID == "" {
-			continue
-		}
-		const jq = `SELECT COUNT(*) FROM jobs WHERE id = ? AND workflow_id = ? AND tenant_id = ?`
-		if err := sqlx.GetContext(ctx, q, &n, q.Rebind(jq), it.JobID, it.WorkflowID, j.TenantID); err != nil {
-			return err
-		}
-		if n == 0 {
-			return refError(field+".jobId", it.JobID, "no job %q in workflow %q", it.JobID, it.WorkflowID)
-		}
-		if it.JobID == j.ID {
-			return jobflow.Errorf(jobflow.EINVALID, "%s.jobId: a DEPENDENT job cannot wait for itself", field).
-				WithDetails(map[string]string{"field": field + ".jobId"})
-		}
-	}
-	return nil
 }

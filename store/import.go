@@ -21,15 +21,15 @@ func (s *Store) FindWorkflowByName(ctx context.Context, tenantID, name string) (
 }
 
 // ImportDrafts creates or overwrites drafts atomically. The tenant row is
-// locked first, so the workflow count cannot be overshot by concurrent
-// creates, then each item is written with replaceDraft.
-func (s *Store) ImportDrafts(ctx context.Context, tenantID string, items []*jobflow.DraftImport, limit int, by string) ([]*jobflow.Workflow, error) {
+// locked first, so the workflow limit (as CreateWorkflow's, with
+// licenseMax) cannot be overshot by concurrent creates, then each item is
+// written with replaceDraft.
+func (s *Store) ImportDrafts(ctx context.Context, tenantID string, items []*jobflow.DraftImport, licenseMax int, by string) ([]*jobflow.Workflow, error) {
 	ids := make([]string, len(items))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var tid string
-		lock := `SELECT id FROM tenants WHERE id = ?` + s.forUpdate()
-		if err := tx.GetContext(ctx, &tid, tx.Rebind(lock), tenantID); err != nil {
-			return notFound(err, "tenant")
+		limit, err := s.lockWorkflowLimit(ctx, tx, tenantID, licenseMax)
+		if err != nil {
+			return err
 		}
 		var count int
 		if err := tx.GetContext(ctx, &count, tx.Rebind(`SELECT COUNT(*) FROM workflows WHERE tenant_id = ?`), tenantID); err != nil {
@@ -69,7 +69,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', 1, ?, ?, ?, ?)`
 				}
 			}
 			if err := s.replaceDraft(ctx, tx, tenantID, it.WorkflowID, it.Jobs, it.Canvas, it.Config, by); err != nil {
-				return about(err, "workflow", it.Name)
+				return jobflow.About(err, "workflow", it.Name)
 			}
 			ids[i] = it.WorkflowID
 		}

@@ -58,7 +58,7 @@ const jobColumns = `id, tenant_id, workflow_id, name, type, config, timeout_seco
 retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by`
 
 // CreateJob normalizes and inserts j into its workflow, which must exist in
-// j.TenantID.
+// j.TenantID; the workflow with j must pass jobflow.CheckDraft.
 func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 	if err := j.Normalize(); err != nil {
 		return err
@@ -69,15 +69,12 @@ func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 	j.CreatedAt = now()
 	j.UpdatedAt = j.CreatedAt
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := s.getWorkflow(ctx, tx, j.TenantID, j.WorkflowID, false); err != nil {
-			return err
-		}
-		siblings, err := workflowJobIDs(ctx, tx, j.TenantID, j.WorkflowID)
+		_, w, err := s.storedDraft(ctx, tx, j.TenantID, j.WorkflowID)
 		if err != nil {
 			return err
 		}
-		siblings[j.ID] = true
-		if err := s.checkJobRefs(ctx, tx, j, siblings); err != nil {
+		w.Jobs = withJob(w.Jobs, j)
+		if err := s.checkDraft(ctx, tx, jobflow.Draft{Workflow: w, Changed: []*jobflow.Job{j}}); err != nil {
 			return err
 		}
 		const q = `
@@ -135,7 +132,8 @@ func (s *Store) FindJobs(ctx context.Context, tenantID, workflowID string) ([]*j
 	return out, nil
 }
 
-// UpdateJob applies upd (validated by the domain) to the job.
+// UpdateJob applies upd (validated by the domain) to the job; the workflow
+// with the edited job must pass jobflow.CheckDraft.
 func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.JobUpdate) (*jobflow.Job, error) {
 	var out *jobflow.Job
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -148,11 +146,12 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.
 			return err
 		}
 		j.UpdatedAt = now()
-		siblings, err := workflowJobIDs(ctx, tx, tenantID, j.WorkflowID)
+		_, w, err := s.storedDraft(ctx, tx, tenantID, j.WorkflowID)
 		if err != nil {
 			return err
 		}
-		if err := s.checkJobRefs(ctx, tx, j, siblings); err != nil {
+		w.Jobs = withJob(w.Jobs, j)
+		if err := s.checkDraft(ctx, tx, jobflow.Draft{Workflow: w, Changed: []*jobflow.Job{j}}); err != nil {
 			return err
 		}
 		const q = `

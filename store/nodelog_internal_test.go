@@ -19,37 +19,3 @@ func TestAppendLog_RuneBoundary(t *testing.T) {
 		t.Fatalf("invalid UTF-8 or lost tail: %q", got[len(got)-12:])
 	}
 }
-
-func TestNodeWriteWins(t *testing.T) {
-	const (
-		pending = jobflow.NodePending
-		waiting = jobflow.NodeWaiting
-		running = jobflow.NodeRunning
-		success = jobflow.NodeSuccess
-		fail    = jobflow.NodeFail
-		aborted = jobflow.NodeAborted
-	)
-	for _, tc := range []struct {
-		old        jobflow.NodeStatus
-		oldAttempt int
-		new        jobflow.NodeStatus
-		attempt    int
-		want       bool
-	}{
-		{pending, 0, running, 1, true},
-		{running, 1, pending, 0, false},
-		{waiting, 0, pending, 0, false},
-		{pending, 0, waiting, 0, true},
-		{running, 1, running, 1, true},
-		{running, 2, aborted, 0, true},
-		{success, 1, running, 1, false},
-		{success, 1, pending, 0, false},
-		{fail, 1, running, 2, true},
-		{fail, 2, success, 1, false},
-		{fail, 1, success, 1, true},
-	} {
-		if got := nodeWriteWins(tc.old, tc.oldAttempt, tc.new, tc.attempt); got != tc.want {
-			t.Errorf("nodeWriteWins(%s#%d <- %s#%d) = %v, want %v", tc.old, tc.oldAttempt, tc.new, tc.attempt, got, tc.want)
-		}
-	}
-}

@@ -70,42 +70,8 @@ ORDER BY (started_at IS NULL), started_at, job_name, job_id`
 	return out, nil
 }
 
-// nodeRank orders the unfinished node statuses of one attempt.
-func nodeRank(s jobflow.NodeStatus) int {
-	switch s {
-	case jobflow.NodePending:
-		return 0
-	case jobflow.NodeWaiting:
-		return 1
-	case jobflow.NodeRunning:
-		return 2
-	}
-	return 3
-}
-
-// nodeWriteWins reports whether a write of (status, attempt) replaces the
-// stored (oldStatus, oldAttempt), so that replayed or late writes are
-// harmless:
-//   - a final status replaces any unfinished one (an abort or an upstream
-//     failure may be written without an attempt);
-//   - a final status replaces a final one of the same or an older attempt;
-//   - an unfinished status replaces a final one only for a newer attempt;
-//   - between unfinished statuses, the newer attempt wins, and within one
-//     attempt PENDING < WAITING < RUNNING never goes back.
-func nodeWriteWins(oldStatus jobflow.NodeStatus, oldAttempt int, status jobflow.NodeStatus, attempt int) bool {
-	switch {
-	case status.Done() && !oldStatus.Done():
-		return true
-	case status.Done() && oldStatus.Done():
-		return attempt >= oldAttempt
-	case oldStatus.Done():
-		return attempt > oldAttempt
-	}
-	return attempt > oldAttempt || (attempt == oldAttempt && nodeRank(status) >= nodeRank(oldStatus))
-}
-
 // UpsertNodeRun inserts or updates the node run of (RunID, JobID) under the
-// rules of nodeWriteWins; the attempt never goes down. The run must exist
+// rules of jobflow.NodeWriteWins; the attempt never goes down. The run must exist
 // (NOT_FOUND otherwise) and belong to n.TenantID when that is set.
 func (s *Store) UpsertNodeRun(ctx context.Context, n *jobflow.NodeRun) error {
 	if n.RunID == "" || n.JobID == "" || n.Status == "" {
@@ -165,7 +131,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if n.JobType != "" {
 		next.JobType = string(n.JobType)
 	}
-	if nodeWriteWins(jobflow.NodeStatus(old.Status), old.Attempt, n.Status, n.Attempt) {
+	if jobflow.NodeWriteWins(jobflow.NodeStatus(old.Status), old.Attempt, n.Status, n.Attempt) {
 		next.Status = string(n.Status)
 		if n.StartedAt != nil {
 			next.StartedAt = dbTimePtr(n.StartedAt)

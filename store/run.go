@@ -162,8 +162,9 @@ func (s *Store) FindRunSnapshot(ctx context.Context, tenantID, runID string) (*j
 }
 
 // UpsertRun inserts the run or updates it by id. It is safe to replay:
-//   - a finished run (SUCCESS, FAIL, ABORTED) keeps its status, end and error;
-//   - RUNNING does not replace ABORTING;
+//   - the status follows jobflow.RunWriteWins (runprecedence.go): a
+//     finished run keeps its status, end and error; RUNNING does not
+//     replace ABORTING;
 //   - an empty text field, no params or no edges never erase stored ones;
 //   - trigger, logical time, start time and the parent (parentRunId,
 //     parentJobId) are fixed by the first write.
@@ -178,15 +179,12 @@ func upsertRun(ctx context.Context, ex sqlx.ExtContext, r *jobflow.Run) error {
 	if err != nil {
 		return err
 	}
-	const q = insertRun + `
+	q := insertRun + `
 ON CONFLICT (id) DO UPDATE SET
-    status = CASE
-        WHEN runs.status IN ('SUCCESS', 'FAIL', 'ABORTED') THEN runs.status
-        WHEN runs.status = 'ABORTING' AND excluded.status = 'RUNNING' THEN runs.status
-        ELSE excluded.status END,
-    ended_at = CASE WHEN runs.status IN ('SUCCESS', 'FAIL', 'ABORTED') THEN runs.ended_at
+    status = ` + runStatusCase + `,
+    ended_at = CASE WHEN runs.status IN ` + runFinishedList + ` THEN runs.ended_at
         ELSE COALESCE(excluded.ended_at, runs.ended_at) END,
-    error = CASE WHEN runs.status IN ('SUCCESS', 'FAIL', 'ABORTED') OR excluded.error = '' THEN runs.error
+    error = CASE WHEN runs.status IN ` + runFinishedList + ` OR excluded.error = '' THEN runs.error
         ELSE excluded.error END,
     workflow_name = CASE WHEN excluded.workflow_name = '' THEN runs.workflow_name ELSE excluded.workflow_name END,
     version_id = CASE WHEN excluded.version_id = '' THEN runs.version_id ELSE excluded.version_id END,

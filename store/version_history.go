@@ -108,13 +108,15 @@ func (s *Store) replaceDraft(ctx context.Context, tx *sqlx.Tx, tenantID, workflo
 		}
 		keep[j.ID] = true
 	}
-	// Every id the jobs and the config carry is the tenant's (refs.go).
-	for _, j := range jobs {
-		if err := s.checkJobRefs(ctx, tx, j, keep); err != nil {
-			return about(err, "job", j.Name)
-		}
+	canvas = tidyCanvas(canvas)
+	cfg.Normalize()
+	row, err := s.getWorkflow(ctx, tx, tenantID, workflowID, false)
+	if err != nil {
+		return err
 	}
-	if err := s.checkConfigRefs(ctx, tx, tenantID, cfg); err != nil {
+	w := &jobflow.Workflow{ID: workflowID, TenantID: tenantID, Name: row.Name, PublishedVersionID: row.PublishedVersionID,
+		Canvas: canvas, Config: cfg, Jobs: jobs}
+	if err := s.checkDraft(ctx, tx, jobflow.Draft{Workflow: w, Changed: jobs, ConfigChanged: true, NameJobs: true}); err != nil {
 		return err
 	}
 	var existing []string
@@ -160,21 +162,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			return err
 		}
 	}
-	ids := make([]string, 0, len(jobs))
-	for _, j := range jobs {
-		ids = append(ids, j.ID)
-	}
-	canvas = tidyCanvas(canvas)
-	if err := canvas.Validate(ids); err != nil {
-		return err
-	}
-	cfg.Normalize()
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
 	const q = `
 UPDATE workflows SET canvas = ?, config = ?, revision = revision + 1, updated_at = ?, updated_by = ?
 WHERE id = ? AND tenant_id = ?`
-	_, err := tx.ExecContext(ctx, tx.Rebind(q), mustJSON(canvas), mustJSON(cfg), ts, by, workflowID, tenantID)
+	_, err = tx.ExecContext(ctx, tx.Rebind(q), mustJSON(canvas), mustJSON(cfg), ts, by, workflowID, tenantID)
 	return err
 }

@@ -84,10 +84,13 @@ const workflowColumns = `id, tenant_id, name, remark, status, canvas, config, ne
 published_version_id, revision, created_at, updated_at, created_by, updated_by`
 
 // CreateWorkflow inserts w as a DRAFT with an empty canvas and the default
-// config, unless the tenant already holds limit workflows. The tenant row is
-// locked (PostgreSQL) or the write lock held (SQLite) from the count to the
-// insert, so concurrent creates never overshoot the limit.
-func (s *Store) CreateWorkflow(ctx context.Context, w *jobflow.Workflow, limit int) error {
+// config (the one place these defaults are set), unless the tenant already
+// holds as many workflows as it may: jobflow.WorkflowLimit of licenseMax
+// (the license's maxWorkflowsPerTenant, 0 for none) and the tenant's own
+// maxWorkflows. The tenant row is locked (PostgreSQL) or the write lock
+// held (SQLite) from reading the limit and the count to the insert, so
+// concurrent creates never overshoot it.
+func (s *Store) CreateWorkflow(ctx context.Context, w *jobflow.Workflow, licenseMax int) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
@@ -104,10 +107,9 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *jobflow.Workflow, limit i
 		w.UpdatedBy = w.CreatedBy
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var tenantID string
-		lock := `SELECT id FROM tenants WHERE id = ?` + s.forUpdate()
-		if err := tx.GetContext(ctx, &tenantID, tx.Rebind(lock), w.TenantID); err != nil {
-			return notFound(err, "tenant")
+		limit, err := s.lockWorkflowLimit(ctx, tx, w.TenantID, licenseMax)
+		if err != nil {
+			return err
 		}
 		var count int
 		const countQ = `SELECT COUNT(*) FROM workflows WHERE tenant_id = ?`
@@ -122,13 +124,24 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *jobflow.Workflow, limit i
 INSERT INTO workflows (id, tenant_id, name, remark, status, canvas, config, next_run_time,
     published_version_id, revision, created_at, updated_at, created_by, updated_by)
 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?, ?, ?)`
-		_, err := tx.ExecContext(ctx, tx.Rebind(q), w.ID, w.TenantID, w.Name, w.Remark, string(w.Status),
+		_, err = tx.ExecContext(ctx, tx.Rebind(q), w.ID, w.TenantID, w.Name, w.Remark, string(w.Status),
 			mustJSON(w.Canvas), mustJSON(w.Config), w.Revision, w.CreatedAt, w.UpdatedAt, w.CreatedBy, w.UpdatedBy)
 		if isUniqueViolation(err) {
 			return conflictf("a workflow named %q already exists", w.Name)
 		}
 		return err
 	})
+}
+
+// lockWorkflowLimit locks the tenant row and returns how many workflows the
+// tenant may hold under a license allowing licenseMax per tenant.
+func (s *Store) lockWorkflowLimit(ctx context.Context, tx *sqlx.Tx, tenantID string, licenseMax int) (int, error) {
+	var tenantMax int
+	lock := `SELECT max_workflows FROM tenants WHERE id = ?` + s.forUpdate()
+	if err := tx.GetContext(ctx, &tenantMax, tx.Rebind(lock), tenantID); err != nil {
+		return 0, notFound(err, "tenant")
+	}
+	return jobflow.WorkflowLimit(&jobflow.License{MaxWorkflowsPerTenant: licenseMax}, tenantMax), nil
 }
 
 // getWorkflow reads one workflow row of the tenant, locking it when lock is
@@ -210,26 +223,22 @@ func (s *Store) DeleteWorkflow(ctx context.Context, tenantID, id string) error {
 	})
 }
 
-// SaveCanvas stores c if revision is the workflow's current one and c is a
-// valid DAG of the workflow's jobs; the revision goes up. The workflow row
+// SaveCanvas stores c if revision is the workflow's current one and the
+// workflow with c passes jobflow.CheckDraft; the revision goes up. The workflow row
 // stays locked from the check to the write, so a job deleted meanwhile
 // cannot end up on the canvas.
 func (s *Store) SaveCanvas(ctx context.Context, tenantID, id string, c jobflow.Canvas, revision int64, by string) (*jobflow.Workflow, error) {
 	c = tidyCanvas(c)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.getWorkflow(ctx, tx, tenantID, id, true)
+		r, w, err := s.storedDraft(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
 		}
 		if r.Revision != revision {
 			return staleRevision(revision)
 		}
-		var jobIDs []string
-		const jobsQ = `SELECT id FROM jobs WHERE workflow_id = ? AND tenant_id = ?`
-		if err := tx.SelectContext(ctx, &jobIDs, tx.Rebind(jobsQ), id, tenantID); err != nil {
-			return err
-		}
-		if err := c.Validate(jobIDs); err != nil {
+		w.Canvas = c
+		if err := s.checkDraft(ctx, tx, jobflow.Draft{Workflow: w}); err != nil {
 			return err
 		}
 		const q = `
@@ -255,13 +264,16 @@ func staleRevision(revision int64) error {
 		WithDetails(map[string]int64{"revision": revision})
 }
 
-// SaveConfig validates and stores the config; the revision goes up.
+// SaveConfig stores the config if the workflow with it passes
+// jobflow.CheckDraft; the revision goes up.
 func (s *Store) SaveConfig(ctx context.Context, tenantID, id string, cfg jobflow.WorkflowConfig, by string) (*jobflow.Workflow, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.checkConfigRefs(ctx, tx, tenantID, cfg); err != nil {
+		_, w, err := s.storedDraft(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		w.Config = cfg
+		if err := s.checkDraft(ctx, tx, jobflow.Draft{Workflow: w, ConfigChanged: true}); err != nil {
 			return err
 		}
 		const q = `

@@ -414,3 +414,33 @@ func TestWorkflowService_Find_NameAndRemarkApart(t *testing.T) {
 		}
 	})
 }
+
+// The license × tenant limit is the store's: the smaller of the license's
+// per-tenant maximum (0: none) and the tenant's own maxWorkflows, read in
+// the create's transaction.
+func TestWorkflowService_Create_LicenseTimesTenant(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tn := mustTenant(t, s, "acme")
+		if _, err := s.UpdateTenant(ctx, tn.ID, jobflow.TenantUpdate{MaxWorkflows: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		create := func(name string, licenseMax int) error {
+			return s.CreateWorkflow(ctx, &jobflow.Workflow{TenantID: tn.ID, Name: name}, licenseMax)
+		}
+		if err := create("a", 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := create("b", 2); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, create("c", 2), jobflow.ELIMITEXCEEDED) // the license's 2
+		if err := create("c", 0); err != nil {              // no license: the tenant's 3
+			t.Fatal(err)
+		}
+		err := create("d", 100) // a generous license: still the tenant's 3
+		wantCode(t, err, jobflow.ELIMITEXCEEDED)
+		if !strings.Contains(jobflow.ErrorMessage(err), "3") {
+			t.Fatalf("message %q does not name the limit", jobflow.ErrorMessage(err))
+		}
+	})
+}
