@@ -10,13 +10,14 @@ import (
 
 	"jobflow"
 	"jobflow/store"
+	"jobflow/store/storetest"
 	"jobflow/vars"
 )
 
 // TestRunJob_ShellOutputs: setValue lines and the $JOBFLOW_OUTPUT file
 // set outputs (the file wins), kept on the node run and in the result.
 func TestRunJob_ShellOutputs(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	ctx := context.Background()
 
 	t.Run("SetValueAndFile", func(t *testing.T) {

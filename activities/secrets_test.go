@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"jobflow"
-	"jobflow/store"
+	"jobflow/store/storetest"
 )
 
 // TestSecretMasker_Stream: a secret cut across writes is still masked, and
@@ -34,7 +34,7 @@ func TestSecretMasker_Stream(t *testing.T) {
 // secret used by a job that shows as ****** in the log, error, result and
 // outputs, while the job itself received the real value.
 func TestRunJob_TenantVariables(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	e.a.Variables = e.s
 	ctx := context.Background()
 	for _, v := range []*jobflow.Variable{

@@ -18,11 +18,12 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/store"
+	"jobflow/store/storetest"
 	"jobflow/workflows"
 )
 
 func TestRunJob_Shell(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	ctx := context.Background()
 
 	t.Run("Success", func(t *testing.T) {
@@ -141,7 +142,7 @@ func TestRunJob_Python(t *testing.T) {
 // TestRunJob_LogStreaming reads the node log from the store while the job
 // still runs: lines printed early are there before the job ends.
 func TestRunJob_LogStreaming(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "for i in 1 2 3; do echo line$i; sleep 1; done"})
 	done := make(chan error, 1)
 	go func() {
@@ -176,7 +177,7 @@ func TestRunJob_LogStreaming(t *testing.T) {
 
 // TestRunJob_LogTruncation: 3 MB of output leave the last 1 MiB behind the marker.
 func TestRunJob_LogTruncation(t *testing.T) {
-	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
+	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			e := newTestEnv(t, d)
 			j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo THE-END"})
@@ -201,7 +202,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 // activities): bash, its foreground sleep and a background sleep are all
 // gone within 10 s, and the node run is ABORTED.
 func TestRunJob_Abort(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	script := "sleep 600.11 &\nsleep 600.12\n"
 	j := e.job(jobflow.JobShell, jobflow.ShellConfig{Script: script})
 
@@ -360,7 +361,7 @@ func TestRunJob_ActivityEnvironment(t *testing.T) {
 // BenchmarkRunJob_Shell measures what RunJob adds around the smallest shell
 // job (`true`): recording RUNNING and the outcome, the log, bash start-up.
 func BenchmarkRunJob_Shell(b *testing.B) {
-	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
+	for _, d := range storetest.Dialects() {
 		b.Run(d, func(b *testing.B) {
 			e := newTestEnv(b, d)
 			in := e.input(e.job(jobflow.JobShell, jobflow.ShellConfig{Script: "true"}), nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -22,6 +23,7 @@ import (
 // when the test ends, and returns its name and an admin pool on it.
 func newPostgresDatabase(t *testing.T) (string, *sql.DB) {
 	t.Helper()
+	testtier.Long(t, "PostgreSQL (a datasource)")
 	admin, err := sql.Open("postgres", storetest.PostgresURL())
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +272,7 @@ end $$;
 // mysqlAdmin connects to the local MariaDB/MySQL as root to database test.
 func mysqlAdmin(t *testing.T) *sql.DB {
 	t.Helper()
+	testtier.Long(t, "MariaDB (a datasource)")
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Net, cfg.Addr, cfg.DBName = "root", "tcp", "127.0.0.1:3306", "test"
 	db, err := sql.Open("mysql", cfg.FormatDSN())

@@ -13,6 +13,7 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/store/storetest"
 )
 
@@ -61,6 +62,7 @@ func (e *env) startWorker(t *testing.T, name string, extraEnv ...string) *exec.C
 // worker cannot be known to have finished, so it runs again only when its
 // retry policy allows it (jobs are not assumed idempotent).
 func TestWorkerCrash(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{noWorker: true})
 	dir := jobdir.New(t)
 	count := filepath.Join(dir, "count")

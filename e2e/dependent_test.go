@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
@@ -19,6 +20,7 @@ import (
 // by a backfilled run of yesterday's logical date. Bad configs are 400s
 // naming the field.
 func TestDependent_Backfill(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	zone := "Asia/Shanghai"
 	loc, _ := time.LoadLocation(zone)

@@ -13,6 +13,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 // ticks prints "tick 1" … "tick n", one a second, as the issue's job did.
@@ -110,6 +111,7 @@ func (e *env) waitStoredRun(id string) *jobflow.Run {
 // TestStoreOutage_Postgres cuts the connection between jobflow and
 // PostgreSQL for 6 s while a job prints a line a second, as in the issue.
 func TestStoreOutage_Postgres(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := &env{Rig: testrig.New(t, testrig.Options{StoreProxy: true}), t: t}
 	wf, ids := e.workflow("outage", []jobSpec{shell("ticks", ticks(10)), shell("after", "echo after")},
 		[][2]string{{"ticks", "after"}}, nil)
@@ -163,6 +165,7 @@ func TestStoreOutage_Postgres(t *testing.T) {
 // TestStoreOutage_SQLiteLocked holds SQLite's write lock from another
 // connection for longer than the store's busy timeout while a job prints.
 func TestStoreOutage_SQLiteLocked(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := &env{Rig: testrig.New(t, testrig.Options{SQLite: true}), t: t}
 	wf, ids := e.workflow("locked", []jobSpec{shell("ticks", ticks(16)), shell("after", "echo after")},
 		[][2]string{{"ticks", "after"}}, nil)

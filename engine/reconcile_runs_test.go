@@ -69,7 +69,7 @@ func (h *hookReceiver) count(runID, event string) int {
 }
 
 func TestEngine_ReconcileRuns(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testReconcileRuns(t, dialect) })
 	}
 }
