@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/internal/testwait"
 	"jobflow/store"
 	"jobflow/workflows"
 )
@@ -73,7 +74,7 @@ func TestActivities_Register(t *testing.T) {
 		// The test environment does not wait for the activity to return;
 		// the job's own ABORTED row says when it stopped.
 		var status jobflow.NodeStatus
-		if !eventually(10*time.Second-time.Since(start), func() bool {
+		if !testwait.Until(10*time.Second-time.Since(start), func() bool {
 			status = e.node(t, j.ID).Status
 			return status == jobflow.NodeAborted
 		}) {

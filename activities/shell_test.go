@@ -17,6 +17,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testwait"
 	"jobflow/store"
 	"jobflow/store/storetest"
 	"jobflow/workflows"
@@ -214,7 +215,7 @@ func TestRunJob_Abort(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool {
+	if !testwait.Until(10*time.Second, func() bool {
 		pids = append(testproc.PIDs("sleep 600.11"), testproc.PIDs("sleep 600.12")...)
 		return len(pids) == 2
 	}) {
@@ -231,7 +232,7 @@ func TestRunJob_Abort(t *testing.T) {
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
 	for _, pid := range pids {
-		if !eventually(10*time.Second-time.Since(start), func() bool { return testproc.Gone(pid) }) {
+		if !testwait.Until(10*time.Second-time.Since(start), func() bool { return testproc.Gone(pid) }) {
 			t.Errorf("process %d still runs after the abort", pid)
 		}
 	}
@@ -264,7 +265,7 @@ func TestRunJob_Leftovers(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	if !eventually(5*time.Second, func() bool { return len(testproc.PIDs("sleep 600.21")) == 0 }) {
+	if !testwait.Until(5*time.Second, func() bool { return len(testproc.PIDs("sleep 600.21")) == 0 }) {
 		t.Errorf("background process %v outlived its job", testproc.PIDs("sleep 600.21"))
 	}
 	wd, err := os.ReadFile(filepath.Join(dir, "wd"))
@@ -296,7 +297,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool { pids = testproc.PIDs("sleep 600.31"); return len(pids) == 1 }) {
+	if !testwait.Until(10*time.Second, func() bool { pids = testproc.PIDs("sleep 600.31"); return len(pids) == 1 }) {
 		t.Fatal("the script did not start")
 	}
 	cancel()
@@ -305,7 +306,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
-	if !eventually(5*time.Second, func() bool { return testproc.Gone(pids[0]) }) {
+	if !testwait.Until(5*time.Second, func() bool { return testproc.Gone(pids[0]) }) {
 		t.Errorf("process %d survived SIGKILL", pids[0])
 	}
 	if log := e.log(t, j.ID); !strings.Contains(log, "SIGKILL to process group") {

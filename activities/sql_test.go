@@ -15,6 +15,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testtier"
+	"jobflow/internal/testwait"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -211,7 +212,7 @@ end $$;
 			}
 			return n
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 1 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 1 }) {
 			t.Fatal("the query never started")
 		}
 		cancel()
@@ -223,7 +224,7 @@ end $$;
 		case <-time.After(10 * time.Second):
 			t.Fatal("RunJob did not return within 10 s of the cancel")
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 0 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 0 }) {
 			t.Error("pg_the statement still runs on the server after the cancel")
 		}
 		if n := e.node(t, j.ID); n.Status != jobflow.NodeAborted {
@@ -335,7 +336,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 			}
 			return n
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 1 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 1 }) {
 			t.Fatal("the query never started")
 		}
 		cancel()
@@ -344,7 +345,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("RunJob did not return within 10 s of the cancel")
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 0 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 0 }) {
 			t.Error("the statement still runs on the server after the cancel")
 		}
 	})
