@@ -14,6 +14,7 @@ import (
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
 	"jobflow/internal/testtier"
+	"jobflow/internal/testwait"
 	"jobflow/store/storetest"
 )
 
@@ -108,14 +109,7 @@ func TestWorkerCrash(t *testing.T) {
 	}
 }
 
-// eventually polls cond every 50 ms until it holds or d has passed.
+// eventually reports whether cond holds within d.
 func eventually(d time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
+	return testwait.Until(d, cond)
 }
