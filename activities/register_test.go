@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
@@ -39,6 +40,10 @@ func TestActivities_Register(t *testing.T) {
 
 	newEnv := func() *testsuite.TestWorkflowEnvironment {
 		env := suite.NewTestWorkflowEnvironment()
+		// The jobs are real processes: on a loaded machine they outlast the
+		// test environment's 3 s default and its 1 s deadlock detector.
+		env.SetTestTimeout(time.Minute)
+		env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 		e.a.Register(env)
 		env.RegisterWorkflow(runOneJob)
 		return env
