@@ -1,7 +1,7 @@
 # Everyday commands; CI runs .ci/run, which runs the same test command.
 export GOTOOLCHAIN := local
 
-.PHONY: build test vet bench bench-more run fmt web
+.PHONY: build test test-short vet bench bench-more run fmt web
 
 # Stripped: every SHELL/PYTHON job starts a supervisor that re-runs this
 # binary, and an unstripped one takes several times longer to start.
@@ -11,8 +11,14 @@ build:
 run: build
 	./bin/jobflow standalone
 
+# The full suite (what CI runs): PostgreSQL, MariaDB, chromium, root.
 test:
 	go test -count=1 -timeout 60m ./...
+
+# The fast tier, the everyday command: SQLite and in-process Temporal only;
+# tests that need more skip under -short (jobflow/internal/testtier).
+test-short:
+	go test -short ./...
 
 vet:
 	test -z "$$(gofmt -l .)" && go vet ./...

@@ -18,7 +18,7 @@ import (
 )
 
 func TestSendAlarm(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			e.a.Alarms = e.s

@@ -15,7 +15,7 @@ import (
 // and does not run; an earlier FAIL, a first attempt, another job's SUCCESS
 // and a RUNNING record leave the job to run.
 func TestRunJob_EndedBefore(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			ctx := context.Background()

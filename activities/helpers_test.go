@@ -131,20 +131,6 @@ func appError(t *testing.T, err error) *temporal.ApplicationError {
 	return ae
 }
 
-// eventually polls cond every 50 ms until it holds or d passes.
-func eventually(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // supervisorOf is the job supervisor above pid, 0 when there is none.
 func supervisorOf(pid int) int {
 	for i := 0; i < 10 && pid > 1; i++ {

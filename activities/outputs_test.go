@@ -11,13 +11,14 @@ import (
 	"jobflow"
 	"jobflow/jobtypes"
 	"jobflow/store"
+	"jobflow/store/storetest"
 	"jobflow/vars"
 )
 
 // TestRunJob_ShellOutputs: setValue lines and the $JOBFLOW_OUTPUT file
 // set outputs (the file wins), kept on the node run and in the result.
 func TestRunJob_ShellOutputs(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	ctx := context.Background()
 
 	t.Run("SetValueAndFile", func(t *testing.T) {

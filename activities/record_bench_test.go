@@ -16,7 +16,7 @@ import (
 //
 //	go test ./activities -run '^$' -bench RecordRun_10000Nodes -benchtime 3x
 func BenchmarkRecordRun_10000Nodes(b *testing.B) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		b.Run(dialect, func(b *testing.B) {
 			e := newTestEnv(b, dialect)
 			for range b.N {

@@ -7,9 +7,11 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/workflows"
@@ -39,6 +41,10 @@ func TestActivities_Register(t *testing.T) {
 
 	newEnv := func() *testsuite.TestWorkflowEnvironment {
 		env := suite.NewTestWorkflowEnvironment()
+		// The jobs are real processes: on a loaded machine they outlast the
+		// test environment's 3 s default and its 1 s deadlock detector.
+		env.SetTestTimeout(time.Minute)
+		env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 		e.a.Register(env)
 		env.RegisterWorkflow(runOneJob)
 		return env
@@ -74,7 +80,7 @@ func TestActivities_Register(t *testing.T) {
 		// The test environment does not wait for the activity to return;
 		// the job's own ABORTED row says when it stopped.
 		var status jobflow.NodeStatus
-		if !eventually(10*time.Second-time.Since(start), func() bool {
+		if !testwait.Until(10*time.Second-time.Since(start), func() bool {
 			status = e.node(t, j.ID).Status
 			return status == jobflow.NodeAborted
 		}) {

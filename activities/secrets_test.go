@@ -10,7 +10,7 @@ import (
 
 	"jobflow"
 	"jobflow/jobtypes"
-	"jobflow/store"
+	"jobflow/store/storetest"
 )
 
 // TestSecretMasker_Stream: a secret cut across writes is still masked, and
@@ -35,7 +35,7 @@ func TestSecretMasker_Stream(t *testing.T) {
 // secret used by a job that shows as ****** in the log, error, result and
 // outputs, while the job itself received the real value.
 func TestRunJob_TenantVariables(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	e.a.Variables = e.s
 	ctx := context.Background()
 	for _, v := range []*jobflow.Variable{

@@ -17,13 +17,15 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
+	"jobflow/store/storetest"
 	"jobflow/workflows"
 )
 
 func TestRunJob_Shell(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	ctx := context.Background()
 
 	t.Run("Success", func(t *testing.T) {
@@ -142,7 +144,7 @@ func TestRunJob_Python(t *testing.T) {
 // TestRunJob_LogStreaming reads the node log from the store while the job
 // still runs: lines printed early are there before the job ends.
 func TestRunJob_LogStreaming(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "for i in 1 2 3; do echo line$i; sleep 1; done"})
 	done := make(chan error, 1)
 	go func() {
@@ -177,7 +179,7 @@ func TestRunJob_LogStreaming(t *testing.T) {
 
 // TestRunJob_LogTruncation: 3 MB of output leave the last 1 MiB behind the marker.
 func TestRunJob_LogTruncation(t *testing.T) {
-	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
+	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			e := newTestEnv(t, d)
 			j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo THE-END"})
@@ -202,7 +204,7 @@ func TestRunJob_LogTruncation(t *testing.T) {
 // activities): bash, its foreground sleep and a background sleep are all
 // gone within 10 s, and the node run is ABORTED.
 func TestRunJob_Abort(t *testing.T) {
-	e := newTestEnv(t, store.DialectPostgres)
+	e := newTestEnv(t, storetest.Primary())
 	script := "sleep 600.11 &\nsleep 600.12\n"
 	j := e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: script})
 
@@ -214,7 +216,7 @@ func TestRunJob_Abort(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool {
+	if !testwait.Until(10*time.Second, func() bool {
 		pids = append(testproc.PIDs("sleep 600.11"), testproc.PIDs("sleep 600.12")...)
 		return len(pids) == 2
 	}) {
@@ -231,7 +233,7 @@ func TestRunJob_Abort(t *testing.T) {
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
 	for _, pid := range pids {
-		if !eventually(10*time.Second-time.Since(start), func() bool { return testproc.Gone(pid) }) {
+		if !testwait.Until(10*time.Second-time.Since(start), func() bool { return testproc.Gone(pid) }) {
 			t.Errorf("process %d still runs after the abort", pid)
 		}
 	}
@@ -264,7 +266,7 @@ func TestRunJob_Leftovers(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	if !eventually(5*time.Second, func() bool { return len(testproc.PIDs("sleep 600.21")) == 0 }) {
+	if !testwait.Until(5*time.Second, func() bool { return len(testproc.PIDs("sleep 600.21")) == 0 }) {
 		t.Errorf("background process %v outlived its job", testproc.PIDs("sleep 600.21"))
 	}
 	wd, err := os.ReadFile(filepath.Join(dir, "wd"))
@@ -296,7 +298,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 		done <- err
 	}()
 	var pids []int
-	if !eventually(10*time.Second, func() bool { pids = testproc.PIDs("sleep 600.31"); return len(pids) == 1 }) {
+	if !testwait.Until(10*time.Second, func() bool { pids = testproc.PIDs("sleep 600.31"); return len(pids) == 1 }) {
 		t.Fatal("the script did not start")
 	}
 	cancel()
@@ -305,7 +307,7 @@ func TestRunJob_AbortKillsStubbornGroup(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunJob did not return within 10 s of the abort")
 	}
-	if !eventually(5*time.Second, func() bool { return testproc.Gone(pids[0]) }) {
+	if !testwait.Until(5*time.Second, func() bool { return testproc.Gone(pids[0]) }) {
 		t.Errorf("process %d survived SIGKILL", pids[0])
 	}
 	if log := e.log(t, j.ID); !strings.Contains(log, "SIGKILL to process group") {
@@ -361,7 +363,7 @@ func TestRunJob_ActivityEnvironment(t *testing.T) {
 // BenchmarkRunJob_Shell measures what RunJob adds around the smallest shell
 // job (`true`): recording RUNNING and the outcome, the log, bash start-up.
 func BenchmarkRunJob_Shell(b *testing.B) {
-	for _, d := range []string{store.DialectPostgres, store.DialectSQLite} {
+	for _, d := range storetest.Dialects() {
 		b.Run(d, func(b *testing.B) {
 			e := newTestEnv(b, d)
 			in := e.input(e.job(jobflow.JobShell, jobtypes.ShellConfig{Script: "true"}), nil)

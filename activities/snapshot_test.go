@@ -21,7 +21,7 @@ import (
 // each page well below Temporal's payload limit; an unknown snapshot is a
 // non-retryable error.
 func TestLoadSnapshot(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			ctx := context.Background()

@@ -14,6 +14,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"jobflow"
+	"jobflow/internal/testtier"
+	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
@@ -23,6 +25,7 @@ import (
 // when the test ends, and returns its name and an admin pool on it.
 func newPostgresDatabase(t *testing.T) (string, *sql.DB) {
 	t.Helper()
+	testtier.Long(t, "PostgreSQL (a datasource)")
 	admin, err := sql.Open("postgres", storetest.PostgresURL())
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +213,7 @@ end $$;
 			}
 			return n
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 1 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 1 }) {
 			t.Fatal("the query never started")
 		}
 		cancel()
@@ -222,7 +225,7 @@ end $$;
 		case <-time.After(10 * time.Second):
 			t.Fatal("RunJob did not return within 10 s of the cancel")
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 0 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 0 }) {
 			t.Error("pg_the statement still runs on the server after the cancel")
 		}
 		if n := e.node(t, j.ID); n.Status != jobflow.NodeAborted {
@@ -271,6 +274,7 @@ end $$;
 // mysqlAdmin connects to the local MariaDB/MySQL as root to database test.
 func mysqlAdmin(t *testing.T) *sql.DB {
 	t.Helper()
+	testtier.Long(t, "MariaDB (a datasource)")
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Net, cfg.Addr, cfg.DBName = "root", "tcp", "127.0.0.1:3306", "test"
 	db, err := sql.Open("mysql", cfg.FormatDSN())
@@ -333,7 +337,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 			}
 			return n
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 1 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 1 }) {
 			t.Fatal("the query never started")
 		}
 		cancel()
@@ -342,7 +346,7 @@ func TestRunJob_SQLMySQL(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("RunJob did not return within 10 s of the cancel")
 		}
-		if !eventually(10*time.Second, func() bool { return sleeping() == 0 }) {
+		if !testwait.Until(10*time.Second, func() bool { return sleeping() == 0 }) {
 			t.Error("the statement still runs on the server after the cancel")
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"jobflow"
+	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/workflows"
@@ -56,17 +57,10 @@ func TestRunJob_StopJobs(t *testing.T) {
 		_, err := e.a.RunJob(context.Background(), e.input(j, nil))
 		done <- err
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testwait.For(t, 10*time.Second, "the job's start", func() bool {
 		text, _ := e.s.FindNodeLog(context.Background(), e.run.TenantID, e.run.ID, j.ID)
-		if strings.Contains(text, "started") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the job never started")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(text, "started")
+	})
 	stoppedAt := time.Now()
 	if n := e.a.StopJobs(); n != 1 {
 		t.Fatalf("StopJobs stopped %d jobs, want 1", n)

@@ -18,7 +18,7 @@ import (
 // see (a loop closed by an import, a chain too deep, a target that is not
 // published or is gone).
 func TestPrepareSubflow(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			ctx := context.Background()
@@ -103,7 +103,7 @@ func TestPrepareSubflow(t *testing.T) {
 // FAILED and FROM_NODE in FAILED mode, NODE and ALL in ALL mode, with the
 // previous child's snapshot and params.
 func TestPrepareSubflow_Rerun(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			e := newTestEnv(t, dialect)
 			ctx := context.Background()

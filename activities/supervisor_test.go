@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"jobflow/internal/testproc"
 	"os"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
 )
@@ -33,7 +35,7 @@ func TestRunJob_SupervisorReused(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { _, err := e.a.RunJob(ctx, e.input(j, nil)); done <- err }()
 		sup := 0
-		eventually(5*time.Second, func() bool {
+		testwait.Until(5*time.Second, func() bool {
 			if p := testproc.PIDs(marker); len(p) == 1 {
 				sup = supervisorOf(p[0])
 			}
@@ -65,12 +67,7 @@ func TestRunJob_SupervisorReused(t *testing.T) {
 	if err := syscall.Kill(second, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !gone(second); {
-		if time.Now().After(deadline) {
-			t.Fatalf("supervisor %d still there", second)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, 5*time.Second, fmt.Sprintf("the end of supervisor %d", second), func() bool { return gone(second) })
 	third, _ := run(nil)
 	if third == second {
 		t.Errorf("the job ran under the killed supervisor %d", third)

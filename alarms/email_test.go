@@ -227,7 +227,7 @@ func TestSend_Email_Hang(t *testing.T) {
 		_, err := alarms.Send(ctx2, ch, sec, failMessage())
 		done <- err
 	}()
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // Send is in its hanging exchange by then; an earlier cancel passes too
 	cancel2()
 	select {
 	case err := <-done:

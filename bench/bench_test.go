@@ -7,12 +7,15 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/converter"
+
+	"jobflow/internal/testtier"
 )
 
 // The harness runs both workflows of a shape to success on the in-process
 // server, and the same activities: FlowRun schedules one activity per node
 // like the hand-written one.
 func TestHarness_Shapes(t *testing.T) {
+	testtier.Long(t, "the benchmark harness (a Temporal server of its own, minutes)")
 	h, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +55,7 @@ func TestHarness_Shapes(t *testing.T) {
 // (at 4,096 events by default) and the run still ends SUCCESS with every
 // node.
 func TestFlowRun_2000NodesOnServer(t *testing.T) {
+	testtier.Long(t, "the benchmark harness (a Temporal server of its own, minutes)")
 	h, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+
+	"jobflow/internal/testtier"
 )
 
 // What FlowRun adds to a run's history over the hand-written workflow, on
@@ -14,6 +16,7 @@ import (
 // and end); the "outputs" version marker and its search-attribute upsert
 // come only with a job that names another job's outputs.
 func TestFlowRun_EventsOverHandWritten(t *testing.T) {
+	testtier.Long(t, "the benchmark harness (a Temporal server of its own, minutes)")
 	h, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // setTriggers saves the workflow's canvas again with trigger rules (and
@@ -34,6 +35,7 @@ func (e *env) setTriggers(wf string, ids map[string]string, rules map[string]job
 // UPSTREAM_FAILED and never runs, and the run is FAIL; with allowFailure on
 // the failed job the same run is SUCCESS.
 func TestControl_AllDoneCleanup(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	dir := jobdir.New(t)
 	wf, ids := e.workflow("cleanup", []jobSpec{
@@ -74,6 +76,7 @@ func TestControl_AllDoneCleanup(t *testing.T) {
 // NOT_SELECTED and does not run; the join after both runs; when no branch
 // is chosen the join is NOT_SELECTED too.
 func TestControl_ConditionBranches(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	dir := jobdir.New(t)
 	wf, ids := e.workflow("branches", []jobSpec{
@@ -126,6 +129,7 @@ func TestControl_ConditionBranches(t *testing.T) {
 // compile, or whose case names a job that is not its child, is a 400
 // naming the field (and the position), and the job is unchanged.
 func TestControl_ConditionValidation(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	wf, ids := e.workflow("badcond", []jobSpec{
 		{Name: "route", Type: "CONDITION", Config: map[string]any{"cases": []any{map[string]any{"when": "params.go == \"yes\"", "to": []string{}}}}},
@@ -169,6 +173,7 @@ func TestControl_ConditionValidation(t *testing.T) {
 // Temporal server; the child is UPSTREAM_FAILED and the run ends FAIL
 // promptly.
 func TestControl_ConditionBudget(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	bomb := `let a0="aaaaaaaaaaaaaaaa"; `
 	for i := 1; i <= 26; i++ {

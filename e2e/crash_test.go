@@ -13,6 +13,8 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
+	"jobflow/internal/testwait"
 	"jobflow/store/storetest"
 )
 
@@ -61,6 +63,7 @@ func (e *env) startWorker(t *testing.T, name string, extraEnv ...string) *exec.C
 // worker cannot be known to have finished, so it runs again only when its
 // retry policy allows it (jobs are not assumed idempotent).
 func TestWorkerCrash(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{noWorker: true})
 	dir := jobdir.New(t)
 	count := filepath.Join(dir, "count")
@@ -106,14 +109,7 @@ func TestWorkerCrash(t *testing.T) {
 	}
 }
 
-// eventually polls cond every 50 ms until it holds or d has passed.
+// eventually reports whether cond holds within d.
 func eventually(d time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
+	return testwait.Until(d, cond)
 }

@@ -13,6 +13,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // TestDataflow_Outputs: a shell job's setValue and $JOBFLOW_OUTPUT read by
@@ -21,6 +22,7 @@ import (
 // returns the outputs; a FAILED rerun's SKIPPED nodes carry them, so the
 // rerun job sees the same values without running its parents again.
 func TestDataflow_Outputs(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	var (
 		mu    sync.Mutex
@@ -105,6 +107,7 @@ test -f %s || exit 3`, ids["q"], fixed)
 // TestDataflow_RefValidation: a reference to a job that is not an ancestor
 // or does not exist is a 400 naming it, and nothing is changed.
 func TestDataflow_RefValidation(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	wf, ids := e.workflow("refs", []jobSpec{
 		shell("a", "echo ${setValue(x=1)}"),

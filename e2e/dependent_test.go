@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
@@ -19,6 +20,7 @@ import (
 // by a backfilled run of yesterday's logical date. Bad configs are 400s
 // naming the field.
 func TestDependent_Backfill(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	zone := "Asia/Shanghai"
 	loc, _ := time.LoadLocation(zone)
@@ -77,7 +79,7 @@ func TestDependent_Backfill(t *testing.T) {
 		t.Fatalf("today's upstream run: %s at %v", tr.Status, tr.LogicalTime)
 	}
 	e.waitSignals(r.TemporalWorkflowID, 1)
-	time.Sleep(2 * time.Second) // time for a wrong wake-up to show
+	time.Sleep(2 * time.Second) // time for a wrong wake-up to show: an absence only time shows
 	r = e.run(runID)
 	if n := node(t, r, ids["wait"]); r.Status != jobflow.RunRunning || n.Status != jobflow.NodeWaiting || n.Outputs["met"] != "0/1" {
 		t.Fatalf("after today's run: run %s, wait %s %v; want still WAITING", r.Status, n.Status, n.Outputs)

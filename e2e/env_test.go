@@ -7,6 +7,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testwait"
 )
 
 // env is one jobflow on a real in-process Temporal server and a fresh
@@ -88,18 +89,12 @@ func (e *env) run(id string) *jobflow.Run {
 // waitRun polls the run until cond holds, failing after timeout.
 func (e *env) waitRun(id string, timeout time.Duration, what string, cond func(*jobflow.Run) bool) *jobflow.Run {
 	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		r := e.run(id)
-		if cond(r) {
-			return r
-		}
-		if time.Now().After(deadline) {
-			b, _ := json.MarshalIndent(r, "", " ")
-			e.t.Fatalf("run %s: waited %s for %s; run is %s", id, timeout, what, b)
-		}
-		time.Sleep(200 * time.Millisecond)
+	var r *jobflow.Run
+	if !testwait.Until(timeout, func() bool { r = e.run(id); return cond(r) }) {
+		b, _ := json.MarshalIndent(r, "", " ")
+		e.t.Fatalf("run %s: waited %s for %s; run is %s", id, timeout, what, b)
 	}
+	return r
 }
 
 // waitFinished waits for the run to end and returns it.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 // TestStoreOutage_InvokeRateKept: a third party invoking well within its
@@ -21,6 +22,7 @@ import (
 // arrival, the requests the locked store held up reached it together once
 // the lock went and some were refused (found by bench/soak).
 func TestStoreOutage_InvokeRateKept(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := &env{Rig: testrig.New(t, testrig.Options{SQLite: true}), t: t}
 	wf, _ := e.workflow("invoked", []jobSpec{shell("a", "true")}, nil, map[string]any{"invoke": map[string]any{"enabled": true}})
 	e.API.Must("POST", "/api/v1/workflows/"+wf+"/publish", nil, 200, nil)

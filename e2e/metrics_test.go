@@ -17,6 +17,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/metrics"
 )
 
@@ -27,6 +28,7 @@ import (
 // (deploy/grafana/jobflow-dashboard.json) queries is there, and that the
 // counts agree with what happened.
 func TestMetrics_DashboardNamesExist(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	rig := testrig.New(t, testrig.Options{Registry: prometheus.NewRegistry()})
 	e := &env{Rig: rig, t: t}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))

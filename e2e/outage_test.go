@@ -13,6 +13,8 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
+	"jobflow/internal/testwait"
 )
 
 // ticks prints "tick 1" … "tick n", one a second, as the issue's job did.
@@ -78,38 +80,33 @@ func (p *poller) finish() map[int]int {
 // waitLog waits until the node's log (read directly from the store) holds want.
 func (e *env) waitLog(runID, jobID, want string) {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		log, _ := e.Store.FindNodeLog(context.Background(), e.API.Tenant, runID, jobID)
-		if strings.Contains(log, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("log of %s never showed %q: %q", jobID, want, log)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var log string
+	if !testwait.Until(60*time.Second, func() bool {
+		log, _ = e.Store.FindNodeLog(context.Background(), e.API.Tenant, runID, jobID)
+		return strings.Contains(log, want)
+	}) {
+		e.t.Fatalf("log of %s never showed %q: %q", jobID, want, log)
 	}
 }
 
 // waitStoredRun waits, reading the store directly, for the run to finish.
 func (e *env) waitStoredRun(id string) *jobflow.Run {
 	e.t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		r, err := e.Store.FindRunByID(context.Background(), e.API.Tenant, id)
-		if err == nil && r.Status.Finished() {
-			return r
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("run %s not finished: %+v %v", id, r, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	var r *jobflow.Run
+	var err error
+	if !testwait.Until(90*time.Second, func() bool {
+		r, err = e.Store.FindRunByID(context.Background(), e.API.Tenant, id)
+		return err == nil && r.Status.Finished()
+	}) {
+		e.t.Fatalf("run %s not finished: %+v %v", id, r, err)
 	}
+	return r
 }
 
 // TestStoreOutage_Postgres cuts the connection between jobflow and
 // PostgreSQL for 6 s while a job prints a line a second, as in the issue.
 func TestStoreOutage_Postgres(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := &env{Rig: testrig.New(t, testrig.Options{StoreProxy: true}), t: t}
 	wf, ids := e.workflow("outage", []jobSpec{shell("ticks", ticks(10)), shell("after", "echo after")},
 		[][2]string{{"ticks", "after"}}, nil)
@@ -119,7 +116,7 @@ func TestStoreOutage_Postgres(t *testing.T) {
 	e.Proxy.Cut()
 	cutAt := time.Now()
 	during := e.poll("/api/v1/runs/"+id, "/api/v1/runs?workflowId="+wf, "/api/v1/workflows")
-	time.Sleep(6 * time.Second)
+	time.Sleep(6 * time.Second) // the outage itself: the API is watched while it lasts
 	codes := during.finish()
 	if code, b := e.API.Do("POST", "/api/v1/workflows", map[string]string{"name": "written-while-cut"}); code != 503 {
 		t.Fatalf("a write while the store was cut = %d %s, want 503", code, b)
@@ -163,6 +160,7 @@ func TestStoreOutage_Postgres(t *testing.T) {
 // TestStoreOutage_SQLiteLocked holds SQLite's write lock from another
 // connection for longer than the store's busy timeout while a job prints.
 func TestStoreOutage_SQLiteLocked(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := &env{Rig: testrig.New(t, testrig.Options{SQLite: true}), t: t}
 	wf, ids := e.workflow("locked", []jobSpec{shell("ticks", ticks(16)), shell("after", "echo after")},
 		[][2]string{{"ticks", "after"}}, nil)
@@ -183,7 +181,7 @@ func TestStoreOutage_SQLiteLocked(t *testing.T) {
 	}
 	lockedAt := time.Now()
 	during := e.poll("/api/v1/runs/" + id)
-	time.Sleep(12 * time.Second) // past the store's 10 s busy timeout
+	time.Sleep(12 * time.Second) // past the store's 10 s busy timeout: the lock must last that long
 	if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
 		t.Fatal(err)
 	}

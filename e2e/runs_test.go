@@ -16,11 +16,13 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // TestRun_AllJobTypes runs a DAG of a SHELL, a PYTHON, a SQL (on the local
 // PostgreSQL) and an HTTP job (on a local server) through the REST API.
 func TestRun_AllJobTypes(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 
 	var hits atomic.Int32
@@ -100,6 +102,7 @@ func TestRun_AllJobTypes(t *testing.T) {
 // its child UPSTREAM_FAILED; a FAILED rerun skips what succeeded and runs
 // the rest on the same logical time.
 func TestRun_FailureThenRerun(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	dir := jobdir.New(t)
 	count, fixed := filepath.Join(dir, "count"), filepath.Join(dir, "fixed")
@@ -160,6 +163,7 @@ func TestRun_FailureThenRerun(t *testing.T) {
 // TestRun_Abort: a sleep 600 job is aborted; its whole process group is
 // gone within 10 s and the run ends ABORTED.
 func TestRun_Abort(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	// The job's processes, found by their command lines: a sandboxed
 	// job's $$ is a pid of its own namespace.
@@ -209,6 +213,7 @@ func TestRun_Abort(t *testing.T) {
 // TestRun_Break: breaking a PENDING node holds it and its descendants; a
 // RUNNING node cannot be broken.
 func TestRun_Break(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	gate := filepath.Join(jobdir.New(t), "gate")
 	wf, ids := e.workflow("break", []jobSpec{
@@ -246,6 +251,7 @@ func TestRun_Break(t *testing.T) {
 
 // TestRun_BadInput: each refusal is a clear 4xx and starts nothing.
 func TestRun_BadInput(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	var empty jobflow.Workflow
 	e.API.Must("POST", "/api/v1/workflows", map[string]string{"name": "empty"}, 201, &empty)

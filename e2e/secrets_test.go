@@ -25,6 +25,7 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 // TestSecretsNeverLeak runs SQL jobs on datasources with known passwords (one
@@ -34,6 +35,7 @@ import (
 // alarm records and the alarm message bodies, the request and worker log,
 // and every Temporal history event of the namespace.
 func TestSecretsNeverLeak(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	logs := &syncBuffer{}
 	rig := testrig.New(t, testrig.Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	e := &env{Rig: rig, t: t}

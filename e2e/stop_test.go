@@ -11,6 +11,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // lines counts the lines of a side-effect file (0 if it does not exist).
@@ -32,6 +33,7 @@ func lines(t *testing.T, path string) int {
 // stopped", and its retry policy runs it again on the next worker. Side
 // effects are counted: nothing ran twice that should not have.
 func TestWorkerGracefulStop(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{noWorker: true})
 	dir := jobdir.New(t)
 	quick := shell("quick", "sleep 2; echo quick >> "+dir+"/quick")

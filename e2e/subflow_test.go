@@ -11,6 +11,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 type runList struct {
@@ -25,6 +26,7 @@ type runList struct {
 // again (its succeeded job is SKIPPED, with its outputs), and the child's
 // outputs reach the parent's downstream job.
 func TestSubflow_FailThenRerun(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	dir := jobdir.New(t)
 	fixed, count := filepath.Join(dir, "fixed"), filepath.Join(dir, "ok-runs")
@@ -118,6 +120,7 @@ func TestSubflow_FailThenRerun(t *testing.T) {
 // TestSubflow_AbortReachesChild: aborting the parent aborts the running
 // child run and its job's process.
 func TestSubflow_AbortReachesChild(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	child, cids := e.workflow("sleepy", []jobSpec{shell("sleep", "sleep 600")}, nil, nil)
 	parent, ids := e.workflow("caller", []jobSpec{
@@ -149,6 +152,7 @@ func TestSubflow_AbortReachesChild(t *testing.T) {
 // without the API's checks, as an import could) is published; both
 // refusals change nothing.
 func TestSubflow_RecursionRefused(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
 	e := newEnv(t, envOptions{})
 	b, bids := e.workflow("b", []jobSpec{shell("plain", "true")}, nil, nil)
 	a, _ := e.workflow("a", []jobSpec{{Name: "to b", Type: "SUBFLOW", Config: map[string]any{"workflowId": b}}}, nil, nil)

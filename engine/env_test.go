@@ -8,6 +8,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testwait"
 )
 
 // env is jobflow on an in-process Temporal server with a real worker and a
@@ -113,16 +114,10 @@ func (e *env) log(runID, jobID string) string {
 	return string(b)
 }
 
-// eventually polls cond every 200 ms until it holds, failing after timeout.
+// eventually waits until cond holds, failing after timeout.
 func (e *env) eventually(timeout time.Duration, what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("waited %s for %s", timeout, what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	testwait.For(e.t, timeout, what, cond)
 }
 
 // waitFinished waits for a run to end and returns it.

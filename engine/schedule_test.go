@@ -110,7 +110,7 @@ func TestEngine_Publish(t *testing.T) {
 		// fired just before may still be recorded a moment later: their
 		// logical times are before offlineAt.)
 		offlineAt := time.Now()
-		time.Sleep(3 * time.Second) // three fire times of the old cron
+		time.Sleep(3 * time.Second) // three fire times of the old cron: no run must come of them, only time shows it
 		for _, r := range e.runs(wfID, jobflow.TriggerSchedule).Items {
 			if r.LogicalTime.After(offlineAt) {
 				t.Fatalf("run %s fired at %v, after offline at %v", r.ID, r.LogicalTime, offlineAt)

@@ -7,7 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
+
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testwait"
 )
 
 // mailbox is a minimal local SMTP server (no TLS, no auth offered): it
@@ -92,17 +93,10 @@ func (m *mailbox) mails() []string {
 	return append([]string(nil), m.mail...)
 }
 
-// eventually polls cond every 100 ms until it holds or within passes.
+// eventually waits until cond holds, failing t after within.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Errorf("not within %s: %s", within, what)
-			runtime.Goexit()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testwait.For(t, within, what, cond)
 }
 
 func (e *runEnv) alarmRecords(runID string) []jobflow.AlarmRecord {
@@ -144,7 +138,7 @@ func TestRunAlarms(t *testing.T) {
 					t.Fatalf("run status %s, want %s", run.Status, tc.status)
 				}
 				eventually(t, 30*time.Second, "three alarms received", func() bool { return len(hook.of(runID)) >= 3 })
-				time.Sleep(300 * time.Millisecond) // a fourth would be a bug
+				time.Sleep(300 * time.Millisecond) // a fourth would be a bug: only time shows it
 				got := hook.of(runID)
 				if len(got) != 3 {
 					t.Fatalf("received %d alarms: %v", len(got), got)
@@ -182,7 +176,7 @@ func TestRunAlarms(t *testing.T) {
 			t.Fatalf("run %s", run.Status)
 		}
 		eventually(t, 30*time.Second, "two alarms", func() bool { return len(hook.of(runID)) >= 2 })
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond) // a third would be a bug: only time shows it
 		got := hook.of(runID)
 		if len(got) != 2 || got[0]["event"] != "RUN_START" || got[1]["event"] != "RUN_END" || got[1]["status"] != "ABORTED" {
 			t.Fatalf("alarms of an aborted run: %v", got)

@@ -12,6 +12,7 @@ import (
 	"jobflow"
 	"jobflow/httpapi"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testwait"
 )
 
 // runEnv is env with a run engine (testrig): a real in-process Temporal
@@ -79,15 +80,13 @@ func (e *runEnv) runManual(wfID string) string {
 // waitRun waits until the run's row has a final status and returns it.
 func (e *runEnv) waitRun(runID string, within time.Duration) *jobflow.Run {
 	e.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		r, err := e.st.FindRunByID(context.Background(), e.tenantID, runID)
-		if err == nil && r.Status.Finished() {
-			return r
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("run %s not finished within %s (last: %+v, %v)", runID, within, r, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var r *jobflow.Run
+	var err error
+	if !testwait.Until(within, func() bool {
+		r, err = e.st.FindRunByID(context.Background(), e.tenantID, runID)
+		return err == nil && r.Status.Finished()
+	}) {
+		e.t.Fatalf("run %s not finished within %s (last: %+v, %v)", runID, within, r, err)
 	}
+	return r
 }

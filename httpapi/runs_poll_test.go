@@ -27,7 +27,7 @@ func TestRunPolling(t *testing.T) {
 	for {
 		r := e.as("GET", "/api/v1/runs/"+runID+"/nodes/"+jobID+"/log?offset="+strconv.Itoa(offset), nil)
 		if r.status == 404 && polls == 0 && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond) // the node's row is written when the run reaches it
+			time.Sleep(50 * time.Millisecond) // the node's row is written when the run reaches it; a client retries as well
 			continue
 		}
 		if r.status != 200 || r.header.Get("X-Log-Reset") != "" {
@@ -47,7 +47,7 @@ func TestRunPolling(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("run did not finish")
 		}
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(150 * time.Millisecond) // a console's poll interval: the test is the polling client
 	}
 	r := e.as("GET", "/api/v1/runs/"+runID+"/nodes/"+jobID+"/log?offset="+strconv.Itoa(offset), nil)
 	got.Write(r.body)

@@ -49,7 +49,7 @@ func TestLogin_Throttled(t *testing.T) {
 		if r := loginAs(e, "wang.wu", "password-wang.wu"); r.status != 429 {
 			t.Fatalf("right password during the lock: %d, want 429", r.status)
 		}
-		time.Sleep(time.Duration(secs)*time.Second + 200*time.Millisecond)
+		time.Sleep(time.Duration(secs)*time.Second + 200*time.Millisecond) // the lock is a time window: it must pass
 		var ok struct{ Token string }
 		e.ok(loginAs(e, "wang.wu", "password-wang.wu"), 200, &ok)
 		if ok.Token == "" {

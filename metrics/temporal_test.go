@@ -31,6 +31,11 @@ temporal_request{namespace="default",task_queue="jobflow"} 5
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "temporal_request"); err != nil {
 		t.Fatal(err)
 	}
+	// GatherAndCompare filters both sides by the names given, so a family
+	// missing from both (a renamed metric) would compare equal: count it.
+	if n, err := testutil.GatherAndCount(reg, "temporal_request"); err != nil || n != 2 {
+		t.Fatalf("temporal_request series = %d, %v; want 2", n, err)
+	}
 	if got := testutil.ToFloat64(prometheus.Collector(mustGauge(t, reg))); got != 4 {
 		t.Fatalf("gauge = %v", got)
 	}

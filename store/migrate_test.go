@@ -74,7 +74,7 @@ func TestOpen(t *testing.T) {
 // TestStore_Migrate_Concurrent starts two processes' worth of stores on one
 // empty database at once, as an api and a server starting together would.
 func TestStore_Migrate_Concurrent(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			dbURL := emptyDatabase(t, dialect)
 			var stores [3]*store.Store

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"jobflow/internal/testtier"
 )
 
 // testPostgresURL is storetest's server (storetest imports this package,
@@ -21,6 +23,7 @@ func testPostgresURL() string {
 // pool and is not sent to the server; a bad value is refused with its
 // name; SQLite keeps its single connection.
 func TestOpen_PoolMaxConns(t *testing.T) {
+	testtier.Long(t, "PostgreSQL")
 	ctx := context.Background()
 	base := testPostgresURL()
 	for _, tc := range []struct {

@@ -13,7 +13,7 @@ import (
 // the old key then decrypts none, a store on the new key all; running the
 // rotation again changes nothing; a bad new key changes nothing either.
 func TestRotateKey(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			s, url := storetest.OpenURL(t, dialect)
 			tn := mustTenant(t, s, "acme")

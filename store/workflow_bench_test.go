@@ -31,7 +31,7 @@ func BenchmarkFindWorkflows_SearchRemark(b *testing.B) {
 }
 
 func benchFindWorkflows(b *testing.B, f jobflow.WorkflowFilter) {
-	for _, dialect := range storetest.Dialects {
+	for _, dialect := range storetest.Dialects() {
 		b.Run(dialect, func(b *testing.B) {
 			s := storetest.Open(b, dialect)
 			tn := &jobflow.Tenant{Name: "big", MaxWorkflows: 100000}

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"jobflow/internal/testwait"
 	"jobflow/temporalserver"
 )
 
@@ -331,11 +332,7 @@ func TestServer_LegacyVisibility(t *testing.T) {
 			Namespace: "default", Query: saTenantID + ` = "tn_legacy"`})
 		return err == nil && len(list.GetExecutions()) == 1
 	}
-	for deadline := time.Now().Add(20 * time.Second); !listed(c); time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("greet-legacy is not listed by its search attribute")
-		}
-	}
+	testwait.For(t, 20*time.Second, "greet-legacy listed by its search attribute", func() bool { return listed(c) })
 	w.Stop()
 	c.Close()
 	if err := s.Stop(); err != nil {

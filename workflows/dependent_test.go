@@ -438,7 +438,7 @@ func TestDependent_InvalidConfig(t *testing.T) {
 func TestDependent_EndStrategy(t *testing.T) {
 	s, d := newStub(), newDepStub()
 	s.behave["other"] = func(ctx context.Context) (RunJobResult, error) {
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // the dependent node is waiting by then (a real activity takes time)
 		return fails("boom")(ctx)
 	}
 	env := depEnv(t, s, d)

@@ -136,11 +136,20 @@ func TestFlowRun_End(t *testing.T) {
 	env := newEnv(t, s)
 	snap := snapshot("a b c d", "b>c a>d")
 	snap.Config.FailureStrategy = jobflow.FailureEnd
-	s.behave["a"] = func(context.Context) (RunJobResult, error) {
-		time.Sleep(50 * time.Millisecond) // b is running by then
+	bRunning := make(chan struct{})
+	s.behave["a"] = func(ctx context.Context) (RunJobResult, error) {
+		select { // a fails while b runs
+		case <-bRunning:
+		case <-ctx.Done():
+			return RunJobResult{}, ctx.Err()
+		}
 		return RunJobResult{}, temporal.NewApplicationError("boom", "JobFailed")
 	}
-	s.behave["b"] = blocks()
+	block := blocks()
+	s.behave["b"] = func(ctx context.Context) (RunJobResult, error) {
+		close(bRunning)
+		return block(ctx)
+	}
 
 	res, err := run(t, env, input(snap))
 	if err == nil || res.Status != jobflow.RunFail {

@@ -94,6 +94,8 @@ func TestTriggerRules_OneSuccessStartsEarly(t *testing.T) {
 	withRule(&snap, "h", jobflow.RuleOneSuccess, false)
 	var bDone, bDoneWhenHStarted atomic.Bool
 	s.behave["b"] = func(ctx context.Context) (RunJobResult, error) {
+		// b takes time for real, so "h started before b ended" can be seen;
+		// blocking b until h starts would hang, not fail, a wrong rule.
 		time.Sleep(700 * time.Millisecond)
 		bDone.Store(true)
 		return RunJobResult{}, nil

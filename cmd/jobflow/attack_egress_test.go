@@ -12,6 +12,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // TestAttack_Egress: a tenant MEMBER's jobs of every type try loopback on a
@@ -23,6 +24,7 @@ import (
 // Then a SYS_ADMIN puts the listener on the tenant's egressAllow: the
 // SHELL, PYTHON and HTTP jobs reach it, the SQL job still does not.
 func TestAttack_Egress(t *testing.T) {
+	testtier.Long(t, "root (jobs as tenant users, sandboxed) and jobflow processes")
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the attack suite must run as root in CI")

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // victimMarker is printed by another tenant's running job; no attacker
@@ -32,6 +33,7 @@ const victimMarker = "VICTIM-SECRET-7f3a"
 // neither the marker nor the victim's run id, and the victim's run is
 // still running afterwards.
 func TestAttack_TemporalWalls(t *testing.T) {
+	testtier.Long(t, "root (jobs as tenant users, sandboxed) and jobflow processes")
 	dir := t.TempDir()
 	httpPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)

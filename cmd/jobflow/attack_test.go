@@ -16,6 +16,7 @@ import (
 	"jobflow"
 	"jobflow/activities"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 )
 
 // The attack suite of docs/security.md: a tenant MEMBER's SHELL and PYTHON jobs on a
@@ -75,6 +76,7 @@ print("ATTACK-DONE")
 `
 
 func TestAttack_JobsCannotReachJobflow(t *testing.T) {
+	testtier.Long(t, "root (jobs as tenant users, sandboxed) and jobflow processes")
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the attack suite must run as root in CI (jobs then run as unprivileged users)")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // standaloneOn starts `jobflow standalone` on dataDir and free ports and
@@ -52,6 +53,7 @@ type runPage struct {
 // runs, versions and invoke tokens are there, the published schedule fires,
 // and the run that was in flight at the backup does not stay RUNNING.
 func TestBinary_BackupRestore(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	dataDir := t.TempDir()
 	orig, a := standaloneOn(t, dataDir)
 

@@ -19,6 +19,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 	"jobflow/temporalserver"
 	"jobflow/workflows"
 )
@@ -71,6 +72,7 @@ func (a *api) call(method, path string, in, out any) []byte {
 // record the run as SUCCESS, with a working link into the embedded Web UI
 // and the search attributes set on the execution.
 func TestBinary_StandaloneRun(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	dir := t.TempDir()
 	httpPort, temporalPort, uiPort := freePort(t), freePort(t), freePort(t)
 	srv := startService(t, map[string]string{

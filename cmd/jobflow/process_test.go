@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/temporalserver"
 )
 
@@ -91,6 +92,7 @@ func assertOneErrorLine(t *testing.T, stderr, setting string) {
 }
 
 func TestBinary_ErrMissingSetting(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	cmd, _, stderr := command(t, map[string]string{"JOBFLOW_DATABASE_URL": "postgres://x@127.0.0.1:1/x"}, "server")
 	if code := exitCode(t, cmd); code == 0 {
 		t.Fatal("exit code 0 without JOBFLOW_TEMPORAL_ADDRESS")
@@ -99,6 +101,7 @@ func TestBinary_ErrMissingSetting(t *testing.T) {
 }
 
 func TestBinary_ErrTemporalUnreachable(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	vars := serverEnv()
 	vars["JOBFLOW_TEMPORAL_ADDRESS"] = "127.0.0.1:1"
 	cmd, _, stderr := command(t, vars, "server")
@@ -114,6 +117,7 @@ func TestBinary_ErrTemporalUnreachable(t *testing.T) {
 }
 
 func TestBinary_ErrDatabaseUnreachable(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	cmd, _, stderr := command(t, map[string]string{"JOBFLOW_DATABASE_URL": "postgres://postgres:secret@127.0.0.1:1/jobflow?sslmode=disable"}, "migrate")
 	if code := exitCode(t, cmd); code == 0 {
 		t.Fatal("exit code 0 with the database unreachable")
@@ -128,6 +132,7 @@ func TestBinary_ErrDatabaseUnreachable(t *testing.T) {
 // free ports, waits until it serves, stops it with SIGTERM and expects a
 // clean exit; then starts it again on the same data dir.
 func TestBinary_Standalone(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	dir := t.TempDir()
 	httpPort, uiPort, temporalPort := freePort(t), freePort(t), freePort(t)
 	vars := map[string]string{
@@ -223,6 +228,7 @@ func waitHTTP(url string, exited <-chan error) error {
 // TestBinary_ErrHTTPAddrInUse: a taken API port is one error line naming
 // the setting, before anything else starts.
 func TestBinary_ErrHTTPAddrInUse(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/temporalserver"
 )
 
@@ -155,6 +156,7 @@ func get(t *testing.T, url string) (int, string) {
 // started by the test (an external cluster to jobflow). When Temporal goes
 // away, /readyz says so while the management API keeps answering.
 func TestBinary_ServerPostgres(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	dbURL := postgresDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

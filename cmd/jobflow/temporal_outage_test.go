@@ -14,6 +14,7 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/temporalserver"
 )
 
@@ -24,6 +25,7 @@ import (
 // once (side effects counted), and the engine routes answer 503 meanwhile
 // and recover without a restart.
 func TestBinary_TemporalOutage(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	dbURL := postgresDatabase(t)
 	tdir, tport := t.TempDir(), freePort(t)
 	startTemporal := func() *temporalserver.Server {

@@ -27,6 +27,8 @@ import (
 	"go.temporal.io/server/common/rpc/encryption"
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
+
+	"jobflow/internal/testtier"
 )
 
 // testCA is a certificate authority made for one test.
@@ -255,6 +257,7 @@ func TestTemporal_APIKey(t *testing.T) {
 // TestBinary_ErrTemporalTLS: `jobflow worker` with a CA that did not sign
 // the server's certificate exits with one error line naming the setting.
 func TestBinary_ErrTemporalTLS(t *testing.T) {
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	tt := startTLSTemporal(t, "")
 	other := writeTemp(t, "other-ca.pem", newTestCA(t, "other").pem)
 	vars := serverEnv()

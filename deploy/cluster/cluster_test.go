@@ -19,6 +19,7 @@ import (
 	"jobflow"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 const tickEvery = 10 * time.Second
@@ -33,6 +34,7 @@ const tickEvery = 10 * time.Second
 // reached its end counts), and the schedule fired on every 10 s slot from
 // the first fire to the last — after the restart too — once each.
 func TestCluster(t *testing.T) {
+	testtier.Long(t, "a multi-process cluster on PostgreSQL")
 	c := newCluster(t)
 	c.up()
 	apis := []*testrig.API{

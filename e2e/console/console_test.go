@@ -10,6 +10,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 // fixture is the rig and browser shared by the scenarios.
@@ -57,6 +58,7 @@ func nodeStatusJS(name, status string) string {
 }
 
 func TestConsole(t *testing.T) {
+	testtier.Long(t, "chromium and PostgreSQL (the console in a browser)")
 	f := &fixture{rig: testrig.New(t, testrig.Options{}), alloc: contextHolder{newAllocator(t)}}
 	api := f.rig.API
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"jobflow/internal/testtier"
 )
 
 var (
@@ -19,6 +21,7 @@ var (
 // path, for tests that run it as an operator does.
 func Binary(t *testing.T) string {
 	t.Helper()
+	testtier.Long(t, "the jobflow binary (tests that run jobflow processes)")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "jobflow-bin-")
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"jobflow/internal/jobdir"
 	"jobflow/internal/testproc"
+	"jobflow/internal/testtier"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +49,7 @@ var JWTSecret = []byte("testrig-secret-testrig-secret-testrig!")
 type Options struct {
 	NoWorker bool                 // the test runs its own (process) workers
 	Registry *prometheus.Registry // receives the domain and SDK metrics, served on the API's /metrics; default: a private one
-	SQLite   bool                 // the store is SQLite; default PostgreSQL
+	SQLite   bool                 // the store is SQLite; default PostgreSQL (SQLite under -short)
 	// StoreProxy puts a TCP proxy (Rig.Proxy) between jobflow's store
 	// (worker, engine, API) and PostgreSQL; Rig.Store stays direct, so a
 	// test can look while the proxy is cut.
@@ -95,9 +96,13 @@ func New(t *testing.T, o Options) *Rig {
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), ts.GetDefaultNamespace()); err != nil {
 		t.Fatalf("testrig: register search attributes: %v", err)
 	}
+	if o.StoreProxy {
+		testtier.Long(t, "PostgreSQL behind a proxy")
+	}
 	var st *store.Store
 	var dbURL string
-	if o.SQLite {
+	// The fast tier has no PostgreSQL: the rig's store is SQLite there.
+	if o.SQLite || testing.Short() {
 		st, dbURL = storetest.OpenSQLite(t)
 	} else {
 		st, dbURL = storetest.OpenPostgres(t)

@@ -1,7 +1,8 @@
 // Package storetest gives tests a fresh, migrated store on each dialect:
 // PostgreSQL in a database of its own that is dropped afterwards, and SQLite
-// in a file under t.TempDir(). Tests never skip for a missing PostgreSQL:
-// they fail and say how to reach one.
+// in a file under t.TempDir(). In the full tier tests never skip for a
+// missing PostgreSQL: they fail and say how to reach one. In the fast tier
+// (go test -short, see jobflow/internal/testtier) they run on SQLite only.
 package storetest
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	_ "github.com/lib/pq" // admin connection for CREATE/DROP DATABASE
 
+	"jobflow/internal/testtier"
 	"jobflow/store"
 )
 
@@ -27,8 +29,23 @@ const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=
 // Key is the fixed encryption key of test stores (32 bytes).
 var Key = []byte("jobflow-test-key-0123456789abcde")
 
-// Dialects are the dialects ForEach runs, in order.
-var Dialects = []string{store.DialectPostgres, store.DialectSQLite}
+// Dialects are the dialects ForEach runs, in order: PostgreSQL and SQLite,
+// or SQLite alone in the fast tier.
+func Dialects() []string {
+	if testing.Short() {
+		return []string{store.DialectSQLite}
+	}
+	return []string{store.DialectPostgres, store.DialectSQLite}
+}
+
+// Primary is the dialect of tests that need one store of no particular
+// dialect: PostgreSQL, the production store, or SQLite in the fast tier.
+func Primary() string {
+	if testing.Short() {
+		return store.DialectSQLite
+	}
+	return store.DialectPostgres
+}
 
 // PostgresURL is the admin URL of the test PostgreSQL server.
 func PostgresURL() string {
@@ -42,7 +59,7 @@ func PostgresURL() string {
 // migrated store.
 func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
-	for _, d := range Dialects {
+	for _, d := range Dialects() {
 		t.Run(d, func(t *testing.T) {
 			fn(t, Open(t, d))
 		})
@@ -89,9 +106,11 @@ func OpenSQLite(t testing.TB) (*store.Store, string) {
 }
 
 // OpenPostgres is Open on PostgreSQL that also returns the fresh
-// database's URL, for tests that start jobflow processes on it.
+// database's URL, for tests that start jobflow processes on it. It skips
+// the test in the fast tier.
 func OpenPostgres(t testing.TB) (*store.Store, string) {
 	t.Helper()
+	testtier.Long(t, "PostgreSQL")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	adminURL := PostgresURL()

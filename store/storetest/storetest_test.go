@@ -26,7 +26,11 @@ func TestForEach(t *testing.T) {
 			t.Fatalf("EncryptString = %q, %v", enc, err)
 		}
 	})
-	if strings.Join(seen, ",") != "postgres,sqlite" {
+	want := "postgres,sqlite"
+	if testing.Short() {
+		want = "sqlite"
+	}
+	if strings.Join(seen, ",") != want {
 		t.Fatalf("ran on %v", seen)
 	}
 }
