@@ -104,7 +104,8 @@ const auth: Middleware = {
 }
 
 // noTenant is the per-call middleware of a call that must not name the
-// tenant (the tenant-less admin routes): client.GET(path, {middleware: [noTenant]}).
+// tenant, e.g. a SYS_ADMIN's audit log across tenants:
+// client.GET('/audit-logs', {middleware: [noTenant]}).
 export const noTenant: Middleware = {
   onRequest({ request }) {
     request.headers.delete('X-Tenant-ID')
