@@ -123,7 +123,15 @@ function query(q: Record<string, unknown>): string {
   return u.toString()
 }
 
-export const client = createClient<ConsolePaths>({ baseUrl: '/api/v1', headers: { Accept: 'application/json' }, querySerializer: query })
+// fetch is looked up on each call (openapi-fetch keeps the one it finds at
+// creation), so a page script that wraps window.fetch, as the browser tests
+// do to see what the console sends, sees every call.
+export const client = createClient<ConsolePaths>({
+  baseUrl: '/api/v1',
+  headers: { Accept: 'application/json' },
+  querySerializer: query,
+  fetch: (r) => globalThis.fetch(r),
+})
 client.use(auth)
 
 interface Answer {
