@@ -128,8 +128,7 @@ func controlScenarios(t *testing.T, f *fixture) {
 		w, _ := flow(t, api, "dep-flow", "true")
 		b := loggedIn(t, f)
 		b.open("/workflows/" + w.ID)
-		b.eval(`(() => { window.__jfSent = []; const f = window.fetch;
-			window.fetch = (u, o) => { window.__jfSent.push({url: String(u), method: o?.method, body: o?.body ?? ''}); return f(u, o) }; return true })()`, nil)
+		b.eval(spyRequests, nil)
 		b.click("job-add")
 		b.typeInto("job-form-name", "wait-upstream")
 		b.selectOption("job-form-type", "DEPENDENT")
@@ -185,8 +184,7 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.click("tb-backfill")
 		b.visible("backfill-range")
 		// Record the headers the page sends.
-		b.eval(`(() => { window.__jfSent = []; const f = window.fetch;
-			window.fetch = (u, o) => { window.__jfSent.push({url: String(u), method: o?.method, headers: o?.headers ?? {}}); return f(u, o) }; return true })()`, nil)
+		b.eval(spyRequests, nil)
 		b.do("type the range", chromedp.Click(chromedp.CSS(`[data-testid="backfill-range"] input`)),
 			chromedp.KeyEvent("2026-11-20"), chromedp.KeyEvent("\r"), chromedp.KeyEvent("2026-11-22"), chromedp.KeyEvent("\r"))
 		b.click("backfill-ok")
@@ -198,7 +196,7 @@ func controlScenarios(t *testing.T, f *fixture) {
 			Headers map[string]string
 		}
 		b.eval(`window.__jfSent.filter(r => r.url.endsWith('/backfill'))`, &sent)
-		if len(sent) != 1 || sent[0].Method != "POST" || len(sent[0].Headers["Idempotency-Key"]) < 16 {
+		if len(sent) != 1 || sent[0].Method != "POST" || len(sent[0].Headers["idempotency-key"]) < 16 {
 			t.Fatalf("backfill requests %+v, want one POST with an Idempotency-Key", sent)
 		}
 		var runs struct{ Items []jobflow.Run }
@@ -219,6 +217,15 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.waitFor("at a backfill run", `location.pathname.startsWith('/runs/')`, stepTimeout)
 	})
 }
+
+// spyRequests records what the page sends from now on in window.__jfSent:
+// url, method, headers (lower-case names) and body. The console's client
+// calls fetch with a Request, so the spy reads it as a Request whatever the
+// arguments.
+const spyRequests = `(() => { window.__jfSent = []; const f = window.fetch;
+	window.fetch = async (u, o) => { const r = new Request(u, o);
+		window.__jfSent.push({url: r.url, method: r.method, headers: Object.fromEntries(r.headers), body: await r.clone().text()});
+		return f(r) }; return true })()`
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()

@@ -1,7 +1,11 @@
-// The REST client: every call of the console goes through api(), which adds
-// the login token and tenant, turns the error envelope into an ApiError and
-// sends the user back to the login page on any 401.
-import type { components } from './schema'
+// The REST client: every call of the console goes through `client`, an
+// openapi-fetch client over the types openapi-typescript generates from
+// openapi.json, so paths, path and query parameters, bodies and answers are
+// checked by the compiler. Its middleware adds the login token, the tenant
+// and the console's language, turns the error envelope into an ApiError and
+// sends the user back to the login page on a 401.
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { components, paths } from './schema'
 import { session } from '../lib/session'
 import { navigate } from '../lib/router'
 import { apiLanguage } from '../lib/i18n'
@@ -23,7 +27,19 @@ export type Tenant = Schemas['Tenant']
 export type User = Schemas['User']
 export type Me = Schemas['Me']
 export type LoginResponse = Schemas['LoginResponse']
-export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
+
+// The operations as the console calls them: every tenant-scoped operation
+// requires the X-Tenant-ID header, which the middleware sends, so call sites
+// leave it out; the other headers (Idempotency-Key) stay typed.
+type WithoutTenant<P> = P extends { header: { 'X-Tenant-ID': string } }
+  ? Omit<P, 'header'> & { header?: Omit<P['header'], 'X-Tenant-ID'> }
+  : P
+type ConsoleOperation<O> = { [K in keyof O]: K extends 'parameters' ? WithoutTenant<O[K]> : O[K] }
+
+// ConsolePaths are the API's paths under /api/v1 (the client's base URL).
+export type ConsolePaths = {
+  [P in keyof paths as P extends `/api/v1${infer R}` ? R : never]: { [M in keyof paths[P]]: ConsoleOperation<paths[P][M]> }
+}
 
 export class ApiError extends Error {
   status: number
@@ -39,64 +55,107 @@ export class ApiError extends Error {
   }
 }
 
-export interface CallOptions {
-  body?: unknown
-  headers?: Record<string, string>
-  noTenant?: boolean
-  raw?: boolean // answer the Response itself (text bodies, headers)
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-export async function api<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': apiLanguage(), ...opts.headers }
-  const s = session.get()
-  if (s?.token) headers.Authorization = 'Bearer ' + s.token
-  if (s?.tenantId && !opts.noTenant) headers['X-Tenant-ID'] = s.tenantId
-  let body: string | undefined
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json'
-    body = JSON.stringify(opts.body)
-  }
-  const res = await fetch('/api/v1' + path, { method, headers, body })
-  if (res.status === 401 && !path.startsWith('/auth/login')) {
-    session.clear()
-    navigate('/login?expired=1')
-  }
-  if (!res.ok && res.status !== 304) {
-    let code = 'HTTP_' + res.status
-    let message = res.statusText
-    let details: Record<string, unknown> = {}
-    try {
-      const e = (await res.json()).error
-      code = e.code
-      message = e.message
-      details = e.details ?? {}
-    } catch {
-      /* not the envelope */
+// apiError reads the error envelope {error: {code, message, details}} of an
+// answer that is not OK; a body that is not the envelope (a proxy's page)
+// keeps the HTTP status as the code.
+async function apiError(res: Response): Promise<ApiError> {
+  let code = 'HTTP_' + res.status
+  let message = res.statusText
+  let details: Record<string, unknown> = {}
+  try {
+    const body: unknown = await res.clone().json()
+    const e = isRecord(body) ? body.error : undefined
+    if (isRecord(e)) {
+      if (typeof e.code === 'string') code = e.code
+      if (typeof e.message === 'string') message = e.message
+      if (isRecord(e.details)) details = e.details
     }
-    const ra = res.headers.get('Retry-After')
-    throw new ApiError(res.status, code, message, details, ra ? Number(ra) : undefined)
+  } catch {
+    /* not JSON */
   }
-  if (opts.raw) return res as unknown as T
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
+  const ra = res.headers.get('Retry-After')
+  return new ApiError(res.status, code, message, details, ra ? Number(ra) : undefined)
 }
 
-export const get = <T>(path: string, opts?: CallOptions) => api<T>('GET', path, opts)
-export const post = <T>(path: string, body?: unknown, opts?: CallOptions) => api<T>('POST', path, { ...opts, body })
-export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, { body })
-export const patch = <T>(path: string, body?: unknown) => api<T>('PATCH', path, { body })
-export const del = <T>(path: string) => api<T>('DELETE', path)
+const LOGIN = '/auth/login'
 
-// qs builds a query string, leaving out empty values.
-export function qs(p: Record<string, string | number | undefined | null>): string {
+const auth: Middleware = {
+  onRequest({ request }) {
+    const s = session.get()
+    if (s?.token) request.headers.set('Authorization', 'Bearer ' + s.token)
+    if (s?.tenantId) request.headers.set('X-Tenant-ID', s.tenantId)
+    request.headers.set('Accept-Language', apiLanguage())
+    return request
+  },
+  async onResponse({ response, schemaPath }) {
+    if (response.status === 401 && schemaPath !== LOGIN) {
+      session.clear()
+      navigate('/login?expired=1')
+    }
+    // 304 is the answer to If-None-Match (the run poll): the caller keeps
+    // what it has.
+    if (!response.ok && response.status !== 304) throw await apiError(response)
+    return response
+  },
+}
+
+// noTenant is the per-call middleware of a call that must not name the
+// tenant, e.g. a SYS_ADMIN's audit log across tenants:
+// client.GET('/audit-logs', {middleware: [noTenant]}).
+export const noTenant: Middleware = {
+  onRequest({ request }) {
+    request.headers.delete('X-Tenant-ID')
+    return request
+  },
+}
+
+// query leaves out empty values, so a cleared search box is no filter.
+function query(q: Record<string, unknown>): string {
   const u = new URLSearchParams()
-  for (const [k, v] of Object.entries(p)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v))
-  const s = u.toString()
-  return s ? '?' + s : ''
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue
+    u.set(k, String(v))
+  }
+  return u.toString()
+}
+
+// fetch is looked up on each call (openapi-fetch keeps the one it finds at
+// creation), so a page script that wraps window.fetch, as the browser tests
+// do to see what the console sends, sees every call.
+export const client = createClient<ConsolePaths>({
+  baseUrl: '/api/v1',
+  headers: { Accept: 'application/json' },
+  querySerializer: query,
+  fetch: (r) => globalThis.fetch(r),
+})
+client.use(auth)
+
+interface Answer {
+  data?: unknown
+  response: Response
+}
+
+// answer is the body of a call that answers one: the middleware has thrown
+// an ApiError for every error status already, so no body here is a 2xx
+// without the body the schema promises.
+export async function answer<T extends Answer>(call: Promise<T>): Promise<NonNullable<T['data']>> {
+  const r = await call
+  const d = r.data
+  if (d === undefined || d === null) throw new ApiError(r.response.status, 'HTTP_' + r.response.status, 'empty answer', {})
+  return d
+}
+
+// done waits for a call whose answer has no body the console reads (204).
+export async function done(call: Promise<Answer>): Promise<void> {
+  await call
 }
 
 // idempotencyKey is a fresh key per click that starts something, so a
-// retried request never starts it twice once the API honours the header.
-export function idempotencyKey(): Record<string, string> {
+// retried request never starts it twice.
+export function idempotencyKey(): { 'Idempotency-Key': string } {
   return { 'Idempotency-Key': crypto.randomUUID() }
 }

@@ -3,7 +3,7 @@
 import { useState } from 'react'
 import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tabs } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { get, patch, post, put, qs, type Page, type Schemas, type Tenant, type User } from '../../api/client'
+import { answer, client, type Schemas, type Tenant, type User } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
@@ -24,11 +24,11 @@ export default function AdminPage() {
 }
 
 // FormModal is a small modal form that shows the API's 4xx message in place.
-function FormModal({ title, fields, initial, onSubmit, onClose, testid }: {
-  title: string; fields: React.ReactNode; initial?: object; onSubmit: (v: Record<string, unknown>) => Promise<unknown>; onClose: () => void; testid: string
+function FormModal<V extends object>({ title, fields, initial, onSubmit, onClose, testid }: {
+  title: string; fields: React.ReactNode; initial?: object; onSubmit: (v: V) => Promise<unknown>; onClose: () => void; testid: string
 }) {
   const { t } = useI18n()
-  const [form] = Form.useForm()
+  const [form] = Form.useForm<V>()
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   async function ok() {
@@ -48,7 +48,7 @@ function Tenants() {
   const { t } = useI18n()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
-  const q = useQuery({ queryKey: ['tenants', page], queryFn: () => get<Page<Tenant>>('/tenants' + qs({ page })) })
+  const q = useQuery({ queryKey: ['tenants', page], queryFn: () => answer(client.GET('/tenants', { params: { query: { page } } })) })
   const [edit, setEdit] = useState<Tenant | 'new' | null>(null)
   const done = () => qc.invalidateQueries({ queryKey: ['tenants'] })
   return (
@@ -60,8 +60,8 @@ function Tenants() {
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
         { title: t('Actions'), render: (_, r) => <a onClick={() => setEdit(r)}>{t('Edit')}</a> },
       ]} />
-      {edit && <FormModal testid="tenant-form" title={t('Tenant')} initial={edit === 'new' ? { maxWorkflows: 1000 } : edit} onClose={() => setEdit(null)}
-        onSubmit={(v) => (edit === 'new' ? post('/tenants', v) : patch('/tenants/' + edit.id, v)).then(done)}
+      {edit && <FormModal<Schemas['TenantInput']> testid="tenant-form" title={t('Tenant')} initial={edit === 'new' ? { maxWorkflows: 1000 } : edit} onClose={() => setEdit(null)}
+        onSubmit={(v) => answer(edit === 'new' ? client.POST('/tenants', { body: v }) : client.PATCH('/tenants/{id}', { params: { path: { id: edit.id } }, body: v })).then(done)}
         fields={<>
           <Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="tenant-form-name" /></Form.Item>
           <Form.Item name="maxWorkflows" label={t('Max workflows')}><InputNumber min={1} /></Form.Item>
@@ -70,16 +70,21 @@ function Tenants() {
   )
 }
 
+interface MemberValues { tenantId: string; role: Schemas['MemberInput']['role'] }
+
 function Users() {
   const { t } = useI18n()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
   const [search, setSearch] = useState('')
-  const q = useQuery({ queryKey: ['users', page, search], queryFn: () => get<Page<User>>('/users' + qs({ page, search })) })
-  const tenants = useQuery({ queryKey: ['tenants', 'all'], queryFn: () => get<Page<Tenant>>('/tenants?pageSize=200') })
+  const q = useQuery({ queryKey: ['users', page, search], queryFn: () => answer(client.GET('/users', { params: { query: { page, search } } })) })
+  const tenants = useQuery({ queryKey: ['tenants', 'all'], queryFn: () => answer(client.GET('/tenants', { params: { query: { pageSize: 200 } } })) })
   const [adding, setAdding] = useState(false)
   const [member, setMember] = useState<User | null>(null)
-  const setRole = useMutation({ mutationFn: (v: { tenantId: string; userId: string; role: string }) => post('/tenants/' + v.tenantId + '/members', { userId: v.userId, role: v.role }) })
+  const setRole = useMutation({
+    mutationFn: (v: { tenantId: string } & Schemas['MemberInput']) =>
+      answer(client.POST('/tenants/{id}/members', { params: { path: { id: v.tenantId } }, body: { userId: v.userId, role: v.role } })),
+  })
   return (
     <>
       <Space style={{ marginBottom: 8 }}>
@@ -93,16 +98,16 @@ function Users() {
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
         { title: t('Actions'), render: (_, r) => <a onClick={() => setMember(r)} data-testid={'user-member-' + r.account}>{t('Add member')}</a> },
       ]} />
-      {adding && <FormModal testid="user-form" title={t('Add user')} onClose={() => setAdding(false)}
-        onSubmit={(v) => post('/users', v).then(() => qc.invalidateQueries({ queryKey: ['users'] }))}
+      {adding && <FormModal<Schemas['UserInput']> testid="user-form" title={t('Add user')} onClose={() => setAdding(false)}
+        onSubmit={(v) => answer(client.POST('/users', { body: v })).then(() => qc.invalidateQueries({ queryKey: ['users'] }))}
         fields={<>
           <Form.Item name="account" label={t('Account')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="user-form-account" /></Form.Item>
           <Form.Item name="name" label={t('Name')}><Input /></Form.Item>
           <Form.Item name="password" label={t('Password')} rules={[{ required: true, message: t('Required') }]}><Input.Password autoComplete="new-password" data-testid="user-form-password" /></Form.Item>
           <Form.Item name="sysAdmin" label={t('System administrator')} valuePropName="checked"><Switch /></Form.Item>
         </>} />}
-      {member && <FormModal testid="member-form" title={t('Add member') + ': ' + member.account} initial={{ role: 'MEMBER' }} onClose={() => setMember(null)}
-        onSubmit={(v) => setRole.mutateAsync({ tenantId: v.tenantId as string, userId: member.id, role: v.role as string })}
+      {member && <FormModal<MemberValues> testid="member-form" title={t('Add member') + ': ' + member.account} initial={{ role: 'MEMBER' }} onClose={() => setMember(null)}
+        onSubmit={(v) => setRole.mutateAsync({ tenantId: v.tenantId, userId: member.id, role: v.role })}
         fields={<>
           <Form.Item name="tenantId" label={t('Tenant')} rules={[{ required: true, message: t('Required') }]}>
             <Select options={(tenants.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} data-testid="member-form-tenant" /></Form.Item>
@@ -116,10 +121,10 @@ function License() {
   const { t } = useI18n()
   const { message } = App.useApp()
   const qc = useQueryClient()
-  const q = useQuery({ queryKey: ['license'], queryFn: () => get<Schemas['LicenseView']>('/license') })
+  const q = useQuery({ queryKey: ['license'], queryFn: () => answer(client.GET('/license')) })
   const [token, setToken] = useState('')
   const [error, setError] = useState<string | null>(null)
-  const install = useMutation({ mutationFn: () => put('/license', { token }), onSuccess: () => { qc.invalidateQueries({ queryKey: ['license'] }); message.success(t('Saved')) } })
+  const install = useMutation({ mutationFn: () => answer(client.PUT('/license', { body: { token } })), onSuccess: () => { qc.invalidateQueries({ queryKey: ['license'] }); message.success(t('Saved')) } })
   const l = q.data?.license
   return (
     <Space direction="vertical" style={{ width: '100%' }}>

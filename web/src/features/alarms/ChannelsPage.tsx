@@ -3,23 +3,45 @@
 import { useState } from 'react'
 import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { del, get, patch, post, qs, type AlarmChannel, type Page, type Schemas } from '../../api/client'
+import { answer, client, done, type AlarmChannel, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
 
-const types = ['WEBHOOK', 'DINGTALK', 'FEISHU', 'WECOM', 'EMAIL']
+type ChannelInput = Schemas['AlarmChannelInput']
+type ChannelType = AlarmChannel['type']
+const types: ChannelType[] = ['WEBHOOK', 'DINGTALK', 'FEISHU', 'WECOM', 'EMAIL']
+
+// The form's values: the config as typed in, 'to' one comma-separated line.
+interface ChannelValues {
+  name: string
+  type: ChannelType
+  remark?: string
+  config?: { url?: string; secret?: string; host?: string; port?: number | null; username?: string; password?: string; from?: string; to?: string }
+}
+
+// channelInput leaves out what was left empty: an absent secret keeps its
+// stored value on edit.
+function channelInput(v: ChannelValues): ChannelInput {
+  const c = v.config ?? {}
+  const text = (s?: string) => (s ? s : undefined)
+  const to = (c.to ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  return { name: v.name, type: v.type, remark: v.remark ?? '', config: {
+    url: text(c.url), secret: text(c.secret), host: text(c.host), port: c.port ?? undefined, username: text(c.username),
+    password: text(c.password), from: text(c.from), to: to.length ? to : undefined,
+  } }
+}
 
 export default function ChannelsPage() {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
-  const q = useQuery({ queryKey: ['alarm-channels', page], queryFn: () => get<Page<AlarmChannel>>('/alarm-channels' + qs({ page })) })
+  const q = useQuery({ queryKey: ['alarm-channels', page], queryFn: () => answer(client.GET('/alarm-channels', { params: { query: { page } } })) })
   const [editing, setEditing] = useState<AlarmChannel | 'new' | null>(null)
-  const remove = useMutation({ mutationFn: (id: string) => del('/alarm-channels/' + id), onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }) })
+  const remove = useMutation({ mutationFn: (id: string) => done(client.DELETE('/alarm-channels/{id}', { params: { path: { id } } })), onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }) })
   async function test(c: AlarmChannel) {
     try {
-      const r = await post<Schemas['ChannelTest']>('/alarm-channels/' + c.id + '/test')
+      const r = await answer(client.POST('/alarm-channels/{id}/test', { params: { path: { id: c.id } } }))
       const body = <div data-testid="channel-test-result">{r.code ? 'HTTP ' + r.code + ' ' : ''}{r.response}{r.error ? ' ' + r.error : ''}</div>
       if (r.ok) modal.success({ title: t('Sent'), content: body })
       else modal.error({ title: t('Send failed'), content: body })
@@ -48,19 +70,17 @@ export default function ChannelsPage() {
 function ChannelForm({ ch, onClose }: { ch?: AlarmChannel; onClose: () => void }) {
   const { t } = useI18n()
   const qc = useQueryClient()
-  const [form] = Form.useForm()
+  const [form] = Form.useForm<ChannelValues>()
   const type = Form.useWatch('type', form) ?? ch?.type ?? 'WEBHOOK'
   const [error, setError] = useState<string | null>(null)
   const save = useMutation({
-    mutationFn: (v: Record<string, unknown>) => (ch ? patch('/alarm-channels/' + ch.id, v) : post('/alarm-channels', v)),
+    mutationFn: (b: ChannelInput) =>
+      answer(ch ? client.PATCH('/alarm-channels/{id}', { params: { path: { id: ch.id } }, body: b }) : client.POST('/alarm-channels', { body: b })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }),
   })
   async function ok() {
     const v = await form.validateFields()
-    const cfg: Record<string, unknown> = {}
-    for (const [k, val] of Object.entries(v.config ?? {})) if (val !== undefined && val !== '') cfg[k] = val
-    if (typeof cfg.to === 'string') cfg.to = (cfg.to as string).split(',').map((s) => s.trim()).filter(Boolean)
-    try { await save.mutateAsync({ name: v.name, type: v.type, remark: v.remark ?? '', config: cfg }); onClose() } catch (e) { setError((e as Error).message) }
+    try { await save.mutateAsync(channelInput(v)); onClose() } catch (e) { setError((e as Error).message) }
   }
   const keep = ch ? t('Leave empty to keep') : ''
   return (

@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { Alert, Card, Input, Table } from 'antd'
 import { useQuery } from '@tanstack/react-query'
-import { get, qs, type AlarmRecord, type Page } from '../../api/client'
+import { answer, client, type AlarmRecord } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
 import { StatusTag } from '../../lib/status'
@@ -12,7 +12,7 @@ export default function RecordsPage() {
   const { t } = useI18n()
   const [page, setPage] = useState(1)
   const [runId, setRunId] = useState('')
-  const q = useQuery({ queryKey: ['alarm-records', page, runId], queryFn: () => get<Page<AlarmRecord>>('/alarm-records' + qs({ page, runId })) })
+  const q = useQuery({ queryKey: ['alarm-records', page, runId], queryFn: () => answer(client.GET('/alarm-records', { params: { query: { page, runId } } })) })
   return (
     <Card title={t('Alarm records')} extra={<Input.Search allowClear placeholder={t('Run ID')} onSearch={(v) => { setRunId(v); setPage(1) }} />}>
       {q.error && <Alert type="error" showIcon title={q.error.message} />}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Alert, Button, Card, Form, Input, Segmented } from 'antd'
-import { ApiError, post, type LoginResponse } from '../../api/client'
+import { ApiError, answer, client } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { session } from '../../lib/session'
 import { navigate, useLocation } from '../../lib/router'
@@ -15,7 +15,7 @@ export function LoginPage() {
     setBusy(true)
     setError(null)
     try {
-      const r = await post<LoginResponse>('/auth/login', v)
+      const r = await answer(client.POST('/auth/login', { body: v }))
       session.set({ token: r.token, user: r.user, tenants: r.tenants, tenantId: r.tenants[0]?.id })
       navigate('/workflows', true)
     } catch (e) {

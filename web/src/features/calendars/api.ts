@@ -1,19 +1,20 @@
 // Business calendars (业务日历): typed calls and their query keys.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { del, get, patch, post, type Schemas } from '../../api/client'
+import { answer, client, done, type Schemas } from '../../api/client'
 
 export type Calendar = Schemas['Calendar']
 export type CalendarInput = Schemas['CalendarInput']
 export type CalendarImport = Schemas['CalendarImport']
 
 export function useCalendars() {
-  return useQuery({ queryKey: ['calendars'], queryFn: () => get<Schemas['CalendarList']>('/calendars?pageSize=200') })
+  return useQuery({ queryKey: ['calendars'], queryFn: () => answer(client.GET('/calendars', { params: { query: { pageSize: 200 } } })) })
 }
 
 export function useSaveCalendar(id?: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (c: CalendarInput) => (id ? patch<Calendar>('/calendars/' + id, c) : post<Calendar>('/calendars', c)),
+    mutationFn: (c: CalendarInput) =>
+      answer(id ? client.PATCH('/calendars/{id}', { params: { path: { id } }, body: c }) : client.POST('/calendars', { body: c })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['calendars'] }),
   })
 }
@@ -21,7 +22,7 @@ export function useSaveCalendar(id?: string) {
 export function useDeleteCalendar() {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => del('/calendars/' + id),
+    mutationFn: (id: string) => done(client.DELETE('/calendars/{id}', { params: { path: { id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['calendars'] }),
   })
 }
@@ -29,7 +30,7 @@ export function useDeleteCalendar() {
 export function useImportCalendar(id: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (b: CalendarImport) => post<Calendar>('/calendars/' + id + '/import', b),
+    mutationFn: (b: CalendarImport) => answer(client.POST('/calendars/{id}/import', { params: { path: { id } }, body: b })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['calendars'] }),
   })
 }

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react'
 import { Alert, Checkbox, Input, InputNumber, List, Radio, Select, Space, Tag, TimePicker } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import dayjs from 'dayjs'
-import { post, type Schemas } from '../../api/client'
+import { answer, client, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { inZone, time } from '../../lib/format'
 
@@ -49,7 +49,7 @@ export function CronPreview({ cron, crons, timezone, startAt, endAt, calendar, d
     startAt: startAt || null, endAt: endAt || null, ...(calendar?.id ? { calendar } : {}), ...(dst ? { dst } : {}) }, 300)
   const q = useQuery({
     queryKey: ['cron-preview', body],
-    queryFn: () => post<Schemas['CronPreview']>('/cron/preview', body),
+    queryFn: () => answer(client.POST('/cron/preview', { body })),
     enabled: !!body.cron || !!body.crons?.length,
     retry: false,
   })

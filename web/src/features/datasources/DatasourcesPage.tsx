@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table } from 'antd'
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { del, get, patch, post, qs, type Datasource, type Page, type Schemas } from '../../api/client'
+import { answer, client, done, type Datasource, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
 
@@ -12,13 +12,13 @@ export default function DatasourcesPage() {
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
   const [search, setSearch] = useState('')
-  const q = useQuery({ queryKey: ['datasources', page, search], queryFn: () => get<Page<Datasource>>('/datasources' + qs({ page, search })), placeholderData: keepPreviousData })
+  const q = useQuery({ queryKey: ['datasources', page, search], queryFn: () => answer(client.GET('/datasources', { params: { query: { page, search } } })), placeholderData: keepPreviousData })
   const [editing, setEditing] = useState<Datasource | 'new' | null>(null)
-  const remove = useMutation({ mutationFn: (id: string) => del('/datasources/' + id), onSuccess: () => qc.invalidateQueries({ queryKey: ['datasources'] }) })
+  const remove = useMutation({ mutationFn: (id: string) => done(client.DELETE('/datasources/{id}', { params: { path: { id } } })), onSuccess: () => qc.invalidateQueries({ queryKey: ['datasources'] }) })
 
   async function test(d: Datasource) {
     try {
-      const r = await post<Schemas['ConnectionTest']>('/datasources/' + d.id + '/test')
+      const r = await answer(client.POST('/datasources/{id}/test', { params: { path: { id: d.id } } }))
       if (r.ok) modal.success({ title: d.name, content: <span data-testid="ds-test-result">{t('Connected in {n} ms', { n: r.latencyMs ?? 0 })}</span> })
       else modal.error({ title: t('Connection failed'), content: <span data-testid="ds-test-result">{r.error}</span> })
     } catch (e) {
@@ -46,13 +46,16 @@ export default function DatasourcesPage() {
   )
 }
 
+type DatasourceInput = Schemas['DatasourceInput']
+
 function DatasourceForm({ ds, onClose }: { ds?: Datasource; onClose: () => void }) {
   const { t } = useI18n()
   const qc = useQueryClient()
-  const [form] = Form.useForm()
+  const [form] = Form.useForm<DatasourceInput>()
   const [error, setError] = useState<string | null>(null)
   const save = useMutation({
-    mutationFn: (v: Record<string, unknown>) => (ds ? patch('/datasources/' + ds.id, v) : post('/datasources', v)),
+    mutationFn: (b: DatasourceInput) =>
+      answer(ds ? client.PATCH('/datasources/{id}', { params: { path: { id: ds.id } }, body: b }) : client.POST('/datasources', { body: b })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['datasources'] }),
   })
   async function ok() {

@@ -9,7 +9,7 @@ import { useState } from 'react'
 import { Alert, Button, DatePicker, InputNumber, List, Modal, Radio, Select, Space, Typography } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { idempotencyKey, post, type Schemas, type Workflow } from '../../api/client'
+import { answer, client, idempotencyKey, type Schemas, type Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { inZone, time } from '../../lib/format'
 import { navigate } from '../../lib/router'
@@ -20,7 +20,8 @@ type Input = Schemas['BackfillInput']
 export function useBackfill(wfId: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (b: Input) => post<Backfilled>('/workflows/' + wfId + '/backfill', b, b.dryRun ? {} : { headers: idempotencyKey() }),
+    mutationFn: (b: Input) =>
+      answer(client.POST('/workflows/{id}/backfill', { params: { path: { id: wfId }, header: b.dryRun ? {} : idempotencyKey() }, body: b })),
     onSuccess: (r) => { if (!r.dryRun) qc.invalidateQueries({ queryKey: ['runs'] }) },
   })
 }

@@ -7,7 +7,7 @@
 import { useState } from 'react'
 import { Button, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Typography } from 'antd'
 import { useQuery } from '@tanstack/react-query'
-import { get, qs, type Job, type Page, type WorkflowItem } from '../../api/client'
+import { answer, client, type Job } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
 
@@ -73,7 +73,7 @@ function WorkflowPicker({ value, onChange, testid, exclude }: { value?: string; 
   const [search, setSearch] = useState('')
   const q = useQuery({
     queryKey: ['workflows', 'picker', search],
-    queryFn: () => get<Page<WorkflowItem>>('/workflows' + qs({ search, pageSize: 50 })),
+    queryFn: () => answer(client.GET('/workflows', { params: { query: { search, pageSize: 50 } } })),
   })
   const options = (q.data?.items ?? []).filter((w) => w.id !== exclude).map((w) => ({ value: w.id, label: w.name }))
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value })
@@ -88,7 +88,7 @@ function JobPicker({ workflowId, value, onChange, testid }: { workflowId?: strin
   const { t } = useI18n()
   const q = useQuery({
     queryKey: ['workflow-jobs', workflowId],
-    queryFn: () => get<Page<Job>>('/workflows/' + workflowId + '/jobs' + qs({ pageSize: 200 })),
+    queryFn: () => answer(client.GET('/workflows/{id}/jobs', { params: { path: { id: workflowId ?? '' }, query: { pageSize: 200 } } })),
     enabled: !!workflowId,
   })
   return (

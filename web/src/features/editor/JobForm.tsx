@@ -13,12 +13,20 @@ import { ControlFields, controlConfig, controlToForm } from './ControlForms'
 import { useCreateJob, useDatasourceOptions, useJobTypes, useUpdateJob } from './api'
 
 type Cfg = Record<string, unknown>
+type JobType = NonNullable<JobInput['type']>
+const apiTypes: JobType[] = ['SHELL', 'PYTHON', 'SQL', 'HTTP', 'CONDITION', 'SUBFLOW', 'DEPENDENT']
+const isJobType = (s: string): s is JobType => apiTypes.some((x) => x === s)
+
+// jobConfig hands the form's config to JobInput, whose config openapi.json
+// declares as a bare object (openapi-typescript: Record<string, never>);
+// once the document declares each type's config, this cast goes.
+const jobConfig = (c: Cfg) => c as JobInput['config']
 
 // toForm reads a job into the form's fields; defaults are every type's
 // default config from the server's registry (their field names do not
 // collide), under the job's own config.
 function toForm(j?: Partial<Job>, defaults: Cfg = {}) {
-  const c = { ...defaults, ...((j?.config ?? {}) as Cfg) }
+  const c: Cfg = { ...defaults, ...(j?.config ?? {}) }
   const headers = Object.entries((c.headers as Record<string, string>) ?? {}).map(([k, v]) => k + ': ' + v).join('\n')
   return {
     name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0,
@@ -52,10 +60,10 @@ function fromForm(v: FormValues): JobInput {
     default: config = { script: v.script, ...(v.env.trim() ? { env: parseParams(v.env) } : {}) }
   }
   return {
-    name: v.name, type: v.type, remark: v.remark, config, timeoutSeconds: v.timeoutSeconds ?? 0,
+    name: v.name, type: isJobType(v.type) ? v.type : undefined, remark: v.remark, config: jobConfig(config), timeoutSeconds: v.timeoutSeconds ?? 0,
     retry: { maxAttempts: v.maxAttempts ?? 1, intervalSeconds: v.intervalSeconds ?? 0, backoff: v.backoff ?? 1 },
     workerGroup: v.workerGroup, cron: v.cron,
-  } as JobInput
+  }
 }
 
 interface Props { wfId: string; jobs: Job[]; childrenOf: Map<string, string[]>; open: boolean; job?: Job; copyOf?: Job; onClose: () => void }

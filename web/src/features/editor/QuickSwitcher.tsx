@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { Select } from 'antd'
 import { useQuery } from '@tanstack/react-query'
-import { get, qs, type Page, type WorkflowItem } from '../../api/client'
+import { answer, client } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
 
@@ -11,7 +11,7 @@ export function QuickSwitcher({ current, name }: { current: string; name: string
   const [search, setSearch] = useState('')
   const q = useQuery({
     queryKey: ['workflows', 'switcher', search],
-    queryFn: () => get<Page<WorkflowItem>>('/workflows' + qs({ search, pageSize: 50 })),
+    queryFn: () => answer(client.GET('/workflows', { params: { query: { search, pageSize: 50 } } })),
   })
   const options = (q.data?.items ?? []).map((w) => ({ value: w.id, label: w.name }))
   if (!options.some((o) => o.value === current)) options.unshift({ value: current, label: name })

@@ -1,11 +1,11 @@
 // Typed hooks for the editor: jobs, canvas save, runs of the workflow.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { del, get, idempotencyKey, patch, post, put, qs, type Canvas, type Job, type JobInput, type Page, type Run, type Workflow, type Schemas } from '../../api/client'
+import { answer, client, done, idempotencyKey, type Canvas, type JobInput } from '../../api/client'
 
 export function useCreateJob(wfId: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (b: JobInput) => post<Job>('/workflows/' + wfId + '/jobs', b),
+    mutationFn: (b: JobInput) => answer(client.POST('/workflows/{id}/jobs', { params: { path: { id: wfId } }, body: b })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['workflow', wfId] }),
   })
 }
@@ -15,7 +15,7 @@ export function useUpdateJob(wfId: string) {
   return useMutation({
     mutationFn: (b: JobInput & { id: string }) => {
       const { id, ...rest } = b
-      return patch<Job>('/jobs/' + id, rest)
+      return answer(client.PATCH('/jobs/{id}', { params: { path: { id } }, body: rest }))
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['workflow', wfId] }),
   })
@@ -23,13 +23,16 @@ export function useUpdateJob(wfId: string) {
 
 export function useDeleteJob(wfId: string) {
   const qc = useQueryClient()
-  return useMutation({ mutationFn: (id: string) => del('/jobs/' + id), onSuccess: () => qc.invalidateQueries({ queryKey: ['workflow', wfId] }) })
+  return useMutation({
+    mutationFn: (id: string) => done(client.DELETE('/jobs/{id}', { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['workflow', wfId] }),
+  })
 }
 
 export function useSaveCanvas(wfId: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (b: Canvas & { revision: number }) => put<Workflow>('/workflows/' + wfId + '/canvas', b),
+    mutationFn: (b: Canvas & { revision: number }) => answer(client.PUT('/workflows/{id}/canvas', { params: { path: { id: wfId } }, body: b })),
     onSuccess: (w) => qc.setQueryData(['workflow', wfId], w),
   })
 }
@@ -37,8 +40,8 @@ export function useSaveCanvas(wfId: string) {
 export function useLatestRun(wfId: string) {
   return useQuery({
     queryKey: ['runs', { workflowId: wfId, latest: true }],
-    queryFn: () => get<Page<Run>>('/runs' + qs({ workflowId: wfId, page: 1, pageSize: 1 })),
-    select: (p) => p.items[0] as Run | undefined,
+    queryFn: () => answer(client.GET('/runs', { params: { query: { workflowId: wfId, page: 1, pageSize: 1 } } })),
+    select: (p) => p.items.at(0),
     refetchInterval: (q) => (q.state.data?.items[0]?.status === 'RUNNING' || q.state.data?.items[0]?.status === 'ABORTING' ? 1500 : false),
   })
 }
@@ -46,7 +49,8 @@ export function useLatestRun(wfId: string) {
 export function useStartRun(wfId: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (params: Record<string, string>) => post<Schemas['RunStarted']>('/workflows/' + wfId + '/runs', { params }, { headers: idempotencyKey() }),
+    mutationFn: (params: Record<string, string>) =>
+      answer(client.POST('/workflows/{id}/runs', { params: { path: { id: wfId }, header: idempotencyKey() }, body: { params } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['runs'] }),
   })
 }
@@ -54,7 +58,7 @@ export function useStartRun(wfId: string) {
 export function useAbortRun() {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (runId: string) => post<Schemas['RunStarted']>('/runs/' + runId + '/abort'),
+    mutationFn: (runId: string) => answer(client.POST('/runs/{id}/abort', { params: { path: { id: runId } } })),
     onSuccess: (_d, id) => { qc.invalidateQueries({ queryKey: ['runs'] }); qc.invalidateQueries({ queryKey: ['run', id] }) },
   })
 }
@@ -63,7 +67,7 @@ export function useRerun() {
   const qc = useQueryClient()
   return useMutation({
     mutationFn: (b: { runId: string; mode: 'ALL' | 'FAILED' | 'FROM_NODE' | 'NODE'; nodeId?: string }) =>
-      post<Schemas['RunStarted']>('/runs/' + b.runId + '/rerun', { mode: b.mode, nodeId: b.nodeId }, { headers: idempotencyKey() }),
+      answer(client.POST('/runs/{id}/rerun', { params: { path: { id: b.runId }, header: idempotencyKey() }, body: { mode: b.mode, nodeId: b.nodeId } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['runs'] }),
   })
 }
@@ -71,7 +75,7 @@ export function useRerun() {
 export function useDatasourceOptions() {
   return useQuery({
     queryKey: ['datasources', 'options'],
-    queryFn: () => get<Page<Schemas['Datasource']>>('/datasources?pageSize=200'),
+    queryFn: () => answer(client.GET('/datasources', { params: { query: { pageSize: 200 } } })),
     select: (p) => p.items.map((d) => ({ value: d.id, label: d.name + ' (' + d.type + ')' })),
   })
 }
@@ -80,5 +84,5 @@ export function useDatasourceOptions() {
 // whether FlowRun runs them itself (CONTROL), and the config a new job of
 // each starts from, so that the forms do not re-declare the server's defaults.
 export function useJobTypes() {
-  return useQuery({ queryKey: ['job-types'], queryFn: () => get<Schemas['JobTypeList']>('/job-types'), staleTime: Infinity })
+  return useQuery({ queryKey: ['job-types'], queryFn: () => answer(client.GET('/job-types')), staleTime: Infinity })
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { Button, Layout, Menu, Segmented, Select, Space, Tag, Typography } from 'antd'
 import { useQueryClient } from '@tanstack/react-query'
-import { post } from '../../api/client'
+import { client, done } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate, useLocation } from '../../lib/router'
 import { session } from '../../lib/session'
@@ -27,7 +27,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
 
   async function logout() {
     try {
-      await post('/auth/logout') // revokes the token (where the server has the route)
+      await done(client.POST('/auth/logout')) // revokes the token (where the server has the route)
     } catch {
       /* the session ends here either way */
     }

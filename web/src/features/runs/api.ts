@@ -1,7 +1,7 @@
 // Runs: the run polled with If-None-Match (the server answers 304 while it
 // is unchanged), node actions, and the log followed by byte offset.
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
-import { api, get, post, qs, type Page, type Run } from '../../api/client'
+import { ApiError, answer, client, type Run } from '../../api/client'
 import { finalRun } from '../../lib/status'
 import { workflowQuery } from '../workflows/api'
 
@@ -9,10 +9,11 @@ const etags = new Map<string, { etag: string; run: Run }>()
 
 async function fetchRun(id: string): Promise<Run> {
   const prev = etags.get(id)
-  const res = await api<Response>('GET', '/runs/' + id, { raw: true, headers: prev ? { 'If-None-Match': prev.etag } : {} })
-  if (res.status === 304 && prev) return prev.run
-  const run = (await res.json()) as Run
-  const etag = res.headers.get('ETag')
+  const r = await client.GET('/runs/{id}', { params: { path: { id } }, headers: prev ? { 'If-None-Match': prev.etag } : {} })
+  if (r.response.status === 304 && prev) return prev.run
+  const run = r.data
+  if (!run) throw new ApiError(r.response.status, 'HTTP_' + r.response.status, 'no run in the answer', {})
+  const etag = r.response.headers.get('ETag')
   if (etag) etags.set(id, { etag, run })
   return run
 }
@@ -41,7 +42,7 @@ export interface RunFilter { workflowId?: string; status?: string; trigger?: str
 export function useRuns(f: RunFilter) {
   return useQuery({
     queryKey: ['runs', f],
-    queryFn: () => get<Page<Run>>('/runs' + qs({ ...f })),
+    queryFn: () => answer(client.GET('/runs', { params: { query: f } })),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => !finalRun(r.status)) ? 3000 : false),
   })
@@ -50,7 +51,7 @@ export function useRuns(f: RunFilter) {
 export function useBreak(runId: string) {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (jobId: string) => post('/runs/' + runId + '/nodes/' + jobId + '/break'),
+    mutationFn: (jobId: string) => answer(client.POST('/runs/{id}/nodes/{jobId}/break', { params: { path: { id: runId, jobId } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['run', runId] }),
   })
 }
@@ -58,8 +59,12 @@ export function useBreak(runId: string) {
 // fetchLog answers the log after offset and the offset to ask for next;
 // reset says the server answered from the start (offset no longer valid).
 export async function fetchLog(runId: string, jobId: string, offset: number): Promise<{ text: string; next: number; reset: boolean }> {
-  const res = await api<Response>('GET', '/runs/' + runId + '/nodes/' + jobId + '/log' + qs({ offset }), { raw: true, headers: { Accept: 'text/plain' } })
-  const text = await res.text()
-  const next = Number(res.headers.get('X-Log-Offset') ?? offset + new TextEncoder().encode(text).length)
-  return { text, next, reset: res.headers.get('X-Log-Reset') === 'true' }
+  const r = await client.GET('/runs/{id}/nodes/{jobId}/log', {
+    params: { path: { id: runId, jobId }, query: { offset } },
+    headers: { Accept: 'text/plain' },
+    parseAs: 'text',
+  })
+  const text = r.data ?? '' // an empty log has no body at all
+  const next = Number(r.response.headers.get('X-Log-Offset') ?? offset + new TextEncoder().encode(text).length)
+  return { text, next, reset: r.response.headers.get('X-Log-Reset') === 'true' }
 }
