@@ -188,7 +188,7 @@ func (r *Reflector) object(t reflect.Type, request bool, path string, c *compone
 			p = withKeywords(p, d)
 		}
 		props[f.name] = p
-		if !f.optional {
+		if !f.optional || f.tag.Get("required") == "true" {
 			required = append(required, f.name)
 		}
 		if f.tag.Get("required") == "true" {
