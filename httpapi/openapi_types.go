@@ -100,6 +100,8 @@ var enums = map[reflect.Type][]string{
 var fieldSchemas = map[string]openapi.Schema{
 	"Job.config":      {"type": "object", "additionalProperties": true},
 	"JobInput.config": {"type": "object", "additionalProperties": true},
+	// A node's result is raw JSON: an object once the job ran, else null.
+	"NodeRun.result": {"type": "object", "nullable": true, "additionalProperties": true},
 }
 
 // newReflector is the reflector with this package's hooks.

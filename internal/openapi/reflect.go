@@ -4,7 +4,8 @@
 //
 // A struct field becomes a property named by its json tag; omitempty makes
 // it optional, a pointer makes it nullable (and optional), every other
-// field of a type that is answered is required. time.Time is a date-time
+// field of a type that is only answered (never decoded) is required, and a
+// field tagged required:"true" always is. time.Time is a date-time
 // string, json.RawMessage and interfaces are any value, maps have
 // additionalProperties, embedded structs are flattened as encoding/json
 // does. Descriptions and enums come from the struct tags doc:"…" and
@@ -68,8 +69,10 @@ func (r *Reflector) Components() map[string]Schema {
 	out := map[string]Schema{}
 	for name, c := range r.comps {
 		s := c.schema
+		// A type that is also decoded from requests takes partial bodies,
+		// so only the fields tagged required are required there.
 		req := c.tagRequired
-		if c.response {
+		if c.response && !c.request {
 			req = c.required
 		}
 		if len(req) > 0 {
