@@ -39,12 +39,12 @@ type loginRequest struct {
 type loginResponse struct {
 	Token     string                `json:"token"`
 	ExpiresAt time.Time             `json:"expiresAt"`
-	User      *jobflow.User         `json:"user" required:"true"`
+	User      *jobflow.User         `json:"user" required:"true" nonnull:"true"`
 	Tenants   []*jobflow.Membership `json:"tenants"`
 }
 
 type meResponse struct {
-	User    *jobflow.User         `json:"user" required:"true"`
+	User    *jobflow.User         `json:"user" required:"true" nonnull:"true"`
 	Tenants []*jobflow.Membership `json:"tenants"`
 }
 

@@ -257,7 +257,7 @@ func fields(t reflect.Type) []field {
 			ptr := ft.Kind() == reflect.Pointer
 			out = append(out, field{name: name, typ: ft, tag: sf.Tag,
 				optional: omit || ptr || sf.Tag.Get("optional") == "true",
-				nullable: ptr && !omit})
+				nullable: ptr && !omit && sf.Tag.Get("nonnull") != "true"})
 		}
 	}
 	walk(t, 0)
