@@ -178,7 +178,9 @@ func (r *Reflector) object(t reflect.Type, request bool, path string, c *compone
 		} else {
 			p = r.schema(f.typ, request, key)
 		}
-		if f.nullable {
+		// A pointer decoded from a request is "absent" when nil: it is
+		// documented as optional, null only where the type is answered.
+		if f.nullable && (!request || (c != nil && c.response)) {
 			p = nullable(p)
 		}
 		if doc := f.tag.Get("doc"); doc != "" {
