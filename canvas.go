@@ -13,9 +13,9 @@ type Canvas struct {
 
 // CanvasNode places a job on the canvas.
 type CanvasNode struct {
-	JobID string  `json:"jobId"`
-	X     float64 `json:"x"`
-	Y     float64 `json:"y"`
+	JobID string  `json:"jobId" required:"true"`
+	X     float64 `json:"x" required:"true"`
+	Y     float64 `json:"y" required:"true"`
 	// Trigger is when the node may start; "" is ALL_SUCCESS (control.go).
 	Trigger TriggerRule `json:"trigger,omitempty"`
 	// AllowFailure: the node's FAIL does not fail the run (trigger rules
@@ -25,8 +25,8 @@ type CanvasNode struct {
 
 // Edge runs From a parent job To a child job.
 type Edge struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string `json:"from" required:"true"`
+	To   string `json:"to" required:"true"`
 }
 
 // MaxCanvasNodes bounds a canvas; the engine is measured up to this size

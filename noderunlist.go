@@ -26,9 +26,9 @@ type NodeRunItem struct {
 	JobType      JobType    `json:"jobType"`
 	Status       NodeStatus `json:"status"`
 	Attempt      int        `json:"attempt"`
-	StartedAt    *time.Time `json:"startedAt"`
-	EndedAt      *time.Time `json:"endedAt"`
-	DurationMs   *int64     `json:"durationMs"` // null until the node ended
+	StartedAt    *time.Time `json:"startedAt" required:"true"`
+	EndedAt      *time.Time `json:"endedAt" required:"true"`
+	DurationMs   *int64     `json:"durationMs" required:"true"` // null until the node ended
 	Error        string     `json:"error"`
 }
 

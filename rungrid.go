@@ -23,7 +23,7 @@ type GridRun struct {
 	Status        RunStatus           `json:"status"`
 	Trigger       Trigger             `json:"trigger"`
 	StartedAt     time.Time           `json:"startedAt"`
-	EndedAt       *time.Time          `json:"endedAt"`
+	EndedAt       *time.Time          `json:"endedAt" required:"true"`
 	VersionNumber int                 `json:"versionNumber,omitempty"` // absent for a run of the draft
 	Cells         map[string]GridCell `json:"cells"`
 }
@@ -31,7 +31,7 @@ type GridRun struct {
 // GridCell is one node run of the grid.
 type GridCell struct {
 	Status     NodeStatus `json:"status"`
-	DurationMs *int64     `json:"durationMs"` // null until the node ended
+	DurationMs *int64     `json:"durationMs" required:"true"` // null until the node ended
 	Attempt    int        `json:"attempt"`
 }
 

@@ -26,7 +26,7 @@ type Workflow struct {
 	Status             WorkflowStatus `json:"status"`
 	Canvas             Canvas         `json:"canvas"`
 	Config             WorkflowConfig `json:"config"`
-	NextRunTime        *time.Time     `json:"nextRunTime"`
+	NextRunTime        *time.Time     `json:"nextRunTime" required:"true"`
 	PublishedVersionID string         `json:"publishedVersionId"`
 	Revision           int64          `json:"revision"`
 	CreatedAt          time.Time      `json:"createdAt"`

@@ -57,8 +57,8 @@ type runOutcomes interface {
 // schedule's calendar applies: under SKIP only calendar days are
 // backfilled, under DRY_RUN the other days are dry runs.
 type BackfillRequest struct {
-	Start         string `json:"start"`
-	End           string `json:"end"`
+	Start         string `json:"start" required:"true"`
+	End           string `json:"end" required:"true"`
 	Overlap       string `json:"overlap"`
 	Reprocess     string `json:"reprocess"`
 	Order         string `json:"order"`

@@ -27,13 +27,13 @@ func (s *Server) alarmRoutes() []route {
 	const v1 = "/api/v1"
 	list := []string{"search", "page", "pageSize"}
 	return []route{
-		{method: "GET", path: v1 + "/alarm-channels", access: member, summary: "MEMBER: list alarm channels (secrets never shown)", resp: "AlarmChannelList", status: 200, query: list, handler: s.listAlarmChannels},
-		{method: "POST", path: v1 + "/alarm-channels", access: tenantAdmin, summary: "TENANT_ADMIN: create an alarm channel {name, type WEBHOOK|DINGTALK|FEISHU|WECOM|EMAIL, config, remark}; urls, headers, secrets and passwords encrypted at rest", body: "AlarmChannelInput", resp: "AlarmChannel", status: 201, audit: "alarm_channel.create", handler: s.createAlarmChannel},
-		{method: "GET", path: v1 + "/alarm-channels/:id", access: member, summary: "MEMBER: an alarm channel (public config only)", resp: "AlarmChannel", status: 200, handler: s.getAlarmChannel},
-		{method: "PATCH", path: v1 + "/alarm-channels/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit an alarm channel (an absent secret keeps its stored value)", body: "AlarmChannelInput", resp: "AlarmChannel", status: 200, audit: "alarm_channel.edit", handler: s.updateAlarmChannel},
+		{method: "GET", path: v1 + "/alarm-channels", access: member, summary: "MEMBER: list alarm channels (secrets never shown)", resp: schemaOf[jobflow.List[*jobflow.AlarmChannel]](), status: 200, query: list, handler: s.listAlarmChannels},
+		{method: "POST", path: v1 + "/alarm-channels", access: tenantAdmin, summary: "TENANT_ADMIN: create an alarm channel {name, type WEBHOOK|DINGTALK|FEISHU|WECOM|EMAIL, config, remark}; urls, headers, secrets and passwords encrypted at rest", body: schemaOf[jobflow.AlarmChannelInput](), resp: schemaOf[jobflow.AlarmChannel](), status: 201, audit: "alarm_channel.create", handler: s.createAlarmChannel},
+		{method: "GET", path: v1 + "/alarm-channels/:id", access: member, summary: "MEMBER: an alarm channel (public config only)", resp: schemaOf[jobflow.AlarmChannel](), status: 200, handler: s.getAlarmChannel},
+		{method: "PATCH", path: v1 + "/alarm-channels/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit an alarm channel (an absent secret keeps its stored value)", body: schemaOf[jobflow.AlarmChannelInput](), resp: schemaOf[jobflow.AlarmChannel](), status: 200, audit: "alarm_channel.edit", handler: s.updateAlarmChannel},
 		{method: "DELETE", path: v1 + "/alarm-channels/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete an alarm channel (rules naming it record a FAILED attempt)", status: 204, audit: "alarm_channel.delete", handler: s.deleteAlarmChannel},
-		{method: "POST", path: v1 + "/alarm-channels/:id/test", access: member, summary: "MEMBER: send a test message: 200 {ok, code, response, error} with the channel's answer", resp: "ChannelTest", status: 200, audit: "alarm_channel.test", handler: s.testAlarmChannel},
-		{method: "GET", path: v1 + "/alarm-records", access: member, summary: "MEMBER: every alarm send attempt, oldest first: status SENT|FAILED, attempt, responseCode, response, error", resp: "AlarmRecordList", status: 200, query: []string{"runId", "page", "pageSize"}, handler: s.listAlarmRecords},
+		{method: "POST", path: v1 + "/alarm-channels/:id/test", access: member, summary: "MEMBER: send a test message: 200 {ok, code, response, error} with the channel's answer", resp: schemaOf[channelTest](), status: 200, audit: "alarm_channel.test", handler: s.testAlarmChannel},
+		{method: "GET", path: v1 + "/alarm-records", access: member, summary: "MEMBER: every alarm send attempt, oldest first: status SENT|FAILED, attempt, responseCode, response, error", resp: schemaOf[jobflow.List[*jobflow.AlarmRecord]](), status: 200, query: []string{"runId", "page", "pageSize"}, handler: s.listAlarmRecords},
 	}
 }
 

@@ -32,19 +32,19 @@ type LoginClaims struct {
 }
 
 type loginRequest struct {
-	Account  string `json:"account"`
-	Password string `json:"password"`
+	Account  string `json:"account" required:"true"`
+	Password string `json:"password" required:"true"`
 }
 
 type loginResponse struct {
 	Token     string                `json:"token"`
 	ExpiresAt time.Time             `json:"expiresAt"`
-	User      *jobflow.User         `json:"user"`
+	User      *jobflow.User         `json:"user" required:"true" nonnull:"true"`
 	Tenants   []*jobflow.Membership `json:"tenants"`
 }
 
 type meResponse struct {
-	User    *jobflow.User         `json:"user"`
+	User    *jobflow.User         `json:"user" required:"true" nonnull:"true"`
 	Tenants []*jobflow.Membership `json:"tenants"`
 }
 

@@ -27,7 +27,7 @@ type calendarInput struct {
 // holidays and workdays.
 type calendarImport struct {
 	Format  string `json:"format"`
-	Content string `json:"content"`
+	Content string `json:"content" required:"true"`
 	Mode    string `json:"mode"`
 }
 

@@ -11,7 +11,7 @@ import (
 type canvasInput struct {
 	Nodes    []jobflow.CanvasNode `json:"nodes"`
 	Edges    []jobflow.Edge       `json:"edges"`
-	Revision *int64               `json:"revision"`
+	Revision *int64               `json:"revision" required:"true"`
 }
 
 // saveCanvas (保存) stores the DAG. The revision the client last read is

@@ -28,7 +28,7 @@ var statusOf = map[string]int{
 
 // errorBody is the error envelope (docs/api.md#errors).
 type errorBody struct {
-	Error *jobflow.Error `json:"error"`
+	Error *jobflow.Error `json:"error" required:"true"`
 }
 
 // handleError writes every error, ours and Echo's, in the envelope. Echo's

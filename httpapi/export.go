@@ -181,7 +181,7 @@ const (
 )
 
 type importInput struct {
-	Document json.RawMessage  `json:"document"` // YAML or JSON text, or a document object or array
+	Document json.RawMessage  `json:"document" required:"true"` // YAML or JSON text, or a document object or array
 	Mode     string           `json:"mode"`
 	DryRun   bool             `json:"dryRun"`
 	Map      document.Mapping `json:"map"`
@@ -437,7 +437,7 @@ func (s *Server) writeImport(c echo.Context, res *ImportResult, items []*jobflow
 }
 
 type copyInput struct {
-	Name string `json:"name"`
+	Name string `json:"name" required:"true"`
 }
 
 // copyWorkflow is POST /workflows/{id}/copy {name}: a DRAFT with the same

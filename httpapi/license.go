@@ -27,14 +27,14 @@ type installed struct {
 }
 
 type licenseInput struct {
-	Token string `json:"token"`
+	Token string `json:"token" required:"true"`
 }
 
 type licenseView struct {
 	Installed           bool             `json:"installed"`
 	Expired             bool             `json:"expired"`
 	PublicKeyConfigured bool             `json:"publicKeyConfigured"`
-	License             *jobflow.License `json:"license"`
+	License             *jobflow.License `json:"license" required:"true"`
 }
 
 func (s *Server) license(ctx context.Context) (installed, error) {

@@ -51,7 +51,7 @@ func (s *Server) listMembers(c echo.Context) error {
 }
 
 type roleInput struct {
-	Role jobflow.Role `json:"role"`
+	Role jobflow.Role `json:"role" required:"true"`
 }
 
 func (s *Server) changeMemberRole(c echo.Context) error {

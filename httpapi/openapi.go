@@ -1,31 +1,15 @@
 package httpapi
 
 import (
-	_ "embed"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"jobflow/internal/openapi"
 )
-
-// openapiSchemas holds the component schemas; the paths are generated from
-// the route table, so every registered route is in the document.
-//
-//go:embed openapi_schemas.json
-var openapiSchemas []byte
-
-// lifecycleSchemas are the schemas of the workflow lifecycle's routes
-// (docs/lifecycle.md), kept in a file of their own.
-//
-//go:embed openapi_lifecycle.json
-var lifecycleSchemas []byte
-
-// calendarSchemas are the schemas of business calendars, DST policies and
-// backfill options (docs/scheduling.md).
-//
-//go:embed openapi_calendars.json
-var calendarSchemas []byte
 
 func (s *Server) openapi(c echo.Context) error {
 	doc, err := s.openapiDoc()
@@ -42,38 +26,29 @@ func (s *Server) openapiDoc() ([]byte, error) {
 }
 
 func (s *Server) buildOpenAPI() ([]byte, error) {
-	var schemas map[string]any
-	if err := json.Unmarshal(openapiSchemas, &schemas); err != nil {
-		return nil, err
-	}
-	for _, b := range [][]byte{lifecycleSchemas, calendarSchemas} {
-		var more map[string]any
-		if err := json.Unmarshal(b, &more); err != nil {
-			return nil, err
-		}
-		for k, v := range more {
-			schemas[k] = v
-		}
-	}
-	var console map[string]any
-	if err := json.Unmarshal(consoleAPISchemas, &console); err != nil {
-		return nil, err
-	}
-	for k, v := range console {
-		schemas[k] = v
-	}
+	ref := newReflector()
+	errorRef := ref.Ref(schemaOf[errorBody](), false)
 	paths := map[string]map[string]any{}
+	tags := map[string]bool{}
 	for _, r := range s.routes {
 		p := openapiPath(r.path)
 		if paths[p] == nil {
 			paths[p] = map[string]any{}
 		}
-		paths[p][strings.ToLower(r.method)] = operation(r)
+		paths[p][strings.ToLower(r.method)] = operation(r, ref)
+		tags[tag(r.path)] = true
+	}
+	schemas := ref.Components()
+	for name, sc := range jobConfigComponents() {
+		schemas[name] = sc
 	}
 	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{
-			"title":   "jobflow API",
+			"title": "jobflow API",
+			// The repository carries no license file yet: use is governed by
+			// the installation's license (GET /api/v1/license).
+			"license": map[string]any{"name": "Proprietary: the installed jobflow license", "url": "/api/v1/license"},
 			"version": "1",
 			"description": "Job-flow (作业流) orchestration on Temporal. Errors are {\"error\":{\"code\",\"message\",\"details\"}}. " +
 				"Tenant-scoped routes need X-Tenant-ID; a tenant the caller does not belong to answers 404 NOT_FOUND, the same as a tenant that does not exist. " +
@@ -97,8 +72,10 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"Error messages follow Accept-Language: zh-CN (any zh) or en, the default; code and details never change (Content-Language says zh-CN when translated). " +
 				"Console API: GET /runs/{id} carries version and takes since=; GET /runs takes from, to and q; GET /node-runs lists task instances; GET /workflows/{id}/run-grid is the grid view.",
 		},
-		"servers": []any{map[string]any{"url": "/"}},
-		"paths":   paths,
+		"servers":  []any{map[string]any{"url": "/", "description": "the jobflow server that serves this document"}},
+		"security": []any{map[string]any{"bearer": []string{}}},
+		"tags":     tagList(tags),
+		"paths":    paths,
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
@@ -108,7 +85,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			"responses": map[string]any{
 				"Error": map[string]any{
 					"description": "An error in the envelope",
-					"content":     jsonContent("Error"),
+					"content":     map[string]any{"application/json": map[string]any{"schema": errorRef}},
 				},
 			},
 		},
@@ -130,7 +107,7 @@ func openapiPath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-func operation(r route) map[string]any {
+func operation(r route, ref *openapi.Reflector) map[string]any {
 	var params []any
 	for _, s := range strings.Split(r.path, "/") {
 		if strings.HasPrefix(s, ":") {
@@ -157,32 +134,30 @@ func operation(r route) map[string]any {
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})
 	}
 	ok := map[string]any{"description": http.StatusText(r.status)}
-	if r.resp != "" {
-		ok["content"] = jsonContent(r.resp)
+	if r.resp != nil {
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref.Ref(r.resp, false)}}
+	}
+	responses := map[string]any{itoa(r.status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
+	for _, st := range errorStatuses(r) {
+		responses[itoa(st)] = map[string]any{"$ref": "#/components/responses/Error"}
 	}
 	op := map[string]any{
 		"summary":     r.summary,
 		"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_", "*", "path").Replace(r.path),
 		"tags":        []string{tag(r.path)},
-		"responses": map[string]any{
-			itoa(r.status): ok,
-			"default":      map[string]any{"$ref": "#/components/responses/Error"},
-		},
+		"responses":   responses,
 	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
-	if r.body != "" {
-		op["requestBody"] = map[string]any{"required": true, "content": jsonContent(r.body)}
+	if r.body != nil {
+		op["requestBody"] = map[string]any{"required": true,
+			"content": map[string]any{"application/json": map[string]any{"schema": ref.Ref(r.body, true)}}}
 	}
-	if r.access != public {
-		op["security"] = []any{map[string]any{"bearer": []string{}}}
+	if r.access == public {
+		op["security"] = []any{} // the document's default is the bearer token
 	}
 	return op
-}
-
-func jsonContent(schema string) map[string]any {
-	return map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + schema}}}
 }
 
 // tag groups operations by their first path segment after /api/v1.
@@ -198,4 +173,82 @@ func tag(p string) string {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// errorStatuses are the 4xx answers a route can give, derived from its
+// access level, method and parameters (docs/api.md lists what each means).
+func errorStatuses(r route) []int {
+	var out []int
+	params := strings.Contains(r.path, ":") || strings.Contains(r.path, "*")
+	write := r.method != http.MethodGet && r.method != http.MethodHead
+	if r.body != nil || len(r.query) > 0 || params || r.idempotent {
+		out = append(out, http.StatusBadRequest)
+	}
+	if r.access != public || r.path == "/api/v1/auth/login" || r.path == "/workflow/open/invokeWorkflow" {
+		out = append(out, http.StatusUnauthorized)
+	}
+	if r.access != public {
+		out = append(out, http.StatusForbidden)
+	}
+	if params || r.access == member || r.access == tenantAdmin || r.path == "/api/v1/audit-logs" {
+		out = append(out, http.StatusNotFound)
+	}
+	if write && r.access != public {
+		out = append(out, http.StatusConflict)
+	}
+	if r.path == "/api/v1/auth/login" || r.path == "/workflow/open/invokeWorkflow" {
+		out = append(out, http.StatusTooManyRequests)
+	}
+	if len(out) == 0 {
+		// A wrong method or a path outside the table answers the envelope too.
+		out = append(out, http.StatusNotFound)
+	}
+	return out
+}
+
+// tagDescriptions describe the operation groups (a path's first segment
+// after /api/v1).
+var tagDescriptions = map[string]string{
+	"meta":            "Health, readiness, metrics and this document",
+	"healthz":         "Liveness",
+	"readyz":          "Readiness",
+	"metrics":         "Prometheus metrics",
+	"openapi.json":    "This OpenAPI document",
+	"auth":            "Login and logout",
+	"me":              "The caller: profile, password, personal API tokens",
+	"tenants":         "Tenants and their members (SYS_ADMIN, or a tenant's TENANT_ADMIN for members)",
+	"users":           "User accounts and their API tokens (SYS_ADMIN)",
+	"login-throttles": "Failed-login throttles (SYS_ADMIN)",
+	"license":         "The installed license (SYS_ADMIN)",
+	"workflows":       "Workflows: canvas, config, jobs, versions, publishing, runs, export and import",
+	"jobs":            "Jobs of a workflow",
+	"variables":       "Tenant variables and secrets",
+	"datasources":     "SQL datasources",
+	"calendars":       "Business calendars",
+	"runs":            "Runs and their node runs",
+	"node-runs":       "Task instances across runs",
+	"cron":            "Cron preview",
+	"alarm-channels":  "Alarm channels",
+	"alarm-records":   "Alarm send attempts",
+	"audit-logs":      "The audit log",
+	"workflow":        "External invocation with an invoke token",
+	"temporal":        "The embedded Temporal Web UI (proxied)",
+	"{path}":          "The web console",
+}
+
+func tagList(used map[string]bool) []any {
+	names := make([]string, 0, len(used))
+	for n := range used {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]any, 0, len(names))
+	for _, n := range names {
+		d := tagDescriptions[n]
+		if d == "" {
+			d = n
+		}
+		out = append(out, map[string]any{"name": n, "description": d})
+	}
+	return out
 }

@@ -187,7 +187,7 @@ func (s *Server) breakNode(c echo.Context) error {
 	if err := eng.Break(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jobId")); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{"runId": c.Param("id"), "jobId": c.Param("jobId"), "status": string(jobflow.NodeBreak)})
+	return c.JSON(http.StatusOK, breakResult{RunID: c.Param("id"), JobID: c.Param("jobId"), Status: jobflow.NodeBreak})
 }
 
 // nodeLog answers a node run's log. With ?offset=N it answers only the
@@ -217,4 +217,11 @@ func (s *Server) nodeLog(c echo.Context) error {
 	}
 	h.Set("X-Log-Offset", strconv.Itoa(len(text)))
 	return c.String(http.StatusOK, text[offset:])
+}
+
+// breakResult is the answer of POST /runs/{id}/nodes/{jobId}/break.
+type breakResult struct {
+	RunID  string             `json:"runId"`
+	JobID  string             `json:"jobId"`
+	Status jobflow.NodeStatus `json:"status"`
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,7 +13,7 @@ import (
 type publishedView struct {
 	Workflow     workflowView     `json:"workflow"`
 	Version      *jobflow.Version `json:"version"`
-	NextRunTimes any              `json:"nextRunTimes"`
+	NextRunTimes []time.Time      `json:"nextRunTimes"`
 }
 
 func (s *Server) publish(c echo.Context) error {
@@ -33,7 +34,7 @@ func (s *Server) publish(c echo.Context) error {
 	if p.Version != nil {
 		setAudit(c, auditObject{Version: p.Version.Number})
 	}
-	return c.JSON(http.StatusOK, publishedView{Workflow: viewWorkflow(p.Workflow), Version: p.Version, NextRunTimes: p.NextRunTimes})
+	return c.JSON(http.StatusOK, publishedView{Workflow: viewWorkflow(p.Workflow), Version: p.Version, NextRunTimes: nonNil(p.NextRunTimes)})
 }
 
 func (s *Server) offline(c echo.Context) error {

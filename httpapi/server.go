@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
+	"reflect"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"jobflow"
 	"jobflow/egress"
 	"jobflow/engine"
+	"jobflow/jobtypes"
 	jobmetrics "jobflow/metrics"
 )
 
@@ -160,10 +162,10 @@ type route struct {
 	path    string // Echo form: /api/v1/workflows/:id
 	access  access
 	summary string
-	body    string   // component schema of the request body; "" for none
-	resp    string   // component schema of the success answer; "" for none
-	status  int      // success status
-	query   []string // query parameters
+	body    reflect.Type // the type the handler decodes the body into (schemaOf); nil for none
+	resp    reflect.Type // the type of the success answer (schemaOf); nil for none
+	status  int          // success status
+	query   []string     // query parameters
 	handler echo.HandlerFunc
 	// idempotent routes take an Idempotency-Key header (see idempotency.go).
 	idempotent bool
@@ -253,61 +255,61 @@ func (s *Server) managementRoutes() []route {
 	const v1 = "/api/v1"
 	list := []string{"search", "page", "pageSize"}
 	return []route{
-		{method: "GET", path: "/healthz", access: public, summary: "Liveness: the process answers", resp: "Status", status: 200, handler: s.healthz},
-		{method: "GET", path: "/readyz", access: public, summary: "Readiness: the store and Temporal are reachable (503 otherwise)", resp: "Status", status: 200, handler: s.readyz},
+		{method: "GET", path: "/healthz", access: public, summary: "Liveness: the process answers", resp: schemaOf[status](), status: 200, handler: s.healthz},
+		{method: "GET", path: "/readyz", access: public, summary: "Readiness: the store and Temporal are reachable (503 otherwise)", resp: schemaOf[status](), status: 200, handler: s.readyz},
 		{method: "GET", path: "/metrics", access: public, summary: "Prometheus metrics (text exposition format)", status: 200, handler: s.metricsHandler()},
 		{method: "GET", path: v1 + "/openapi.json", access: public, summary: "This OpenAPI 3 document", status: 200, handler: s.openapi},
 
-		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per (account, client address) after 5 and per client address after 20 within 15 min: 429 TOO_MANY_REQUESTS with Retry-After, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses. The client address is the TCP peer's, or X-Forwarded-For's when the peer is in JOBFLOW_TRUSTED_PROXIES. The jobflow_token cookie is Secure when served over HTTPS (https JOBFLOW_PUBLIC_URL, TLS, or X-Forwarded-Proto: https from a trusted proxy)", body: "LoginRequest", resp: "LoginResponse", status: 200, audit: "auth.login", handler: s.login},
+		{method: "POST", path: v1 + "/auth/login", access: public, summary: "Log in with account and password; returns a login token (HS256 JWT) valid 12 h. Failed logins are throttled per (account, client address) after 5 and per client address after 20 within 15 min: 429 TOO_MANY_REQUESTS with Retry-After, the block doubling from 30 s up to 15 min; an account is never blocked for other addresses. The client address is the TCP peer's, or X-Forwarded-For's when the peer is in JOBFLOW_TRUSTED_PROXIES. The jobflow_token cookie is Secure when served over HTTPS (https JOBFLOW_PUBLIC_URL, TLS, or X-Forwarded-Proto: https from a trusted proxy)", body: schemaOf[loginRequest](), resp: schemaOf[loginResponse](), status: 200, audit: "auth.login", handler: s.login},
 		{method: "POST", path: v1 + "/auth/logout", access: loggedIn, summary: "Log out: the presented login token is revoked (on every api process within 2 s)", status: 204, audit: "auth.logout", handler: s.logout},
-		{method: "GET", path: v1 + "/me", access: loggedIn, summary: "The current user and the tenants it belongs to", resp: "Me", status: 200, handler: s.me},
-		{method: "PUT", path: v1 + "/me/password", access: loggedIn, summary: "Change the caller's password (new: 10-72 bytes, not the account); every earlier login token is revoked, the answer holds a fresh one", body: "PasswordChange", resp: "TokenResponse", status: 200, audit: "user.password.change", handler: s.changePassword},
+		{method: "GET", path: v1 + "/me", access: loggedIn, summary: "The current user and the tenants it belongs to", resp: schemaOf[meResponse](), status: 200, handler: s.me},
+		{method: "PUT", path: v1 + "/me/password", access: loggedIn, summary: "Change the caller's password (new: 10-72 bytes, not the account); every earlier login token is revoked, the answer holds a fresh one", body: schemaOf[passwordChange](), resp: schemaOf[tokenResponse](), status: 200, audit: "user.password.change", handler: s.changePassword},
 
-		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: "TenantInput", resp: "Tenant", status: 201, audit: "tenant.create", handler: s.createTenant},
-		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: "TenantList", status: 200, query: list, handler: s.listTenants},
-		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows, osUser, egressAllow or jobLimits", body: "TenantInput", resp: "Tenant", status: 200, audit: "tenant.edit", handler: s.updateTenant},
-		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: "MemberInput", resp: "Member", status: 200, audit: "member.set", auditParam: "-", handler: s.setMember},
-		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt)", body: "UserInput", resp: "User", status: 201, audit: "user.create", handler: s.createUser},
-		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: "UserList", status: 200, query: list, handler: s.listUsers},
-		{method: "PATCH", path: v1 + "/users/:id", access: sysAdmin, summary: "SYS_ADMIN: rename, disable or enable a user (disabling revokes its tokens; 409 on one's own account)", body: "UserUpdate", resp: "User", status: 200, audit: "user.edit", handler: s.updateUser},
-		{method: "POST", path: v1 + "/users/:id/password", access: sysAdmin, summary: "SYS_ADMIN: reset a user's password (10-72 bytes); the user's login tokens are revoked", body: "PasswordReset", resp: "User", status: 200, audit: "user.password.reset", handler: s.resetPassword},
-		{method: "GET", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: the login throttles (kind PAIR: one account from one address; ADDR: one address), blocked first", resp: "LoginThrottleList", status: 200, handler: s.listLoginThrottles},
-		{method: "DELETE", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: clear login throttles: all, or those of ?account= and/or ?address= (an address also clears its ADDR throttle)", resp: "LoginThrottlesCleared", status: 200, query: []string{"account", "address"}, audit: "auth.throttles.clear", handler: s.clearLoginThrottles},
-		{method: "GET", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: the installed license, if any", resp: "LicenseView", status: 200, handler: s.getLicense},
-		{method: "PUT", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: verify and install a license (400 if JOBFLOW_LICENSE_PUBLIC_KEY is not set, the token is invalid or expired)", body: "LicenseInput", resp: "LicenseView", status: 200, audit: "license.install", handler: s.putLicense},
+		{method: "POST", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: create a tenant (403 LIMIT_EXCEEDED beyond the license's maxTenants)", body: schemaOf[tenantInput](), resp: schemaOf[jobflow.Tenant](), status: 201, audit: "tenant.create", handler: s.createTenant},
+		{method: "GET", path: v1 + "/tenants", access: sysAdmin, summary: "SYS_ADMIN: list tenants", resp: schemaOf[jobflow.List[*jobflow.Tenant]](), status: 200, query: list, handler: s.listTenants},
+		{method: "PATCH", path: v1 + "/tenants/:id", access: sysAdmin, summary: "SYS_ADMIN: rename a tenant or change its maxWorkflows, osUser, egressAllow or jobLimits", body: schemaOf[tenantInput](), resp: schemaOf[jobflow.Tenant](), status: 200, audit: "tenant.edit", handler: s.updateTenant},
+		{method: "POST", path: v1 + "/tenants/:id/members", access: sysAdmin, summary: "SYS_ADMIN: add a user to a tenant or change its role (TENANT_ADMIN or MEMBER)", body: schemaOf[memberInput](), resp: schemaOf[memberView](), status: 200, audit: "member.set", auditParam: "-", handler: s.setMember},
+		{method: "POST", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: create a user (password 10-72 bytes, not the account; stored as bcrypt)", body: schemaOf[userInput](), resp: schemaOf[jobflow.User](), status: 201, audit: "user.create", handler: s.createUser},
+		{method: "GET", path: v1 + "/users", access: sysAdmin, summary: "SYS_ADMIN: list users (search matches account or name)", resp: schemaOf[jobflow.List[*jobflow.User]](), status: 200, query: list, handler: s.listUsers},
+		{method: "PATCH", path: v1 + "/users/:id", access: sysAdmin, summary: "SYS_ADMIN: rename, disable or enable a user (disabling revokes its tokens; 409 on one's own account)", body: schemaOf[jobflow.UserUpdate](), resp: schemaOf[jobflow.User](), status: 200, audit: "user.edit", handler: s.updateUser},
+		{method: "POST", path: v1 + "/users/:id/password", access: sysAdmin, summary: "SYS_ADMIN: reset a user's password (10-72 bytes); the user's login tokens are revoked", body: schemaOf[passwordReset](), resp: schemaOf[jobflow.User](), status: 200, audit: "user.password.reset", handler: s.resetPassword},
+		{method: "GET", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: the login throttles (kind PAIR: one account from one address; ADDR: one address), blocked first", resp: schemaOf[loginThrottleList](), status: 200, handler: s.listLoginThrottles},
+		{method: "DELETE", path: v1 + "/login-throttles", access: sysAdmin, summary: "SYS_ADMIN: clear login throttles: all, or those of ?account= and/or ?address= (an address also clears its ADDR throttle)", resp: schemaOf[loginThrottlesCleared](), status: 200, query: []string{"account", "address"}, audit: "auth.throttles.clear", handler: s.clearLoginThrottles},
+		{method: "GET", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: the installed license, if any", resp: schemaOf[licenseView](), status: 200, handler: s.getLicense},
+		{method: "PUT", path: v1 + "/license", access: sysAdmin, summary: "SYS_ADMIN: verify and install a license (400 if JOBFLOW_LICENSE_PUBLIC_KEY is not set, the token is invalid or expired)", body: schemaOf[licenseInput](), resp: schemaOf[licenseView](), status: 200, audit: "license.install", handler: s.putLicense},
 
-		{method: "GET", path: v1 + "/workflows", access: member, summary: "MEMBER: list workflows; search matches name or remark (case-insensitive, % and _ literal); status DRAFT|PUBLISHED|OFFLINE", resp: "WorkflowList", status: 200, query: append(list, "status"), handler: s.listWorkflows},
-		{method: "POST", path: v1 + "/workflows", access: member, summary: "MEMBER: create a workflow (409 duplicate name; 403 LIMIT_EXCEEDED at min(license, tenant.maxWorkflows))", body: "WorkflowInput", resp: "Workflow", status: 201, audit: "workflow.create", handler: s.createWorkflow},
-		{method: "GET", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: a workflow with canvas, config and jobs", resp: "Workflow", status: 200, handler: s.getWorkflow},
-		{method: "PATCH", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: edit name and remark", body: "WorkflowInput", resp: "Workflow", status: 200, audit: "workflow.edit", handler: s.updateWorkflow},
+		{method: "GET", path: v1 + "/workflows", access: member, summary: "MEMBER: list workflows; search matches name or remark (case-insensitive, % and _ literal); status DRAFT|PUBLISHED|OFFLINE", resp: schemaOf[jobflow.List[workflowItem]](), status: 200, query: append(list, "status"), handler: s.listWorkflows},
+		{method: "POST", path: v1 + "/workflows", access: member, summary: "MEMBER: create a workflow (409 duplicate name; 403 LIMIT_EXCEEDED at min(license, tenant.maxWorkflows))", body: schemaOf[workflowInput](), resp: schemaOf[workflowView](), status: 201, audit: "workflow.create", handler: s.createWorkflow},
+		{method: "GET", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: a workflow with canvas, config and jobs", resp: schemaOf[workflowView](), status: 200, handler: s.getWorkflow},
+		{method: "PATCH", path: v1 + "/workflows/:id", access: member, summary: "MEMBER: edit name and remark", body: schemaOf[workflowInput](), resp: schemaOf[workflowView](), status: 200, audit: "workflow.edit", handler: s.updateWorkflow},
 		{method: "DELETE", path: v1 + "/workflows/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a workflow with its jobs, configs and versions (409 while PUBLISHED)", status: 204, audit: "workflow.delete", handler: s.deleteWorkflow},
-		{method: "PUT", path: v1 + "/workflows/:id/canvas", access: member, summary: "MEMBER: save the canvas (409 on a stale revision; 400 naming a cycle's jobs in details.cycle)", body: "CanvasInput", resp: "Workflow", status: 200, audit: "workflow.canvas.save", handler: s.saveCanvas},
-		{method: "GET", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: the workflow config (schedule, alarms, invoke, failureStrategy, maxParallelism, params)", resp: "WorkflowConfig", status: 200, handler: s.getConfig},
-		{method: "PUT", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: save the config (400 naming a bad cron field or time zone, or an alarm channel id that is not the tenant's: details.field alarms[i].channelIds[k], details.id)", body: "WorkflowConfig", resp: "WorkflowConfig", status: 200, audit: "workflow.config.save", handler: s.saveConfig},
-		{method: "GET", path: v1 + "/job-types", access: loggedIn, summary: "Any user: the job types, from the registry: [{type, kind ACTIVITY|CONTROL, schema (the JSON Schema of its config), defaults (the config a new job starts from), outputs}]", resp: "JobTypeList", status: 200, handler: s.listJobTypes},
-		{method: "GET", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: the jobs of a workflow", resp: "JobList", status: 200, query: []string{"page", "pageSize"}, handler: s.listJobs},
-		{method: "POST", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id)", body: "JobInput", resp: "Job", status: 201, audit: "job.create", auditParam: "-", handler: s.createJob},
-		{method: "GET", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: a job", resp: "Job", status: 200, handler: s.getJob},
-		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job (the config's ids are checked against the tenant as on create)", body: "JobInput", resp: "Job", status: 200, audit: "job.edit", handler: s.updateJob},
+		{method: "PUT", path: v1 + "/workflows/:id/canvas", access: member, summary: "MEMBER: save the canvas (409 on a stale revision; 400 naming a cycle's jobs in details.cycle)", body: schemaOf[canvasInput](), resp: schemaOf[workflowView](), status: 200, audit: "workflow.canvas.save", handler: s.saveCanvas},
+		{method: "GET", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: the workflow config (schedule, alarms, invoke, failureStrategy, maxParallelism, params)", resp: schemaOf[jobflow.WorkflowConfig](), status: 200, handler: s.getConfig},
+		{method: "PUT", path: v1 + "/workflows/:id/config", access: member, summary: "MEMBER: save the config (400 naming a bad cron field or time zone, or an alarm channel id that is not the tenant's: details.field alarms[i].channelIds[k], details.id)", body: schemaOf[jobflow.WorkflowConfig](), resp: schemaOf[jobflow.WorkflowConfig](), status: 200, audit: "workflow.config.save", handler: s.saveConfig},
+		{method: "GET", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: the jobs of a workflow", resp: schemaOf[jobflow.List[*jobflow.Job]](), status: 200, query: []string{"page", "pageSize"}, handler: s.listJobs},
+		{method: "POST", path: v1 + "/workflows/:id/jobs", access: member, summary: "MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id)", body: schemaOf[jobflow.JobUpdate](), resp: schemaOf[jobflow.Job](), status: 201, audit: "job.create", auditParam: "-", handler: s.createJob},
+		{method: "GET", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: a job", resp: schemaOf[jobflow.Job](), status: 200, handler: s.getJob},
+		{method: "PATCH", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: edit a job (the config's ids are checked against the tenant as on create)", body: schemaOf[jobflow.JobUpdate](), resp: schemaOf[jobflow.Job](), status: 200, audit: "job.edit", handler: s.updateJob},
 		{method: "DELETE", path: v1 + "/jobs/:id", access: member, summary: "MEMBER: delete a job (409 while it is on the canvas)", status: 204, audit: "job.delete", handler: s.deleteJob},
 
-		{method: "GET", path: v1 + "/variables", access: member, summary: "MEMBER: tenant variables by name (secrets without their value)", resp: "VariableList", status: 200, query: list, handler: s.listVariables},
-		{method: "POST", path: v1 + "/variables", access: tenantAdmin, summary: "TENANT_ADMIN: create a variable {name, value, secret, remark} (${global.NAME}; a secret is ${{ secret.NAME }}, encrypted at rest, never returned)", body: "VariableInput", resp: "Variable", status: 201, audit: "variable.create", handler: s.createVariable},
-		{method: "GET", path: v1 + "/variables/:name", access: member, summary: "MEMBER: a variable (a secret without its value)", resp: "Variable", status: 200, handler: s.getVariable},
-		{method: "PATCH", path: v1 + "/variables/:name", access: tenantAdmin, summary: "TENANT_ADMIN: edit a variable's value or remark (omit value to keep it; name and secret cannot change)", body: "VariableInput", resp: "Variable", status: 200, audit: "variable.edit", auditParam: "name", handler: s.updateVariable},
+		{method: "GET", path: v1 + "/variables", access: member, summary: "MEMBER: tenant variables by name (secrets without their value)", resp: schemaOf[jobflow.List[*jobflow.Variable]](), status: 200, query: list, handler: s.listVariables},
+		{method: "POST", path: v1 + "/variables", access: tenantAdmin, summary: "TENANT_ADMIN: create a variable {name, value, secret, remark} (${global.NAME}; a secret is ${{ secret.NAME }}, encrypted at rest, never returned)", body: schemaOf[jobflow.VariableInput](), resp: schemaOf[jobflow.Variable](), status: 201, audit: "variable.create", handler: s.createVariable},
+		{method: "GET", path: v1 + "/variables/:name", access: member, summary: "MEMBER: a variable (a secret without its value)", resp: schemaOf[jobflow.Variable](), status: 200, handler: s.getVariable},
+		{method: "PATCH", path: v1 + "/variables/:name", access: tenantAdmin, summary: "TENANT_ADMIN: edit a variable's value or remark (omit value to keep it; name and secret cannot change)", body: schemaOf[jobflow.VariableInput](), resp: schemaOf[jobflow.Variable](), status: 200, audit: "variable.edit", auditParam: "name", handler: s.updateVariable},
 		{method: "DELETE", path: v1 + "/variables/:name", access: tenantAdmin, summary: "TENANT_ADMIN: delete a variable", status: 204, audit: "variable.delete", auditParam: "name", handler: s.deleteVariable},
-		{method: "GET", path: v1 + "/datasources", access: member, summary: "MEMBER: list datasources (passwords never shown)", resp: "DatasourceList", status: 200, query: list, handler: s.listDatasources},
-		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: "DatasourceInput", resp: "Datasource", status: 201, audit: "datasource.create", handler: s.createDatasource},
-		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: "Datasource", status: 200, handler: s.getDatasource},
-		{method: "PATCH", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a datasource (omit password to keep it)", body: "DatasourceInput", resp: "Datasource", status: 200, audit: "datasource.edit", handler: s.updateDatasource},
-		{method: "GET", path: v1 + "/calendars", access: member, summary: "MEMBER: business calendars: the tenant's and the shared ones", resp: "CalendarList", status: 200, query: list, handler: s.listCalendars},
-		{method: "POST", path: v1 + "/calendars", access: tenantAdmin, summary: "TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant", body: "CalendarInput", resp: "Calendar", status: 201, audit: "calendar.create", handler: s.createCalendar},
-		{method: "GET", path: v1 + "/calendars/:id", access: member, summary: "MEMBER: a business calendar", resp: "Calendar", status: 200, handler: s.getCalendar},
-		{method: "GET", path: v1 + "/calendars/:id/versions/:version", access: member, summary: "MEMBER: the content of one version of a calendar (every change raises version; published workflows copy the version they were published with)", resp: "Calendar", status: 200, handler: s.getCalendarVersion},
-		{method: "PATCH", path: v1 + "/calendars/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a calendar (a shared one: SYS_ADMIN); version rises, schedules naming it are re-applied, runs already started keep their copy", body: "CalendarInput", resp: "Calendar", status: 200, audit: "calendar.edit", handler: s.updateCalendar},
+		{method: "GET", path: v1 + "/datasources", access: member, summary: "MEMBER: list datasources (passwords never shown)", resp: schemaOf[jobflow.List[*jobflow.Datasource]](), status: 200, query: list, handler: s.listDatasources},
+		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: schemaOf[jobflow.DatasourceInput](), resp: schemaOf[jobflow.Datasource](), status: 201, audit: "datasource.create", handler: s.createDatasource},
+		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: schemaOf[jobflow.Datasource](), status: 200, handler: s.getDatasource},
+		{method: "PATCH", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a datasource (omit password to keep it)", body: schemaOf[jobflow.DatasourceInput](), resp: schemaOf[jobflow.Datasource](), status: 200, audit: "datasource.edit", handler: s.updateDatasource},
+		{method: "GET", path: v1 + "/calendars", access: member, summary: "MEMBER: business calendars: the tenant's and the shared ones", resp: schemaOf[jobflow.List[*jobflow.Calendar]](), status: 200, query: list, handler: s.listCalendars},
+		{method: "POST", path: v1 + "/calendars", access: tenantAdmin, summary: "TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant", body: schemaOf[calendarInput](), resp: schemaOf[jobflow.Calendar](), status: 201, audit: "calendar.create", handler: s.createCalendar},
+		{method: "GET", path: v1 + "/calendars/:id", access: member, summary: "MEMBER: a business calendar", resp: schemaOf[jobflow.Calendar](), status: 200, handler: s.getCalendar},
+		{method: "GET", path: v1 + "/calendars/:id/versions/:version", access: member, summary: "MEMBER: the content of one version of a calendar (every change raises version; published workflows copy the version they were published with)", resp: schemaOf[jobflow.Calendar](), status: 200, handler: s.getCalendarVersion},
+		{method: "PATCH", path: v1 + "/calendars/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a calendar (a shared one: SYS_ADMIN); version rises, schedules naming it are re-applied, runs already started keep their copy", body: schemaOf[calendarInput](), resp: schemaOf[jobflow.Calendar](), status: 200, audit: "calendar.edit", handler: s.updateCalendar},
 		{method: "DELETE", path: v1 + "/calendars/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a calendar (a shared one: SYS_ADMIN); published versions keep their copy", status: 204, audit: "calendar.delete", handler: s.deleteCalendar},
-		{method: "POST", path: v1 + "/calendars/:id/import", access: tenantAdmin, summary: "TENANT_ADMIN: import holidays and make-up workdays {format ICS|LIST, content, mode MERGE|REPLACE}", body: "CalendarImport", resp: "Calendar", status: 200, audit: "calendar.import", handler: s.importCalendar},
+		{method: "POST", path: v1 + "/calendars/:id/import", access: tenantAdmin, summary: "TENANT_ADMIN: import holidays and make-up workdays {format ICS|LIST, content, mode MERGE|REPLACE}", body: schemaOf[calendarImport](), resp: schemaOf[jobflow.Calendar](), status: 200, audit: "calendar.import", handler: s.importCalendar},
 		{method: "DELETE", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a datasource", status: 204, audit: "datasource.delete", handler: s.deleteDatasource},
-		{method: "POST", path: v1 + "/datasources/:id/test", access: member, summary: "MEMBER: connect and ping (5 s timeout); 200 {ok:true, latencyMs} or {ok:false, error}", resp: "ConnectionTest", status: 200, audit: "datasource.test", handler: s.testDatasource},
+		{method: "POST", path: v1 + "/datasources/:id/test", access: member, summary: "MEMBER: connect and ping (5 s timeout); 200 {ok:true, latencyMs} or {ok:false, error}", resp: schemaOf[connTest](), status: 200, audit: "datasource.test", handler: s.testDatasource},
+		{method: "GET", path: v1 + "/job-types", access: loggedIn, summary: "Any user: the job types, from the registry: [{type, kind ACTIVITY|CONTROL, schema (the JSON Schema of its config), defaults (the config a new job starts from), outputs}]", resp: schemaOf[[]jobtypes.Info](), status: 200, handler: s.listJobTypes},
 	}
 }

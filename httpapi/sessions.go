@@ -206,7 +206,7 @@ func (s *Server) clearLoginThrottles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]int{"cleared": n})
+	return c.JSON(http.StatusOK, loginThrottlesCleared{Cleared: n})
 }
 
 func (s *Server) setTokenCookie(c echo.Context, token string, exp time.Time) {
@@ -233,8 +233,8 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 type passwordChange struct {
-	Current string `json:"current"`
-	New     string `json:"new"`
+	Current string `json:"current" required:"true"`
+	New     string `json:"new" required:"true"`
 }
 
 type tokenResponse struct {
@@ -274,7 +274,7 @@ func (s *Server) changePassword(c echo.Context) error {
 }
 
 type passwordReset struct {
-	Password string `json:"password"`
+	Password string `json:"password" required:"true"`
 }
 
 // resetPassword is a SYS_ADMIN's POST /users/{id}/password.
@@ -341,4 +341,9 @@ func (s *Server) updateUser(c echo.Context) error {
 	}
 	setAudit(c, auditObject{Name: u.Account})
 	return c.JSON(http.StatusOK, u)
+}
+
+// loginThrottlesCleared is the answer of DELETE /login-throttles.
+type loginThrottlesCleared struct {
+	Cleared int `json:"cleared"`
 }

@@ -171,8 +171,8 @@ func (s *Server) enterTenantWithToken(c echo.Context, t *jobflow.APIToken, next 
 }
 
 type apiTokenInput struct {
-	Name      string       `json:"name"`
-	TenantID  string       `json:"tenantId"`
+	Name      string       `json:"name" required:"true"`
+	TenantID  string       `json:"tenantId" required:"true"`
 	Role      jobflow.Role `json:"role"`
 	ExpiresAt *time.Time   `json:"expiresAt"`
 }

@@ -11,17 +11,17 @@ import (
 )
 
 type userInput struct {
-	Account  string `json:"account"`
+	Account  string `json:"account" required:"true"`
 	Name     string `json:"name"`
-	Password string `json:"password"`
+	Password string `json:"password" required:"true"`
 	SysAdmin bool   `json:"sysAdmin"`
 	// ServiceAccount: no password, cannot log in, holds API tokens (docs/lifecycle.md#personal-api-tokens).
 	ServiceAccount bool `json:"serviceAccount"`
 }
 
 type memberInput struct {
-	UserID string       `json:"userId"`
-	Role   jobflow.Role `json:"role"`
+	UserID string       `json:"userId" required:"true"`
+	Role   jobflow.Role `json:"role" required:"true"`
 }
 
 type memberView struct {

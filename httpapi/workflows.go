@@ -15,7 +15,7 @@ type workflowItem struct {
 	Name        string                 `json:"name"`
 	Remark      string                 `json:"remark"`
 	Status      jobflow.WorkflowStatus `json:"status"`
-	NextRunTime *time.Time             `json:"nextRunTime"`
+	NextRunTime *time.Time             `json:"nextRunTime" required:"true"`
 	CreatedAt   time.Time              `json:"createdAt"`
 	UpdatedAt   time.Time              `json:"updatedAt"`
 	CreatedBy   string                 `json:"createdBy"`

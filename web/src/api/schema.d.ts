@@ -268,23 +268,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/job-types": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Any user: the job types, from the registry: [{type, kind ACTIVITY|CONTROL, schema (the JSON Schema of its config), defaults (the config a new job starts from), outputs}] */
-        get: operations["get_api_v1_job_types"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/jobs/{id}": {
         parameters: {
             query?: never;
@@ -1216,13 +1199,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         get: operations["get_path"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         head: operations["head_path"];
         patch?: never;
         trace?: never;
@@ -1233,30 +1216,37 @@ export interface components {
     schemas: {
         APIToken: {
             /** Format: date-time */
-            createdAt?: string;
+            createdAt: string;
             /** Format: date-time */
-            expiresAt?: string;
-            id?: string;
-            /**
-             * Format: date-time
-             * @description updated at most once a minute
-             */
-            lastUsedAt?: string;
-            name?: string;
-            role?: string;
-            tenantId?: string;
-            tenantName?: string;
-            userId?: string;
+            expiresAt?: string | null;
+            id: string;
+            /** Format: date-time */
+            lastUsedAt?: string | null;
+            name: string;
+            /** @enum {string} */
+            role: "TENANT_ADMIN" | "MEMBER";
+            tenantId: string;
+            tenantName: string;
+            userId: string;
         };
-        APITokenCreated: components["schemas"]["APIToken"] & {
-            /** @description jf_pat_…: shown only in this answer */
-            token?: string;
+        APITokenCreated: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            id: string;
+            /** Format: date-time */
+            lastUsedAt?: string | null;
+            name: string;
+            /** @enum {string} */
+            role: "TENANT_ADMIN" | "MEMBER";
+            tenantId: string;
+            tenantName: string;
+            token: string;
+            userId: string;
         };
         APITokenInput: {
-            /**
-             * Format: date-time
-             * @description default now + 90 days, at most 366 days ahead
-             */
+            /** Format: date-time */
             expiresAt?: string;
             name: string;
             /** @enum {string} */
@@ -1264,10 +1254,11 @@ export interface components {
             tenantId: string;
         };
         APITokenList: {
-            items?: components["schemas"]["APIToken"][];
-            page?: number;
-            pageSize?: number;
-            total?: number;
+            items: components["schemas"]["APIToken"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         AlarmChannel: {
             /** @description the public part of the config */
@@ -1285,15 +1276,15 @@ export interface components {
                 username?: string;
             };
             /** Format: date-time */
-            createdAt?: string;
+            createdAt: string;
             id: string;
             name: string;
-            remark?: string;
-            tenantId?: string;
+            remark: string;
+            tenantId: string;
             /** @enum {string} */
             type: "WEBHOOK" | "DINGTALK" | "FEISHU" | "WECOM" | "EMAIL";
             /** Format: date-time */
-            updatedAt?: string;
+            updatedAt: string;
         };
         AlarmChannelInput: {
             /** @description write-only secrets: url, headers, secret and password are stored encrypted and never returned; an absent one keeps its stored value on PATCH */
@@ -1322,28 +1313,31 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         AlarmRecord: {
-            attempt?: number;
+            attempt: number;
             channelId: string;
             /** Format: date-time */
             createdAt: string;
-            error?: string;
-            event: string;
+            error: string;
+            /** @enum {string} */
+            event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS";
             id: string;
-            response?: string;
-            responseCode?: number;
-            runId?: string;
+            response: string;
+            responseCode: number;
+            runId: string;
             /** @enum {string} */
             status: "SENT" | "FAILED";
-            tenantId?: string;
-            workflowId?: string;
+            tenantId: string;
+            workflowId: string;
         };
         AlarmRecordList: {
             items: components["schemas"]["AlarmRecord"][];
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         AlarmRule: {
             channelIds?: string[];
@@ -1351,117 +1345,80 @@ export interface components {
             template?: string;
         };
         AuditEntry: {
-            /** @description e.g. workflow.publish, run.abort, auth.login */
-            action?: string;
+            action: string;
             /** Format: date-time */
-            at?: string;
-            clientAddr?: string;
-            id?: string;
-            objectId?: string;
-            objectName?: string;
-            objectType?: string;
-            requestId?: string;
-            /** @description ok or the error code */
-            result?: string;
-            /** @description request field names and a few harmless values; never bodies or secrets */
-            summary?: string;
-            tenantId?: string;
-            /** @description personal API token used, if any */
+            at: string;
+            clientAddr: string;
+            id: string;
+            objectId: string;
+            objectName: string;
+            objectType: string;
+            requestId: string;
+            result: string;
+            summary: string;
+            tenantId: string;
             tokenId?: string;
-            userId?: string;
+            userId: string;
             version?: number;
         };
         AuditList: {
-            items?: components["schemas"]["AuditEntry"][];
-            page?: number;
-            pageSize?: number;
-            total?: number;
+            items: components["schemas"]["AuditEntry"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         BackfillInput: {
-            /** @description answer 200 with the logicalTimes and start nothing */
             dryRun?: boolean;
-            /** @description RFC 3339 time, or a date (its last second) */
             end: string;
-            /** @description at most this many runs at once (default 1, or all under ALLOW_ALL) */
             maxConcurrent?: number;
-            /**
-             * @default ASC
-             * @enum {string}
-             */
-            order: "ASC" | "DESC";
-            /**
-             * @description SKIP: one run after another (default); ALLOW_ALL: all at once
-             * @enum {string}
-             */
-            overlap?: "SKIP" | "ALLOW_ALL";
-            /**
-             * @description NONE leaves out fire times that have a SUCCESS run; FAILED takes only fire times whose latest run failed or was aborted
-             * @default ALL
-             * @enum {string}
-             */
-            reprocess: "NONE" | "FAILED" | "ALL";
-            /** @description RFC 3339 time, or a date read in the schedule's zone (its first second) */
+            order?: string;
+            overlap?: string;
+            reprocess?: string;
             start: string;
         };
         Backfilled: {
-            /** @description empty when nothing was started */
-            backfillId?: string;
+            backfillId: string;
             count: number;
             dryRun: boolean;
-            /** @description in the order the runs go */
             logicalTimes: string[];
             runIds: string[];
-            /** @description fire times reprocess left out */
             skipped: number;
         };
         BreakResult: {
             jobId: string;
             runId: string;
-            status: string;
+            /** @enum {string} */
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
         };
-        /** @description A business calendar (业务日历). A day is a calendar day when it is a make-up workday, or else when it is not a holiday and its weekday is in weekdays. Dates are read in timezone. */
         Calendar: {
             /** Format: date-time */
-            createdAt?: string;
-            createdBy?: string;
+            createdAt: string;
+            createdBy: string;
             holidays: string[];
             id: string;
             name: string;
-            remark?: string;
-            shared?: boolean;
-            /** @description empty for a shared calendar */
-            tenantId?: string;
-            /** @default Asia/Shanghai */
+            remark: string;
+            shared: boolean;
+            tenantId: string;
             timezone: string;
             /** Format: date-time */
-            updatedAt?: string;
-            updatedBy?: string;
-            /** @description rises by one on every change */
+            updatedAt: string;
+            updatedBy: string;
             version: number;
-            /** @description 1 = Monday … 7 = Sunday; default 1-5 */
             weekdays: number[];
-            /** @description make-up workdays (调休), calendar days whatever the weekday */
             workdays: string[];
         };
         CalendarImport: {
             content: string;
-            /**
-             * @description ICS: every all-day VEVENT is a holiday, one whose SUMMARY says 班/补班/workday a make-up workday. LIST: one date a line, '2026-10-01 [HOLIDAY|WORKDAY]', '#' comments
-             * @enum {string}
-             */
-            format?: "ICS" | "LIST";
-            /**
-             * @default MERGE
-             * @enum {string}
-             */
-            mode: "MERGE" | "REPLACE";
+            format?: string;
+            mode?: string;
         };
         CalendarInput: {
             holidays?: string[];
             import?: components["schemas"]["CalendarImport"];
             name?: string;
             remark?: string;
-            /** @description create only, SYS_ADMIN only */
             shared?: boolean;
             timezone?: string;
             weekdays?: number[];
@@ -1472,6 +1429,7 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         Canvas: {
             edges: components["schemas"]["Edge"][];
@@ -1480,31 +1438,20 @@ export interface components {
         CanvasInput: {
             edges?: components["schemas"]["Edge"][];
             nodes?: components["schemas"]["CanvasNode"][];
-            /**
-             * Format: int64
-             * @description the workflow revision last read; 409 if stale
-             */
             revision: number;
         };
         CanvasNode: {
-            /** @description the node's FAIL does not fail the run; trigger rules still see it as failed */
             allowFailure?: boolean;
             jobId: string;
-            /**
-             * @description when the node may start (its trigger rule); absent is ALL_SUCCESS
-             * @enum {string}
-             */
+            /** @enum {string} */
             trigger?: "ALL_SUCCESS" | "ALL_DONE" | "ONE_SUCCESS" | "ONE_FAILED" | "NONE_FAILED";
             x: number;
             y: number;
         };
         Change: {
-            /** @description new value (absent: removed; ****** for a secret) */
-            new?: unknown;
-            /** @description old value (absent: added; ****** for a secret) */
-            old?: unknown;
-            /** @description dotted field path, e.g. config.script or schedule.cron */
-            path?: string;
+            new: unknown;
+            old: unknown;
+            path: string;
         };
         ChannelTest: {
             code: number;
@@ -1521,48 +1468,26 @@ export interface components {
             name: string;
         };
         CronPreview: {
-            fires: {
-                /** @description a DRY_RUN calendar's off day: the run only pretends */
-                dryRun: boolean;
-                /** Format: date-time */
-                time: string;
-            }[];
+            fires: components["schemas"]["PreviewFire"][];
             times: string[];
         };
         CronPreviewInput: {
             calendar?: components["schemas"]["ScheduleCalendar"];
-            /** @description default 5 */
             count?: number;
-            /** @description 5-field Unix or 6/7-field Quartz cron */
             cron?: string;
-            /** @description more cron expressions; the preview merges them with cron */
             crons?: string[];
             dst?: components["schemas"]["DSTPolicy"];
             /** Format: date-time */
-            endAt?: string | null;
-            /**
-             * Format: date-time
-             * @description list fire times after this instant; default now
-             */
-            from?: string | null;
+            endAt?: string;
             /** Format: date-time */
-            startAt?: string | null;
-            /** @description IANA zone; default Asia/Shanghai */
+            from?: string;
+            /** Format: date-time */
+            startAt?: string;
             timezone?: string;
         };
         DSTPolicy: {
-            /**
-             * @description a wall time in the spring-forward gap: SHIFT fires it shifted forward by the gap (02:30 → 03:30), SKIP drops it
-             * @default SHIFT
-             * @enum {string}
-             */
-            missing: "SHIFT" | "SKIP";
-            /**
-             * @description a wall time repeated when clocks fall back: ONCE fires its first occurrence, TWICE both
-             * @default ONCE
-             * @enum {string}
-             */
-            repeated: "ONCE" | "TWICE";
+            missing?: string;
+            repeated?: string;
         };
         Datasource: {
             /** Format: date-time */
@@ -1572,28 +1497,25 @@ export interface components {
             host: string;
             id: string;
             name: string;
-            /** @description Driver options, an allow-list per type (400 naming options.<name> otherwise). POSTGRES (lib/pq): sslmode (no file paths), sslsni, connect_timeout, application_name, fallback_application_name, search_path, statement_timeout, lock_timeout, idle_in_transaction_session_timeout, timezone/TimeZone, client_encoding, datestyle/DateStyle, extra_float_digits, target_session_attrs, binary_parameters, disable_prepared_binary_result. MYSQL (go-sql-driver/mysql): charset, collation, loc, parseTime, timeout, readTimeout, writeTimeout, maxAllowedPacket, clientFoundRows, columnsWithAlias, rejectReadOnly, interpolateParams, checkConnLiveness, allowNativePasswords, timeTruncate, compress, tls (true, false, skip-verify, preferred). Refused: anything else, among it allowAllFiles, allowCleartextPasswords, multiStatements, sslcert, sslkey, sslrootcert, sslpassword, passfile, service, host. */
             options: {
                 [key: string]: string;
             };
             port: number;
             remark: string;
             tenantId: string;
-            type: string;
+            /** @enum {string} */
+            type: "POSTGRES" | "MYSQL";
             /** Format: date-time */
             updatedAt: string;
             user: string;
         };
         DatasourceInput: {
             database?: string;
-            /** @description a DNS name or an IP address (no socket path, no list); reached only where egress allows (see Tenant.egressAllow) */
             host?: string;
             name?: string;
-            /** @description Driver options, an allow-list per type (400 naming options.<name> otherwise). POSTGRES (lib/pq): sslmode (no file paths), sslsni, connect_timeout, application_name, fallback_application_name, search_path, statement_timeout, lock_timeout, idle_in_transaction_session_timeout, timezone/TimeZone, client_encoding, datestyle/DateStyle, extra_float_digits, target_session_attrs, binary_parameters, disable_prepared_binary_result. MYSQL (go-sql-driver/mysql): charset, collation, loc, parseTime, timeout, readTimeout, writeTimeout, maxAllowedPacket, clientFoundRows, columnsWithAlias, rejectReadOnly, interpolateParams, checkConnLiveness, allowNativePasswords, timeTruncate, compress, tls (true, false, skip-verify, preferred). Refused: anything else, among it allowAllFiles, allowCleartextPasswords, multiStatements, sslcert, sslkey, sslrootcert, sslpassword, passfile, service, host. */
             options?: {
                 [key: string]: string;
             };
-            /** @description write-only; never returned */
             password?: string;
             port?: number;
             remark?: string;
@@ -1606,95 +1528,36 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
-        };
-        /** @description config of a DEPENDENT job: it waits, WAITING and holding no parallelism slot, until every item (AND) or one (OR) has a SUCCESS run (or, with jobId, a SUCCESS node run of that job) whose logicalTime is in the item's window, computed from the waiting run's logicalTime in its workflow's schedule zone; never matched by start or end time. It checks when it starts, at once when a run of a named workflow ends, and every checkIntervalSeconds. Saving refuses (400 naming the field) an unknown window, and a workflow or job that is not the tenant's. */
-        DependentConfig: {
-            /**
-             * @description the fallback check
-             * @default 60
-             */
-            checkIntervalSeconds: number;
-            items: components["schemas"]["DependentItem"][];
-            /**
-             * @description FAIL: the node fails when an item's newest run in its window ended FAIL (AND) or every item's did (OR); WAIT: it waits on, for a rerun or backfill
-             * @default FAIL
-             * @enum {string}
-             */
-            onUpstreamFail: "FAIL" | "WAIT";
-            /**
-             * @default AND
-             * @enum {string}
-             */
-            relation: "AND" | "OR";
-            /** @description how long it waits before it fails, listing what it still waits for; 0: the job's timeoutSeconds, else 24 h */
-            timeoutSeconds?: number;
-        };
-        DependentItem: {
-            /** @description a job of that workflow: its node run must be SUCCESS; omitted: the whole run */
-            jobId?: string;
-            /**
-             * @description DolphinScheduler's date cycles, weeks from Monday: today, yesterday, thisHour, lastHour, lastNHours:N (1-720, the N hours before this one), thisWeek (Monday to the end of the logical day), lastWeek, thisMonth (the 1st to the end of the logical day), lastMonth, lastNDays:N (1-366, the N days before the logical day)
-             * @example yesterday
-             */
-            window: string;
-            /** @description a workflow of the tenant (this one too: e.g. its own yesterday) */
-            workflowId: string;
-        };
-        DependentItemState: {
-            /** @description the newest run (node run) in the window ended FAIL (UPSTREAM_FAILED for a job) */
-            failed?: boolean;
-            /**
-             * Format: date-time
-             * @description the window is [from, to), in UTC
-             */
-            from: string;
-            jobId?: string;
-            jobName?: string;
-            met: boolean;
-            /** @description the SUCCESS run that met the item, or the FAIL run that failed it */
-            runId?: string;
-            /** Format: date-time */
-            to: string;
-            window: string;
-            workflowId: string;
-            workflowName?: string;
+            totalCapped?: boolean;
         };
         Edge: {
             from: string;
             to: string;
         };
         EdgeRef: {
-            /** @description job name */
-            from?: string;
-            /** @description job name */
-            to?: string;
+            from: string;
+            to: string;
         };
         Error: {
             error: {
-                /** @enum {string} */
-                code: "INVALID" | "UNAUTHORIZED" | "FORBIDDEN" | "LIMIT_EXCEEDED" | "NOT_FOUND" | "CONFLICT" | "TOO_LARGE" | "TOO_MANY_REQUESTS" | "UNAVAILABLE" | "INTERNAL";
-                /** @description structured hints: field, cycle (job ids of one cycle), limit */
-                details?: Record<string, never>;
+                code: string;
+                details?: unknown;
                 message: string;
-            };
+            } | null;
         };
         GridCell: {
             attempt: number;
-            /**
-             * Format: int64
-             * @description null until the node ended
-             */
             durationMs: number | null;
-            /** @description the node run's status (NodeRun.status) */
-            status: string;
+            /** @enum {string} */
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
         };
         GridJob: {
             id: string;
             name: string;
-            type: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
         GridRun: {
-            /** @description by job id: one per node run the run has */
             cells: {
                 [key: string]: components["schemas"]["GridCell"];
             };
@@ -1707,62 +1570,65 @@ export interface components {
             status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
-            /** @description the published version's number; absent for a run of the draft */
             versionNumber?: number;
         };
         ImportInput: {
-            /** @description jobflow/v1 Workflow document(s): YAML or JSON text (multi-document YAML allowed), or a JSON object or array */
             document: unknown;
             dryRun?: boolean;
-            map?: {
-                alarmChannels?: {
-                    [key: string]: string;
-                };
-                datasources?: {
-                    [key: string]: string;
-                };
-                workflows?: {
-                    [key: string]: string;
-                };
-            };
-            /**
-             * @default CREATE
-             * @enum {string}
-             */
-            mode: "CREATE" | "OVERWRITE";
+            map?: components["schemas"]["ImportMapping"];
+            mode?: string;
         };
         ImportItem: {
-            /** @enum {string} */
-            action?: "CREATE" | "OVERWRITE" | "UNCHANGED";
-            diff?: components["schemas"]["VersionDiff"];
-            name?: string;
+            action: string;
+            diff?: components["schemas"]["VersionDiff"] | null;
+            name: string;
             workflowId?: string;
         };
+        ImportMapping: {
+            alarmChannels?: {
+                [key: string]: string;
+            };
+            datasources?: {
+                [key: string]: string;
+            };
+            workflows?: {
+                [key: string]: string;
+            };
+        };
         ImportProblem: {
-            message?: string;
-            /** @description e.g. spec.jobs.2.config.datasource */
-            path?: string;
-            workflow?: string;
+            message: string;
+            path: string;
+            workflow: string;
         };
         ImportResult: {
-            dryRun?: boolean;
-            items?: components["schemas"]["ImportItem"][];
-            problems?: components["schemas"]["ImportProblem"][];
-            warnings?: string[];
+            dryRun: boolean;
+            items: components["schemas"]["ImportItem"][];
+            problems: components["schemas"]["ImportProblem"][];
+            warnings: string[];
+        };
+        InvokeRequest: {
+            params?: {
+                [key: string]: string;
+            };
+            requestId?: string;
+            token?: string;
+            workflowId?: string;
+        };
+        InvokeSetting: {
+            enabled?: boolean;
         };
         InvokeToken: {
             /** Format: date-time */
             createdAt: string;
-            createdBy?: string;
+            createdBy: string;
             /** Format: date-time */
             expiresAt: string;
             jti: string;
             /** Format: date-time */
             revokedAt?: string | null;
-            tenantId?: string;
-            workflowId?: string;
+            tenantId: string;
+            workflowId: string;
         };
-        /** @description the token text is shown only here, once */
         InvokeTokenIssued: {
             curl: string;
             /** Format: date-time */
@@ -1775,10 +1641,15 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
+        };
+        Invoked: {
+            runId: string;
         };
         Job: {
-            /** @description the type's config; DEPENDENT: DependentConfig */
-            config: Record<string, never>;
+            config: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -1789,19 +1660,24 @@ export interface components {
             retry: components["schemas"]["Retry"];
             tenantId: string;
             timeoutSeconds: number;
-            type: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             /** Format: date-time */
             updatedAt: string;
             workerGroup: string;
             workflowId: string;
         };
-        JobChange: components["schemas"]["JobRef"] & {
-            changes?: components["schemas"]["Change"][];
+        JobChange: {
+            changes: components["schemas"]["Change"][];
+            id?: string;
+            name: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
         JobInput: {
-            /** @description SHELL/PYTHON {script, env, limits: JobLimits (memoryMiB, processes, cpuWeight, workDirMiB, logKiBPerSecond; each may lower the tenant's jobLimits, a value above them fails the job naming it; docs/security.md)}; SQL {datasourceId, sql, mode EXECUTE|QUERY}; HTTP {method, url, headers, body, successCodes}; CONDITION {cases: [{when: expr-lang expression over params, global, outputs; to: [child jobIds]}], default: [child jobIds]} (a bad expression is 400 with details.field, line, column; so is one over a limit: more than 4096 bytes, 500 syntax nodes or 128 levels of nesting, a range a..b whose bounds are not integer literals or that has more than 10000 elements, or a literal matches pattern over 1 KiB; at run time an expression that exceeds its budget of 100000 steps, 100000 elements of VM memory, a 256 KiB string or a 10000-element list fails its node with "expression exceeded its budget of …"; targets must be the node's children); DEPENDENT DependentConfig {items: [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail, checkIntervalSeconds}; SUBFLOW {workflowId, version PUBLISHED (default)|DRAFT, params {name: text with variables, resolved in this run: ${params.x}, ${global.X}, ${outputs.<job>.<key>}; no secrets}, wait (default true)}: runs another workflow of the tenant as a child run (trigger SUBFLOW); its target must exist in the tenant and calls must not loop back (A→B→A, A→A) nor nest more than 5 deep (400 naming config.workflowId, also on publish); retry.maxAttempts must be 1. The node's outputs are the child's jobs' outputs as <childJobName>.<key> plus runId (read downstream as ${outputs.<subflowJob>.<childJob>.<key>}); with wait false the node succeeds once the child started (outputs runId only) and the child is left running on abort. Every string may use variables; a reference to another job's outputs (${outputs.<job>.<key>}, ${qing.<jobId>.result_data}) must name an existing job of the workflow and, once on the canvas, an ancestor: else 400 naming it (details.ref). */
-            config?: Record<string, never>;
-            /** @description discrete scheduling only */
+            config?: {
+                [key: string]: unknown;
+            };
             cron?: string;
             name?: string;
             remark?: string;
@@ -1811,54 +1687,36 @@ export interface components {
             type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             workerGroup?: string;
         };
+        JobLimits: {
+            cpuWeight?: number;
+            logKiBPerSecond?: number;
+            memoryMiB?: number;
+            processes?: number;
+            workDirMiB?: number;
+        };
         JobList: {
             items: components["schemas"]["Job"][];
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         JobRef: {
             id?: string;
-            name?: string;
-            type?: string;
+            name: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
-        /** @description A job type of the registry (package jobtypes): who runs it, its config's JSON Schema, the config a new job starts from, and the outputs it sets. */
-        JobTypeInfo: {
-            /** @description the config with its defaults filled */
-            defaults: {
-                [key: string]: unknown;
-            };
-            /**
-             * @description ACTIVITY: a worker runs the job; CONTROL: FlowRun runs it itself
-             * @enum {string}
-             */
-            kind: "ACTIVITY" | "CONTROL";
-            outputs: {
-                /** @description the job's own code may set other outputs */
-                free?: boolean;
-                names: string[];
-            };
-            /** @description the JSON Schema of the type's config */
-            schema: {
-                [key: string]: unknown;
-            };
-            /** @example SQL */
-            type: string;
-        };
-        JobTypeList: components["schemas"]["JobTypeInfo"][];
         License: {
             /** Format: date-time */
             expiresAt: string;
             /** Format: date-time */
             issuedAt: string;
-            /** @description 0: unlimited */
             maxTenants: number;
-            /** @description 0: unlimited */
             maxWorkflowsPerTenant: number;
             subject: string;
         };
         LicenseInput: {
-            /** @description EdDSA JWT issued by `jobflow license issue` */
             token: string;
         };
         LicenseView: {
@@ -1875,40 +1733,34 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             tenants: components["schemas"]["Membership"][];
-            /** @description HS256 JWT; send as Authorization: Bearer */
             token: string;
             user: components["schemas"]["User"];
         };
-        /** @description One login throttle. kind PAIR counts one account's failed logins from one client address; ADDR counts one client address's failures across accounts (account empty). No throttle is ever an account alone. */
         LoginThrottle: {
             account?: string;
-            /** @description client address: the TCP peer, or X-Forwarded-For from a peer in JOBFLOW_TRUSTED_PROXIES */
-            address?: string;
-            /**
-             * Format: date-time
-             * @description logins of this key answer 429 TOO_MANY_REQUESTS with Retry-After until then
-             */
-            blockedUntil?: string | null;
-            failures?: number;
-            /** @enum {string} */
-            kind?: "PAIR" | "ADDR";
+            address: string;
             /** Format: date-time */
-            lastFailureAt?: string;
+            blockedUntil?: string | null;
+            failures: number;
+            /** @enum {string} */
+            kind: "PAIR" | "ADDR";
+            /** Format: date-time */
+            lastFailureAt: string;
         };
         LoginThrottleList: {
-            items?: components["schemas"]["LoginThrottle"][];
-            total?: number;
+            items: components["schemas"]["LoginThrottle"][];
+            total: number;
         };
         LoginThrottlesCleared: {
-            /** @description how many throttles were removed */
-            cleared?: number;
+            cleared: number;
         };
         Me: {
             tenants: components["schemas"]["Membership"][];
             user: components["schemas"]["User"];
         };
         Member: {
-            role: string;
+            /** @enum {string} */
+            role: "TENANT_ADMIN" | "MEMBER";
             tenantId: string;
             userId: string;
         };
@@ -1918,45 +1770,46 @@ export interface components {
             userId: string;
         };
         MemberList: {
-            items?: components["schemas"]["MemberView"][];
-            page?: number;
-            pageSize?: number;
-            total?: number;
+            items: components["schemas"]["MemberView"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         MemberView: {
-            account?: string;
+            account: string;
             /** Format: date-time */
-            createdAt?: string;
-            disabled?: boolean;
-            name?: string;
+            createdAt: string;
+            disabled: boolean;
+            name: string;
             /** @enum {string} */
-            role?: "TENANT_ADMIN" | "MEMBER";
-            tenantId?: string;
-            userId?: string;
+            role: "TENANT_ADMIN" | "MEMBER";
+            tenantId: string;
+            userId: string;
         };
         Membership: {
-            /** @description tenant id */
             id: string;
-            /** @description tenant name */
             name: string;
             /** @enum {string} */
             role: "TENANT_ADMIN" | "MEMBER";
         };
         NodeRun: {
             attempt: number;
+            childRunId?: string;
             /** Format: date-time */
             endedAt?: string | null;
-            error?: string;
+            error: string;
             exitCode?: number | null;
             jobId: string;
             jobName: string;
-            jobType?: string;
-            /** @description the job's named values, at most 64 KiB as JSON: SHELL/PYTHON ${setValue(k=v)} lines and the $JOBFLOW_OUTPUT file; SQL QUERY the first row's columns and rowCount (truncated=true past 200 rows); SQL EXECUTE rowsAffected (sum over the statements); HTTP status, body (bodyTruncated=true when cut). A SKIPPED node of a rerun carries the outputs of the run it reruns. Downstream jobs read ${outputs.<jobName>.<key>}, ${outputs.<jobName>.<key>.json('$.path')}, ${outputs.<jobName>.json('$.path')}, ${qing.<jobId>.result_data} and #[[get_json_value('...','$.path')]]; only ancestors may be named (400 on save). A DEPENDENT node shows what its checks found, while WAITING and after: items (a JSON array of DependentItemState, in the config's order) and met ("k/n" items met). */
+            /** @enum {string} */
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             outputs?: {
                 [key: string]: string;
             };
-            /** @description the job's result (exit code, rows, HTTP status and body) */
-            result?: unknown;
+            result: {
+                [key: string]: unknown;
+            } | null;
             runId: string;
             /** Format: date-time */
             startedAt?: string | null;
@@ -1965,36 +1818,28 @@ export interface components {
         };
         NodeRunItem: {
             attempt: number;
-            /**
-             * Format: int64
-             * @description null until the node ended
-             */
             durationMs: number | null;
             /** Format: date-time */
             endedAt: string | null;
             error: string;
             jobId: string;
             jobName: string;
-            jobType: string;
+            /** @enum {string} */
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
             runId: string;
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
             status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED";
             workflowId: string;
-            workflowName?: string;
+            workflowName: string;
         };
         NodeRunList: {
             items: components["schemas"]["NodeRunItem"][];
             page: number;
             pageSize: number;
             total: number;
-            /** @description total is a lower bound: the list counts at most 1,000 node runs (or up to the page asked for) */
             totalCapped?: boolean;
-        };
-        /** @description defined by the run engine */
-        Object: {
-            [key: string]: unknown;
         };
         PasswordChange: {
             current: string;
@@ -2003,47 +1848,40 @@ export interface components {
         PasswordReset: {
             password: string;
         };
+        PreviewFire: {
+            dryRun: boolean;
+            /** Format: date-time */
+            time: string;
+        };
         PublishInput: {
-            /** @description optional note on the version, at most 500 characters */
             note?: string;
         };
         Published: {
             nextRunTimes: string[];
-            version?: {
-                [key: string]: unknown;
-            };
+            version?: components["schemas"]["Version"] | null;
             workflow: components["schemas"]["Workflow"];
         };
         RerunInput: {
             /** @enum {string} */
             mode?: "ALL" | "FAILED" | "FROM_NODE" | "NODE";
-            /** @description the job id, for FROM_NODE and NODE */
             nodeId?: string;
         };
         RestoreInput: {
-            /** @description optional: the draft's current revision (409 if stale) */
             revision?: number;
         };
         Retry: {
-            backoff: number;
-            intervalSeconds: number;
-            /** @default 1 */
-            maxAttempts: number;
+            backoff?: number;
+            intervalSeconds?: number;
+            maxAttempts?: number;
         };
         RoleInput: {
             /** @enum {string} */
             role: "TENANT_ADMIN" | "MEMBER";
         };
         Run: {
-            /** @description GET /runs/{id} only: the child runs this run's SUBFLOW jobs started, oldest first */
             children?: components["schemas"]["RunLink"][];
-            createdBy?: string;
-            /**
-             * Format: int64
-             * @description milliseconds from startedAt to endedAt; absent until the run ended
-             */
+            createdBy: string;
             durationMs?: number;
-            /** @description GET /runs/{id} only */
             edges?: components["schemas"]["Edge"][];
             /** Format: date-time */
             endedAt?: string | null;
@@ -2051,54 +1889,41 @@ export interface components {
             id: string;
             /** Format: date-time */
             logicalTime: string;
-            /** @description GET /runs/{id} only */
             nodes?: components["schemas"]["NodeRun"][];
-            params?: {
+            params: {
                 [key: string]: string;
-            } | null;
-            /** @description a SUBFLOW child run: the parent's SUBFLOW job id; '' otherwise */
-            parentJobId?: string;
-            /** @description a SUBFLOW child run (trigger SUBFLOW): the run whose SUBFLOW job started it; '' otherwise */
-            parentRunId?: string;
-            rerunOf?: string;
+            };
+            parentJobId: string;
+            parentRunId: string;
+            rerunOf: string;
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
             status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
-            temporalRunId?: string;
-            /** @description link to the run in the Temporal Web UI; absent when there is none (or the caller may not see it). The UI served through jobflow is linked on JOBFLOW_PUBLIC_URL when set, else on the request's scheme and host (X-Forwarded-Proto and X-Forwarded-Host only from a peer in JOBFLOW_TRUSTED_PROXIES) */
+            temporalRunId: string;
             temporalUrl?: string;
-            temporalWorkflowId?: string;
-            tenantId?: string;
+            temporalWorkflowId: string;
+            tenantId: string;
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
-            /**
-             * Format: int64
-             * @description the run's change sequence: grows whenever the run row or one of its node rows is written; pass it as since= to GET /runs/{id} to get only the nodes written after it
-             */
-            version?: number;
-            versionId?: string;
+            version: number;
+            versionId: string;
+            versionNumber?: number;
             workflowId: string;
             workflowName: string;
         };
         RunGrid: {
-            /** @description the draft canvas's jobs, in canvas order */
             jobs: components["schemas"]["GridJob"][];
-            /** @description newest first */
             runs: components["schemas"]["GridRun"][];
         };
-        /** @description optional body */
         RunInput: {
             params?: {
                 [key: string]: string;
             };
-            /** @description run this published version by hand instead of the draft (trigger MANUAL, versionId set) */
             version?: number;
         };
-        /** @description a SUBFLOW child run of a run */
         RunLink: {
             id: string;
-            /** @description the parent's SUBFLOW job that started it */
             jobId: string;
             rerunOf?: string;
             /** @enum {string} */
@@ -2111,105 +1936,79 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
-            /** @description total is a lower bound: the list counts at most 1,000 runs (or up to the page asked for) */
             totalCapped?: boolean;
         };
         RunStarted: {
             runId: string;
             /** @enum {string} */
-            status?: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
             temporalUrl?: string;
         };
         Schedule: {
-            calendar?: components["schemas"]["ScheduleCalendar"] | null;
+            calendar?: components["schemas"]["ScheduleCalendar"];
             catchupWindowSeconds?: number;
-            /** @description 5-field Unix or 6/7-field Quartz cron */
             cron?: string;
-            /** @description more cron expressions (same zone, calendar and DST policy); the schedule fires at the union with cron */
             crons?: string[];
             dst?: components["schemas"]["DSTPolicy"];
             enabled?: boolean;
             /** Format: date-time */
             endAt?: string | null;
-            /** @enum {string} */
-            mode?: "SINGLE" | "DISCRETE";
-            /** @enum {string} */
-            overlap?: "SKIP" | "BUFFER_ONE" | "BUFFER_ALL" | "CANCEL_OTHER" | "ALLOW_ALL";
+            mode?: string;
+            overlap?: string;
             /** Format: date-time */
             startAt?: string | null;
-            /** @default Asia/Shanghai */
-            timezone: string;
+            timezone?: string;
         };
         ScheduleCalendar: {
-            id: string;
-            /**
-             * @description SKIP fires on calendar days only; DRY_RUN (空跑) fires every day, and on other days the run completes at once as SUCCESS with every job SKIPPED ("not a calendar day")
-             * @default SKIP
-             * @enum {string}
-             */
-            policy: "SKIP" | "DRY_RUN";
+            id?: string;
+            policy?: string;
+        };
+        ScheduleInfo: {
+            nextRunTimes: string[];
+            recentRuns: components["schemas"]["Run"][];
+            schedule: components["schemas"]["Schedule"];
+            source: string;
+            status: string;
+            temporal?: components["schemas"]["TemporalSchedule"] | null;
+            workflowId: string;
+        };
+        Snapshot: {
+            calendar?: components["schemas"]["Calendar"];
+            canvas: components["schemas"]["Canvas"];
+            config: components["schemas"]["WorkflowConfig"];
+            jobs: components["schemas"]["Job"][];
+            tenantId: string;
+            versionId: string;
+            workflowId: string;
+            workflowName: string;
         };
         Status: {
-            status?: string;
+            status: string;
+        };
+        TemporalSchedule: {
+            id: string;
+            nextActionTimes: string[];
+            numActions: number;
+            paused: boolean;
+            versionId: string;
         };
         Tenant: {
             /** Format: date-time */
             createdAt: string;
-            /**
-             * @description SYS_ADMIN: egress allow-list. Opens closed destinations (loopback, private, link-local, CGNAT … addresses) to the tenant's SQL and HTTP jobs, datasources and alarm channels, in addition to JOBFLOW_EGRESS_ALLOW. Each entry is an address, a prefix or a DNS name with an optional port: "1.2.3.4", "1.2.3.4:5432", "10.0.0.0/8", "10.0.0.0/8:443", "[::1]:80", "db.example.com:5432". jobflow's own store and Temporal addresses open only to an entry naming that exact address and port. A bad entry is a 400 naming it.
-             * @example [
-             *       "127.0.0.1:5432",
-             *       "10.0.0.0/8:443"
-             *     ]
-             */
             egressAllow: string[];
             id: string;
-            /** @description SYS_ADMIN: limits of the tenant's SHELL and PYTHON jobs; an absent or 0 field is the default. */
-            jobLimits: {
-                /** @description default 100 */
-                cpuWeight?: number;
-                /** @description default 256 */
-                logKiBPerSecond?: number;
-                /** @description default 2048 */
-                memoryMiB?: number;
-                /** @description default 512 */
-                processes?: number;
-                /** @description default 10240 */
-                workDirMiB?: number;
-            };
+            jobLimits: components["schemas"]["JobLimits"];
             maxWorkflows: number;
             name: string;
-            /** @description OS user the tenant's SHELL and PYTHON jobs run as when the worker runs as root (SYS_ADMIN; not root); empty: JOBFLOW_JOB_USER */
             osUser?: string;
             /** Format: date-time */
             updatedAt: string;
         };
         TenantInput: {
-            /**
-             * @description SYS_ADMIN: egress allow-list. Opens closed destinations (loopback, private, link-local, CGNAT … addresses) to the tenant's SQL and HTTP jobs, datasources and alarm channels, in addition to JOBFLOW_EGRESS_ALLOW. Each entry is an address, a prefix or a DNS name with an optional port: "1.2.3.4", "1.2.3.4:5432", "10.0.0.0/8", "10.0.0.0/8:443", "[::1]:80", "db.example.com:5432". jobflow's own store and Temporal addresses open only to an entry naming that exact address and port. A bad entry is a 400 naming it.
-             * @example [
-             *       "127.0.0.1:5432",
-             *       "10.0.0.0/8:443"
-             *     ]
-             */
             egressAllow?: string[];
-            /** @description SYS_ADMIN: limits of the tenant's SHELL and PYTHON jobs; an absent or 0 field is the default. */
-            jobLimits?: {
-                /** @description default 100 */
-                cpuWeight?: number;
-                /** @description default 256 */
-                logKiBPerSecond?: number;
-                /** @description default 2048 */
-                memoryMiB?: number;
-                /** @description default 512 */
-                processes?: number;
-                /** @description default 10240 */
-                workDirMiB?: number;
-            };
-            /** @default 1000 */
-            maxWorkflows: number;
+            jobLimits?: components["schemas"]["JobLimits"];
+            maxWorkflows?: number;
             name?: string;
-            /** @description OS user the tenant's SHELL and PYTHON jobs run as when the worker runs as root (SYS_ADMIN; not root); empty: JOBFLOW_JOB_USER */
             osUser?: string;
         };
         TenantList: {
@@ -2217,27 +2016,27 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         TokenResponse: {
             /** Format: date-time */
-            expiresAt?: string;
-            token?: string;
+            expiresAt: string;
+            token: string;
         };
         User: {
             account: string;
             /** Format: date-time */
             createdAt: string;
-            disabled?: boolean;
+            disabled: boolean;
             id: string;
             name: string;
-            serviceAccount?: boolean;
+            serviceAccount: boolean;
             sysAdmin: boolean;
         };
         UserInput: {
             account: string;
             name?: string;
             password: string;
-            /** @description a user with no password (cannot log in) that holds API tokens; leave password out */
             serviceAccount?: boolean;
             sysAdmin?: boolean;
         };
@@ -2246,6 +2045,7 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
         UserUpdate: {
             disabled?: boolean;
@@ -2253,78 +2053,73 @@ export interface components {
         };
         Variable: {
             /** Format: date-time */
-            createdAt?: string;
-            createdBy?: string;
-            hasValue?: boolean;
-            id?: string;
-            name?: string;
-            remark?: string;
-            secret?: boolean;
+            createdAt: string;
+            createdBy: string;
+            hasValue: boolean;
+            id: string;
+            name: string;
+            remark: string;
+            secret: boolean;
             /** Format: date-time */
-            updatedAt?: string;
-            updatedBy?: string;
-            /** @description empty for a secret: never returned */
-            value?: string;
+            updatedAt: string;
+            updatedBy: string;
+            value: string;
         };
         VariableInput: {
             name?: string;
             remark?: string;
-            /** @description set on create only */
             secret?: boolean;
             value?: string;
         };
         VariableList: {
-            items?: components["schemas"]["Variable"][];
-            page?: number;
-            pageSize?: number;
-            total?: number;
+            items: components["schemas"]["Variable"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         Version: {
             /** Format: date-time */
-            createdAt?: string;
-            createdBy?: string;
-            id?: string;
-            note?: string;
-            number?: number;
-            /** @description canvas, jobs (on the canvas, in canvas order) and config, frozen at publish */
-            snapshot?: {
-                [key: string]: unknown;
-            };
-            tenantId?: string;
-            workflowId?: string;
+            createdAt: string;
+            createdBy: string;
+            id: string;
+            note: string;
+            number: number;
+            snapshot: components["schemas"]["Snapshot"];
+            tenantId: string;
+            workflowId: string;
         };
         VersionDiff: {
-            config?: components["schemas"]["Change"][];
-            edges?: {
-                added?: components["schemas"]["EdgeRef"][];
-                removed?: components["schemas"]["EdgeRef"][];
+            config: components["schemas"]["Change"][];
+            edges: {
+                added: components["schemas"]["EdgeRef"][];
+                removed: components["schemas"]["EdgeRef"][];
             };
-            /** @description version number or draft */
-            from?: string;
-            identical?: boolean;
-            jobs?: {
-                added?: components["schemas"]["JobRef"][];
-                changed?: components["schemas"]["JobChange"][];
-                removed?: components["schemas"]["JobRef"][];
+            from: string;
+            identical: boolean;
+            jobs: {
+                added: components["schemas"]["JobRef"][];
+                changed: components["schemas"]["JobChange"][];
+                removed: components["schemas"]["JobRef"][];
             };
-            to?: string;
+            to: string;
         };
         VersionList: {
-            items?: components["schemas"]["VersionSummary"][];
-            page?: number;
-            pageSize?: number;
-            total?: number;
+            items: components["schemas"]["VersionSummary"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         VersionSummary: {
-            /** @description the version the workflow is published on */
-            current?: boolean;
-            id?: string;
-            jobCount?: number;
-            note?: string;
-            number?: number;
+            current: boolean;
+            id: string;
+            jobCount: number;
+            note: string;
+            number: number;
             /** Format: date-time */
-            publishedAt?: string;
-            publishedBy?: string;
+            publishedAt: string;
+            publishedBy: string;
         };
         Workflow: {
             canvas: components["schemas"]["Canvas"];
@@ -2339,7 +2134,6 @@ export interface components {
             nextRunTime: string | null;
             publishedVersionId: string;
             remark: string;
-            /** Format: int64 */
             revision: number;
             /** @enum {string} */
             status: "DRAFT" | "PUBLISHED" | "OFFLINE";
@@ -2352,9 +2146,7 @@ export interface components {
             alarms?: components["schemas"]["AlarmRule"][];
             /** @enum {string} */
             failureStrategy?: "CONTINUE" | "END";
-            invoke?: {
-                enabled?: boolean;
-            };
+            invoke?: components["schemas"]["InvokeSetting"];
             maxParallelism?: number;
             params?: {
                 [key: string]: string;
@@ -2384,6 +2176,7 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
+            totalCapped?: boolean;
         };
     };
     responses: {
@@ -2429,6 +2222,10 @@ export interface operations {
                     "application/json": components["schemas"]["AlarmChannelList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2457,6 +2254,11 @@ export interface operations {
                     "application/json": components["schemas"]["AlarmChannel"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2483,6 +2285,10 @@ export interface operations {
                     "application/json": components["schemas"]["AlarmChannel"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2507,6 +2313,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2537,6 +2348,11 @@ export interface operations {
                     "application/json": components["schemas"]["AlarmChannel"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2563,6 +2379,11 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelTest"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2591,6 +2412,10 @@ export interface operations {
                     "application/json": components["schemas"]["AlarmRecordList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2621,6 +2446,10 @@ export interface operations {
                     "application/json": components["schemas"]["AuditList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2646,6 +2475,9 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2665,6 +2497,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2693,6 +2528,10 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2721,6 +2560,11 @@ export interface operations {
                     "application/json": components["schemas"]["Calendar"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2747,6 +2591,10 @@ export interface operations {
                     "application/json": components["schemas"]["Calendar"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2771,6 +2619,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2801,6 +2654,11 @@ export interface operations {
                     "application/json": components["schemas"]["Calendar"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2831,6 +2689,11 @@ export interface operations {
                     "application/json": components["schemas"]["Calendar"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2858,6 +2721,10 @@ export interface operations {
                     "application/json": components["schemas"]["Calendar"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2883,6 +2750,10 @@ export interface operations {
                     "application/json": components["schemas"]["CronPreview"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2911,6 +2782,10 @@ export interface operations {
                     "application/json": components["schemas"]["DatasourceList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2939,6 +2814,11 @@ export interface operations {
                     "application/json": components["schemas"]["Datasource"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2965,6 +2845,10 @@ export interface operations {
                     "application/json": components["schemas"]["Datasource"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -2989,6 +2873,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3019,6 +2908,11 @@ export interface operations {
                     "application/json": components["schemas"]["Datasource"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3045,27 +2939,11 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionTest"];
                 };
             };
-            default: components["responses"]["Error"];
-        };
-    };
-    get_api_v1_job_types: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobTypeList"];
-                };
-            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3092,6 +2970,10 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3116,6 +2998,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3146,6 +3033,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3167,6 +3059,8 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseView"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3192,6 +3086,10 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseView"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3213,6 +3111,8 @@ export interface operations {
                     "application/json": components["schemas"]["LoginThrottleList"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3237,6 +3137,10 @@ export interface operations {
                     "application/json": components["schemas"]["LoginThrottlesCleared"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3258,6 +3162,8 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3283,6 +3189,10 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3304,6 +3214,8 @@ export interface operations {
                     "application/json": components["schemas"]["APITokenList"];
                 };
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3329,6 +3241,10 @@ export interface operations {
                     "application/json": components["schemas"]["APITokenCreated"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3350,6 +3266,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3382,6 +3303,10 @@ export interface operations {
                     "application/json": components["schemas"]["NodeRunList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3401,6 +3326,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3435,6 +3361,10 @@ export interface operations {
                     "application/json": components["schemas"]["RunList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3463,6 +3393,10 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3489,6 +3423,11 @@ export interface operations {
                     "application/json": components["schemas"]["RunStarted"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3516,6 +3455,11 @@ export interface operations {
                     "application/json": components["schemas"]["BreakResult"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3543,6 +3487,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3575,6 +3523,11 @@ export interface operations {
                     "application/json": components["schemas"]["RunStarted"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3600,6 +3553,9 @@ export interface operations {
                     "application/json": components["schemas"]["TenantList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3625,6 +3581,10 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3652,6 +3612,11 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3679,6 +3644,10 @@ export interface operations {
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3706,6 +3675,11 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3728,6 +3702,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3756,6 +3735,11 @@ export interface operations {
                     "application/json": components["schemas"]["MemberView"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3781,6 +3765,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3806,6 +3793,10 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3833,6 +3824,11 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3860,6 +3856,11 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3883,6 +3884,10 @@ export interface operations {
                     "application/json": components["schemas"]["APITokenList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3910,6 +3915,11 @@ export interface operations {
                     "application/json": components["schemas"]["APITokenCreated"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3932,6 +3942,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3960,6 +3975,10 @@ export interface operations {
                     "application/json": components["schemas"]["VariableList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -3988,6 +4007,11 @@ export interface operations {
                     "application/json": components["schemas"]["Variable"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4014,6 +4038,10 @@ export interface operations {
                     "application/json": components["schemas"]["Variable"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4038,6 +4066,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4068,6 +4101,11 @@ export interface operations {
                     "application/json": components["schemas"]["Variable"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4097,6 +4135,10 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4125,6 +4167,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4150,6 +4197,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4178,6 +4229,11 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4204,6 +4260,10 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4228,6 +4288,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4258,6 +4323,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4290,6 +4360,11 @@ export interface operations {
                     "application/json": components["schemas"]["Backfilled"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4320,6 +4395,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4346,6 +4426,10 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowConfig"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4376,6 +4460,11 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowConfig"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4406,6 +4495,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4432,6 +4526,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4461,6 +4559,10 @@ export interface operations {
                     "application/json": components["schemas"]["InvokeTokenList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4487,6 +4589,11 @@ export interface operations {
                     "application/json": components["schemas"]["InvokeTokenIssued"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4512,6 +4619,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4541,6 +4653,10 @@ export interface operations {
                     "application/json": components["schemas"]["JobList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4571,6 +4687,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4597,6 +4718,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4627,6 +4753,11 @@ export interface operations {
                     "application/json": components["schemas"]["Published"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4655,6 +4786,10 @@ export interface operations {
                     "application/json": components["schemas"]["RunGrid"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4687,6 +4822,11 @@ export interface operations {
                     "application/json": components["schemas"]["RunStarted"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4710,9 +4850,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["ScheduleInfo"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4742,6 +4886,10 @@ export interface operations {
                     "application/json": components["schemas"]["VersionList"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4771,6 +4919,10 @@ export interface operations {
                     "application/json": components["schemas"]["VersionDiff"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4798,6 +4950,10 @@ export interface operations {
                     "application/json": components["schemas"]["Version"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4829,6 +4985,11 @@ export interface operations {
                     "application/json": components["schemas"]["Workflow"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4850,6 +5011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4869,6 +5031,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4890,6 +5053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4909,6 +5073,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4931,6 +5097,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4953,6 +5123,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4975,6 +5150,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -4997,6 +5177,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -5019,6 +5204,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -5031,7 +5221,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Object"];
+                "application/json": components["schemas"]["InvokeRequest"];
             };
         };
         responses: {
@@ -5041,9 +5231,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Object"];
+                    "application/json": components["schemas"]["Invoked"];
                 };
             };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -5066,6 +5259,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
@@ -5088,6 +5283,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -61,7 +61,7 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
           <Select showSearch value={sch.timezone || 'Asia/Shanghai'} onChange={(v) => setSch({ timezone: v })} style={{ width: 260 }}
             options={zones.map((z) => ({ value: z, label: z }))} data-testid="cfg-timezone" />
         </Form.Item>
-        <Form.Item label={t('Business calendar')}><CalendarPicker value={sch.calendar} onChange={(v) => setSch({ calendar: v })} /></Form.Item>
+        <Form.Item label={t('Business calendar')}><CalendarPicker value={sch.calendar ?? undefined} onChange={(v) => setSch({ calendar: v ?? undefined })} /></Form.Item>
         <Form.Item label={t('DST policy')}><DstPolicy value={sch.dst} onChange={(v) => setSch({ dst: v })} /></Form.Item>
         <Form.Item label={t('Start') + ' / ' + t('End')}>
           <Space>

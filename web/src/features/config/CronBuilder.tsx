@@ -46,7 +46,7 @@ export interface PreviewInput {
 export function CronPreview({ cron, crons, timezone, startAt, endAt, calendar, dst }: PreviewInput) {
   const { t } = useI18n()
   const body = useDebounced<Schemas['CronPreviewInput']>({ cron, crons: (crons ?? []).map((c) => c.trim()).filter(Boolean), timezone, count: 5,
-    startAt: startAt || null, endAt: endAt || null, ...(calendar?.id ? { calendar } : {}), ...(dst ? { dst } : {}) }, 300)
+    startAt: startAt || undefined, endAt: endAt || undefined, ...(calendar?.id ? { calendar } : {}), ...(dst ? { dst } : {}) }, 300)
   const q = useQuery({
     queryKey: ['cron-preview', body],
     queryFn: () => answer(client.POST('/cron/preview', { body })),
