@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,15 +171,35 @@ func TestSubflow_RecursionRefused(t *testing.T) {
 		t.Errorf("a refused save changed the job: %s %s", after.Jobs[0].Type, after.Jobs[0].Config)
 	}
 
-	// The loop closed behind the API's back: b's draft calls a.
-	back := &jobflow.Job{TenantID: e.API.Tenant, WorkflowID: b, Name: "to a", Type: jobflow.JobSubflow,
-		Config: []byte(`{"workflowId":"` + a + `"}`)}
-	if err := e.Store.CreateJob(context.Background(), back); err != nil {
+	// The store refuses it too (the draft check runs in its write
+	// transaction), so no import or apply can close the loop either.
+	back := &jobflow.Job{ID: jobflow.NewID(jobflow.PrefixJob), TenantID: e.API.Tenant, WorkflowID: b, Name: "to a",
+		Type: jobflow.JobSubflow, Config: []byte(`{"workflowId":"` + a + `"}`), Retry: jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}}
+	if err := e.Store.CreateJob(context.Background(), back); jobflow.ErrorCode(err) != jobflow.EINVALID || !strings.Contains(jobflow.ErrorMessage(err), "recursion") {
+		t.Fatalf("the store wrote a job closing the loop: %v", err)
+	}
+
+	// A loop closed before that check existed (written here by SQL, as a
+	// database from an older jobflow could hold it) is refused at publish.
+	db, err := sql.Open("postgres", e.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().UTC()
+	if _, err := db.Exec(`INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
+    retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by)
+VALUES ($1, $2, $3, $4, 'SUBFLOW', $5, 0, 1, 0, 1, '', '', '', $6, $6, '')`, back.ID, back.TenantID, b, back.Name, string(back.Config), now); err != nil {
 		t.Fatal(err)
 	}
 	e.API.Must("GET", "/api/v1/workflows/"+b, nil, 200, &before)
-	e.API.Must("PUT", "/api/v1/workflows/"+b+"/canvas", map[string]any{"nodes": append(before.Canvas.Nodes, jobflow.CanvasNode{JobID: back.ID}),
-		"edges": []jobflow.Edge{}, "revision": before.Revision}, 200, nil)
+	cv, err := json.Marshal(jobflow.Canvas{Nodes: append(before.Canvas.Nodes, jobflow.CanvasNode{JobID: back.ID}), Edges: []jobflow.Edge{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE workflows SET canvas = $1 WHERE id = $2`, string(cv), b); err != nil {
+		t.Fatal(err)
+	}
 	for _, wf := range []string{a, b} {
 		f := e.API.Fail("POST", "/api/v1/workflows/"+wf+"/publish", nil, 400)
 		if f.Code != jobflow.EINVALID || !strings.Contains(f.Message, "recursion") {

@@ -353,9 +353,13 @@ func planOne(draft *document.Draft, existing *jobflow.Workflow, res *ImportResul
 	canvas := draft.Canvas(idOf)
 	// What the store's check (jobflow.CheckDraft) would refuse on write is
 	// a problem of the plan already; the tenant's ids it checks in its
-	// transaction.
-	if err := jobflow.CheckShape(&jobflow.Workflow{Name: draft.Name, Canvas: canvas, Config: draft.Config, Jobs: draft.Jobs}); err != nil {
-		res.Problems = append(res.Problems, document.Problem{Workflow: draft.Name, Path: "spec", Message: jobflow.ErrorMessage(err)})
+	// transaction. A document with problems of its own is not checked
+	// further: its jobs and edges are already known to be wrong, and a
+	// second message about the same fault would only confuse.
+	if !hasProblems(res, draft.Name) {
+		if err := jobflow.CheckShape(&jobflow.Workflow{Name: draft.Name, Canvas: canvas, Config: draft.Config, Jobs: draft.Jobs}); err != nil {
+			res.Problems = append(res.Problems, document.Problem{Workflow: draft.Name, Path: "spec", Message: jobflow.ErrorMessage(err)})
+		}
 	}
 	after := document.Side{Canvas: canvas, Config: draft.Config}
 	for _, j := range draft.Jobs {
@@ -492,4 +496,14 @@ func importedNames(res *ImportResult) string {
 		names[i] = it.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// hasProblems says whether the plan already refuses workflow name.
+func hasProblems(res *ImportResult, name string) bool {
+	for _, p := range res.Problems {
+		if p.Workflow == name {
+			return true
+		}
+	}
+	return false
 }

@@ -5,7 +5,7 @@ import (
 	"jobflow/document"
 )
 
-// lifecycleRoutes are the routes of the workflow lifecycle (issue 12):
+// lifecycleRoutes are the routes of the workflow lifecycle (docs/lifecycle.md):
 // version history, the audit log, personal API tokens and members.
 func (s *Server) lifecycleRoutes() []route {
 	const v1 = "/api/v1"

@@ -268,6 +268,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/job-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any user: the job types, from the registry: [{type, kind ACTIVITY|CONTROL, schema (the JSON Schema of its config), defaults (the config a new job starts from), outputs}] */
+        get: operations["get_api_v1_job_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}": {
         parameters: {
             query?: never;
@@ -1199,13 +1216,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         get: operations["get_path"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The web console (SPEC §8): a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
+        /** The web console: a file of its embedded build, else index.html (client-side routes); ETag, Cache-Control no-cache, CSP. Paths under /api/ answer JSON 404s */
         head: operations["head_path"];
         patch?: never;
         trace?: never;
@@ -1459,6 +1476,17 @@ export interface components {
             ok: boolean;
             response: string;
         };
+        ConditionJobConfig: {
+            /** @description the first case whose expression is true chooses its children */
+            cases: {
+                /** @description job ids of the CONDITION node's children */
+                to?: string[];
+                /** @description an expr-lang expression over params, global and outputs */
+                when: string;
+            }[];
+            /** @description job ids of the CONDITION node's children */
+            default?: string[];
+        };
         ConnectionTest: {
             error?: string;
             latencyMs?: number;
@@ -1530,6 +1558,36 @@ export interface components {
             total: number;
             totalCapped?: boolean;
         };
+        DependentJobConfig: {
+            /**
+             * @description the fallback poll
+             * @default 60
+             */
+            checkIntervalSeconds: number;
+            /** @description the runs to wait for: each a SUCCESS run whose logical time is in the window */
+            items: {
+                /** @description a job of it that must have succeeded; empty: the whole run */
+                jobId?: string;
+                /** @description the window of logical times: today, yesterday, thisHour, lastHour, thisWeek, lastWeek, thisMonth, lastMonth, lastNHours:N, lastNDays:N */
+                window: string;
+                /** @description the workflow to wait for */
+                workflowId: string;
+            }[];
+            /**
+             * @description FAIL: fail when an upstream run failed; WAIT: keep waiting
+             * @default FAIL
+             * @enum {string}
+             */
+            onUpstreamFail: "FAIL" | "WAIT";
+            /**
+             * @description AND: every item; OR: any
+             * @default AND
+             * @enum {string}
+             */
+            relation: "AND" | "OR";
+            /** @description how long to wait; 0: the job's timeout, else 24 h */
+            timeoutSeconds?: number;
+        };
         Edge: {
             from: string;
             to: string;
@@ -1571,6 +1629,24 @@ export interface components {
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionNumber?: number;
+        };
+        HttpJobConfig: {
+            /** @description the request body; variables are resolved */
+            body?: string;
+            /** @description request headers; variables are resolved */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description the request method
+             * @default GET
+             * @enum {string}
+             */
+            method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+            /** @description the statuses that succeed (any 2xx when empty) */
+            successCodes?: number[];
+            /** @description an absolute http or https URL; variables may stand in it */
+            url: string;
         };
         ImportInput: {
             document: unknown;
@@ -1647,9 +1723,8 @@ export interface components {
             runId: string;
         };
         Job: {
-            config: {
-                [key: string]: unknown;
-            };
+            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig */
+            config: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"];
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -1675,9 +1750,8 @@ export interface components {
             type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
         JobInput: {
-            config?: {
-                [key: string]: unknown;
-            };
+            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig */
+            config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"];
             cron?: string;
             name?: string;
             remark?: string;
@@ -1701,9 +1775,24 @@ export interface components {
             total: number;
             totalCapped?: boolean;
         };
+        JobOutputs: {
+            free?: boolean;
+            names: string[];
+        };
         JobRef: {
             id?: string;
             name: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+        };
+        JobTypeInfo: {
+            defaults: unknown;
+            /** @enum {string} */
+            kind: "ACTIVITY" | "CONTROL";
+            outputs: components["schemas"]["JobOutputs"];
+            schema: {
+                [key: string]: unknown;
+            };
             /** @enum {string} */
             type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
@@ -1861,6 +1950,16 @@ export interface components {
             version?: components["schemas"]["Version"] | null;
             workflow: components["schemas"]["Workflow"];
         };
+        PythonJobConfig: {
+            /** @description environment variables of the job (names: letters, digits and '_') */
+            env?: {
+                [key: string]: string;
+            };
+            /** @description lowers the tenant's job limits for this job */
+            limits?: Record<string, never>;
+            /** @description the python script; variables are resolved at node start */
+            script: string;
+        };
         RerunInput: {
             /** @enum {string} */
             mode?: "ALL" | "FAILED" | "FROM_NODE" | "NODE";
@@ -1972,6 +2071,16 @@ export interface components {
             temporal?: components["schemas"]["TemporalSchedule"] | null;
             workflowId: string;
         };
+        ShellJobConfig: {
+            /** @description environment variables of the job (names: letters, digits and '_') */
+            env?: {
+                [key: string]: string;
+            };
+            /** @description lowers the tenant's job limits for this job */
+            limits?: Record<string, never>;
+            /** @description the shell script; variables are resolved at node start */
+            script: string;
+        };
         Snapshot: {
             calendar?: components["schemas"]["Calendar"];
             canvas: components["schemas"]["Canvas"];
@@ -1982,8 +2091,39 @@ export interface components {
             workflowId: string;
             workflowName: string;
         };
+        SqlJobConfig: {
+            /** @description the datasource of the tenant to run on */
+            datasourceId: string;
+            /**
+             * @description EXECUTE reports rows affected; QUERY keeps the last statement's rows
+             * @default EXECUTE
+             * @enum {string}
+             */
+            mode: "EXECUTE" | "QUERY";
+            /** @description statements separated by ';'; variables are resolved */
+            sql: string;
+        };
         Status: {
             status: string;
+        };
+        SubflowJobConfig: {
+            /** @description the child run's params; secrets cannot be passed */
+            params?: {
+                [key: string]: string;
+            };
+            /**
+             * @description which of the child's versions runs
+             * @default PUBLISHED
+             * @enum {string}
+             */
+            version: "PUBLISHED" | "DRAFT";
+            /**
+             * @description the node ends with the child run
+             * @default true
+             */
+            wait: boolean;
+            /** @description the workflow of the tenant to run as a child run */
+            workflowId: string;
         };
         TemporalSchedule: {
             id: string;
@@ -2944,6 +3084,29 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_job_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobTypeInfo"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
