@@ -17,6 +17,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
@@ -179,6 +180,7 @@ func TestRunJob_LogStreaming(t *testing.T) {
 
 // TestRunJob_LogTruncation: 3 MB of output leave the last 1 MiB behind the marker.
 func TestRunJob_LogTruncation(t *testing.T) {
+	testtier.Long(t, "megabytes of log through a real job on both stores")
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			e := newTestEnv(t, d)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/internal/testwait"
 	"jobflow/jobtypes"
 	"jobflow/store"
@@ -22,6 +23,7 @@ import (
 // supervisor socket among its files; a supervisor killed while idle is
 // replaced and the next job runs.
 func TestRunJob_SupervisorReused(t *testing.T) {
+	testtier.Long(t, "many real job processes in a row")
 	e := newTestEnv(t, store.DialectSQLite)
 	ctx := context.Background()
 	n := 0

@@ -15,6 +15,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/jobdir"
+	"jobflow/internal/testtier"
 	"jobflow/jobtypes"
 	"jobflow/store"
 )
@@ -26,6 +27,7 @@ import (
 
 func needRoot(t *testing.T) {
 	t.Helper()
+	testtier.Long(t, "root: OS users, bubblewrap, nftables, cgroups")
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the job walls must be tested as root in CI")

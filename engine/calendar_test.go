@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
@@ -29,6 +30,7 @@ func holidaysAround() []string {
 //   - DRY_RUN: every fire is a run that succeeds at once with every job
 //     SKIPPED "not a calendar day" and no job executed.
 func TestEngine_CalendarSchedule(t *testing.T) {
+	testtier.Long(t, "waits for calendar-filtered schedule fires (cron/plan tests cover the decisions)")
 	e := newEnv(t)
 	ctx := context.Background()
 	calendar := func(name, zone string) string {

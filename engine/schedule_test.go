@@ -11,10 +11,12 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
 func TestEngine_Publish(t *testing.T) {
+	testtier.Long(t, "minutes of schedule fires (the fast tier keeps TestEngine_Publish_Invalid)")
 	e := newEnv(t)
 	ctx := context.Background()
 

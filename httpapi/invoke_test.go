@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/invoke"
 )
 
@@ -96,6 +97,7 @@ func (e *runEnv) nodeLogs(runID string) string {
 }
 
 func TestInvokeWorkflow(t *testing.T) {
+	testtier.Long(t, "many real invoked runs")
 	e := newRunEnv(t)
 	w := e.flow("invokable", invokeConfig, `echo "hello ${params.NAME}"`)
 	e.publish(w.ID)
