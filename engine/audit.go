@@ -14,9 +14,6 @@ import (
 func (e *Engine) auditRepair(ctx context.Context, log *slog.Logger, en jobflow.AuditEntry) {
 	en.Result = jobflow.AuditOK
 	if err := e.Store.CreateAuditEntry(context.WithoutCancel(ctx), &en); err != nil {
-		if log == nil {
-			log = slog.Default()
-		}
 		log.Error("audit write failed", "err", err, "action", en.Action, "object", en.ObjectID)
 	}
 }

@@ -2,8 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -237,11 +238,7 @@ var tagDescriptions = map[string]string{
 }
 
 func tagList(used map[string]bool) []any {
-	names := make([]string, 0, len(used))
-	for n := range used {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(used))
 	out := make([]any, 0, len(names))
 	for _, n := range names {
 		d := tagDescriptions[n]

@@ -135,8 +135,8 @@ func jobConfigName(t jobflow.JobType) string {
 // each the type's own (jobflow.JobTypeDef.Schema).
 func jobConfigComponents() map[string]openapi.Schema {
 	out := map[string]openapi.Schema{}
-	for t, sc := range jobtypes.ConfigSchemas() {
-		out[jobConfigName(t)] = openapi.Schema(sc)
+	for _, d := range jobflow.JobTypes() {
+		out[jobConfigName(d.Type())] = openapi.Schema(d.Schema())
 	}
 	return out
 }

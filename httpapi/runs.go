@@ -56,10 +56,11 @@ func (s *Server) startRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setAudit(c, auditObject{ID: r.ID, Name: r.WorkflowName, Version: r.VersionNumber})
+	o := auditObject{ID: r.ID, Name: r.WorkflowName, Version: r.VersionNumber}
 	if in.Version != nil {
-		setAudit(c, auditObject{Version: *in.Version})
+		o.Version = *in.Version
 	}
+	setAudit(c, o)
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status, TemporalURL: s.runURL(c, r)})
 }
 

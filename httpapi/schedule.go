@@ -30,10 +30,11 @@ func (s *Server) publish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setAudit(c, auditObject{Name: p.Workflow.Name})
+	o := auditObject{Name: p.Workflow.Name}
 	if p.Version != nil {
-		setAudit(c, auditObject{Version: p.Version.Number})
+		o.Version = p.Version.Number
 	}
+	setAudit(c, o)
 	return c.JSON(http.StatusOK, publishedView{Workflow: viewWorkflow(p.Workflow), Version: p.Version, NextRunTimes: nonNil(p.NextRunTimes)})
 }
 

@@ -103,7 +103,6 @@ func (s *Server) updateTenant(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setAudit(c, auditObject{Name: t.Name})
-	setAudit(c, auditObject{TenantID: t.ID})
+	setAudit(c, auditObject{Name: t.Name, TenantID: t.ID})
 	return c.JSON(http.StatusOK, t)
 }

@@ -144,13 +144,3 @@ func Infos() []Info {
 	}
 	return out
 }
-
-// ConfigSchemas are the config schemas by type name, for the API
-// document's config union (one schema per value of a job's type).
-func ConfigSchemas() map[jobflow.JobType]map[string]any {
-	out := map[jobflow.JobType]map[string]any{}
-	for _, d := range jobflow.JobTypes() {
-		out[d.Type()] = d.Schema()
-	}
-	return out
-}

@@ -19,7 +19,7 @@ var controlStarters = map[jobflow.JobType]func(r *runner, ctx workflow.Context, 
 // and reports whether it did.
 func (r *runner) startControl(ctx workflow.Context, i int, job *jobflow.Job) bool {
 	start, ok := controlStarters[job.Type]
-	if !ok || !jobflow.IsControl(job.Type) {
+	if !ok {
 		return false
 	}
 	start(r, ctx, i, job)
