@@ -1,7 +1,6 @@
 package jobflow
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -302,84 +301,23 @@ func ExpressionError(field string, err error) *Error {
 	return Errorf(EINVALID, "%s: %v", field, err).WithDetails(details)
 }
 
-// conditionRefs lists the jobs a CONDITION job's expressions read as
-// outputs.<jobName> or outputs["<jobName>"].
-func conditionRefs(raw json.RawMessage) []string {
-	var c ConditionConfig
-	if json.Unmarshal(raw, &c) != nil {
-		return nil
-	}
-	return c.Members("outputs")
-}
-
-// Members lists, in order of appearance, the names the expressions read
-// from one of their maps: Members("global") are the tenant variables a
-// CONDITION needs (FlowRun loads those, and only the plain ones).
-func (c ConditionConfig) Members(of string) []string {
-	var names []string
-	for _, cs := range c.Cases {
-		tree, err := parser.Parse(cs.When)
-		if err != nil {
-			continue
-		}
-		v := &memberVisitor{of: of}
-		ast.Walk(&tree.Node, v)
-		for _, n := range v.names {
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-		}
-	}
-	return names
-}
-
-type memberVisitor struct {
-	of    string
-	names []string
-}
-
-func (v *memberVisitor) Visit(n *ast.Node) {
-	m, ok := (*n).(*ast.MemberNode)
-	if !ok {
-		return
-	}
-	id, ok := m.Node.(*ast.IdentifierNode)
-	if !ok || id.Value != v.of {
-		return
-	}
-	if s, ok := m.Property.(*ast.StringNode); ok {
-		v.names = append(v.names, s.Value)
-	}
-}
-
-// validateConditions checks every CONDITION job on the canvas: each case's
-// and the default's targets must be children of the CONDITION node.
-func validateConditions(c Canvas, jobs []*Job) error {
+// validateBranches checks every job on the canvas whose type chooses
+// branches (CONDITION): each target it names must be a child of the job on
+// the canvas.
+func validateBranches(c Canvas, jobs []*Job) error {
 	children := c.Children()
 	for _, j := range jobs {
-		if j.Type != JobCondition || !c.Has(j.ID) {
+		bc, ok := LookupJobType(j.Type).(BranchChooser)
+		if !ok || !c.Has(j.ID) {
 			continue
 		}
-		var cfg ConditionConfig
-		if json.Unmarshal(j.Config, &cfg) != nil {
-			continue // Normalize refused it on save
-		}
-		check := func(field string, to []string) error {
-			for _, id := range to {
+		for _, b := range bc.Branches(j.Config) {
+			for _, id := range b.To {
 				if !slices.Contains(children[j.ID], id) {
-					return Errorf(EINVALID, "job %q: %s names %q, which is not a child of the CONDITION job on the canvas", j.Name, field, id).
-						WithDetails(map[string]string{"field": field, "jobId": j.ID, "target": id})
+					return Errorf(EINVALID, "job %q: %s names %q, which is not a child of the %s job on the canvas", j.Name, b.Field, id, j.Type).
+						WithDetails(map[string]string{"field": b.Field, "jobId": j.ID, "target": id})
 				}
 			}
-			return nil
-		}
-		for k, cs := range cfg.Cases {
-			if err := check(fmt.Sprintf("config.cases[%d].to", k), cs.To); err != nil {
-				return err
-			}
-		}
-		if err := check("config.default", cfg.Default); err != nil {
-			return err
 		}
 	}
 	return nil

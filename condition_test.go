@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-func condJob(id string, cfg ConditionConfig) *Job {
-	raw, _ := json.Marshal(cfg)
-	return &Job{ID: id, Name: "cond " + id, Type: JobCondition, Config: raw}
+// condJob is a CONDITION job; its config struct belongs to package
+// jobtypes, which this package's tests reach only through the registry.
+func condJob(id, config string) *Job {
+	return &Job{ID: id, Name: "cond " + id, Type: JobCondition, Config: json.RawMessage(config)}
 }
 
 // TestValidateControl_Conditions: case targets must be the CONDITION's
@@ -20,7 +21,7 @@ func TestValidateControl_Conditions(t *testing.T) {
 		Nodes: []CanvasNode{{JobID: "j1"}, {JobID: "j2"}, {JobID: "j3"}, {JobID: "j4"}},
 		Edges: []Edge{{From: "j1", To: "j2"}, {From: "j2", To: "j3"}, {From: "j3", To: "j4"}},
 	}
-	good := condJob("j2", ConditionConfig{Cases: []ConditionCase{{When: "outputs.check.rowCount > 0", To: []string{"j3"}}}})
+	good := condJob("j2", `{"cases":[{"when":"outputs.check.rowCount > 0","to":["j3"]}]}`)
 	if err := ValidateControl(c, []*Job{check, good, x, y}); err != nil {
 		t.Fatalf("valid canvas refused: %v", err)
 	}
@@ -29,10 +30,10 @@ func TestValidateControl_Conditions(t *testing.T) {
 		cond *Job
 		want string
 	}{
-		{"Grandchild", condJob("j2", ConditionConfig{Cases: []ConditionCase{{When: "true", To: []string{"j4"}}}}), `config.cases[0].to names "j4", which is not a child`},
-		{"DefaultNotChild", condJob("j2", ConditionConfig{Cases: []ConditionCase{{When: "true"}}, Default: []string{"j1"}}), `config.default names "j1"`},
-		{"ReadsDescendant", condJob("j2", ConditionConfig{Cases: []ConditionCase{{When: `outputs.y.k == "1"`, To: []string{"j3"}}}}), `names job "y", which is not upstream`},
-		{"ReadsUnknown", condJob("j2", ConditionConfig{Cases: []ConditionCase{{When: `outputs["no such"].k == "1"`}}}), `"no such", which is not a job of this workflow`},
+		{"Grandchild", condJob("j2", `{"cases":[{"when":"true","to":["j4"]}]}`), `config.cases[0].to names "j4", which is not a child`},
+		{"DefaultNotChild", condJob("j2", `{"cases":[{"when":"true"}],"default":["j1"]}`), `config.default names "j1"`},
+		{"ReadsDescendant", condJob("j2", `{"cases":[{"when":"outputs.y.k == \"1\"","to":["j3"]}]}`), `names job "y", which is not upstream`},
+		{"ReadsUnknown", condJob("j2", `{"cases":[{"when":"outputs[\"no such\"].k == \"1\""}]}`), `"no such", which is not a job of this workflow`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

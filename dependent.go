@@ -31,26 +31,6 @@ const (
 // lastNDays:N take one.
 var DependentWindows = []string{"today", "yesterday", "thisHour", "lastHour", "thisWeek", "lastWeek", "thisMonth", "lastMonth"}
 
-// Timeout is how long a DEPENDENT node waits before it fails: its own
-// timeoutSeconds, else the job's, else DefaultDependentTimeout.
-func (c DependentConfig) Timeout(jobTimeoutSeconds int) time.Duration {
-	switch {
-	case c.TimeoutSeconds > 0:
-		return time.Duration(c.TimeoutSeconds) * time.Second
-	case jobTimeoutSeconds > 0:
-		return time.Duration(jobTimeoutSeconds) * time.Second
-	}
-	return DefaultDependentTimeout
-}
-
-// CheckInterval is the fallback poll of a DEPENDENT node.
-func (c DependentConfig) CheckInterval() time.Duration {
-	if c.CheckIntervalSeconds <= 0 {
-		return DefaultDependentCheckSeconds * time.Second
-	}
-	return time.Duration(c.CheckIntervalSeconds) * time.Second
-}
-
 // DependentWindow is the window [from, to) of logical times that window
 // names, for a run whose logical time is logical, in zone loc. Days, weeks
 // (starting Monday) and months are calendar ones in loc, so a day across a

@@ -103,3 +103,49 @@ func unknownJobType() *Error {
 	}
 	return InvalidField("type", "type must be one of %s", strings.Join(names, ", "))
 }
+
+// The domain's draft checks (CheckDraft) need to read a few things out of
+// configs whose structs belong to their types. A type answers through
+// these optional interfaces, so the checks stay generic and the structs
+// stay in package jobtypes (docs/architecture.md).
+
+// BranchChooser is a type whose jobs choose which of their children run
+// (CONDITION): every target it names must be a child on the canvas.
+type BranchChooser interface {
+	// Branches lists the children a config names, by the config field
+	// that names them; nil when the config does not parse.
+	Branches(raw json.RawMessage) []Branch
+}
+
+// Branch is a config field naming children of the job on the canvas.
+type Branch struct {
+	Field string
+	To    []string
+}
+
+// OutputReader is a type whose config reads other jobs' outputs outside
+// ${…} texts (a CONDITION's expressions read outputs.<job>).
+type OutputReader interface {
+	// ReadsOutputsOf lists the job names the config reads outputs of.
+	ReadsOutputsOf(raw json.RawMessage) []string
+}
+
+// WorkflowCaller is a type whose jobs run another workflow of the tenant
+// (SUBFLOW): the call graph between workflows must have no loop.
+type WorkflowCaller interface {
+	// CalledWorkflow is the workflow a config runs, "" when it does not
+	// parse.
+	CalledWorkflow(raw json.RawMessage) string
+}
+
+// CalledWorkflow returns the workflow job j runs as a child run, "" for a
+// job of another type.
+func (j *Job) CalledWorkflow() string {
+	if j == nil {
+		return ""
+	}
+	if c, ok := LookupJobType(j.Type).(WorkflowCaller); ok {
+		return c.CalledWorkflow(j.Config)
+	}
+	return ""
+}

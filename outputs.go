@@ -68,8 +68,8 @@ func (j *Job) OutputRefs(isJob func(name string) bool) ([]vars.OutputRef, error)
 		}
 		out = append(out, refs...)
 	}
-	if j.Type == JobCondition {
-		for _, name := range conditionRefs(j.Config) {
+	if r, ok := LookupJobType(j.Type).(OutputReader); ok {
+		for _, name := range r.ReadsOutputsOf(j.Config) {
 			out = append(out, vars.OutputRef{Text: "outputs." + name, Job: name})
 		}
 	}
@@ -130,7 +130,7 @@ func ValidateControl(c Canvas, jobs []*Job) error {
 	if err := ValidateRefs(c, jobs); err != nil {
 		return err
 	}
-	return validateConditions(c, jobs)
+	return validateBranches(c, jobs)
 }
 
 // ancestors of id under parents.

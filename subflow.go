@@ -2,7 +2,6 @@ package jobflow
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 )
 
@@ -19,19 +18,6 @@ const MaxSubflowDepth = 5
 
 // MaxSubflowParams bounds a SUBFLOW job's params, like a run's.
 const MaxSubflowParams = MaxParams
-
-// SubflowTarget returns the workflow a SUBFLOW job runs, "" for other jobs
-// or a config that does not parse.
-func (j *Job) SubflowTarget() string {
-	if j == nil || j.Type != JobSubflow {
-		return ""
-	}
-	var c SubflowConfig
-	if json.Unmarshal(j.Config, &c) != nil {
-		return ""
-	}
-	return c.WorkflowID
-}
 
 // SubflowLookup is what the call-graph check reads of the store.
 type SubflowLookup interface {
@@ -78,12 +64,12 @@ func CheckSubflows(ctx context.Context, look SubflowLookup, tenantID string, w *
 func subflowTargets(jobs []*Job, snap []Job) []string {
 	var out []string
 	for _, j := range jobs {
-		if t := j.SubflowTarget(); t != "" {
+		if t := j.CalledWorkflow(); t != "" {
 			out = append(out, t)
 		}
 	}
 	for i := range snap {
-		if t := snap[i].SubflowTarget(); t != "" {
+		if t := snap[i].CalledWorkflow(); t != "" {
 			out = append(out, t)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/store"
 	"jobflow/store/storetest"
 	"jobflow/workflows"
@@ -57,9 +58,9 @@ func TestCheckDependent(t *testing.T) {
 		// e.run's logical time is 2026-11-25 02:00 in Shanghai: yesterday
 		// there is 11-24, i.e. [11-23 16:00, 11-24 16:00) UTC.
 		in := workflows.CheckDependentInput{TenantID: tenant, RunID: e.run.ID, JobID: "dep", TemporalWorkflowID: "tw-waiter",
-			LogicalTime: logicalTime, Timezone: "Asia/Shanghai", Config: jobflow.DependentConfig{
-				Items:    []jobflow.DependentItem{{WorkflowID: up.ID, Window: "yesterday"}, {WorkflowID: up.ID, JobID: "load", Window: "today"}},
-				Relation: jobflow.RelationAnd, OnUpstreamFail: jobflow.OnUpstreamFailFail}}
+			LogicalTime: logicalTime, Timezone: "Asia/Shanghai", Config: jobtypes.DependentConfig{
+				Items:    []jobtypes.DependentItem{{WorkflowID: up.ID, Window: "yesterday"}, {WorkflowID: up.ID, JobID: "load", Window: "today"}},
+				Relation: jobtypes.RelationAnd, OnUpstreamFail: jobtypes.OnUpstreamFailFail}}
 		check := func(in workflows.CheckDependentInput) workflows.CheckDependentResult {
 			t.Helper()
 			res, err := e.a.CheckDependent(ctx, in)

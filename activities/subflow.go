@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/vars"
 	"jobflow/workflows"
 )
@@ -54,7 +55,7 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 		a.logger().Error("record subflow node", "run", node.RunID, "job", node.JobID, "err", err)
 		return none, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 	}
-	var cfg jobflow.SubflowConfig
+	var cfg jobtypes.SubflowConfig
 	if err := json.Unmarshal(in.Job.Config, &cfg); err != nil || cfg.WorkflowID == "" {
 		return none, subflowConfigError("the SUBFLOW config names no workflow")
 	}
@@ -184,14 +185,14 @@ func (a *Activities) rerunChild(ctx context.Context, st subflowStore, in workflo
 
 // childSnapshot is what a fresh child runs: the target's published version
 // or a snapshot of its draft.
-func (a *Activities) childSnapshot(ctx context.Context, st subflowStore, tenantID string, cfg jobflow.SubflowConfig) (*jobflow.Snapshot, error) {
+func (a *Activities) childSnapshot(ctx context.Context, st subflowStore, tenantID string, cfg jobtypes.SubflowConfig) (*jobflow.Snapshot, error) {
 	w, err := st.FindWorkflowByID(ctx, tenantID, cfg.WorkflowID)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
 		return nil, subflowConfigError("workflow %s does not exist in this tenant", cfg.WorkflowID)
 	} else if err != nil {
 		return nil, temporal.NewApplicationError("cannot read the child workflow", ErrTypeStoreFailed)
 	}
-	if cfg.Version == jobflow.SubflowDraft {
+	if cfg.Version == jobtypes.SubflowDraft {
 		snap, err := jobflow.TakeSnapshot(w, "")
 		if err != nil {
 			return nil, subflowConfigError("the draft of workflow %q cannot run: %s", w.Name, jobflow.ErrorMessage(err))
@@ -211,7 +212,7 @@ func (a *Activities) childSnapshot(ctx context.Context, st subflowStore, tenantI
 // childParams resolves the config's params in the parent's scope: its
 // params, the tenant's plain variables, the upstream outputs and the
 // logical time. Secrets are refused when the job is saved.
-func (a *Activities) childParams(ctx context.Context, in workflows.PrepareSubflowInput, cfg jobflow.SubflowConfig) (map[string]string, error) {
+func (a *Activities) childParams(ctx context.Context, in workflows.PrepareSubflowInput, cfg jobtypes.SubflowConfig) (map[string]string, error) {
 	if len(cfg.Params) == 0 {
 		return nil, nil
 	}

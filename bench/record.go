@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/workflows"
 )
 
@@ -281,7 +282,7 @@ func subflowParent(child string) jobflow.Snapshot {
 // PrepareSubflow stands in for the real one: the child runs a snapshot
 // chosen by the target's id (x then y; y fails or blocks as named).
 func PrepareSubflow(_ context.Context, in workflows.PrepareSubflowInput) (workflows.FlowRunInput, error) {
-	var cfg jobflow.SubflowConfig
+	var cfg jobtypes.SubflowConfig
 	_ = json.Unmarshal(in.Job.Config, &cfg)
 	scripts := map[string]string{"x": "outputs"}
 	switch cfg.WorkflowID {

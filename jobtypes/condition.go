@@ -3,20 +3,78 @@ package jobtypes
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
 
 	"jobflow"
 )
 
+// ConditionConfig is the config of a CONDITION job: the first case whose
+// expression is true chooses its children; no true case chooses Default.
+// Children not chosen are NOT_SELECTED.
+type ConditionConfig struct {
+	Cases   []ConditionCase `json:"cases"`
+	Default []string        `json:"default"`
+}
+
+// ConditionCase is one branch of a CONDITION job.
+type ConditionCase struct {
+	When string   `json:"when"` // an expr-lang expression over params, vars and outputs
+	To   []string `json:"to"`   // job ids of the CONDITION node's children
+}
+
+// Members lists, in order of appearance, the names the expressions read
+// from one of their maps: Members("global") are the tenant variables a
+// CONDITION needs (FlowRun loads those, and only the plain ones).
+func (c ConditionConfig) Members(of string) []string {
+	var names []string
+	for _, cs := range c.Cases {
+		tree, err := parser.Parse(cs.When)
+		if err != nil {
+			continue
+		}
+		v := &memberVisitor{of: of}
+		ast.Walk(&tree.Node, v)
+		for _, n := range v.names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+type memberVisitor struct {
+	of    string
+	names []string
+}
+
+func (v *memberVisitor) Visit(n *ast.Node) {
+	m, ok := (*n).(*ast.MemberNode)
+	if !ok {
+		return
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	if !ok || id.Value != v.of {
+		return
+	}
+	if s, ok := m.Property.(*ast.StringNode); ok {
+		v.names = append(v.names, s.Value)
+	}
+}
+
 // conditionType: FlowRun evaluates the cases and chooses the children
-// (workflows/condition.go); the config struct is jobflow.ConditionConfig,
+// (workflows/condition.go); the config struct is ConditionConfig,
 // which the domain's canvas checks read too.
 type conditionType struct{}
 
 func (conditionType) Type() jobflow.JobType { return jobflow.JobCondition }
 func (conditionType) Kind() jobflow.JobKind { return jobflow.KindControl }
 func (conditionType) Defaults() any {
-	return jobflow.ConditionConfig{Cases: []jobflow.ConditionCase{}, Default: []string{}}
+	return ConditionConfig{Cases: []ConditionCase{}, Default: []string{}}
 }
 
 // Outputs: a CONDITION sets none.
@@ -38,7 +96,7 @@ func (conditionType) Schema() map[string]any {
 // Normalize validates a CONDITION job's config on its own; the case
 // targets are checked against the canvas by jobflow.ValidateControl.
 func (conditionType) Normalize(raw json.RawMessage) (any, error) {
-	var c jobflow.ConditionConfig
+	var c ConditionConfig
 	if err := jobflow.StrictUnmarshal(raw, &c); err != nil {
 		return nil, err
 	}
@@ -64,4 +122,28 @@ func (conditionType) Normalize(raw json.RawMessage) (any, error) {
 		c.Default = []string{}
 	}
 	return c, nil
+}
+
+// Branches: every case's targets and the default must be children of the
+// CONDITION node on the canvas.
+func (conditionType) Branches(raw json.RawMessage) []jobflow.Branch {
+	var c ConditionConfig
+	if json.Unmarshal(raw, &c) != nil {
+		return nil // Normalize refused it on save
+	}
+	out := make([]jobflow.Branch, 0, len(c.Cases)+1)
+	for k, cs := range c.Cases {
+		out = append(out, jobflow.Branch{Field: fmt.Sprintf("config.cases[%d].to", k), To: cs.To})
+	}
+	return append(out, jobflow.Branch{Field: "config.default", To: c.Default})
+}
+
+// ReadsOutputsOf: the jobs the expressions read as outputs.<jobName> or
+// outputs["<jobName>"].
+func (conditionType) ReadsOutputsOf(raw json.RawMessage) []string {
+	var c ConditionConfig
+	if json.Unmarshal(raw, &c) != nil {
+		return nil
+	}
+	return c.Members("outputs")
 }

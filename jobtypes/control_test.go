@@ -87,7 +87,7 @@ func TestConditionLimits_RefusedOnSave(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, _ := json.Marshal(ConditionConfig{Cases: []ConditionCase{{When: "true", To: []string{}}, {When: tt.when, To: []string{}}}})
+			cfg, _ := json.Marshal(jobtypes.ConditionConfig{Cases: []jobtypes.ConditionCase{{When: "true", To: []string{}}, {When: tt.when, To: []string{}}}})
 			j := Job{Name: "c", Type: JobCondition, Config: cfg}
 			err := j.Normalize()
 			if ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.want) {
@@ -122,7 +122,7 @@ func TestNormalizeDependentConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Relation != RelationAnd || c.OnUpstreamFail != OnUpstreamFailFail || c.CheckIntervalSeconds != 60 ||
+	if c.Relation != jobtypes.RelationAnd || c.OnUpstreamFail != jobtypes.OnUpstreamFailFail || c.CheckIntervalSeconds != 60 ||
 		c.Items[0].WorkflowID != "wf_a" || c.TimeoutSeconds != 0 {
 		t.Fatalf("normalized: %+v", c)
 	}

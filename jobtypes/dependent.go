@@ -10,15 +10,62 @@ import (
 	"jobflow"
 )
 
+// Dependent relations and upstream-failure policies.
+const (
+	RelationAnd = "AND"
+	RelationOr  = "OR"
+
+	OnUpstreamFailFail = "FAIL"
+	OnUpstreamFailWait = "WAIT"
+)
+
+// DependentConfig is the config of a DEPENDENT job: it waits (WAITING, no
+// parallelism slot) for SUCCESS runs of other workflows whose logicalTime is
+// in a window of this run's logical time.
+type DependentConfig struct {
+	Items                []DependentItem `json:"items"`
+	Relation             string          `json:"relation"`                       // AND (default) or OR
+	TimeoutSeconds       int             `json:"timeoutSeconds"`                 // 0: the job's own timeout, else 24 h
+	OnUpstreamFail       string          `json:"onUpstreamFail"`                 // FAIL (default) or WAIT
+	CheckIntervalSeconds int             `json:"checkIntervalSeconds,omitempty"` // the fallback poll, default 60
+}
+
+// DependentItem is one thing a DEPENDENT job waits for.
+type DependentItem struct {
+	WorkflowID string `json:"workflowId"`
+	JobID      string `json:"jobId,omitempty"` // "": the whole run must be SUCCESS
+	Window     string `json:"window"`          // today, yesterday, thisHour, lastHour, lastNHours:N, thisWeek, lastWeek, thisMonth, lastMonth, lastNDays:N
+}
+
+// Timeout is how long a DEPENDENT node waits before it fails: its own
+// timeoutSeconds, else the job's, else jobflow.DefaultDependentTimeout.
+func (c DependentConfig) Timeout(jobTimeoutSeconds int) time.Duration {
+	switch {
+	case c.TimeoutSeconds > 0:
+		return time.Duration(c.TimeoutSeconds) * time.Second
+	case jobTimeoutSeconds > 0:
+		return time.Duration(jobTimeoutSeconds) * time.Second
+	}
+	return jobflow.DefaultDependentTimeout
+}
+
+// CheckInterval is the fallback poll of a DEPENDENT node.
+func (c DependentConfig) CheckInterval() time.Duration {
+	if c.CheckIntervalSeconds <= 0 {
+		return jobflow.DefaultDependentCheckSeconds * time.Second
+	}
+	return time.Duration(c.CheckIntervalSeconds) * time.Second
+}
+
 // dependentType: FlowRun waits for the upstream runs (workflows/dependent.go);
-// the config struct and its windows are jobflow.DependentConfig.
+// the config struct and its windows are DependentConfig.
 type dependentType struct{}
 
 func (dependentType) Type() jobflow.JobType { return jobflow.JobDependent }
 func (dependentType) Kind() jobflow.JobKind { return jobflow.KindControl }
 func (dependentType) Defaults() any {
-	return jobflow.DependentConfig{Items: []jobflow.DependentItem{}, Relation: jobflow.RelationAnd,
-		OnUpstreamFail: jobflow.OnUpstreamFailFail, CheckIntervalSeconds: jobflow.DefaultDependentCheckSeconds}
+	return DependentConfig{Items: []DependentItem{}, Relation: RelationAnd,
+		OnUpstreamFail: OnUpstreamFailFail, CheckIntervalSeconds: jobflow.DefaultDependentCheckSeconds}
 }
 
 // Outputs: a DEPENDENT sets none.
@@ -34,9 +81,9 @@ func (dependentType) Schema() map[string]any {
 				"jobId":      str("a job of it that must have succeeded; empty: the whole run"),
 				"window":     map[string]any{"type": "string", "description": "the window of logical times: " + strings.Join(windows, ", ")},
 			}, "workflowId", "window")},
-		"relation":       enum("AND: every item; OR: any", jobflow.RelationAnd, jobflow.RelationAnd, jobflow.RelationOr),
+		"relation":       enum("AND: every item; OR: any", RelationAnd, RelationAnd, RelationOr),
 		"timeoutSeconds": integer("how long to wait; 0: the job's timeout, else 24 h", 0, jobflow.MaxTimeoutSeconds),
-		"onUpstreamFail": enum("FAIL: fail when an upstream run failed; WAIT: keep waiting", jobflow.OnUpstreamFailFail, jobflow.OnUpstreamFailFail, jobflow.OnUpstreamFailWait),
+		"onUpstreamFail": enum("FAIL: fail when an upstream run failed; WAIT: keep waiting", OnUpstreamFailFail, OnUpstreamFailFail, OnUpstreamFailWait),
 		"checkIntervalSeconds": map[string]any{"type": "integer", "description": "the fallback poll", "default": jobflow.DefaultDependentCheckSeconds,
 			"minimum": jobflow.MinDependentCheckSeconds, "maximum": jobflow.MaxDependentCheckSeconds},
 	}, "items")
@@ -46,7 +93,7 @@ func (dependentType) Schema() map[string]any {
 // named workflows and jobs exist in the tenant is the store's check (it
 // needs the store).
 func (dependentType) Normalize(raw json.RawMessage) (any, error) {
-	var c jobflow.DependentConfig
+	var c DependentConfig
 	if err := jobflow.StrictUnmarshal(raw, &c); err != nil {
 		return nil, err
 	}
@@ -69,15 +116,15 @@ func (dependentType) Normalize(raw json.RawMessage) (any, error) {
 		}
 	}
 	if c.Relation == "" {
-		c.Relation = jobflow.RelationAnd
+		c.Relation = RelationAnd
 	}
-	if c.Relation != jobflow.RelationAnd && c.Relation != jobflow.RelationOr {
+	if c.Relation != RelationAnd && c.Relation != RelationOr {
 		return nil, jobflow.InvalidField("config.relation", "config.relation must be AND or OR")
 	}
 	if c.OnUpstreamFail == "" {
-		c.OnUpstreamFail = jobflow.OnUpstreamFailFail
+		c.OnUpstreamFail = OnUpstreamFailFail
 	}
-	if c.OnUpstreamFail != jobflow.OnUpstreamFailFail && c.OnUpstreamFail != jobflow.OnUpstreamFailWait {
+	if c.OnUpstreamFail != OnUpstreamFailFail && c.OnUpstreamFail != OnUpstreamFailWait {
 		return nil, jobflow.InvalidField("config.onUpstreamFail", "config.onUpstreamFail must be FAIL or WAIT")
 	}
 	if c.TimeoutSeconds < 0 || c.TimeoutSeconds > jobflow.MaxTimeoutSeconds {
@@ -94,10 +141,10 @@ func (dependentType) Normalize(raw json.RawMessage) (any, error) {
 }
 
 // ParseDependentConfig reads a stored (normalized) DEPENDENT config.
-func ParseDependentConfig(raw json.RawMessage) (jobflow.DependentConfig, error) {
+func ParseDependentConfig(raw json.RawMessage) (DependentConfig, error) {
 	v, err := dependentType{}.Normalize(raw)
 	if err != nil {
-		return jobflow.DependentConfig{}, err
+		return DependentConfig{}, err
 	}
-	return v.(jobflow.DependentConfig), nil
+	return v.(DependentConfig), nil
 }

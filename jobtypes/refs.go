@@ -22,7 +22,7 @@ func (sqlType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflow.Jo
 }
 
 func (subflowType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflow.Job) error {
-	var c jobflow.SubflowConfig
+	var c SubflowConfig
 	if err := json.Unmarshal(j.Config, &c); err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (dependentType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobf
 
 // CheckRefs refuses targets that are not other jobs of the same workflow.
 func (conditionType) CheckRefs(_ context.Context, rc jobflow.RefCheck, j *jobflow.Job) error {
-	var c jobflow.ConditionConfig
+	var c ConditionConfig
 	if err := json.Unmarshal(j.Config, &c); err != nil {
 		return err
 	}

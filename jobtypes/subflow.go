@@ -7,8 +7,23 @@ import (
 	"jobflow"
 )
 
+// Subflow versions.
+const (
+	SubflowPublished = "PUBLISHED"
+	SubflowDraft     = "DRAFT"
+)
+
+// SubflowConfig is the config of a SUBFLOW job: it runs another workflow of
+// the tenant as a child run.
+type SubflowConfig struct {
+	WorkflowID string            `json:"workflowId"`
+	Version    string            `json:"version"` // PUBLISHED (default) or DRAFT
+	Params     map[string]string `json:"params,omitempty"`
+	Wait       *bool             `json:"wait,omitempty"` // default true: the node ends with the child
+}
+
 // subflowType: FlowRun starts the child run and waits for it
-// (workflows/subflow.go); the config struct is jobflow.SubflowConfig, which
+// (workflows/subflow.go); the config struct is SubflowConfig, which
 // the domain's call-graph check reads too.
 type subflowType struct{}
 
@@ -16,7 +31,7 @@ func (subflowType) Type() jobflow.JobType { return jobflow.JobSubflow }
 func (subflowType) Kind() jobflow.JobKind { return jobflow.KindControl }
 func (subflowType) Defaults() any {
 	wait := true
-	return jobflow.SubflowConfig{Version: jobflow.SubflowPublished, Wait: &wait}
+	return SubflowConfig{Version: SubflowPublished, Wait: &wait}
 }
 
 // Outputs: the child run's id, and the outputs the child's jobs set
@@ -28,7 +43,7 @@ func (subflowType) Outputs() jobflow.JobOutputs {
 func (subflowType) Schema() map[string]any {
 	return object(map[string]any{
 		"workflowId": str("the workflow of the tenant to run as a child run"),
-		"version":    enum("which of the child's versions runs", jobflow.SubflowPublished, jobflow.SubflowPublished, jobflow.SubflowDraft),
+		"version":    enum("which of the child's versions runs", SubflowPublished, SubflowPublished, SubflowDraft),
 		"params":     stringMap("the child run's params; secrets cannot be passed"),
 		"wait":       map[string]any{"type": "boolean", "description": "the node ends with the child run", "default": true},
 	}, "workflowId")
@@ -48,7 +63,7 @@ func (subflowType) CheckJob(j *jobflow.Job) error {
 // that the workflow exists and the call graph has no loop is checked
 // against the store (jobflow.CheckSubflows).
 func (subflowType) Normalize(raw json.RawMessage) (any, error) {
-	var c jobflow.SubflowConfig
+	var c SubflowConfig
 	if err := jobflow.StrictUnmarshal(raw, &c); err != nil {
 		return nil, err
 	}
@@ -57,8 +72,8 @@ func (subflowType) Normalize(raw json.RawMessage) (any, error) {
 	}
 	switch c.Version {
 	case "":
-		c.Version = jobflow.SubflowPublished
-	case jobflow.SubflowPublished, jobflow.SubflowDraft:
+		c.Version = SubflowPublished
+	case SubflowPublished, SubflowDraft:
 	default:
 		return nil, jobflow.InvalidField("config.version", "config.version must be PUBLISHED or DRAFT")
 	}
@@ -83,4 +98,13 @@ func (subflowType) Normalize(raw json.RawMessage) (any, error) {
 		c.Wait = &wait
 	}
 	return c, nil
+}
+
+// CalledWorkflow is the workflow a SUBFLOW config runs.
+func (subflowType) CalledWorkflow(raw json.RawMessage) string {
+	var c SubflowConfig
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	return c.WorkflowID
 }

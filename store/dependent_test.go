@@ -172,7 +172,7 @@ func TestDependentJob_Targets(t *testing.T) {
 		foreign := mustWorkflow(t, s, f.other.ID, "theirs", "")
 		foreignJob := mustShellJob(t, s, f.other.ID, foreign.ID, "x")
 		cfg := func(wf, job string) json.RawMessage {
-			b, _ := json.Marshal(jobflow.DependentConfig{Items: []jobflow.DependentItem{
+			b, _ := json.Marshal(jobtypes.DependentConfig{Items: []jobtypes.DependentItem{
 				{WorkflowID: up.ID, Window: "today"}, {WorkflowID: wf, JobID: job, Window: "yesterday"}}})
 			return b
 		}

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // CONDITION jobs (docs/run-semantics.md#condition-jobs) are decided here, in workflow code: their
@@ -39,7 +40,7 @@ const (
 // startCondition decides CONDITION node i, at once or after loading the
 // variables its expressions name.
 func (r *runner) startCondition(ctx workflow.Context, i int, job *jobflow.Job) {
-	var cfg jobflow.ConditionConfig
+	var cfg jobtypes.ConditionConfig
 	if err := json.Unmarshal(job.Config, &cfg); err != nil {
 		r.fail(i, "config of CONDITION job: "+err.Error(), true)
 		return
@@ -81,7 +82,7 @@ func (r *runner) startCondition(ctx workflow.Context, i int, job *jobflow.Job) {
 const conditionBudgetVersion = "condition-budget"
 
 // decideCondition evaluates the cases in order and ends node i.
-func (r *runner) decideCondition(ctx workflow.Context, i int, cfg jobflow.ConditionConfig, globals map[string]string) {
+func (r *runner) decideCondition(ctx workflow.Context, i int, cfg jobtypes.ConditionConfig, globals map[string]string) {
 	outputs := map[string]map[string]string{}
 	for _, u := range r.upstream(i) {
 		outputs[u.Name] = u.Outputs

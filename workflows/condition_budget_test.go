@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // doubling is the reported let-chain bomb, from a literal or from a name.
@@ -69,7 +70,7 @@ func TestCondition_BudgetBombs(t *testing.T) {
 			s.globals = map[string]string{"seed": "ssss"}
 			s.behave["check"] = returns(map[string]string{"rowCount": "3", "body": "bbbb"})
 			env := newEnv(t, s)
-			in := input(conditionFlow(t, jobflow.ConditionConfig{Cases: []jobflow.ConditionCase{
+			in := input(conditionFlow(t, jobtypes.ConditionConfig{Cases: []jobtypes.ConditionCase{
 				{When: `params.mode == "never"`, To: []string{"x"}},
 				{When: tt.when, To: []string{"y"}},
 			}}))
@@ -117,7 +118,7 @@ func TestCondition_BudgetAbort(t *testing.T) {
 		env := newEnv(t, s)
 		snap := snapshot("check cond x slow", "check>cond cond>x")
 		snap.Config.FailureStrategy = jobflow.FailureContinue
-		raw, _ := json.Marshal(jobflow.ConditionConfig{Cases: []jobflow.ConditionCase{{When: bomb, To: []string{"x"}}}})
+		raw, _ := json.Marshal(jobtypes.ConditionConfig{Cases: []jobtypes.ConditionCase{{When: bomb, To: []string{"x"}}}})
 		snap.Jobs[1].Type, snap.Jobs[1].Config = jobflow.JobCondition, raw
 		s.behave["slow"] = blocks()
 		const abortAfter = 300 * time.Millisecond
@@ -151,7 +152,7 @@ func TestCondition_BudgetVersion(t *testing.T) {
 		if old {
 			env.OnGetVersion(conditionBudgetVersion, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		}
-		in := input(conditionFlow(t, jobflow.ConditionConfig{Cases: []jobflow.ConditionCase{
+		in := input(conditionFlow(t, jobtypes.ConditionConfig{Cases: []jobtypes.ConditionCase{
 			{When: `let n = 3; len(1..n) == 3`, To: []string{"x"}},
 		}}))
 		res, _ := run(t, env, in)

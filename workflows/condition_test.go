@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // conditionFlow: check → cond (CONDITION) → x, y; x → z, y → z (a join);
 // y → w (only parent y). cond's cases come from the test.
-func conditionFlow(t *testing.T, cfg jobflow.ConditionConfig) jobflow.Snapshot {
+func conditionFlow(t *testing.T, cfg jobtypes.ConditionConfig) jobflow.Snapshot {
 	t.Helper()
 	s := snapshot("check cond x y z w", "check>cond cond>x cond>y x>z y>z y>w")
 	raw, err := json.Marshal(cfg)
@@ -22,8 +23,8 @@ func conditionFlow(t *testing.T, cfg jobflow.ConditionConfig) jobflow.Snapshot {
 	return s
 }
 
-var fullOrDelta = jobflow.ConditionConfig{
-	Cases: []jobflow.ConditionCase{
+var fullOrDelta = jobtypes.ConditionConfig{
+	Cases: []jobtypes.ConditionCase{
 		{When: `outputs["job check"].rowCount > 0 && params.mode == "full"`, To: []string{"x"}},
 		{When: `params.mode == "delta"`, To: []string{"y"}},
 	},
@@ -87,8 +88,8 @@ func TestCondition_Globals(t *testing.T) {
 	s := newStub()
 	s.globals = map[string]string{"region": "cn", "other": "x"}
 	env := newEnv(t, s)
-	in := input(conditionFlow(t, jobflow.ConditionConfig{
-		Cases: []jobflow.ConditionCase{{When: `global.region == "cn"`, To: []string{"y"}}},
+	in := input(conditionFlow(t, jobtypes.ConditionConfig{
+		Cases: []jobtypes.ConditionCase{{When: `global.region == "cn"`, To: []string{"y"}}},
 	}))
 	res, err := run(t, env, in)
 	if err != nil {
@@ -106,8 +107,8 @@ func TestCondition_RuntimeError(t *testing.T) {
 	s := newStub()
 	env := newEnv(t, s)
 	s.behave["check"] = returns(map[string]string{"rowCount": "many"})
-	in := input(conditionFlow(t, jobflow.ConditionConfig{
-		Cases: []jobflow.ConditionCase{{When: `outputs["job check"].rowCount > 0`, To: []string{"x"}}},
+	in := input(conditionFlow(t, jobtypes.ConditionConfig{
+		Cases: []jobtypes.ConditionCase{{When: `outputs["job check"].rowCount > 0`, To: []string{"x"}}},
 	}))
 	res, _ := run(t, env, in)
 	if res.Status != jobflow.RunFail {

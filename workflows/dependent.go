@@ -42,7 +42,7 @@ const depChecksPerExecution = 100
 
 // depWait is the state of one waiting DEPENDENT node.
 type depWait struct {
-	cfg      jobflow.DependentConfig
+	cfg      jobtypes.DependentConfig
 	deadline time.Time
 	inFlight bool   // a check is running
 	again    bool   // a signal came during the check: check once more
@@ -164,7 +164,7 @@ func (r *runner) dependentChecked(ctx workflow.Context, i int, res CheckDependen
 		r.dependentEnded(i, false, failed)
 	case !workflow.Now(ctx).Before(d.deadline):
 		what := "every one of"
-		if d.cfg.Relation == jobflow.RelationOr {
+		if d.cfg.Relation == jobtypes.RelationOr {
 			what = "one of"
 		}
 		r.dependentEnded(i, false, fmt.Sprintf("timed out after %d s waiting for %s: %s",
@@ -180,7 +180,7 @@ func (r *runner) dependentChecked(ctx workflow.Context, i int, res CheckDependen
 // found: met when every item (AND) or one (OR) has its SUCCESS run; with
 // FAIL, failed when an item's newest run in its window ended FAIL (AND) or
 // every item's did (OR); waiting names the items not met.
-func decideDependent(cfg jobflow.DependentConfig, res CheckDependentResult) (met bool, failed string, waiting []string) {
+func decideDependent(cfg jobtypes.DependentConfig, res CheckDependentResult) (met bool, failed string, waiting []string) {
 	nMet := 0
 	var fails []string
 	for k, it := range res.Items {
@@ -198,13 +198,13 @@ func decideDependent(cfg jobflow.DependentConfig, res CheckDependentResult) (met
 		waiting = append(waiting, text)
 	}
 	n := len(res.Items)
-	if cfg.Relation == jobflow.RelationOr {
+	if cfg.Relation == jobtypes.RelationOr {
 		met = nMet > 0
 	} else {
 		met = n > 0 && nMet == n
 	}
-	if !met && cfg.OnUpstreamFail != jobflow.OnUpstreamFailWait && len(fails) > 0 &&
-		(cfg.Relation != jobflow.RelationOr || len(fails) == n) {
+	if !met && cfg.OnUpstreamFail != jobtypes.OnUpstreamFailWait && len(fails) > 0 &&
+		(cfg.Relation != jobtypes.RelationOr || len(fails) == n) {
 		failed = "upstream failed: " + strings.Join(fails, "; ")
 	}
 	return met, failed, waiting

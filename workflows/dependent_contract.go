@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // The DEPENDENT part of the contract between FlowRun and activities/.
@@ -24,13 +25,13 @@ const (
 
 // CheckDependentInput is one check of a DEPENDENT node.
 type CheckDependentInput struct {
-	TenantID           string                  `json:"tenantId"`
-	RunID              string                  `json:"runId"`
-	JobID              string                  `json:"jobId"`
-	TemporalWorkflowID string                  `json:"temporalWorkflowId"` // where signals go
-	LogicalTime        time.Time               `json:"logicalTime"`
-	Timezone           string                  `json:"timezone"` // the waiting workflow's schedule zone
-	Config             jobflow.DependentConfig `json:"config"`
+	TenantID           string                   `json:"tenantId"`
+	RunID              string                   `json:"runId"`
+	JobID              string                   `json:"jobId"`
+	TemporalWorkflowID string                   `json:"temporalWorkflowId"` // where signals go
+	LogicalTime        time.Time                `json:"logicalTime"`
+	Timezone           string                   `json:"timezone"` // the waiting workflow's schedule zone
+	Config             jobtypes.DependentConfig `json:"config"`
 }
 
 // CheckDependentResult is what a check found, item by item in the

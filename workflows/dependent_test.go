@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // depStub stands in for CheckDependent and ForgetDependent: it answers
@@ -82,7 +83,7 @@ func depEnv(t *testing.T, s *stub, d *depStub) *testsuite.TestWorkflowEnvironmen
 
 // depInput: dep (DEPENDENT, cfg) -> after (SHELL), and other (SHELL) beside
 // them; maxParallelism 1, so a slot held by dep would keep other waiting.
-func depInput(cfg jobflow.DependentConfig) FlowRunInput {
+func depInput(cfg jobtypes.DependentConfig) FlowRunInput {
 	snap := snapshot("dep after other", "dep>after")
 	snap.Config.MaxParallelism = 1
 	b, _ := json.Marshal(cfg)
@@ -90,10 +91,10 @@ func depInput(cfg jobflow.DependentConfig) FlowRunInput {
 	return input(snap)
 }
 
-func depConfig(relation, onFail string, workflows ...string) jobflow.DependentConfig {
-	c := jobflow.DependentConfig{Relation: relation, OnUpstreamFail: onFail, CheckIntervalSeconds: 60}
+func depConfig(relation, onFail string, workflows ...string) jobtypes.DependentConfig {
+	c := jobtypes.DependentConfig{Relation: relation, OnUpstreamFail: onFail, CheckIntervalSeconds: 60}
 	for _, w := range workflows {
-		c.Items = append(c.Items, jobflow.DependentItem{WorkflowID: w, Window: "yesterday"})
+		c.Items = append(c.Items, jobtypes.DependentItem{WorkflowID: w, Window: "yesterday"})
 	}
 	return c
 }

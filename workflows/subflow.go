@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/vars"
 )
 
@@ -131,7 +132,7 @@ func (r *runner) startSubflow(ctx workflow.Context, i int, job *jobflow.Job) {
 
 // startChild is step 2.
 func (r *runner) startChild(ctx workflow.Context, i int, job *jobflow.Job, child FlowRunInput) {
-	var cfg jobflow.SubflowConfig
+	var cfg jobtypes.SubflowConfig
 	_ = json.Unmarshal(job.Config, &cfg) // PrepareSubflow has parsed it
 	wait := cfg.Wait == nil || *cfg.Wait
 	cctx, policy := r.jobsCtx, enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // subflowStub stands in for PrepareSubflow and EndSubflow: the child runs
@@ -42,7 +43,7 @@ func (s *subflowStub) prepare(_ context.Context, in PrepareSubflowInput) (FlowRu
 	if first && s.failFirst {
 		return FlowRunInput{}, temporal.NewApplicationError("cannot record the child run", "StoreFailed")
 	}
-	var cfg jobflow.SubflowConfig
+	var cfg jobtypes.SubflowConfig
 	_ = json.Unmarshal(in.Job.Config, &cfg)
 	snap, ok := s.children[cfg.WorkflowID]
 	if !ok {

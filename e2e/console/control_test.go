@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"jobflow"
+	"jobflow/jobtypes"
 )
 
 // controlScenarios are the console's parts of docs/contract.md#data-between-jobs and the backfill
@@ -100,7 +101,7 @@ func controlScenarios(t *testing.T, f *fixture) {
 
 		var got jobflow.Job
 		api.Must("GET", "/api/v1/jobs/"+branch.ID, nil, 200, &got)
-		var cfg jobflow.ConditionConfig
+		var cfg jobtypes.ConditionConfig
 		if err := json.Unmarshal(got.Config, &cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +151,7 @@ func controlScenarios(t *testing.T, f *fixture) {
 		var sent struct {
 			Name   string
 			Type   string
-			Config jobflow.DependentConfig
+			Config jobtypes.DependentConfig
 		}
 		if err := json.Unmarshal([]byte(body), &sent); err != nil {
 			t.Fatalf("job request %s: %v", body, err)
