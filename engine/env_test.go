@@ -2,14 +2,25 @@ package engine_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"jobflow"
+	"jobflow/httpapi"
 	"jobflow/internal/testrig"
 	"jobflow/internal/testwait"
 )
+
+// TestMain makes password hashes cheap: the tests log in hundreds of times,
+// and what they check of passwords does not depend on bcrypt's cost.
+func TestMain(m *testing.M) {
+	httpapi.PasswordCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
 
 // env is jobflow on an in-process Temporal server with a real worker and a
 // fresh PostgreSQL database (testrig), driven through its REST API.

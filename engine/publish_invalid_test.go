@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"jobflow"
+	"jobflow/store/storetest"
 	"jobflow/workflows"
 )
 
@@ -56,6 +57,17 @@ func TestEngine_Publish_Invalid(t *testing.T) {
 		wfID, _ := e.workflow("ended", []jobSpec{shell("a", "echo a")}, schedule("0 0 2 * * ?", "UTC",
 			map[string]any{"startAt": past.Add(-24 * time.Hour), "endAt": past}))
 		publishFails(t, wfID, "no fire time")
+	})
+
+	// The draft check that guards every write runs at publish too: a draft
+	// no entry point accepts (job "a" reads the outputs of "b", which runs
+	// after it), written behind the store's back as an older jobflow or an
+	// operator's SQL could have left it, is refused with the message the
+	// entry points give (httpapi TestCheckDraft_EntryPoints).
+	t.Run("BadDraftWrittenBySQL", func(t *testing.T) {
+		wfID, ids := e.workflow("sqlwritten", []jobSpec{shell("a", "echo a"), shell("b", "echo b")}, schedule("0 0 2 * * ?", "UTC", nil))
+		storetest.Exec(t, e.DBURL, `UPDATE jobs SET config = ? WHERE id = ?`, `{"script":"echo ${outputs.b.x}"}`, ids["a"])
+		publishFails(t, wfID, "not upstream")
 	})
 
 	// A bad cron or zone cannot even be saved, so it never reaches publish:

@@ -163,17 +163,23 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
+// PasswordCost is the bcrypt cost of new password hashes. A hash records
+// its own cost, so a change applies to passwords set afterwards. The test
+// suites lower it to bcrypt.MinCost: at the default, two thirds of the API
+// tests' CPU went to bcrypt (CONTRIBUTING.md, the fast tier).
+var PasswordCost = bcrypt.DefaultCost
+
 // HashPassword is the bcrypt hash of a password, as stored in User.PasswordHash.
 func HashPassword(password string) (string, error) {
 	if len(password) > 72 {
 		return "", jobflow.Errorf(jobflow.EINVALID, "password must be at most 72 bytes").WithDetails(map[string]string{"field": "password"})
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	return string(h), err
 }
 
 var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte(randomHex(16)), bcrypt.DefaultCost)
+	h, _ := bcrypt.GenerateFromPassword([]byte(randomHex(16)), PasswordCost)
 	return h
 })
 

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"jobflow"
 	"jobflow/engine"
@@ -18,6 +21,13 @@ import (
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
+
+// TestMain makes password hashes cheap: the tests log in hundreds of times,
+// and what they check of passwords does not depend on bcrypt's cost.
+func TestMain(m *testing.M) {
+	httpapi.PasswordCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
 
 var testSecret = []byte("test-secret-0123456789abcdef0123")
 

@@ -51,7 +51,8 @@ func TestVersions_PublishNoteRunPastRollback(t *testing.T) {
 	if run.Status != jobflow.RunSuccess || run.Trigger != jobflow.TriggerManual || run.VersionID != list.Items[1].ID || run.VersionNumber != 1 {
 		t.Fatalf("run of version 1: %+v", run)
 	}
-	if logs := e.nodeLogs(run.ID); !strings.Contains(logs, "one") || strings.Contains(logs, "two") {
+	// Whole lines: jobflow's own log lines may hold "two" ("network").
+	if logs := "\n" + e.nodeLogs(run.ID); !strings.Contains(logs, "\none\n") || strings.Contains(logs, "\ntwo\n") {
 		t.Fatalf("version 1's run logged %q", logs)
 	}
 	var rl struct {

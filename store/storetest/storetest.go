@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // admin connection for CREATE/DROP DATABASE
 
 	"jobflow/internal/testtier"
@@ -172,4 +174,24 @@ func randomHex(n int) string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// Exec runs one statement (with ? placeholders) on the database at dbURL
+// behind the store's back: what an older jobflow or an operator's SQL could
+// have left there, for tests that the checks at publish and run time still
+// refuse it.
+func Exec(t testing.TB, dbURL, query string, args ...any) {
+	t.Helper()
+	driver, dsn := "postgres", dbURL
+	if !strings.HasPrefix(dbURL, "postgres://") && !strings.HasPrefix(dbURL, "postgresql://") {
+		driver, dsn = "sqlite", strings.TrimPrefix(dbURL, "sqlite://")+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(db.Rebind(query), args...); err != nil {
+		t.Fatalf("storetest.Exec: %v", err)
+	}
 }
