@@ -14,6 +14,7 @@ run: build
 # The full suite (what CI runs): PostgreSQL, MariaDB, chromium, root.
 test:
 	go test -count=1 -timeout 60m ./...
+	go test -C e2e -count=1 -timeout 60m ./...
 
 # The fast tier, the everyday command: SQLite and in-process Temporal only;
 # tests that need more skip under -short (jobflow/internal/testtier).
@@ -21,7 +22,7 @@ test-short:
 	go test -short ./...
 
 vet:
-	test -z "$$(gofmt -l .)" && go vet ./...
+	test -z "$$(gofmt -l .)" && go vet ./... && go vet -C e2e ./...
 
 fmt:
 	gofmt -w .

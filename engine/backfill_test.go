@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestEngine_Backfill(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	wfID, jobs := e.workflow("daily", []jobSpec{shell("a", "echo day=${qing.current_date} prev=$[yyyyMMdd-1]")},
 		schedule("0 0 2 * * ?", "Asia/Shanghai", nil))

@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
@@ -18,6 +19,7 @@ import (
 // and a backfill and a scheduled run of the published version (the
 // version's snapshot).
 func TestEngine_LargeSnapshotByReference(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	pad := "# " + strings.Repeat("x", 200<<10) + "\n"
 	wfID, jobs := e.workflow("big", []jobSpec{shell("a", pad+"echo A-ran"), shell("b", pad+"echo B-ran")},

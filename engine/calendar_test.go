@@ -30,6 +30,7 @@ func holidaysAround() []string {
 //   - DRY_RUN: every fire is a run that succeeds at once with every job
 //     SKIPPED "not a calendar day" and no job executed.
 func TestEngine_CalendarSchedule(t *testing.T) {
+	testtier.Parallel(t)
 	testtier.Long(t, "waits for calendar-filtered schedule fires (cron/plan tests cover the decisions)")
 	e := newEnv(t)
 	ctx := context.Background()
@@ -143,6 +144,7 @@ func TestEngine_CalendarSchedule(t *testing.T) {
 // TestEngine_BackfillOptions covers reprocess NONE|FAILED|ALL, order,
 // maxConcurrent and dryRun, and the calendar in a backfill.
 func TestEngine_BackfillOptions(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	var cal jobflow.Calendar
 	e.API.Must("POST", "/api/v1/calendars", map[string]any{"name": "nov", "weekdays": []int{1, 2, 3, 4, 5, 6, 7},

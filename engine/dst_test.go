@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
@@ -20,6 +21,7 @@ import (
 // east of UTC (Berlin, Sydney), where it may not fire a previewed time:
 // logged, not failed.
 func TestEngine_DSTPreviewVsSchedule(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	days := []struct {

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/store/storetest"
 	"jobflow/workflows"
 )
@@ -17,6 +18,7 @@ import (
 // TestEngine_Publish_Invalid: bad input is a 400 with a clear message, and
 // nothing is published: the workflow stays DRAFT with no schedule.
 func TestEngine_Publish_Invalid(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	ctx := context.Background()
 

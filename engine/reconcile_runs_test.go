@@ -22,6 +22,7 @@ import (
 	"jobflow"
 	"jobflow/engine"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 	"jobflow/internal/testwait"
 	"jobflow/store"
 	"jobflow/store/storetest"
@@ -70,6 +71,7 @@ func (h *hookReceiver) count(runID, event string) int {
 }
 
 func TestEngine_ReconcileRuns(t *testing.T) {
+	testtier.Parallel(t)
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testReconcileRuns(t, dialect) })
 	}

@@ -7,6 +7,7 @@ import (
 
 	"jobflow"
 	"jobflow/internal/testrig"
+	"jobflow/internal/testtier"
 )
 
 // SUBFLOW child runs and the run reconciler: a parent terminated in
@@ -15,6 +16,7 @@ import (
 // settles the parent; a child run whose parent is gone (and whose execution
 // never started) is settled like any other run.
 func TestEngine_ReconcileRuns_Subflow(t *testing.T) {
+	testtier.Parallel(t)
 	r := testrig.New(t, testrig.Options{})
 	e := &env{Rig: r, t: t, tenant: r.API.Tenant}
 	ctx := context.Background()

@@ -9,10 +9,12 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"jobflow/internal/testtier"
 	"jobflow/workflows"
 )
 
 func TestEngine_Reconcile(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	wfID, _ := e.workflow("nightly", []jobSpec{shell("a", "echo a")}, schedule("0 0 2 * * ?", "Asia/Shanghai", nil))

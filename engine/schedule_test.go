@@ -16,6 +16,7 @@ import (
 )
 
 func TestEngine_Publish(t *testing.T) {
+	testtier.Parallel(t)
 	testtier.Long(t, "minutes of schedule fires (the fast tier keeps TestEngine_Publish_Invalid)")
 	e := newEnv(t)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"jobflow"
 	"jobflow/engine"
+	"jobflow/internal/testtier"
 )
 
 // flakyStart is the real Temporal client with a start whose answer goes
@@ -43,6 +44,7 @@ func (f flakyStart) DescribeWorkflowExecution(ctx context.Context, id, runID str
 // that was not created is FAIL "could not be started"; one Temporal cannot
 // tell about is left RUNNING for the run reconciler.
 func TestEngine_StartAnswerLost(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	wf, _ := e.workflow("flaky", []jobSpec{shell("a", "true")}, nil)

@@ -116,6 +116,7 @@ func alarmConfig(template string, events []string, channelIDs ...string) map[str
 var allEvents = []string{"RUN_START", "RUN_END", "RUN_FAIL", "RUN_SUCCESS"}
 
 func TestRunAlarms(t *testing.T) {
+	testtier.Parallel(t)
 	testtier.Long(t, "real channel retries and backoff (alarms package tests cover the senders)")
 	e := newRunEnv(t)
 	e.allowEgress("127.0.0.1") // the receivers and the mailbox (docs/security.md)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -63,6 +64,7 @@ func (e *env) channel(name, typ string, cfg map[string]any) *jobflow.AlarmChanne
 }
 
 func TestAlarmChannelRoutes(t *testing.T) {
+	testtier.Parallel(t)
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		rc := newReceiver(t, 200)
@@ -163,6 +165,7 @@ func TestAlarmChannelRoutes(t *testing.T) {
 // channel the tenant does not have (or another tenant's) is a 400 naming it,
 // and the stored config stays as it was.
 func TestConfig_ErrUnknownAlarmChannel(t *testing.T) {
+	testtier.Parallel(t)
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		rc := newReceiver(t, 200)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"jobflow/internal/testtier"
+
 	"strings"
 	"testing"
 )
@@ -10,6 +12,7 @@ import (
 // object type is the action's first part; a route without a declaration is
 // refused when the server is built.
 func TestAudit_EveryMutatingRouteDeclares(t *testing.T) {
+	testtier.Parallel(t)
 	s := New(Config{}, Deps{})
 	actions := map[string]int{}
 	for _, r := range s.routes {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func (e *env) audit(token, tenant, query string) jobflow.List[jobflow.AuditEntry] {
@@ -21,6 +22,7 @@ func (e *env) audit(token, tenant, query string) jobflow.List[jobflow.AuditEntry
 // actor, the object, the result and the request id, never a secret; GETs
 // and unauthenticated calls write none; logins write success and failure.
 func TestAudit_MutatingCalls(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		start := e.audit(e.admin, "", "pageSize=1").Total // the bootstrap login
 

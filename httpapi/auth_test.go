@@ -10,11 +10,13 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
 
 func TestLogin(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		t.Run("OK", func(t *testing.T) {
 			r := e.do("POST", "/api/v1/auth/login", "", "", map[string]string{"account": "admin", "password": adminPassword})
@@ -59,6 +61,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestAuth_Tokens(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var me struct{ User jobflow.User }
 		e.ok(e.do("GET", "/api/v1/me", e.admin, "", nil), 200, &me)
@@ -98,6 +101,7 @@ func TestAuth_Tokens(t *testing.T) {
 }
 
 func TestAuth_Roles(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		_, member := e.user("mia", jobflow.RoleMember)
 		_, tadmin := e.user("tom", jobflow.RoleTenantAdmin)
@@ -155,6 +159,7 @@ func (e *env) workflowIn(tenantID, name string) *jobflow.Workflow {
 }
 
 func TestBootstrap(t *testing.T) {
+	testtier.Parallel(t)
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		deps := httpapi.NewDeps(s)
@@ -187,6 +192,7 @@ func TestBootstrap(t *testing.T) {
 // Two instances starting at once end with one admin, one default tenant,
 // and admin a member of it.
 func TestBootstrap_Concurrent(t *testing.T) {
+	testtier.Parallel(t)
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		deps := httpapi.NewDeps(s)

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestCalendars_CRUD(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var cal jobflow.Calendar
 		e.ok(e.do("POST", "/api/v1/calendars", e.admin, e.tenantID, map[string]any{
@@ -134,6 +136,7 @@ func TestCalendars_CRUD(t *testing.T) {
 // TestCalendars_Config saves a schedule with crons, calendar and dst, and
 // refuses bad ones with a 400 naming the field, changing nothing.
 func TestCalendars_Config(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var cal jobflow.Calendar
 		e.ok(e.do("POST", "/api/v1/calendars", e.admin, e.tenantID, map[string]any{"name": "c"}), 201, &cal)
@@ -172,6 +175,7 @@ func TestCalendars_Config(t *testing.T) {
 // a TENANT_ADMIN cannot share one nor change a shared one; a MEMBER reads
 // but does not write; another tenant's calendar is NOT_FOUND.
 func TestCalendars_Shared(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var shared, own jobflow.Calendar
 		e.ok(e.do("POST", "/api/v1/calendars", e.admin, e.tenantID, map[string]any{"name": "global", "shared": true}), 201, &shared)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestCheckDraft_EntryPoints: one bad draft — job "b" reads the outputs of
@@ -15,6 +16,7 @@ import (
 // reference, and the stored workflow is unchanged: every entry point runs
 // the one check (jobflow.CheckDraft), none of its own.
 func TestCheckDraft_EntryPoints(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		const ref = "${outputs.a.x}"
 		badScript := map[string]any{"script": "echo " + ref}

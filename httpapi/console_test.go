@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/web"
 )
 
@@ -17,6 +18,7 @@ import (
 // for client-side routes, JSON 404s under /api/, ETag revalidation, gzip
 // and the security headers.
 func TestConsole_Served(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		index, err := fs.ReadFile(web.Dist(), "index.html")
 		if err != nil {

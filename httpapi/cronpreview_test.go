@@ -5,9 +5,11 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestCronPreview(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var out struct{ Times []time.Time }
 		e.ok(e.do("POST", "/api/v1/cron/preview", e.admin, "", map[string]any{"cron": "0 30 2 * * ?", "timezone": "Asia/Shanghai"}), 200, &out)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 type connTest struct {
@@ -19,6 +20,7 @@ type connTest struct {
 const secretPassword = "s3cr3t-pw-xyz"
 
 func TestDatasources_CRUD(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var d jobflow.Datasource
 		r := e.as("POST", "/api/v1/datasources", map[string]any{
@@ -68,6 +70,7 @@ func TestDatasources_CRUD(t *testing.T) {
 }
 
 func TestDatasources_ConnectionTest(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		_, member := e.user("mia", jobflow.RoleMember)
 		test := func(body map[string]any) connTest {

@@ -10,6 +10,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -17,6 +18,7 @@ import (
 // docs/security.md: datasource driver options are an allow-list per driver; a
 // refused option is a 400 naming options.<name>, and the store is unchanged.
 func TestDatasources_OptionsAllowList(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		list := func() string { return string(e.as("GET", "/api/v1/datasources", nil).body) }
 		before := list()
@@ -84,6 +86,7 @@ func TestDatasources_OptionsAllowList(t *testing.T) {
 // written straight into the table) fails its connection test with the
 // allow-list's message, before any connection is made.
 func TestDatasources_StoredRefusedOptionFailsTest(t *testing.T) {
+	testtier.Parallel(t)
 	st, dbURL := storetest.OpenURL(t, store.DialectPostgres)
 	e := newEnv(t, st)
 	e.allowEgress("127.0.0.1:3306")
@@ -112,6 +115,7 @@ func TestDatasources_StoredRefusedOptionFailsTest(t *testing.T) {
 // docs/security.md: only a SYS_ADMIN sets a tenant's egressAllow and jobLimits; a
 // bad entry is a 400 naming it and the tenant stays as it was.
 func TestTenants_EgressAllowJobLimits(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var tn jobflow.Tenant
 		e.ok(e.as("GET", "/api/v1/tenants?search=default", nil), 200, nil)

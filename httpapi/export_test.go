@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // refs creates the datasource "warehouse" and the alarm channel "ops" in a
@@ -85,6 +86,7 @@ type importResult struct {
 // is in a document; a dry run reports what would happen and changes
 // nothing.
 func TestExportImport_RoundTrip(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		dsID, chID := e.refs(e.tenantID)
 		w := e.richFlow(dsID, chID)
@@ -169,6 +171,7 @@ func TestExportImport_RoundTrip(t *testing.T) {
 // UNCHANGED, revision untouched); bad documents, taken names, cycles and
 // the workflow limit are refused with nothing changed, all or nothing.
 func TestImport_OverwriteAndRefusals(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		dsID, chID := e.refs(e.tenantID)
 		w := e.richFlow(dsID, chID)
@@ -252,6 +255,7 @@ func TestImport_OverwriteAndRefusals(t *testing.T) {
 // TestCopy: a DRAFT copy with new job ids, the same names, canvas shape,
 // config and secret values; a taken or bad name is refused.
 func TestCopy(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		dsID, chID := e.refs(e.tenantID)
 		w := e.richFlow(dsID, chID)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // tenantState is the store's view of all of a tenant's workflows (with
@@ -37,6 +38,7 @@ func (e *env) tenantState(tenantID string) (string, int, int) {
 // details.field name the field and the id, and tenant A's workflows and
 // jobs are exactly as before (row counts and contents).
 func TestAttack_ForeignIDs(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		b := e.tenant("tenant-b", 10)
 		dsB, chB := e.refs(b)

@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"jobflow/internal/testtier"
+
 	"net/http"
 	"testing"
 )
 
 // TestLocalize covers the common messages' Chinese and the language choice.
 func TestLocalize(t *testing.T) {
+	testtier.Parallel(t)
 	for en, zh := range map[string]string{
 		"invalid account or password":                                         "账号或密码错误",
 		`a workflow named "etl" already exists`:                               `名为 "etl" 的工作流已存在`,

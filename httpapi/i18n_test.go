@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // sendLang sends a request as the admin with an Accept-Language header.
@@ -40,6 +41,7 @@ func sendLang(e *env, method, path, lang string, body any) resp {
 // status, code and details, the message in Chinese for zh-CN (field names
 // and values kept) and English by default; a refused request changes nothing.
 func TestErrorLanguage(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("dup")
 		for _, tc := range []struct {

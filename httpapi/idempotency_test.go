@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // keyed sends a request with an Idempotency-Key; it is safe to call from
@@ -79,6 +80,7 @@ func (e *runEnv) triggerCount(wfID string, trigger jobflow.Trigger) int {
 }
 
 func TestIdempotencyKey_Starts(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	w := e.flow("idem", nil, "true")
 	runs := "/api/v1/workflows/" + w.ID + "/runs"

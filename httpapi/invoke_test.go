@@ -97,6 +97,7 @@ func (e *runEnv) nodeLogs(runID string) string {
 }
 
 func TestInvokeWorkflow(t *testing.T) {
+	testtier.Parallel(t)
 	testtier.Long(t, "many real invoked runs")
 	e := newRunEnv(t)
 	w := e.flow("invokable", invokeConfig, `echo "hello ${params.NAME}"`)

@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 	"jobflow/jobtypes"
 )
 
 func TestJobs_Validation(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("wf")
 		path := "/api/v1/workflows/" + w.ID + "/jobs"
@@ -52,6 +54,7 @@ func TestJobs_Validation(t *testing.T) {
 }
 
 func TestJobs_EditAndDelete(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("wf")
 		on, off := e.job(w.ID, "on"), e.job(w.ID, "off")
@@ -96,6 +99,7 @@ func TestJobs_EditAndDelete(t *testing.T) {
 // doubling bomb is within those limits (it is stopped by the run-time
 // budget) and is saved.
 func TestJobs_ConditionLimits(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("wf")
 		cond := func(when string) map[string]any {
@@ -138,6 +142,7 @@ func TestJobs_ConditionLimits(t *testing.T) {
 // TestJobTypes: the registry as the console reads it, with the defaults
 // the store fills (what the console's forms used to re-declare).
 func TestJobTypes(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var got []struct {
 			Type     string                     `json:"type"`

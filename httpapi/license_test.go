@@ -8,6 +8,7 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 	"jobflow/license"
 )
 
@@ -19,6 +20,7 @@ type licenseView struct {
 }
 
 func TestLicense(t *testing.T) {
+	testtier.Parallel(t)
 	pub, priv, err := license.Keygen()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestMembers_AdminPages: a SYS_ADMIN or the tenant's TENANT_ADMIN lists
@@ -11,6 +12,7 @@ import (
 // TENANT_ADMIN stays; a MEMBER and outsiders are refused; bad input is a
 // 4xx that changes nothing.
 func TestMembers_AdminPages(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		// The default tenant's only TENANT_ADMIN is admin (bootstrap).
 		tid := e.tenantID
@@ -74,6 +76,7 @@ func TestMembers_AdminPages(t *testing.T) {
 // TestMembers_SetMemberKeepsAnAdmin: the older POST /tenants/{id}/members
 // cannot demote the last TENANT_ADMIN either.
 func TestMembers_SetMemberKeepsAnAdmin(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		tn := e.tenant("solo", 10)
 		annID, _ := e.user("ann", "")

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestRunListFilters: GET /runs takes from, to and q, its items carry
 // durationMs; GET /node-runs lists task instances; every bad filter value
 // is 400 naming the parameter.
 func TestRunListFilters(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		w := e.workflow("filters")

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"jobflow/internal/testtier"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,6 +102,7 @@ func validate(s *openapi3.Schema, body []byte) error {
 // in-process Temporal) through a representative set of calls and checks
 // every answer against the generated document.
 func TestOpenAPI_ResponsesConform(t *testing.T) {
+	testtier.Parallel(t)
 	c := newConformer(t)
 	const v1 = "/api/v1"
 	id := func(r resp) string {

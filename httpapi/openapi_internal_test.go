@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"jobflow/internal/testtier"
+
 	"encoding/json"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 // TestOpenAPI_CoversEveryRoute walks the routes Echo really has and fails
 // for any that the document lacks, and checks every $ref resolves.
 func TestOpenAPI_CoversEveryRoute(t *testing.T) {
+	testtier.Parallel(t)
 	s := New(Config{JWTSecret: []byte("x")}, Deps{})
 	b, err := s.openapiDoc()
 	if err != nil {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"jobflow/internal/testtier"
+
 	"bytes"
 	"os"
 	"testing"
@@ -10,6 +12,7 @@ import (
 // types are generated from (npm run gen:api), is the document the server
 // serves. JOBFLOW_WRITE_OPENAPI=1 writes it (make web does).
 func TestOpenAPI_WebCopy(t *testing.T) {
+	testtier.Parallel(t)
 	s := New(Config{JWTSecret: []byte("x")}, Deps{})
 	doc, err := s.openapiDoc()
 	if err != nil {

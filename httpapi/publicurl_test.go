@@ -11,6 +11,7 @@ import (
 	"jobflow"
 	"jobflow/engine"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 )
@@ -41,6 +42,7 @@ func linkVia(e *env, method, path, host string, headers map[string]string) resp 
 // JOBFLOW_PUBLIC_URL when set, else on the request's own scheme and host;
 // X-Forwarded-Host/-Proto count only from a trusted proxy.
 func TestPublicLinks(t *testing.T) {
+	testtier.Parallel(t)
 	forwarded := map[string]string{"X-Forwarded-Host": "proxy.example", "X-Forwarded-Proto": "https"}
 	for _, tc := range []struct {
 		name    string

@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestRunDelta: GET /runs/{id} answers a version; ?since=<version> answers
 // the run with only the nodes written after it, so the poll of a 2,000-job
 // run where one node changed is one node and a few hundred bytes.
 func TestRunDelta(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		w := e.workflow("big")

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestRunGrid: GET /workflows/{id}/run-grid answers jobs in canvas order
 // and runs with cells; a bad limit is 400 naming limit.
 func TestRunGrid(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("grid")
 		j := e.job(w.ID, "only")

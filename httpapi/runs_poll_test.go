@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestRunPolling covers what the console's run view polls with: an ETag on
 // GET /runs/{id} answered 304 while nothing changed, and the log offset
 // that lets it append only the new part of a running node's log.
 func TestRunPolling(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	w := e.flow("poll", nil, `for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.4; done`)
 	runID := e.runManual(w.ID)
@@ -105,6 +107,7 @@ func TestRunPolling(t *testing.T) {
 // TestRunETagChanges checks that the tag follows the run's state: polled
 // while running, the tag changes when the run finishes.
 func TestRunETagChanges(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	w := e.flow("etag", nil, "sleep 1")
 	runID := e.runManual(w.ID)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"jobflow/internal/testtier"
+
 	"bytes"
 	"log/slog"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 // A handler that panics is a 500 INTERNAL in the envelope, with the panic
 // and its stack in the log only.
 func TestServer_Panic(t *testing.T) {
+	testtier.Parallel(t)
 	var logs bytes.Buffer
 	s := New(Config{JWTSecret: []byte("x"), Logger: slog.New(slog.NewTextHandler(&logs, nil))}, Deps{})
 	s.echo.GET("/boom", func(echo.Context) error { panic("secret detail") })

@@ -10,9 +10,11 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 )
 
 func TestServer_HealthAndEnvelope(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		e.ok(e.do("GET", "/healthz", "", "", nil), 200, nil)
 		e.ok(e.do("GET", "/readyz", "", "", nil), 200, nil)
@@ -36,6 +38,7 @@ func TestServer_HealthAndEnvelope(t *testing.T) {
 }
 
 func TestServer_RequestLog(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var me struct{ User jobflow.User }
 		r := e.do("GET", "/api/v1/me", e.admin, "", nil)
@@ -62,6 +65,7 @@ func TestServer_RequestLog(t *testing.T) {
 }
 
 func TestServer_InternalErrorsHidden(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		e.st.Close() // every store call now fails with a driver error
 		err := e.fail(e.as("GET", "/api/v1/workflows", nil), 500, jobflow.EINTERNAL)
@@ -80,6 +84,7 @@ func TestServer_InternalErrorsHidden(t *testing.T) {
 }
 
 func TestServer_Metrics(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		for range 3 {
 			e.ok(e.as("GET", "/api/v1/workflows", nil), 200, nil)
@@ -119,6 +124,7 @@ func grep(s, sub string) string {
 }
 
 func TestServer_CORS(t *testing.T) {
+	testtier.Parallel(t)
 	const allowed = "https://console.example.com"
 	preflight := func(e *env, origin string) http.Header {
 		req, _ := http.NewRequest("OPTIONS", e.srv.URL+"/api/v1/workflows", nil)
@@ -168,6 +174,7 @@ func TestServer_CORS(t *testing.T) {
 }
 
 func TestServer_OpenAPIServed(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var doc struct {
 			OpenAPI string                    `json:"openapi"`

@@ -8,6 +8,7 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 )
 
 // fastLocks: a 1 s lock (5 failures do not double it) within a window long
@@ -27,6 +28,7 @@ func loginAs(e *env, account, password string) resp {
 // the lock lasts (so guessing gains nothing), and after the lock the right
 // password works and clears the count.
 func TestLogin_Throttled(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		e.user("wang.wu", jobflow.RoleMember)
 		statuses := map[int]int{}
@@ -63,6 +65,7 @@ func TestLogin_Throttled(t *testing.T) {
 // TestLogin_ThrottledPerAddress: one client guessing across many accounts
 // (unknown ones too) is locked by its address after 20 failures.
 func TestLogin_ThrottledPerAddress(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		got429 := 0
 		for i := 0; i < 24; i++ {
@@ -84,6 +87,7 @@ func TestLogin_ThrottledPerAddress(t *testing.T) {
 // request, the answer's fresh token works, the old password no longer logs
 // in and the new one does; bad input is 400 and changes nothing.
 func TestPasswordChange(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		_, old := e.user("zhao.liu", jobflow.RoleMember)
 		other := loginAs(e, "zhao.liu", "password-zhao.liu") // a second session of the same user
@@ -114,6 +118,7 @@ func TestPasswordChange(t *testing.T) {
 
 // TestLogout: the presented token is revoked; another session is not.
 func TestLogout(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		_, tok := e.user("qian.qi", jobflow.RoleMember)
 		var second struct{ Token string }
@@ -135,6 +140,7 @@ func TestLogout(t *testing.T) {
 // tokens; a disabled user cannot log in; enabling lets it in again; only
 // SYS_ADMIN may, and not on its own account; bad input changes nothing.
 func TestResetAndDisable(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		id, tok := e.user("sun.ba", jobflow.RoleTenantAdmin)
 		e.fail(e.do("POST", "/api/v1/users/"+id+"/password", tok, "", map[string]string{"password": "by-myself-123"}), 403, jobflow.EFORBIDDEN)
@@ -171,6 +177,7 @@ func TestResetAndDisable(t *testing.T) {
 // TestTenantOSUser: a SYS_ADMIN sets a tenant's OS user; root, a bad name
 // and a tenant admin's attempt are refused and change nothing.
 func TestTenantOSUser(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		tid := e.tenant("os-users", 10)
 		var tn jobflow.Tenant

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func subflowJob(name, target string) map[string]any {
@@ -13,6 +14,7 @@ func subflowJob(name, target string) map[string]any {
 }
 
 func TestJobs_SubflowValidation(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w, target := e.workflow("wf"), e.workflow("target")
 		theirs := &jobflow.Workflow{TenantID: e.tenant("other", 10), Name: "theirs", CreatedBy: "us_test"}
@@ -66,6 +68,7 @@ func TestJobs_SubflowValidation(t *testing.T) {
 // Recursion through any number of workflows is refused on save, whether
 // the loop is closed by a new job or by an edit; calls nest at most 5 deep.
 func TestJobs_SubflowRecursion(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		a, b, c := e.workflow("a"), e.workflow("b"), e.workflow("c")
 		e.ok(e.as("POST", "/api/v1/workflows/"+a.ID+"/jobs", subflowJob("to b", b.ID)), 201, nil)

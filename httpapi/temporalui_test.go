@@ -21,6 +21,7 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 	"jobflow/store"
 	"jobflow/store/storetest"
 	"jobflow/temporalserver"
@@ -104,6 +105,7 @@ func (e *uiEnv) status(t *testing.T) enumspb.WorkflowExecutionStatus {
 // whether the login token comes as a Bearer header or as the cookie. The
 // UI's own loopback port, asked directly, shows no workflow.
 func TestTemporalUI_SysAdminOnly(t *testing.T) {
+	testtier.Parallel(t)
 	e := newUIEnv(t, false)
 	_, memberTok := e.user("ui-member", jobflow.RoleMember)
 	_, tadminTok := e.user("ui-tadmin", jobflow.RoleTenantAdmin)
@@ -191,6 +193,7 @@ func TestTemporalUI_SysAdminOnly(t *testing.T) {
 // by the frontend, and the workflow is still running. A workflow query (a
 // POST that only reads) goes through.
 func TestTemporalUI_ReadOnly(t *testing.T) {
+	testtier.Parallel(t)
 	e := newUIEnv(t, false)
 	base := e.srv.URL + "/temporal/api/v1/namespaces/default/workflows/run-under-watch"
 	admin := map[string]string{"Authorization": "Bearer " + e.admin, "Content-Type": "application/json"}
@@ -238,6 +241,7 @@ func TestTemporalUI_ReadOnly(t *testing.T) {
 // terminates the workflow through the proxy; with the cookie the same
 // request needs the UI's CSRF token.
 func TestTemporalUI_Write(t *testing.T) {
+	testtier.Parallel(t)
 	e := newUIEnv(t, true)
 	url := e.srv.URL + "/temporal/api/v1/namespaces/default/workflows/run-under-watch/terminate"
 	cookie := map[string]string{"Cookie": httpapi.TokenCookie + "=" + e.admin + "; _csrf=tok123", "Content-Type": "application/json"}
@@ -264,6 +268,7 @@ func TestTemporalUI_Write(t *testing.T) {
 // TestTemporalUI_NotServed: without an embedded UI the routes are 404 for
 // a SYS_ADMIN and still 401 without a login.
 func TestTemporalUI_NotServed(t *testing.T) {
+	testtier.Parallel(t)
 	e := newEnv(t, storetest.Open(t, store.DialectSQLite))
 	e.fail(e.do("GET", "/temporal/", e.admin, "", nil), 404, jobflow.ENOTFOUND)
 	e.fail(e.do("GET", "/temporal/", "", "", nil), 401, jobflow.EUNAUTHORIZED)
@@ -273,6 +278,7 @@ func TestTemporalUI_NotServed(t *testing.T) {
 // is given to a SYS_ADMIN only; a MEMBER starting, reading or listing the
 // same run gets no such field.
 func TestRunLinks_SysAdminOnly(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	wf := e.flow("links", nil, "true")
 	_, member := e.user("link-member", jobflow.RoleMember)

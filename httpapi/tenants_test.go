@@ -5,9 +5,11 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestTenants(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var tn jobflow.Tenant
 		e.ok(e.as("POST", "/api/v1/tenants", map[string]any{"name": "acme"}), 201, &tn)
@@ -40,6 +42,7 @@ func TestTenants(t *testing.T) {
 }
 
 func TestUsersAndMembers(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		var u jobflow.User
 		r := e.as("POST", "/api/v1/users", map[string]any{"account": "li.lei", "name": "Li Lei", "password": "correct-horse"})

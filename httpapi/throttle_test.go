@@ -12,6 +12,7 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 	"jobflow/store/storetest"
 )
 
@@ -92,6 +93,7 @@ func findThrottle(list []jobflow.LoginThrottle, kind jobflow.LoginThrottleKind, 
 // A SYS_ADMIN sees the throttle and clears it, after which A logs in; a
 // non-admin gets 403 on both throttle routes and clears nothing.
 func TestLogin_LockoutCannotBeAimed(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		statuses := map[int]int{}
 		for i := 0; i < 12; i++ {
@@ -167,6 +169,7 @@ func TestLogin_LockoutCannotBeAimed(t *testing.T) {
 // throttled on its real address, and cannot make a throttle land on
 // another address.
 func TestLogin_ForwardedForFromUntrustedPeer(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		e.user("wang.wu", jobflow.RoleMember)
 		statuses := map[int]int{}
@@ -203,6 +206,7 @@ func tokenCookie(r resp) *http.Cookie {
 // a trusted proxy) and not on plain http or when an untrusted peer claims
 // https.
 func TestLoginCookie_Secure(t *testing.T) {
+	testtier.Parallel(t)
 	login := func(e *env, client *http.Client, url string, h map[string]string) *http.Cookie {
 		e.t.Helper()
 		r := loginVia(e, client, url, h, "admin", adminPassword)
@@ -250,6 +254,7 @@ func TestLoginCookie_Secure(t *testing.T) {
 // over both are each counted once (the PAIR's failures equal the 401s),
 // and the block they earn holds on both servers.
 func TestLogin_ThrottleSharedAcrossProcesses(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		e.user("wang.wu", jobflow.RoleMember)
 		second := newServer(t, httpapi.New(httpapi.Config{JWTSecret: testSecret}, httpapi.NewDeps(e.st)))
@@ -300,6 +305,7 @@ func TestLogin_ThrottleSharedAcrossProcesses(t *testing.T) {
 // a plain 401 and counted (its key is cut on a rune boundary, which
 // PostgreSQL's UTF-8 accepts), not a 500.
 func TestLogin_LongAccountCounted(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		long := "a" + strings.Repeat("用户", 150)
 		e.fail(loginAs(e, long, "wrong-password"), 401, jobflow.EUNAUTHORIZED)

@@ -8,6 +8,7 @@ import (
 
 	"jobflow"
 	"jobflow/httpapi"
+	"jobflow/internal/testtier"
 )
 
 type createdToken struct {
@@ -30,6 +31,7 @@ func (e *env) patCount(userID string) int {
 // routes; last used is recorded; revoke, owner disabled and expiry stop
 // it. Bad input is 400 and creates nothing.
 func TestAPITokens_Lifecycle(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		adminID, adminTok := e.user("tia", jobflow.RoleTenantAdmin)
 		memberID, memberTok := e.user("max", jobflow.RoleMember)
@@ -131,6 +133,7 @@ func TestAPITokens_Lifecycle(t *testing.T) {
 // which cannot log in, adds it to a tenant and gives it a token that a
 // script uses; only SYS_ADMIN manages its tokens.
 func TestAPITokens_ServiceAccount(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		_, memberTok := e.user("ann", jobflow.RoleMember)
 		e.fail(e.as("POST", "/api/v1/users", map[string]any{"account": "ci-bot", "serviceAccount": true, "password": "a-password-123"}), 400, jobflow.EINVALID)

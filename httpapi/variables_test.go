@@ -5,9 +5,11 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestVariables_CRUD(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		const secretValue = "tv-s3cr3t-81b2"
 		var plain, secret jobflow.Variable

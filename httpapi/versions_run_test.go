@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 // TestVersions_PublishNoteRunPastRollback: publish with a note records it;
@@ -14,6 +15,7 @@ import (
 // rollback (restore 1, publish) makes version 3 with version 1's content.
 // Bad input changes nothing and starts nothing.
 func TestVersions_PublishNoteRunPastRollback(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	w := e.flow("versioned", nil, "echo one")
 	base := "/api/v1/workflows/" + w.ID
@@ -97,6 +99,7 @@ func TestVersions_PublishNoteRunPastRollback(t *testing.T) {
 // not (anyone could flood the log with those), and the invoke token text
 // never reaches it.
 func TestAudit_EngineActions(t *testing.T) {
+	testtier.Parallel(t)
 	e := newRunEnv(t)
 	w := e.flow("audited-invoke", invokeConfig, "sleep 30")
 	e.publish(w.ID)

@@ -8,6 +8,7 @@ import (
 
 	"jobflow"
 	"jobflow/document"
+	"jobflow/internal/testtier"
 )
 
 // storePublish snapshots the draft into a version as a publish does (the
@@ -46,6 +47,7 @@ func (e *env) canvas(wfID string, ids []string, edges [][2]string) {
 }
 
 func TestVersions_ListGetDiffRestore(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("daily")
 		a := e.job(w.ID, "extract")

@@ -10,9 +10,11 @@ import (
 	"testing"
 
 	"jobflow"
+	"jobflow/internal/testtier"
 )
 
 func TestWorkflows_HappyPath(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("daily-etl")
 		if w.Status != jobflow.StatusDraft || w.Revision < 1 || w.ID == "" {
@@ -116,6 +118,7 @@ func TestWorkflows_HappyPath(t *testing.T) {
 }
 
 func TestWorkflows_BadInput(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("wf")
 		a, b := e.job(w.ID, "a"), e.job(w.ID, "b")
@@ -237,6 +240,7 @@ func TestWorkflows_BadInput(t *testing.T) {
 }
 
 func TestWorkflows_Search(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		for _, n := range []string{"100% done", "1000 done", "a_b", "axb", "Report"} {
 			e.workflow(n)
@@ -280,6 +284,7 @@ func TestWorkflows_Search(t *testing.T) {
 }
 
 func TestWorkflows_CrossTenant(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		other := e.tenant("other", 10)
 		w := e.workflowIn(other, "theirs")
@@ -318,6 +323,7 @@ func TestWorkflows_CrossTenant(t *testing.T) {
 }
 
 func TestWorkflows_Duplicates(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("same")
 		n := e.count(e.tenantID)
@@ -341,6 +347,7 @@ func TestWorkflows_Duplicates(t *testing.T) {
 }
 
 func TestWorkflows_LimitUnderConcurrency(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		tid := e.tenant("small", 3)
 		const n = 10
@@ -373,6 +380,7 @@ func TestWorkflows_LimitUnderConcurrency(t *testing.T) {
 }
 
 func TestWorkflows_Delete(t *testing.T) {
+	testtier.Parallel(t)
 	forEach(t, func(t *testing.T, e *env) {
 		w := e.workflow("gone")
 		e.job(w.ID, "j")

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"jobflow/internal/testtier"
 	"jobflow/temporalserver"
 )
 
@@ -54,6 +55,7 @@ func isPermissionDenied(err error) bool {
 // start exists; a plaintext client does not get through TLS at all. The
 // same calls with the key succeed.
 func TestServer_RefusesClientsWithoutTheKey(t *testing.T) {
+	testtier.Parallel(t)
 	dir := t.TempDir()
 	s := startServer(t, temporalserver.Config{DataDir: dir})
 	defer s.Stop()
@@ -170,6 +172,7 @@ func TestServer_RefusesClientsWithoutTheKey(t *testing.T) {
 // reaches the frontend through the internal frontend without the API key.
 // A one-second schedule starts workflows that complete.
 func TestServer_SchedulesFire(t *testing.T) {
+	testtier.Parallel(t)
 	s := startServer(t, temporalserver.Config{DataDir: t.TempDir()})
 	defer s.Stop()
 	c := dial(t, s)
@@ -218,6 +221,7 @@ func TestServer_SchedulesFire(t *testing.T) {
 // the key it lists workflows but refuses a terminate, and the workflow
 // runs on.
 func TestServer_UIWithoutKey(t *testing.T) {
+	testtier.Parallel(t)
 	uiAddr := freeAddr(t)
 	s := startServer(t, temporalserver.Config{DataDir: t.TempDir(), UIAddr: uiAddr})
 	defer s.Stop()

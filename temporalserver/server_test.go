@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"jobflow/internal/testtier"
 	"jobflow/internal/testwait"
 	"jobflow/temporalserver"
 )
@@ -33,7 +34,17 @@ func greet(ctx workflow.Context, name string) (string, error) {
 	return "hello " + name, nil
 }
 
-func freeAddr(t *testing.T) string {
+func freePort(t testing.TB) int {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,8 +54,13 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// startServer starts a server on cfg; with no FrontendPort, on a free one
+// rather than 7233, so that the fast tier's parallel tests do not meet.
 func startServer(t testing.TB, cfg temporalserver.Config) *temporalserver.Server {
 	t.Helper()
+	if cfg.FrontendPort == 0 {
+		cfg.FrontendPort = freePort(t)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	begin := time.Now()
@@ -68,6 +84,7 @@ func dial(t *testing.T, s *temporalserver.Server) client.Client {
 // TestServer_Restart runs a workflow and creates a schedule, restarts the
 // server on the same data dir and finds both again.
 func TestServer_Restart(t *testing.T) {
+	testtier.Parallel(t)
 	dir := t.TempDir()
 	uiAddr := freeAddr(t)
 	cfg := temporalserver.Config{DataDir: dir, UIAddr: uiAddr}
@@ -176,6 +193,7 @@ func TestServer_Restart(t *testing.T) {
 // TestServer_SearchAttributes checks that every namespace holds jobflow's
 // search attributes and that registering again changes nothing.
 func TestServer_SearchAttributes(t *testing.T) {
+	testtier.Parallel(t)
 	s := startServer(t, temporalserver.Config{DataDir: t.TempDir(), Namespaces: []string{"jobs"}})
 	defer s.Stop()
 	c := dial(t, s)
@@ -201,6 +219,7 @@ func TestServer_SearchAttributes(t *testing.T) {
 // TestServer_DataDirLocked: a second server on the same data dir is refused
 // instead of sharing the SQLite file.
 func TestServer_DataDirLocked(t *testing.T) {
+	testtier.Parallel(t)
 	dir := t.TempDir()
 	s := startServer(t, temporalserver.Config{DataDir: dir})
 	defer s.Stop()
@@ -215,6 +234,7 @@ func TestServer_DataDirLocked(t *testing.T) {
 // TestServer_UIAddrTaken: a UI address in use is a start-up error, not a
 // process exit.
 func TestServer_UIAddrTaken(t *testing.T) {
+	testtier.Parallel(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +242,7 @@ func TestServer_UIAddrTaken(t *testing.T) {
 	defer l.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), UIAddr: l.Addr().String()})
+	s, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), UIAddr: l.Addr().String(), FrontendPort: freePort(t)})
 	if err == nil {
 		s.Stop()
 		t.Fatal("Start succeeded with the UI address taken")
@@ -235,6 +255,7 @@ func TestServer_UIAddrTaken(t *testing.T) {
 // TestServer_FrontendPortTaken: a frontend port in use is a start-up error
 // naming it, not a process exit (the Temporal server would log.Fatal).
 func TestServer_FrontendPortTaken(t *testing.T) {
+	testtier.Parallel(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -295,6 +316,7 @@ func benchmarkStart(b *testing.B, dir func() string) {
 // restarts: no visibility file appears, and a run listed by its search
 // attribute before a restart is listed after it.
 func TestServer_LegacyVisibility(t *testing.T) {
+	testtier.Parallel(t)
 	dir := t.TempDir()
 	cfg := temporalserver.Config{DataDir: dir}
 	s := startServer(t, cfg)

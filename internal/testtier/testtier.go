@@ -16,3 +16,15 @@ func Long(t testing.TB, needs string) {
 		t.Skip("fast tier (-short): needs " + needs)
 	}
 }
+
+// Parallel marks t parallel in the fast tier only. The tests that call it
+// spend most of their time waiting on an in-process Temporal server, so
+// two of them at once fill the two cores instead of one; the full tier
+// keeps them sequential, because there PostgreSQL, browsers and jobflow
+// processes from the other packages already fill the machine.
+func Parallel(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Parallel()
+	}
+}

@@ -30,13 +30,14 @@ type cluster struct {
 	base int      // CLUSTER_PORT_BASE
 }
 
-// scriptDir is this directory: the test runs in it.
+// scriptDir is deploy/cluster, where up.sh and down.sh live; the test runs
+// in e2e/cluster.
 func scriptDir(t *testing.T) string {
-	wd, err := os.Getwd()
+	d, err := filepath.Abs(filepath.Join("..", "..", "deploy", "cluster"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wd
+	return d
 }
 
 // pgAdmin is the PostgreSQL the cluster runs on; the test fails without it.
