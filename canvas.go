@@ -21,6 +21,10 @@ type CanvasNode struct {
 	// AllowFailure: the node's FAIL does not fail the run (trigger rules
 	// still see it as failed).
 	AllowFailure bool `json:"allowFailure,omitempty"`
+	// Disabled: the node is never executed; its run status is DISABLED,
+	// which trigger rules count as succeeded, and its edges stay
+	// (docs/run-semantics.md#disabled-nodes).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Edge runs From a parent job To a child job.

@@ -303,13 +303,23 @@ func ExpressionError(field string, err error) *Error {
 
 // validateBranches checks every job on the canvas whose type chooses
 // branches (CONDITION): each target it names must be a child of the job on
-// the canvas.
+// the canvas, and the node may not be disabled: a disabled node chooses
+// nothing, so its children could only all run or none
+// (docs/run-semantics.md#disabled-nodes).
 func validateBranches(c Canvas, jobs []*Job) error {
 	children := c.Children()
+	disabled := map[string]bool{}
+	for _, n := range c.Nodes {
+		disabled[n.JobID] = n.Disabled
+	}
 	for _, j := range jobs {
 		bc, ok := LookupJobType(j.Type).(BranchChooser)
 		if !ok || !c.Has(j.ID) {
 			continue
+		}
+		if disabled[j.ID] {
+			return Errorf(EINVALID, "job %q: a %s job cannot be disabled (it would choose no branch); disable the jobs of its branches instead", j.Name, j.Type).
+				WithDetails(map[string]string{"field": "nodes", "jobId": j.ID})
 		}
 		for _, b := range bc.Branches(j.Config) {
 			for _, id := range b.To {

@@ -1,6 +1,9 @@
 package jobflow
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // NodeRunFilter selects task instances (node runs) of one tenant across
 // runs; empty fields select all.
@@ -34,10 +37,5 @@ type NodeRunItem struct {
 
 // ValidNodeStatus reports whether s is a node status.
 func ValidNodeStatus(s NodeStatus) bool {
-	switch s {
-	case NodePending, NodeWaiting, NodeRunning, NodeSuccess, NodeFail, NodeUpstreamFailed, NodeAborted, NodeBreak,
-		NodeSkipped, NodeNotSelected:
-		return true
-	}
-	return false
+	return slices.Contains(NodeStatuses, s)
 }

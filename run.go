@@ -48,6 +48,7 @@ const (
 	NodeBreak          NodeStatus = "BREAK"           // held by a user, with its descendants
 	NodeSkipped        NodeStatus = "SKIPPED"         // carried over as succeeded in a rerun
 	NodeNotSelected    NodeStatus = "NOT_SELECTED"    // a CONDITION chose another branch, or its trigger rule was not needed
+	NodeDisabled       NodeStatus = "DISABLED"        // disabled on the canvas: never executed, counted as succeeded
 )
 
 // Done reports whether a node in status s will not change any more.
@@ -60,7 +61,7 @@ func (s NodeStatus) Done() bool {
 }
 
 // Satisfied reports whether a child may start after a parent in status s.
-func (s NodeStatus) Satisfied() bool { return s == NodeSuccess || s == NodeSkipped }
+func (s NodeStatus) Satisfied() bool { return s == NodeSuccess || s == NodeSkipped || s == NodeDisabled }
 
 // RerunMode says which nodes a rerun runs again.
 type RerunMode string

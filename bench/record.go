@@ -109,6 +109,11 @@ func scenarios() []scenario {
 	condBudget.Jobs[4].Type = jobflow.JobCondition
 	condBudget.Jobs[4].Config = []byte(`{"cases":[{"when":"let a0=\"aaaaaaaaaaaaaaaa\"; let a1=a0+a0; let a2=a1+a1; let a3=a2+a2; let a4=a3+a3; let a5=a4+a4; let a6=a5+a5; let a7=a6+a6; let a8=a7+a7; let a9=a8+a8; let a10=a9+a9; let a11=a10+a10; let a12=a11+a11; let a13=a12+a12; let a14=a13+a13; let a15=a14+a14; let a16=a15+a15; let a17=a16+a16; let a18=a17+a17; let a19=a18+a18; let a20=a19+a19; let a21=a20+a20; let a22=a21+a21; let a23=a22+a22; let a24=a23+a23; let a25=a24+a24; let a26=a25+a25; len(a26)>0","to":["e"]}],"default":[]}`)
 
+	// Disabled nodes (the disabled-nodes version): root a and middle c are
+	// DISABLED and never run; b and d run after them, e after b.
+	disabled := scripted(abcde, nil, [2]string{"a", "b"}, [2]string{"b", "c"}, [2]string{"c", "d"}, [2]string{"b", "e"})
+	disabled.Canvas.Nodes[0].Disabled, disabled.Canvas.Nodes[2].Disabled = true, true
+
 	chain := Chain(40).Snapshot
 	chain.Config.MaxParallelism = 16
 
@@ -177,6 +182,7 @@ func scenarios() []scenario {
 		{name: "trigger-rules", in: in(rules)},
 		{name: "condition", in: in(cond)},
 		{name: "condition-budget", in: in(condBudget)},
+		{name: "disabled-nodes", in: in(disabled)},
 		{name: "dependent", in: in(dependent), during: upstreamEnds},
 		// SUBFLOW: a child that succeeds (its outputs read downstream), one
 		// that fails, and an abort that reaches a blocked child (subflow.go).

@@ -106,6 +106,7 @@ type position struct {
 	Y            float64             `json:"y"`
 	Trigger      jobflow.TriggerRule `json:"trigger,omitempty"`
 	AllowFailure bool                `json:"allowFailure,omitempty"`
+	Disabled     bool                `json:"disabled,omitempty"`
 }
 
 // Compare returns the diff from a to b, matching jobs by key.
@@ -164,7 +165,7 @@ type keyedJob struct {
 func index(s Side, key Key) (map[string]keyedJob, map[string]string) {
 	pos := make(map[string]position, len(s.Canvas.Nodes))
 	for _, n := range s.Canvas.Nodes {
-		pos[n.JobID] = position{X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure}
+		pos[n.JobID] = position{X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure, Disabled: n.Disabled}
 	}
 	out := make(map[string]keyedJob, len(s.Jobs))
 	keyOfID := make(map[string]string, len(s.Jobs))

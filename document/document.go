@@ -88,9 +88,11 @@ type Job struct {
 	Cron           string               `json:"cron,omitempty"`
 	Remark         string               `json:"remark,omitempty"`
 	Position       *Position            `json:"position,omitempty"`
-	// Trigger and AllowFailure are the job's canvas node's (docs/run-semantics.md#trigger-rules).
+	// Trigger, AllowFailure and Disabled are the job's canvas node's
+	// (docs/run-semantics.md#trigger-rules, #disabled-nodes).
 	Trigger      jobflow.TriggerRule `json:"trigger,omitempty"`
 	AllowFailure bool                `json:"allowFailure,omitempty"`
+	Disabled     bool                `json:"disabled,omitempty"`
 }
 
 // Position of a job on the canvas.
@@ -199,7 +201,7 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 			return nil, err
 		}
 		dj.Position = pos[j.ID]
-		dj.Trigger, dj.AllowFailure = nodeOf[j.ID].Trigger, nodeOf[j.ID].AllowFailure
+		dj.Trigger, dj.AllowFailure, dj.Disabled = nodeOf[j.ID].Trigger, nodeOf[j.ID].AllowFailure, nodeOf[j.ID].Disabled
 		if j.Type != jobflow.JobCondition {
 			d.Spec.Jobs = append(d.Spec.Jobs, dj)
 			continue
@@ -294,6 +296,7 @@ type NamedNode struct {
 	X, Y         float64
 	Trigger      jobflow.TriggerRule
 	AllowFailure bool
+	Disabled     bool
 }
 
 // Resolve checks a document and resolves its names in a tenant whose
@@ -389,7 +392,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 		}
 		out.Jobs = append(out.Jobs, j)
 		if dj.Position != nil {
-			out.Nodes = append(out.Nodes, NamedNode{Job: dj.Name, X: dj.Position.X, Y: dj.Position.Y, Trigger: dj.Trigger, AllowFailure: dj.AllowFailure})
+			out.Nodes = append(out.Nodes, NamedNode{Job: dj.Name, X: dj.Position.X, Y: dj.Position.Y, Trigger: dj.Trigger, AllowFailure: dj.AllowFailure, Disabled: dj.Disabled})
 		}
 	}
 	placed := map[string]bool{}
@@ -426,7 +429,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 func (d *Draft) Canvas(idOf map[string]string) jobflow.Canvas {
 	c := jobflow.Canvas{Nodes: []jobflow.CanvasNode{}, Edges: []jobflow.Edge{}}
 	for _, n := range d.Nodes {
-		c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: idOf[n.Job], X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure})
+		c.Nodes = append(c.Nodes, jobflow.CanvasNode{JobID: idOf[n.Job], X: n.X, Y: n.Y, Trigger: n.Trigger, AllowFailure: n.AllowFailure, Disabled: n.Disabled})
 	}
 	for _, e := range d.Edges {
 		c.Edges = append(c.Edges, jobflow.Edge{From: idOf[e.From], To: idOf[e.To]})

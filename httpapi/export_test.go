@@ -41,7 +41,7 @@ func (e *env) richFlow(dsID, chID string) *jobflow.Workflow {
 	var cur jobflow.Workflow
 	e.ok(e.as("GET", "/api/v1/workflows/"+w.ID, nil), 200, &cur)
 	e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/canvas", map[string]any{"revision": cur.Revision,
-		"nodes": []map[string]any{{"jobId": a, "x": 10, "y": 20}, {"jobId": b, "x": 200, "y": 20}, {"jobId": c, "x": 400, "y": 80.5}},
+		"nodes": []map[string]any{{"jobId": a, "x": 10, "y": 20}, {"jobId": b, "x": 200, "y": 20, "disabled": true}, {"jobId": c, "x": 400, "y": 80.5}},
 		"edges": []map[string]string{{"from": a, "to": b}, {"from": b, "to": c}}}), 200, nil)
 	e.ok(e.as("PUT", "/api/v1/workflows/"+w.ID+"/config", map[string]any{
 		"schedule": map[string]any{"mode": "SINGLE", "cron": "0 0 2 * * ?", "timezone": "Asia/Shanghai", "enabled": true},
@@ -94,7 +94,7 @@ func TestExportImport_RoundTrip(t *testing.T) {
 		r := e.as("GET", "/api/v1/workflows/"+w.ID+"/export", nil)
 		e.ok(r, 200, nil)
 		doc := string(r.body)
-		for _, want := range []string{"apiVersion: jobflow/v1", "kind: Workflow", "datasource: warehouse", "- ops", "name: scratch", "x: 400", "from: extract"} {
+		for _, want := range []string{"apiVersion: jobflow/v1", "kind: Workflow", "datasource: warehouse", "- ops", "name: scratch", "x: 400", "from: extract", "disabled: true"} {
 			if !strings.Contains(doc, want) {
 				t.Fatalf("export lacks %q:\n%s", want, doc)
 			}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,7 +26,7 @@ func (s *Server) listNodeRuns(c echo.Context) error {
 	f := jobflow.NodeRunFilter{Page: p.Page, PageSize: p.PageSize, WorkflowID: c.QueryParam("workflowId"),
 		JobID: c.QueryParam("jobId"), Status: jobflow.NodeStatus(c.QueryParam("status"))}
 	if f.Status != "" && !jobflow.ValidNodeStatus(f.Status) {
-		return invalid("status", "status must be PENDING, WAITING, RUNNING, SUCCESS, FAIL, UPSTREAM_FAILED, ABORTED, BREAK, SKIPPED or NOT_SELECTED")
+		return invalid("status", "status must be one of %s", strings.Join(names(jobflow.NodeStatuses), ", "))
 	}
 	if f.From, f.To, err = queryTimeRange(c); err != nil {
 		return err

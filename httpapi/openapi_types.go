@@ -74,8 +74,7 @@ func componentName(t reflect.Type) string {
 }
 
 var (
-	roles       = []string{string(jobflow.RoleTenantAdmin), string(jobflow.RoleMember)}
-	runStatuses = []string{"RUNNING", "SUCCESS", "FAIL", "ABORTING", "ABORTED"}
+	roles = []string{string(jobflow.RoleTenantAdmin), string(jobflow.RoleMember)}
 )
 
 // enums are the values of the domain's named string types.
@@ -88,8 +87,8 @@ var enums = map[reflect.Type][]string{
 	schemaOf[jobflow.JobType]():           jobTypeNames(),
 	schemaOf[jobflow.JobKind]():           {string(jobflow.KindActivity), string(jobflow.KindControl)},
 	schemaOf[jobflow.DatasourceType]():    {"POSTGRES", "MYSQL"},
-	schemaOf[jobflow.NodeStatus]():        {"PENDING", "WAITING", "RUNNING", "SUCCESS", "FAIL", "UPSTREAM_FAILED", "ABORTED", "BREAK", "SKIPPED", "NOT_SELECTED"},
-	schemaOf[jobflow.RunStatus]():         runStatuses,
+	schemaOf[jobflow.NodeStatus]():        names(jobflow.NodeStatuses),
+	schemaOf[jobflow.RunStatus]():         names(jobflow.RunStatuses),
 	schemaOf[jobflow.Trigger]():           {"MANUAL", "SCHEDULE", "INVOKE", "RERUN", "BACKFILL", "SUBFLOW"},
 	schemaOf[jobflow.RerunMode]():         {"ALL", "FAILED", "FROM_NODE", "NODE"},
 	schemaOf[jobflow.AlarmChannelType]():  {"WEBHOOK", "DINGTALK", "FEISHU", "WECOM", "EMAIL"},
@@ -151,4 +150,13 @@ func jobConfigUnion() openapi.Schema {
 		names = append(names, string(d.Type())+" → "+jobConfigName(d.Type()))
 	}
 	return openapi.Schema{"anyOf": refs, "description": "the config of the job's type: " + strings.Join(names, ", ")}
+}
+
+// names are the values of a domain enum, as the document lists them.
+func names[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -14,6 +14,8 @@ type graph struct {
 	children  [][]int
 	rules     []jobflow.TriggerRule // per node; "" is ALL_SUCCESS
 	allowFail []bool                // per node: a FAIL does not fail the run
+	disabled  []bool                // per node: never executed (DISABLED)
+	anyOff    bool                  // some node is disabled
 	index     map[string]int        // lookups only, never ranged over
 }
 
@@ -26,6 +28,7 @@ func newGraph(s *jobflow.Snapshot) *graph {
 		children:  make([][]int, n),
 		rules:     make([]jobflow.TriggerRule, n),
 		allowFail: make([]bool, n),
+		disabled:  make([]bool, n),
 		index:     make(map[string]int, n),
 	}
 	jobIndex := make(map[string]int, len(s.Jobs))
@@ -35,7 +38,8 @@ func newGraph(s *jobflow.Snapshot) *graph {
 	for i, cn := range s.Canvas.Nodes {
 		g.ids[i] = cn.JobID
 		g.index[cn.JobID] = i
-		g.rules[i], g.allowFail[i] = cn.Trigger, cn.AllowFailure
+		g.rules[i], g.allowFail[i], g.disabled[i] = cn.Trigger, cn.AllowFailure, cn.Disabled
+		g.anyOff = g.anyOff || cn.Disabled
 		if j, ok := jobIndex[cn.JobID]; ok {
 			g.jobs[i] = &s.Jobs[j]
 		}
@@ -98,7 +102,8 @@ func initialStatuses(g *graph, plan *RerunPlan) ([]jobflow.NodeStatus, string) {
 		return st, ""
 	case jobflow.RerunFailed:
 		for _, p := range plan.Prior {
-			if i, ok := g.index[p.JobID]; ok && p.Status.Satisfied() {
+			// A DISABLED node is decided again: it is DISABLED again.
+			if i, ok := g.index[p.JobID]; ok && p.Status.Satisfied() && p.Status != jobflow.NodeDisabled {
 				st[i] = jobflow.NodeSkipped
 			}
 		}

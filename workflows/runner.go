@@ -39,6 +39,7 @@ type runner struct {
 	ours        []bool  // FlowRun, not RunJob, decided this node's row in this execution
 	refs        [][]int // the nodes whose outputs each node's config names (outputs.go)
 	outputsOn   bool    // this execution passes outputs (a versioned change)
+	disabledOn  bool    // disabled canvas nodes are DISABLED, not run (a versioned change)
 
 	running      int // RunJob activities in flight
 	timers       int // cron timers in flight
@@ -159,6 +160,16 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 		}
 	}
 	r.initOutputs(ctx, plan)
+	// Only a canvas with a disabled node asks for the version, so runs of
+	// other canvases record no marker (docs/run-semantics.md#disabled-nodes).
+	if r.g.anyOff && workflow.GetVersion(ctx, "disabled-nodes", workflow.DefaultVersion, 1) >= 1 {
+		r.disabledOn = true
+		for i := range r.nodes {
+			if r.g.disabled[i] && r.nodes[i].Status == jobflow.NodeSkipped {
+				r.nodes[i].Status = jobflow.NodeDisabled // a rerun of other nodes shows it as it is
+			}
+		}
+	}
 	for _, c := range carry {
 		if i, ok := r.g.index[c.JobID]; ok {
 			base := r.nodes[i]

@@ -86,12 +86,12 @@ func (r *runner) decide(c int) (settled bool) {
 	switch r.g.rules[c] {
 	case jobflow.RuleAllDone:
 		if all {
-			r.enqueue(c)
+			return r.met(c)
 		}
 	case jobflow.RuleOneSuccess:
 		switch {
 		case ok > 0:
-			r.enqueue(c)
+			return r.met(c)
 		case all && failed > 0:
 			return upstreamFailed()
 		case all:
@@ -100,7 +100,7 @@ func (r *runner) decide(c int) (settled bool) {
 	case jobflow.RuleOneFailed:
 		switch {
 		case failed > 0:
-			r.enqueue(c)
+			return r.met(c)
 		case all:
 			return r.settleWith(c, jobflow.NodeNotSelected, "trigger ONE_FAILED: no upstream job failed")
 		}
@@ -109,16 +109,27 @@ func (r *runner) decide(c int) (settled bool) {
 		case failed > 0:
 			return upstreamFailed()
 		case all:
-			r.enqueue(c)
+			return r.met(c)
 		}
 	default: // ALL_SUCCESS
 		switch {
 		case failed > 0:
 			return upstreamFailed()
 		case ok+notSel == len(parents):
-			r.enqueue(c)
+			return r.met(c)
 		}
 	}
+	return false
+}
+
+// met handles PENDING node c whose trigger rule is met: it becomes ready,
+// or DISABLED at once when it is disabled on the canvas. It reports
+// whether c settled.
+func (r *runner) met(c int) (settled bool) {
+	if r.disabledOn && r.g.disabled[c] {
+		return r.settleWith(c, jobflow.NodeDisabled, "disabled on the canvas")
+	}
+	r.enqueue(c)
 	return false
 }
 

@@ -63,6 +63,40 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.shot("run-outputs")
 	})
 
+	// A node disabled in the node panel is greyed, saved with the canvas,
+	// greyed again after a reload, and DISABLED in a run, where its child
+	// still runs (docs/run-semantics.md#disabled-nodes).
+	t.Run("DisabledNode", func(t *testing.T) {
+		w, ids := flow(t, api, "off-flow", "echo ran-a", "echo ran-b")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("node-jobA")
+		b.visible("node-panel")
+		b.click("node-disabled")
+		b.waitFor("jobA greyed", `document.querySelector('[data-testid="node-jobA"]').dataset.disabled === 'true' &&
+			document.querySelector('[data-testid="node-jobB"]').dataset.disabled === 'false'`, stepTimeout)
+		b.shot("node-disabled")
+		b.click("tb-save")
+		b.waitFor("saved", `!document.querySelector('[data-testid="editor-dirty"]')`, stepTimeout)
+
+		var saved jobflow.Workflow
+		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &saved)
+		for _, n := range saved.Canvas.Nodes {
+			if n.Disabled != (n.JobID == ids[0]) {
+				t.Fatalf("saved node %+v: want jobA alone disabled", n)
+			}
+		}
+		b.open("/workflows/" + w.ID)
+		b.waitFor("greyed after reload", `document.querySelector('[data-testid="node-jobA"]')?.dataset.disabled === 'true'`, stepTimeout)
+
+		b.click("tb-run")
+		b.click("run-ok")
+		b.visible("run-canvas")
+		b.waitFor("jobA DISABLED, jobB SUCCESS", nodeStatusJS("jobA", "DISABLED")+" && "+nodeStatusJS("jobB", "SUCCESS"), 60*time.Second)
+		b.waitFor("jobA greyed in the run", `document.querySelector('[data-testid="run-canvas"] [data-testid="node-jobA"]').dataset.disabled === 'true'`, stepTimeout)
+		b.shot("run-disabled")
+	})
+
 	// The CONDITION form saves its cases and default as the API's config;
 	// a bad expression shows the API's 400; a run chooses the case and the
 	// child not chosen is NOT_SELECTED.

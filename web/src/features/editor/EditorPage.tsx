@@ -40,7 +40,7 @@ function toNodes(wf: Workflow): JobFlowNode[] {
   const jobs = new Map((wf.jobs ?? []).map((j) => [j.id, j]))
   return (wf.canvas?.nodes ?? []).map((n) => {
     const j = jobs.get(n.jobId)
-    return jobNode(n.jobId, { x: n.x, y: n.y }, { name: j?.name ?? n.jobId, type: j?.type ?? '?', trigger: n.trigger, allowFailure: n.allowFailure })
+    return jobNode(n.jobId, { x: n.x, y: n.y }, { name: j?.name ?? n.jobId, type: j?.type ?? '?', trigger: n.trigger, allowFailure: n.allowFailure, disabled: n.disabled })
   })
 }
 
@@ -54,12 +54,13 @@ function toEdges(wf: Workflow): Edge[] {
 }
 
 // toCanvas is the canvas to save: positions, edges and each node's trigger
-// rule and allowFailure (left out at their defaults).
+// rule, allowFailure and disabled (left out at their defaults).
 export function toCanvas(nodes: JobFlowNode[], edges: Edge[]) {
   return {
     nodes: nodes.map((n) => ({ jobId: n.id, x: Math.round(n.position.x), y: Math.round(n.position.y),
       ...(n.data.trigger && n.data.trigger !== 'ALL_SUCCESS' ? { trigger: n.data.trigger as TriggerRule } : {}),
-      ...(n.data.allowFailure ? { allowFailure: true } : {}) })),
+      ...(n.data.allowFailure ? { allowFailure: true } : {}),
+      ...(n.data.disabled ? { disabled: true } : {}) })),
     edges: edges.map((e) => ({ from: e.source, to: e.target })),
   }
 }

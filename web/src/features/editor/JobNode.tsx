@@ -13,7 +13,7 @@ import { statusColor, statusIcon } from '../../lib/status'
 
 export type JobNodeData = {
   name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
-  trigger?: string; allowFailure?: boolean
+  trigger?: string; allowFailure?: boolean; disabled?: boolean
 }
 export type JobFlowNode = Node<JobNodeData, 'job'>
 export const NODE_W = 180
@@ -44,19 +44,22 @@ function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
   w.__jfNodeRenders = (w.__jfNodeRenders ?? 0) + 1
   const color = data.status ? statusColor[data.status] : '#1f6feb'
   const border = data.cycle ? '#f5222d' : color
+  // Disabled on the canvas (editor) or DISABLED in a run: greyed, dashed.
+  const off = data.disabled || data.status === 'DISABLED'
   return (
     <div data-testid={'node-' + data.name} data-status={data.status ?? ''} data-cycle={data.cycle ? 'true' : 'false'}
       data-trigger={data.trigger ?? 'ALL_SUCCESS'} data-allow-failure={data.allowFailure ? 'true' : 'false'}
+      data-disabled={off ? 'true' : 'false'}
       className={data.cycle ? 'jf-node jf-cycle' : 'jf-node'}
-      style={{ width: NODE_W, height: NODE_H, boxSizing: 'border-box', borderRadius: 6, background: data.cycle ? '#fff1f0' : '#fff',
-        border: `${BORDER}px solid ${border}`, borderStyle: data.status === 'NOT_SELECTED' ? 'dashed' : 'solid',
-        boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined, opacity: data.status === 'NOT_SELECTED' ? 0.7 : 1,
+      style={{ width: NODE_W, height: NODE_H, boxSizing: 'border-box', borderRadius: 6, background: data.cycle ? '#fff1f0' : off ? '#f5f5f5' : '#fff',
+        border: `${BORDER}px solid ${off ? '#bfbfbf' : border}`, borderStyle: data.status === 'NOT_SELECTED' || off ? 'dashed' : 'solid',
+        boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined, opacity: data.status === 'NOT_SELECTED' ? 0.7 : off ? 0.55 : 1,
         display: 'flex', alignItems: 'center', gap: 6, padding: '0 8px', fontSize: 12, position: 'relative' }}>
       <Handle type="target" position={Position.Left} />
       <span style={{ color, fontWeight: 700, width: 14, textAlign: 'center' }} className={data.status === 'RUNNING' ? 'jf-spin' : undefined}>
         {data.status ? statusIcon[data.status] : '◆'}
       </span>
-      <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={data.name}>{data.name}</span>
+      <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textDecoration: off ? 'line-through' : undefined }} title={data.name}>{data.name}</span>
       {(data.trigger && data.trigger !== 'ALL_SUCCESS') || data.allowFailure ? (
         <span data-testid={'node-rule-' + data.name} title={(data.trigger ?? 'ALL_SUCCESS') + (data.allowFailure ? ' · allowFailure' : '')}
           style={{ color: '#722ed1', fontSize: 10 }}>{ruleMark[data.trigger ?? ''] ?? ''}{data.allowFailure ? '⚑' : ''}</span>

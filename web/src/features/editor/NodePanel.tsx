@@ -1,6 +1,6 @@
 // Beside the canvas: the node search that pans to a node, and the panel of
-// the selected node with its trigger rule and allowFailure (saved with the
-// canvas, docs/run-semantics.md#trigger-rules).
+// the selected node with its trigger rule, allowFailure and disabled (saved
+// with the canvas, docs/run-semantics.md#trigger-rules, #disabled-nodes).
 import { memo, useMemo, useState } from 'react'
 import { Card, Select, Switch, Typography } from 'antd'
 import type { Job } from '../../api/client'
@@ -46,7 +46,13 @@ export function NodePanel({ node, onChange }: { node: JobFlowNode; onChange: (id
           onChange={(v) => onChange(node.id, { allowFailure: v || undefined })} />
         {t('Allow failure')}
       </label>
-      <Typography.Paragraph type="secondary" style={{ fontSize: 11, margin: '4px 0 0' }}>{t('Its failure does not fail the run; trigger rules still see it as failed.')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 11, margin: '4px 0 8px' }}>{t('Its failure does not fail the run; trigger rules still see it as failed.')}</Typography.Paragraph>
+      <label style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
+        <Switch size="small" checked={!!node.data.disabled} data-testid="node-disabled"
+          onChange={(v) => onChange(node.id, { disabled: v || undefined })} />
+        {t('Disabled')}
+      </label>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 11, margin: '4px 0 0' }}>{t('Never executed: its status is DISABLED, trigger rules count it as succeeded, its edges stay.')}</Typography.Paragraph>
     </Card>
   )
 }
