@@ -61,7 +61,9 @@ func (s NodeStatus) Done() bool {
 }
 
 // Satisfied reports whether a child may start after a parent in status s.
-func (s NodeStatus) Satisfied() bool { return s == NodeSuccess || s == NodeSkipped || s == NodeDisabled }
+func (s NodeStatus) Satisfied() bool {
+	return s == NodeSuccess || s == NodeSkipped || s == NodeDisabled
+}
 
 // RerunMode says which nodes a rerun runs again.
 type RerunMode string

@@ -50,10 +50,10 @@ func TestDisabled(t *testing.T) {
 		// Counted as succeeded: ONE_SUCCESS starts, ONE_FAILED is not needed.
 		{name: "OneSuccess", nodes: "a b h", edges: "a>h b>h", disabled: []string{"a"}, fail: "b",
 			rules: map[string]jobflow.TriggerRule{"h": jobflow.RuleOneSuccess},
-			ran: "b h", want: map[string]jobflow.NodeStatus{"a": D, "b": jobflow.NodeFail, "h": S}, run: jobflow.RunFail},
+			ran:   "b h", want: map[string]jobflow.NodeStatus{"a": D, "b": jobflow.NodeFail, "h": S}, run: jobflow.RunFail},
 		{name: "OneFailed", nodes: "a h", edges: "a>h", disabled: []string{"a"},
 			rules: map[string]jobflow.TriggerRule{"h": jobflow.RuleOneFailed},
-			ran: "", want: map[string]jobflow.NodeStatus{"a": D, "h": N}, run: jobflow.RunSuccess},
+			ran:   "", want: map[string]jobflow.NodeStatus{"a": D, "h": N}, run: jobflow.RunSuccess},
 		// The edge stays: c below disabled b still waits for a, which failed.
 		{name: "EdgesKept", nodes: "a b c", edges: "a>b b>c", disabled: []string{"b"}, fail: "a",
 			ran: "a", want: map[string]jobflow.NodeStatus{"a": jobflow.NodeFail, "b": jobflow.NodeUpstreamFailed, "c": jobflow.NodeUpstreamFailed}, run: jobflow.RunFail},
