@@ -50,9 +50,16 @@ func newUIEnv(t *testing.T, write bool) *uiEnv {
 	}
 	uiAddr := l.Addr().String()
 	l.Close()
+	// Its own frontend port, not 7233: other tests' servers run meanwhile.
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frontend := fl.Addr().(*net.TCPAddr).Port
+	fl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), UIAddr: uiAddr, UIWrite: write})
+	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: t.TempDir(), UIAddr: uiAddr, UIWrite: write, FrontendPort: frontend})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,14 @@ import (
 // certificate of that CA (the positive control) gets an answer.
 func TestInternode_NeedsCertificate(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Start(context.Background(), Config{DataDir: dir})
+	// Its own frontend port, not 7233: other packages' servers run meanwhile.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	s, err := Start(context.Background(), Config{DataDir: dir, FrontendPort: port})
 	if err != nil {
 		t.Fatal(err)
 	}
