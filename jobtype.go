@@ -115,6 +115,10 @@ type BranchChooser interface {
 	// Branches lists the children a config names, by the config field
 	// that names them; nil when the config does not parse.
 	Branches(raw json.RawMessage) []Branch
+	// RenameBranches rewrites every child the config names with rename
+	// (ids to names for an export, names to ids for an import); a child
+	// rename does not know is an error naming it.
+	RenameBranches(raw json.RawMessage, rename func(string) (string, bool)) (json.RawMessage, error)
 }
 
 // Branch is a config field naming children of the job on the canvas.

@@ -2,68 +2,52 @@ package document
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"jobflow"
 )
 
-// A CONDITION job's cases name its children by job id; a document names
-// them by job name, like every other reference.
+// Job types whose configs name the job's children (CONDITION, through
+// jobflow.BranchChooser) name them by job id; a document names them by job
+// name, like every other reference.
 
-// conditionTargets rewrites the targets of a CONDITION config (cases[].to
-// and default) with rename; a target rename does not know is an error.
-func conditionTargets(cfg map[string]any, rename func(string) (string, bool)) error {
-	apply := func(v any) error {
-		list, ok := v.([]any)
-		if !ok {
-			return nil
-		}
-		for i, x := range list {
-			s, ok := x.(string)
-			if !ok {
-				continue
-			}
-			n, found := rename(s)
-			if !found {
-				return fmt.Errorf("its case target %s is not a job of the workflow", s)
-			}
-			list[i] = n
-		}
-		return nil
+// renameBranches rewrites the children named in cfg, the config of a job
+// of type t, with rename; a config of another type is left as it is.
+func renameBranches(t jobflow.JobType, cfg map[string]any, rename func(string) (string, bool)) (map[string]any, error) {
+	bc, ok := jobflow.LookupJobType(t).(jobflow.BranchChooser)
+	if !ok {
+		return cfg, nil
 	}
-	cases, _ := cfg["cases"].([]any)
-	for _, c := range cases {
-		if m, ok := c.(map[string]any); ok {
-			if err := apply(m["to"]); err != nil {
-				return err
-			}
-		}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if _, isCondition := cfg["cases"]; !isCondition {
-		return nil
+	if raw, err = bc.RenameBranches(raw, rename); err != nil {
+		return nil, err
 	}
-	return apply(cfg["default"])
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// ResolveJobRefs turns the job names in CONDITION configs into the ids the
-// jobs were given (idOf: name -> id). A name that is not a job of the
-// draft is left as it is, and the canvas check refuses it as not a child.
+// ResolveJobRefs turns the job names in branch-choosing configs into the
+// ids the jobs were given (idOf: name -> id). A name that is not a job of
+// the draft is left as it is, and the canvas check refuses it as not a
+// child.
 func (d *Draft) ResolveJobRefs(idOf map[string]string) {
 	for _, j := range d.Jobs {
-		if j.Type != jobflow.JobCondition {
+		bc, ok := jobflow.LookupJobType(j.Type).(jobflow.BranchChooser)
+		if !ok {
 			continue
 		}
-		var cfg map[string]any
-		if json.Unmarshal(j.Config, &cfg) != nil {
-			continue
-		}
-		_ = conditionTargets(cfg, func(name string) (string, bool) {
+		raw, err := bc.RenameBranches(j.Config, func(name string) (string, bool) {
 			if id, ok := idOf[name]; ok {
 				return id, true
 			}
 			return name, true
 		})
-		if raw, err := json.Marshal(cfg); err == nil {
+		if err == nil {
 			j.Config = raw
 		}
 	}

@@ -202,11 +202,7 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 		}
 		dj.Position = pos[j.ID]
 		dj.Trigger, dj.AllowFailure, dj.Disabled = nodeOf[j.ID].Trigger, nodeOf[j.ID].AllowFailure, nodeOf[j.ID].Disabled
-		if j.Type != jobflow.JobCondition {
-			d.Spec.Jobs = append(d.Spec.Jobs, dj)
-			continue
-		}
-		if err := conditionTargets(dj.Config, func(id string) (string, bool) {
+		if dj.Config, err = renameBranches(j.Type, dj.Config, func(id string) (string, bool) {
 			t := byID[id]
 			if t == nil {
 				return "", false

@@ -147,3 +147,31 @@ func (conditionType) ReadsOutputsOf(raw json.RawMessage) []string {
 	}
 	return c.Members("outputs")
 }
+
+// RenameBranches: a document names the children by job name, the store by
+// job id.
+func (conditionType) RenameBranches(raw json.RawMessage, rename func(string) (string, bool)) (json.RawMessage, error) {
+	var c ConditionConfig
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	apply := func(list []string) error {
+		for i, id := range list {
+			n, ok := rename(id)
+			if !ok {
+				return fmt.Errorf("its case target %s is not a job of the workflow", id)
+			}
+			list[i] = n
+		}
+		return nil
+	}
+	for _, cs := range c.Cases {
+		if err := apply(cs.To); err != nil {
+			return nil, err
+		}
+	}
+	if err := apply(c.Default); err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
+}
