@@ -43,6 +43,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	for name, sc := range jobConfigComponents() {
 		schemas[name] = sc
 	}
+	tagJobUnion(schemas)
 	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{

@@ -152,6 +152,54 @@ func jobConfigUnion() openapi.Schema {
 	return openapi.Schema{"anyOf": refs, "description": "the config of the job's type: " + strings.Join(names, ", ")}
 }
 
+// tagJobUnion makes Job a union tagged by its type, as the registry has
+// it: the reflected Job's fields but config become JobFields, each
+// registered type gets <Type>Job (JobFields, type fixed to it, config of
+// its type's schema), and Job is one of those, discriminated by type.
+// Every response that answers a Job refers to the union.
+func tagJobUnion(schemas map[string]openapi.Schema) {
+	job := schemas["Job"]
+	props, _ := job["properties"].(map[string]any)
+	if props == nil {
+		return
+	}
+	fields := map[string]any{}
+	for k, v := range props {
+		if k != "config" {
+			fields[k] = v
+		}
+	}
+	var required []string
+	if req, ok := job["required"].([]string); ok {
+		for _, r := range req {
+			if r != "config" {
+				required = append(required, r)
+			}
+		}
+	}
+	schemas["JobFields"] = openapi.Schema{"type": "object", "properties": fields, "required": required,
+		"description": "the fields every job has, whatever its type"}
+	var variants []any
+	mapping := map[string]any{}
+	for _, d := range jobflow.JobTypes() {
+		name := strings.TrimSuffix(jobConfigName(d.Type()), "Config")
+		schemas[name] = openapi.Schema{
+			"description": "a " + string(d.Type()) + " job",
+			"allOf": []any{
+				map[string]any{"$ref": "#/components/schemas/JobFields"},
+				map[string]any{"type": "object", "required": []string{"type", "config"}, "properties": map[string]any{
+					"type":   map[string]any{"type": "string", "enum": []string{string(d.Type())}},
+					"config": map[string]any{"$ref": "#/components/schemas/" + jobConfigName(d.Type())},
+				}},
+			},
+		}
+		variants = append(variants, map[string]any{"$ref": "#/components/schemas/" + name})
+		mapping[string(d.Type())] = "#/components/schemas/" + name
+	}
+	schemas["Job"] = openapi.Schema{"description": "a job: its fields and the config of its type, tagged by type",
+		"oneOf": variants, "discriminator": map[string]any{"propertyName": "type", "mapping": mapping}}
+}
+
 // names are the values of a domain enum, as the document lists them.
 func names[T ~string](vs []T) []string {
 	out := make([]string, len(vs))

@@ -1477,6 +1477,18 @@ export interface components {
             ok: boolean;
             response: string;
         };
+        /** @description a CONDITION job */
+        ConditionJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["ConditionJobConfig"];
+            /** @enum {string} */
+            type: "CONDITION";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CONDITION";
+        };
         ConditionJobConfig: {
             /** @description the first case whose expression is true chooses its children */
             cases: {
@@ -1559,6 +1571,18 @@ export interface components {
             total: number;
             totalCapped?: boolean;
         };
+        /** @description a DEPENDENT job */
+        DependentJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["DependentJobConfig"];
+            /** @enum {string} */
+            type: "DEPENDENT";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DEPENDENT";
+        };
         DependentJobConfig: {
             /**
              * @description the fallback poll
@@ -1630,6 +1654,18 @@ export interface components {
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionNumber?: number;
+        };
+        /** @description a HTTP job */
+        HttpJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["HttpJobConfig"];
+            /** @enum {string} */
+            type: "HTTP";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "HTTP";
         };
         HttpJobConfig: {
             /** @description the request body; variables are resolved */
@@ -1723,9 +1759,17 @@ export interface components {
         Invoked: {
             runId: string;
         };
-        Job: {
-            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig */
-            config: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"];
+        /** @description a job: its fields and the config of its type, tagged by type */
+        Job: components["schemas"]["ShellJob"] | components["schemas"]["PythonJob"] | components["schemas"]["SqlJob"] | components["schemas"]["HttpJob"] | components["schemas"]["ConditionJob"] | components["schemas"]["SubflowJob"] | components["schemas"]["DependentJob"];
+        JobChange: {
+            changes: components["schemas"]["Change"][];
+            id?: string;
+            name: string;
+            /** @enum {string} */
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+        };
+        /** @description the fields every job has, whatever its type */
+        JobFields: {
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -1742,13 +1786,6 @@ export interface components {
             updatedAt: string;
             workerGroup: string;
             workflowId: string;
-        };
-        JobChange: {
-            changes: components["schemas"]["Change"][];
-            id?: string;
-            name: string;
-            /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
         };
         JobInput: {
             /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig */
@@ -1951,6 +1988,18 @@ export interface components {
             version?: components["schemas"]["Version"] | null;
             workflow: components["schemas"]["Workflow"];
         };
+        /** @description a PYTHON job */
+        PythonJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["PythonJobConfig"];
+            /** @enum {string} */
+            type: "PYTHON";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "PYTHON";
+        };
         PythonJobConfig: {
             /** @description environment variables of the job (names: letters, digits and '_') */
             env?: {
@@ -2072,6 +2121,18 @@ export interface components {
             temporal?: components["schemas"]["TemporalSchedule"] | null;
             workflowId: string;
         };
+        /** @description a SHELL job */
+        ShellJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["ShellJobConfig"];
+            /** @enum {string} */
+            type: "SHELL";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SHELL";
+        };
         ShellJobConfig: {
             /** @description environment variables of the job (names: letters, digits and '_') */
             env?: {
@@ -2092,6 +2153,18 @@ export interface components {
             workflowId: string;
             workflowName: string;
         };
+        /** @description a SQL job */
+        SqlJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["SqlJobConfig"];
+            /** @enum {string} */
+            type: "SQL";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SQL";
+        };
         SqlJobConfig: {
             /** @description the datasource of the tenant to run on */
             datasourceId: string;
@@ -2106,6 +2179,18 @@ export interface components {
         };
         Status: {
             status: string;
+        };
+        /** @description a SUBFLOW job */
+        SubflowJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["SubflowJobConfig"];
+            /** @enum {string} */
+            type: "SUBFLOW";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBFLOW";
         };
         SubflowJobConfig: {
             /** @description the child run's params; secrets cannot be passed */
