@@ -10,7 +10,7 @@ package jobflow
 // calls NodeWriteWins).
 
 // RunStatuses are all the statuses of a run.
-var RunStatuses = []RunStatus{RunRunning, RunSuccess, RunFail, RunAborting, RunAborted}
+var RunStatuses = []RunStatus{RunRunning, RunSuccess, RunFail, RunAborting, RunAborted, RunPaused}
 
 // NodeStatuses are all the statuses of a node run.
 var NodeStatuses = []NodeStatus{NodePending, NodeWaiting, NodeRunning, NodeSuccess, NodeFail,
@@ -20,14 +20,14 @@ var NodeStatuses = []NodeStatus{NodePending, NodeWaiting, NodeRunning, NodeSucce
 // stored status of a run:
 //   - a finished run (SUCCESS, FAIL, ABORTED) keeps its status (and its end
 //     and error);
-//   - RUNNING does not replace ABORTING (a late start or heartbeat must not
-//     undo an abort request);
+//   - RUNNING or PAUSED does not replace ABORTING (a late start, heartbeat
+//     or pause must not undo an abort request);
 //   - anything else replaces the stored status.
 func RunWriteWins(stored, incoming RunStatus) bool {
 	switch {
 	case stored.Finished():
 		return false
-	case stored == RunAborting && incoming == RunRunning:
+	case stored == RunAborting && incoming.Live():
 		return false
 	}
 	return true

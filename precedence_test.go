@@ -8,13 +8,14 @@ import (
 
 func TestRunWriteWins(t *testing.T) {
 	// Rows: the stored status; columns: the incoming one, both in the order
-	// of jobflow.RunStatuses (RUNNING SUCCESS FAIL ABORTING ABORTED).
+	// of jobflow.RunStatuses (RUNNING SUCCESS FAIL ABORTING ABORTED PAUSED).
 	want := map[jobflow.RunStatus]string{
-		jobflow.RunRunning:  "11111",
-		jobflow.RunSuccess:  "00000",
-		jobflow.RunFail:     "00000",
-		jobflow.RunAborting: "01111",
-		jobflow.RunAborted:  "00000",
+		jobflow.RunRunning:  "111111",
+		jobflow.RunSuccess:  "000000",
+		jobflow.RunFail:     "000000",
+		jobflow.RunAborting: "011110",
+		jobflow.RunAborted:  "000000",
+		jobflow.RunPaused:   "111111",
 	}
 	if len(want) != len(jobflow.RunStatuses) {
 		t.Fatalf("the table covers %d statuses, the domain has %d", len(want), len(jobflow.RunStatuses))

@@ -28,7 +28,14 @@ const (
 	RunFail     RunStatus = "FAIL"
 	RunAborting RunStatus = "ABORTING"
 	RunAborted  RunStatus = "ABORTED"
+	// RunPaused: a user paused the run (docs/run-semantics.md#pause-and-resume):
+	// running jobs finish, nothing new starts until it is resumed.
+	RunPaused RunStatus = "PAUSED"
 )
+
+// Live reports whether a run in status s is going on: RUNNING or PAUSED
+// (it can be aborted, paused or resumed, its nodes broken).
+func (s RunStatus) Live() bool { return s == RunRunning || s == RunPaused }
 
 // Finished reports whether s is a final status.
 func (s RunStatus) Finished() bool { return s == RunSuccess || s == RunFail || s == RunAborted }

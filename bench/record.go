@@ -136,6 +136,26 @@ func scenarios() []scenario {
 			return u.Get(ctx, nil)
 		}
 	}
+	// Pause and resume (pause.go): paused while a sleeps, so b waits; a
+	// second later it is resumed and b and c run.
+	pauseResume := func(ctx context.Context, h *Harness, id string) error {
+		update := func(name string) error {
+			u, err := h.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+				WorkflowID: id, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted,
+			})
+			if err != nil {
+				return err
+			}
+			return u.Get(ctx, nil)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if err := update(workflows.UpdatePause); err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		return update(workflows.UpdateResume)
+	}
+
 	// DEPENDENT: waits (no slot) beside a job, woken by a signal, then its child runs.
 	dependent := scripted([]string{"dep", "after", "other"}, nil, [2]string{"dep", "after"})
 	dependent.Config.MaxParallelism = 1
@@ -183,6 +203,8 @@ func scenarios() []scenario {
 		{name: "condition", in: in(cond)},
 		{name: "condition-budget", in: in(condBudget)},
 		{name: "disabled-nodes", in: in(disabled)},
+		{name: "pause-resume", in: in(scripted([]string{"a", "b", "c"}, map[string]string{"a": "sleep"}, [2]string{"a", "b"}, [2]string{"b", "c"})),
+			during: pauseResume},
 		{name: "dependent", in: in(dependent), during: upstreamEnds},
 		// SUBFLOW: a child that succeeds (its outputs read downstream), one
 		// that fails, and an abort that reaches a blocked child (subflow.go).

@@ -23,8 +23,8 @@ func (e *Engine) Abort(ctx context.Context, tenantID, runID string) (*jobflow.Ru
 	if err != nil {
 		return nil, err
 	}
-	if run.Status != jobflow.RunRunning {
-		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a RUNNING run can be aborted; this run is %s", run.Status)
+	if !run.Status.Live() {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a RUNNING or PAUSED run can be aborted; this run is %s", run.Status)
 	}
 	err = e.Client.CancelWorkflow(ctx, run.TemporalWorkflowID, "")
 	var notFound *serviceerror.NotFound
@@ -52,18 +52,55 @@ func (e *Engine) Break(ctx context.Context, tenantID, runID, jobID string) error
 	if err != nil {
 		return err
 	}
-	if run.Status != jobflow.RunRunning {
-		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING run can be broken; this run is %s", run.Status)
+	if !run.Status.Live() {
+		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING or PAUSED run can be broken; this run is %s", run.Status)
 	}
 	if !hasNode(run, jobID) {
 		return jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}
+	return e.update(ctx, run, workflows.UpdateBreak, workflows.BreakRequest{JobID: jobID})
+}
+
+// Pause (暂停) holds a RUNNING run: its running jobs finish, nothing new
+// starts, and the run is PAUSED until resumed (docs/run-semantics.md#pause-and-resume).
+func (e *Engine) Pause(ctx context.Context, tenantID, runID string) (*jobflow.Run, error) {
+	return e.pauseOrResume(ctx, tenantID, runID, workflows.UpdatePause, jobflow.RunRunning)
+}
+
+// Resume (恢复) lets a PAUSED run go on.
+func (e *Engine) Resume(ctx context.Context, tenantID, runID string) (*jobflow.Run, error) {
+	return e.pauseOrResume(ctx, tenantID, runID, workflows.UpdateResume, jobflow.RunPaused)
+}
+
+// pauseOrResume sends FlowRun the update when the run is in status from;
+// FlowRun's validator has the last word, and the update completes once
+// FlowRun has recorded the new status, so the answer is the stored row.
+func (e *Engine) pauseOrResume(ctx context.Context, tenantID, runID, update string, from jobflow.RunStatus) (*jobflow.Run, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	run, err := e.Store.FindRunByID(ctx, tenantID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if run.Status != from {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a %s run can be %sd; this run is %s", from, update, run.Status)
+	}
+	if err := e.update(ctx, run, update); err != nil {
+		return nil, err
+	}
+	return e.Store.FindRunByID(ctx, tenantID, runID)
+}
+
+// update sends a FlowRun update and waits for it to complete; a rejection
+// by its validator is a 409 with FlowRun's words.
+func (e *Engine) update(ctx context.Context, run *jobflow.Run, name string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   run.TemporalWorkflowID,
-		UpdateName:   workflows.UpdateBreak,
-		Args:         []any{workflows.BreakRequest{JobID: jobID}},
+		UpdateName:   name,
+		Args:         args,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,10 +80,8 @@ func (s *Server) listRuns(c echo.Context) error {
 	if len(f.Q) > 200 {
 		return invalid("q", "q must be at most 200 characters")
 	}
-	switch f.Status {
-	case "", jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
-	default:
-		return invalid("status", "status must be RUNNING, SUCCESS, FAIL, ABORTING or ABORTED")
+	if f.Status != "" && !slices.Contains(jobflow.RunStatuses, f.Status) {
+		return invalid("status", "status must be one of %s", strings.Join(names(jobflow.RunStatuses), ", "))
 	}
 	switch f.Trigger {
 	case "", jobflow.TriggerManual, jobflow.TriggerSchedule, jobflow.TriggerInvoke, jobflow.TriggerRerun, jobflow.TriggerBackfill,
@@ -155,6 +155,28 @@ func (s *Server) abortRun(c echo.Context) error {
 	}
 	setAudit(c, auditObject{Name: r.WorkflowName})
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status})
+}
+
+// pauseRun and resumeRun answer the run as FlowRun has recorded it.
+func (s *Server) pauseRun(c echo.Context) error {
+	return s.pauseOrResume(c, (*engine.Engine).Pause)
+}
+
+func (s *Server) resumeRun(c echo.Context) error {
+	return s.pauseOrResume(c, (*engine.Engine).Resume)
+}
+
+func (s *Server) pauseOrResume(c echo.Context, do func(*engine.Engine, context.Context, string, string) (*jobflow.Run, error)) error {
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	r, err := do(eng, c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	setAudit(c, auditObject{Name: r.WorkflowName})
+	return c.JSON(http.StatusOK, r)
 }
 
 type rerunInput struct {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -313,11 +314,7 @@ func (s *Store) FindRuns(ctx context.Context, tenantID string, f jobflow.RunFilt
 }
 
 func validRunStatus(s jobflow.RunStatus) bool {
-	switch s {
-	case jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunFail, jobflow.RunAborting, jobflow.RunAborted:
-		return true
-	}
-	return false
+	return slices.Contains(jobflow.RunStatuses, s)
 }
 
 func validTrigger(t jobflow.Trigger) bool {

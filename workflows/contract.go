@@ -27,8 +27,10 @@ const (
 	// RecordRunActivity upserts the run row and the rows of the given nodes.
 	RecordRunActivity = "RecordRun"
 
-	QueryNodes  = "nodes" // live node states: []jobflow.NodeRun
-	UpdateBreak = "break" // break a PENDING or WAITING node: BreakRequest
+	QueryNodes   = "nodes"  // live node states: []jobflow.NodeRun
+	UpdateBreak  = "break"  // break a PENDING or WAITING node: BreakRequest
+	UpdatePause  = "pause"  // pause a running run: no argument (pause.go)
+	UpdateResume = "resume" // resume a paused run: no argument
 )
 
 // Search attributes registered at start-up, so the Temporal Web UI can
@@ -77,6 +79,8 @@ type FlowRunInput struct {
 	// StartedAt is the run's start, kept across continue-as-new; zero on the
 	// first execution (its start time is used).
 	StartedAt time.Time `json:"startedAt,omitempty"`
+	// Paused carries a pause across continue-as-new (pause.go).
+	Paused bool `json:"paused,omitempty"`
 
 	// A SUBFLOW child run (subflow.go): the run and job that started it,
 	// its nesting depth (1 for a top-level run's child) and the workflows

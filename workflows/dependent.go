@@ -296,7 +296,7 @@ func (r *runner) recordDependents(ctx workflow.Context) {
 		}
 	}
 	r.depRecord = r.depRecord[:0]
-	r.record(ctx, jobflow.RunRunning, nodes)
+	r.record(ctx, r.liveStatus(), nodes)
 }
 
 // dependentCheckOptions: a check is a few store queries; a store outage

@@ -62,10 +62,11 @@ func (r *runner) loop(ctx workflow.Context) {
 	info := workflow.GetInfo(ctx)
 	for {
 		r.startReady(ctx)
+		r.recordStatus(ctx)
 		r.recordWaiting(ctx)
 		r.recordDecided(ctx)
 		r.recordDependents(ctx)
-		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) {
+		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) && (!r.held() || r.draining) {
 			return
 		}
 		r.sel.Select(ctx)
@@ -87,7 +88,7 @@ func (r *runner) loop(ctx workflow.Context) {
 func (r *runner) startReady(ctx workflow.Context) {
 	// A node that fails without starting (bad cron, missing job) may end
 	// the run under END: check before each start.
-	for !r.cancelled && !r.ending && !r.draining && len(r.ready) > 0 && r.running < r.maxParallel {
+	for !r.cancelled && !r.ending && !r.draining && !r.paused && len(r.ready) > 0 && r.running < r.maxParallel {
 		i := r.ready[0]
 		r.ready = r.ready[1:]
 		if r.nodes[i].Status != jobflow.NodePending {
@@ -290,7 +291,7 @@ func (r *runner) recordWaiting(ctx workflow.Context) {
 	if len(nodes) == 0 || workflow.GetVersion(ctx, "record-waiting", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
-	r.record(ctx, jobflow.RunRunning, nodes)
+	r.record(ctx, r.liveStatus(), nodes)
 }
 
 // onCancel is the user's abort: start nothing more and abort what has not
@@ -369,12 +370,13 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 // states to a fresh execution of the same run.
 func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 	if ours := r.ourNodes(); len(ours) > 0 {
-		r.record(ctx, jobflow.RunRunning, ours)
+		r.record(ctx, r.liveStatus(), ours)
 	}
 	next := r.in
 	next.RunID = r.runID
 	next.LogicalTime = r.logicalTime
 	next.StartedAt = r.startedAt
+	next.Paused = r.paused
 	next.Carry = make([]jobflow.NodeRun, len(r.nodes))
 	copy(next.Carry, r.nodes)
 	r.carriedOutputs(next.Carry)

@@ -58,6 +58,8 @@ type runner struct {
 	wake       workflow.Channel             // a break wakes the loop
 	alarms     workflow.ChildWorkflowFuture // the run's FlowRunAlarms, started by this execution; nil if none
 
+	paused           bool // a user paused the run: start nothing (pause.go)
+	statusDirty      bool // paused or resumed: the loop records the run's status
 	closed           bool // the loop has ended: no more breaks
 	cancelled        bool // the user aborted the run
 	abortingRecorded bool
@@ -88,6 +90,7 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 		temporalWorkflowID: info.WorkflowExecution.ID,
 		temporalRunID:      info.FirstRunID,
 		rootCtx:            ctx,
+		paused:             in.Paused,
 	}
 	r.cfg.Normalize()
 	// A Temporal Schedule starts runs with a fixed input: the run id and
@@ -202,6 +205,14 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBreak, r.breakNode,
 		workflow.UpdateHandlerOptions{Validator: r.validateBreak}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause, r.pause,
+		workflow.UpdateHandlerOptions{Validator: r.validatePause}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume, r.resume,
+		workflow.UpdateHandlerOptions{Validator: r.validateResume}); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -166,7 +166,7 @@ func (r *runner) recordDecided(ctx workflow.Context) {
 	if workflow.GetVersion(ctx, "record-decided", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
-	r.record(ctx, jobflow.RunRunning, nodes)
+	r.record(ctx, r.liveStatus(), nodes)
 }
 
 // failedCause is the job whose FAIL made node p fail: p itself, or the

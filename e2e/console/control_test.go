@@ -97,6 +97,28 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.shot("run-disabled")
 	})
 
+	// Pause and resume in the run view: paused while jobA sleeps, the run
+	// shows 已暂停 and jobB waits after jobA is done; resume runs jobB
+	// (docs/run-semantics.md#pause-and-resume).
+	t.Run("PauseResume", func(t *testing.T) {
+		w, _ := flow(t, api, "pause-flow", "sleep 10", "echo ran-b")
+		var started struct {
+			RunID string `json:"runId"`
+		}
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/runs", map[string]any{}, 202, &started)
+		b := loggedIn(t, f)
+		b.open("/runs/" + started.RunID)
+		b.waitFor("jobA running", nodeStatusJS("jobA", "RUNNING"), 60*time.Second)
+		b.click("run-pause")
+		b.waitFor("run paused", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'PAUSED'`, stepTimeout)
+		b.waitFor("jobA done, jobB waiting", nodeStatusJS("jobA", "SUCCESS")+" && "+nodeStatusJS("jobB", "PENDING"), 30*time.Second)
+		b.waitText("run-status", "已暂停")
+		b.shot("run-paused")
+		b.click("run-resume")
+		b.waitFor("run succeeded", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 60*time.Second)
+		b.waitFor("jobB ran", nodeStatusJS("jobB", "SUCCESS"), stepTimeout)
+	})
+
 	// The CONDITION form saves its cases and default as the API's config;
 	// a bad expression shows the API's 400; a run chooses the case and the
 	// child not chosen is NOT_SELECTED.

@@ -486,7 +486,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: abort (中止) a RUNNING run: 202; 409 if not running */
+        /** MEMBER: abort (中止) a RUNNING or PAUSED run: 202; 409 otherwise */
         post: operations["post_api_v1_runs_id_abort"];
         delete?: never;
         options?: never;
@@ -528,6 +528,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: pause (暂停) a RUNNING run: its running jobs finish, nothing new starts; 200 with the run, now PAUSED; 409 if it is not RUNNING */
+        post: operations["post_api_v1_runs_id_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/rerun": {
         parameters: {
             query?: never;
@@ -539,6 +556,23 @@ export interface paths {
         put?: never;
         /** MEMBER: rerun (重跑) {mode, nodeId}: 202 {runId}; 409 while running */
         post: operations["post_api_v1_runs_id_rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: resume (恢复) a PAUSED run: 200 with the run, RUNNING again; 409 if it is not PAUSED */
+        post: operations["post_api_v1_runs_id_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1650,7 +1684,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionNumber?: number;
@@ -2048,7 +2082,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
             temporalRunId: string;
             temporalUrl?: string;
             temporalWorkflowId: string;
@@ -2076,7 +2110,7 @@ export interface components {
             jobId: string;
             rerunOf?: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
             workflowId: string;
             workflowName: string;
         };
@@ -2090,7 +2124,7 @@ export interface components {
         RunStarted: {
             runId: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
             temporalUrl?: string;
         };
         Schedule: {
@@ -3743,6 +3777,37 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_api_v1_runs_id_pause: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_runs_id_rerun: {
         parameters: {
             query?: never;
@@ -3770,6 +3835,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunStarted"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_runs_id_resume: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
                 };
             };
             400: components["responses"]["Error"];

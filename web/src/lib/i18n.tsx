@@ -59,6 +59,7 @@ const zh: Record<string, string> = {
   'rule.ONE_SUCCESS.help': '任一上游成功即运行。', 'rule.ONE_FAILED.help': '任一上游失败即运行：适合失败处理作业。', 'rule.NONE_FAILED.help': '每个上游都结束且没有失败时运行。',
   'Outputs': '输出', 'NOT_SELECTED': '未选中', 'SUBFLOW': '子作业流',
   'DISABLED': '已禁用', 'Disabled': '禁用',
+  'PAUSED': '已暂停', 'Pause': '暂停', 'Resume': '恢复', 'Run paused': '运行已暂停', 'Run resumed': '运行已恢复',
   'Never executed: its status is DISABLED, trigger rules count it as succeeded, its edges stay.': '不执行：状态为“已禁用”，触发规则视其为成功，连线保留。',
   'Pick a workflow': '选择作业流', 'Whole run': '整个运行', 'not a child': '非下游', 'When': '条件', 'Run children': '运行下游', 'Add case': '添加分支',
   'The first case whose expression is true chooses its children; none true chooses the default. Children not chosen are NOT_SELECTED.': '第一个表达式为真的分支决定运行哪些下游；都不为真时走默认分支。未选中的下游为“未选中”。',

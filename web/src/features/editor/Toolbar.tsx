@@ -28,7 +28,8 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
   const [config, setConfig] = useState(false)
   const [backfill, setBackfill] = useState(false)
   const run = latest.data
-  const running = run?.status === 'RUNNING'
+  // A paused run is still going on: it can be aborted, not rerun.
+  const running = run?.status === 'RUNNING' || run?.status === 'PAUSED'
 
   async function doRun() {
     if (dirty && !(await onSave())) return

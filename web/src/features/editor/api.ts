@@ -63,6 +63,18 @@ export function useAbortRun() {
   })
 }
 
+// usePauseRun pauses (暂停) or resumes (恢复) a run
+// (docs/run-semantics.md#pause-and-resume).
+export function usePauseRun() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (b: { runId: string; resume: boolean }) => b.resume
+      ? answer(client.POST('/runs/{id}/resume', { params: { path: { id: b.runId } } }))
+      : answer(client.POST('/runs/{id}/pause', { params: { path: { id: b.runId } } })),
+    onSuccess: (_d, b) => { qc.invalidateQueries({ queryKey: ['runs'] }); qc.invalidateQueries({ queryKey: ['run', b.runId] }) },
+  })
+}
+
 export function useRerun() {
   const qc = useQueryClient()
   return useMutation({

@@ -1,7 +1,7 @@
 // The run view (运行 / 重跑 open it; /runs/:id from anywhere): the canvas
 // read-only and coloured by node status, polled about every 1.5 s until the
 // run is final; node table, Gantt and the node log; node menu 日志 重跑下游
-// 重跑当前 中断; abort; the link into the Temporal Web UI when given.
+// 重跑当前 中断; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
@@ -12,7 +12,7 @@ import { navigate } from '../../lib/router'
 import { StatusTag, finalRun } from '../../lib/status'
 import { duration, time } from '../../lib/format'
 import { useWorkflow } from '../workflows/api'
-import { useAbortRun, useRerun } from '../editor/api'
+import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
 import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
 import { LARGE, topLeft } from '../../lib/canvas'
@@ -66,6 +66,7 @@ function RunPage({ run }: { run: Run }) {
   const wf = useWorkflow(run.workflowId)
   const pos = usePositions(run, wf.data, wf.isPending)
   const abort = useAbortRun()
+  const pause = usePauseRun()
   const rerun = useRerun()
   const brk = useBreak(run.id)
   const [selected, setSelected] = useState<string | null>(null)
@@ -149,7 +150,12 @@ function RunPage({ run }: { run: Run }) {
         <Typography.Text type="secondary" copyable={{ text: run.id }}>{run.id}</Typography.Text>
         <StatusTag status={run.status} testid="run-status" />
         <span>{t(run.trigger)}</span>
-        <Button size="small" danger disabled={run.status !== 'RUNNING'} loading={abort.isPending}
+        {run.status === 'PAUSED'
+          ? <Button size="small" type="primary" loading={pause.isPending} data-testid="run-resume"
+              onClick={() => pause.mutateAsync({ runId: run.id, resume: true }).then(() => message.success(t('Run resumed')), (e) => message.error(e.message))}>{t('Resume')}</Button>
+          : <Button size="small" disabled={run.status !== 'RUNNING'} loading={pause.isPending} data-testid="run-pause"
+              onClick={() => pause.mutateAsync({ runId: run.id, resume: false }).then(() => message.success(t('Run paused')), (e) => message.error(e.message))}>{t('Pause')}</Button>}
+        <Button size="small" danger disabled={run.status !== 'RUNNING' && run.status !== 'PAUSED'} loading={abort.isPending}
           onClick={() => abort.mutateAsync(run.id).then(() => message.success(t('Run aborted')), (e) => message.error(e.message))} data-testid="run-abort">{t('Abort')}</Button>
         <Dropdown disabled={!isFinal || rerun.isPending} menu={{ items: [
           { key: 'ALL', label: <span data-testid="run-rerun-all">{t('Rerun all')}</span> },
