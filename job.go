@@ -190,6 +190,16 @@ type JobUpdate struct {
 
 // Apply applies u to a copy of j and normalizes the result.
 func (u JobUpdate) Apply(j Job) (*Job, error) {
+	out := u.Merge(j)
+	if err := out.Normalize(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Merge applies u to a copy of j without checking anything: the handler
+// of a new job builds it so, and the store normalizes and checks it once.
+func (u JobUpdate) Merge(j Job) *Job {
 	if u.Name != nil {
 		j.Name = *u.Name
 	}
@@ -214,8 +224,5 @@ func (u JobUpdate) Apply(j Job) (*Job, error) {
 	if u.Remark != nil {
 		j.Remark = *u.Remark
 	}
-	if err := j.Normalize(); err != nil {
-		return nil, err
-	}
-	return &j, nil
+	return &j
 }

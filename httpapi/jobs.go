@@ -39,17 +39,14 @@ func (s *Server) createJob(c echo.Context) error {
 	}
 	a := actor(c)
 	now := time.Now().UTC()
-	j, err := in.Apply(jobflow.Job{
+	j := in.Merge(jobflow.Job{
 		ID: jobflow.NewID(jobflow.PrefixJob), TenantID: a.TenantID, WorkflowID: c.Param("id"),
 		CreatedAt: now, UpdatedAt: now, CreatedBy: a.UserID,
 	})
-	if err != nil {
-		return err
-	}
 	setAudit(c, auditObject{ID: j.ID, Name: j.Name})
-	// The store checks that the workflow is one of the tenant's and the
-	// workflow with the new job (jobflow.CheckDraft) in its write
-	// transaction.
+	// The store normalizes the job and checks that the workflow is one of
+	// the tenant's and the workflow with the new job (jobflow.CheckDraft)
+	// in its write transaction.
 	if err := s.deps.Jobs.CreateJob(c.Request().Context(), j); err != nil {
 		return err
 	}
