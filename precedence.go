@@ -14,7 +14,7 @@ var RunStatuses = []RunStatus{RunRunning, RunSuccess, RunFail, RunAborting, RunA
 
 // NodeStatuses are all the statuses of a node run.
 var NodeStatuses = []NodeStatus{NodePending, NodeWaiting, NodeRunning, NodeSuccess, NodeFail,
-	NodeUpstreamFailed, NodeAborted, NodeBreak, NodeSkipped, NodeNotSelected, NodeDisabled}
+	NodeUpstreamFailed, NodeAborted, NodeBreak, NodeSkipped, NodeNotSelected, NodeDisabled, NodeForcedSuccess}
 
 // RunWriteWins reports whether a write of status incoming replaces the
 // stored status of a run:

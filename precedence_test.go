@@ -33,20 +33,21 @@ func TestRunWriteWins(t *testing.T) {
 func TestNodeWriteWins(t *testing.T) {
 	// Rows: the stored status; columns: the incoming one, both in the order
 	// of jobflow.NodeStatuses (PENDING WAITING RUNNING SUCCESS FAIL
-	// UPSTREAM_FAILED ABORTED BREAK SKIPPED NOT_SELECTED DISABLED), for an incoming
+	// UPSTREAM_FAILED ABORTED BREAK SKIPPED NOT_SELECTED DISABLED
+	// FORCED_SUCCESS), for an incoming
 	// attempt older than, equal to and newer than the stored one.
 	const (
 		unfinished = 3
-		all        = "11111111111"
+		all        = "111111111111"
 	)
-	older := map[bool]string{false: "00011111111", true: "00000000000"} // by stored.Done()
+	older := map[bool]string{false: "000111111111", true: "000000000000"} // by stored.Done()
 	equal := map[jobflow.NodeStatus]string{
-		jobflow.NodePending: "11111111111",
-		jobflow.NodeWaiting: "01111111111",
-		jobflow.NodeRunning: "00111111111",
+		jobflow.NodePending: "111111111111",
+		jobflow.NodeWaiting: "011111111111",
+		jobflow.NodeRunning: "001111111111",
 	}
 	if len(jobflow.NodeStatuses) != len(all) {
-		t.Fatalf("the table covers 11 statuses, the domain has %d", len(jobflow.NodeStatuses))
+		t.Fatalf("the table covers %d statuses, the domain has %d", len(all), len(jobflow.NodeStatuses))
 	}
 	for i, stored := range jobflow.NodeStatuses {
 		if stored.Done() != (i >= unfinished) {
@@ -54,7 +55,7 @@ func TestNodeWriteWins(t *testing.T) {
 		}
 		eq, ok := equal[stored]
 		if !ok {
-			eq = "00011111111"
+			eq = "000111111111"
 		}
 		for _, c := range []struct {
 			name     string

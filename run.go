@@ -56,6 +56,7 @@ const (
 	NodeSkipped        NodeStatus = "SKIPPED"         // carried over as succeeded in a rerun
 	NodeNotSelected    NodeStatus = "NOT_SELECTED"    // a CONDITION chose another branch, or its trigger rule was not needed
 	NodeDisabled       NodeStatus = "DISABLED"        // disabled on the canvas: never executed, counted as succeeded
+	NodeForcedSuccess  NodeStatus = "FORCED_SUCCESS"  // failed, then marked succeeded by a user (with who and why in error)
 )
 
 // Done reports whether a node in status s will not change any more.
@@ -69,7 +70,7 @@ func (s NodeStatus) Done() bool {
 
 // Satisfied reports whether a child may start after a parent in status s.
 func (s NodeStatus) Satisfied() bool {
-	return s == NodeSuccess || s == NodeSkipped || s == NodeDisabled
+	return s == NodeSuccess || s == NodeSkipped || s == NodeDisabled || s == NodeForcedSuccess
 }
 
 // RerunMode says which nodes a rerun runs again.

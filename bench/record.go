@@ -156,6 +156,20 @@ func scenarios() []scenario {
 		return update(workflows.UpdateResume)
 	}
 
+	// Mark success (marksuccess.go): a fails while s sleeps; marked
+	// succeeded, a is FORCED_SUCCESS and b, UPSTREAM_FAILED before, runs.
+	markA := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(100 * time.Millisecond)
+		u, err := h.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: workflows.UpdateMarkSuccess, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.MarkSuccessRequest{JobID: "a", By: "recorder", Reason: "fixed by hand"}},
+		})
+		if err != nil {
+			return err
+		}
+		return u.Get(ctx, nil)
+	}
+
 	// DEPENDENT: waits (no slot) beside a job, woken by a signal, then its child runs.
 	dependent := scripted([]string{"dep", "after", "other"}, nil, [2]string{"dep", "after"})
 	dependent.Config.MaxParallelism = 1
@@ -203,6 +217,8 @@ func scenarios() []scenario {
 		{name: "condition", in: in(cond)},
 		{name: "condition-budget", in: in(condBudget)},
 		{name: "disabled-nodes", in: in(disabled)},
+		{name: "mark-success", in: in(scripted([]string{"a", "b", "s"}, map[string]string{"a": "fail", "s": "sleep"}, [2]string{"a", "b"})),
+			during: markA},
 		{name: "pause-resume", in: in(scripted([]string{"a", "b", "c"}, map[string]string{"a": "sleep"}, [2]string{"a", "b"}, [2]string{"b", "c"})),
 			during: pauseResume},
 		{name: "dependent", in: in(dependent), during: upstreamEnds},

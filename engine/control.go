@@ -131,6 +131,55 @@ func hasNode(run *jobflow.Run, jobID string) bool {
 // Rerun (重跑) starts a new run of a finished run's snapshot, with the same
 // params and logical time, running the nodes the mode selects.
 func (e *Engine) Rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string) (*jobflow.Run, error) {
+	return e.rerun(ctx, tenantID, runID, mode, nodeID, by, nil)
+}
+
+// MarkSuccess marks a FAIL or UPSTREAM_FAILED node FORCED_SUCCESS, with who
+// and why (docs/run-semantics.md#mark-success). On a RUNNING or PAUSED run
+// it is FlowRun's markSuccess update and its descendants run in the same
+// run; on a finished run it is a FAILED-mode rerun that carries the node
+// FORCED_SUCCESS. It answers the run the mark took effect in.
+func (e *Engine) MarkSuccess(ctx context.Context, tenantID, runID, jobID, by, reason string) (*jobflow.Run, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	run, err := e.Store.FindRunByID(ctx, tenantID, runID)
+	if err != nil {
+		return nil, err
+	}
+	var node *jobflow.NodeRun
+	for i := range run.Nodes {
+		if run.Nodes[i].JobID == jobID {
+			node = run.Nodes[i]
+		}
+	}
+	if node == nil {
+		return nil, jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
+	}
+	if run.Status.Live() {
+		if err := e.update(ctx, run, workflows.UpdateMarkSuccess, workflows.MarkSuccessRequest{JobID: jobID, By: by, Reason: reason}); err != nil {
+			return nil, err
+		}
+		return run, nil
+	}
+	if !run.Status.Finished() {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "the run is %s: mark a node once it has finished or while it runs", run.Status)
+	}
+	if node.Status != jobflow.NodeFail && node.Status != jobflow.NodeUpstreamFailed {
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "job %q is %s: only a FAIL or UPSTREAM_FAILED node can be marked succeeded", jobID, node.Status)
+	}
+	return e.rerun(ctx, tenantID, runID, jobflow.RerunFailed, "", by, func(plan *workflows.RerunPlan) {
+		for i := range plan.Prior {
+			if plan.Prior[i].JobID == jobID {
+				plan.Prior[i].Status, plan.Prior[i].Note = jobflow.NodeForcedSuccess, workflows.ForcedSuccessNote(by, reason)
+			}
+		}
+	})
+}
+
+// rerun starts a rerun of a finished run; adjust, when given, changes the
+// plan before the start (MarkSuccess).
+func (e *Engine) rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string, adjust func(*workflows.RerunPlan)) (*jobflow.Run, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
@@ -148,6 +197,9 @@ func (e *Engine) Rerun(ctx context.Context, tenantID, runID string, mode jobflow
 	plan, err := workflows.NewRerunPlan(snap, prior, mode, nodeID)
 	if err != nil {
 		return nil, err
+	}
+	if adjust != nil {
+		adjust(plan)
 	}
 	run := &jobflow.Run{
 		ID:           jobflow.NewID(jobflow.PrefixRun),

@@ -157,6 +157,45 @@ func (s *Server) abortRun(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, runStarted{RunID: r.ID, Status: r.Status})
 }
 
+// markSuccessInput is the body of POST /runs/{id}/nodes/{jobId}/mark-success.
+type markSuccessInput struct {
+	Reason string `json:"reason" required:"true"`
+}
+
+// markSuccessResult names the run the mark took effect in: the same one,
+// or the rerun of a finished one.
+type markSuccessResult struct {
+	RunID  string             `json:"runId"`
+	JobID  string             `json:"jobId"`
+	Status jobflow.NodeStatus `json:"status"`
+}
+
+func (s *Server) markSuccess(c echo.Context) error {
+	var in markSuccessInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Reason = strings.TrimSpace(in.Reason); in.Reason == "" || len(in.Reason) > 500 {
+		return invalid("reason", "reason is required (at most 500 bytes): say why the node counts as succeeded")
+	}
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a := actor(c)
+	by := a.UserID
+	if u, err := s.deps.Users.FindUserByID(ctx, a.UserID); err == nil {
+		by = u.Account
+	}
+	r, err := eng.MarkSuccess(ctx, a.TenantID, c.Param("id"), c.Param("jobId"), by, in.Reason)
+	if err != nil {
+		return err
+	}
+	setAudit(c, auditObject{Name: r.WorkflowName})
+	return c.JSON(http.StatusOK, markSuccessResult{RunID: r.ID, JobID: c.Param("jobId"), Status: jobflow.NodeForcedSuccess})
+}
+
 // pauseRun and resumeRun answer the run as FlowRun has recorded it.
 func (s *Server) pauseRun(c echo.Context) error {
 	return s.pauseOrResume(c, (*engine.Engine).Pause)

@@ -31,6 +31,9 @@ const (
 	UpdateBreak  = "break"  // break a PENDING or WAITING node: BreakRequest
 	UpdatePause  = "pause"  // pause a running run: no argument (pause.go)
 	UpdateResume = "resume" // resume a paused run: no argument
+	// UpdateMarkSuccess marks a FAIL or UPSTREAM_FAILED node FORCED_SUCCESS
+	// so that its descendants run: MarkSuccessRequest (marksuccess.go).
+	UpdateMarkSuccess = "markSuccess"
 )
 
 // Search attributes registered at start-up, so the Temporal Web UI can
@@ -108,6 +111,9 @@ type PriorNode struct {
 	Status jobflow.NodeStatus `json:"status"`
 	// Outputs of a node that succeeded, copied into its SKIPPED node.
 	Outputs map[string]string `json:"outputs,omitempty"`
+	// Note of a FORCED_SUCCESS node (who marked it and why), kept in the
+	// rerun, where the node stays FORCED_SUCCESS (marksuccess.go).
+	Note string `json:"note,omitempty"`
 }
 
 // FlowRunResult is what FlowRun returns. A run loaded by reference packs
@@ -153,6 +159,14 @@ type RecordRunInput struct {
 	Nodes []jobflow.NodeRun `json:"nodes"`
 	// Start marks the run's first record (its start, for metrics).
 	Start bool `json:"start,omitempty"`
+}
+
+// MarkSuccessRequest is the argument of the markSuccess update: who
+// marks which FAIL or UPSTREAM_FAILED node succeeded, and why.
+type MarkSuccessRequest struct {
+	JobID  string `json:"jobId"`
+	By     string `json:"by"`
+	Reason string `json:"reason"`
 }
 
 // BreakRequest is the argument of the break update.

@@ -107,6 +107,7 @@ func initialStatuses(g *graph, plan *RerunPlan) ([]jobflow.NodeStatus, string) {
 				st[i] = jobflow.NodeSkipped
 			}
 		}
+		keepForced(g, plan, st)
 		return st, ""
 	case jobflow.RerunFromNode, jobflow.RerunNode:
 		start, ok := g.index[plan.NodeID]
@@ -122,7 +123,20 @@ func initialStatuses(g *graph, plan *RerunPlan) ([]jobflow.NodeStatus, string) {
 				st[d] = jobflow.NodePending
 			}
 		}
+		keepForced(g, plan, st)
 		return st, ""
 	}
 	return nil, "unknown rerun mode " + string(plan.Mode)
+}
+
+// keepForced keeps a FORCED_SUCCESS node of the prior run FORCED_SUCCESS
+// where the rerun carries it over instead of SKIPPED, so every view of the
+// rerun shows it as such (marksuccess.go). Only plans made since mark
+// success existed hold the status.
+func keepForced(g *graph, plan *RerunPlan, st []jobflow.NodeStatus) {
+	for _, p := range plan.Prior {
+		if i, ok := g.index[p.JobID]; ok && p.Status == jobflow.NodeForcedSuccess && st[i] == jobflow.NodeSkipped {
+			st[i] = jobflow.NodeForcedSuccess
+		}
+	}
 }

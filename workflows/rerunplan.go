@@ -24,8 +24,12 @@ func NewRerunPlan(snap *jobflow.Snapshot, prior *jobflow.Run, mode jobflow.Rerun
 	}
 	status := make(map[string]jobflow.NodeStatus, len(prior.Nodes))
 	outputs := make(map[string]map[string]string, len(prior.Nodes))
+	notes := map[string]string{}
 	for _, n := range prior.Nodes {
 		status[n.JobID] = n.Status
+		if n.Status == jobflow.NodeForcedSuccess {
+			notes[n.JobID] = n.Error
+		}
 		if n.Status.Satisfied() {
 			outputs[n.JobID] = n.Outputs // copied into the rerun's SKIPPED node
 		}
@@ -36,7 +40,7 @@ func NewRerunPlan(snap *jobflow.Snapshot, prior *jobflow.Run, mode jobflow.Rerun
 		if !ok {
 			st = jobflow.NodePending
 		}
-		plan.Prior = append(plan.Prior, PriorNode{JobID: n.JobID, Status: st, Outputs: outputs[n.JobID]})
+		plan.Prior = append(plan.Prior, PriorNode{JobID: n.JobID, Status: st, Outputs: outputs[n.JobID], Note: notes[n.JobID]})
 	}
 	return plan, nil
 }

@@ -162,6 +162,13 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 			n.Status = statuses[i]
 		}
 	}
+	if plan != nil {
+		for _, p := range plan.Prior {
+			if i, ok := r.g.index[p.JobID]; ok && r.nodes[i].Status == jobflow.NodeForcedSuccess {
+				r.nodes[i].Error = p.Note // who marked it and why
+			}
+		}
+	}
 	r.initOutputs(ctx, plan)
 	// Only a canvas with a disabled node asks for the version, so runs of
 	// other canvases record no marker (docs/run-semantics.md#disabled-nodes).
@@ -205,6 +212,10 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateBreak, r.breakNode,
 		workflow.UpdateHandlerOptions{Validator: r.validateBreak}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMarkSuccess, r.markSuccess,
+		workflow.UpdateHandlerOptions{Validator: r.validateMarkSuccess}); err != nil {
 		return nil, err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause, r.pause,

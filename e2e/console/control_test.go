@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,31 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.click("run-resume")
 		b.waitFor("run succeeded", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 60*time.Second)
 		b.waitFor("jobB ran", nodeStatusJS("jobB", "SUCCESS"), stepTimeout)
+	})
+
+	// 强制成功 from the node menu of a finished, failed run: the reason is
+	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
+	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).
+	t.Run("MarkSuccess", func(t *testing.T) {
+		w, _ := flow(t, api, "mark-flow", "exit 4", "echo ran-b")
+		var started struct {
+			RunID string `json:"runId"`
+		}
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/runs", map[string]any{}, 202, &started)
+		b := loggedIn(t, f)
+		b.open("/runs/" + started.RunID)
+		b.waitFor("run FAIL", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'FAIL'`, 60*time.Second)
+		b.click("node-actions-jobA")
+		b.click("menu-mark-success")
+		b.visible("mark-reason")
+		b.waitFor("OK disabled without a reason", `document.querySelector('[data-testid="mark-ok"]')?.disabled === true`, stepTimeout)
+		b.typeInto("mark-reason", "表已手工修复")
+		b.shot("mark-success")
+		b.click("mark-ok")
+		b.waitFor("the rerun", fmt.Sprintf(`!location.pathname.endsWith(%q)`, started.RunID), stepTimeout)
+		b.waitFor("jobA FORCED_SUCCESS, jobB SUCCESS", nodeStatusJS("jobA", "FORCED_SUCCESS")+" && "+nodeStatusJS("jobB", "SUCCESS"), 60*time.Second)
+		b.waitText("run-status", "成功")
+		b.shot("marked-rerun")
 	})
 
 	// The CONDITION form saves its cases and default as the API's config;

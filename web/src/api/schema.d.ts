@@ -528,6 +528,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{id}/nodes/{jobId}/mark-success": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER: mark (强制成功) a FAIL or UPSTREAM_FAILED node succeeded {reason}: it becomes FORCED_SUCCESS with who and why, and its descendants run — in the same run while it goes on, else in a FAILED-mode rerun that carries the node; 200 {runId, jobId, status} names the run the mark took effect in; 409 for a node in another status */
+        post: operations["post_api_v1_runs_id_nodes_jobId_mark_success"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/pause": {
         parameters: {
             query?: never;
@@ -1440,7 +1457,7 @@ export interface components {
             jobId: string;
             runId: string;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
         };
         Calendar: {
             /** Format: date-time */
@@ -1666,7 +1683,7 @@ export interface components {
             attempt: number;
             durationMs: number | null;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
         };
         GridJob: {
             id: string;
@@ -1915,6 +1932,15 @@ export interface components {
         LoginThrottlesCleared: {
             cleared: number;
         };
+        MarkSuccessInput: {
+            reason: string;
+        };
+        MarkSuccessResult: {
+            jobId: string;
+            runId: string;
+            /** @enum {string} */
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
+        };
         Me: {
             tenants: components["schemas"]["Membership"][];
             user: components["schemas"]["User"];
@@ -1975,7 +2001,7 @@ export interface components {
             /** Format: date-time */
             startedAt?: string | null;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
         };
         NodeRunItem: {
             attempt: number;
@@ -1991,7 +2017,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
-            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED";
+            status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
             workflowId: string;
             workflowName: string;
         };
@@ -3774,6 +3800,42 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_runs_id_nodes_jobId_mark_success: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkSuccessInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkSuccessResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -59,6 +59,8 @@ const zh: Record<string, string> = {
   'rule.ONE_SUCCESS.help': '任一上游成功即运行。', 'rule.ONE_FAILED.help': '任一上游失败即运行：适合失败处理作业。', 'rule.NONE_FAILED.help': '每个上游都结束且没有失败时运行。',
   'Outputs': '输出', 'NOT_SELECTED': '未选中', 'SUBFLOW': '子作业流',
   'DISABLED': '已禁用', 'Disabled': '禁用',
+  'FORCED_SUCCESS': '强制成功', 'Mark succeeded': '强制成功', 'Marked succeeded': '已标记为成功', 'Why it counts as succeeded': '为何视为成功（必填）',
+  'The node becomes FORCED_SUCCESS and its downstream jobs run; a finished run goes on in a rerun.': '节点变为“强制成功”，其下游作业继续运行；已结束的运行会以重跑继续。',
   'PAUSED': '已暂停', 'Pause': '暂停', 'Resume': '恢复', 'Run paused': '运行已暂停', 'Run resumed': '运行已恢复',
   'Never executed: its status is DISABLED, trigger rules count it as succeeded, its edges stay.': '不执行：状态为“已禁用”，触发规则视其为成功，连线保留。',
   'Pick a workflow': '选择作业流', 'Whole run': '整个运行', 'not a child': '非下游', 'When': '条件', 'Run children': '运行下游', 'Add case': '添加分支',

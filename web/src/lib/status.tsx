@@ -4,13 +4,13 @@ import { useI18n } from './i18n'
 export const statusColor: Record<string, string> = {
   PENDING: '#8c8c8c', WAITING: '#722ed1', RUNNING: '#1677ff', SUCCESS: '#52c41a', FAIL: '#f5222d',
   UPSTREAM_FAILED: '#fa8c16', ABORTED: '#595959', ABORTING: '#faad14', BREAK: '#eb2f96', SKIPPED: '#13c2c2', NOT_SELECTED: '#bfbfbf',
-  DISABLED: '#a6a6a6', PAUSED: '#d48806',
+  DISABLED: '#a6a6a6', PAUSED: '#d48806', FORCED_SUCCESS: '#389e0d',
   DRAFT: '#8c8c8c', PUBLISHED: '#52c41a', OFFLINE: '#faad14', SENT: '#52c41a', FAILED: '#f5222d',
 }
 
 export const statusIcon: Record<string, string> = {
   PENDING: '○', WAITING: '◷', RUNNING: '⟳', SUCCESS: '✓', FAIL: '✕', UPSTREAM_FAILED: '⤓', ABORTED: '■', ABORTING: '◼', BREAK: '⏸', SKIPPED: '↷',
-  NOT_SELECTED: '⊘', DISABLED: '⊝', PAUSED: '‖',
+  NOT_SELECTED: '⊘', DISABLED: '⊝', PAUSED: '‖', FORCED_SUCCESS: '✔',
 }
 
 export const finalRun = (s?: string) => s === 'SUCCESS' || s === 'FAIL' || s === 'ABORTED'

@@ -1,11 +1,11 @@
 // The run view (运行 / 重跑 open it; /runs/:id from anywhere): the canvas
 // read-only and coloured by node status, polled about every 1.5 s until the
 // run is final; node table, Gantt and the node log; node menu 日志 重跑下游
-// 重跑当前 中断; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
+// 重跑当前 中断 强制成功; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { Alert, App, Button, Descriptions, Dropdown, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
+import { Alert, App, Button, Descriptions, Dropdown, Input, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
 import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
@@ -16,7 +16,7 @@ import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
 import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
 import { LARGE, topLeft } from '../../lib/canvas'
-import { useBreak, useRun } from './api'
+import { useBreak, useMarkSuccess, useRun } from './api'
 import { Gantt } from './Gantt'
 import { LogPanel } from './LogPanel'
 
@@ -69,6 +69,9 @@ function RunPage({ run }: { run: Run }) {
   const pause = usePauseRun()
   const rerun = useRerun()
   const brk = useBreak(run.id)
+  const mark = useMarkSuccess(run.id)
+  const [marking, setMarking] = useState<NodeRun | null>(null)
+  const [reason, setReason] = useState('')
   const [selected, setSelected] = useState<string | null>(null)
   const [tab, setTab] = useState('nodes')
   const [menu, setMenu] = useState<{ x: number; y: number; node: NodeRun } | null>(null)
@@ -132,6 +135,18 @@ function RunPage({ run }: { run: Run }) {
       message.error((e as Error).message)
     }
   }
+  async function doMark() {
+    if (!marking) return
+    try {
+      const r = await mark.mutateAsync({ jobId: marking.jobId, reason })
+      setMarking(null)
+      setReason('')
+      message.success(t('Marked succeeded'))
+      if (r.runId !== run.id) navigate('/runs/' + r.runId) // a finished run goes on in a rerun
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }
   function nodeMenu(n: NodeRun) {
     const canBreak = !isFinal && (n.status === 'PENDING' || n.status === 'WAITING')
     return [
@@ -139,6 +154,8 @@ function RunPage({ run }: { run: Run }) {
       { key: 'from', label: <span data-testid="menu-rerun-from">{t('Rerun downstream')}</span>, disabled: !isFinal, onClick: () => doRerun('FROM_NODE', n.jobId) },
       { key: 'node', label: <span data-testid="menu-rerun-node">{t('Rerun this node')}</span>, disabled: !isFinal, onClick: () => doRerun('NODE', n.jobId) },
       { key: 'break', label: <span data-testid="menu-break">{t('Break')}</span>, disabled: !canBreak, onClick: () => doBreak(n.jobId) },
+      { key: 'mark', label: <span data-testid="menu-mark-success">{t('Mark succeeded')}</span>,
+        disabled: n.status !== 'FAIL' && n.status !== 'UPSTREAM_FAILED', onClick: () => { setReason(''); setMarking(n) } },
     ]
   }
 
@@ -193,7 +210,7 @@ function RunPage({ run }: { run: Run }) {
       </Modal>
       {menu && (
         // Kept inside the window: a row near the bottom opens it upwards.
-        <div style={{ position: 'fixed', left: Math.min(menu.x, window.innerWidth - 200), top: Math.min(menu.y, window.innerHeight - 190), zIndex: 1000,
+        <div style={{ position: 'fixed', left: Math.min(menu.x, window.innerWidth - 200), top: Math.min(menu.y, window.innerHeight - 250), zIndex: 1000,
           boxShadow: '0 3px 12px rgba(0,0,0,.2)' }} data-testid="node-menu">
           <Menu selectable={false} items={nodeMenu(menu.node)} onClick={() => setMenu(null)} />
         </div>
@@ -230,6 +247,12 @@ function RunPage({ run }: { run: Run }) {
             : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
         ]} />
       </div>
+      <Modal open={!!marking} title={t('Mark succeeded') + (marking ? ': ' + marking.jobName : '')} okText={t('Confirm')} destroyOnHidden
+        okButtonProps={{ disabled: !reason.trim(), loading: mark.isPending, 'data-testid': 'mark-ok' }}
+        onOk={doMark} onCancel={() => setMarking(null)}>
+        <Typography.Paragraph type="secondary">{t('The node becomes FORCED_SUCCESS and its downstream jobs run; a finished run goes on in a rerun.')}</Typography.Paragraph>
+        <Input.TextArea rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('Why it counts as succeeded')} data-testid="mark-reason" />
+      </Modal>
     </div>
   )
 }

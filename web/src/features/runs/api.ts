@@ -56,6 +56,18 @@ export function useBreak(runId: string) {
   })
 }
 
+// useMarkSuccess marks a FAIL or UPSTREAM_FAILED node succeeded
+// (docs/run-semantics.md#mark-success); the answer names the run it took
+// effect in (a rerun for a finished run).
+export function useMarkSuccess(runId: string) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (b: { jobId: string; reason: string }) =>
+      answer(client.POST('/runs/{id}/nodes/{jobId}/mark-success', { params: { path: { id: runId, jobId: b.jobId } }, body: { reason: b.reason } })),
+    onSuccess: () => { qc.invalidateQueries({ queryKey: ['run', runId] }); qc.invalidateQueries({ queryKey: ['runs'] }) },
+  })
+}
+
 // fetchLog answers the log after offset and the offset to ask for next;
 // reset says the server answered from the start (offset no longer valid).
 export async function fetchLog(runId: string, jobId: string, offset: number): Promise<{ text: string; next: number; reset: boolean }> {
