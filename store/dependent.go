@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -89,9 +90,10 @@ func (s *Store) MatchDependent(ctx context.Context, tenantID, workflowID, jobID 
 		const join = ` FROM node_runs n JOIN runs r ON r.id = n.run_id
 WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logical_time < ? AND n.job_id = ?`
 		args = append(args, jobID)
-		// SKIPPED counts as succeeded (docs/run-semantics.md#statuses): carried over in a rerun, or
-		// a DRY_RUN calendar's off day ("not a calendar day").
-		success = `SELECT r.id` + join + ` AND n.status IN ('SUCCESS', 'SKIPPED') ORDER BY r.logical_time DESC, r.started_at DESC, r.id DESC LIMIT 1`
+		// Every status trigger rules count as succeeded does here too
+		// (docs/run-semantics.md#statuses): SKIPPED (carried over in a
+		// rerun, or a DRY_RUN calendar's off day), DISABLED, FORCED_SUCCESS.
+		success = `SELECT r.id` + join + ` AND n.status IN (` + satisfiedStatuses + `) ORDER BY r.logical_time DESC, r.started_at DESC, r.id DESC LIMIT 1`
 		// A job never started because its parent failed counts as failed:
 		// the run it belongs to will not run it any more.
 		newest = `SELECT r.id, CASE WHEN n.status = 'UPSTREAM_FAILED' THEN 'FAIL' ELSE n.status END AS status` + join +
@@ -135,3 +137,16 @@ WHERE r.tenant_id = ? AND r.workflow_id = ? AND r.logical_time >= ? AND r.logica
 	}
 	return m, nil
 }
+
+// satisfiedStatuses is the SQL list of the node statuses that count as
+// succeeded (jobflow.NodeStatus.Satisfied), built from the domain so that
+// a new such status needs no change here.
+var satisfiedStatuses = func() string {
+	var out []string
+	for _, st := range jobflow.NodeStatuses {
+		if st.Satisfied() {
+			out = append(out, "'"+string(st)+"'")
+		}
+	}
+	return strings.Join(out, ", ")
+}()

@@ -155,6 +155,15 @@ func TestDependentService_Match(t *testing.T) {
 		if m := match("publish"); m.SuccessRunID != dry.ID || m.NewestFailed {
 			t.Fatalf("job SKIPPED in a dry run: %+v", m)
 		}
+		// A job marked succeeded by hand, or disabled, meets it too.
+		forced := put(from.Add(4*time.Hour), to.Add(52*time.Hour), jobflow.RunSuccess,
+			node("fixed", jobflow.NodeForcedSuccess), node("off", jobflow.NodeDisabled))
+		if m := match("fixed"); m.SuccessRunID != forced.ID || m.NewestFailed {
+			t.Fatalf("job FORCED_SUCCESS: %+v", m)
+		}
+		if m := match("off"); m.SuccessRunID != forced.ID || m.NewestFailed {
+			t.Fatalf("job DISABLED: %+v", m)
+		}
 		// Another tenant's id sees nothing.
 		if m, err := s.MatchDependent(ctx, f.other.ID, f.wf.ID, "", from, to); err != nil || m != (jobflow.DependentMatch{}) {
 			t.Fatalf("other tenant: %+v %v", m, err)

@@ -16,7 +16,8 @@ func (s *Store) FindUnsettledRuns(ctx context.Context, after jobflow.RunCursor, 
 	if limit <= 0 {
 		limit = 100
 	}
-	q := `SELECT ` + runColumns + ` FROM runs WHERE status IN ('RUNNING', 'ABORTING') AND started_at < ?`
+	// The statuses of a run that goes on, as runs_unsettled_idx has them.
+	q := `SELECT ` + runColumns + ` FROM runs WHERE status IN ('RUNNING', 'PAUSED', 'ABORTING') AND started_at < ?`
 	args := []any{dbTime(startedBefore)}
 	if !after.StartedAt.IsZero() {
 		q += ` AND (started_at > ? OR (started_at = ? AND id > ?))`

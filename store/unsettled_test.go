@@ -16,7 +16,7 @@ func TestUnsettledRunService_Walk(t *testing.T) {
 		snap := &jobflow.Snapshot{TenantID: f.tenant.ID, WorkflowID: f.wf.ID}
 		var want []string
 		for i, st := range []jobflow.RunStatus{jobflow.RunRunning, jobflow.RunSuccess, jobflow.RunAborting,
-			jobflow.RunFail, jobflow.RunRunning, jobflow.RunAborted, jobflow.RunRunning} {
+			jobflow.RunFail, jobflow.RunPaused, jobflow.RunAborted, jobflow.RunRunning} {
 			// Runs 4 and 6 start at the same second: the id breaks the tie.
 			r := f.run(jobflow.TriggerManual, base.Add(time.Duration(min(i, 4))*time.Minute))
 			r.Status = st
