@@ -55,7 +55,7 @@ func (e *Engine) Break(ctx context.Context, tenantID, runID, jobID string) error
 	if !run.Status.Live() {
 		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING or PAUSED run can be broken; this run is %s", run.Status)
 	}
-	if !hasNode(run, jobID) {
+	if nodeOf(run, jobID) == nil {
 		return jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}
 	return e.update(ctx, run, workflows.UpdateBreak, workflows.BreakRequest{JobID: jobID})
@@ -119,13 +119,14 @@ func (e *Engine) update(ctx context.Context, run *jobflow.Run, name string, args
 	return temporalError(err)
 }
 
-func hasNode(run *jobflow.Run, jobID string) bool {
+// nodeOf is the node run of jobID in run, nil if there is none.
+func nodeOf(run *jobflow.Run, jobID string) *jobflow.NodeRun {
 	for _, n := range run.Nodes {
 		if n.JobID == jobID {
-			return true
+			return n
 		}
 	}
-	return false
+	return nil
 }
 
 // Rerun (重跑) starts a new run of a finished run's snapshot, with the same
@@ -147,12 +148,7 @@ func (e *Engine) MarkSuccess(ctx context.Context, tenantID, runID, jobID, by, re
 	if err != nil {
 		return nil, err
 	}
-	var node *jobflow.NodeRun
-	for i := range run.Nodes {
-		if run.Nodes[i].JobID == jobID {
-			node = run.Nodes[i]
-		}
-	}
+	node := nodeOf(run, jobID)
 	if node == nil {
 		return nil, jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}

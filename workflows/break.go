@@ -10,17 +10,28 @@ import (
 // validateBreak admits a break of a PENDING or WAITING node of a running
 // run. Its message reaches the API user (409), so it says what is wrong.
 func (r *runner) validateBreak(_ workflow.Context, req BreakRequest) error {
-	if r.closed || r.cancelled || r.ending {
-		return temporal.NewApplicationError("the run is no longer running", "BreakRejected")
-	}
-	i, ok := r.g.index[req.JobID]
-	if !ok {
-		return temporal.NewApplicationError("job "+req.JobID+" is not a node of this run", "BreakRejected")
+	i, err := r.liveNode(req.JobID, "BreakRejected")
+	if err != nil {
+		return err
 	}
 	if st := r.nodes[i].Status; st != jobflow.NodePending && st != jobflow.NodeWaiting {
 		return temporal.NewApplicationError("job "+req.JobID+" is "+string(st)+": only a PENDING or WAITING node can be broken", "BreakRejected")
 	}
 	return nil
+}
+
+// liveNode is the index of node jobID of a run still going on (not
+// closed, aborted or ending), for the validators of the node updates; a
+// rejection has type errType.
+func (r *runner) liveNode(jobID, errType string) (int, error) {
+	if r.closed || r.cancelled || r.ending {
+		return 0, temporal.NewApplicationError("the run is no longer running", errType)
+	}
+	i, ok := r.g.index[jobID]
+	if !ok {
+		return 0, temporal.NewApplicationError("job "+jobID+" is not a node of this run", errType)
+	}
+	return i, nil
 }
 
 // breakNode holds the node and every descendant that has not started: they

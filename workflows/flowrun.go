@@ -66,7 +66,7 @@ func (r *runner) loop(ctx workflow.Context) {
 		r.recordWaiting(ctx)
 		r.recordDecided(ctx)
 		r.recordDependents(ctx)
-		if r.running == 0 && ((r.timers == 0 && r.waits == 0) || r.draining) && (!r.held() || r.draining) {
+		if r.running == 0 && (r.draining || r.timers == 0 && r.waits == 0 && !r.held()) {
 			return
 		}
 		r.sel.Select(ctx)
@@ -188,13 +188,18 @@ func (r *runner) fail(i int, msg string, ours bool) {
 		return
 	}
 	if r.firstError == "" {
-		r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(i), n.Error)
+		r.firstError = r.failureText(i)
 	}
 	if r.cfg.FailureStrategy == jobflow.FailureEnd {
 		r.end()
 		return
 	}
 	r.propagate(i)
+}
+
+// failureText is the run's error for failed node i.
+func (r *runner) failureText(i int) string {
+	return fmt.Sprintf("job %s failed: %s", r.nodeName(i), r.nodes[i].Error)
 }
 
 // end is FailureStrategy END: cancel every running job and waiting timer,

@@ -15,7 +15,6 @@ type graph struct {
 	rules     []jobflow.TriggerRule // per node; "" is ALL_SUCCESS
 	allowFail []bool                // per node: a FAIL does not fail the run
 	disabled  []bool                // per node: never executed (DISABLED)
-	anyOff    bool                  // some node is disabled
 	index     map[string]int        // lookups only, never ranged over
 }
 
@@ -39,7 +38,6 @@ func newGraph(s *jobflow.Snapshot) *graph {
 		g.ids[i] = cn.JobID
 		g.index[cn.JobID] = i
 		g.rules[i], g.allowFail[i], g.disabled[i] = cn.Trigger, cn.AllowFailure, cn.Disabled
-		g.anyOff = g.anyOff || cn.Disabled
 		if j, ok := jobIndex[cn.JobID]; ok {
 			g.jobs[i] = &s.Jobs[j]
 		}

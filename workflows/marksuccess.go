@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -21,12 +19,9 @@ import (
 // validateMarkSuccess admits a mark of a FAIL or UPSTREAM_FAILED node of a
 // run that is still going on and not ending (FailureStrategy END).
 func (r *runner) validateMarkSuccess(_ workflow.Context, req MarkSuccessRequest) error {
-	if r.closed || r.cancelled || r.ending {
-		return temporal.NewApplicationError("the run is no longer running", "MarkSuccessRejected")
-	}
-	i, ok := r.g.index[req.JobID]
-	if !ok {
-		return temporal.NewApplicationError("job "+req.JobID+" is not a node of this run", "MarkSuccessRejected")
+	i, err := r.liveNode(req.JobID, "MarkSuccessRejected")
+	if err != nil {
+		return err
 	}
 	if st := r.nodes[i].Status; st != jobflow.NodeFail && st != jobflow.NodeUpstreamFailed {
 		return temporal.NewApplicationError("job "+req.JobID+" is "+string(st)+": only a FAIL or UPSTREAM_FAILED node can be marked succeeded", "MarkSuccessRejected")
@@ -56,7 +51,7 @@ func (r *runner) markSuccess(ctx workflow.Context, req MarkSuccessRequest) error
 	r.firstError = ""
 	for k := range r.nodes {
 		if r.nodes[k].Status == jobflow.NodeFail && !r.g.allowFail[k] {
-			r.firstError = fmt.Sprintf("job %s failed: %s", r.nodeName(k), r.nodes[k].Error)
+			r.firstError = r.failureText(k)
 			break
 		}
 	}

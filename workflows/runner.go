@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -172,7 +173,7 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 	r.initOutputs(ctx, plan)
 	// Only a canvas with a disabled node asks for the version, so runs of
 	// other canvases record no marker (docs/run-semantics.md#disabled-nodes).
-	if r.g.anyOff && workflow.GetVersion(ctx, "disabled-nodes", workflow.DefaultVersion, 1) >= 1 {
+	if slices.Contains(r.g.disabled, true) && workflow.GetVersion(ctx, "disabled-nodes", workflow.DefaultVersion, 1) >= 1 {
 		r.disabledOn = true
 		for i := range r.nodes {
 			if r.g.disabled[i] && r.nodes[i].Status == jobflow.NodeSkipped {
