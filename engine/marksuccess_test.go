@@ -44,6 +44,9 @@ func TestEngine_MarkSuccess(t *testing.T) {
 		if f := e.API.Fail("POST", path, map[string]string{"reason": "  "}, 400); f.Code != jobflow.EINVALID {
 			t.Fatalf("no reason: %+v", f)
 		}
+		if n := e.runs(wfID, "").Total; n != 1 {
+			t.Fatalf("a refused mark started runs: %d runs of the workflow", n)
+		}
 		var m marked
 		e.API.Must("POST", path, map[string]string{"reason": "loaded by hand"}, 200, &m)
 		if m.RunID == "" || m.RunID == started.RunID || m.Status != jobflow.NodeForcedSuccess {
