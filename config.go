@@ -15,6 +15,9 @@ type WorkflowConfig struct {
 	FailureStrategy FailureStrategy   `json:"failureStrategy"`
 	MaxParallelism  int               `json:"maxParallelism"`
 	Params          map[string]string `json:"params"`
+	// Concurrency limits the runs of this workflow that go on at once, for
+	// every trigger; nil is no limit.
+	Concurrency *Concurrency `json:"concurrency,omitempty"`
 }
 
 // Schedule modes.
@@ -165,6 +168,7 @@ func (c *WorkflowConfig) Normalize() {
 	if c.Params == nil {
 		c.Params = map[string]string{}
 	}
+	c.Concurrency.Normalize()
 }
 
 // Validate normalizes c and checks every field. The cron is checked whenever
@@ -240,6 +244,9 @@ func (c *WorkflowConfig) Validate() error {
 	}
 	if c.MaxParallelism < 1 || c.MaxParallelism > MaxMaxParallelism {
 		return InvalidField("maxParallelism", "maxParallelism must be between 1 and %d", MaxMaxParallelism)
+	}
+	if err := c.Concurrency.Validate(); err != nil {
+		return err
 	}
 	if len(c.Params) > MaxParams {
 		return InvalidField("params", "at most %d params", MaxParams)

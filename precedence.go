@@ -10,7 +10,7 @@ package jobflow
 // calls NodeWriteWins).
 
 // RunStatuses are all the statuses of a run.
-var RunStatuses = []RunStatus{RunRunning, RunSuccess, RunFail, RunAborting, RunAborted, RunPaused}
+var RunStatuses = []RunStatus{RunRunning, RunSuccess, RunFail, RunAborting, RunAborted, RunPaused, RunQueued, RunSkipped}
 
 // NodeStatuses are all the statuses of a node run.
 var NodeStatuses = []NodeStatus{NodePending, NodeWaiting, NodeRunning, NodeSuccess, NodeFail,
@@ -22,12 +22,20 @@ var NodeStatuses = []NodeStatus{NodePending, NodeWaiting, NodeRunning, NodeSucce
 //     and error);
 //   - RUNNING or PAUSED does not replace ABORTING (a late start, heartbeat
 //     or pause must not undo an abort request);
+//   - QUEUED replaces nothing but QUEUED, and RUNNING or PAUSED do not
+//     replace QUEUED: only the store's grant of a slot (store/runqueue.go)
+//     moves a queued run on, so a late write on either side cannot start a
+//     run past its workflow's concurrency limit or send it back to the queue;
 //   - anything else replaces the stored status.
 func RunWriteWins(stored, incoming RunStatus) bool {
 	switch {
 	case stored.Finished():
 		return false
+	case incoming == RunQueued:
+		return stored == RunQueued
 	case stored == RunAborting && incoming.Live():
+		return false
+	case stored == RunQueued && (incoming == RunRunning || incoming == RunPaused):
 		return false
 	}
 	return true

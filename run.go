@@ -31,14 +31,28 @@ const (
 	// RunPaused: a user paused the run (docs/run-semantics.md#pause-and-resume):
 	// running jobs finish, nothing new starts until it is resumed.
 	RunPaused RunStatus = "PAUSED"
+	// RunQueued: the run waits for a slot under its workflow's concurrency
+	// limit (docs/run-semantics.md#workflow-concurrency); none of its jobs
+	// has started.
+	RunQueued RunStatus = "QUEUED"
+	// RunSkipped: the workflow's concurrency limit was reached and its
+	// behavior is SKIP: the run never started.
+	RunSkipped RunStatus = "SKIPPED"
 )
 
-// Live reports whether a run in status s is going on: RUNNING or PAUSED
-// (it can be aborted, paused or resumed, its nodes broken).
-func (s RunStatus) Live() bool { return s == RunRunning || s == RunPaused }
+// Live reports whether a run in status s is going on: RUNNING, PAUSED or
+// QUEUED (it can be aborted; a RUNNING or PAUSED one paused or resumed,
+// its nodes broken).
+func (s RunStatus) Live() bool { return s == RunRunning || s == RunPaused || s == RunQueued }
 
 // Finished reports whether s is a final status.
-func (s RunStatus) Finished() bool { return s == RunSuccess || s == RunFail || s == RunAborted }
+func (s RunStatus) Finished() bool {
+	return s == RunSuccess || s == RunFail || s == RunAborted || s == RunSkipped
+}
+
+// HoldsSlot reports whether a run in status s counts against its
+// workflow's concurrency limit, once admitted: it has started and not ended.
+func (s RunStatus) HoldsSlot() bool { return s == RunRunning || s == RunPaused || s == RunAborting }
 
 // NodeStatus is the state of one job in one run (作业实例).
 type NodeStatus string

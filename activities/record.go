@@ -76,8 +76,13 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		if err := a.wakeDependents(ctx, &run); err != nil {
 			return err
 		}
+		if in.Queue {
+			if err := a.wakeQueued(ctx, &run); err != nil {
+				return err
+			}
+		}
 	}
-	if run.Trigger == jobflow.TriggerSchedule && run.Status == jobflow.RunRunning {
+	if run.Trigger == jobflow.TriggerSchedule && (run.Status == jobflow.RunRunning || run.Status == jobflow.RunQueued) {
 		if rec, ok := a.Runs.(scheduledRunRecorder); ok {
 			if err := rec.RecordScheduledRun(ctx, &run); err != nil {
 				a.logger().Error("record scheduled run", "run", run.ID, "err", err)

@@ -26,6 +26,7 @@ type Store interface {
 	jobflow.RunSnapshotService
 	jobflow.VersionService
 	jobflow.UnsettledRunService
+	jobflow.RunQueueService
 	// CreateAuditEntry records the reconcilers' repairs (audit.go).
 	CreateAuditEntry(ctx context.Context, e *jobflow.AuditEntry) error
 	// DraftRefs reads the tenant for jobflow.CheckDraft at publish.

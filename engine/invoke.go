@@ -79,8 +79,12 @@ func (e *Engine) Invoke(ctx context.Context, tenantID, workflowID string, params
 // started). See Invoke.
 func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflow.Snapshot, idempotent bool) (*jobflow.Run, error) {
 	created := true
-	if err := e.Store.CreateRun(ctx, run, snap); err != nil {
-		if !idempotent || jobflow.ErrorCode(err) != jobflow.ECONFLICT {
+	fresh, err := e.createRun(ctx, run, snap)
+	if err == nil && !fresh { // skipped under the workflow's concurrency limit
+		return run, nil
+	}
+	if err != nil {
+		if !idempotent || jobflow.ErrorCode(err) != jobflow.ECONFLICT || refused(err) {
 			return nil, err
 		}
 		created = false
@@ -92,7 +96,7 @@ func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflo
 			return nil, jobflow.Errorf(jobflow.ECONFLICT, "the requestId is taken")
 		}
 		existing.Nodes, existing.Edges = nil, nil
-		if existing.Status != jobflow.RunRunning {
+		if existing.Status != jobflow.RunRunning && existing.Status != jobflow.RunQueued {
 			// It ran already (Temporal may have forgotten it after the
 			// retention): never start it again.
 			return existing, nil

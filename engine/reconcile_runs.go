@@ -18,15 +18,17 @@ import (
 	"jobflow/workflows"
 )
 
-// The run reconciler settles runs that the store has as RUNNING or
-// ABORTING but whose Temporal execution is closed or does not exist: an
+// The run reconciler settles runs that the store has as RUNNING, PAUSED,
+// QUEUED or ABORTING but whose Temporal execution is closed or does not exist: an
 // execution terminated from the Temporal Web UI, one that timed out or
 // failed before FlowRun could record its end, or a run recorded by a
 // process that died before it started the execution. Temporal's word is
 // final: the run gets the status the execution ended with, its unfinished
 // node runs are settled, and the run's alarm workflow gets the end signal
 // FlowRun never sent, so RUN_END/RUN_FAIL go out once and the alarm
-// workflow ends instead of waiting out its 31 days.
+// workflow ends instead of waiting out its 31 days. A settled run that held
+// a slot under its workflow's concurrency limit frees it by its final
+// status, and the reconciler hands it to the oldest QUEUED run.
 //
 // Each pass looks at one page (RunBatch) of unsettled runs, walking on
 // from where the previous pass stopped, so its work is bounded however
@@ -247,7 +249,10 @@ func (e *Engine) settle(ctx context.Context, r *jobflow.Run, o outcome) error {
 			return err
 		}
 	}
-	return e.Store.UpsertRun(ctx, &run)
+	if err := e.Store.UpsertRun(ctx, &run); err != nil {
+		return err
+	}
+	return e.wakeQueued(ctx, r.TenantID, r.WorkflowID) // the slot it held, if any, goes on
 }
 
 // signalAlarms gives the run's alarm workflow the end FlowRun never

@@ -51,7 +51,7 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 	run.Status = jobflow.RunRunning
 	run.StartedAt = e.now()
 	run.TemporalWorkflowID = run.ID
-	if err := e.Store.CreateRun(ctx, run, snap); err != nil {
+	if started, err := e.createRun(ctx, run, snap); err != nil || !started {
 		return err
 	}
 	in := workflows.FlowRunInput{

@@ -36,7 +36,7 @@ func (s *Store) RecordRunStart(ctx context.Context, r *jobflow.Run, nodes []jobf
 				return err
 			}
 		}
-		if r.Trigger == jobflow.TriggerSchedule && r.Status == jobflow.RunRunning && r.VersionID != "" {
+		if r.Trigger == jobflow.TriggerSchedule && (r.Status == jobflow.RunRunning || r.Status == jobflow.RunQueued) && r.VersionID != "" {
 			return s.recordScheduledRun(ctx, tx, r)
 		}
 		return nil

@@ -17,7 +17,7 @@ func (s *Store) FindUnsettledRuns(ctx context.Context, after jobflow.RunCursor, 
 		limit = 100
 	}
 	// The statuses of a run that goes on, as runs_unsettled_idx has them.
-	q := `SELECT ` + runColumns + ` FROM runs WHERE status IN ('RUNNING', 'PAUSED', 'ABORTING') AND started_at < ?`
+	q := `SELECT ` + runColumns + ` FROM runs WHERE status IN ('RUNNING', 'PAUSED', 'ABORTING', 'QUEUED') AND started_at < ?`
 	args := []any{dbTime(startedBefore)}
 	if !after.StartedAt.IsZero() {
 		q += ` AND (started_at > ? OR (started_at = ? AND id > ?))`

@@ -27,6 +27,9 @@ func (r *runner) liveNode(jobID, errType string) (int, error) {
 	if r.closed || r.cancelled || r.ending {
 		return 0, temporal.NewApplicationError("the run is no longer running", errType)
 	}
+	if r.queuedNow {
+		return 0, temporal.NewApplicationError(msgQueued, errType)
+	}
 	i, ok := r.g.index[jobID]
 	if !ok {
 		return 0, temporal.NewApplicationError("job "+jobID+" is not a node of this run", errType)

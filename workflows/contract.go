@@ -26,6 +26,12 @@ const (
 	RunJobActivity = "RunJob"
 	// RecordRunActivity upserts the run row and the rows of the given nodes.
 	RecordRunActivity = "RecordRun"
+	// AdmitRunActivity asks the store for a slot under the workflow's
+	// concurrency limit (queue.go): AdmitRunInput → jobflow.Admission.
+	AdmitRunActivity = "AdmitRun"
+	// SignalSlotGranted tells a QUEUED FlowRun that the store granted it a
+	// slot: no argument.
+	SignalSlotGranted = "slot-granted"
 
 	QueryNodes   = "nodes"  // live node states: []jobflow.NodeRun
 	UpdateBreak  = "break"  // break a PENDING or WAITING node: BreakRequest
@@ -159,6 +165,16 @@ type RecordRunInput struct {
 	Nodes []jobflow.NodeRun `json:"nodes"`
 	// Start marks the run's first record (its start, for metrics).
 	Start bool `json:"start,omitempty"`
+	// Queue: the run's workflow limits its concurrency; a final record
+	// hands the freed slot on to the oldest QUEUED run (queue.go).
+	Queue bool `json:"queue,omitempty"`
+}
+
+// AdmitRunInput is the input of AdmitRunActivity: the run's row as FlowRun
+// knows it and its snapshot's limit.
+type AdmitRunInput struct {
+	Run         jobflow.Run         `json:"run"`
+	Concurrency jobflow.Concurrency `json:"concurrency"`
 }
 
 // MarkSuccessRequest is the argument of the markSuccess update: who

@@ -40,8 +40,15 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 			return FlowRunResult{Status: jobflow.RunSuccess, Nodes: []jobflow.NodeRun{}, Dropped: why}, nil
 		case planDryRun:
 			r.dryRun()
+		default:
+			switch r.admit(ctx) {
+			case admitSkipped:
+				return FlowRunResult{Status: jobflow.RunSkipped, Nodes: []jobflow.NodeRun{}}, nil
+			case admitAborted:
+				return r.finish(ctx)
+			}
 		}
-		if r.invalid == "" {
+		if r.invalid == "" && !r.wasQueued {
 			r.record(ctx, jobflow.RunRunning, r.allNodes())
 		}
 		r.alarms = r.startAlarms(ctx)
@@ -357,7 +364,9 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	now := workflow.Now(ctx)
 	r.endedAt = &now
 	r.record(disconnected(ctx), st, r.ourNodes())
-	r.endAlarms(ctx, r.alarms, st)
+	if !r.notStarted {
+		r.endAlarms(ctx, r.alarms, st)
+	}
 	res := FlowRunResult{Status: st, Nodes: withoutOutputs(r.nodes)}
 	if r.large { // 10,000 node rows would pass the 2 MB result limit
 		res.Nodes, res.Packed = nil, packNodes(res.Nodes)
@@ -402,7 +411,8 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 func (r *runner) record(ctx workflow.Context, st jobflow.RunStatus, nodes []jobflow.NodeRun) {
 	// The first record of the run's first execution is its start. Only a
 	// local activity's input changes, not the commands: replay is unaffected.
-	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: !r.in.continued() && !r.startRecorded}
+	in := RecordRunInput{Run: r.runRow(st), Nodes: nodes, Start: !r.in.continued() && !r.startRecorded,
+		Queue: r.cfg.Concurrency.Limited()}
 	r.startRecorded = true
 	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
 	if err := workflow.ExecuteLocalActivity(lctx, RecordRunActivity, in).Get(lctx, nil); err != nil {

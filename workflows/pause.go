@@ -21,6 +21,8 @@ func (r *runner) validatePause(_ workflow.Context) error {
 	switch {
 	case r.closed || r.cancelled || r.ending:
 		return temporal.NewApplicationError("the run is no longer running", "PauseRejected")
+	case r.queuedNow:
+		return temporal.NewApplicationError(msgQueued, "PauseRejected")
 	case r.paused:
 		return temporal.NewApplicationError("the run is already paused", "PauseRejected")
 	}
