@@ -121,6 +121,9 @@ type Run struct {
 	DurationMs         *int64            `json:"durationMs,omitempty"` // from start to end, once ended (read with the run)
 	CreatedBy          string            `json:"createdBy"`
 	Error              string            `json:"error,omitempty"`
+	// QueuePosition is a QUEUED run's place in its workflow's queue, from 1
+	// (read with the run).
+	QueuePosition int `json:"queuePosition,omitempty"`
 	// Version grows whenever the run row or one of its node rows is
 	// written (the store's per-run change sequence); GET /runs/{id}?since=
 	// answers the nodes written after a version.

@@ -24,7 +24,7 @@ func (e *Engine) Abort(ctx context.Context, tenantID, runID string) (*jobflow.Ru
 		return nil, err
 	}
 	if !run.Status.Live() {
-		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a RUNNING or PAUSED run can be aborted; this run is %s", run.Status)
+		return nil, jobflow.Errorf(jobflow.ECONFLICT, "only a RUNNING, PAUSED or QUEUED run can be aborted; this run is %s", run.Status)
 	}
 	err = e.Client.CancelWorkflow(ctx, run.TemporalWorkflowID, "")
 	var notFound *serviceerror.NotFound
@@ -52,7 +52,7 @@ func (e *Engine) Break(ctx context.Context, tenantID, runID, jobID string) error
 	if err != nil {
 		return err
 	}
-	if !run.Status.Live() {
+	if run.Status != jobflow.RunRunning && run.Status != jobflow.RunPaused {
 		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING or PAUSED run can be broken; this run is %s", run.Status)
 	}
 	if nodeOf(run, jobID) == nil {

@@ -210,12 +210,12 @@ FROM runs WHERE workflow_id = ? AND status IN ('RUNNING', 'PAUSED', 'ABORTING', 
 }
 
 // queuePosition is a QUEUED run's place in its workflow's queue, from 1.
-func (s *Store) queuePosition(ctx context.Context, tx *sqlx.Tx, runID string) (int, error) {
+func (s *Store) queuePosition(ctx context.Context, q sqlx.QueryerContext, runID string) (int, error) {
 	var n int
-	const q = `SELECT COUNT(*) FROM runs q, runs r
+	const query = `SELECT COUNT(*) FROM runs q, runs r
 WHERE r.id = ? AND q.workflow_id = r.workflow_id AND q.status = 'QUEUED'
   AND (q.started_at < r.started_at OR (q.started_at = r.started_at AND q.id <= r.id))`
-	err := tx.GetContext(ctx, &n, tx.Rebind(q), runID)
+	err := sqlx.GetContext(ctx, q, &n, s.db.Rebind(query), runID)
 	return n, err
 }
 

@@ -69,6 +69,9 @@ func TestRunQueue_Queue(t *testing.T) {
 		if adm, _ := s.AdmitRun(ctx, jobflow.AdmitRequest{Run: queueRun(tn.ID, w.ID, ids[3], base), Concurrency: c}); adm.Position != 1 {
 			t.Fatalf("the last run moved up to %d, want 1", adm.Position)
 		}
+		if got, err := s.FindRunByID(ctx, tn.ID, ids[3]); err != nil || got.QueuePosition != 1 {
+			t.Fatalf("the run as read: %+v, %v", got, err)
+		}
 
 		// The queued run is aborted: it leaves the queue, and a new run
 		// finds no one ahead of it once a slot is free.

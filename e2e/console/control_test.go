@@ -120,6 +120,47 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.waitFor("jobB ran", nodeStatusJS("jobB", "SUCCESS"), stepTimeout)
 	})
 
+	// The config dialog's 执行 tab limits the workflow's runs at once; a
+	// run started beside one that holds the only slot shows 排队中 with its
+	// place and can be aborted from the run view
+	// (docs/run-semantics.md#workflow-concurrency).
+	t.Run("ConcurrencyQueue", func(t *testing.T) {
+		w, _ := flow(t, api, "serial-flow", "sleep 20")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("tb-config")
+		b.click("cfg-tab-exec")
+		b.click("cfg-concurrency")
+		b.visible("cfg-concurrency-behavior")
+		b.shot("config-concurrency")
+		b.click("cfg-save")
+		b.waitFor("dialog closed", `!document.querySelector('[data-testid="cfg-save"]')`, stepTimeout)
+		var cfg jobflow.WorkflowConfig
+		api.Must("GET", "/api/v1/workflows/"+w.ID+"/config", nil, 200, &cfg)
+		if c := cfg.Concurrency; c == nil || c.Limit != 1 || c.Behavior != jobflow.ConcurrencyQueue {
+			t.Fatalf("saved concurrency %+v", c)
+		}
+		var holder struct {
+			RunID string `json:"runId"`
+		}
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/runs", map[string]any{}, 202, &holder)
+		b.click("tb-run")
+		b.click("run-ok")
+		b.waitFor("the queued run's view", fmt.Sprintf(`location.pathname.startsWith('/runs/') && !location.pathname.endsWith(%q)`, holder.RunID), stepTimeout)
+		b.waitFor("run queued", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'QUEUED'`, stepTimeout)
+		b.waitText("run-status", "排队中")
+		b.waitText("run-queued", "位置 1")
+		b.shot("run-queued")
+		b.click("run-abort")
+		b.waitFor("queued run aborted", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'ABORTED'`, 30*time.Second)
+		var hr jobflow.Run
+		api.Must("GET", "/api/v1/runs/"+holder.RunID, nil, 200, &hr)
+		if hr.Status != jobflow.RunRunning {
+			t.Fatalf("the holder is %s, want RUNNING still", hr.Status)
+		}
+		api.Must("POST", "/api/v1/runs/"+holder.RunID+"/abort", nil, 202, nil)
+	})
+
 	// 强制成功 from the node menu of a finished, failed run: the reason is
 	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
 	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).

@@ -486,7 +486,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: abort (中止) a RUNNING or PAUSED run: 202; 409 otherwise */
+        /** MEMBER: abort (中止) a RUNNING, PAUSED or QUEUED run (a queued run ends at once): 202; 409 otherwise */
         post: operations["post_api_v1_runs_id_abort"];
         delete?: never;
         options?: never;
@@ -1061,7 +1061,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** MEMBER: run (运行) the current draft now {params}, or a past version {version: n, params} (trigger MANUAL, versionId set): 202 {runId} */
+        /** MEMBER: run (运行) the current draft now {params}, or a past version {version: n, params} (trigger MANUAL, versionId set): 202 {runId, status}; under the workflow's concurrency limit the status is QUEUED (it waits) or SKIPPED (it never runs), and behavior FAIL answers 409 CONFLICT with details.reason CONCURRENCY_LIMIT and records nothing */
         post: operations["post_api_v1_workflows_id_runs"];
         delete?: never;
         options?: never;
@@ -1528,6 +1528,15 @@ export interface components {
             ok: boolean;
             response: string;
         };
+        Concurrency: {
+            /**
+             * @description what a run that finds the limit reached does: QUEUE waits as QUEUED in order (the default), SKIP is recorded SKIPPED, FAIL is refused (409 to a manual run or an invoke)
+             * @enum {string}
+             */
+            behavior?: "QUEUE" | "SKIP" | "FAIL";
+            /** @description runs of this workflow that may go on at once (RUNNING, PAUSED or ABORTING), 1 to 1000 */
+            limit?: number;
+        };
         /** @description a CONDITION job */
         ConditionJob: components["schemas"]["JobFields"] & {
             config: components["schemas"]["ConditionJobConfig"];
@@ -1701,7 +1710,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED" | "QUEUED" | "SKIPPED";
             /** @enum {string} */
             trigger: "MANUAL" | "SCHEDULE" | "INVOKE" | "RERUN" | "BACKFILL" | "SUBFLOW";
             versionNumber?: number;
@@ -2104,11 +2113,12 @@ export interface components {
             };
             parentJobId: string;
             parentRunId: string;
+            queuePosition?: number;
             rerunOf: string;
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED" | "QUEUED" | "SKIPPED";
             temporalRunId: string;
             temporalUrl?: string;
             temporalWorkflowId: string;
@@ -2136,7 +2146,7 @@ export interface components {
             jobId: string;
             rerunOf?: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED" | "QUEUED" | "SKIPPED";
             workflowId: string;
             workflowName: string;
         };
@@ -2150,7 +2160,7 @@ export interface components {
         RunStarted: {
             runId: string;
             /** @enum {string} */
-            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED";
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED" | "QUEUED" | "SKIPPED";
             temporalUrl?: string;
         };
         Schedule: {
@@ -2430,6 +2440,7 @@ export interface components {
         };
         WorkflowConfig: {
             alarms?: components["schemas"]["AlarmRule"][];
+            concurrency?: components["schemas"]["Concurrency"];
             /** @enum {string} */
             failureStrategy?: "CONTINUE" | "END";
             invoke?: components["schemas"]["InvokeSetting"];

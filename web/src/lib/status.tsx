@@ -4,16 +4,19 @@ import { useI18n } from './i18n'
 export const statusColor: Record<string, string> = {
   PENDING: '#8c8c8c', WAITING: '#722ed1', RUNNING: '#1677ff', SUCCESS: '#52c41a', FAIL: '#f5222d',
   UPSTREAM_FAILED: '#fa8c16', ABORTED: '#595959', ABORTING: '#faad14', BREAK: '#eb2f96', SKIPPED: '#13c2c2', NOT_SELECTED: '#bfbfbf',
-  DISABLED: '#a6a6a6', PAUSED: '#d48806', FORCED_SUCCESS: '#389e0d',
+  DISABLED: '#a6a6a6', PAUSED: '#d48806', FORCED_SUCCESS: '#389e0d', QUEUED: '#1d39c4',
   DRAFT: '#8c8c8c', PUBLISHED: '#52c41a', OFFLINE: '#faad14', SENT: '#52c41a', FAILED: '#f5222d',
 }
 
 export const statusIcon: Record<string, string> = {
   PENDING: '○', WAITING: '◷', RUNNING: '⟳', SUCCESS: '✓', FAIL: '✕', UPSTREAM_FAILED: '⤓', ABORTED: '■', ABORTING: '◼', BREAK: '⏸', SKIPPED: '↷',
-  NOT_SELECTED: '⊘', DISABLED: '⊝', PAUSED: '‖', FORCED_SUCCESS: '✔',
+  NOT_SELECTED: '⊘', DISABLED: '⊝', PAUSED: '‖', FORCED_SUCCESS: '✔', QUEUED: '⋯',
 }
 
-export const finalRun = (s?: string) => s === 'SUCCESS' || s === 'FAIL' || s === 'ABORTED'
+export const finalRun = (s?: string) => s === 'SUCCESS' || s === 'FAIL' || s === 'ABORTED' || s === 'SKIPPED'
+
+// liveRun: a run that goes on (it can be aborted).
+export const liveRun = (s?: string) => s === 'RUNNING' || s === 'PAUSED' || s === 'QUEUED'
 
 // StatusTag looks like antd's coloured Tag but is one plain span: tables
 // of hundreds of node runs render it per row.

@@ -89,6 +89,19 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
             options={[{ value: 'CONTINUE', label: t('Continue other branches') }, { value: 'END', label: t('End the run') }]} />
         </Form.Item>
         <Form.Item label={t('Max parallelism')}><InputNumber min={1} max={1000} value={c.maxParallelism ?? 16} onChange={(v) => setC({ ...c, maxParallelism: v ?? 16 })} /></Form.Item>
+        <Form.Item label={t('Concurrent runs')} extra={t('concurrency.help')}>
+          <Space wrap>
+            <Switch checked={!!c.concurrency} data-testid="cfg-concurrency" aria-label={t('Concurrent runs')}
+              onChange={(on) => setC({ ...c, concurrency: on ? { limit: 1, behavior: 'QUEUE' } : undefined })} />
+            {c.concurrency && <>
+              <InputNumber min={1} max={1000} value={c.concurrency.limit} addonBefore={t('Limit')} data-testid="cfg-concurrency-limit"
+                onChange={(v) => setC({ ...c, concurrency: { ...c.concurrency!, limit: v ?? 1 } })} />
+              <Select value={c.concurrency.behavior || 'QUEUE'} style={{ width: 240 }} data-testid="cfg-concurrency-behavior"
+                onChange={(v) => setC({ ...c, concurrency: { ...c.concurrency!, behavior: v } })}
+                options={(['QUEUE', 'SKIP', 'FAIL'] as const).map((b) => ({ value: b, label: t('concurrency.' + b) }))} />
+            </>}
+          </Space>
+        </Form.Item>
         <Form.Item label={t('Default params')}><Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} placeholder="KEY=value" /></Form.Item>
       </Form>) },
   ]

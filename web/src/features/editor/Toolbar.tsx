@@ -5,7 +5,7 @@ import { App, Button, Dropdown, Input, Modal, Space } from 'antd'
 import type { Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
-import { StatusTag } from '../../lib/status'
+import { StatusTag, liveRun } from '../../lib/status'
 import { formatParams, parseParams, time } from '../../lib/format'
 import { useOffline, usePublish } from '../workflows/api'
 import { ConfigDialog } from '../config/ConfigDialog'
@@ -29,14 +29,16 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
   const [backfill, setBackfill] = useState(false)
   const run = latest.data
   // A paused run is still going on: it can be aborted, not rerun.
-  const running = run?.status === 'RUNNING' || run?.status === 'PAUSED'
+  const running = liveRun(run?.status)
 
   async function doRun() {
     if (dirty && !(await onSave())) return
     try {
       const r = await start.mutateAsync(parseParams(params))
       setRunDialog(false)
-      message.success(t('Run started'))
+      if (r.status === 'SKIPPED') message.warning(t('Run skipped: the workflow concurrency limit is reached'))
+      else if (r.status === 'QUEUED') message.info(t('Run queued: the workflow concurrency limit is reached'))
+      else message.success(t('Run started'))
       navigate('/runs/' + r.runId)
     } catch (e) {
       message.error((e as Error).message)

@@ -1,6 +1,7 @@
 // Typed hooks for the editor: jobs, canvas save, runs of the workflow.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { answer, client, done, idempotencyKey, type Canvas, type JobInput } from '../../api/client'
+import { liveRun } from '../../lib/status'
 
 export function useCreateJob(wfId: string) {
   const qc = useQueryClient()
@@ -42,7 +43,7 @@ export function useLatestRun(wfId: string) {
     queryKey: ['runs', { workflowId: wfId, latest: true }],
     queryFn: () => answer(client.GET('/runs', { params: { query: { workflowId: wfId, page: 1, pageSize: 1 } } })),
     select: (p) => p.items.at(0),
-    refetchInterval: (q) => (q.state.data?.items[0]?.status === 'RUNNING' || q.state.data?.items[0]?.status === 'ABORTING' ? 1500 : false),
+    refetchInterval: (q) => (liveRun(q.state.data?.items[0]?.status) || q.state.data?.items[0]?.status === 'ABORTING' ? 1500 : false),
   })
 }
 

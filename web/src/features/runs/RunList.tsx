@@ -21,7 +21,7 @@ export default function RunList() {
     <Card title={t('Runs')} extra={
       <Space>
         <Select value={status} onChange={(v) => { setStatus(v); setPage(1) }} style={{ width: 130 }} data-testid="runs-status-filter"
-          options={[{ value: '', label: t('Status') + ': ' + t('All') }, ...['RUNNING', 'PAUSED', 'SUCCESS', 'FAIL', 'ABORTING', 'ABORTED'].map((s) => ({ value: s, label: t(s) }))]} />
+          options={[{ value: '', label: t('Status') + ': ' + t('All') }, ...['RUNNING', 'QUEUED', 'PAUSED', 'SUCCESS', 'FAIL', 'ABORTING', 'ABORTED', 'SKIPPED'].map((s) => ({ value: s, label: t(s) }))]} />
         <Select value={trigger} onChange={(v) => { setTrigger(v); setPage(1) }} style={{ width: 130 }} data-testid="runs-trigger-filter"
           options={[{ value: '', label: t('Trigger') + ': ' + t('All') }, ...['MANUAL', 'SCHEDULE', 'INVOKE', 'RERUN', 'BACKFILL'].map((s) => ({ value: s, label: t(s) }))]} />
       </Space>}>

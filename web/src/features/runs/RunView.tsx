@@ -9,7 +9,7 @@ import { Alert, App, Button, Descriptions, Dropdown, Input, Menu, Modal, Space, 
 import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
-import { StatusTag, finalRun } from '../../lib/status'
+import { StatusTag, finalRun, liveRun } from '../../lib/status'
 import { duration, time } from '../../lib/format'
 import { useWorkflow } from '../workflows/api'
 import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
@@ -172,7 +172,7 @@ function RunPage({ run }: { run: Run }) {
               onClick={() => pause.mutateAsync({ runId: run.id, resume: true }).then(() => message.success(t('Run resumed')), (e) => message.error(e.message))}>{t('Resume')}</Button>
           : <Button size="small" disabled={run.status !== 'RUNNING'} loading={pause.isPending} data-testid="run-pause"
               onClick={() => pause.mutateAsync({ runId: run.id, resume: false }).then(() => message.success(t('Run paused')), (e) => message.error(e.message))}>{t('Pause')}</Button>}
-        <Button size="small" danger disabled={run.status !== 'RUNNING' && run.status !== 'PAUSED'} loading={abort.isPending}
+        <Button size="small" danger disabled={!liveRun(run.status)} loading={abort.isPending}
           onClick={() => abort.mutateAsync(run.id).then(() => message.success(t('Run aborted')), (e) => message.error(e.message))} data-testid="run-abort">{t('Abort')}</Button>
         <Dropdown disabled={!isFinal || rerun.isPending} menu={{ items: [
           { key: 'ALL', label: <span data-testid="run-rerun-all">{t('Rerun all')}</span> },
@@ -182,6 +182,8 @@ function RunPage({ run }: { run: Run }) {
         </Dropdown>
         {run.temporalUrl && <a href={run.temporalUrl} target="_blank" rel="noreferrer" data-testid="run-temporal">{t('Temporal Web UI')}</a>}
       </Space>
+      {run.status === 'QUEUED' && <Alert type="info" showIcon data-testid="run-queued"
+        title={t('Queued: waiting for a slot under the workflow concurrency limit') + (run.queuePosition ? ' · ' + t('position') + ' ' + run.queuePosition : '')} />}
       <Descriptions size="small" column={4} bordered style={{ background: '#fff' }} items={[
         { label: t('Logical time'), children: time(run.logicalTime) },
         { label: t('Started'), children: time(run.startedAt) },
