@@ -105,6 +105,7 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(runJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 		r.RegisterActivityWithOptions(RunAt, activity.RegisterOptions{Name: workflows.RunAtActivity})
+		r.RegisterActivityWithOptions(AdmitRun, activity.RegisterOptions{Name: workflows.AdmitRunActivity})
 		r.RegisterActivityWithOptions(h.loadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
 		r.RegisterActivityWithOptions(CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
 		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
@@ -189,6 +190,18 @@ func CheckDependent(_ context.Context, in workflows.CheckDependentInput) (workfl
 
 // ForgetDependent stands in for the real one: there is nothing to forget.
 func ForgetDependent(context.Context, workflows.ForgetDependentInput) error { return nil }
+
+// Granted holds the run ids AdmitRun (the stand-in) admits; others queue.
+var Granted sync.Map
+
+// AdmitRun stands in for the real one: a run is QUEUED until its id is in
+// Granted.
+func AdmitRun(_ context.Context, in workflows.AdmitRunInput) (jobflow.Admission, error) {
+	if _, ok := Granted.Load(in.Run.ID); ok {
+		return jobflow.Admission{Status: jobflow.RunRunning, Holders: 1}, nil
+	}
+	return jobflow.Admission{Status: jobflow.RunQueued, Position: 1, Holders: 1}, nil
+}
 
 // RecordRun stands in for the real RecordRun: it stores nothing.
 func RecordRun(context.Context, workflows.RecordRunInput) error { return nil }

@@ -197,7 +197,18 @@ func scenarios() []scenario {
 	droppedIn := in(dropped)
 	droppedIn.Trigger, droppedIn.LogicalTime = jobflow.TriggerSchedule, time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC) // 02:30 CET, the second time
 
+	// Workflow concurrency (queue.go): the run waits QUEUED until the
+	// grant's signal, then runs a and b.
+	queuedSnap := scripted([]string{"a", "b"}, nil, [2]string{"a", "b"})
+	queuedSnap.Config.Concurrency = &jobflow.Concurrency{Limit: 1, Behavior: jobflow.ConcurrencyQueue}
+	grant := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(500 * time.Millisecond)
+		Granted.Store(id, true)
+		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalSlotGranted, nil)
+	}
+
 	return []scenario{
+		{name: "concurrency-queued", in: in(queuedSnap), during: grant},
 		{name: "calendar-dry-run", in: dryRunIn},
 		{name: "schedule-dropped", in: droppedIn},
 		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},
