@@ -40,6 +40,7 @@ const (
 	RefDatasource   RefKind = "datasource"
 	RefWorkflow     RefKind = "workflow"
 	RefAlarmChannel RefKind = "alarm channel"
+	RefPool         RefKind = "pool" // by name, not id
 )
 
 // DraftRefs is what CheckDraft reads of the tenant. The store implements it
@@ -170,6 +171,11 @@ func (rc RefCheck) Sibling(j *Job, field, id string) error {
 // checkJobRefs checks every id j's (normalized) config carries against the
 // tenant, through its type.
 func checkJobRefs(ctx context.Context, refs DraftRefs, tenantID string, j *Job, siblings map[string]bool) error {
+	if j.Pool != "" {
+		if err := (RefCheck{Refs: refs, TenantID: tenantID}).Exists(ctx, RefPool, "pool", j.Pool); err != nil {
+			return err
+		}
+	}
 	rc, ok := LookupJobType(j.Type).(RefChecker)
 	if !ok {
 		return nil

@@ -32,11 +32,18 @@ type Job struct {
 	TimeoutSeconds int             `json:"timeoutSeconds"` // 0: no timeout of its own
 	Retry          RetryPolicy     `json:"retry"`
 	WorkerGroup    string          `json:"workerGroup"` // "" is the default task queue
-	Cron           string          `json:"cron"`        // discrete scheduling only
-	Remark         string          `json:"remark"`
-	CreatedAt      time.Time       `json:"createdAt"`
-	UpdatedAt      time.Time       `json:"updatedAt"`
-	CreatedBy      string          `json:"createdBy"`
+	// Pool names the tenant's pool whose PoolSlots slots the job holds while
+	// it runs (docs/run-semantics.md#pools); "" is none.
+	Pool      string `json:"pool" doc:"the tenant pool whose slots the job holds while it runs; empty for none"`
+	PoolSlots int    `json:"poolSlots" doc:"slots of the pool it holds, 1 (the default) to the pool's size"`
+	// Priority 1 (highest) to 5 orders a pool's waiters and is the job
+	// activity's Temporal priority key; 0 reads as DefaultPriority.
+	Priority  int       `json:"priority" doc:"1 (highest) to 5; orders the waiters of a pool and is the Temporal task-queue priority of the job; 0 is the default (3)"`
+	Cron      string    `json:"cron"` // discrete scheduling only
+	Remark    string    `json:"remark"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	CreatedBy string    `json:"createdBy"`
 }
 
 // RetryPolicy of a job. Jobs are not assumed idempotent: one attempt by default.
@@ -90,6 +97,9 @@ func (j *Job) Normalize() error {
 	}
 	if j.WorkerGroup != "" && (len(j.WorkerGroup) > MaxWorkerGroupName || !workerGroupRE.MatchString(j.WorkerGroup)) {
 		return InvalidField("workerGroup", "workerGroup must be lower-case letters, digits, '-' or '_', at most %d characters", MaxWorkerGroupName)
+	}
+	if err := j.normalizePool(); err != nil {
+		return err
 	}
 	if j.Cron != "" {
 		if _, err := cron.Parse(j.Cron); err != nil {
@@ -184,6 +194,9 @@ type JobUpdate struct {
 	TimeoutSeconds *int             `json:"timeoutSeconds"`
 	Retry          *RetryPolicy     `json:"retry"`
 	WorkerGroup    *string          `json:"workerGroup"`
+	Pool           *string          `json:"pool"`
+	PoolSlots      *int             `json:"poolSlots"`
+	Priority       *int             `json:"priority"`
 	Cron           *string          `json:"cron"`
 	Remark         *string          `json:"remark"`
 }
@@ -217,6 +230,15 @@ func (u JobUpdate) Merge(j Job) *Job {
 	}
 	if u.WorkerGroup != nil {
 		j.WorkerGroup = *u.WorkerGroup
+	}
+	if u.Pool != nil {
+		j.Pool = *u.Pool
+	}
+	if u.PoolSlots != nil {
+		j.PoolSlots = *u.PoolSlots
+	}
+	if u.Priority != nil {
+		j.Priority = *u.Priority
 	}
 	if u.Cron != nil {
 		j.Cron = *u.Cron

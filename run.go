@@ -166,6 +166,9 @@ type NodeRun struct {
 	// ChildRunID is, for a SUBFLOW node, the child run it started last
 	// (filled by FindRunByID from the run's Children; not stored).
 	ChildRunID string `json:"childRunId,omitempty"`
+	// WaitReason says why a WAITING node waits for a pool: "pool db-prod
+	// 2/2, position 3" (read with the run; not stored).
+	WaitReason string `json:"waitReason,omitempty"`
 }
 
 // RunFilter selects runs of one tenant; empty fields select all.

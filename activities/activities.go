@@ -108,6 +108,8 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.RunJob, activity.RegisterOptions{Name: workflows.RunJobActivity})
 	w.RegisterActivityWithOptions(a.RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 	w.RegisterActivityWithOptions(a.AdmitRun, activity.RegisterOptions{Name: workflows.AdmitRunActivity})
+	w.RegisterActivityWithOptions(a.AcquirePool, activity.RegisterOptions{Name: workflows.AcquirePoolActivity})
+	w.RegisterActivityWithOptions(a.ReleasePool, activity.RegisterOptions{Name: workflows.ReleasePoolActivity})
 	w.RegisterActivityWithOptions(a.RunAt, activity.RegisterOptions{Name: workflows.RunAtActivity})
 	w.RegisterActivityWithOptions(a.LoadVariables, activity.RegisterOptions{Name: workflows.LoadVariablesActivity})
 	w.RegisterActivityWithOptions(a.SendAlarm, activity.RegisterOptions{Name: workflows.SendAlarmActivity})

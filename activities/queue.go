@@ -63,3 +63,53 @@ func (a *Activities) wakeQueued(ctx context.Context, run *jobflow.Run) error {
 	}
 	return nil
 }
+
+// AcquirePool asks the store for a node's pool slots
+// (docs/run-semantics.md#pools); asked again, it answers the same lease.
+func (a *Activities) AcquirePool(ctx context.Context, req jobflow.PoolRequest) (jobflow.PoolGrant, error) {
+	ps, ok := a.Runs.(jobflow.PoolService)
+	if !ok {
+		return jobflow.PoolGrant{Error: "this store keeps no pools"}, nil
+	}
+	g, err := ps.AcquirePoolSlots(ctx, req)
+	if err != nil {
+		a.logger().Error("acquire pool slots", "run", req.RunID, "job", req.JobID, "err", err)
+		return g, temporal.NewApplicationError("cannot ask for the pool's slots", ErrTypeStoreFailed)
+	}
+	return g, nil
+}
+
+// ReleasePool drops a node's lease (or every lease of the run) and
+// signals the FlowRuns whose waiting nodes the freed slots granted. A
+// signal that cannot be sent is logged: the waiter asks again on its own.
+func (a *Activities) ReleasePool(ctx context.Context, in workflows.ReleasePoolInput) error {
+	ps, ok := a.Runs.(jobflow.PoolService)
+	if !ok {
+		return nil
+	}
+	granted, err := ps.ReleasePoolSlots(ctx, in.TenantID, in.RunID, in.JobID)
+	if err != nil {
+		a.logger().Error("release pool slots", "run", in.RunID, "job", in.JobID, "err", err)
+		return temporal.NewApplicationError("cannot release the pool's slots", ErrTypeStoreFailed)
+	}
+	a.signalPoolGrants(ctx, granted)
+	return nil
+}
+
+// signalPoolGrants tells each granted lease's FlowRun.
+func (a *Activities) signalPoolGrants(ctx context.Context, granted []jobflow.PoolLease) {
+	if len(granted) == 0 {
+		return
+	}
+	sig := a.Signaller
+	if sig == nil {
+		sig = activity.GetClient(ctx)
+	}
+	for _, g := range granted {
+		err := sig.SignalWorkflow(ctx, g.TemporalWorkflowID, "", workflows.SignalPoolGranted, workflows.PoolGranted{JobID: g.JobID})
+		var notFound *serviceerror.NotFound
+		if err != nil && !errors.As(err, &notFound) {
+			a.logger().Warn("signal pool grant", "run", g.RunID, "job", g.JobID, "err", err)
+		}
+	}
+}

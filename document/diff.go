@@ -95,6 +95,9 @@ type jobFields struct {
 	TimeoutSeconds int                 `json:"timeoutSeconds"`
 	Retry          jobflow.RetryPolicy `json:"retry"`
 	WorkerGroup    string              `json:"workerGroup"`
+	Pool           string              `json:"pool,omitempty"`
+	PoolSlots      int                 `json:"poolSlots,omitempty"`
+	Priority       int                 `json:"priority,omitempty"`
 	Cron           string              `json:"cron"`
 	Remark         string              `json:"remark"`
 	Position       *position           `json:"position"`
@@ -172,7 +175,7 @@ func index(s Side, key Key) (map[string]keyedJob, map[string]string) {
 	for i := range s.Jobs {
 		j := &s.Jobs[i]
 		f := jobFields{Name: j.Name, Type: j.Type, Config: j.Config, TimeoutSeconds: j.TimeoutSeconds,
-			Retry: j.Retry, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark}
+			Retry: j.Retry, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark, Pool: j.Pool, PoolSlots: j.PoolSlots, Priority: j.Priority}
 		if p, ok := pos[j.ID]; ok {
 			f.Position = &p
 		}

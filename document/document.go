@@ -85,6 +85,9 @@ type Job struct {
 	TimeoutSeconds int                  `json:"timeoutSeconds,omitempty"`
 	Retry          *jobflow.RetryPolicy `json:"retry,omitempty"`
 	WorkerGroup    string               `json:"workerGroup,omitempty"`
+	Pool           string               `json:"pool,omitempty"` // by name: the importing tenant's pool of that name
+	PoolSlots      int                  `json:"poolSlots,omitempty"`
+	Priority       int                  `json:"priority,omitempty"`
 	Cron           string               `json:"cron,omitempty"`
 	Remark         string               `json:"remark,omitempty"`
 	Position       *Position            `json:"position,omitempty"`
@@ -224,7 +227,8 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 }
 
 func exportJob(j *jobflow.Job, names Names) (Job, error) {
-	dj := Job{Name: j.Name, Type: j.Type, TimeoutSeconds: j.TimeoutSeconds, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark}
+	dj := Job{Name: j.Name, Type: j.Type, TimeoutSeconds: j.TimeoutSeconds, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark,
+		Pool: j.Pool, PoolSlots: j.PoolSlots, Priority: j.Priority}
 	if r := j.Retry; r != (jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}) && r != (jobflow.RetryPolicy{}) {
 		dj.Retry = &r
 	}
@@ -379,7 +383,7 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 		}
 		raw, _ := json.Marshal(cfg)
 		j := &jobflow.Job{Name: dj.Name, Type: dj.Type, Config: raw, TimeoutSeconds: dj.TimeoutSeconds,
-			WorkerGroup: dj.WorkerGroup, Cron: dj.Cron, Remark: dj.Remark}
+			WorkerGroup: dj.WorkerGroup, Cron: dj.Cron, Remark: dj.Remark, Pool: dj.Pool, PoolSlots: dj.PoolSlots, Priority: dj.Priority}
 		if dj.Retry != nil {
 			j.Retry = *dj.Retry
 		}

@@ -37,6 +37,33 @@ func (e *Engine) createRun(ctx context.Context, run *jobflow.Run, snap *jobflow.
 	return true, nil
 }
 
+// releasePools drops every pool lease of a run the reconciler settled and
+// signals the FlowRuns whose waiting nodes the freed slots granted.
+func (e *Engine) releasePools(ctx context.Context, tenantID, runID string) error {
+	ps, ok := e.Store.(jobflow.PoolService)
+	if !ok {
+		return nil
+	}
+	granted, err := ps.ReleasePoolSlots(ctx, tenantID, runID, "")
+	if err != nil {
+		return err
+	}
+	return e.SignalPoolGrants(ctx, granted)
+}
+
+// SignalPoolGrants tells the FlowRuns of granted leases (a run that has
+// ended is no error).
+func (e *Engine) SignalPoolGrants(ctx context.Context, granted []jobflow.PoolLease) error {
+	for _, g := range granted {
+		err := e.Client.SignalWorkflow(ctx, g.TemporalWorkflowID, "", workflows.SignalPoolGranted, workflows.PoolGranted{JobID: g.JobID})
+		var notFound *serviceerror.NotFound
+		if err != nil && !errors.As(err, &notFound) {
+			return temporalError(err)
+		}
+	}
+	return nil
+}
+
 // refusal is the details of a run refused by its workflow's concurrency
 // limit: {"reason": "CONCURRENCY_LIMIT"}.
 var refusal = map[string]string{"reason": "CONCURRENCY_LIMIT"}

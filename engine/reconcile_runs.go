@@ -252,6 +252,9 @@ func (e *Engine) settle(ctx context.Context, r *jobflow.Run, o outcome) error {
 	if err := e.Store.UpsertRun(ctx, &run); err != nil {
 		return err
 	}
+	if err := e.releasePools(ctx, r.TenantID, r.ID); err != nil { // its pool slots go on
+		return err
+	}
 	return e.wakeQueued(ctx, r.TenantID, r.WorkflowID) // the slot it held, if any, goes on
 }
 

@@ -93,6 +93,7 @@ type Deps struct {
 	Imports   jobflow.ImportService
 
 	Calendars jobflow.CalendarService // nil: calendar routes answer 503
+	Pools     jobflow.PoolService     // nil: pool routes answer 503
 }
 
 // Services is everything Deps needs, in one interface.
@@ -119,7 +120,12 @@ type Services interface {
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
 	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Variables: s,
-		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s)}
+		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s), Pools: poolsOf(s)}
+}
+
+func poolsOf(s Services) jobflow.PoolService {
+	ps, _ := s.(jobflow.PoolService)
+	return ps
 }
 
 func calendarsOf(s Services) jobflow.CalendarService {
@@ -301,6 +307,11 @@ func (s *Server) managementRoutes() []route {
 		{method: "POST", path: v1 + "/datasources", access: tenantAdmin, summary: "TENANT_ADMIN: create a datasource (POSTGRES or MYSQL; password encrypted at rest)", body: schemaOf[jobflow.DatasourceInput](), resp: schemaOf[jobflow.Datasource](), status: 201, audit: "datasource.create", handler: s.createDatasource},
 		{method: "GET", path: v1 + "/datasources/:id", access: member, summary: "MEMBER: a datasource", resp: schemaOf[jobflow.Datasource](), status: 200, handler: s.getDatasource},
 		{method: "PATCH", path: v1 + "/datasources/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit a datasource (omit password to keep it)", body: schemaOf[jobflow.DatasourceInput](), resp: schemaOf[jobflow.Datasource](), status: 200, audit: "datasource.edit", handler: s.updateDatasource},
+		{method: "GET", path: v1 + "/pools", access: member, summary: "MEMBER: the tenant's pools (资源池) with the slots used and the jobs waiting", resp: schemaOf[jobflow.List[*jobflow.Pool]](), status: 200, query: list, handler: s.listPools},
+		{method: "POST", path: v1 + "/pools", access: tenantAdmin, summary: "TENANT_ADMIN: create a pool {name, slots, description}; jobs name it in pool (with poolSlots, default 1); 409 duplicate name", body: schemaOf[jobflow.PoolUpdate](), resp: schemaOf[jobflow.Pool](), status: 201, audit: "pool.create", handler: s.createPool},
+		{method: "GET", path: v1 + "/pools/:id", access: member, summary: "MEMBER: a pool with its holders (the node runs holding slots) and waiters (in the order they will be served: priority 1 first, then oldest)", resp: schemaOf[jobflow.Pool](), status: 200, handler: s.getPool},
+		{method: "PATCH", path: v1 + "/pools/:id", access: tenantAdmin, summary: "TENANT_ADMIN: rename a pool or change its slots (more slots grant waiters at once; fewer let holders finish)", body: schemaOf[jobflow.PoolUpdate](), resp: schemaOf[jobflow.Pool](), status: 200, audit: "pool.edit", handler: s.updatePool},
+		{method: "DELETE", path: v1 + "/pools/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a pool; 409 while a job holds or waits for its slots", status: 204, audit: "pool.delete", handler: s.deletePool},
 		{method: "GET", path: v1 + "/calendars", access: member, summary: "MEMBER: business calendars: the tenant's and the shared ones", resp: schemaOf[jobflow.List[*jobflow.Calendar]](), status: 200, query: list, handler: s.listCalendars},
 		{method: "POST", path: v1 + "/calendars", access: tenantAdmin, summary: "TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant", body: schemaOf[calendarInput](), resp: schemaOf[jobflow.Calendar](), status: 201, audit: "calendar.create", handler: s.createCalendar},
 		{method: "GET", path: v1 + "/calendars/:id", access: member, summary: "MEMBER: a business calendar", resp: schemaOf[jobflow.Calendar](), status: 200, handler: s.getCalendar},

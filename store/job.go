@@ -24,6 +24,9 @@ type jobRow struct {
 	RetryIntervalSeconds int       `db:"retry_interval_seconds"`
 	RetryBackoff         float64   `db:"retry_backoff"`
 	WorkerGroup          string    `db:"worker_group"`
+	Pool                 string    `db:"pool"`
+	PoolSlots            int       `db:"pool_slots"`
+	Priority             int       `db:"priority"`
 	Cron                 string    `db:"cron"`
 	Remark               string    `db:"remark"`
 	CreatedAt            time.Time `db:"created_at"`
@@ -46,6 +49,9 @@ func (r jobRow) toDomain() *jobflow.Job {
 			Backoff:         r.RetryBackoff,
 		},
 		WorkerGroup: r.WorkerGroup,
+		Pool:        r.Pool,
+		PoolSlots:   r.PoolSlots,
+		Priority:    r.Priority,
 		Cron:        r.Cron,
 		Remark:      r.Remark,
 		CreatedAt:   r.CreatedAt.UTC(),
@@ -55,7 +61,7 @@ func (r jobRow) toDomain() *jobflow.Job {
 }
 
 const jobColumns = `id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
-retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by`
+retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by, pool, pool_slots, priority`
 
 // CreateJob normalizes and inserts j into its workflow, which must exist in
 // j.TenantID; the workflow with j must pass jobflow.CheckDraft.
@@ -79,11 +85,12 @@ func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 		}
 		const q = `
 INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
-    retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by,
+    pool, pool_slots, priority)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		_, err = tx.ExecContext(ctx, tx.Rebind(q), j.ID, j.TenantID, j.WorkflowID, j.Name, string(j.Type), string(j.Config),
 			j.TimeoutSeconds, j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron,
-			j.Remark, j.CreatedAt, j.UpdatedAt, j.CreatedBy)
+			j.Remark, j.CreatedAt, j.UpdatedAt, j.CreatedBy, j.Pool, j.PoolSlots, j.Priority)
 		if isUniqueViolation(err) {
 			return conflictf("a job named %q already exists in this workflow", j.Name)
 		} else if isForeignKeyViolation(err) {
@@ -156,11 +163,12 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.
 		}
 		const q = `
 UPDATE jobs SET name = ?, type = ?, config = ?, timeout_seconds = ?, retry_max_attempts = ?,
-    retry_interval_seconds = ?, retry_backoff = ?, worker_group = ?, cron = ?, remark = ?, updated_at = ?
+    retry_interval_seconds = ?, retry_backoff = ?, worker_group = ?, cron = ?, remark = ?, updated_at = ?,
+    pool = ?, pool_slots = ?, priority = ?
 WHERE id = ? AND tenant_id = ?`
 		_, err = tx.ExecContext(ctx, tx.Rebind(q), j.Name, string(j.Type), string(j.Config), j.TimeoutSeconds,
 			j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron, j.Remark,
-			j.UpdatedAt, id, tenantID)
+			j.UpdatedAt, j.Pool, j.PoolSlots, j.Priority, id, tenantID)
 		if isUniqueViolation(err) {
 			return conflictf("a job named %q already exists in this workflow", j.Name)
 		}

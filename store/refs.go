@@ -31,12 +31,17 @@ var refTables = map[jobflow.RefKind]string{
 	jobflow.RefDatasource:   "datasources",
 	jobflow.RefWorkflow:     "workflows",
 	jobflow.RefAlarmChannel: "alarm_channels",
+	jobflow.RefPool:         "pools",
 }
 
 // RefExists reports whether the tenant holds an object of kind with id.
 func (r refs) RefExists(ctx context.Context, kind jobflow.RefKind, tenantID, id string) (bool, error) {
 	var n int
-	query := `SELECT COUNT(*) FROM ` + refTables[kind] + ` WHERE id = ? AND tenant_id = ?`
+	col := "id"
+	if kind == jobflow.RefPool {
+		col = "name" // jobs name their pool, so an export travels between tenants
+	}
+	query := `SELECT COUNT(*) FROM ` + refTables[kind] + ` WHERE ` + col + ` = ? AND tenant_id = ?`
 	if err := sqlx.GetContext(ctx, r.q, &n, r.q.Rebind(query), id, tenantID); err != nil {
 		return false, err
 	}

@@ -231,6 +231,9 @@ func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.
 	if err := s.findChildren(ctx, run); err != nil {
 		return nil, err
 	}
+	if err := s.fillWaitReasons(ctx, run); err != nil {
+		return nil, err
+	}
 	if run.Status == jobflow.RunQueued {
 		if run.QueuePosition, err = s.queuePosition(ctx, s.db, run.ID); err != nil {
 			return nil, err

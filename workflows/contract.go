@@ -29,6 +29,15 @@ const (
 	// AdmitRunActivity asks the store for a slot under the workflow's
 	// concurrency limit (queue.go): AdmitRunInput → jobflow.Admission.
 	AdmitRunActivity = "AdmitRun"
+	// AcquirePoolActivity asks for a node's pool slots (pool.go):
+	// jobflow.PoolRequest → jobflow.PoolGrant. ReleasePoolActivity drops a
+	// node's lease (or every lease of the run) and signals the FlowRuns the
+	// freed slots granted: ReleasePoolInput.
+	AcquirePoolActivity = "AcquirePool"
+	ReleasePoolActivity = "ReleasePool"
+	// SignalPoolGranted tells a FlowRun that a node's pool slots were
+	// granted: PoolGranted.
+	SignalPoolGranted = "pool-granted"
 	// SignalSlotGranted tells a QUEUED FlowRun that the store granted it a
 	// slot: no argument.
 	SignalSlotGranted = "slot-granted"
@@ -168,6 +177,19 @@ type RecordRunInput struct {
 	// Queue: the run's workflow limits its concurrency; a final record
 	// hands the freed slot on to the oldest QUEUED run (queue.go).
 	Queue bool `json:"queue,omitempty"`
+}
+
+// ReleasePoolInput names the lease to drop: the node's, or with JobID ""
+// every lease of the run.
+type ReleasePoolInput struct {
+	TenantID string `json:"tenantId"`
+	RunID    string `json:"runId"`
+	JobID    string `json:"jobId,omitempty"`
+}
+
+// PoolGranted is the argument of the pool-granted signal.
+type PoolGranted struct {
+	JobID string `json:"jobId"`
 }
 
 // AdmitRunInput is the input of AdmitRunActivity: the run's row as FlowRun

@@ -68,6 +68,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 func (r *runner) loop(ctx workflow.Context) {
 	info := workflow.GetInfo(ctx)
 	for {
+		r.tendPools(ctx) // first: a node granted here starts in this turn
 		r.startReady(ctx)
 		r.recordStatus(ctx)
 		r.recordWaiting(ctx)
@@ -117,6 +118,9 @@ func (r *runner) startReady(ctx workflow.Context) {
 // start starts node i: a RunJob activity, or for the control job types
 // (CONDITION, SUBFLOW, DEPENDENT) what FlowRun does itself (control.go).
 func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
+	if !r.holdPool(ctx, i, job) {
+		return
+	}
 	if r.startControl(ctx, i, job) {
 		return
 	}
@@ -364,6 +368,7 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	now := workflow.Now(ctx)
 	r.endedAt = &now
 	r.record(disconnected(ctx), st, r.ourNodes())
+	r.releaseAllPools(ctx)
 	if !r.notStarted {
 		r.endAlarms(ctx, r.alarms, st)
 	}

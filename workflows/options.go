@@ -57,7 +57,7 @@ func JobActivityOptions(base string, job *jobflow.Job) workflow.ActivityOptions 
 	if backoff < 1 {
 		backoff = 1
 	}
-	return workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		ActivityID:          job.ID,
 		Summary:             job.Name,
 		TaskQueue:           TaskQueue(base, job.WorkerGroup),
@@ -70,6 +70,12 @@ func JobActivityOptions(base string, job *jobflow.Job) workflow.ActivityOptions 
 			MaximumAttempts:    int32(attempts),
 		},
 	}
+	if job.Priority > 0 {
+		// Temporal serves the task queue's tasks by priority key, 1 first
+		// (docs/run-semantics.md#pools); jobs without one keep the default.
+		opts.Priority = temporal.Priority{PriorityKey: job.Priority}
+	}
+	return opts
 }
 
 // recordOptions run RecordRun as a local activity: it costs no extra

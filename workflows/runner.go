@@ -59,13 +59,14 @@ type runner struct {
 	wake       workflow.Channel             // a break wakes the loop
 	alarms     workflow.ChildWorkflowFuture // the run's FlowRunAlarms, started by this execution; nil if none
 
-	wasQueued        bool // it waited in the queue: the grant recorded it RUNNING
-	queuedNow        bool // waiting for a slot under the workflow's concurrency limit (queue.go)
-	notStarted       bool // ended while queued, skipped or refused: no alarm workflow to tell
-	paused           bool // a user paused the run: start nothing (pause.go)
-	statusDirty      bool // paused or resumed: the loop records the run's status
-	closed           bool // the loop has ended: no more breaks
-	cancelled        bool // the user aborted the run
+	wasQueued        bool      // it waited in the queue: the grant recorded it RUNNING
+	queuedNow        bool      // waiting for a slot under the workflow's concurrency limit (queue.go)
+	notStarted       bool      // ended while queued, skipped or refused: no alarm workflow to tell
+	paused           bool      // a user paused the run: start nothing (pause.go)
+	pool             poolState // pooled jobs' leases (pool.go)
+	statusDirty      bool      // paused or resumed: the loop records the run's status
+	closed           bool      // the loop has ended: no more breaks
+	cancelled        bool      // the user aborted the run
 	abortingRecorded bool
 	startRecorded    bool   // the run's first record went out (see record)
 	ending           bool   // FailureStrategy END after a failure
