@@ -106,6 +106,8 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(RecordRun, activity.RegisterOptions{Name: workflows.RecordRunActivity})
 		r.RegisterActivityWithOptions(RunAt, activity.RegisterOptions{Name: workflows.RunAtActivity})
 		r.RegisterActivityWithOptions(AdmitRun, activity.RegisterOptions{Name: workflows.AdmitRunActivity})
+		r.RegisterActivityWithOptions(AcquirePool, activity.RegisterOptions{Name: workflows.AcquirePoolActivity})
+		r.RegisterActivityWithOptions(ReleasePool, activity.RegisterOptions{Name: workflows.ReleasePoolActivity})
 		r.RegisterActivityWithOptions(h.loadSnapshot, activity.RegisterOptions{Name: workflows.LoadSnapshotActivity})
 		r.RegisterActivityWithOptions(CheckDependent, activity.RegisterOptions{Name: workflows.CheckDependentActivity})
 		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
@@ -202,6 +204,18 @@ func AdmitRun(_ context.Context, in workflows.AdmitRunInput) (jobflow.Admission,
 	}
 	return jobflow.Admission{Status: jobflow.RunQueued, Position: 1, Holders: 1}, nil
 }
+
+// AcquirePool stands in for the real one: a node's slots are granted
+// once "<run id>/<job id>" is in Granted.
+func AcquirePool(_ context.Context, req jobflow.PoolRequest) (jobflow.PoolGrant, error) {
+	if _, ok := Granted.Load(req.RunID + "/" + req.JobID); ok {
+		return jobflow.PoolGrant{Granted: true, Used: 1, Slots: 1}, nil
+	}
+	return jobflow.PoolGrant{Position: 1, Used: 1, Slots: 1}, nil
+}
+
+// ReleasePool stands in for the real one: there is nothing to release.
+func ReleasePool(context.Context, workflows.ReleasePoolInput) error { return nil }
 
 // RecordRun stands in for the real RecordRun: it stores nothing.
 func RecordRun(context.Context, workflows.RecordRunInput) error { return nil }

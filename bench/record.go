@@ -207,8 +207,19 @@ func scenarios() []scenario {
 		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalSlotGranted, nil)
 	}
 
+	// Pools (pool.go): a waits WAITING for its pool's slot until the
+	// grant's signal; b, in no pool, runs meanwhile.
+	pooledSnap := scripted([]string{"a", "b"}, nil)
+	pooledSnap.Jobs[0].Pool, pooledSnap.Jobs[0].PoolSlots, pooledSnap.Jobs[0].Priority = "db", 1, 1
+	poolGrant := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(500 * time.Millisecond)
+		Granted.Store(id+"/a", true)
+		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalPoolGranted, workflows.PoolGranted{JobID: "a"})
+	}
+
 	return []scenario{
 		{name: "concurrency-queued", in: in(queuedSnap), during: grant},
+		{name: "pool-wait", in: in(pooledSnap), during: poolGrant},
 		{name: "calendar-dry-run", in: dryRunIn},
 		{name: "schedule-dropped", in: droppedIn},
 		{name: "success-diamond", in: in(scripted(abcde, nil, diamond...))},

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -31,6 +30,7 @@ type poolState struct {
 	on      bool // the pools version, once asked
 	asked   bool
 	signals bool // the signal channel is in the selector
+	any     bool // some node took a lease: the run's end releases all again
 }
 
 // poolsOn reports whether this run uses pools: asked only when a pooled
@@ -75,7 +75,7 @@ func (r *runner) holdPool(ctx workflow.Context, i int, job *jobflow.Job) bool {
 
 // askPool runs AcquirePool for node i.
 func (r *runner) askPool(ctx workflow.Context, i int, job *jobflow.Job) (jobflow.PoolGrant, error) {
-	r.pool.leased[i] = true
+	r.pool.leased[i], r.pool.any = true, true
 	req := jobflow.PoolRequest{TenantID: r.snap.TenantID, Pool: job.Pool, RunID: r.runID, JobID: job.ID, JobName: job.Name,
 		WorkflowID: r.snap.WorkflowID, WorkflowName: r.snap.WorkflowName, TemporalWorkflowID: r.temporalWorkflowID,
 		Slots: job.PoolSlots, Priority: job.EffectivePriority()}
@@ -172,9 +172,10 @@ func (r *runner) releasePool(ctx workflow.Context, jobID string) {
 	}
 }
 
-// releaseAllPools, at the run's end, drops whatever the run still holds.
+// releaseAllPools, at the run's end, drops whatever the run still holds
+// (a release that failed before included).
 func (r *runner) releaseAllPools(ctx workflow.Context) {
-	if r.pool.asked && r.pool.on && slices.Contains(r.pool.leased, true) {
+	if r.pool.asked && r.pool.on && r.pool.any {
 		r.releasePool(ctx, "")
 	}
 }
