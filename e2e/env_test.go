@@ -33,6 +33,7 @@ type jobSpec struct {
 	Config         any            `json:"config"`
 	TimeoutSeconds int            `json:"timeoutSeconds,omitempty"`
 	Retry          map[string]int `json:"retry,omitempty"`
+	Pool           string         `json:"pool,omitempty"`
 }
 
 func shell(name, script string) jobSpec {

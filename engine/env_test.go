@@ -41,6 +41,9 @@ type jobSpec struct {
 	Type   string         `json:"type"`
 	Config map[string]any `json:"config"`
 	Cron   string         `json:"cron,omitempty"`
+	// Pool and Priority (docs/run-semantics.md#pools).
+	Pool     string `json:"pool,omitempty"`
+	Priority int    `json:"priority,omitempty"`
 }
 
 func shell(name, script string) jobSpec {

@@ -96,5 +96,8 @@ func (s *Server) deletePool(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ps.DeletePool(c.Request().Context(), actor(c).TenantID, c.Param("id"))
+	if err := ps.DeletePool(c.Request().Context(), actor(c).TenantID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
