@@ -161,6 +161,58 @@ func controlScenarios(t *testing.T, f *fixture) {
 		api.Must("POST", "/api/v1/runs/"+holder.RunID+"/abort", nil, 202, nil)
 	})
 
+	// 资源池: a pool made on the pools page; a job put in it with the job
+	// dialog; while another run's job holds the only slot, the pools page
+	// shows 1/1 with one waiter, the pool's detail lists both, and the
+	// waiting run's node says why; when the holder is aborted the waiter
+	// runs (docs/run-semantics.md#pools).
+	t.Run("Pools", func(t *testing.T) {
+		b := loggedIn(t, f)
+		b.open("/pools")
+		b.click("pool-add")
+		b.typeInto("pool-form-name", "ui-db")
+		b.click("pool-form-ok")
+		b.waitText("pool-used-ui-db", "0/1")
+		holder, hids := flow(t, api, "pool-holder", "sleep 60")
+		api.Must("PATCH", "/api/v1/jobs/"+hids[0], map[string]any{"pool": "ui-db"}, 200, nil)
+		waiter, _ := flow(t, api, "pool-waiter", "echo ran")
+		b.open("/workflows/" + waiter.ID)
+		b.click("job-edit-jobA")
+		b.visible("job-form-pool")
+		b.selectOption("job-form-pool", "ui-db (1)")
+		b.selectOption("job-form-priority", "1 ↑")
+		b.shot("job-form-pool")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+		var got jobflow.Workflow
+		api.Must("GET", "/api/v1/workflows/"+waiter.ID, nil, 200, &got)
+		if len(got.Jobs) != 1 || got.Jobs[0].Pool != "ui-db" || got.Jobs[0].PoolSlots != 1 || got.Jobs[0].Priority != 1 {
+			t.Fatalf("saved job %+v", got.Jobs)
+		}
+
+		var h, w struct {
+			RunID string `json:"runId"`
+		}
+		api.Must("POST", "/api/v1/workflows/"+holder.ID+"/runs", map[string]any{}, 202, &h)
+		b.open("/runs/" + h.RunID)
+		b.waitFor("the holder running", nodeStatusJS("jobA", "RUNNING"), 60*time.Second)
+		api.Must("POST", "/api/v1/workflows/"+waiter.ID+"/runs", map[string]any{}, 202, &w)
+		b.open("/runs/" + w.RunID)
+		b.waitFor("the waiter waiting", nodeStatusJS("jobA", "WAITING"), 60*time.Second)
+		b.waitText("node-wait-jobA", "pool ui-db 1/1, position 1")
+		b.shot("run-pool-waiting")
+		b.open("/pools")
+		b.waitText("pool-used-ui-db", "1/1")
+		b.waitText("pool-waiting-ui-db", "1")
+		b.click("pool-open-ui-db")
+		b.waitText("pool-holders", "pool-holder")
+		b.waitText("pool-waiters", "pool-waiter")
+		b.shot("pools")
+		api.Must("POST", "/api/v1/runs/"+h.RunID+"/abort", nil, 202, nil)
+		b.open("/runs/" + w.RunID)
+		b.waitFor("the waiter ran", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 60*time.Second)
+	})
+
 	// 强制成功 from the node menu of a finished, failed run: the reason is
 	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
 	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).

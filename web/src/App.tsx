@@ -41,6 +41,7 @@ const ChannelsPage = lazy(() => import('./features/alarms/ChannelsPage'))
 const RecordsPage = lazy(() => import('./features/alarms/RecordsPage'))
 const AdminPage = lazy(() => import('./features/admin/AdminPage'))
 const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'))
+const PoolsPage = lazy(() => import('./features/pools/PoolsPage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
 // tests, which ask for reduced motion, click on settled positions).
@@ -57,6 +58,7 @@ function page(path: string): ReactNode {
   if (match('/runs', path)) return <RunList />
   if (match('/datasources', path)) return <DatasourcesPage />
   if (match('/calendars', path)) return <CalendarsPage />
+  if (match('/pools', path)) return <PoolsPage />
   if (match('/alarm-channels', path)) return <ChannelsPage />
   if (match('/alarm-records', path)) return <RecordsPage />
   if (path.startsWith('/admin')) return <AdminPage />

@@ -443,6 +443,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the tenant's pools (资源池) with the slots used and the jobs waiting */
+        get: operations["get_api_v1_pools"];
+        put?: never;
+        /** TENANT_ADMIN: create a pool {name, slots, description}; jobs name it in pool (with poolSlots, default 1); 409 duplicate name */
+        post: operations["post_api_v1_pools"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: a pool with its holders (the node runs holding slots) and waiters (in the order they will be served: priority 1 first, then oldest) */
+        get: operations["get_api_v1_pools_id"];
+        put?: never;
+        post?: never;
+        /** TENANT_ADMIN: delete a pool; 409 while a job holds or waits for its slots */
+        delete: operations["delete_api_v1_pools_id"];
+        options?: never;
+        head?: never;
+        /** TENANT_ADMIN: rename a pool or change its slots (more slots grant waiters at once; fewer let holders finish) */
+        patch: operations["patch_api_v1_pools_id"];
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -1836,6 +1873,12 @@ export interface components {
             cron: string;
             id: string;
             name: string;
+            /** @description the tenant pool whose slots the job holds while it runs; empty for none */
+            pool: string;
+            /** @description slots of the pool it holds, 1 (the default) to the pool's size */
+            poolSlots: number;
+            /** @description 1 (highest) to 5; orders the waiters of a pool and is the Temporal task-queue priority of the job; 0 is the default (3) */
+            priority: number;
             remark: string;
             retry: components["schemas"]["Retry"];
             tenantId: string;
@@ -1852,6 +1895,9 @@ export interface components {
             config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"];
             cron?: string;
             name?: string;
+            pool?: string;
+            poolSlots?: number;
+            priority?: number;
             remark?: string;
             retry?: components["schemas"]["Retry"];
             timeoutSeconds?: number;
@@ -2011,6 +2057,7 @@ export interface components {
             startedAt?: string | null;
             /** @enum {string} */
             status: "PENDING" | "WAITING" | "RUNNING" | "SUCCESS" | "FAIL" | "UPSTREAM_FAILED" | "ABORTED" | "BREAK" | "SKIPPED" | "NOT_SELECTED" | "DISABLED" | "FORCED_SUCCESS";
+            waitReason?: string;
         };
         NodeRunItem: {
             attempt: number;
@@ -2043,6 +2090,47 @@ export interface components {
         };
         PasswordReset: {
             password: string;
+        };
+        Pool: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            holders?: components["schemas"]["PoolLease"][];
+            id: string;
+            name: string;
+            slots: number;
+            tenantId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            used: number;
+            waiters?: components["schemas"]["PoolLease"][];
+            waiting: number;
+        };
+        PoolLease: {
+            jobId: string;
+            jobName: string;
+            position?: number;
+            priority: number;
+            runId: string;
+            /** Format: date-time */
+            since: string;
+            slots: number;
+            workflowId: string;
+            workflowName: string;
+        };
+        PoolList: {
+            items: components["schemas"]["Pool"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
+        };
+        PoolUpdate: {
+            description?: string;
+            /** @description letters, digits, '_', '-', '.'; unique in the tenant; jobs name the pool by it */
+            name?: string;
+            /** @description slots, 1 to 10000; lowering it below what is held lets holders finish and grants nothing until under it */
+            slots?: number;
         };
         PreviewFire: {
             dryRun: boolean;
@@ -3647,6 +3735,165 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_pools: {
+        parameters: {
+            query?: {
+                search?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolList"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_pools: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pool"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_pools_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pool"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_pools_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_pools_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pool"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -11,6 +11,7 @@ import { formatParams, parseParams } from '../../lib/format'
 import { CodeEditor } from './CodeEditor'
 import { ControlFields, controlConfig, controlToForm } from './ControlForms'
 import { useCreateJob, useDatasourceOptions, useJobTypes, useUpdateJob } from './api'
+import { usePools } from '../pools/api'
 
 type Cfg = Record<string, unknown>
 type JobType = NonNullable<JobInput['type']>
@@ -31,7 +32,7 @@ function toForm(j?: Partial<Job>, defaults: Cfg = {}) {
   return {
     name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0,
     maxAttempts: j?.retry?.maxAttempts ?? 1, intervalSeconds: j?.retry?.intervalSeconds ?? 0, backoff: j?.retry?.backoff ?? 1,
-    workerGroup: j?.workerGroup ?? '', cron: j?.cron ?? '',
+    workerGroup: j?.workerGroup ?? '', cron: j?.cron ?? '', pool: j?.pool ?? '', poolSlots: j?.poolSlots || 1, priority: j?.priority || 3,
     script: (c.script as string) ?? '', env: formatParams(c.env as Record<string, string>),
     datasourceId: c.datasourceId, sql: (c.sql as string) ?? '', mode: c.mode as string,
     method: c.method as string, url: (c.url as string) ?? '', headers, body: (c.body as string) ?? '',
@@ -63,6 +64,7 @@ function fromForm(v: FormValues): JobInput {
     name: v.name, type: isJobType(v.type) ? v.type : undefined, remark: v.remark, config: jobConfig(config), timeoutSeconds: v.timeoutSeconds ?? 0,
     retry: { maxAttempts: v.maxAttempts ?? 1, intervalSeconds: v.intervalSeconds ?? 0, backoff: v.backoff ?? 1 },
     workerGroup: v.workerGroup, cron: v.cron,
+    pool: v.pool ?? '', poolSlots: v.pool ? v.poolSlots ?? 1 : 0, priority: v.priority ?? 3,
   }
 }
 
@@ -75,6 +77,8 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
   const create = useCreateJob(wfId)
   const update = useUpdateJob(wfId)
   const ds = useDatasourceOptions()
+  const pools = usePools()
+  const pool = Form.useWatch('pool', form)
   const jobTypes = useJobTypes()
   const types = (jobTypes.data ?? []).map((x) => x.type)
   const control = (jobTypes.data ?? []).filter((x) => x.kind === 'CONTROL').map((x) => x.type)
@@ -151,6 +155,15 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
         <Row gutter={12}>
           <Col span={8} style={control.includes(type) ? { display: 'none' } : undefined}><Form.Item name="workerGroup" label={t('Worker group')}><Input /></Form.Item></Col>
           <Col span={16}><Form.Item name="cron" label={t('Job cron (discrete mode)')}><Input placeholder="0 30 3 * * ?" /></Form.Item></Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={10}><Form.Item name="pool" label={t('Pool')}>
+            <Select data-testid="job-form-pool" allowClear options={[{ value: '', label: t('None') }, ...(pools.data?.items ?? []).map((p) => ({ value: p.name, label: `${p.name} (${p.slots})` }))]} />
+          </Form.Item></Col>
+          <Col span={6}><Form.Item name="poolSlots" label={t('Pool slots')}><InputNumber min={1} max={10000} disabled={!pool} style={{ width: '100%' }} data-testid="job-form-pool-slots" /></Form.Item></Col>
+          <Col span={8}><Form.Item name="priority" label={t('Priority')} tooltip={t('priority.help')}>
+            <Select data-testid="job-form-priority" options={[1, 2, 3, 4, 5].map((n) => ({ value: n, label: String(n) + (n === 1 ? ' ↑' : n === 5 ? ' ↓' : '') }))} />
+          </Form.Item></Col>
         </Row>
         <Form.Item name="remark" label={t('Remark')}><Input /></Form.Item>
       </Form>

@@ -14,6 +14,7 @@ import { statusColor, statusIcon } from '../../lib/status'
 export type JobNodeData = {
   name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
   trigger?: string; allowFailure?: boolean; disabled?: boolean
+  note?: string // why a WAITING node waits (a pool), shown on hover
 }
 export type JobFlowNode = Node<JobNodeData, 'job'>
 export const NODE_W = 180
@@ -47,7 +48,7 @@ function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
   // Disabled on the canvas (editor) or DISABLED in a run: greyed, dashed.
   const off = data.disabled || data.status === 'DISABLED'
   return (
-    <div data-testid={'node-' + data.name} data-status={data.status ?? ''} data-cycle={data.cycle ? 'true' : 'false'}
+    <div data-testid={'node-' + data.name} data-status={data.status ?? ''} title={data.note} data-cycle={data.cycle ? 'true' : 'false'}
       data-trigger={data.trigger ?? 'ALL_SUCCESS'} data-allow-failure={data.allowFailure ? 'true' : 'false'}
       data-disabled={off ? 'true' : 'false'}
       className={data.cycle ? 'jf-node jf-cycle' : 'jf-node'}

@@ -11,6 +11,7 @@ const items = [
   { key: '/runs', label: 'Runs' },
   { key: '/datasources', label: 'Datasources' },
   { key: '/calendars', label: 'Calendars' },
+  { key: '/pools', label: 'Pools' },
   { key: '/alarm-channels', label: 'Alarm channels' },
   { key: '/alarm-records', label: 'Alarm records' },
 ]

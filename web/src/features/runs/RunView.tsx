@@ -90,9 +90,9 @@ function RunPage({ run }: { run: Run }) {
     const out = nodes.map((n) => {
       const old = cache.current.get(n.jobId)
       const p = pos[n.jobId] ?? { x: 0, y: 0 }
-      const keep = old && old.data.status === n.status && old.data.attempt === n.attempt && old.selected === (selected === n.jobId) &&
+      const keep = old && old.data.status === n.status && old.data.attempt === n.attempt && old.data.note === n.waitReason && old.selected === (selected === n.jobId) &&
         old.position.x === p.x && old.position.y === p.y
-      const node: JobFlowNode = keep ? old : jobNode(n.jobId, p, { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt },
+      const node: JobFlowNode = keep ? old : jobNode(n.jobId, p, { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt, note: n.waitReason },
         { draggable: false, connectable: false, selected: selected === n.jobId })
       next.set(n.jobId, node)
       return node
@@ -225,7 +225,10 @@ function RunPage({ run }: { run: Run }) {
               rowClassName={(r) => (r.jobId === selected ? 'ant-table-row-selected' : '')}
               columns={[
                 { title: t('Job'), dataIndex: 'jobName' },
-                { title: t('Status'), dataIndex: 'status', render: (v) => <StatusTag status={v} testid="node-status" /> },
+                { title: t('Status'), dataIndex: 'status', render: (v, n) => (<>
+                  <StatusTag status={v} testid="node-status" />
+                  {n.waitReason && <div style={{ fontSize: 12, color: '#595959' }} title={t('Why waiting')} data-testid={'node-wait-' + n.jobName}>{n.waitReason}</div>}
+                </>) },
                 { title: t('Attempt'), dataIndex: 'attempt', width: 70 },
                 { title: t('Started'), dataIndex: 'startedAt', render: (v) => time(v) },
                 { title: t('Ended'), dataIndex: 'endedAt', render: (v) => time(v) },
