@@ -39,6 +39,7 @@ bench:
 	bin/invokelat -n 100 -duration 20s -bare noop
 	go build -ldflags "-s -w" -o bin/storm ./bench/storm
 	bin/storm -n 300 -rounds 2
+	go run ./bench/fairbench
 
 # docs/benchmarks.md's other figures: workflow list search, FlowRun against the
 # hand-written workflow on large DAGs; docs/benchmarks.md's log spam

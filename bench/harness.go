@@ -53,6 +53,12 @@ type Options struct {
 	// temporalserver.QueuePollRPS, as in standalone; Temporal's own
 	// default is 20).
 	QueuePollRPS int
+	// Partitions sets the task queues' partitions (0: temporaltest's
+	// default; the embedded server of standalone has 1).
+	Partitions int
+	// NoFairness leaves Temporal's task-queue fairness off (the server's
+	// default), for the fairness benchmark's contrast.
+	NoFairness bool
 	// Activities, when set, are the real activities (real jobs and store
 	// writes) instead of the harness's no-op ones.
 	Activities *activities.Activities
@@ -66,6 +72,13 @@ func Start(opts Options) (*Harness, error) {
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 	}
 	temporalserver.AddQueueSettings(dc, opts.QueuePollRPS)
+	if !opts.NoFairness {
+		temporalserver.AddFairness(dc)
+	}
+	if opts.Partitions > 0 {
+		dc[dynamicconfig.MatchingNumTaskqueueReadPartitions.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.Partitions}}
+		dc[dynamicconfig.MatchingNumTaskqueueWritePartitions.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.Partitions}}
+	}
 	if opts.SuggestContinueAsNewAt > 0 {
 		dc[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = []dynamicconfig.ConstrainedValue{{Value: opts.SuggestContinueAsNewAt}}
 	}

@@ -223,6 +223,7 @@ func (e *Engine) Backfill(ctx context.Context, tenantID, workflowID string, req 
 		Memo:                     map[string]any{"workflowName": snap.WorkflowName},
 		StaticSummary:            snap.WorkflowName + " (" + string(jobflow.TriggerBackfill) + ")",
 		TypedSearchAttributes:    SearchAttributes(tenantID, w.ID, jobflow.TriggerBackfill),
+		Priority:                 Fairness(tenantID),
 	}, workflows.BackfillName, in)
 	if err != nil {
 		id, known := e.startedAnyway(ctx, out.BackfillID)

@@ -289,6 +289,7 @@ func (e *Engine) ScheduleOptions(v *jobflow.Version) (client.ScheduleOptions, er
 			// The schedule adds TemporalScheduledStartTime; FlowRun reads it.
 			TypedSearchAttributes: SearchAttributes(v.TenantID, v.WorkflowID, jobflow.TriggerSchedule),
 			StaticSummary:         v.Snapshot.WorkflowName + " (" + string(jobflow.TriggerSchedule) + ")",
+			Priority:              Fairness(v.TenantID),
 		},
 		Overlap:       overlapPolicy(s.Overlap),
 		CatchupWindow: catchup,

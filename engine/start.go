@@ -113,7 +113,17 @@ func (e *Engine) startOptions(run *jobflow.Run) client.StartWorkflowOptions {
 		Memo:                     map[string]any{"workflowName": run.WorkflowName},
 		StaticSummary:            run.WorkflowName + " (" + string(run.Trigger) + ")",
 		TypedSearchAttributes:    SearchAttributes(run.TenantID, run.WorkflowID, run.Trigger),
+		Priority:                 Fairness(run.TenantID),
 	}
+}
+
+// Fairness is the Temporal priority of every execution jobflow starts: the
+// tenant is its fairness key, so that one tenant's thousand queued tasks
+// do not hold back another tenant's (docs/operations.md#fairness). Its
+// activities and child workflows inherit it; a job's own priority
+// overrides the key only.
+func Fairness(tenantID string) temporal.Priority {
+	return temporal.Priority{FairnessKey: tenantID}
 }
 
 // SearchAttributes are the attributes of every FlowRun execution.

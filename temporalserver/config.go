@@ -233,5 +233,6 @@ func dynamicConfig(queuePollRPS int) dynamicconfig.StaticClient {
 		dynamicconfig.SchedulerNamespaceStartWorkflowRPS.Key(): v(200.0),
 	}
 	AddQueueSettings(dc, queuePollRPS)
+	AddFairness(dc)
 	return dc
 }

@@ -25,6 +25,16 @@ const QueuePollRPS = 1000
 // shard write a second per queue.
 const QueueCheckpointInterval = time.Second
 
+// AddFairness turns on Temporal's task-queue fairness
+// (matching.enableFairness, off by default in server v1.32): tasks are
+// dispatched in proportion to their fairness key's weight, and jobflow
+// keys every execution by its tenant (engine.Fairness). The embedded
+// server, the test rig, the benchmarks and deploy/temporal/dynamicconfig.yaml
+// all set it.
+func AddFairness(dc dynamicconfig.StaticClient) {
+	dc[dynamicconfig.MatchingEnableFairness.Key()] = []dynamicconfig.ConstrainedValue{{Value: true}}
+}
+
 // AddQueueSettings sets the queue read rates of QueuePollRPS (or rps) and
 // QueueCheckpointInterval in dc: the embedded server uses it, and so do
 // tests and benchmarks on temporaltest, so that they measure what

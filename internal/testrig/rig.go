@@ -83,6 +83,7 @@ func New(t *testing.T, o Options) *Rig {
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 	}
 	temporalserver.AddQueueSettings(dc, 0)
+	temporalserver.AddFairness(dc)
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
