@@ -72,9 +72,10 @@ type result struct {
 	floodOn                            bool // A's backlog outlasted the probes
 }
 
-// allDone reports whether every run has ended.
+// allDone reports whether every run has ended, asking the last started
+// first (the likeliest to still be queued).
 func allDone(ctx context.Context, h *bench.Harness, runs []client.WorkflowRun) bool {
-	for _, r := range runs {
+	for _, r := range slices.Backward(runs) {
 		d, err := h.Client.DescribeWorkflowExecution(ctx, r.GetID(), r.GetRunID())
 		if err != nil || d.GetWorkflowExecutionInfo().GetCloseTime() == nil {
 			return false

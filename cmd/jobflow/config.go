@@ -66,6 +66,7 @@ type Config struct {
 	RunRetention       time.Duration  // JOBFLOW_RUN_RETENTION: ended runs older than this are deleted; 0 keeps all
 	MetricsAddr        string         // JOBFLOW_METRICS_ADDR: worker mode's /metrics listener; "" for none
 	WorkerStopTimeout  time.Duration  // JOBFLOW_WORKER_STOP_TIMEOUT (default 30s): running jobs' grace on SIGTERM
+	WorkerJobs         int            // JOBFLOW_WORKER_JOBS (default 0: Temporal's 1,000): jobs one worker runs at once
 	AuditRetention     time.Duration  // JOBFLOW_AUDIT_RETENTION (default 180 days)
 	// JOBFLOW_EGRESS_ALLOW: egress rules added to every tenant's
 	// egressAllow (comma-separated, jobflow/egress syntax).
@@ -189,6 +190,13 @@ func loadConfig(mode string, getenv func(string) string) (*Config, error) {
 			return nil, &settingError{"JOBFLOW_WORKER_STOP_TIMEOUT", fmt.Sprintf("%q: use a duration such as 30s (0 stops running jobs at once)", v)}
 		}
 		cfg.WorkerStopTimeout = d
+	}
+	if v := getenv("JOBFLOW_WORKER_JOBS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return nil, &settingError{"JOBFLOW_WORKER_JOBS", fmt.Sprintf("%q: use a number of jobs from 1 to 100000", v)}
+		}
+		cfg.WorkerJobs = n
 	}
 	ret, err := auditRetention(getenv)
 	if err != nil {

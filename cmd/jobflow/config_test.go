@@ -80,11 +80,14 @@ func TestLoadConfig_Env(t *testing.T) {
 	m["JOBFLOW_ADMIN_PASSWORD"] = "correct horse"
 	m["JOBFLOW_RECONCILE_INTERVAL"] = "90s"
 	m["JOBFLOW_WORKER_STOP_TIMEOUT"] = "2m"
+	m["JOBFLOW_WORKER_JOBS"] = "64"
 	cfg, err := loadConfig(modeServer, env(m))
 	if err != nil {
 		t.Fatal(err)
 	}
 	switch {
+	case cfg.WorkerJobs != 64:
+		t.Errorf("WorkerJobs = %d", cfg.WorkerJobs)
 	case cfg.HTTPAddr != "127.0.0.1:9000":
 		t.Errorf("HTTPAddr = %q", cfg.HTTPAddr)
 	case cfg.DatabaseURL != m["JOBFLOW_DATABASE_URL"]:
@@ -181,6 +184,8 @@ func TestLoadConfig_ErrInvalid(t *testing.T) {
 		{"JOBFLOW_RECONCILE_INTERVAL", "1s"},
 		{"JOBFLOW_WORKER_STOP_TIMEOUT", "soon"},
 		{"JOBFLOW_WORKER_STOP_TIMEOUT", "-1s"},
+		{"JOBFLOW_WORKER_JOBS", "0"},
+		{"JOBFLOW_WORKER_JOBS", "many"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -130,5 +130,6 @@ Environment (defaults in brackets):
                               X-Forwarded-Proto are believed; from others the TCP peer is the client [none]
   JOBFLOW_LOG_LEVEL           debug, info, warn or error [info]
   JOBFLOW_WORKER_STOP_TIMEOUT on SIGTERM, how long running jobs may finish before they are stopped [30s]
+  JOBFLOW_WORKER_JOBS         jobs one worker runs at once; more wait in Temporal, served fairly by tenant [1000]
   JOBFLOW_AUDIT_RETENTION     how long audit log rows are kept, e.g. 90d or 720h [180d]
 `

@@ -111,6 +111,10 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 		// default 8 s, an abort could take longer than its 10 s promise.
 		MaxHeartbeatThrottleInterval: time.Second,
 		DeadlockDetectionTimeout:     workflows.DeadlockDetectionTimeout,
+		// Jobs past this wait in Temporal's queue, where fairness serves
+		// the tenants in turn (docs/operations.md#fairness); 0 keeps the
+		// SDK's 1,000.
+		MaxConcurrentActivityExecutionSize: cfg.WorkerJobs,
 	}
 	var ws workers
 	queues := []string{cfg.TaskQueue}
