@@ -8,14 +8,17 @@ import (
 
 func TestRunWriteWins(t *testing.T) {
 	// Rows: the stored status; columns: the incoming one, both in the order
-	// of jobflow.RunStatuses (RUNNING SUCCESS FAIL ABORTING ABORTED PAUSED).
+	// of jobflow.RunStatuses (RUNNING SUCCESS FAIL ABORTING ABORTED PAUSED
+	// QUEUED SKIPPED).
 	want := map[jobflow.RunStatus]string{
-		jobflow.RunRunning:  "111111",
-		jobflow.RunSuccess:  "000000",
-		jobflow.RunFail:     "000000",
-		jobflow.RunAborting: "011110",
-		jobflow.RunAborted:  "000000",
-		jobflow.RunPaused:   "111111",
+		jobflow.RunRunning:  "11111101",
+		jobflow.RunSuccess:  "00000000",
+		jobflow.RunFail:     "00000000",
+		jobflow.RunAborting: "01111001",
+		jobflow.RunAborted:  "00000000",
+		jobflow.RunPaused:   "11111101",
+		jobflow.RunQueued:   "01111011",
+		jobflow.RunSkipped:  "00000000",
 	}
 	if len(want) != len(jobflow.RunStatuses) {
 		t.Fatalf("the table covers %d statuses, the domain has %d", len(want), len(jobflow.RunStatuses))
