@@ -172,10 +172,15 @@ func (r *runner) releasePool(ctx workflow.Context, jobID string) {
 	}
 }
 
-// releaseAllPools, at the run's end, drops whatever the run still holds
-// (a release that failed before included).
+// releaseAllPools, at the run's end, drops whatever the run still holds:
+// a release that failed before, or a lease taken by an execution before a
+// continue-as-new, included. Runs without a pooled job skip it.
 func (r *runner) releaseAllPools(ctx workflow.Context) {
-	if r.pool.asked && r.pool.on && r.pool.any {
+	pooled := r.pool.any
+	for _, j := range r.g.jobs {
+		pooled = pooled || j != nil && j.Pool != ""
+	}
+	if pooled && r.poolsOn(ctx) {
 		r.releasePool(ctx, "")
 	}
 }
