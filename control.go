@@ -23,4 +23,5 @@ const (
 	JobCondition JobType = "CONDITION"
 	JobSubflow   JobType = "SUBFLOW"
 	JobDependent JobType = "DEPENDENT"
+	JobApproval  JobType = "APPROVAL" // waits for a user's decision (jobtypes/approval.go)
 )

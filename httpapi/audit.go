@@ -200,6 +200,7 @@ var auditSafe = map[string]bool{
 	"dryRun": true, "version": true, "account": true, "type": true, "nodeId": true, "note": true,
 	"start": true, "end": true, "overlap": true, "tenantId": true, "userId": true, "revision": true,
 	"serviceAccount": true, "sysAdmin": true, "maxWorkflows": true,
+	"comment": true, "reason": true, // an approval's or a mark success's why, first 80 characters
 }
 
 // auditSummary is a short line about the request body: field names, and

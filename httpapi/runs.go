@@ -196,6 +196,70 @@ func (s *Server) markSuccess(c echo.Context) error {
 	return c.JSON(http.StatusOK, markSuccessResult{RunID: r.ID, JobID: c.Param("jobId"), Status: jobflow.NodeForcedSuccess})
 }
 
+// approvalInput is the body of POST /runs/{id}/nodes/{jobId}/approve|reject.
+type approvalInput struct {
+	Comment string `json:"comment" doc:"why (at most 2000 bytes); shown on the node run and in the audit log"`
+}
+
+// approvalResult answers a decision.
+type approvalResult struct {
+	RunID    string `json:"runId"`
+	JobID    string `json:"jobId"`
+	Decision string `json:"decision" enum:"APPROVED,REJECTED"`
+}
+
+// listApprovals answers the WAITING approvals the actor may decide (待我审批).
+func (s *Server) listApprovals(c echo.Context) error {
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	items, err := eng.Approvals(c.Request().Context(), actor(c).TenantID, s.approver(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(items, len(items), jobflow.ListParams{Page: 1, PageSize: len(items)}))
+}
+
+// approver is the actor as an approver.
+func (s *Server) approver(c echo.Context) engine.Approver {
+	a := actor(c)
+	who := engine.Approver{UserID: a.UserID, Role: a.Role}
+	if a.SysAdmin {
+		who.Role = jobflow.RoleTenantAdmin
+	}
+	if u, err := s.deps.Users.FindUserByID(c.Request().Context(), a.UserID); err == nil {
+		who.Account = u.Account
+	}
+	return who
+}
+
+func (s *Server) approveNode(c echo.Context) error { return s.decide(c, true) }
+func (s *Server) rejectNode(c echo.Context) error  { return s.decide(c, false) }
+
+// decide applies an approver's decision to a WAITING APPROVAL node
+// (docs/run-semantics.md#approval-jobs).
+func (s *Server) decide(c echo.Context, approve bool) error {
+	var in approvalInput
+	if err := decodeOptional(c, &in); err != nil {
+		return err
+	}
+	eng, err := s.engine()
+	if err != nil {
+		return err
+	}
+	r, err := eng.Decide(c.Request().Context(), actor(c).TenantID, c.Param("id"), c.Param("jobId"), s.approver(c), approve, in.Comment)
+	if err != nil {
+		return err
+	}
+	setAudit(c, auditObject{Name: r.WorkflowName})
+	res := approvalResult{RunID: r.ID, JobID: c.Param("jobId"), Decision: "REJECTED"}
+	if approve {
+		res.Decision = "APPROVED"
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
 // pauseRun and resumeRun answer the run as FlowRun has recorded it.
 func (s *Server) pauseRun(c echo.Context) error {
 	return s.pauseOrResume(c, (*engine.Engine).Pause)

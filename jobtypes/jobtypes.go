@@ -35,6 +35,7 @@ var All = []jobflow.JobTypeDef{
 	conditionType{},
 	subflowType{},
 	dependentType{},
+	approvalType{},
 }
 
 func init() {

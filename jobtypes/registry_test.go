@@ -20,6 +20,7 @@ var minimal = map[jobflow.JobType]string{
 	jobflow.JobCondition: `{"cases":[{"when":"true"}]}`,
 	jobflow.JobSubflow:   `{"workflowId":"wf_1"}`,
 	jobflow.JobDependent: `{"items":[{"workflowId":"wf_1","window":"today"}]}`,
+	jobflow.JobApproval:  `{"approvers":{"roles":["TENANT_ADMIN"]}}`,
 }
 
 // TestRegistry: every type of All is registered under its name, in the
@@ -37,11 +38,11 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: kind %s, executor %v", d.Type(), d.Kind(), ex != nil)
 		}
 	}
-	if got := strings.Join(names, ","); got != "SHELL,PYTHON,SQL,HTTP,CONDITION,SUBFLOW,DEPENDENT" {
+	if got := strings.Join(names, ","); got != "SHELL,PYTHON,SQL,HTTP,CONDITION,SUBFLOW,DEPENDENT,APPROVAL" {
 		t.Errorf("registered %s", got)
 	}
 	j := jobflow.Job{Name: "x", Type: "FTP", Config: json.RawMessage(`{}`)}
-	if err := j.Normalize(); err == nil || jobflow.ErrorMessage(err) != "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT" {
+	if err := j.Normalize(); err == nil || jobflow.ErrorMessage(err) != "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT, APPROVAL" {
 		t.Errorf("unknown type: %v", err)
 	}
 }

@@ -49,6 +49,9 @@ const (
 	// UpdateMarkSuccess marks a FAIL or UPSTREAM_FAILED node FORCED_SUCCESS
 	// so that its descendants run: MarkSuccessRequest (marksuccess.go).
 	UpdateMarkSuccess = "markSuccess"
+	// UpdateApprove decides a WAITING APPROVAL node: ApprovalDecision
+	// (approval.go).
+	UpdateApprove = "approve"
 )
 
 // Search attributes registered at start-up, so the Temporal Web UI can
@@ -205,6 +208,15 @@ type MarkSuccessRequest struct {
 	JobID  string `json:"jobId"`
 	By     string `json:"by"`
 	Reason string `json:"reason"`
+}
+
+// ApprovalDecision is the argument of the approve update: who approved
+// (Approve) or rejected which APPROVAL node, and why.
+type ApprovalDecision struct {
+	JobID   string `json:"jobId"`
+	Approve bool   `json:"approve"`
+	By      string `json:"by"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // BreakRequest is the argument of the break update.

@@ -13,6 +13,7 @@ var controlStarters = map[jobflow.JobType]func(r *runner, ctx workflow.Context, 
 	jobflow.JobCondition: (*runner).startCondition,
 	jobflow.JobDependent: (*runner).startDependent,
 	jobflow.JobSubflow:   (*runner).startSubflow,
+	jobflow.JobApproval:  (*runner).startApproval,
 }
 
 // startControl starts node i when its job is of a type FlowRun runs itself,

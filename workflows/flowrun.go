@@ -116,7 +116,7 @@ func (r *runner) startReady(ctx workflow.Context) {
 }
 
 // start starts node i: a RunJob activity, or for the control job types
-// (CONDITION, SUBFLOW, DEPENDENT) what FlowRun does itself (control.go).
+// (CONDITION, SUBFLOW, DEPENDENT, APPROVAL) what FlowRun does itself (control.go).
 func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 	if !r.holdPool(ctx, i, job) {
 		return

@@ -223,6 +223,10 @@ func newRunner(ctx workflow.Context, in FlowRunInput) (*runner, error) {
 		workflow.UpdateHandlerOptions{Validator: r.validateMarkSuccess}); err != nil {
 		return nil, err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove, r.approve,
+		workflow.UpdateHandlerOptions{Validator: r.validateApproval}); err != nil {
+		return nil, err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause, r.pause,
 		workflow.UpdateHandlerOptions{Validator: r.validatePause}); err != nil {
 		return nil, err
