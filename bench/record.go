@@ -217,8 +217,26 @@ func scenarios() []scenario {
 		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalPoolGranted, workflows.PoolGranted{JobID: "a"})
 	}
 
+	// APPROVAL (approval.go): gate waits, an approver approves it, then
+	// after runs.
+	approvalSnap := scripted([]string{"gate", "after"}, nil, [2]string{"gate", "after"})
+	approvalSnap.Jobs[0].Type = jobflow.JobApproval
+	approvalSnap.Jobs[0].Config = []byte(`{"approvers":{"roles":["TENANT_ADMIN"],"users":[]},"timeoutSeconds":3600,"onTimeout":"REJECT","message":"go?"}`)
+	approveGate := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(500 * time.Millisecond)
+		u, err := h.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: workflows.UpdateApprove, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.ApprovalDecision{JobID: "gate", Approve: true, By: "recorder", Comment: "fine"}},
+		})
+		if err != nil {
+			return err
+		}
+		return u.Get(ctx, nil)
+	}
+
 	return []scenario{
 		{name: "concurrency-queued", in: in(queuedSnap), during: grant},
+		{name: "approval", in: in(approvalSnap), during: approveGate},
 		{name: "pool-wait", in: in(pooledSnap), during: poolGrant},
 		{name: "calendar-dry-run", in: dryRunIn},
 		{name: "schedule-dropped", in: droppedIn},

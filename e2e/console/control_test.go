@@ -213,6 +213,53 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.waitFor("the waiter ran", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 60*time.Second)
 	})
 
+	// 审批: the APPROVAL job's form; a run waits at the gate; 待我审批 lists
+	// it and 通过 with a comment lets the run go on; a second run is
+	// rejected from the run view's node menu and fails with who and why
+	// (docs/run-semantics.md#approval-jobs).
+	t.Run("Approval", func(t *testing.T) {
+		w, ids := flow(t, api, "approval-flow", "echo gate", "echo after")
+		api.Must("PATCH", "/api/v1/jobs/"+ids[0], map[string]any{"type": "APPROVAL", "name": "gate",
+			"config": map[string]any{"approvers": map[string]any{"roles": []string{"TENANT_ADMIN"}}, "message": "今晚装载？"}}, 200, nil)
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("job-edit-gate")
+		b.visible("ap-roles")
+		b.waitFor("the message in the form", `document.querySelector('[data-testid="ap-message"]')?.value === '今晚装载？'`, stepTimeout)
+		b.shot("approval-form")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+
+		start := func() string {
+			var started struct {
+				RunID string `json:"runId"`
+			}
+			api.Must("POST", "/api/v1/workflows/"+w.ID+"/runs", map[string]any{}, 202, &started)
+			return started.RunID
+		}
+		first := start()
+		b.open("/approvals")
+		b.waitText("approvals-table", "今晚装载？")
+		b.shot("approvals")
+		b.click("approval-approve-gate")
+		b.typeInto("decide-comment", "可以")
+		b.click("decide-ok")
+		b.waitFor("the list empty", `!document.querySelector('[data-testid="approval-approve-gate"]')`, 30*time.Second)
+		b.open("/runs/" + first)
+		b.waitFor("approved run succeeded", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 60*time.Second)
+
+		second := start()
+		b.open("/runs/" + second)
+		b.waitFor("the gate waiting", nodeStatusJS("gate", "WAITING"), 60*time.Second)
+		b.click("node-actions-gate")
+		b.click("menu-reject")
+		b.typeInto("decide-comment", "数据未就绪")
+		b.click("decide-ok")
+		b.waitFor("rejected run failed", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'FAIL'`, 60*time.Second)
+		b.waitBodyText("数据未就绪")
+		b.shot("approval-rejected")
+	})
+
 	// 强制成功 from the node menu of a finished, failed run: the reason is
 	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
 	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).

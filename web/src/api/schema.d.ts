@@ -75,6 +75,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the WAITING APPROVAL nodes of running runs that the caller may decide (待我审批), oldest first, with each one's message, deadline and onTimeout */
+        get: operations["get_api_v1_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-logs": {
         parameters: {
             query?: never;
@@ -531,6 +548,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{id}/nodes/{jobId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER named by the APPROVAL job's approvers (roles or users; others 403): approve (审批通过) its WAITING node {comment}: the node succeeds with outputs decision and by, and its descendants run; 409 if the node is not a WAITING approval of a running run */
+        post: operations["post_api_v1_runs_id_nodes_jobId_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/nodes/{jobId}/break": {
         parameters: {
             query?: never;
@@ -576,6 +610,23 @@ export interface paths {
         put?: never;
         /** MEMBER: mark (强制成功) a FAIL or UPSTREAM_FAILED node succeeded {reason}: it becomes FORCED_SUCCESS with who and why, and its descendants run — in the same run while it goes on, else in a FAILED-mode rerun that carries the node; 200 {runId, jobId, status} names the run the mark took effect in; 409 for a node in another status */
         post: operations["post_api_v1_runs_id_nodes_jobId_mark_success"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/nodes/{jobId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MEMBER named by the APPROVAL job's approvers (others 403): reject (驳回) its WAITING node {comment}: the node fails with who and why; 409 if the node is not a WAITING approval of a running run */
+        post: operations["post_api_v1_runs_id_nodes_jobId_reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1030,7 +1081,7 @@ export interface paths {
         /** MEMBER: the jobs of a workflow */
         get: operations["get_api_v1_workflows_id_jobs"];
         put?: never;
-        /** MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id) */
+        /** MEMBER: add a job (SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT, APPROVAL; config validated per type; 409 duplicate name; every id the config carries must be the tenant's: a datasource (SQL), a workflow (SUBFLOW, DEPENDENT), a job of the same workflow (CONDITION targets), else 400 INVALID with details.field and details.id) */
         post: operations["post_api_v1_workflows_id_jobs"];
         delete?: never;
         options?: never;
@@ -1449,6 +1500,46 @@ export interface components {
             events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS")[];
             template?: string;
         };
+        ApprovalInput: {
+            /** @description why (at most 2000 bytes); shown on the node run and in the audit log */
+            comment?: string;
+        };
+        /** @description a APPROVAL job */
+        ApprovalJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["ApprovalJobConfig"];
+            /** @enum {string} */
+            type: "APPROVAL";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVAL";
+        };
+        ApprovalJobConfig: {
+            approvers: {
+                /** @description roles in the run's tenant whose users may decide */
+                roles?: ("TENANT_ADMIN" | "MEMBER")[];
+                /** @description user ids who may decide */
+                users?: string[];
+            };
+            /** @description what the approvers are asked */
+            message?: string;
+            /**
+             * @description what the timeout decides: REJECT fails the node, APPROVE lets it succeed
+             * @default REJECT
+             * @enum {string}
+             */
+            onTimeout: "REJECT" | "APPROVE";
+            /** @description how long to wait for a decision; 0: 24 h */
+            timeoutSeconds?: number;
+        };
+        ApprovalResult: {
+            /** @enum {string} */
+            decision: "APPROVED" | "REJECTED";
+            jobId: string;
+            runId: string;
+        };
         AuditEntry: {
             action: string;
             /** Format: date-time */
@@ -1735,7 +1826,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
         };
         GridRun: {
             cells: {
@@ -1857,13 +1948,13 @@ export interface components {
             runId: string;
         };
         /** @description a job: its fields and the config of its type, tagged by type */
-        Job: components["schemas"]["ShellJob"] | components["schemas"]["PythonJob"] | components["schemas"]["SqlJob"] | components["schemas"]["HttpJob"] | components["schemas"]["ConditionJob"] | components["schemas"]["SubflowJob"] | components["schemas"]["DependentJob"];
+        Job: components["schemas"]["ShellJob"] | components["schemas"]["PythonJob"] | components["schemas"]["SqlJob"] | components["schemas"]["HttpJob"] | components["schemas"]["ConditionJob"] | components["schemas"]["SubflowJob"] | components["schemas"]["DependentJob"] | components["schemas"]["ApprovalJob"];
         JobChange: {
             changes: components["schemas"]["Change"][];
             id?: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
         };
         /** @description the fields every job has, whatever its type */
         JobFields: {
@@ -1884,15 +1975,15 @@ export interface components {
             tenantId: string;
             timeoutSeconds: number;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
             /** Format: date-time */
             updatedAt: string;
             workerGroup: string;
             workflowId: string;
         };
         JobInput: {
-            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig */
-            config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"];
+            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig, APPROVAL → ApprovalJobConfig */
+            config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"] | components["schemas"]["ApprovalJobConfig"];
             cron?: string;
             name?: string;
             pool?: string;
@@ -1902,7 +1993,7 @@ export interface components {
             retry?: components["schemas"]["Retry"];
             timeoutSeconds?: number;
             /** @enum {string} */
-            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
             workerGroup?: string;
         };
         JobLimits: {
@@ -1927,7 +2018,7 @@ export interface components {
             id?: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
         };
         JobTypeInfo: {
             defaults: unknown;
@@ -1938,7 +2029,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
         };
         License: {
             /** Format: date-time */
@@ -2045,7 +2136,7 @@ export interface components {
             jobId: string;
             jobName: string;
             /** @enum {string} */
-            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
             outputs?: {
                 [key: string]: string;
             };
@@ -2068,7 +2159,7 @@ export interface components {
             jobId: string;
             jobName: string;
             /** @enum {string} */
-            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT";
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
             runId: string;
             /** Format: date-time */
             startedAt: string | null;
@@ -2090,6 +2181,27 @@ export interface components {
         };
         PasswordReset: {
             password: string;
+        };
+        PendingApproval: {
+            /** Format: date-time */
+            deadline: string;
+            jobId: string;
+            jobName: string;
+            message: string;
+            /** @enum {string} */
+            onTimeout: "REJECT" | "APPROVE";
+            runId: string;
+            /** Format: date-time */
+            since: string;
+            workflowId: string;
+            workflowName: string;
+        };
+        PendingApprovalList: {
+            items: components["schemas"]["PendingApproval"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
         };
         Pool: {
             /** Format: date-time */
@@ -2798,6 +2910,33 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_approvals: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingApprovalList"];
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
@@ -3998,6 +4137,42 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_api_v1_runs_id_nodes_jobId_approve: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_runs_id_nodes_jobId_break: {
         parameters: {
             query?: never;
@@ -4087,6 +4262,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarkSuccessResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_runs_id_nodes_jobId_reject: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalResult"];
                 };
             };
             400: components["responses"]["Error"];

@@ -1,7 +1,8 @@
 // The job forms of the control types (docs/run-semantics.md), written
 // against their configs (package jobtypes): CONDITION {cases: [{when, to}],
 // default}, SUBFLOW {workflowId, version, params, wait}, DEPENDENT {items:
-// [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail}.
+// [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail},
+// APPROVAL {approvers: {roles, users}, timeoutSeconds, onTimeout, message}.
 // Defaults come from the server's registry (useJobTypes): a field left
 // empty is left out, and the server fills its default.
 import { useState } from 'react'
@@ -27,6 +28,11 @@ export interface ControlValues {
   depTimeout?: number
   depOnFail?: string
   depInterval?: number
+  apRoles: string[]
+  apUsers: string[]
+  apTimeout?: number
+  apOnTimeout?: string
+  apMessage?: string
 }
 
 // controlToForm reads a control job's config into the form's fields.
@@ -47,6 +53,11 @@ export function controlToForm(c: Cfg): ControlValues {
     depTimeout: c.timeoutSeconds as number | undefined,
     depOnFail: c.onUpstreamFail as string | undefined,
     depInterval: (c.checkIntervalSeconds as number) || undefined,
+    apRoles: ((c.approvers as { roles?: string[] })?.roles) ?? ['TENANT_ADMIN'],
+    apUsers: ((c.approvers as { users?: string[] })?.users) ?? [],
+    apTimeout: c.timeoutSeconds as number | undefined,
+    apOnTimeout: c.onTimeout as string | undefined,
+    apMessage: (c.message as string) ?? '',
   }
 }
 
@@ -55,6 +66,8 @@ export function controlConfig(type: string, v: ControlValues): Cfg {
   switch (type) {
     case 'CONDITION':
       return { cases: (v.cases ?? []).map((c) => ({ when: c.when ?? '', to: c.to ?? [] })), default: v.defaultTo ?? [] }
+    case 'APPROVAL':
+      return { approvers: { roles: v.apRoles ?? [], users: v.apUsers ?? [] }, timeoutSeconds: v.apTimeout ?? 0, onTimeout: v.apOnTimeout || undefined, message: v.apMessage ?? '' }
     case 'SUBFLOW':
       return { workflowId: v.subWorkflowId ?? '', version: v.subVersion || undefined, ...(v.subParams?.trim() ? { params: parseParams(v.subParams) } : {}), wait: v.subWait }
     default:
@@ -131,6 +144,28 @@ export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
       <Form.Item name="defaultTo" label={t('Default (no case true)')}>
         <Select mode="multiple" options={targets} optionFilterProp="label" data-testid="cond-default" />
       </Form.Item>
+    </>)
+  }
+  if (type === 'APPROVAL') {
+    return (<>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('approval.help')}</Typography.Paragraph>
+      <Row gutter={12}>
+        <Col span={10}><Form.Item name="apRoles" label={t('Approver roles')}>
+          <Select mode="multiple" options={['TENANT_ADMIN', 'MEMBER'].map((r) => ({ value: r, label: t(r) }))} data-testid="ap-roles" />
+        </Form.Item></Col>
+        <Col span={14}><Form.Item name="apUsers" label={t('Approver users (user ids)')}>
+          <Select mode="tags" tokenSeparators={[',', ' ']} open={false} data-testid="ap-users" />
+        </Form.Item></Col>
+      </Row>
+      <Row gutter={12}>
+        <Col span={8}><Form.Item name="apTimeout" label={t('Wait timeout (s)')} tooltip={t('0: 24 h')}>
+          <InputNumber min={0} style={{ width: '100%' }} data-testid="ap-timeout" />
+        </Form.Item></Col>
+        <Col span={8}><Form.Item name="apOnTimeout" label={t('On timeout')}>
+          <Select options={[{ value: 'REJECT', label: t('Reject') }, { value: 'APPROVE', label: t('Approve') }]} data-testid="ap-ontimeout" />
+        </Form.Item></Col>
+      </Row>
+      <Form.Item name="apMessage" label={t('Message to the approvers')}><Input.TextArea rows={2} data-testid="ap-message" /></Form.Item>
     </>)
   }
   if (type === 'SUBFLOW') {

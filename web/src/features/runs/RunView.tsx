@@ -10,6 +10,7 @@ import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
 import { StatusTag, finalRun, liveRun } from '../../lib/status'
+import { DecideDialog, type Deciding } from '../approvals/DecideDialog'
 import { duration, time } from '../../lib/format'
 import { useWorkflow } from '../workflows/api'
 import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
@@ -71,6 +72,7 @@ function RunPage({ run }: { run: Run }) {
   const brk = useBreak(run.id)
   const mark = useMarkSuccess(run.id)
   const [marking, setMarking] = useState<NodeRun | null>(null)
+  const [deciding, setDeciding] = useState<Deciding | null>(null)
   const [reason, setReason] = useState('')
   const [selected, setSelected] = useState<string | null>(null)
   const [tab, setTab] = useState('nodes')
@@ -154,6 +156,11 @@ function RunPage({ run }: { run: Run }) {
       { key: 'from', label: <span data-testid="menu-rerun-from">{t('Rerun downstream')}</span>, disabled: !isFinal, onClick: () => doRerun('FROM_NODE', n.jobId) },
       { key: 'node', label: <span data-testid="menu-rerun-node">{t('Rerun this node')}</span>, disabled: !isFinal, onClick: () => doRerun('NODE', n.jobId) },
       { key: 'break', label: <span data-testid="menu-break">{t('Break')}</span>, disabled: !canBreak, onClick: () => doBreak(n.jobId) },
+      ...(n.jobType === 'APPROVAL' ? [
+        { key: 'approve', label: <span data-testid="menu-approve">{t('Approve')}</span>, disabled: n.status !== 'WAITING' || isFinal,
+          onClick: () => setDeciding({ runId: run.id, jobId: n.jobId, jobName: n.jobName, approve: true }) },
+        { key: 'reject', label: <span data-testid="menu-reject">{t('Reject')}</span>, disabled: n.status !== 'WAITING' || isFinal,
+          onClick: () => setDeciding({ runId: run.id, jobId: n.jobId, jobName: n.jobName, approve: false }) }] : []),
       { key: 'mark', label: <span data-testid="menu-mark-success">{t('Mark succeeded')}</span>,
         disabled: n.status !== 'FAIL' && n.status !== 'UPSTREAM_FAILED', onClick: () => { setReason(''); setMarking(n) } },
     ]
@@ -252,6 +259,7 @@ function RunPage({ run }: { run: Run }) {
             : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
         ]} />
       </div>
+      <DecideDialog deciding={deciding} onClose={() => setDeciding(null)} />
       <Modal open={!!marking} title={t('Mark succeeded') + (marking ? ': ' + marking.jobName : '')} okText={t('Confirm')} destroyOnHidden
         okButtonProps={{ disabled: !reason.trim(), loading: mark.isPending, 'data-testid': 'mark-ok' }}
         onOk={doMark} onCancel={() => setMarking(null)}>
