@@ -121,7 +121,7 @@ func TestEngine_Concurrency_FailAndSkip(t *testing.T) {
 	e := newEnv(t)
 	cfg := concurrencyConfig(2, "FAIL")
 	cfg["invoke"] = map[string]any{"enabled": true}
-	wfID, _ := e.workflow("refusing", []jobSpec{shell("a", "sleep 3")}, cfg)
+	wfID, _ := e.workflow("refusing", []jobSpec{shell("a", "sleep 2")}, cfg)
 	answers := e.startMany(wfID, 20)
 	if len(answers[202]) != 2 || len(answers[409]) != 18 {
 		t.Fatalf("answers by status: %d × 202, %d × 409 (%v)", len(answers[202]), len(answers[409]), answers)
@@ -151,7 +151,7 @@ func TestEngine_Concurrency_FailAndSkip(t *testing.T) {
 		e.waitFinished(runID(t, b))
 	}
 
-	skipID, _ := e.workflow("skipping", []jobSpec{shell("a", "sleep 3")}, concurrencyConfig(1, "SKIP"))
+	skipID, _ := e.workflow("skipping", []jobSpec{shell("a", "sleep 2")}, concurrencyConfig(1, "SKIP"))
 	first := e.startMany(skipID, 1)[202]
 	var second struct {
 		RunID  string            `json:"runId"`

@@ -80,7 +80,9 @@ func (r *runner) askPool(ctx workflow.Context, i int, job *jobflow.Job) (jobflow
 		WorkflowID: r.snap.WorkflowID, WorkflowName: r.snap.WorkflowName, TemporalWorkflowID: r.temporalWorkflowID,
 		Slots: job.PoolSlots, Priority: job.EffectivePriority()}
 	var g jobflow.PoolGrant
-	lctx := workflow.WithLocalActivityOptions(ctx, recordOptions())
+	// An abort arriving meanwhile must not fail the ask: whatever it
+	// grants, the run's end releases.
+	lctx := workflow.WithLocalActivityOptions(disconnected(ctx), recordOptions())
 	err := workflow.ExecuteLocalActivity(lctx, AcquirePoolActivity, req).Get(lctx, &g)
 	return g, err
 }

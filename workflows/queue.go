@@ -42,8 +42,18 @@ func (r *runner) admit(ctx workflow.Context) int {
 	if !c.Limited() || workflow.GetVersion(ctx, "concurrency", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return admitGo
 	}
+	if ctx.Err() != nil { // aborted before it began: it never asks
+		r.notStarted = true
+		r.onCancel()
+		return admitAborted
+	}
 	adm, err := r.askSlot(ctx)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil: // aborted while it asked
+		r.notStarted = true
+		r.onCancel()
+		return admitAborted
+	case err != nil:
 		r.invalid = "the run could not be admitted under the workflow's concurrency limit: " + err.Error()
 		return admitGo
 	}

@@ -169,3 +169,16 @@ func statusList(st []jobflow.RunStatus) string {
 	}
 	return b.String()
 }
+
+// A run aborted before its first workflow task never asks for a slot and
+// ends ABORTED, not FAIL.
+func TestFlowRun_AbortedBeforeAdmission(t *testing.T) {
+	s := newStub()
+	env, a := queueEnv(t, s, queued)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 0)
+	res, err := run(t, env, limited(jobflow.ConcurrencyQueue))
+	var canceled *temporal.CanceledError
+	if !errors.As(err, &canceled) || res.Status != jobflow.RunAborted || s.callCount("a") != 0 {
+		t.Fatalf("status %s, err %v, a ran %d (asked %d times)", res.Status, err, s.callCount("a"), a.count())
+	}
+}
