@@ -40,7 +40,8 @@ const (
 	RefDatasource   RefKind = "datasource"
 	RefWorkflow     RefKind = "workflow"
 	RefAlarmChannel RefKind = "alarm channel"
-	RefPool         RefKind = "pool" // by name, not id
+	RefPool         RefKind = "pool"   // by name, not id
+	RefMember       RefKind = "member" // a user id with a membership in the tenant
 )
 
 // DraftRefs is what CheckDraft reads of the tenant. The store implements it

@@ -75,3 +75,19 @@ func (conditionType) CheckRefs(_ context.Context, rc jobflow.RefCheck, j *jobflo
 	}
 	return nil
 }
+
+// CheckRefs refuses approver user ids that are not members of the tenant:
+// a user of another tenant could otherwise be named to decide this
+// tenant's run (docs/security.md).
+func (approvalType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflow.Job) error {
+	var c ApprovalConfig
+	if err := json.Unmarshal(j.Config, &c); err != nil {
+		return err
+	}
+	for k, u := range c.Approvers.Users {
+		if err := rc.Exists(ctx, jobflow.RefMember, fmt.Sprintf("config.approvers.users[%d]", k), u); err != nil {
+			return err
+		}
+	}
+	return nil
+}

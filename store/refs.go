@@ -32,14 +32,18 @@ var refTables = map[jobflow.RefKind]string{
 	jobflow.RefWorkflow:     "workflows",
 	jobflow.RefAlarmChannel: "alarm_channels",
 	jobflow.RefPool:         "pools",
+	jobflow.RefMember:       "memberships",
 }
 
 // RefExists reports whether the tenant holds an object of kind with id.
 func (r refs) RefExists(ctx context.Context, kind jobflow.RefKind, tenantID, id string) (bool, error) {
 	var n int
 	col := "id"
-	if kind == jobflow.RefPool {
+	switch kind {
+	case jobflow.RefPool:
 		col = "name" // jobs name their pool, so an export travels between tenants
+	case jobflow.RefMember:
+		col = "user_id"
 	}
 	query := `SELECT COUNT(*) FROM ` + refTables[kind] + ` WHERE ` + col + ` = ? AND tenant_id = ?`
 	if err := sqlx.GetContext(ctx, r.q, &n, r.q.Rebind(query), id, tenantID); err != nil {

@@ -45,8 +45,8 @@ func wantRef(t *testing.T, what string, err error, field, id string) {
 	}
 }
 
-// TestRefs_ForeignIDsRefused: tenant B's datasource, workflow, job and
-// alarm channel ids, and another workflow's job as a CONDITION target, are
+// TestRefs_ForeignIDsRefused: tenant B's datasource, workflow, job,
+// member and alarm channel ids, and another workflow's job as a CONDITION target, are
 // refused by job create and update, config save and import, each a 400
 // naming the field and the id, with tenant A's workflows and jobs
 // unchanged.
@@ -75,6 +75,21 @@ func TestRefs_ForeignIDsRefused(t *testing.T) {
 		other := mustWorkflow(t, s, a.ID, "a-other", "")
 		otherJob := mustShellJob(t, s, a.ID, other.ID, "other-job")
 		sibling := mustShellJob(t, s, a.ID, wfA.ID, "sibling")
+		userOf := func(tenantID, account string) *jobflow.User {
+			u := &jobflow.User{Account: account, Name: account}
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetMembership(ctx, tenantID, u.ID, jobflow.RoleMember); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		annA, bobB := userOf(a.ID, "ann"), userOf(b.ID, "bob")
+		if err := s.CreateJob(ctx, &jobflow.Job{TenantID: a.ID, WorkflowID: wfA.ID, Name: "gate", Type: jobflow.JobApproval,
+			Config: json.RawMessage(`{"approvers":{"users":["` + annA.ID + `"]}}`)}); err != nil {
+			t.Fatalf("own member as approver refused: %v", err)
+		}
 		sqlJob := &jobflow.Job{TenantID: a.ID, WorkflowID: wfA.ID, Name: "load", Type: jobflow.JobSQL,
 			Config: json.RawMessage(`{"datasourceId":"` + dsA.ID + `","sql":"select 1"}`)}
 		if err := s.CreateJob(ctx, sqlJob); err != nil {
@@ -101,6 +116,7 @@ func TestRefs_ForeignIDsRefused(t *testing.T) {
 			{"DEPENDENT on B's job", "config.items[0].jobId", jobB.ID, job("x4", jobflow.JobDependent, `{"items":[{"workflowId":"`+other.ID+`","jobId":"`+jobB.ID+`","window":"today"}]}`)},
 			{"CONDITION to another workflow's job", "config.cases[0].to", otherJob.ID, job("x5", jobflow.JobCondition, cond(otherJob.ID))},
 			{"CONDITION to B's job", "config.cases[0].to", jobB.ID, job("x6", jobflow.JobCondition, cond(jobB.ID))},
+			{"APPROVAL by B's member", "config.approvers.users[1]", bobB.ID, job("x7", jobflow.JobApproval, `{"approvers":{"users":["`+annA.ID+`","`+bobB.ID+`"]}}`)},
 		} {
 			wantRef(t, "create "+c.what, s.CreateJob(ctx, c.j), c.field, c.id)
 			// The same config as an edit of an existing job.
