@@ -24,4 +24,5 @@ const (
 	JobSubflow   JobType = "SUBFLOW"
 	JobDependent JobType = "DEPENDENT"
 	JobApproval  JobType = "APPROVAL" // waits for a user's decision (jobtypes/approval.go)
+	JobForEach   JobType = "FOREACH"  // one child run per item of a list (jobtypes/foreach.go)
 )

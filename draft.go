@@ -79,7 +79,7 @@ func CheckDraft(ctx context.Context, d Draft, refs DraftRefs) error {
 			}
 			return err
 		}
-		subflows = subflows || j.Type == JobSubflow
+		subflows = subflows || j.CalledWorkflow() != ""
 	}
 	if d.ConfigChanged {
 		if err := checkConfigRefs(ctx, refs, w.TenantID, w.Config); err != nil {

@@ -118,6 +118,10 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 	w.RegisterActivityWithOptions(a.PrepareSubflow, activity.RegisterOptions{Name: workflows.PrepareSubflowActivity})
 	w.RegisterActivityWithOptions(a.EndSubflow, activity.RegisterOptions{Name: workflows.EndSubflowActivity})
+	w.RegisterActivityWithOptions(a.PrepareForEach, activity.RegisterOptions{Name: workflows.PrepareForEachActivity})
+	w.RegisterActivityWithOptions(a.NextForEachItems, activity.RegisterOptions{Name: workflows.NextForEachItemsActivity})
+	w.RegisterActivityWithOptions(a.StartForEachItem, activity.RegisterOptions{Name: workflows.StartForEachItemActivity})
+	w.RegisterActivityWithOptions(a.AbortForEachItem, activity.RegisterOptions{Name: workflows.AbortForEachItemActivity})
 }
 
 // Close closes the cached SQL connection pools.

@@ -95,15 +95,22 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 			return none, subflowConfigError("config.params: %s", jobflow.ErrorMessage(err))
 		}
 	}
-	child.WorkflowID, child.WorkflowName, child.VersionID = snap.WorkflowID, snap.WorkflowName, snap.VersionID
+	return a.createChildRun(ctx, st, child, snap, plan, in.TaskQueue, in.Depth, in.Ancestors)
+}
 
-	err = st.CreateRun(ctx, child, snap)
+// createChildRun creates child's run row with snap (a retry finds the row
+// its first attempt made) and returns the child's FlowRun input.
+func (a *Activities) createChildRun(ctx context.Context, st subflowStore, child *jobflow.Run, snap *jobflow.Snapshot,
+	plan *workflows.RerunPlan, taskQueue string, depth int, ancestors []string) (workflows.FlowRunInput, error) {
+	var none workflows.FlowRunInput
+	child.WorkflowID, child.WorkflowName, child.VersionID = snap.WorkflowID, snap.WorkflowName, snap.VersionID
+	err := st.CreateRun(ctx, child, snap)
 	if jobflow.ErrorCode(err) == jobflow.ECONFLICT { // a retry: the first attempt created it
-		prev, ferr := a.Runs.FindRunByID(ctx, in.TenantID, child.ID)
+		prev, ferr := a.Runs.FindRunByID(ctx, child.TenantID, child.ID)
 		if ferr != nil || prev.ParentRunID != child.ParentRunID || prev.ParentJobID != child.ParentJobID {
 			return none, subflowConfigError("run %s already exists and is not this job's child", child.ID)
 		}
-		if snap, err = st.FindRunSnapshot(ctx, in.TenantID, child.ID); err == nil {
+		if snap, err = st.FindRunSnapshot(ctx, child.TenantID, child.ID); err == nil {
 			child.Params = prev.Params
 		}
 	}
@@ -120,17 +127,17 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 		RerunOf:     child.RerunOf,
 		Plan:        plan,
 		CreatedBy:   child.CreatedBy,
-		TaskQueue:   in.TaskQueue,
+		TaskQueue:   taskQueue,
 		ParentRunID: child.ParentRunID,
 		ParentJobID: child.ParentJobID,
-		Depth:       in.Depth,
-		Ancestors:   in.Ancestors,
+		Depth:       depth,
+		Ancestors:   ancestors,
 	}
 	// A large child DAG travels by reference to its run_snapshots row, as
 	// the engine starts large runs (workflows/bigdag.go).
 	if workflows.ByReference(snap) {
 		in2.Snapshot = workflows.SnapshotHeader(*snap)
-		in2.SnapshotRef = &workflows.SnapshotRef{TenantID: in.TenantID, RunID: child.ID}
+		in2.SnapshotRef = &workflows.SnapshotRef{TenantID: child.TenantID, RunID: child.ID}
 		if plan != nil {
 			packed := *plan
 			workflows.PackPlan(&packed)
@@ -216,17 +223,9 @@ func (a *Activities) childParams(ctx context.Context, in workflows.PrepareSubflo
 	if len(cfg.Params) == 0 {
 		return nil, nil
 	}
-	scope := vars.Scope{Params: in.Params, Upstream: in.Upstream}.WithCache()
-	if a.Variables != nil {
-		plain, _, err := a.Variables.VariableValues(ctx, in.TenantID)
-		if err != nil {
-			return nil, temporal.NewApplicationError("cannot load the tenant's variables", ErrTypeStoreFailed)
-		}
-		scope.Globals = plain
-	}
-	loc, err := time.LoadLocation(in.Timezone)
+	resolve, err := a.parentScope(ctx, in.TenantID, in.Params, in.Upstream, in.LogicalTime, in.Timezone)
 	if err != nil {
-		loc = time.UTC
+		return nil, err
 	}
 	keys := make([]string, 0, len(cfg.Params))
 	for k := range cfg.Params {
@@ -235,13 +234,32 @@ func (a *Activities) childParams(ctx context.Context, in workflows.PrepareSubflo
 	slices.Sort(keys)
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
-		v, err := vars.ResolveScope(cfg.Params[k], in.LogicalTime, loc, scope)
+		v, err := resolve(cfg.Params[k])
 		if err != nil {
 			return nil, subflowConfigError("config.params.%s: %v", k, err)
 		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// parentScope resolves texts in a parent run's scope: its params, the
+// tenant's plain variables, the upstream outputs and the logical time.
+func (a *Activities) parentScope(ctx context.Context, tenantID string, params map[string]string, upstream []vars.Upstream,
+	logicalTime time.Time, timezone string) (func(text string) (string, error), error) {
+	scope := vars.Scope{Params: params, Upstream: upstream}.WithCache()
+	if a.Variables != nil {
+		plain, _, err := a.Variables.VariableValues(ctx, tenantID)
+		if err != nil {
+			return nil, temporal.NewApplicationError("cannot load the tenant's variables", ErrTypeStoreFailed)
+		}
+		scope.Globals = plain
+	}
+	loc, err := time.LoadLocation(timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return func(text string) (string, error) { return vars.ResolveScope(text, logicalTime, loc, scope) }, nil
 }
 
 // EndSubflow writes the SUBFLOW node's end. For a child that succeeded it
@@ -252,13 +270,8 @@ func (a *Activities) EndSubflow(ctx context.Context, in workflows.EndSubflowInpu
 	node := in.Node
 	node.TenantID = in.TenantID
 	if in.NotStarted {
-		if r, err := a.Runs.FindRunByID(ctx, node.TenantID, in.ChildRunID); err == nil && !r.Status.Finished() {
-			r.Nodes, r.Edges, r.Children = nil, nil, nil
-			now := time.Now().UTC()
-			r.Status, r.EndedAt, r.Error = jobflow.RunAborted, &now, "aborted before it started"
-			if err := a.Runs.UpsertRun(ctx, r); err != nil {
-				return nil, temporal.NewApplicationError("cannot record the child run", ErrTypeStoreFailed)
-			}
+		if err := a.abortNotStarted(ctx, node.TenantID, in.ChildRunID); err != nil {
+			return nil, err
 		}
 	}
 	var out map[string]string
@@ -285,4 +298,20 @@ func (a *Activities) EndSubflow(ctx context.Context, in workflows.EndSubflowInpu
 		return nil, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
 	}
 	return out, nil
+}
+
+// abortNotStarted records ABORTED a child run whose row exists but whose
+// FlowRun never started.
+func (a *Activities) abortNotStarted(ctx context.Context, tenantID, runID string) error {
+	r, err := a.Runs.FindRunByID(ctx, tenantID, runID)
+	if err != nil || r.Status.Finished() {
+		return nil
+	}
+	r.Nodes, r.Edges, r.Children = nil, nil, nil
+	now := time.Now().UTC()
+	r.Status, r.EndedAt, r.Error = jobflow.RunAborted, &now, "aborted before it started"
+	if err := a.Runs.UpsertRun(ctx, r); err != nil {
+		return temporal.NewApplicationError("cannot record the child run", ErrTypeStoreFailed)
+	}
+	return nil
 }

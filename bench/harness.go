@@ -126,6 +126,10 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(ForgetDependent, activity.RegisterOptions{Name: workflows.ForgetDependentActivity})
 		r.RegisterActivityWithOptions(PrepareSubflow, activity.RegisterOptions{Name: workflows.PrepareSubflowActivity})
 		r.RegisterActivityWithOptions(EndSubflow, activity.RegisterOptions{Name: workflows.EndSubflowActivity})
+		r.RegisterActivityWithOptions(PrepareForEach, activity.RegisterOptions{Name: workflows.PrepareForEachActivity})
+		r.RegisterActivityWithOptions(NextForEachItems, activity.RegisterOptions{Name: workflows.NextForEachItemsActivity})
+		r.RegisterActivityWithOptions(StartForEachItem, activity.RegisterOptions{Name: workflows.StartForEachItemActivity})
+		r.RegisterActivityWithOptions(AbortForEachItem, activity.RegisterOptions{Name: workflows.AbortForEachItemActivity})
 	}, workerOpts)
 	return h, nil
 }

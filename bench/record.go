@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,6 +34,9 @@ type scenario struct {
 	logicalIn time.Duration
 	// byRef passes the snapshot by reference, as for a large DAG.
 	byRef bool
+	// children are the suffixes of the workflow ids of child workflows
+	// whose histories are recorded too, as <scenario>-<child>.json.
+	children map[string]string
 }
 
 // scripted makes a snapshot whose jobs behave as RunJob's scripts say
@@ -267,6 +271,10 @@ func scenarios() []scenario {
 		{name: "subflow", in: in(subflowParent(SubflowChildOK))},
 		{name: "subflow-fail", in: in(subflowParent(SubflowChildFail))},
 		{name: "subflow-abort", in: in(subflowParent(SubflowChildBlock)), during: cancelAfter(time.Second)},
+		// FOREACH: five items, one failing within the tolerance, the
+		// ForEach child recorded too; and an abort that reaches the items.
+		{name: "foreach", in: in(forEachParent(ForEachItemsOK)), children: forEachChild},
+		{name: "foreach-abort", in: in(forEachParent(ForEachItemsBlock)), during: cancelAfter(time.Second), children: forEachChild},
 	}
 }
 
@@ -302,26 +310,45 @@ func (h *Harness) RecordHistories(ctx context.Context, dir string, only ...strin
 			}
 		}
 		_ = run.Get(ctx, nil) // failed and aborted runs are recorded too
-		for n := 0; runID != ""; n++ {
-			hist, next, err := h.history(ctx, id, runID)
-			if err != nil {
-				return files, err
-			}
-			name := sc.name + ".json"
-			if n > 0 {
-				name = fmt.Sprintf("%s-%d.json", sc.name, n)
-			}
-			b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(hist)
-			if err != nil {
-				return files, err
-			}
-			path := filepath.Join(dir, name)
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				return files, err
-			}
-			files = append(files, path)
-			runID = next
+		written, err := h.writeHistories(ctx, dir, sc.name, id, runID)
+		files = append(files, written...)
+		if err != nil {
+			return files, err
 		}
+		for _, suffix := range slices.Sorted(maps.Keys(sc.children)) {
+			written, err := h.writeHistories(ctx, dir, sc.name+"-"+sc.children[suffix], id+suffix, "")
+			files = append(files, written...)
+			if err != nil {
+				return files, err
+			}
+		}
+	}
+	return files, nil
+}
+
+// writeHistories writes the history of workflow id from execution runID
+// ("" for its latest) on, one file per execution.
+func (h *Harness) writeHistories(ctx context.Context, dir, name, id, runID string) ([]string, error) {
+	var files []string
+	for n := 0; n == 0 || runID != ""; n++ {
+		hist, next, err := h.history(ctx, id, runID)
+		if err != nil {
+			return files, err
+		}
+		file := name + ".json"
+		if n > 0 {
+			file = fmt.Sprintf("%s-%d.json", name, n)
+		}
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(hist)
+		if err != nil {
+			return files, err
+		}
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return files, err
+		}
+		files = append(files, path)
+		runID = next
 	}
 	return files, nil
 }

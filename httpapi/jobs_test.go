@@ -159,7 +159,7 @@ func TestJobTypes(t *testing.T) {
 			}
 		}
 		want := map[string]string{"SHELL": "ACTIVITY", "PYTHON": "ACTIVITY", "SQL": "ACTIVITY", "HTTP": "ACTIVITY",
-			"CONDITION": "CONTROL", "SUBFLOW": "CONTROL", "DEPENDENT": "CONTROL", "APPROVAL": "CONTROL"}
+			"CONDITION": "CONTROL", "SUBFLOW": "CONTROL", "DEPENDENT": "CONTROL", "APPROVAL": "CONTROL", "FOREACH": "CONTROL"}
 		if fmt.Sprint(kinds) != fmt.Sprint(want) {
 			t.Errorf("kinds %v, want %v", kinds, want)
 		}

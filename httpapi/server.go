@@ -94,6 +94,7 @@ type Deps struct {
 
 	Calendars jobflow.CalendarService // nil: calendar routes answer 503
 	Pools     jobflow.PoolService     // nil: pool routes answer 503
+	ForEach   jobflow.ForEachService  // nil: FOREACH items answer 503
 }
 
 // Services is everything Deps needs, in one interface.
@@ -120,12 +121,18 @@ type Services interface {
 // NewDeps fills every field of Deps from one implementation (the store).
 func NewDeps(s Services) Deps {
 	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Variables: s,
-		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s), Pools: poolsOf(s)}
+		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s), Pools: poolsOf(s),
+		ForEach: forEachOf(s)}
 }
 
 func poolsOf(s Services) jobflow.PoolService {
 	ps, _ := s.(jobflow.PoolService)
 	return ps
+}
+
+func forEachOf(s Services) jobflow.ForEachService {
+	fs, _ := s.(jobflow.ForEachService)
+	return fs
 }
 
 func calendarsOf(s Services) jobflow.CalendarService {

@@ -36,6 +36,7 @@ var All = []jobflow.JobTypeDef{
 	subflowType{},
 	dependentType{},
 	approvalType{},
+	forEachType{},
 }
 
 func init() {

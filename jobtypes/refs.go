@@ -29,6 +29,14 @@ func (subflowType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflo
 	return rc.Exists(ctx, jobflow.RefWorkflow, "config.workflowId", c.WorkflowID)
 }
 
+func (forEachType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflow.Job) error {
+	var c ForEachConfig
+	if err := json.Unmarshal(j.Config, &c); err != nil {
+		return err
+	}
+	return rc.Exists(ctx, jobflow.RefWorkflow, "config.workflowId", c.WorkflowID)
+}
+
 // CheckRefs refuses items naming a workflow, or a job in it, that is not
 // the tenant's, or the DEPENDENT job itself.
 func (dependentType) CheckRefs(ctx context.Context, rc jobflow.RefCheck, j *jobflow.Job) error {

@@ -21,6 +21,7 @@ var minimal = map[jobflow.JobType]string{
 	jobflow.JobSubflow:   `{"workflowId":"wf_1"}`,
 	jobflow.JobDependent: `{"items":[{"workflowId":"wf_1","window":"today"}]}`,
 	jobflow.JobApproval:  `{"approvers":{"roles":["TENANT_ADMIN"]}}`,
+	jobflow.JobForEach:   `{"workflowId":"wf_1","items":[]}`,
 }
 
 // TestRegistry: every type of All is registered under its name, in the
@@ -38,11 +39,11 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: kind %s, executor %v", d.Type(), d.Kind(), ex != nil)
 		}
 	}
-	if got := strings.Join(names, ","); got != "SHELL,PYTHON,SQL,HTTP,CONDITION,SUBFLOW,DEPENDENT,APPROVAL" {
+	if got := strings.Join(names, ","); got != "SHELL,PYTHON,SQL,HTTP,CONDITION,SUBFLOW,DEPENDENT,APPROVAL,FOREACH" {
 		t.Errorf("registered %s", got)
 	}
 	j := jobflow.Job{Name: "x", Type: "FTP", Config: json.RawMessage(`{}`)}
-	if err := j.Normalize(); err == nil || jobflow.ErrorMessage(err) != "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT, APPROVAL" {
+	if err := j.Normalize(); err == nil || jobflow.ErrorMessage(err) != "type must be one of SHELL, PYTHON, SQL, HTTP, CONDITION, SUBFLOW, DEPENDENT, APPROVAL, FOREACH" {
 		t.Errorf("unknown type: %v", err)
 	}
 }

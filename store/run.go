@@ -243,10 +243,14 @@ func (s *Store) FindRunByID(ctx context.Context, tenantID, id string) (*jobflow.
 }
 
 // findChildren fills run.Children with the SUBFLOW child runs of run, and
-// each SUBFLOW node's ChildRunID with the last child its job started.
+// each SUBFLOW node's ChildRunID with the last child its job started. The
+// children of FOREACH nodes, up to 10,000 a node, are listed by their
+// items instead (foreach.go).
 func (s *Store) findChildren(ctx context.Context, run *jobflow.Run) error {
 	var rows []runRow
-	q := `SELECT ` + runColumns + ` FROM runs WHERE parent_run_id = ? AND tenant_id = ? ORDER BY started_at, id`
+	q := `SELECT ` + runColumns + ` FROM runs WHERE parent_run_id = ? AND tenant_id = ?
+AND NOT EXISTS (SELECT 1 FROM foreach_items f WHERE f.run_id = runs.parent_run_id AND f.job_id = runs.parent_job_id)
+ORDER BY started_at, id`
 	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), run.ID, run.TenantID); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ var controlStarters = map[jobflow.JobType]func(r *runner, ctx workflow.Context, 
 	jobflow.JobDependent: (*runner).startDependent,
 	jobflow.JobSubflow:   (*runner).startSubflow,
 	jobflow.JobApproval:  (*runner).startApproval,
+	jobflow.JobForEach:   (*runner).startForEach,
 }
 
 // startControl starts node i when its job is of a type FlowRun runs itself,

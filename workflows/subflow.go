@@ -135,22 +135,10 @@ func (r *runner) startChild(ctx workflow.Context, i int, job *jobflow.Job, child
 	var cfg jobtypes.SubflowConfig
 	_ = json.Unmarshal(job.Config, &cfg) // PrepareSubflow has parsed it
 	wait := cfg.Wait == nil || *cfg.Wait
-	cctx, policy := r.jobsCtx, enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL
+	cctx := r.jobsCtx
+	opts := flowRunChildOptions(child, child.Snapshot.WorkflowName+" ("+string(jobflow.TriggerSubflow)+" of "+job.Name+")")
 	if !wait {
-		cctx, policy = disconnected(r.rootCtx), enumspb.PARENT_CLOSE_POLICY_ABANDON
-	}
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            child.RunID,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		ParentClosePolicy:     policy,
-		WaitForCancellation:   true, // an abort waits until the child's jobs have stopped
-		Memo:                  map[string]any{"workflowName": child.Snapshot.WorkflowName},
-		StaticSummary:         child.Snapshot.WorkflowName + " (" + string(jobflow.TriggerSubflow) + " of " + job.Name + ")",
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(SATenantID).ValueSet(child.Snapshot.TenantID),
-			temporal.NewSearchAttributeKeyKeyword(SAWorkflowID).ValueSet(child.Snapshot.WorkflowID),
-			temporal.NewSearchAttributeKeyKeyword(SATrigger).ValueSet(string(jobflow.TriggerSubflow)),
-		),
+		cctx, opts.ParentClosePolicy = disconnected(r.rootCtx), enumspb.PARENT_CLOSE_POLICY_ABANDON
 	}
 	cf := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(cctx, opts), FlowRunName, child)
 	if !wait {
@@ -221,7 +209,13 @@ func (r *runner) subflowFailed(ctx workflow.Context, i int, childID, msg string,
 // subflowCtx runs a SUBFLOW activity: quick store work, retried through a
 // store outage, and never cancelled by an abort (its writes must land).
 func (r *runner) subflowCtx(summary string) workflow.Context {
-	return workflow.WithActivityOptions(disconnected(r.rootCtx), workflow.ActivityOptions{
+	return storeCtx(disconnected(r.rootCtx), summary)
+}
+
+// storeCtx runs an activity of quick store work, retried through a store
+// outage.
+func storeCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		Summary:                summary,
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: recordTotal,
