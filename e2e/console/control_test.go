@@ -260,6 +260,51 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.shot("approval-rejected")
 	})
 
+	// The FOREACH form shows and saves its config; a run lists its items
+	// (counts, states, child run links) in the run view's items tab, where
+	// a filter narrows them (docs/run-semantics.md#foreach-jobs).
+	t.Run("ForEach", func(t *testing.T) {
+		child, _ := flow(t, api, "fe-child", `echo "item ${params.item}"; test "${params.item}" != c`)
+		w, ids := flow(t, api, "fe-flow", "true", "true")
+		api.Must("PATCH", "/api/v1/jobs/"+ids[1], map[string]any{"type": "FOREACH", "name": "fe", "config": map[string]any{
+			"items": []string{"a", "b", "c", "d"}, "workflowId": child.ID, "version": "DRAFT", "maxConcurrency": 2, "failureTolerancePercent": 30}}, 200, nil)
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("job-edit-fe")
+		b.visible("fe-items")
+		b.waitFor("the items in the form", `document.querySelector('[data-testid="fe-items"]')?.value === '["a","b","c","d"]'`, stepTimeout)
+		b.clear("fe-concurrency")
+		b.typeInto("fe-concurrency", "3")
+		b.shot("foreach-form")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+		var got jobflow.Job
+		api.Must("GET", "/api/v1/jobs/"+ids[1], nil, 200, &got)
+		cfg, err := jobtypes.ParseForEachConfig(got.Config)
+		if err != nil || cfg.MaxConcurrency != 3 || cfg.WorkflowID != child.ID || cfg.FailureTolerancePercent != 30 || string(cfg.Items) != `["a","b","c","d"]` {
+			t.Fatalf("saved FOREACH config %s (%v)", got.Config, err)
+		}
+
+		var started struct {
+			RunID string `json:"runId"`
+		}
+		api.Must("POST", "/api/v1/workflows/"+w.ID+"/runs", map[string]any{}, 202, &started)
+		b.open("/runs/" + started.RunID)
+		b.waitFor("run SUCCESS (one failure tolerated)", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'SUCCESS'`, 90*time.Second)
+		b.click("node-actions-fe")
+		b.click("menu-items")
+		b.visible("foreach-table")
+		b.waitText("foreach-count-SUCCESS", "3")
+		b.waitText("foreach-count-FAIL", "1")
+		b.waitText("foreach-item-2", "c")
+		b.shot("foreach-items")
+		b.selectOption("foreach-filter", "失败")
+		b.waitFor("only item 2", `document.querySelectorAll('[data-testid^="foreach-item-"]').length === 1 && !!document.querySelector('[data-testid="foreach-item-2"]')`, stepTimeout)
+		b.click("foreach-run-link")
+		b.waitFor("the item's child run", `location.pathname.endsWith('-i2')`, stepTimeout)
+		b.waitFor("child FAIL", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'FAIL'`, 30*time.Second)
+	})
+
 	// 强制成功 from the node menu of a finished, failed run: the reason is
 	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
 	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).

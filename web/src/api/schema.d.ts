@@ -582,6 +582,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{id}/nodes/{jobId}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the items of a FOREACH node run in index order, each with its child run (runId, status, startedAt, endedAt, error; PENDING before it starts; carried: it succeeded in the run this one reruns), with counts by status and total; status= selects one status, after=<index> pages on (next is the after of the next page, -1 at the end), pageSize 1..1000 (default 100); 404 for a node that is not a FOREACH node of the run */
+        get: operations["get_api_v1_runs_id_nodes_jobId_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/nodes/{jobId}/log": {
         parameters: {
             query?: never;
@@ -1816,6 +1833,60 @@ export interface components {
                 message: string;
             } | null;
         };
+        ForEachItem: {
+            carried?: boolean;
+            /** Format: date-time */
+            endedAt?: string;
+            error?: string;
+            index: number;
+            item: string;
+            runId?: string;
+            /** Format: date-time */
+            startedAt?: string;
+            /** @enum {string} */
+            status: "RUNNING" | "SUCCESS" | "FAIL" | "ABORTING" | "ABORTED" | "PAUSED" | "QUEUED" | "SKIPPED";
+        };
+        ForEachItems: {
+            counts: {
+                [key: string]: number;
+            };
+            items: components["schemas"]["ForEachItem"][];
+            next: number;
+            total: number;
+        };
+        /** @description a FOREACH job */
+        ForeachJob: components["schemas"]["JobFields"] & {
+            config: components["schemas"]["ForeachJobConfig"];
+            /** @enum {string} */
+            type: "FOREACH";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FOREACH";
+        };
+        ForeachJobConfig: {
+            /** @description the share of items that may fail with the node succeeding */
+            failureTolerancePercent?: number;
+            /** @description a JSON list, or a text such as ${outputs.<job>.<key>} that gives one when the node starts */
+            items: unknown[] | string;
+            /** @description child runs at once */
+            maxConcurrency?: number;
+            /**
+             * @description the child's param that holds the item
+             * @default item
+             */
+            param: string;
+            /**
+             * @description which of the child's versions runs
+             * @default PUBLISHED
+             * @enum {string}
+             */
+            version: "PUBLISHED" | "DRAFT";
+            /** @description the workflow of the tenant to run once per item */
+            workflowId: string;
+        };
         GridCell: {
             attempt: number;
             durationMs: number | null;
@@ -1826,7 +1897,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
         };
         GridRun: {
             cells: {
@@ -1948,13 +2019,13 @@ export interface components {
             runId: string;
         };
         /** @description a job: its fields and the config of its type, tagged by type */
-        Job: components["schemas"]["ShellJob"] | components["schemas"]["PythonJob"] | components["schemas"]["SqlJob"] | components["schemas"]["HttpJob"] | components["schemas"]["ConditionJob"] | components["schemas"]["SubflowJob"] | components["schemas"]["DependentJob"] | components["schemas"]["ApprovalJob"];
+        Job: components["schemas"]["ShellJob"] | components["schemas"]["PythonJob"] | components["schemas"]["SqlJob"] | components["schemas"]["HttpJob"] | components["schemas"]["ConditionJob"] | components["schemas"]["SubflowJob"] | components["schemas"]["DependentJob"] | components["schemas"]["ApprovalJob"] | components["schemas"]["ForeachJob"];
         JobChange: {
             changes: components["schemas"]["Change"][];
             id?: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
         };
         /** @description the fields every job has, whatever its type */
         JobFields: {
@@ -1975,15 +2046,15 @@ export interface components {
             tenantId: string;
             timeoutSeconds: number;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
             /** Format: date-time */
             updatedAt: string;
             workerGroup: string;
             workflowId: string;
         };
         JobInput: {
-            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig, APPROVAL → ApprovalJobConfig */
-            config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"] | components["schemas"]["ApprovalJobConfig"];
+            /** @description the config of the job's type: SHELL → ShellJobConfig, PYTHON → PythonJobConfig, SQL → SqlJobConfig, HTTP → HttpJobConfig, CONDITION → ConditionJobConfig, SUBFLOW → SubflowJobConfig, DEPENDENT → DependentJobConfig, APPROVAL → ApprovalJobConfig, FOREACH → ForeachJobConfig */
+            config?: components["schemas"]["ShellJobConfig"] | components["schemas"]["PythonJobConfig"] | components["schemas"]["SqlJobConfig"] | components["schemas"]["HttpJobConfig"] | components["schemas"]["ConditionJobConfig"] | components["schemas"]["SubflowJobConfig"] | components["schemas"]["DependentJobConfig"] | components["schemas"]["ApprovalJobConfig"] | components["schemas"]["ForeachJobConfig"];
             cron?: string;
             name?: string;
             pool?: string;
@@ -1993,7 +2064,7 @@ export interface components {
             retry?: components["schemas"]["Retry"];
             timeoutSeconds?: number;
             /** @enum {string} */
-            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
             workerGroup?: string;
         };
         JobLimits: {
@@ -2018,7 +2089,7 @@ export interface components {
             id?: string;
             name: string;
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
         };
         JobTypeInfo: {
             defaults: unknown;
@@ -2029,7 +2100,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
         };
         License: {
             /** Format: date-time */
@@ -2136,7 +2207,7 @@ export interface components {
             jobId: string;
             jobName: string;
             /** @enum {string} */
-            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
             outputs?: {
                 [key: string]: string;
             };
@@ -2159,7 +2230,7 @@ export interface components {
             jobId: string;
             jobName: string;
             /** @enum {string} */
-            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL";
+            jobType: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
             runId: string;
             /** Format: date-time */
             startedAt: string | null;
@@ -4202,6 +4273,41 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_runs_id_nodes_jobId_items: {
+        parameters: {
+            query?: {
+                status?: string;
+                after?: string;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForEachItems"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

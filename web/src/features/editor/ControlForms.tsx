@@ -2,21 +2,23 @@
 // against their configs (package jobtypes): CONDITION {cases: [{when, to}],
 // default}, SUBFLOW {workflowId, version, params, wait}, DEPENDENT {items:
 // [{workflowId, jobId?, window}], relation, timeoutSeconds, onUpstreamFail},
-// APPROVAL {approvers: {roles, users}, timeoutSeconds, onTimeout, message}.
+// APPROVAL {approvers: {roles, users}, timeoutSeconds, onTimeout, message};
+// FOREACH's form is ForEachForm.tsx.
 // Defaults come from the server's registry (useJobTypes): a field left
 // empty is left out, and the server fills its default.
-import { useState } from 'react'
 import { Button, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Typography } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import { answer, client, type Job } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
+import { ForEachFields, forEachConfig, forEachToForm, type ForEachValues } from './ForEachForm'
+import { WorkflowPicker } from './WorkflowPicker'
 
 export const WINDOWS = ['today', 'yesterday', 'thisHour', 'lastHour', 'lastNHours', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'lastNDays']
 const withN = new Set(['lastNHours', 'lastNDays'])
 
 type Cfg = Record<string, unknown>
-export interface ControlValues {
+export interface ControlValues extends ForEachValues {
   cases: { when: string; to: string[] }[]
   defaultTo: string[]
   subWorkflowId?: string
@@ -58,6 +60,7 @@ export function controlToForm(c: Cfg): ControlValues {
     apTimeout: c.timeoutSeconds as number | undefined,
     apOnTimeout: c.onTimeout as string | undefined,
     apMessage: (c.message as string) ?? '',
+    ...forEachToForm(c),
   }
 }
 
@@ -68,6 +71,8 @@ export function controlConfig(type: string, v: ControlValues): Cfg {
       return { cases: (v.cases ?? []).map((c) => ({ when: c.when ?? '', to: c.to ?? [] })), default: v.defaultTo ?? [] }
     case 'APPROVAL':
       return { approvers: { roles: v.apRoles ?? [], users: v.apUsers ?? [] }, timeoutSeconds: v.apTimeout ?? 0, onTimeout: v.apOnTimeout || undefined, message: v.apMessage ?? '' }
+    case 'FOREACH':
+      return forEachConfig(v)
     case 'SUBFLOW':
       return { workflowId: v.subWorkflowId ?? '', version: v.subVersion || undefined, ...(v.subParams?.trim() ? { params: parseParams(v.subParams) } : {}), wait: v.subWait }
     default:
@@ -78,22 +83,6 @@ export function controlConfig(type: string, v: ControlValues): Cfg {
         ...(v.depInterval ? { checkIntervalSeconds: v.depInterval } : {}),
       }
   }
-}
-
-// WorkflowPicker: a searchable select of the tenant's workflows.
-function WorkflowPicker({ value, onChange, testid, exclude }: { value?: string; onChange?: (v: string) => void; testid: string; exclude?: string }) {
-  const { t } = useI18n()
-  const [search, setSearch] = useState('')
-  const q = useQuery({
-    queryKey: ['workflows', 'picker', search],
-    queryFn: () => answer(client.GET('/workflows', { params: { query: { search, pageSize: 50 } } })),
-  })
-  const options = (q.data?.items ?? []).filter((w) => w.id !== exclude).map((w) => ({ value: w.id, label: w.name }))
-  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value })
-  return (
-    <Select showSearch={{ filterOption: false, onSearch: setSearch }} value={value} onChange={onChange} loading={q.isFetching}
-      options={options} placeholder={t('Pick a workflow')} data-testid={testid} />
-  )
 }
 
 // JobPicker: the jobs of another workflow (optional: empty waits for the whole run).
@@ -168,6 +157,7 @@ export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
       <Form.Item name="apMessage" label={t('Message to the approvers')}><Input.TextArea rows={2} data-testid="ap-message" /></Form.Item>
     </>)
   }
+  if (type === 'FOREACH') return <ForEachFields wfId={wfId} />
   if (type === 'SUBFLOW') {
     return (<>
       <Row gutter={12}>

@@ -15,7 +15,7 @@ import { usePools } from '../pools/api'
 
 type Cfg = Record<string, unknown>
 type JobType = NonNullable<JobInput['type']>
-const apiTypes: JobType[] = ['SHELL', 'PYTHON', 'SQL', 'HTTP', 'CONDITION', 'SUBFLOW', 'DEPENDENT', 'APPROVAL']
+const apiTypes: JobType[] = ['SHELL', 'PYTHON', 'SQL', 'HTTP', 'CONDITION', 'SUBFLOW', 'DEPENDENT', 'APPROVAL', 'FOREACH']
 const isJobType = (s: string): s is JobType => apiTypes.some((x) => x === s)
 
 // jobConfig hands the form's config to JobInput, whose config openapi.json
@@ -57,7 +57,7 @@ function fromForm(v: FormValues): JobInput {
       config = { method: v.method, url: v.url, headers, body: v.body, ...(codes.length ? { successCodes: codes } : {}) }
       break
     }
-    case 'CONDITION': case 'SUBFLOW': case 'DEPENDENT': case 'APPROVAL': config = controlConfig(v.type, v); break
+    case 'CONDITION': case 'SUBFLOW': case 'DEPENDENT': case 'APPROVAL': case 'FOREACH': config = controlConfig(v.type, v); break
     default: config = { script: v.script, ...(v.env.trim() ? { env: parseParams(v.env) } : {}) }
   }
   return {

@@ -1,7 +1,7 @@
 // The run view (运行 / 重跑 open it; /runs/:id from anywhere): the canvas
 // read-only and coloured by node status, polled about every 1.5 s until the
 // run is final; node table, Gantt and the node log; node menu 日志 重跑下游
-// 重跑当前 中断 强制成功; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
+// 重跑当前 中断 强制成功, and a FOREACH node's items; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
@@ -20,6 +20,7 @@ import { LARGE, topLeft } from '../../lib/canvas'
 import { useBreak, useMarkSuccess, useRun } from './api'
 import { Gantt } from './Gantt'
 import { LogPanel } from './LogPanel'
+import { ForEachItems } from './ForEachItems'
 
 // readable shows output values that hold JSON (a DEPENDENT node's items,
 // an HTTP body) as JSON rather than as one escaped string.
@@ -153,6 +154,7 @@ function RunPage({ run }: { run: Run }) {
     const canBreak = !isFinal && (n.status === 'PENDING' || n.status === 'WAITING')
     return [
       { key: 'log', label: <span data-testid="menu-log">{t('Log')}</span>, onClick: () => { setSelected(n.jobId); setTab('log') } },
+      ...(n.jobType === 'FOREACH' ? [{ key: 'items', label: <span data-testid="menu-items">{t('Items')}</span>, onClick: () => { setSelected(n.jobId); setTab('items') } }] : []),
       { key: 'from', label: <span data-testid="menu-rerun-from">{t('Rerun downstream')}</span>, disabled: !isFinal, onClick: () => doRerun('FROM_NODE', n.jobId) },
       { key: 'node', label: <span data-testid="menu-rerun-node">{t('Rerun this node')}</span>, disabled: !isFinal, onClick: () => doRerun('NODE', n.jobId) },
       { key: 'break', label: <span data-testid="menu-break">{t('Break')}</span>, disabled: !canBreak, onClick: () => doBreak(n.jobId) },
@@ -257,6 +259,8 @@ function RunPage({ run }: { run: Run }) {
           { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel
             ? <LogPanel key={sel.jobId} runId={run.id} jobId={sel.jobId} jobName={sel.jobName} live={!isFinal && (sel.status === 'RUNNING' || sel.status === 'PENDING' || sel.status === 'WAITING')} />
             : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
+          ...(sel?.jobType === 'FOREACH' ? [{ key: 'items', label: <span data-testid="tab-items">{t('Items')} · {sel.jobName}</span>,
+            children: <ForEachItems key={sel.jobId} runId={run.id} jobId={sel.jobId} live={!isFinal} /> }] : []),
         ]} />
       </div>
       <DecideDialog deciding={deciding} onClose={() => setDeciding(null)} />

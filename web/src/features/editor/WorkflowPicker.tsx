@@ -1,0 +1,23 @@
+// WorkflowPicker: a searchable select of the tenant's workflows, for the
+// control jobs that name another workflow.
+import { useState } from 'react'
+import { Select } from 'antd'
+import { useQuery } from '@tanstack/react-query'
+import { answer, client } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
+
+export function WorkflowPicker({ value, onChange, testid, exclude }: { value?: string; onChange?: (v: string) => void; testid: string; exclude?: string }) {
+  const { t } = useI18n()
+  const [search, setSearch] = useState('')
+  const q = useQuery({
+    queryKey: ['workflows', 'picker', search],
+    queryFn: () => answer(client.GET('/workflows', { params: { query: { search, pageSize: 50 } } })),
+  })
+  const options = (q.data?.items ?? []).filter((w) => w.id !== exclude).map((w) => ({ value: w.id, label: w.name }))
+  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value })
+  return (
+    <Select showSearch={{ filterOption: false, onSearch: setSearch }} value={value} onChange={onChange} loading={q.isFetching}
+      options={options} placeholder={t('Pick a workflow')} data-testid={testid} />
+  )
+}
+
