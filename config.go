@@ -106,6 +106,9 @@ const (
 	EventRunEnd     AlarmEvent = "RUN_END"
 	EventRunFail    AlarmEvent = "RUN_FAIL"
 	EventRunSuccess AlarmEvent = "RUN_SUCCESS"
+	// EventApprovalWaiting: an APPROVAL node began to wait; the message
+	// carries a one-click link to decide it (docs/run-semantics.md#approval-jobs).
+	EventApprovalWaiting AlarmEvent = "APPROVAL_WAITING"
 )
 
 // AlarmRule is one 基线告警 entry: on these events, send to these channels.
@@ -227,9 +230,9 @@ func (c *WorkflowConfig) Validate() error {
 		}
 		for _, e := range a.Events {
 			switch e {
-			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess:
+			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting:
 			default:
-				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS)", i, e)
+				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, APPROVAL_WAITING)", i, e)
 			}
 		}
 		if len(a.ChannelIDs) == 0 {

@@ -60,6 +60,9 @@ type Activities struct {
 	// sends them (alarms.Default when nil).
 	Alarms      AlarmStore
 	AlarmSender *alarms.Sender
+	// PublicURL is the API's base URL, for the one-click approval links
+	// of APPROVAL_WAITING alarms (none when empty).
+	PublicURL string
 
 	// Tenants gives each job its tenant's osUser, jobLimits and
 	// egressAllow (sandbox.go); nil: none of them.

@@ -60,6 +60,14 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		loc = time.UTC
 	}
 	msg := alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
+	if ask := in.Approval; ask != nil {
+		link, err := a.approvalLink(ctx, in, ch)
+		if err != nil {
+			a.logger().Error("make approval link", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
+			return temporal.NewApplicationError("cannot make the approval link", ErrTypeStoreFailed)
+		}
+		msg = alarms.ApprovalMessage(in.Template, in.Run, ask.JobName, ask.Message, link, ask.Deadline, time.Now(), loc)
+	}
 	sender := a.AlarmSender
 	if sender == nil {
 		sender = alarms.Default

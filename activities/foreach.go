@@ -171,37 +171,36 @@ func (a *Activities) StartForEachItem(ctx context.Context, in workflows.StartFor
 	if err != nil {
 		return none, err
 	}
-	p := in.Prepare
 	var snap *jobflow.Snapshot
 	if in.VersionID != "" {
-		v, err := st.FindVersionByID(ctx, p.TenantID, in.VersionID)
+		v, err := st.FindVersionByID(ctx, in.TenantID, in.VersionID)
 		if err != nil {
 			return none, temporal.NewApplicationError("cannot read the child workflow's version", ErrTypeStoreFailed)
 		}
 		snap = &v.Snapshot
-	} else if snap, err = a.childSnapshot(ctx, st, p.TenantID, jobtypes.SubflowConfig{WorkflowID: in.Config.WorkflowID, Version: jobtypes.SubflowDraft}); err != nil {
+	} else if snap, err = a.childSnapshot(ctx, st, in.TenantID, jobtypes.SubflowConfig{WorkflowID: in.WorkflowID, Version: jobtypes.SubflowDraft}); err != nil {
 		return none, err
 	}
 	child := &jobflow.Run{
 		ID:                 in.ChildRunID,
-		TenantID:           p.TenantID,
+		TenantID:           in.TenantID,
 		Trigger:            jobflow.TriggerSubflow,
 		Status:             jobflow.RunRunning,
-		LogicalTime:        p.LogicalTime,
-		ParentRunID:        p.RunID,
-		ParentJobID:        p.Job.ID,
+		LogicalTime:        in.LogicalTime,
+		ParentRunID:        in.ParentRunID,
+		ParentJobID:        in.JobID,
 		TemporalWorkflowID: in.ChildRunID,
 		StartedAt:          time.Now().UTC(),
-		CreatedBy:          p.CreatedBy,
+		CreatedBy:          in.CreatedBy,
 	}
-	if child.Params, err = jobflow.MergeParams(snap.Config.Params, map[string]string{in.Config.Param: in.Item}); err != nil {
+	if child.Params, err = jobflow.MergeParams(snap.Config.Params, map[string]string{in.Param: in.Item}); err != nil {
 		return none, subflowConfigError("item %d: %s", in.Index, jobflow.ErrorMessage(err))
 	}
-	out, err := a.createChildRun(ctx, st, child, snap, nil, p.TaskQueue, p.Depth, p.Ancestors)
+	out, err := a.createChildRun(ctx, st, child, snap, nil, in.TaskQueue, in.Depth, in.Ancestors)
 	if err != nil {
 		return none, err
 	}
-	if err := st.SetForEachItemRun(ctx, p.TenantID, p.RunID, p.Job.ID, in.Index, child.ID); err != nil {
+	if err := st.SetForEachItemRun(ctx, in.TenantID, in.ParentRunID, in.JobID, in.Index, child.ID); err != nil {
 		return none, temporal.NewApplicationError("cannot record the item's run", ErrTypeStoreFailed)
 	}
 	return out, nil

@@ -4,46 +4,71 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"jobflow"
+	"jobflow/jobtypes"
 	"jobflow/workflows"
 )
 
-// The FOREACH scenarios' stand-ins for the FOREACH activities: five items
-// whose children run a one-job snapshot; the child of item 3 fails (within
-// the 20% tolerated), or every child blocks.
+// The stand-ins for the FOREACH activities, for the recorded scenarios and
+// the benchmark: the config's literal list, each item's child a one-job
+// snapshot that succeeds, fails (item 3 of items-ok) or blocks.
 
-// Targets of the FOREACH scenarios.
+// Targets of the FOREACH scenarios and benchmark.
 const (
-	ForEachItemsOK    = "items-ok"
-	ForEachItemsBlock = "items-block"
+	ForEachItemsOK    = "items-ok"    // item 3's child fails
+	ForEachItemsBlock = "items-block" // every child blocks
+	ForEachItemsBench = "items-bench" // every child succeeds
 )
+
+// forEachLists are the lists PrepareForEach read, by ForEach workflow
+// input (run and job), for NextForEachItems.
+var forEachLists sync.Map
 
 // forEachChild names the ForEach child workflow of node fe for recording.
 var forEachChild = map[string]string{"-fe-1-foreach": "ForEach"}
 
 // forEachParent is a -> fe -> b, fe running workflow target per item.
 func forEachParent(target string) jobflow.Snapshot {
+	return ForEachSnapshot(target, []string{"i0", "i1", "i2", "i3", "i4"}, 2, 20)
+}
+
+// ForEachSnapshot is a -> fe -> b, fe running workflow target once per
+// item, at most concurrency at once.
+func ForEachSnapshot(target string, items []string, concurrency, tolerance int) jobflow.Snapshot {
 	s := scripted([]string{"a", "fe", "b"}, nil, [2]string{"a", "fe"}, [2]string{"fe", "b"})
-	cfg, _ := json.Marshal(map[string]any{"items": []string{"i0", "i1", "i2", "i3", "i4"}, "workflowId": target,
-		"maxConcurrency": 2, "failureTolerancePercent": 20})
+	cfg, _ := json.Marshal(map[string]any{"items": items, "workflowId": target,
+		"maxConcurrency": concurrency, "failureTolerancePercent": tolerance})
 	s.Jobs[1] = jobflow.Job{ID: "fe", Name: "fe", Type: jobflow.JobForEach, Config: cfg}
 	s.Jobs[2].Config = []byte(`{"script":"echo ${outputs.fe.succeeded}"}`)
 	return s
 }
 
-var forEachItems = []string{"i0", "i1", "i2", "i3", "i4"}
-
-// PrepareForEach stands in for the real one.
-func PrepareForEach(context.Context, workflows.PrepareForEachInput) (workflows.ForEachPlan, error) {
-	return workflows.ForEachPlan{Total: len(forEachItems), VersionID: "v1"}, nil
+// PrepareForEach stands in for the real one: the config's literal list.
+func PrepareForEach(_ context.Context, in workflows.PrepareForEachInput) (workflows.ForEachPlan, error) {
+	cfg, err := jobtypes.ParseForEachConfig(in.Job.Config)
+	if err != nil {
+		return workflows.ForEachPlan{}, err
+	}
+	items, err := jobtypes.ParseForEachItems(cfg.Items)
+	if err != nil {
+		return workflows.ForEachPlan{}, err
+	}
+	forEachLists.Store(in.RunID+"/"+in.Job.ID, items)
+	return workflows.ForEachPlan{Total: len(items), VersionID: "v1"}, nil
 }
 
 // NextForEachItems stands in for the real one.
 func NextForEachItems(_ context.Context, in workflows.NextForEachItemsInput) ([]jobflow.ForEachItem, error) {
+	v, ok := forEachLists.Load(in.RunID + "/" + in.JobID)
+	if !ok {
+		return nil, fmt.Errorf("no list for %s/%s", in.RunID, in.JobID)
+	}
+	items := v.([]string)
 	var out []jobflow.ForEachItem
-	for i := in.After + 1; i < len(forEachItems) && len(out) < in.Limit; i++ {
-		out = append(out, jobflow.ForEachItem{Index: i, Item: forEachItems[i], Status: jobflow.ItemPending})
+	for i := in.After + 1; i < len(items) && len(out) < in.Limit; i++ {
+		out = append(out, jobflow.ForEachItem{Index: i, Item: items[i], Status: jobflow.ItemPending})
 	}
 	return out, nil
 }
@@ -52,17 +77,16 @@ func NextForEachItems(_ context.Context, in workflows.NextForEachItemsInput) ([]
 func StartForEachItem(_ context.Context, in workflows.StartForEachItemInput) (workflows.FlowRunInput, error) {
 	script := ""
 	switch {
-	case in.Config.WorkflowID == ForEachItemsBlock:
+	case in.WorkflowID == ForEachItemsBlock:
 		script = "block"
-	case in.Index == 3:
+	case in.WorkflowID == ForEachItemsOK && in.Index == 3:
 		script = "fail"
 	}
 	snap := scripted([]string{"x"}, map[string]string{"x": script})
-	snap.WorkflowID, snap.WorkflowName = in.Config.WorkflowID, fmt.Sprintf("%s item %d", in.Config.WorkflowID, in.Index)
-	p := in.Prepare
-	return workflows.FlowRunInput{RunID: in.ChildRunID, Snapshot: snap, Params: map[string]string{in.Config.Param: in.Item},
-		LogicalTime: p.LogicalTime, Trigger: jobflow.TriggerSubflow, TaskQueue: p.TaskQueue, ParentRunID: p.RunID,
-		ParentJobID: p.Job.ID, Depth: p.Depth, Ancestors: p.Ancestors}, nil
+	snap.WorkflowID, snap.WorkflowName = in.WorkflowID, fmt.Sprintf("%s item %d", in.WorkflowID, in.Index)
+	return workflows.FlowRunInput{RunID: in.ChildRunID, Snapshot: snap, Params: map[string]string{in.Param: in.Item},
+		LogicalTime: in.LogicalTime, Trigger: jobflow.TriggerSubflow, TaskQueue: in.TaskQueue, ParentRunID: in.ParentRunID,
+		ParentJobID: in.JobID, Depth: in.Depth, Ancestors: in.Ancestors}, nil
 }
 
 // AbortForEachItem stands in for the real one.

@@ -130,7 +130,7 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 			}
 			// Of the public routes only logins (success and failure) and
 			// invocations that started a run are recorded.
-			if public && action != "auth.login" && (action != "run.invoke" || result != jobflow.AuditOK) {
+			if public && action != "auth.login" && (action != "run.invoke" && action != "run.decide_link" || result != jobflow.AuditOK) {
 				return err
 			}
 			e := &jobflow.AuditEntry{
@@ -151,6 +151,9 @@ func (s *Server) audit(r route) echo.MiddlewareFunc {
 			var in map[string]any
 			if len(reqBody) <= auditCapture {
 				_ = json.Unmarshal(reqBody, &in)
+			}
+			if form, ok := c.Get(linkAuditInput).(map[string]any); ok {
+				in = form // an approval link's form: its decision, not its body
 			}
 			e.Summary = auditSummary(in, len(reqBody))
 			// The action has happened: a failed audit write is logged, and

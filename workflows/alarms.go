@@ -76,6 +76,9 @@ type SendAlarmInput struct {
 	Template   string             `json:"template"`
 	FailedJobs []string           `json:"failedJobs"`
 	Timezone   string             `json:"timezone"`
+	// Approval is set for APPROVAL_WAITING: the node to decide, for the
+	// one-click link the activity mints (approval_link.go).
+	Approval *ApprovalAsk `json:"approval,omitempty"`
 }
 
 // AlarmActivityOptions are the options of one SendAlarm: an attempt may

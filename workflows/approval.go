@@ -50,7 +50,8 @@ func (r *runner) startApproval(ctx workflow.Context, i int, job *jobflow.Job) {
 	n := &r.nodes[i]
 	now := workflow.Now(ctx)
 	started := now
-	if n.StartedAt != nil { // carried across continue-as-new: the same wait goes on
+	carried := n.StartedAt != nil
+	if carried { // carried across continue-as-new: the same wait goes on
 		started = *n.StartedAt
 	}
 	n.Status, n.StartedAt, n.EndedAt, n.Error = jobflow.NodeWaiting, &started, nil, ""
@@ -58,6 +59,9 @@ func (r *runner) startApproval(ctx workflow.Context, i int, job *jobflow.Job) {
 	r.ours[i] = true // no RunJob writes this node: FlowRun does
 	r.newlyWaiting = append(r.newlyWaiting, i)
 	wait := started.Add(cfg.Timeout()).Sub(now)
+	if !carried && wait > 0 {
+		r.askApproval(ctx, i, cfg, started.Add(cfg.Timeout()))
+	}
 	if wait <= 0 {
 		r.approvalTimedOut(ctx, i, cfg)
 		return

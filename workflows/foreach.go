@@ -104,14 +104,23 @@ type NextForEachItemsInput struct {
 }
 
 // StartForEachItemInput is the input of StartForEachItemActivity: it
-// creates the item's child run row and returns the child's input.
+// creates the item's child run row and returns the child's input. It
+// holds no list and no config: 10,000 of them go into histories.
 type StartForEachItemInput struct {
-	Prepare    PrepareForEachInput    `json:"prepare"`
-	Config     jobtypes.ForEachConfig `json:"config"`
-	VersionID  string                 `json:"versionId,omitempty"`
-	Index      int                    `json:"index"`
-	Item       string                 `json:"item"`
-	ChildRunID string                 `json:"childRunId"`
+	TenantID    string    `json:"tenantId"`
+	ParentRunID string    `json:"parentRunId"`
+	JobID       string    `json:"jobId"`
+	WorkflowID  string    `json:"workflowId"`          // the target
+	VersionID   string    `json:"versionId,omitempty"` // "": the target's draft
+	Param       string    `json:"param"`
+	Index       int       `json:"index"`
+	Item        string    `json:"item"`
+	ChildRunID  string    `json:"childRunId"`
+	LogicalTime time.Time `json:"logicalTime"`
+	CreatedBy   string    `json:"createdBy,omitempty"`
+	TaskQueue   string    `json:"taskQueue"`
+	Depth       int       `json:"depth"`
+	Ancestors   []string  `json:"ancestors"`
 }
 
 // AbortForEachItemInput settles a child run whose row exists but that

@@ -15,9 +15,9 @@ import (
 // in index order, forEachBatch at a time, and each starts as a child
 // FlowRun (its row made by StartForEachItem), at most maxConcurrency at
 // once. Once more items failed than tolerated, no more start: the node
-// fails whatever the rest would do. After forEachPerExecution items it
-// lets the running ones finish and continues as new, so 10,000 items
-// stay far inside a history's limits.
+// fails whatever the rest would do. After forEachPerExecution items, or
+// sooner when Temporal suggests it, it lets the running ones finish and
+// continues as new, so 10,000 items stay far inside a history's limits.
 
 // forEachBatch is how many items one NextForEachItems reads.
 const forEachBatch = 100
@@ -35,14 +35,21 @@ func ForEach(ctx workflow.Context, in ForEachInput) (ForEachResult, error) {
 			return ForEachResult{}, err
 		}
 		st.Prepared, st.Cursor, st.Succeeded = true, -1, st.Plan.Carried
+		// Prepared: the list, the config's copy of it and the upstream
+		// outputs need not travel on (continue-as-new carries the input).
+		in.Prepare.Upstream, in.Prepare.Job.Config, in.Config.Items = nil, nil, nil
 	}
 	tolerated := in.Config.Tolerated(st.Plan.Total)
 	sel := workflow.NewSelector(ctx)
 	running, started := 0, 0
 	var batch []jobflow.ForEachItem
 	exhausted := false
+	info := workflow.GetInfo(ctx)
 	for {
-		for running < in.Config.MaxConcurrency && ctx.Err() == nil && st.Failed <= tolerated && started < forEachPerExecution {
+		// Temporal suggests continuing as new when the history grows large
+		// (a child snapshot travels twice per item); only after progress.
+		full := started >= forEachPerExecution || started > 0 && info.GetContinueAsNewSuggested()
+		for running < in.Config.MaxConcurrency && ctx.Err() == nil && st.Failed <= tolerated && !full {
 			if len(batch) == 0 && !exhausted {
 				next := NextForEachItemsInput{TenantID: p.TenantID, RunID: p.RunID, JobID: p.Job.ID, After: st.Cursor, Limit: forEachBatch}
 				if err := workflow.ExecuteActivity(storeCtx(ctx, "next items"), NextForEachItemsActivity, next).Get(ctx, &batch); err != nil {
@@ -61,6 +68,7 @@ func ForEach(ctx workflow.Context, in ForEachInput) (ForEachResult, error) {
 			st.Cursor = it.Index
 			running++
 			started++
+			full = started >= forEachPerExecution
 			startItem(ctx, sel, &in, &st, it, func() { running-- })
 		}
 		if running == 0 {
@@ -101,7 +109,9 @@ func startItem(ctx workflow.Context, sel workflow.Selector, in *ForEachInput, st
 	}
 	childID := ForEachItemRunID(p.RunID, p.Job.ID, it.Index)
 	f := workflow.ExecuteActivity(storeCtx(disconnected(ctx), "start item"), StartForEachItemActivity, StartForEachItemInput{
-		Prepare: p, Config: in.Config, VersionID: st.Plan.VersionID, Index: it.Index, Item: it.Item, ChildRunID: childID})
+		TenantID: p.TenantID, ParentRunID: p.RunID, JobID: p.Job.ID, WorkflowID: in.Config.WorkflowID, VersionID: st.Plan.VersionID,
+		Param: in.Config.Param, Index: it.Index, Item: it.Item, ChildRunID: childID, LogicalTime: p.LogicalTime,
+		CreatedBy: p.CreatedBy, TaskQueue: p.TaskQueue, Depth: p.Depth, Ancestors: p.Ancestors})
 	sel.AddFuture(f, func(f workflow.Future) {
 		var child FlowRunInput
 		if err := f.Get(ctx, &child); err != nil {

@@ -85,10 +85,9 @@ func (s *forEachStub) start(_ context.Context, in StartForEachItemInput) (FlowRu
 	s.started = append(s.started, in.Index)
 	s.fmu.Unlock()
 	c := childSnapshot()
-	p := in.Prepare
-	return FlowRunInput{RunID: in.ChildRunID, Snapshot: c, Params: map[string]string{in.Config.Param: in.Item},
-		LogicalTime: p.LogicalTime, Trigger: jobflow.TriggerSubflow, TaskQueue: p.TaskQueue,
-		ParentRunID: p.RunID, ParentJobID: p.Job.ID, Depth: p.Depth, Ancestors: p.Ancestors}, nil
+	return FlowRunInput{RunID: in.ChildRunID, Snapshot: c, Params: map[string]string{in.Param: in.Item},
+		LogicalTime: in.LogicalTime, Trigger: jobflow.TriggerSubflow, TaskQueue: in.TaskQueue,
+		ParentRunID: in.ParentRunID, ParentJobID: in.JobID, Depth: in.Depth, Ancestors: in.Ancestors}, nil
 }
 
 func (s *forEachStub) abort(context.Context, AbortForEachItemInput) error { return nil }

@@ -30,6 +30,8 @@ func main() {
 	scenarios := flag.String("scenarios", "", "with -record-histories: record only these scenarios (comma-separated names, e.g. subflow,subflow-fail)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
 	largest := flag.Int("largest", 0, "instead of measuring ratios, run one layered DAG of this many jobs (e.g. 10000) and print its time and history size")
+	forEach := flag.Int("foreach", 0, "instead of measuring ratios, run one FOREACH job of this many items (e.g. 10000) and print its time and histories")
+	forEachConc := flag.Int("foreach-concurrency", 100, "with -foreach: the job's maxConcurrency")
 	pollRPS := flag.Int("poll-rps", 0, "history queue read rate (default temporalserver.QueuePollRPS as in standalone; 20 is Temporal's default)")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -42,6 +44,13 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *forEach > 0 {
+		if err := runForEach(*forEach, *forEachConc, *pollRPS); err != nil {
+			fmt.Fprintln(os.Stderr, "flowbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *largest > 0 {
 		if err := runLargest(*largest, *pollRPS); err != nil {
@@ -177,5 +186,35 @@ func runLargest(n, pollRPS int) error {
 		b, _ := json.Marshal(nodes)
 		fmt.Printf("nodes query %+v: %d nodes, %d bytes\n", q, len(nodes), len(b))
 	}
+	return nil
+}
+
+// runForEach runs one FOREACH job of n items on a fresh server and prints
+// how long it took and how large the histories grew (ForEach continues as
+// new every 1,000 items; FlowRun's history does not grow per item).
+func runForEach(n, concurrency, pollRPS int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	h, err := bench.Start(bench.Options{QueuePollRPS: pollRPS})
+	if err != nil {
+		return err
+	}
+	defer h.Stop()
+	r, err := h.RunForEach(ctx, n, concurrency)
+	if err != nil {
+		return err
+	}
+	most := func(xs []bench.Execution) (events, bytes int) {
+		for _, x := range xs {
+			events, bytes = max(events, x.Events), max(bytes, x.Bytes)
+		}
+		return
+	}
+	fe, fb := most(r.ForEach)
+	pe, pb := most(r.FlowRun)
+	fmt.Printf("FOREACH of %d items, %d at once: SUCCESS in %s (%.1f items/s)\n", r.Items, r.Concurrency, r.Took.Round(time.Millisecond),
+		float64(r.Items)/r.Took.Seconds())
+	fmt.Printf("  ForEach: %d executions (%d continue-as-new), largest %d events / %d bytes\n", len(r.ForEach), len(r.ForEach)-1, fe, fb)
+	fmt.Printf("  FlowRun: %d execution(s), largest %d events / %d bytes\n", len(r.FlowRun), pe, pb)
 	return nil
 }

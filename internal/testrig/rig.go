@@ -122,11 +122,12 @@ func New(t *testing.T, o Options) *Rig {
 		}
 		t.Cleanup(func() { served.Close() })
 	}
+	var acts *activities.Activities
 	if !o.NoWorker {
 		// The rig's jobs share files with the test below jobdir.Base
 		// (docs/security.md); tests that reach loopback servers open them
 		// with API.AllowEgress.
-		acts := &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m,
+		acts = &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m,
 			JobWritable: []string{jobdir.Base()}}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {
@@ -148,6 +149,9 @@ func New(t *testing.T, o Options) *Rig {
 		Registry: o.Registry, Metrics: m}
 	if o.API != nil {
 		o.API(&cfg)
+	}
+	if acts != nil {
+		acts.PublicURL = cfg.PublicURL // approval links; no run has started yet
 	}
 	srv.Config.Handler = httpapi.New(cfg, deps).Handler()
 	srv.Start()

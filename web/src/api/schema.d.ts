@@ -1259,6 +1259,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/approval/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page (text/html) of a one-click approval link that an APPROVAL_WAITING alarm carried: the job, its message, the deadline and a form to approve or reject; it uses nothing. 404 for an unknown link, 410 for a used or expired one */
+        get: operations["get_approval_token"];
+        put?: never;
+        /** Decide with a one-click approval link (form: decision APPROVE|REJECT, comment): the link is used once, then the node is approved or rejected as "link via <channel>" (text/html). 400 for a bad form, 404 for an unknown link, 410 for a used or expired one, 409 when the node no longer waits */
+        post: operations["post_approval_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1495,7 +1513,7 @@ export interface components {
             createdAt: string;
             error: string;
             /** @enum {string} */
-            event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS";
+            event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING";
             id: string;
             response: string;
             responseCode: number;
@@ -1514,7 +1532,7 @@ export interface components {
         };
         AlarmRule: {
             channelIds?: string[];
-            events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS")[];
+            events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING")[];
             template?: string;
         };
         ApprovalInput: {
@@ -5972,6 +5990,52 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -71,7 +71,7 @@ const zh: Record<string, string> = {
   'Awaiting my approval': '待我审批', 'Approve': '通过', 'Reject': '驳回', 'Approved': '已通过', 'Rejected': '已驳回', 'Comment': '意见（可选）',
   'Message': '说明', 'Deadline': '截止', 'then approved': '到期自动通过', 'then rejected': '到期自动驳回', 'Approver roles': '审批角色',
   'Approver users (user ids)': '审批人（用户 ID）', 'On timeout': '超时处理', 'Message to the approvers': '给审批人的说明', '0: 24 h': '0：24 小时',
-  'FOREACH': '循环', 'Items': '循环项', 'Item': '项', 'carried': '沿用', 'Succeeded in the run this one reruns': '在被重跑的运行中已成功，未再运行',
+  'with a one-click approval link': '待审批，附一键审批链接', 'FOREACH': '循环', 'Items': '循环项', 'Item': '项', 'carried': '沿用', 'Succeeded in the run this one reruns': '在被重跑的运行中已成功，未再运行',
   'Previous': '上一页', 'Next': '下一页', 'Workflow per item': '每项运行的作业流', 'Item param': '项参数名',
   'The child reads the item as ${params.<name>}': '子运行以 ${params.<参数名>} 读取该项', 'At most at once': '最大并发',
   'Failures tolerated (%)': '容忍失败比例（%）', 'A JSON list, or a text that gives one:': 'JSON 列表，或得到列表的表达式：',

@@ -13,7 +13,7 @@ import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken
 
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
   '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}']
-const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS']
+const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'APPROVAL_WAITING']
 
 export function ConfigDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
   const { t } = useI18n()
@@ -130,7 +130,7 @@ function AlarmRules({ rules, onChange }: { rules: Rule[]; onChange: (r: Rule[]) 
         <Card key={i} size="small" extra={<a onClick={() => onChange(rules.filter((_, j) => j !== i))}>{t('Delete')}</a>} title={t('Rules') + ' ' + (i + 1)}>
           <Space direction="vertical" style={{ width: '100%' }}>
             <Select mode="multiple" placeholder={t('Events')} value={r.events} onChange={(v) => set(i, { events: v })} style={{ width: '100%' }}
-              options={events.map((e) => ({ value: e, label: e }))} data-testid={'alarm-events-' + i} />
+              options={events.map((e) => ({ value: e, label: e === 'APPROVAL_WAITING' ? e + ' · ' + t('with a one-click approval link') : e }))} data-testid={'alarm-events-' + i} />
             <Select mode="multiple" placeholder={t('Channels')} value={r.channelIds} onChange={(v) => set(i, { channelIds: v })} style={{ width: '100%' }}
               options={opts} data-testid={'alarm-channels-' + i} />
             <Input.TextArea rows={3} placeholder={t('Template')} value={r.template} onChange={(e) => set(i, { template: e.target.value })} />

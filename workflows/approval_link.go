@@ -1,0 +1,58 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"jobflow"
+	"jobflow/jobtypes"
+)
+
+// When an APPROVAL node begins to wait and the workflow's alarm rules name
+// APPROVAL_WAITING, FlowRun sends that event to each channel of those
+// rules (docs/run-semantics.md#approval-jobs). SendAlarm mints a one-click
+// link for the node and channel, valid until the approval's deadline, and
+// puts it in the message. FlowRun does not wait for the sends: a channel
+// that is down delays nothing, and the approvers can still decide in the
+// console or over the API.
+
+const approvalLinkVersion = "approval-link"
+
+// ApprovalAsk is the node an APPROVAL_WAITING alarm asks to decide.
+type ApprovalAsk struct {
+	JobID     string    `json:"jobId"`
+	JobName   string    `json:"jobName"`
+	Message   string    `json:"message"`
+	OnTimeout string    `json:"onTimeout"`
+	Deadline  time.Time `json:"deadline"`
+}
+
+// askApproval sends APPROVAL_WAITING for node i, which waits until
+// deadline. Runs whose rules do not name the event ask no version, so
+// their histories are as before.
+func (r *runner) askApproval(ctx workflow.Context, i int, cfg jobtypes.ApprovalConfig, deadline time.Time) {
+	var rules []jobflow.AlarmRule
+	for _, rule := range r.cfg.Alarms {
+		if hasEvent(rule.Events, jobflow.EventApprovalWaiting) {
+			rules = append(rules, rule)
+		}
+	}
+	if len(rules) == 0 || workflow.GetVersion(ctx, approvalLinkVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	ask := &ApprovalAsk{JobID: r.g.ids[i], JobName: r.g.jobs[i].Name, Message: cfg.Message, OnTimeout: cfg.OnTimeout, Deadline: deadline}
+	run := r.runRow(jobflow.RunRunning)
+	for _, rule := range rules {
+		for _, ch := range rule.ChannelIDs {
+			actx := workflow.WithActivityOptions(disconnected(r.rootCtx), AlarmActivityOptions(jobflow.EventApprovalWaiting, ch))
+			f := workflow.ExecuteActivity(actx, SendAlarmActivity, SendAlarmInput{Run: run, Event: jobflow.EventApprovalWaiting,
+				ChannelID: ch, Template: rule.Template, Timezone: r.cfg.Schedule.Timezone, Approval: ask})
+			r.sel.AddFuture(f, func(f workflow.Future) {
+				if err := f.Get(ctx, nil); err != nil {
+					workflow.GetLogger(ctx).Warn("approval alarm not delivered", "runId", r.runID, "channel", ch, "error", err)
+				}
+			})
+		}
+	}
+}
