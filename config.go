@@ -18,6 +18,10 @@ type WorkflowConfig struct {
 	// Concurrency limits the runs of this workflow that go on at once, for
 	// every trigger; nil is no limit.
 	Concurrency *Concurrency `json:"concurrency,omitempty"`
+	// MaxDurationSeconds bounds a run's time (0: none); OnMaxDuration says
+	// what happens then: ALERT (default), FAIL or ABORT.
+	MaxDurationSeconds int    `json:"maxDurationSeconds,omitempty" doc:"a run's maximum duration in seconds (0: none); when it passes, RUN_TIMEOUT is sent and onMaxDuration applies"`
+	OnMaxDuration      string `json:"onMaxDuration,omitempty" enum:"ALERT,FAIL,ABORT" doc:"at the maximum duration: ALERT (the default) goes on, FAIL stops the running jobs and fails the run, ABORT aborts it"`
 }
 
 // Schedule modes.
@@ -109,7 +113,22 @@ const (
 	// EventApprovalWaiting: an APPROVAL node began to wait; the message
 	// carries a one-click link to decide it (docs/run-semantics.md#approval-jobs).
 	EventApprovalWaiting AlarmEvent = "APPROVAL_WAITING"
+	// EventJobTimeout: a job with timeoutAction WARN or WARN_AND_FAIL ran
+	// past its timeoutSeconds; EventRunTimeout: the run passed its
+	// maxDurationSeconds (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
+	EventJobTimeout AlarmEvent = "JOB_TIMEOUT"
+	EventRunTimeout AlarmEvent = "RUN_TIMEOUT"
 )
+
+// What a run does at its maximum duration (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
+const (
+	OnMaxDurationAlert = "ALERT" // RUN_TIMEOUT, and the run goes on (the default)
+	OnMaxDurationFail  = "FAIL"  // RUN_TIMEOUT, its jobs are stopped and it fails
+	OnMaxDurationAbort = "ABORT" // RUN_TIMEOUT, and it is aborted
+)
+
+// MaxRunDurationSeconds bounds maxDurationSeconds: 31 days.
+const MaxRunDurationSeconds = 31 * 24 * 3600
 
 // AlarmRule is one 基线告警 entry: on these events, send to these channels.
 type AlarmRule struct {
@@ -179,6 +198,21 @@ func (c *WorkflowConfig) Normalize() {
 // caught at save time rather than at publish.
 func (c *WorkflowConfig) Validate() error {
 	c.Normalize()
+	if c.MaxDurationSeconds < 0 || c.MaxDurationSeconds > MaxRunDurationSeconds {
+		return InvalidField("maxDurationSeconds", "maxDurationSeconds must be between 0 and %d", MaxRunDurationSeconds)
+	}
+	switch c.OnMaxDuration {
+	case "":
+		if c.MaxDurationSeconds > 0 {
+			c.OnMaxDuration = OnMaxDurationAlert
+		}
+	case OnMaxDurationAlert, OnMaxDurationFail, OnMaxDurationAbort:
+		if c.MaxDurationSeconds == 0 {
+			return InvalidField("onMaxDuration", "onMaxDuration needs a maxDurationSeconds")
+		}
+	default:
+		return InvalidField("onMaxDuration", "onMaxDuration must be ALERT, FAIL or ABORT")
+	}
 	s := c.Schedule
 	if s.Mode != ModeSingle && s.Mode != ModeDiscrete {
 		return InvalidField("schedule.mode", "schedule.mode must be SINGLE or DISCRETE")
@@ -230,9 +264,9 @@ func (c *WorkflowConfig) Validate() error {
 		}
 		for _, e := range a.Events {
 			switch e {
-			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting:
+			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting, EventJobTimeout, EventRunTimeout:
 			default:
-				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, APPROVAL_WAITING)", i, e)
+				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, APPROVAL_WAITING, JOB_TIMEOUT, RUN_TIMEOUT)", i, e)
 			}
 		}
 		if len(a.ChannelIDs) == 0 {

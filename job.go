@@ -30,8 +30,10 @@ type Job struct {
 	Type           JobType         `json:"type"`
 	Config         json.RawMessage `json:"config"`
 	TimeoutSeconds int             `json:"timeoutSeconds"` // 0: no timeout of its own
-	Retry          RetryPolicy     `json:"retry"`
-	WorkerGroup    string          `json:"workerGroup"` // "" is the default task queue
+	// TimeoutAction is what the timeout does (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
+	TimeoutAction string      `json:"timeoutAction" enum:"FAIL,WARN,WARN_AND_FAIL" doc:"what timeoutSeconds does: FAIL (the default) stops the job and fails it, WARN sends the JOB_TIMEOUT alarm and lets it go on, WARN_AND_FAIL sends the alarm, then stops the job and fails it"`
+	Retry         RetryPolicy `json:"retry"`
+	WorkerGroup   string      `json:"workerGroup"` // "" is the default task queue
 	// Pool names the tenant's pool whose PoolSlots slots the job holds while
 	// it runs (docs/run-semantics.md#pools); "" is none.
 	Pool      string `json:"pool" doc:"the tenant pool whose slots the job holds while it runs; empty for none"`
@@ -52,6 +54,13 @@ type RetryPolicy struct {
 	IntervalSeconds int     `json:"intervalSeconds"` // before the second attempt
 	Backoff         float64 `json:"backoff"`         // interval multiplier, >= 1
 }
+
+// Timeout actions (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
+const (
+	TimeoutFail        = "FAIL"          // the job is stopped and fails (the default)
+	TimeoutWarn        = "WARN"          // a JOB_TIMEOUT alarm; the job goes on
+	TimeoutWarnAndFail = "WARN_AND_FAIL" // the alarm, then the job is stopped and fails
+)
 
 // Limits on job fields.
 const (
@@ -79,6 +88,16 @@ func (j *Job) Normalize() error {
 	}
 	if j.TimeoutSeconds < 0 || j.TimeoutSeconds > MaxTimeoutSeconds {
 		return InvalidField("timeoutSeconds", "timeoutSeconds must be between 0 and %d", MaxTimeoutSeconds)
+	}
+	switch j.TimeoutAction {
+	case "":
+		j.TimeoutAction = TimeoutFail
+	case TimeoutFail, TimeoutWarn, TimeoutWarnAndFail:
+	default:
+		return InvalidField("timeoutAction", "timeoutAction must be FAIL, WARN or WARN_AND_FAIL")
+	}
+	if j.TimeoutAction != TimeoutFail && j.TimeoutSeconds == 0 {
+		return InvalidField("timeoutAction", "timeoutAction %s needs a timeoutSeconds", j.TimeoutAction)
 	}
 	if j.Retry.MaxAttempts == 0 {
 		j.Retry.MaxAttempts = 1
@@ -192,6 +211,7 @@ type JobUpdate struct {
 	Type           *JobType         `json:"type"`
 	Config         *json.RawMessage `json:"config"`
 	TimeoutSeconds *int             `json:"timeoutSeconds"`
+	TimeoutAction  *string          `json:"timeoutAction"`
 	Retry          *RetryPolicy     `json:"retry"`
 	WorkerGroup    *string          `json:"workerGroup"`
 	Pool           *string          `json:"pool"`
@@ -224,6 +244,9 @@ func (u JobUpdate) Merge(j Job) *Job {
 	}
 	if u.TimeoutSeconds != nil {
 		j.TimeoutSeconds = *u.TimeoutSeconds
+	}
+	if u.TimeoutAction != nil {
+		j.TimeoutAction = *u.TimeoutAction
 	}
 	if u.Retry != nil {
 		j.Retry = *u.Retry

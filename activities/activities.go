@@ -204,11 +204,13 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 
 	// The job runs on base, which survives a Temporal outage (outage.go).
 	// The job's own timeout gives a message that says so; the activity's
-	// StartToClose timeout set by the workflow is a backstop.
+	// StartToClose timeout set by the workflow is a backstop. A timeout
+	// that warns is FlowRun's timer instead (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
 	base := a.jobBase(ctx, in.TenantID, in.RunID)
 	defer base.stop()
 	jobCtx, cancel := context.Context(base), context.CancelFunc(func() {})
-	if in.Job.TimeoutSeconds > 0 {
+	warns := in.Job.TimeoutAction == jobflow.TimeoutWarn || in.Job.TimeoutAction == jobflow.TimeoutWarnAndFail
+	if in.Job.TimeoutSeconds > 0 && !warns {
 		jobCtx, cancel = context.WithTimeout(base, time.Duration(in.Job.TimeoutSeconds)*time.Second)
 	}
 	defer cancel()

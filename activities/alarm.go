@@ -60,6 +60,9 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		loc = time.UTC
 	}
 	msg := alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
+	if in.JobName != "" {
+		msg = alarms.JobMessage(in.Event, in.Template, in.Run, in.JobID, in.JobName, time.Now(), loc)
+	}
 	if ask := in.Approval; ask != nil {
 		link, err := a.approvalLink(ctx, in, ch)
 		if err != nil {

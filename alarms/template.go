@@ -110,13 +110,59 @@ func RunVars(run jobflow.Run, failedJobs []string, now time.Time, loc *time.Loca
 func RunMessage(event jobflow.AlarmEvent, tmpl string, run jobflow.Run, failedJobs []string, now time.Time, loc *time.Location) Message {
 	if strings.TrimSpace(tmpl) == "" {
 		tmpl = DefaultTemplate
+		if event == jobflow.EventRunTimeout {
+			tmpl = DefaultRunTimeoutTemplate
+		}
 	}
 	vars := RunVars(run, failedJobs, now, loc)
+	vars[VarEvent] = string(event)
 	return Message{
 		Event:      event,
 		Title:      Render(DefaultTitle, vars),
 		Text:       Render(tmpl, vars),
 		Fields:     vars,
 		FailedJobs: failedJobs,
+	}
+}
+
+// Job variables, the seed's names (docs/contract.md#baseline-alarms).
+const (
+	VarWorkName       = "qing.work_name"        // the job's name
+	VarWorkInstanceID = "qing.work_instance_id" // <run id>-<job id>
+)
+
+// DefaultRunTimeoutTemplate is the message of RUN_TIMEOUT whose rule has
+// no template.
+const DefaultRunTimeoutTemplate = `【jobflow 运行超时 run timeout】
+作业流 Workflow: ${qing.workflow_name} (${qing.workflow_id})
+实例 Run: ${qing.workflow_instance_id}
+已运行 Running for: ${qing.duration}
+时间 Time: ${qing.current_datetime}`
+
+// DefaultJobTemplate is the message of a job event (JOB_TIMEOUT) whose
+// rule has no template.
+const DefaultJobTemplate = `【jobflow 作业告警 job alarm】${qing.event}
+作业流 Workflow: ${qing.workflow_name} (${qing.workflow_id})
+作业 Job: ${qing.work_name}
+实例 Run: ${qing.workflow_instance_id}
+耗时 Duration: ${qing.duration}
+时间 Time: ${qing.current_datetime}`
+
+// VarEvent is the event's name, in every message.
+const VarEvent = "qing.event"
+
+// JobMessage is the alarm of a job event (jobName, jobID of run); see
+// RunMessage for the rest.
+func JobMessage(event jobflow.AlarmEvent, tmpl string, run jobflow.Run, jobID, jobName string, now time.Time, loc *time.Location) Message {
+	if strings.TrimSpace(tmpl) == "" {
+		tmpl = DefaultJobTemplate
+	}
+	vars := RunVars(run, nil, now, loc)
+	vars[VarWorkName], vars[VarWorkInstanceID], vars[VarEvent] = jobName, run.ID+"-"+jobID, string(event)
+	return Message{
+		Event:  event,
+		Title:  Render("[jobflow] ${qing.workflow_name}: ${qing.work_name} ${qing.event}", vars),
+		Text:   Render(tmpl, vars),
+		Fields: vars,
 	}
 }

@@ -271,6 +271,10 @@ func scenarios() []scenario {
 		{name: "subflow", in: in(subflowParent(SubflowChildOK))},
 		{name: "subflow-fail", in: in(subflowParent(SubflowChildFail))},
 		{name: "subflow-abort", in: in(subflowParent(SubflowChildBlock)), during: cancelAfter(time.Second)},
+		// Timeouts: a WARN_AND_FAIL job stopped by FlowRun's timer, and a
+		// run stopped at its maximum duration (timeouts.go).
+		{name: "job-timeout-warn-and-fail", in: in(timeoutSnap(jobflow.TimeoutWarnAndFail, 0, ""))},
+		{name: "max-duration-fail", in: in(timeoutSnap("", 1, jobflow.OnMaxDurationFail))},
 		// FOREACH: five items, one failing within the tolerance, the
 		// ForEach child recorded too; and an abort that reaches the items.
 		{name: "foreach", in: in(forEachParent(ForEachItemsOK)), children: forEachChild},

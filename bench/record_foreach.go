@@ -91,3 +91,15 @@ func StartForEachItem(_ context.Context, in workflows.StartForEachItemInput) (wo
 
 // AbortForEachItem stands in for the real one.
 func AbortForEachItem(context.Context, workflows.AbortForEachItemInput) error { return nil }
+
+// timeoutSnap is a -> b, a blocking until cancelled: with action, a has a
+// 1 s timeout of that action; with maxSeconds, the run has that maximum
+// duration and onMax.
+func timeoutSnap(action string, maxSeconds int, onMax string) jobflow.Snapshot {
+	s := scripted([]string{"a", "b"}, map[string]string{"a": "block"}, [2]string{"a", "b"})
+	if action != "" {
+		s.Jobs[0].TimeoutSeconds, s.Jobs[0].TimeoutAction = 1, action
+	}
+	s.Config.MaxDurationSeconds, s.Config.OnMaxDuration = maxSeconds, onMax
+	return s
+}

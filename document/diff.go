@@ -93,6 +93,7 @@ type jobFields struct {
 	Type           jobflow.JobType     `json:"type"`
 	Config         json.RawMessage     `json:"config"`
 	TimeoutSeconds int                 `json:"timeoutSeconds"`
+	TimeoutAction  string              `json:"timeoutAction,omitempty"` // "" for FAIL
 	Retry          jobflow.RetryPolicy `json:"retry"`
 	WorkerGroup    string              `json:"workerGroup"`
 	Pool           string              `json:"pool,omitempty"`
@@ -176,6 +177,9 @@ func index(s Side, key Key) (map[string]keyedJob, map[string]string) {
 		j := &s.Jobs[i]
 		f := jobFields{Name: j.Name, Type: j.Type, Config: j.Config, TimeoutSeconds: j.TimeoutSeconds,
 			Retry: j.Retry, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark, Pool: j.Pool, PoolSlots: j.PoolSlots, Priority: j.Priority}
+		if j.TimeoutAction != jobflow.TimeoutFail {
+			f.TimeoutAction = j.TimeoutAction // versions saved before the field have ""
+		}
 		if p, ok := pos[j.ID]; ok {
 			f.Position = &p
 		}

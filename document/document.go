@@ -83,6 +83,7 @@ type Job struct {
 	Type           jobflow.JobType      `json:"type"`
 	Config         map[string]any       `json:"config"`
 	TimeoutSeconds int                  `json:"timeoutSeconds,omitempty"`
+	TimeoutAction  string               `json:"timeoutAction,omitempty"` // omitted for FAIL
 	Retry          *jobflow.RetryPolicy `json:"retry,omitempty"`
 	WorkerGroup    string               `json:"workerGroup,omitempty"`
 	Pool           string               `json:"pool,omitempty"` // by name: the importing tenant's pool of that name
@@ -228,7 +229,10 @@ func FromWorkflow(w *jobflow.Workflow, names Names) (*Document, error) {
 
 func exportJob(j *jobflow.Job, names Names) (Job, error) {
 	dj := Job{Name: j.Name, Type: j.Type, TimeoutSeconds: j.TimeoutSeconds, WorkerGroup: j.WorkerGroup, Cron: j.Cron, Remark: j.Remark,
-		Pool: j.Pool, PoolSlots: j.PoolSlots, Priority: j.Priority}
+		Pool: j.Pool, PoolSlots: j.PoolSlots, Priority: j.Priority, TimeoutAction: j.TimeoutAction}
+	if dj.TimeoutAction == jobflow.TimeoutFail {
+		dj.TimeoutAction = ""
+	}
 	if r := j.Retry; r != (jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}) && r != (jobflow.RetryPolicy{}) {
 		dj.Retry = &r
 	}
@@ -383,7 +387,8 @@ func (d *Document) Resolve(names Names, m Mapping) (*Draft, []Problem) {
 		}
 		raw, _ := json.Marshal(cfg)
 		j := &jobflow.Job{Name: dj.Name, Type: dj.Type, Config: raw, TimeoutSeconds: dj.TimeoutSeconds,
-			WorkerGroup: dj.WorkerGroup, Cron: dj.Cron, Remark: dj.Remark, Pool: dj.Pool, PoolSlots: dj.PoolSlots, Priority: dj.Priority}
+			WorkerGroup: dj.WorkerGroup, Cron: dj.Cron, Remark: dj.Remark, Pool: dj.Pool, PoolSlots: dj.PoolSlots, Priority: dj.Priority,
+			TimeoutAction: dj.TimeoutAction}
 		if dj.Retry != nil {
 			j.Retry = *dj.Retry
 		}

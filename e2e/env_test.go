@@ -32,6 +32,7 @@ type jobSpec struct {
 	Type           string         `json:"type"`
 	Config         any            `json:"config"`
 	TimeoutSeconds int            `json:"timeoutSeconds,omitempty"`
+	TimeoutAction  string         `json:"timeoutAction,omitempty"`
 	Retry          map[string]int `json:"retry,omitempty"`
 	Pool           string         `json:"pool,omitempty"`
 }

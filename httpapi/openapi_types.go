@@ -83,7 +83,7 @@ var enums = map[reflect.Type][]string{
 	schemaOf[jobflow.WorkflowStatus]():    {"DRAFT", "PUBLISHED", "OFFLINE"},
 	schemaOf[jobflow.TriggerRule]():       {"ALL_SUCCESS", "ALL_DONE", "ONE_SUCCESS", "ONE_FAILED", "NONE_FAILED"},
 	schemaOf[jobflow.FailureStrategy]():   {"CONTINUE", "END"},
-	schemaOf[jobflow.AlarmEvent]():        {"RUN_START", "RUN_END", "RUN_FAIL", "RUN_SUCCESS", "APPROVAL_WAITING"},
+	schemaOf[jobflow.AlarmEvent]():        {"RUN_START", "RUN_END", "RUN_FAIL", "RUN_SUCCESS", "APPROVAL_WAITING", "JOB_TIMEOUT", "RUN_TIMEOUT"},
 	schemaOf[jobflow.JobType]():           jobTypeNames(),
 	schemaOf[jobflow.JobKind]():           {string(jobflow.KindActivity), string(jobflow.KindControl)},
 	schemaOf[jobflow.DatasourceType]():    {"POSTGRES", "MYSQL"},

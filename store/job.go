@@ -20,6 +20,7 @@ type jobRow struct {
 	Type                 string    `db:"type"`
 	Config               string    `db:"config"`
 	TimeoutSeconds       int       `db:"timeout_seconds"`
+	TimeoutAction        string    `db:"timeout_action"`
 	RetryMaxAttempts     int       `db:"retry_max_attempts"`
 	RetryIntervalSeconds int       `db:"retry_interval_seconds"`
 	RetryBackoff         float64   `db:"retry_backoff"`
@@ -35,6 +36,9 @@ type jobRow struct {
 }
 
 func (r jobRow) toDomain() *jobflow.Job {
+	if r.TimeoutAction == "" { // a row written before the field
+		r.TimeoutAction = jobflow.TimeoutFail
+	}
 	return &jobflow.Job{
 		ID:             r.ID,
 		TenantID:       r.TenantID,
@@ -43,6 +47,7 @@ func (r jobRow) toDomain() *jobflow.Job {
 		Type:           jobflow.JobType(r.Type),
 		Config:         json.RawMessage(r.Config),
 		TimeoutSeconds: r.TimeoutSeconds,
+		TimeoutAction:  r.TimeoutAction,
 		Retry: jobflow.RetryPolicy{
 			MaxAttempts:     r.RetryMaxAttempts,
 			IntervalSeconds: r.RetryIntervalSeconds,
@@ -61,7 +66,7 @@ func (r jobRow) toDomain() *jobflow.Job {
 }
 
 const jobColumns = `id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
-retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by, pool, pool_slots, priority`
+retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by, pool, pool_slots, priority, timeout_action`
 
 // CreateJob normalizes and inserts j into its workflow, which must exist in
 // j.TenantID; the workflow with j must pass jobflow.CheckDraft.
@@ -86,11 +91,11 @@ func (s *Store) CreateJob(ctx context.Context, j *jobflow.Job) error {
 		const q = `
 INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
     retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by,
-    pool, pool_slots, priority)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    pool, pool_slots, priority, timeout_action)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		_, err = tx.ExecContext(ctx, tx.Rebind(q), j.ID, j.TenantID, j.WorkflowID, j.Name, string(j.Type), string(j.Config),
 			j.TimeoutSeconds, j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron,
-			j.Remark, j.CreatedAt, j.UpdatedAt, j.CreatedBy, j.Pool, j.PoolSlots, j.Priority)
+			j.Remark, j.CreatedAt, j.UpdatedAt, j.CreatedBy, j.Pool, j.PoolSlots, j.Priority, j.TimeoutAction)
 		if isUniqueViolation(err) {
 			return conflictf("a job named %q already exists in this workflow", j.Name)
 		} else if isForeignKeyViolation(err) {
@@ -164,11 +169,11 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, id string, upd jobflow.
 		const q = `
 UPDATE jobs SET name = ?, type = ?, config = ?, timeout_seconds = ?, retry_max_attempts = ?,
     retry_interval_seconds = ?, retry_backoff = ?, worker_group = ?, cron = ?, remark = ?, updated_at = ?,
-    pool = ?, pool_slots = ?, priority = ?
+    pool = ?, pool_slots = ?, priority = ?, timeout_action = ?
 WHERE id = ? AND tenant_id = ?`
 		_, err = tx.ExecContext(ctx, tx.Rebind(q), j.Name, string(j.Type), string(j.Config), j.TimeoutSeconds,
 			j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron, j.Remark,
-			j.UpdatedAt, j.Pool, j.PoolSlots, j.Priority, id, tenantID)
+			j.UpdatedAt, j.Pool, j.PoolSlots, j.Priority, j.TimeoutAction, id, tenantID)
 		if isUniqueViolation(err) {
 			return conflictf("a job named %q already exists in this workflow", j.Name)
 		}

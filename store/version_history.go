@@ -144,19 +144,20 @@ func (s *Store) replaceDraft(ctx context.Context, tx *sqlx.Tx, tenantID, workflo
 			const q = `
 UPDATE jobs SET name = ?, type = ?, config = ?, timeout_seconds = ?, retry_max_attempts = ?,
     retry_interval_seconds = ?, retry_backoff = ?, worker_group = ?, cron = ?, remark = ?, updated_at = ?,
-    pool = ?, pool_slots = ?, priority = ?
+    pool = ?, pool_slots = ?, priority = ?, timeout_action = ?
 WHERE id = ? AND tenant_id = ?`
 			_, err = tx.ExecContext(ctx, tx.Rebind(q), j.Name, string(j.Type), string(j.Config), j.TimeoutSeconds,
-				j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron, j.Remark, ts, j.Pool, j.PoolSlots, j.Priority, j.ID, tenantID)
+				j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron, j.Remark, ts, j.Pool, j.PoolSlots, j.Priority,
+				j.TimeoutAction, j.ID, tenantID)
 		} else {
 			const q = `
 INSERT INTO jobs (id, tenant_id, workflow_id, name, type, config, timeout_seconds, retry_max_attempts,
     retry_interval_seconds, retry_backoff, worker_group, cron, remark, created_at, updated_at, created_by,
-    pool, pool_slots, priority)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    pool, pool_slots, priority, timeout_action)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			_, err = tx.ExecContext(ctx, tx.Rebind(q), j.ID, tenantID, workflowID, j.Name, string(j.Type), string(j.Config),
 				j.TimeoutSeconds, j.Retry.MaxAttempts, j.Retry.IntervalSeconds, j.Retry.Backoff, j.WorkerGroup, j.Cron,
-				j.Remark, ts, ts, by, j.Pool, j.PoolSlots, j.Priority)
+				j.Remark, ts, ts, by, j.Pool, j.PoolSlots, j.Priority, j.TimeoutAction)
 		}
 		if isUniqueViolation(err) {
 			return conflictf("a job named %q appears twice (or its id is taken)", j.Name)

@@ -30,6 +30,10 @@ const (
 	FlowRunAlarmsName = "FlowRunAlarms"
 	SendAlarmActivity = "SendAlarm"
 	SignalRunEnded    = "runEnded"
+	// SignalAlarm carries an event FlowRun raised during the run
+	// (APPROVAL_WAITING, JOB_TIMEOUT, RUN_TIMEOUT): a SendAlarmInput
+	// without channel, sent to every channel of the rules naming it.
+	SignalAlarm = "alarm"
 )
 
 // Alarm timing. One attempt may take a hanging SMTP conversation (30 s)
@@ -76,6 +80,9 @@ type SendAlarmInput struct {
 	Template   string             `json:"template"`
 	FailedJobs []string           `json:"failedJobs"`
 	Timezone   string             `json:"timezone"`
+	// JobID and JobName are the job of a job event (JOB_TIMEOUT).
+	JobID   string `json:"jobId,omitempty"`
+	JobName string `json:"jobName,omitempty"`
 	// Approval is set for APPROVAL_WAITING: the node to decide, for the
 	// one-click link the activity mints (approval_link.go).
 	Approval *ApprovalAsk `json:"approval,omitempty"`
@@ -116,16 +123,31 @@ func FlowRunAlarms(ctx workflow.Context, in AlarmsInput) error {
 	sendAlarms(ctx, in, jobflow.EventRunStart, in.Run, nil)
 
 	var ended RunEnded
-	got := false
+	got, late := false, false
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	sel := workflow.NewSelector(ctx)
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalRunEnded), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, &ended)
 		got = true
 	})
-	sel.AddFuture(workflow.NewTimer(timerCtx, alarmEndWait), func(workflow.Future) {})
-	sel.Select(ctx)
+	raised := workflow.GetSignalChannel(ctx, SignalAlarm)
+	sel.AddReceive(raised, func(c workflow.ReceiveChannel, _ bool) {
+		var a SendAlarmInput
+		c.Receive(ctx, &a)
+		sendRaised(ctx, in, a)
+	})
+	sel.AddFuture(workflow.NewTimer(timerCtx, alarmEndWait), func(workflow.Future) { late = true })
+	for !got && !late {
+		sel.Select(ctx)
+	}
 	cancelTimer()
+	for { // events raised just before the end go before the end's
+		var a SendAlarmInput
+		if !raised.ReceiveAsync(&a) {
+			break
+		}
+		sendRaised(ctx, in, a)
+	}
 	if !got {
 		workflow.GetLogger(ctx).Warn("the run never ended: no end alarms", "runId", in.Run.ID)
 		return nil
@@ -154,6 +176,28 @@ func sendAlarms(ctx workflow.Context, in AlarmsInput, ev jobflow.AlarmEvent, run
 	for _, f := range futures {
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("alarm not delivered", "runId", run.ID, "event", ev, "error", err)
+		}
+	}
+}
+
+// sendRaised sends an event FlowRun raised to every channel of the rules
+// that name it, in parallel, and waits for all of them.
+func sendRaised(ctx workflow.Context, in AlarmsInput, a SendAlarmInput) {
+	var futures []workflow.Future
+	for _, rule := range in.Rules {
+		if !hasEvent(rule.Events, a.Event) {
+			continue
+		}
+		for _, chID := range rule.ChannelIDs {
+			one := a
+			one.ChannelID, one.Template, one.Timezone = chID, rule.Template, in.Timezone
+			actx := workflow.WithActivityOptions(ctx, AlarmActivityOptions(a.Event, chID))
+			futures = append(futures, workflow.ExecuteActivity(actx, SendAlarmActivity, one))
+		}
+	}
+	for _, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("alarm not delivered", "runId", a.Run.ID, "event", a.Event, "error", err)
 		}
 	}
 }

@@ -42,17 +42,5 @@ func (r *runner) askApproval(ctx workflow.Context, i int, cfg jobtypes.ApprovalC
 		return
 	}
 	ask := &ApprovalAsk{JobID: r.g.ids[i], JobName: r.g.jobs[i].Name, Message: cfg.Message, OnTimeout: cfg.OnTimeout, Deadline: deadline}
-	run := r.runRow(jobflow.RunRunning)
-	for _, rule := range rules {
-		for _, ch := range rule.ChannelIDs {
-			actx := workflow.WithActivityOptions(disconnected(r.rootCtx), AlarmActivityOptions(jobflow.EventApprovalWaiting, ch))
-			f := workflow.ExecuteActivity(actx, SendAlarmActivity, SendAlarmInput{Run: run, Event: jobflow.EventApprovalWaiting,
-				ChannelID: ch, Template: rule.Template, Timezone: r.cfg.Schedule.Timezone, Approval: ask})
-			r.sel.AddFuture(f, func(f workflow.Future) {
-				if err := f.Get(ctx, nil); err != nil {
-					workflow.GetLogger(ctx).Warn("approval alarm not delivered", "runId", r.runID, "channel", ch, "error", err)
-				}
-			})
-		}
-	}
+	r.sendAlarm(ctx, jobflow.EventApprovalWaiting, SendAlarmInput{Run: r.runRow(jobflow.RunRunning), Approval: ask})
 }

@@ -102,6 +102,8 @@ type FlowRunInput struct {
 	StartedAt time.Time `json:"startedAt,omitempty"`
 	// Paused carries a pause across continue-as-new (pause.go).
 	Paused bool `json:"paused,omitempty"`
+	// MaxDurationHit: the run's maximum duration has passed (timeouts.go).
+	MaxDurationHit bool `json:"maxDurationHit,omitempty"`
 
 	// A SUBFLOW child run (subflow.go): the run and job that started it,
 	// its nesting depth (1 for a top-level run's child) and the workflows

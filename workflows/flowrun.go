@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"time"
 	"fmt"
 	"strings"
 
@@ -56,6 +57,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 	if r.invalid != "" {
 		return r.finish(ctx)
 	}
+	r.watchMaxDuration(ctx)
 	r.loop(ctx)
 	r.closed = true
 	if r.draining && !r.cancelled && !r.ending && r.unfinished() {
@@ -125,7 +127,16 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 		return
 	}
 	opts := JobActivityOptions(r.taskQueue, job)
-	actx := workflow.WithActivityOptions(r.jobsCtx, opts)
+	jctx, stopTimer := r.jobsCtx, workflow.CancelFunc(func() {})
+	if warnsOnTimeout(job) && workflow.GetVersion(ctx, jobTimeoutVersion, workflow.DefaultVersion, 1) == 1 {
+		// The timeout is FlowRun's timer (timeouts.go); the activity keeps
+		// a day's bound beyond it.
+		opts.StartToCloseTimeout = time.Duration(job.TimeoutSeconds)*time.Second + DefaultJobTimeout
+		var stop workflow.CancelFunc
+		jctx, stop = workflow.WithCancel(r.jobsCtx)
+		stopTimer = r.watchJobTimeout(ctx, i, job, stop)
+	}
+	actx := workflow.WithActivityOptions(jctx, opts)
 	f := workflow.ExecuteActivity(actx, RunJobActivity, RunJobInput{
 		RunID:       r.runID,
 		TenantID:    r.in.Snapshot.TenantID,
@@ -143,6 +154,7 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 	r.sel.AddFuture(f, func(f workflow.Future) {
 		var res RunJobResult
 		err := f.Get(ctx, &res)
+		stopTimer()
 		r.running--
 		r.finishedHere++
 		r.jobDone(ctx, i, res, err, opts)
@@ -165,6 +177,8 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 		// We cancelled it: whatever it answered on the way out, it was aborted.
 		n.Status, n.Error = jobflow.NodeAborted, "aborted"
 		r.ours[i] = true
+	case r.timedOut[i]:
+		r.fail(i, timeoutMessage(r.g.jobs[i]), true)
 	default:
 		r.fail(i, failureMessage(err, opts), !reportedByJob(err))
 	}
@@ -377,6 +391,10 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 		res.Nodes, res.Packed = nil, packNodes(res.Nodes)
 	}
 	switch {
+	case r.cancelled && r.abortReason != "":
+		// Aborted by itself, not by a cancel request: a failure of type
+		// RunAborted (a cancel without a request is no Temporal outcome).
+		return res, temporal.NewNonRetryableApplicationError(r.errorText(), "RunAborted", nil, res)
 	case r.cancelled:
 		return res, temporal.NewCanceledError(res)
 	case st == jobflow.RunFail:
@@ -396,6 +414,7 @@ func (r *runner) continueAsNew(ctx workflow.Context) (FlowRunResult, error) {
 	next.LogicalTime = r.logicalTime
 	next.StartedAt = r.startedAt
 	next.Paused = r.paused
+	next.MaxDurationHit = r.in.MaxDurationHit || r.maxDurationHit
 	next.Carry = make([]jobflow.NodeRun, len(r.nodes))
 	copy(next.Carry, r.nodes)
 	r.carriedOutputs(next.Carry)
@@ -458,6 +477,8 @@ func (r *runner) errorText() string {
 	switch {
 	case r.invalid != "":
 		return r.invalid
+	case r.cancelled && r.abortReason != "":
+		return r.abortReason
 	case r.cancelled:
 		return "aborted by a user"
 	case r.firstError != "":

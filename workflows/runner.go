@@ -59,6 +59,10 @@ type runner struct {
 	wake       workflow.Channel             // a break wakes the loop
 	alarms     workflow.ChildWorkflowFuture // the run's FlowRunAlarms, started by this execution; nil if none
 
+	timedOut       map[int]bool // nodes FlowRun stopped at their timeout (timeouts.go)
+	maxDurationHit bool         // the maximum duration timer fired (carried across continue-as-new)
+	abortReason    string       // the run aborted itself (maximum duration ABORT)
+
 	wasQueued        bool      // it waited in the queue: the grant recorded it RUNNING
 	queuedNow        bool      // waiting for a slot under the workflow's concurrency limit (queue.go)
 	notStarted       bool      // ended while queued, skipped or refused: no alarm workflow to tell

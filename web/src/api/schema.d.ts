@@ -1513,7 +1513,7 @@ export interface components {
             createdAt: string;
             error: string;
             /** @enum {string} */
-            event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING";
+            event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT";
             id: string;
             response: string;
             responseCode: number;
@@ -1532,7 +1532,7 @@ export interface components {
         };
         AlarmRule: {
             channelIds?: string[];
-            events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING")[];
+            events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT")[];
             template?: string;
         };
         ApprovalInput: {
@@ -2062,6 +2062,11 @@ export interface components {
             remark: string;
             retry: components["schemas"]["Retry"];
             tenantId: string;
+            /**
+             * @description what timeoutSeconds does: FAIL (the default) stops the job and fails it, WARN sends the JOB_TIMEOUT alarm and lets it go on, WARN_AND_FAIL sends the alarm, then stops the job and fails it
+             * @enum {string}
+             */
+            timeoutAction: "FAIL" | "WARN" | "WARN_AND_FAIL";
             timeoutSeconds: number;
             /** @enum {string} */
             type: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
@@ -2080,6 +2085,7 @@ export interface components {
             priority?: number;
             remark?: string;
             retry?: components["schemas"]["Retry"];
+            timeoutAction?: string;
             timeoutSeconds?: number;
             /** @enum {string} */
             type?: "SHELL" | "PYTHON" | "SQL" | "HTTP" | "CONDITION" | "SUBFLOW" | "DEPENDENT" | "APPROVAL" | "FOREACH";
@@ -2733,7 +2739,14 @@ export interface components {
             /** @enum {string} */
             failureStrategy?: "CONTINUE" | "END";
             invoke?: components["schemas"]["InvokeSetting"];
+            /** @description a run's maximum duration in seconds (0: none); when it passes, RUN_TIMEOUT is sent and onMaxDuration applies */
+            maxDurationSeconds?: number;
             maxParallelism?: number;
+            /**
+             * @description at the maximum duration: ALERT (the default) goes on, FAIL stops the running jobs and fails the run, ABORT aborts it
+             * @enum {string}
+             */
+            onMaxDuration?: "ALERT" | "FAIL" | "ABORT";
             params?: {
                 [key: string]: string;
             };

@@ -13,7 +13,7 @@ import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken
 
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
   '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}']
-const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'APPROVAL_WAITING']
+const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'RUN_TIMEOUT', 'JOB_TIMEOUT', 'APPROVAL_WAITING']
 
 export function ConfigDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
   const { t } = useI18n()
@@ -100,6 +100,15 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
                 onChange={(v) => setC({ ...c, concurrency: { ...c.concurrency!, behavior: v } })}
                 options={(['QUEUE', 'SKIP', 'FAIL'] as const).map((b) => ({ value: b, label: t('concurrency.' + b) }))} />
             </>}
+          </Space>
+        </Form.Item>
+        <Form.Item label={t('Max duration (s)')} extra={t('maxDuration.help')}>
+          <Space wrap>
+            <InputNumber min={0} max={2678400} value={c.maxDurationSeconds ?? 0} data-testid="cfg-max-duration"
+              onChange={(v) => setC({ ...c, maxDurationSeconds: v || undefined, onMaxDuration: v ? c.onMaxDuration ?? 'ALERT' : undefined })} />
+            <Select value={c.onMaxDuration ?? 'ALERT'} disabled={!c.maxDurationSeconds} style={{ width: 220 }} data-testid="cfg-on-max-duration"
+              onChange={(v) => setC({ ...c, onMaxDuration: v })}
+              options={(['ALERT', 'FAIL', 'ABORT'] as const).map((b) => ({ value: b, label: t('maxDuration.' + b) }))} />
           </Space>
         </Form.Item>
         <Form.Item label={t('Default params')}><Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} placeholder="KEY=value" /></Form.Item>

@@ -30,7 +30,7 @@ function toForm(j?: Partial<Job>, defaults: Cfg = {}) {
   const c: Cfg = { ...defaults, ...(j?.config ?? {}) }
   const headers = Object.entries((c.headers as Record<string, string>) ?? {}).map(([k, v]) => k + ': ' + v).join('\n')
   return {
-    name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0,
+    name: j?.name ?? '', type: j?.type ?? 'SHELL', remark: j?.remark ?? '', timeoutSeconds: j?.timeoutSeconds ?? 0, timeoutAction: j?.timeoutAction || 'FAIL',
     maxAttempts: j?.retry?.maxAttempts ?? 1, intervalSeconds: j?.retry?.intervalSeconds ?? 0, backoff: j?.retry?.backoff ?? 1,
     workerGroup: j?.workerGroup ?? '', cron: j?.cron ?? '', pool: j?.pool ?? '', poolSlots: j?.poolSlots || 1, priority: j?.priority || 3,
     script: (c.script as string) ?? '', env: formatParams(c.env as Record<string, string>),
@@ -62,6 +62,7 @@ function fromForm(v: FormValues): JobInput {
   }
   return {
     name: v.name, type: isJobType(v.type) ? v.type : undefined, remark: v.remark, config: jobConfig(config), timeoutSeconds: v.timeoutSeconds ?? 0,
+    timeoutAction: v.timeoutSeconds ? v.timeoutAction : 'FAIL',
     retry: { maxAttempts: v.maxAttempts ?? 1, intervalSeconds: v.intervalSeconds ?? 0, backoff: v.backoff ?? 1 },
     workerGroup: v.workerGroup, cron: v.cron,
     pool: v.pool ?? '', poolSlots: v.pool ? v.poolSlots ?? 1 : 0, priority: v.priority ?? 3,
@@ -150,6 +151,11 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
           <Col span={6}><Form.Item name="maxAttempts" label={t('Max attempts')}><InputNumber min={1} max={100} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="intervalSeconds" label={t('Retry interval (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="backoff" label={t('Backoff')}><InputNumber min={1} step={0.5} style={{ width: '100%' }} /></Form.Item></Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={12}><Form.Item name="timeoutAction" label={t('On timeout')} tooltip={t('timeoutAction.help')}>
+            <Select data-testid="job-form-timeout-action" options={(['FAIL', 'WARN', 'WARN_AND_FAIL'] as const).map((a) => ({ value: a, label: t('timeoutAction.' + a) }))} />
+          </Form.Item></Col>
         </Row>
         {control.includes(type) && <ControlFields type={type} jobId={job?.id} wfId={wfId} jobs={jobs} childrenOf={childrenOf} />}
         <Row gutter={12}>
