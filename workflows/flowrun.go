@@ -1,9 +1,9 @@
 package workflows
 
 import (
-	"time"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
