@@ -305,6 +305,38 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.waitFor("child FAIL", `document.querySelector('[data-testid="run-status"]')?.dataset.status === 'FAIL'`, 30*time.Second)
 	})
 
+	// A job's timeout action and the run's maximum duration are set in the
+	// forms and saved as the API's fields (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
+	t.Run("TimeoutsForm", func(t *testing.T) {
+		w, ids := flow(t, api, "timeout-flow", "sleep 1")
+		b := loggedIn(t, f)
+		b.open("/workflows/" + w.ID)
+		b.click("job-edit-jobA")
+		b.visible("job-form-timeout-action")
+		b.typeInto("job-form-timeout", "5")
+		b.selectOption("job-form-timeout-action", "告警，继续运行")
+		b.shot("timeout-action")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+		var got jobflow.Job
+		api.Must("GET", "/api/v1/jobs/"+ids[0], nil, 200, &got)
+		if got.TimeoutSeconds != 5 || got.TimeoutAction != jobflow.TimeoutWarn {
+			t.Fatalf("saved job: timeout %d, action %q", got.TimeoutSeconds, got.TimeoutAction)
+		}
+		b.click("tb-config")
+		b.click("cfg-tab-exec")
+		b.typeInto("cfg-max-duration", "3600")
+		b.selectOption("cfg-on-max-duration", "停止作业，运行失败")
+		b.shot("max-duration")
+		b.click("cfg-save")
+		b.waitFor("dialog closed", `!document.querySelector('[data-testid="cfg-save"]')`, stepTimeout)
+		var wf jobflow.Workflow
+		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &wf)
+		if wf.Config.MaxDurationSeconds != 3600 || wf.Config.OnMaxDuration != jobflow.OnMaxDurationFail {
+			t.Fatalf("saved config: max %d, on %q", wf.Config.MaxDurationSeconds, wf.Config.OnMaxDuration)
+		}
+	})
+
 	// 强制成功 from the node menu of a finished, failed run: the reason is
 	// required; the answer is a rerun where jobA is FORCED_SUCCESS and
 	// jobB, UPSTREAM_FAILED before, runs (docs/run-semantics.md#mark-success).

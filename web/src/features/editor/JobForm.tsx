@@ -147,7 +147,7 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
           <Form.Item name="successCodes" label={t('Success codes') + ' (200,201)'}><Input /></Form.Item>
         </>)}
         <Row gutter={12}>
-          <Col span={6}><Form.Item name="timeoutSeconds" label={t('Timeout (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
+          <Col span={6}><Form.Item name="timeoutSeconds" label={t('Timeout (s)')}><InputNumber min={0} style={{ width: '100%' }} data-testid="job-form-timeout" /></Form.Item></Col>
           <Col span={6}><Form.Item name="maxAttempts" label={t('Max attempts')}><InputNumber min={1} max={100} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="intervalSeconds" label={t('Retry interval (s)')}><InputNumber min={0} style={{ width: '100%' }} /></Form.Item></Col>
           <Col span={6}><Form.Item name="backoff" label={t('Backoff')}><InputNumber min={1} step={0.5} style={{ width: '100%' }} /></Form.Item></Col>
