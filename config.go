@@ -118,7 +118,19 @@ const (
 	// maxDurationSeconds (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
 	EventJobTimeout AlarmEvent = "JOB_TIMEOUT"
 	EventRunTimeout AlarmEvent = "RUN_TIMEOUT"
+	// Job events: a job started, succeeded or failed (after its retries).
+	EventJobStart   AlarmEvent = "JOB_START"
+	EventJobSuccess AlarmEvent = "JOB_SUCCESS"
+	EventJobFail    AlarmEvent = "JOB_FAIL"
 )
+
+// IsJobEvent reports whether ev is about one job (a rule's jobIds narrow it).
+func IsJobEvent(ev AlarmEvent) bool {
+	return ev == EventJobStart || ev == EventJobSuccess || ev == EventJobFail || ev == EventJobTimeout
+}
+
+// MaxAlarmJobIDs bounds a rule's jobIds.
+const MaxAlarmJobIDs = 100
 
 // What a run does at its maximum duration (docs/run-semantics.md#job-timeouts-and-a-runs-maximum-duration).
 const (
@@ -134,7 +146,10 @@ const MaxRunDurationSeconds = 31 * 24 * 3600
 type AlarmRule struct {
 	Events     []AlarmEvent `json:"events"`
 	ChannelIDs []string     `json:"channelIds"`
-	Template   string       `json:"template"`
+	// JobIDs narrows the rule's job events to these jobs of the workflow
+	// (empty: every job); run events ignore it.
+	JobIDs   []string `json:"jobIds,omitempty"`
+	Template string   `json:"template"`
 }
 
 // Config defaults and limits.
@@ -264,10 +279,14 @@ func (c *WorkflowConfig) Validate() error {
 		}
 		for _, e := range a.Events {
 			switch e {
-			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting, EventJobTimeout, EventRunTimeout:
+			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting, EventJobTimeout, EventRunTimeout,
+				EventJobStart, EventJobSuccess, EventJobFail:
 			default:
-				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, APPROVAL_WAITING, JOB_TIMEOUT, RUN_TIMEOUT)", i, e)
+				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, RUN_TIMEOUT, JOB_START, JOB_SUCCESS, JOB_FAIL, JOB_TIMEOUT, APPROVAL_WAITING)", i, e)
 			}
+		}
+		if len(a.JobIDs) > MaxAlarmJobIDs {
+			return InvalidField("alarms", "alarms[%d].jobIds: at most %d jobs", i, MaxAlarmJobIDs)
 		}
 		if len(a.ChannelIDs) == 0 {
 			return InvalidField("alarms", "alarms[%d].channelIds must name at least one channel", i)

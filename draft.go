@@ -85,6 +85,9 @@ func CheckDraft(ctx context.Context, d Draft, refs DraftRefs) error {
 		if err := checkConfigRefs(ctx, refs, w.TenantID, w.Config); err != nil {
 			return err
 		}
+		if err := checkAlarmJobs(w); err != nil {
+			return err
+		}
 	}
 	if !subflows {
 		return nil // a write that adds no call cannot close a loop
@@ -215,4 +218,22 @@ func About(err error, kind, name string) error {
 		}
 	}
 	return Errorf(e.Code, "%s %q: %s", kind, name, e.Message).WithDetails(d)
+}
+
+// checkAlarmJobs refuses a config whose alarm rules name jobs that are not
+// the workflow's. Checked when the config is written: a job deleted later
+// only stops matching.
+func checkAlarmJobs(w *Workflow) error {
+	have := make(map[string]bool, len(w.Jobs))
+	for _, j := range w.Jobs {
+		have[j.ID] = true
+	}
+	for i, rule := range w.Config.Alarms {
+		for k, id := range rule.JobIDs {
+			if !have[id] {
+				return refError(fmt.Sprintf("alarms[%d].jobIds[%d]", i, k), id, "no job %q in this workflow", id)
+			}
+		}
+	}
+	return nil
 }

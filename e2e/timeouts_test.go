@@ -77,6 +77,12 @@ func TestTimeouts_WarnAndMaxDuration(t *testing.T) {
 	if err := e.API.Fail("PUT", "/api/v1/workflows/"+long+"/config", map[string]any{"maxDurationSeconds": 10, "onMaxDuration": "PANIC"}, 400); fieldOf(err) != "onMaxDuration" {
 		t.Errorf("onMaxDuration PANIC: %s", err.Message)
 	}
+	foreign := []map[string]any{{"events": []string{"JOB_FAIL"}, "channelIds": []string{ch.ID}, "jobIds": []string{ids["warned"]}}}
+	if err := e.API.Fail("PUT", "/api/v1/workflows/"+long+"/config", map[string]any{"alarms": foreign}, 400); fieldOf(err) != "alarms[0].jobIds[0]" {
+		t.Errorf("a rule naming another workflow's job: %s (%v)", err.Message, err.Details)
+	}
+	own := []map[string]any{{"events": []string{"JOB_FAIL"}, "channelIds": []string{ch.ID}, "jobIds": []string{lids["sleeper"]}}}
+	e.API.Must("PUT", "/api/v1/workflows/"+long+"/config", map[string]any{"alarms": own}, 200, nil)
 }
 
 // jobSpecWithAction is j with a timeoutAction.

@@ -185,7 +185,7 @@ func sendAlarms(ctx workflow.Context, in AlarmsInput, ev jobflow.AlarmEvent, run
 func sendRaised(ctx workflow.Context, in AlarmsInput, a SendAlarmInput) {
 	var futures []workflow.Future
 	for _, rule := range in.Rules {
-		if !hasEvent(rule.Events, a.Event) {
+		if !ruleWants(rule, a.Event, a.JobID) {
 			continue
 		}
 		for _, chID := range rule.ChannelIDs {
@@ -200,6 +200,24 @@ func sendRaised(ctx workflow.Context, in AlarmsInput, a SendAlarmInput) {
 			workflow.GetLogger(ctx).Warn("alarm not delivered", "runId", a.Run.ID, "event", a.Event, "error", err)
 		}
 	}
+}
+
+// ruleWants reports whether rule sends event ev (of job jobID, "" for a
+// run event): it names ev, and for a job event its jobIds, if any, name
+// the job.
+func ruleWants(rule jobflow.AlarmRule, ev jobflow.AlarmEvent, jobID string) bool {
+	if !hasEvent(rule.Events, ev) {
+		return false
+	}
+	if jobID == "" || len(rule.JobIDs) == 0 || !jobflow.IsJobEvent(ev) {
+		return true
+	}
+	for _, id := range rule.JobIDs {
+		if id == jobID {
+			return true
+		}
+	}
+	return false
 }
 
 func hasEvent(events []jobflow.AlarmEvent, ev jobflow.AlarmEvent) bool {

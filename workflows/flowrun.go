@@ -151,6 +151,7 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 	n := &r.nodes[i]
 	n.Status, n.Attempt, n.StartedAt, n.EndedAt = jobflow.NodeRunning, n.Attempt+1, &now, nil
 	r.running++
+	r.jobEvent(ctx, i, jobflow.EventJobStart)
 	r.sel.AddFuture(f, func(f workflow.Future) {
 		var res RunJobResult
 		err := f.Get(ctx, &res)
@@ -158,6 +159,12 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 		r.running--
 		r.finishedHere++
 		r.jobDone(ctx, i, res, err, opts)
+		switch r.nodes[i].Status {
+		case jobflow.NodeSuccess:
+			r.jobEvent(ctx, i, jobflow.EventJobSuccess)
+		case jobflow.NodeFail:
+			r.jobEvent(ctx, i, jobflow.EventJobFail)
+		}
 	})
 }
 

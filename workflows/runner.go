@@ -62,6 +62,7 @@ type runner struct {
 	timedOut       map[int]bool // nodes FlowRun stopped at their timeout (timeouts.go)
 	maxDurationHit bool         // the maximum duration timer fired (carried across continue-as-new)
 	abortReason    string       // the run aborted itself (maximum duration ABORT)
+	jobEventsOn    int          // 0: not asked yet; 1: off (an older history); 2: on (timeouts.go)
 
 	wasQueued        bool      // it waited in the queue: the grant recorded it RUNNING
 	queuedNow        bool      // waiting for a slot under the workflow's concurrency limit (queue.go)

@@ -106,7 +106,7 @@ func (r *runner) watchMaxDuration(ctx workflow.Context) {
 func (r *runner) sendAlarm(ctx workflow.Context, ev jobflow.AlarmEvent, in SendAlarmInput) {
 	named := false
 	for _, rule := range r.cfg.Alarms {
-		named = named || hasEvent(rule.Events, ev)
+		named = named || ruleWants(rule, ev, in.JobID)
 	}
 	if !named {
 		return
@@ -125,4 +125,30 @@ func (r *runner) sendAlarm(ctx workflow.Context, ev jobflow.AlarmEvent, in SendA
 			workflow.GetLogger(ctx).Warn("alarm not raised", "runId", r.runID, "event", ev, "error", err)
 		}
 	})
+}
+
+// jobEventsVersion gates the job events a run raises for its jobs.
+const jobEventsVersion = "job-events"
+
+// jobEvent raises JOB_START, JOB_SUCCESS or JOB_FAIL for node i when a rule
+// wants it (docs/scheduling.md#alarms). A run whose rules name no job
+// event asks no version.
+func (r *runner) jobEvent(ctx workflow.Context, i int, ev jobflow.AlarmEvent) {
+	job := r.g.jobs[i]
+	wanted := false
+	for _, rule := range r.cfg.Alarms {
+		wanted = wanted || ruleWants(rule, ev, job.ID)
+	}
+	if !wanted {
+		return
+	}
+	if r.jobEventsOn == 0 {
+		r.jobEventsOn = 1
+		if workflow.GetVersion(ctx, jobEventsVersion, workflow.DefaultVersion, 1) == 1 {
+			r.jobEventsOn = 2
+		}
+	}
+	if r.jobEventsOn == 2 {
+		r.sendAlarm(ctx, ev, SendAlarmInput{Run: r.runRow(r.liveStatus()), JobID: job.ID, JobName: job.Name})
+	}
 }

@@ -146,3 +146,33 @@ func TestFlowRun_MaxDuration(t *testing.T) {
 		})
 	}
 }
+
+// Job events go to the rules that name them, narrowed by jobIds; a job
+// that fails after a retry raises JOB_FAIL once.
+func TestFlowRun_JobEvents(t *testing.T) {
+	s := newStub()
+	s.behave["c"] = fails("disk full")
+	env := newEnv(t, s)
+	var al alarmLog
+	al.register(env)
+	in := input(snapshot("a b c", "a>b b>c"))
+	in.Snapshot.Jobs[2].Retry = jobflow.RetryPolicy{MaxAttempts: 2, IntervalSeconds: 1, Backoff: 1}
+	in.Snapshot.Config.Alarms = []jobflow.AlarmRule{
+		{Events: []jobflow.AlarmEvent{jobflow.EventJobStart, jobflow.EventJobSuccess}, ChannelIDs: []string{"b-only"}, JobIDs: []string{"b"}},
+		{Events: []jobflow.AlarmEvent{jobflow.EventJobFail}, ChannelIDs: []string{"all"}},
+	}
+	res, _ := run(t, env, in)
+	if res.Status != jobflow.RunFail || s.callCount("c") != 2 {
+		t.Fatalf("status %s, c ran %d times", res.Status, s.callCount("c"))
+	}
+	al.mu.Lock()
+	defer al.mu.Unlock()
+	var got []string
+	for _, a := range al.sent {
+		got = append(got, string(a.Event)+":"+a.JobID+":"+a.ChannelID)
+	}
+	want := "JOB_START:b:b-only JOB_SUCCESS:b:b-only JOB_FAIL:c:all"
+	if strings.Join(got, " ") != want {
+		t.Errorf("alarms %v, want %s", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package console_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,6 +335,30 @@ func controlScenarios(t *testing.T, f *fixture) {
 		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &wf)
 		if wf.Config.MaxDurationSeconds != 3600 || wf.Config.OnMaxDuration != jobflow.OnMaxDurationFail {
 			t.Fatalf("saved config: max %d, on %q", wf.Config.MaxDurationSeconds, wf.Config.OnMaxDuration)
+		}
+
+		// A rule for one job's failures: the job picker shows for job events.
+		var ch jobflow.AlarmChannel
+		api.Must("POST", "/api/v1/alarm-channels", map[string]any{"name": "job-hook", "type": "WEBHOOK",
+			"config": map[string]any{"url": "https://hooks.example/x"}}, 201, &ch)
+		b.open("/workflows/" + w.ID)
+		b.click("tb-config")
+		b.click("cfg-tab-alarms")
+		b.click("alarm-add")
+		b.waitFor("no job picker for RUN_FAIL (a run event)", `!document.querySelector('[data-testid="alarm-jobs-0"]')`, stepTimeout)
+		b.selectOption("alarm-events-0", "JOB_FAIL")
+		b.click("cfg-tab-alarms") // closes the dropdown
+		b.selectOption("alarm-jobs-0", "jobA")
+		b.click("cfg-tab-alarms")
+		b.selectOption("alarm-channels-0", "job-hook (WEBHOOK)")
+		b.click("cfg-tab-alarms")
+		b.shot("job-alarm-rule")
+		b.click("cfg-save")
+		b.waitFor("dialog closed", `!document.querySelector('[data-testid="cfg-save"]')`, stepTimeout)
+		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &wf)
+		if len(wf.Config.Alarms) != 1 || strings.Join(wf.Config.Alarms[0].JobIDs, ",") != ids[0] ||
+			!slices.Contains(wf.Config.Alarms[0].Events, jobflow.EventJobFail) {
+			t.Fatalf("saved alarms %+v", wf.Config.Alarms)
 		}
 	})
 

@@ -1533,6 +1533,7 @@ export interface components {
         AlarmRule: {
             channelIds?: string[];
             events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT")[];
+            jobIds?: string[];
             template?: string;
         };
         ApprovalInput: {

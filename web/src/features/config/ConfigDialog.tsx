@@ -12,20 +12,21 @@ import { CalendarPicker, DstPolicy, ExtraCrons } from './ScheduleExtras'
 import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken, useSaveConfig } from './api'
 
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
-  '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}']
-const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'RUN_TIMEOUT', 'JOB_TIMEOUT', 'APPROVAL_WAITING']
+  '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}', '${qing.event}', '${qing.work_name}', '${qing.work_instance_id}', '${qing.approval_link}']
+const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'RUN_TIMEOUT', 'JOB_START', 'JOB_SUCCESS', 'JOB_FAIL', 'JOB_TIMEOUT', 'APPROVAL_WAITING']
+const jobEvents = new Set(['JOB_START', 'JOB_SUCCESS', 'JOB_FAIL', 'JOB_TIMEOUT'])
 
 export function ConfigDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
   const { t } = useI18n()
   const q = useConfig(wf.id)
   return (
     <Modal open={open} width={860} title={t('Config') + ': ' + wf.name} onCancel={onClose} footer={null} destroyOnHidden>
-      {q.isLoading ? <Spin /> : q.error ? <Alert type="error" title={q.error.message} /> : <ConfigForm wfId={wf.id} initial={q.data!} onClose={onClose} />}
+      {q.isLoading ? <Spin /> : q.error ? <Alert type="error" title={q.error.message} /> : <ConfigForm wfId={wf.id} jobs={wf.jobs ?? []} initial={q.data!} onClose={onClose} />}
     </Modal>
   )
 }
 
-function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: WorkflowConfig; onClose: () => void }) {
+function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id: string; name: string }[]; initial: WorkflowConfig; onClose: () => void }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [c, setC] = useState<WorkflowConfig>(() => structuredClone(initial))
@@ -79,7 +80,7 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
         {(sch.cron || sch.crons?.some((c) => c.trim())) && <CronPreview cron={sch.cron ?? ''} crons={sch.crons} timezone={sch.timezone || 'Asia/Shanghai'}
           startAt={sch.startAt} endAt={sch.endAt} calendar={sch.calendar} dst={sch.dst} />}
       </Form>) },
-    { key: 'alarms', label: <span data-testid="cfg-tab-alarms">{t('Baseline alarms')}</span>, children: <AlarmRules rules={c.alarms ?? []} onChange={(a) => setC({ ...c, alarms: a })} /> },
+    { key: 'alarms', label: <span data-testid="cfg-tab-alarms">{t('Baseline alarms')}</span>, children: <AlarmRules rules={c.alarms ?? []} jobs={jobs} onChange={(a) => setC({ ...c, alarms: a })} /> },
     { key: 'invoke', label: <span data-testid="cfg-tab-invoke">{t('External invocation')}</span>, children: (
       <Invoke wfId={wfId} enabled={!!c.invoke?.enabled} onEnabled={(v) => setC({ ...c, invoke: { ...c.invoke, enabled: v } })} />) },
     { key: 'exec', label: <span data-testid="cfg-tab-exec">{t('Execution')}</span>, children: (
@@ -128,7 +129,7 @@ function ConfigForm({ wfId, initial, onClose }: { wfId: string; initial: Workflo
 
 type Rule = NonNullable<WorkflowConfig['alarms']>[number]
 
-function AlarmRules({ rules, onChange }: { rules: Rule[]; onChange: (r: Rule[]) => void }) {
+function AlarmRules({ rules, jobs, onChange }: { rules: Rule[]; jobs: { id: string; name: string }[]; onChange: (r: Rule[]) => void }) {
   const { t } = useI18n()
   const ch = useChannels()
   const opts = useMemo(() => (ch.data?.items ?? []).map((c) => ({ value: c.id, label: c.name + ' (' + c.type + ')' })), [ch.data])
@@ -140,6 +141,10 @@ function AlarmRules({ rules, onChange }: { rules: Rule[]; onChange: (r: Rule[]) 
           <Space direction="vertical" style={{ width: '100%' }}>
             <Select mode="multiple" placeholder={t('Events')} value={r.events} onChange={(v) => set(i, { events: v })} style={{ width: '100%' }}
               options={events.map((e) => ({ value: e, label: e === 'APPROVAL_WAITING' ? e + ' · ' + t('with a one-click approval link') : e }))} data-testid={'alarm-events-' + i} />
+            {(r.events ?? []).some((e) => jobEvents.has(e)) && (
+              <Select mode="multiple" allowClear placeholder={t('Jobs (empty: every job)')} value={r.jobIds ?? []} style={{ width: '100%' }}
+                onChange={(v) => set(i, { jobIds: v.length ? v : undefined })} optionFilterProp="label"
+                options={jobs.map((j) => ({ value: j.id, label: j.name }))} data-testid={'alarm-jobs-' + i} />)}
             <Select mode="multiple" placeholder={t('Channels')} value={r.channelIds} onChange={(v) => set(i, { channelIds: v })} style={{ width: '100%' }}
               options={opts} data-testid={'alarm-channels-' + i} />
             <Input.TextArea rows={3} placeholder={t('Template')} value={r.template} onChange={(e) => set(i, { template: e.target.value })} />
