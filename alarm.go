@@ -416,6 +416,9 @@ type AlarmStatus string
 const (
 	AlarmSent   AlarmStatus = "SENT"
 	AlarmFailed AlarmStatus = "FAILED"
+	// AlarmSilenced: the rule's silence window held the alarm back; it
+	// was not sent (docs/scheduling.md#alarms).
+	AlarmSilenced AlarmStatus = "SILENCED"
 )
 
 // AlarmRecord is one attempt to send one alarm to one channel.

@@ -124,6 +124,44 @@ const (
 	EventJobFail    AlarmEvent = "JOB_FAIL"
 )
 
+// Silence is a daily window, "HH:MM" to "HH:MM", in which a rule sends
+// nothing.
+type Silence struct {
+	From string `json:"from" doc:"HH:MM, the window's start"`
+	To   string `json:"to" doc:"HH:MM, its end (before From: the window crosses midnight)"`
+}
+
+// Holds reports whether the window holds at clock time t (in its zone).
+func (s *Silence) Holds(t time.Time) bool {
+	if s == nil {
+		return false
+	}
+	from, _ := time.Parse("15:04", s.From)
+	to, _ := time.Parse("15:04", s.To)
+	m := t.Hour()*60 + t.Minute()
+	f, e := from.Hour()*60+from.Minute(), to.Hour()*60+to.Minute()
+	if f <= e {
+		return m >= f && m < e
+	}
+	return m >= f || m < e
+}
+
+// validate checks the window's clock times.
+func (s *Silence) validate(i int) error {
+	if s == nil {
+		return nil
+	}
+	for _, v := range []string{s.From, s.To} {
+		if _, err := time.Parse("15:04", v); err != nil || len(v) != 5 {
+			return InvalidField("alarms", "alarms[%d].silence: %q is not a time of day HH:MM", i, v)
+		}
+	}
+	if s.From == s.To {
+		return InvalidField("alarms", "alarms[%d].silence: from and to are the same time", i)
+	}
+	return nil
+}
+
 // IsJobEvent reports whether ev is about one job (a rule's jobIds narrow it).
 func IsJobEvent(ev AlarmEvent) bool {
 	return ev == EventJobStart || ev == EventJobSuccess || ev == EventJobFail || ev == EventJobTimeout
@@ -148,7 +186,10 @@ type AlarmRule struct {
 	ChannelIDs []string     `json:"channelIds"`
 	// JobIDs narrows the rule's job events to these jobs of the workflow
 	// (empty: every job); run events ignore it.
-	JobIDs   []string `json:"jobIds,omitempty"`
+	JobIDs []string `json:"jobIds,omitempty"`
+	// Silence holds the rule's alarms back from From to To each day, in
+	// the workflow's time zone (a window may cross midnight).
+	Silence  *Silence `json:"silence,omitempty"`
 	Template string   `json:"template"`
 }
 
@@ -284,6 +325,9 @@ func (c *WorkflowConfig) Validate() error {
 			default:
 				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, RUN_TIMEOUT, JOB_START, JOB_SUCCESS, JOB_FAIL, JOB_TIMEOUT, APPROVAL_WAITING)", i, e)
 			}
+		}
+		if err := a.Silence.validate(i); err != nil {
+			return err
 		}
 		if len(a.JobIDs) > MaxAlarmJobIDs {
 			return InvalidField("alarms", "alarms[%d].jobIds: at most %d jobs", i, MaxAlarmJobIDs)

@@ -125,3 +125,30 @@ func TestErrorCode(t *testing.T) {
 		t.Fatalf("a plain error must be INTERNAL without its text: %v", plain)
 	}
 }
+
+// A silence window holds inside [from, to), across midnight too; a bad
+// window is a 400 on alarms.
+func TestSilence(t *testing.T) {
+	at := func(hm string) time.Time { v, _ := time.Parse("15:04", hm); return v }
+	day := &jobflow.Silence{From: "09:00", To: "17:30"}
+	night := &jobflow.Silence{From: "22:00", To: "06:00"}
+	for _, tc := range []struct {
+		s    *jobflow.Silence
+		at   string
+		want bool
+	}{
+		{day, "09:00", true}, {day, "17:29", true}, {day, "17:30", false}, {day, "08:59", false},
+		{night, "23:00", true}, {night, "05:59", true}, {night, "06:00", false}, {night, "12:00", false}, {nil, "12:00", false},
+	} {
+		if got := tc.s.Holds(at(tc.at)); got != tc.want {
+			t.Errorf("%+v at %s: %v, want %v", tc.s, tc.at, got, tc.want)
+		}
+	}
+	for _, bad := range []*jobflow.Silence{{From: "9:00", To: "10:00"}, {From: "25:00", To: "10:00"}, {From: "10:00", To: "10:00"}} {
+		c := jobflow.DefaultConfig()
+		c.Alarms = []jobflow.AlarmRule{{Events: []jobflow.AlarmEvent{jobflow.EventRunFail}, ChannelIDs: []string{"ch"}, Silence: bad}}
+		if err := c.Validate(); jobflow.ErrorCode(err) != jobflow.EINVALID {
+			t.Errorf("silence %+v: %v", bad, err)
+		}
+	}
+}

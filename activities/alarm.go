@@ -28,7 +28,7 @@ type AlarmStore interface {
 const ErrTypeAlarmFailed = "AlarmFailed"
 
 // SendAlarm sends one event of a run to one channel and records the
-// attempt (SENT or FAILED, with the channel's answer). A refusal is a
+// attempt (SENT or FAILED, with the channel's answer; SILENCED inside the rule's silence window). A refusal is a
 // retryable error, so Temporal retries it with the backoff of
 // workflows.AlarmActivityOptions; a channel that does not exist in the
 // run's tenant is recorded once and not retried.
@@ -58,6 +58,11 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	loc, err := time.LoadLocation(in.Timezone)
 	if in.Timezone == "" || err != nil {
 		loc = time.UTC
+	}
+	if in.Silence.Holds(time.Now().In(loc)) {
+		rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+in.Silence.From+"–"+in.Silence.To
+		a.recordAlarm(ctx, rec)
+		return nil
 	}
 	msg := alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
 	if in.JobName != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -73,6 +74,29 @@ func TestSendAlarm(t *testing.T) {
 				recs := records()
 				if last := recs[len(recs)-1]; last.Status != jobflow.AlarmFailed || last.ResponseCode != 500 || !strings.Contains(last.Error, "HTTP 500") {
 					t.Fatalf("record = %+v", last)
+				}
+			})
+			t.Run("Silenced", func(t *testing.T) {
+				code = http.StatusOK
+				before := len(got)
+				loc, _ := time.LoadLocation("Asia/Shanghai")
+				now := time.Now().In(loc)
+				held := in
+				held.Silence = &jobflow.Silence{From: now.Add(-time.Hour).Format("15:04"), To: now.Add(time.Hour).Format("15:04")}
+				if err := e.a.SendAlarm(ctx, held); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != before {
+					t.Fatalf("a silenced alarm reached the channel: %v", got[before:])
+				}
+				recs := records()
+				if last := recs[len(recs)-1]; last.Status != jobflow.AlarmSilenced || !strings.Contains(last.Error, "silence") {
+					t.Fatalf("record = %+v", last)
+				}
+				// Outside the window it is sent.
+				held.Silence = &jobflow.Silence{From: now.Add(time.Hour).Format("15:04"), To: now.Add(2 * time.Hour).Format("15:04")}
+				if err := e.a.SendAlarm(ctx, held); err != nil || len(got) != before+1 {
+					t.Fatalf("outside the window: err %v, received %d", err, len(got)-before)
 				}
 			})
 			t.Run("MissingChannelNotRetried", func(t *testing.T) {

@@ -33,7 +33,7 @@ func (s *Server) alarmRoutes() []route {
 		{method: "PATCH", path: v1 + "/alarm-channels/:id", access: tenantAdmin, summary: "TENANT_ADMIN: edit an alarm channel (an absent secret keeps its stored value)", body: schemaOf[jobflow.AlarmChannelInput](), resp: schemaOf[jobflow.AlarmChannel](), status: 200, audit: "alarm_channel.edit", handler: s.updateAlarmChannel},
 		{method: "DELETE", path: v1 + "/alarm-channels/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete an alarm channel (rules naming it record a FAILED attempt)", status: 204, audit: "alarm_channel.delete", handler: s.deleteAlarmChannel},
 		{method: "POST", path: v1 + "/alarm-channels/:id/test", access: member, summary: "MEMBER: send a test message: 200 {ok, code, response, error} with the channel's answer", resp: schemaOf[channelTest](), status: 200, audit: "alarm_channel.test", handler: s.testAlarmChannel},
-		{method: "GET", path: v1 + "/alarm-records", access: member, summary: "MEMBER: every alarm send attempt, oldest first: status SENT|FAILED, attempt, responseCode, response, error", resp: schemaOf[jobflow.List[*jobflow.AlarmRecord]](), status: 200, query: []string{"runId", "page", "pageSize"}, handler: s.listAlarmRecords},
+		{method: "GET", path: v1 + "/alarm-records", access: member, summary: "MEMBER: every alarm send attempt, oldest first: status SENT|FAILED|SILENCED (held back by the rule's silence window), attempt, responseCode, response, error", resp: schemaOf[jobflow.List[*jobflow.AlarmRecord]](), status: 200, query: []string{"runId", "page", "pageSize"}, handler: s.listAlarmRecords},
 	}
 }
 

@@ -92,7 +92,7 @@ var enums = map[reflect.Type][]string{
 	schemaOf[jobflow.Trigger]():           {"MANUAL", "SCHEDULE", "INVOKE", "RERUN", "BACKFILL", "SUBFLOW"},
 	schemaOf[jobflow.RerunMode]():         {"ALL", "FAILED", "FROM_NODE", "NODE"},
 	schemaOf[jobflow.AlarmChannelType]():  {"WEBHOOK", "DINGTALK", "FEISHU", "WECOM", "EMAIL"},
-	schemaOf[jobflow.AlarmStatus]():       {"SENT", "FAILED"},
+	schemaOf[jobflow.AlarmStatus]():       {"SENT", "FAILED", "SILENCED"},
 	schemaOf[jobflow.LoginThrottleKind](): {"PAIR", "ADDR"},
 }
 

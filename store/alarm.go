@@ -212,8 +212,8 @@ response, error, created_at`
 // left alone, so an activity that records and is then retried by Temporal
 // with the same id writes it once.
 func (s *Store) CreateAlarmRecord(ctx context.Context, r *jobflow.AlarmRecord) error {
-	if r.TenantID == "" || r.Event == "" || (r.Status != jobflow.AlarmSent && r.Status != jobflow.AlarmFailed) {
-		return jobflow.Errorf(jobflow.EINVALID, "an alarm record needs a tenant, an event and a status SENT or FAILED")
+	if r.TenantID == "" || r.Event == "" || (r.Status != jobflow.AlarmSent && r.Status != jobflow.AlarmFailed && r.Status != jobflow.AlarmSilenced) {
+		return jobflow.Errorf(jobflow.EINVALID, "an alarm record needs a tenant, an event and a status SENT, FAILED or SILENCED")
 	}
 	if r.ID == "" {
 		r.ID = jobflow.NewID(jobflow.PrefixAlarmRecord)

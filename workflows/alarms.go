@@ -80,6 +80,8 @@ type SendAlarmInput struct {
 	Template   string             `json:"template"`
 	FailedJobs []string           `json:"failedJobs"`
 	Timezone   string             `json:"timezone"`
+	// Silence is the rule's daily silence window (none when nil).
+	Silence *jobflow.Silence `json:"silence,omitempty"`
 	// JobID and JobName are the job of a job event (JOB_TIMEOUT).
 	JobID   string `json:"jobId,omitempty"`
 	JobName string `json:"jobName,omitempty"`
@@ -170,6 +172,7 @@ func sendAlarms(ctx workflow.Context, in AlarmsInput, ev jobflow.AlarmEvent, run
 			actx := workflow.WithActivityOptions(ctx, AlarmActivityOptions(ev, chID))
 			futures = append(futures, workflow.ExecuteActivity(actx, SendAlarmActivity, SendAlarmInput{
 				Run: run, Event: ev, ChannelID: chID, Template: rule.Template, FailedJobs: failed, Timezone: in.Timezone,
+				Silence: rule.Silence,
 			}))
 		}
 	}
@@ -190,7 +193,7 @@ func sendRaised(ctx workflow.Context, in AlarmsInput, a SendAlarmInput) {
 		}
 		for _, chID := range rule.ChannelIDs {
 			one := a
-			one.ChannelID, one.Template, one.Timezone = chID, rule.Template, in.Timezone
+			one.ChannelID, one.Template, one.Timezone, one.Silence = chID, rule.Template, in.Timezone, rule.Silence
 			actx := workflow.WithActivityOptions(ctx, AlarmActivityOptions(a.Event, chID))
 			futures = append(futures, workflow.ExecuteActivity(actx, SendAlarmActivity, one))
 		}

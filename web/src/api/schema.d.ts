@@ -65,7 +65,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: every alarm send attempt, oldest first: status SENT|FAILED, attempt, responseCode, response, error */
+        /** MEMBER: every alarm send attempt, oldest first: status SENT|FAILED|SILENCED (held back by the rule's silence window), attempt, responseCode, response, error */
         get: operations["get_api_v1_alarm_records"];
         put?: never;
         post?: never;
@@ -1519,7 +1519,7 @@ export interface components {
             responseCode: number;
             runId: string;
             /** @enum {string} */
-            status: "SENT" | "FAILED";
+            status: "SENT" | "FAILED" | "SILENCED";
             tenantId: string;
             workflowId: string;
         };
@@ -1534,6 +1534,7 @@ export interface components {
             channelIds?: string[];
             events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT")[];
             jobIds?: string[];
+            silence?: components["schemas"]["Silence"];
             template?: string;
         };
         ApprovalInput: {
@@ -2508,6 +2509,12 @@ export interface components {
             limits?: Record<string, never>;
             /** @description the shell script; variables are resolved at node start */
             script: string;
+        };
+        Silence: {
+            /** @description HH:MM, the window's start */
+            from?: string;
+            /** @description HH:MM, its end (before From: the window crosses midnight) */
+            to?: string;
         };
         Snapshot: {
             calendar?: components["schemas"]["Calendar"];

@@ -75,6 +75,7 @@ const zh: Record<string, string> = {
   'maxDuration.ALERT': '仅告警，继续运行', 'maxDuration.FAIL': '停止作业，运行失败', 'maxDuration.ABORT': '中止运行',
   'timeoutAction.help': '超时（秒）到达时：失败（默认）停止作业并失败；告警 发送 JOB_TIMEOUT 后继续运行；告警并失败 先告警再停止作业。',
   'timeoutAction.FAIL': '失败', 'timeoutAction.WARN': '告警，继续运行', 'timeoutAction.WARN_AND_FAIL': '告警并失败',
+  'Silence (HH:MM, the workflow’s zone)': '静默时段（HH:MM，作业流时区）', 'SILENCED': '已静默',
   'Jobs (empty: every job)': '作业（为空：全部作业）',
   'with a one-click approval link': '待审批，附一键审批链接', 'FOREACH': '循环', 'Items': '循环项', 'Item': '项', 'carried': '沿用', 'Succeeded in the run this one reruns': '在被重跑的运行中已成功，未再运行',
   'Previous': '上一页', 'Next': '下一页', 'Workflow per item': '每项运行的作业流', 'Item param': '项参数名',

@@ -147,6 +147,14 @@ function AlarmRules({ rules, jobs, onChange }: { rules: Rule[]; jobs: { id: stri
                 options={jobs.map((j) => ({ value: j.id, label: j.name }))} data-testid={'alarm-jobs-' + i} />)}
             <Select mode="multiple" placeholder={t('Channels')} value={r.channelIds} onChange={(v) => set(i, { channelIds: v })} style={{ width: '100%' }}
               options={opts} data-testid={'alarm-channels-' + i} />
+            <Space wrap>
+              <span>{t('Silence (HH:MM, the workflow’s zone)')}</span>
+              <Input style={{ width: 90 }} placeholder="22:00" value={r.silence?.from ?? ''} data-testid={'alarm-silence-from-' + i}
+                onChange={(e) => set(i, { silence: e.target.value || r.silence?.to ? { from: e.target.value, to: r.silence?.to ?? '' } : undefined })} />
+              <span>–</span>
+              <Input style={{ width: 90 }} placeholder="07:00" value={r.silence?.to ?? ''} data-testid={'alarm-silence-to-' + i}
+                onChange={(e) => set(i, { silence: e.target.value || r.silence?.from ? { from: r.silence?.from ?? '', to: e.target.value } : undefined })} />
+            </Space>
             <Input.TextArea rows={3} placeholder={t('Template')} value={r.template} onChange={(e) => set(i, { template: e.target.value })} />
           </Space>
         </Card>
