@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"jobflow"
 	"jobflow/internal/jobdir"
@@ -143,4 +144,56 @@ func fieldOf(err jobflow.Error) string {
 	}
 	_ = json.Unmarshal(b, &d)
 	return d.Field
+}
+
+// TestForEach_AbortReachesItems: aborting the parent while items run
+// aborts their child runs (and their jobs' processes), and starts no more.
+func TestForEach_AbortReachesItems(t *testing.T) {
+	testtier.Long(t, "PostgreSQL, jobflow processes and minutes (end-to-end)")
+	e := newEnv(t, envOptions{})
+	child, cids := e.workflow("sleepy-item", []jobSpec{shell("sleep", "sleep 600")}, nil, nil)
+	parent, ids := e.workflow("fan", []jobSpec{
+		{Name: "fe", Type: "FOREACH", Config: map[string]any{"items": []string{"a", "b", "c"}, "workflowId": child,
+			"version": "DRAFT", "maxConcurrency": 2}},
+	}, nil, nil)
+	runID := e.start(parent, nil)
+	items := func() jobflow.ForEachItems {
+		var it jobflow.ForEachItems
+		e.API.Must("GET", "/api/v1/runs/"+runID+"/nodes/"+ids["fe"]+"/items", nil, 200, &it)
+		return it
+	}
+	e.waitRun(runID, 60*time.Second, "two items' jobs running", func(*jobflow.Run) bool {
+		code, _ := e.API.Do("GET", "/api/v1/runs/"+runID+"/nodes/"+ids["fe"]+"/items", nil)
+		if code != 200 {
+			return false
+		}
+		running := 0
+		for _, it := range items().Items {
+			if it.RunID == "" {
+				continue
+			}
+			if n := findNode(e.run(it.RunID), cids["sleep"]); n != nil && n.Status == jobflow.NodeRunning {
+				running++
+			}
+		}
+		return running == 2
+	})
+	e.API.Must("POST", "/api/v1/runs/"+runID+"/abort", nil, 202, nil)
+	r := e.waitFinished(runID)
+	if r.Status != jobflow.RunAborted || node(t, r, ids["fe"]).Status != jobflow.NodeAborted {
+		t.Fatalf("parent %s, fe %+v", r.Status, node(t, r, ids["fe"]))
+	}
+	got := items()
+	if got.Counts["ABORTED"] != 2 || got.Counts["PENDING"] != 1 {
+		t.Fatalf("items after the abort: %v", got.Counts)
+	}
+	for _, it := range got.Items[:2] {
+		c := e.waitFinished(it.RunID)
+		if c.Status != jobflow.RunAborted || node(t, c, cids["sleep"]).Status != jobflow.NodeAborted {
+			t.Errorf("item %d's child %s, sleep %+v", it.Index, c.Status, node(t, c, cids["sleep"]))
+		}
+	}
+	if d := r.EndedAt.Sub(r.StartedAt); d > 60*time.Second {
+		t.Errorf("the abort took %s", d)
+	}
 }
