@@ -428,6 +428,7 @@ type AlarmRecord struct {
 	RunID        string      `json:"runId"`      // "" for a channel test
 	WorkflowID   string      `json:"workflowId"` // "" for a channel test
 	ChannelID    string      `json:"channelId"`
+	JobID        string      `json:"jobId,omitempty"` // the job of a job event
 	Event        AlarmEvent  `json:"event"`
 	Status       AlarmStatus `json:"status"`
 	Attempt      int         `json:"attempt"`

@@ -23,6 +23,11 @@ type AlarmStore interface {
 	CreateAlarmRecord(ctx context.Context, r *jobflow.AlarmRecord) error
 }
 
+// alarmDeduper is the store's check that an alarm went out already.
+type alarmDeduper interface {
+	AlarmAlreadySent(ctx context.Context, tenantID, runID string, ev jobflow.AlarmEvent, jobID, channelID string) (bool, error)
+}
+
 // ErrTypeAlarmFailed is SendAlarm's retryable error: the channel refused
 // the alarm or could not be reached.
 const ErrTypeAlarmFailed = "AlarmFailed"
@@ -43,7 +48,20 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		WorkflowID: in.Run.WorkflowID,
 		ChannelID:  in.ChannelID,
 		Event:      in.Event,
+		JobID:      in.JobID,
 		Attempt:    attemptOf(ctx),
+	}
+	if in.Approval != nil {
+		rec.JobID = in.Approval.JobID
+	}
+	// Once per (run, event, job, channel): a retry after a send that went
+	// through (its worker died before reporting) sends nothing more.
+	if d, ok := a.Alarms.(alarmDeduper); ok && rec.RunID != "" {
+		if sent, err := d.AlarmAlreadySent(ctx, rec.TenantID, rec.RunID, rec.Event, rec.JobID, rec.ChannelID); err != nil {
+			return temporal.NewApplicationError("cannot read the alarm records", ErrTypeStoreFailed)
+		} else if sent {
+			return nil
+		}
 	}
 	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, in.Run.TenantID, in.ChannelID)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {

@@ -64,8 +64,28 @@ func TestSendAlarm(t *testing.T) {
 					t.Fatalf("records = %+v", recs)
 				}
 			})
+			t.Run("OncePerRunEventChannel", func(t *testing.T) {
+				before, recs := len(got), len(records())
+				if err := e.a.SendAlarm(ctx, in); err != nil { // a retry after the send went through
+					t.Fatal(err)
+				}
+				if len(got) != before || len(records()) != recs {
+					t.Fatalf("sent again: %d more requests, %d more records", len(got)-before, len(records())-recs)
+				}
+				job := in
+				job.Event, job.JobID, job.JobName = jobflow.EventJobFail, "jb_1", "load"
+				if err := e.a.SendAlarm(ctx, job); err != nil || len(got) != before+1 {
+					t.Fatalf("a job event: err %v, %d requests", err, len(got)-before)
+				}
+				job.JobID, job.JobName = "jb_2", "other"
+				if err := e.a.SendAlarm(ctx, job); err != nil || len(got) != before+2 {
+					t.Fatalf("the same event of another job: err %v, %d requests", err, len(got)-before)
+				}
+			})
 			t.Run("RefusedIsRetryable", func(t *testing.T) {
 				code = http.StatusInternalServerError
+				in := in
+				in.Event = jobflow.EventRunEnd
 				err := e.a.SendAlarm(ctx, in)
 				var appErr *temporal.ApplicationError
 				if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != ErrTypeAlarmFailed {
@@ -82,6 +102,7 @@ func TestSendAlarm(t *testing.T) {
 				loc, _ := time.LoadLocation("Asia/Shanghai")
 				now := time.Now().In(loc)
 				held := in
+				held.Event = jobflow.EventRunFail
 				held.Silence = &jobflow.Silence{From: now.Add(-time.Hour).Format("15:04"), To: now.Add(time.Hour).Format("15:04")}
 				if err := e.a.SendAlarm(ctx, held); err != nil {
 					t.Fatal(err)

@@ -1515,6 +1515,7 @@ export interface components {
             /** @enum {string} */
             event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT";
             id: string;
+            jobId?: string;
             response: string;
             responseCode: number;
             runId: string;
