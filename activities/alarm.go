@@ -63,6 +63,15 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 			return nil
 		}
 	}
+	loc, err := time.LoadLocation(in.Timezone)
+	if in.Timezone == "" || err != nil {
+		loc = time.UTC
+	}
+	if in.Silence.Holds(time.Now().In(loc)) {
+		rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+in.Silence.From+"–"+in.Silence.To
+		a.recordAlarm(ctx, rec)
+		return nil
+	}
 	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, in.Run.TenantID, in.ChannelID)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
 		rec.SetOutcome(0, "", errors.New("the alarm channel does not exist in this tenant (deleted?)"))
@@ -73,26 +82,19 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		return temporal.NewApplicationError("cannot load the alarm channel", ErrTypeStoreFailed)
 	}
 
-	loc, err := time.LoadLocation(in.Timezone)
-	if in.Timezone == "" || err != nil {
-		loc = time.UTC
-	}
-	if in.Silence.Holds(time.Now().In(loc)) {
-		rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+in.Silence.From+"–"+in.Silence.To
-		a.recordAlarm(ctx, rec)
-		return nil
-	}
-	msg := alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
-	if in.JobName != "" {
-		msg = alarms.JobMessage(in.Event, in.Template, in.Run, in.JobID, in.JobName, time.Now(), loc)
-	}
-	if ask := in.Approval; ask != nil {
+	var msg alarms.Message
+	switch ask := in.Approval; {
+	case ask != nil:
 		link, err := a.approvalLink(ctx, in, ch)
 		if err != nil {
 			a.logger().Error("make approval link", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
 			return temporal.NewApplicationError("cannot make the approval link", ErrTypeStoreFailed)
 		}
 		msg = alarms.ApprovalMessage(in.Template, in.Run, ask.JobName, ask.Message, link, ask.Deadline, time.Now(), loc)
+	case in.JobName != "":
+		msg = alarms.JobMessage(in.Event, in.Template, in.Run, in.JobID, in.JobName, time.Now(), loc)
+	default:
+		msg = alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
 	}
 	sender := a.AlarmSender
 	if sender == nil {

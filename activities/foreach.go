@@ -2,8 +2,6 @@ package activities
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -43,12 +41,8 @@ func (a *Activities) PrepareForEach(ctx context.Context, in workflows.PrepareFor
 	if err != nil {
 		return plan, subflowConfigError("invalid FOREACH config: %s", jobflow.ErrorMessage(err))
 	}
-	if in.Depth > jobflow.MaxSubflowDepth {
-		return plan, subflowConfigError("child runs nest deeper than %d levels", jobflow.MaxSubflowDepth)
-	}
-	if slices.Contains(in.Ancestors, cfg.WorkflowID) {
-		return plan, subflowConfigError("FOREACH recursion: workflow %s is already running above this run (%s)",
-			cfg.WorkflowID, strings.Join(append(in.Ancestors, cfg.WorkflowID), " → "))
+	if err := checkChain("FOREACH", in.Depth, in.Ancestors, cfg.WorkflowID); err != nil {
+		return plan, err
 	}
 	items, err := a.forEachItems(ctx, in, cfg)
 	if err != nil {

@@ -59,12 +59,8 @@ func (a *Activities) PrepareSubflow(ctx context.Context, in workflows.PrepareSub
 	if err := json.Unmarshal(in.Job.Config, &cfg); err != nil || cfg.WorkflowID == "" {
 		return none, subflowConfigError("the SUBFLOW config names no workflow")
 	}
-	if in.Depth > jobflow.MaxSubflowDepth {
-		return none, subflowConfigError("SUBFLOW calls nest deeper than %d levels", jobflow.MaxSubflowDepth)
-	}
-	if slices.Contains(in.Ancestors, cfg.WorkflowID) {
-		return none, subflowConfigError("SUBFLOW recursion: workflow %s is already running above this run (%s)",
-			cfg.WorkflowID, strings.Join(append(in.Ancestors, cfg.WorkflowID), " → "))
+	if err := checkChain("SUBFLOW", in.Depth, in.Ancestors, cfg.WorkflowID); err != nil {
+		return none, err
 	}
 
 	child := &jobflow.Run{
@@ -145,6 +141,20 @@ func (a *Activities) createChildRun(ctx context.Context, st subflowStore, child 
 		}
 	}
 	return in2, nil
+}
+
+// checkChain checks the running chain again before a child of target is
+// made (an import or a restored version may have closed a loop since the
+// save-time check): at most MaxSubflowDepth deep, no workflow twice.
+func checkChain(kind string, depth int, ancestors []string, target string) error {
+	if depth > jobflow.MaxSubflowDepth {
+		return subflowConfigError("%s calls nest deeper than %d levels", kind, jobflow.MaxSubflowDepth)
+	}
+	if slices.Contains(ancestors, target) {
+		return subflowConfigError("%s recursion: workflow %s is already running above this run (%s)",
+			kind, target, strings.Join(append(slices.Clone(ancestors), target), " → "))
+	}
+	return nil
 }
 
 // rerunChild is the child of a rerun of the parent: a rerun of the child

@@ -90,15 +90,8 @@ func (forEachType) Normalize(raw json.RawMessage) (any, error) {
 	if err := jobflow.StrictUnmarshal(raw, &c); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(c.WorkflowID) == "" {
-		return nil, jobflow.InvalidField("config.workflowId", "config.workflowId is required: the workflow to run per item")
-	}
-	switch c.Version {
-	case "":
-		c.Version = SubflowPublished
-	case SubflowPublished, SubflowDraft:
-	default:
-		return nil, jobflow.InvalidField("config.version", "config.version must be PUBLISHED or DRAFT")
+	if err := normalizeTarget(c.WorkflowID, &c.Version, "the workflow to run per item"); err != nil {
+		return nil, err
 	}
 	if c.Param == "" {
 		c.Param = DefaultForEachParam

@@ -67,15 +67,8 @@ func (subflowType) Normalize(raw json.RawMessage) (any, error) {
 	if err := jobflow.StrictUnmarshal(raw, &c); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(c.WorkflowID) == "" {
-		return nil, jobflow.InvalidField("config.workflowId", "config.workflowId is required: the workflow to run")
-	}
-	switch c.Version {
-	case "":
-		c.Version = SubflowPublished
-	case SubflowPublished, SubflowDraft:
-	default:
-		return nil, jobflow.InvalidField("config.version", "config.version must be PUBLISHED or DRAFT")
+	if err := normalizeTarget(c.WorkflowID, &c.Version, "the workflow to run"); err != nil {
+		return nil, err
 	}
 	if len(c.Params) > jobflow.MaxSubflowParams {
 		return nil, jobflow.InvalidField("config.params", "config.params: at most %d params", jobflow.MaxSubflowParams)
@@ -98,6 +91,22 @@ func (subflowType) Normalize(raw json.RawMessage) (any, error) {
 		c.Wait = &wait
 	}
 	return c, nil
+}
+
+// normalizeTarget checks the workflow a SUBFLOW or FOREACH config runs
+// (what says what it is for) and defaults its version to PUBLISHED.
+func normalizeTarget(workflowID string, version *string, what string) error {
+	if strings.TrimSpace(workflowID) == "" {
+		return jobflow.InvalidField("config.workflowId", "config.workflowId is required: %s", what)
+	}
+	switch *version {
+	case "":
+		*version = SubflowPublished
+	case SubflowPublished, SubflowDraft:
+	default:
+		return jobflow.InvalidField("config.version", "config.version must be PUBLISHED or DRAFT")
+	}
+	return nil
 }
 
 // CalledWorkflow is the workflow a SUBFLOW config runs.

@@ -32,13 +32,11 @@ type ApprovalAsk struct {
 // deadline. Runs whose rules do not name the event ask no version, so
 // their histories are as before.
 func (r *runner) askApproval(ctx workflow.Context, i int, cfg jobtypes.ApprovalConfig, deadline time.Time) {
-	var rules []jobflow.AlarmRule
+	named := false
 	for _, rule := range r.cfg.Alarms {
-		if hasEvent(rule.Events, jobflow.EventApprovalWaiting) {
-			rules = append(rules, rule)
-		}
+		named = named || hasEvent(rule.Events, jobflow.EventApprovalWaiting)
 	}
-	if len(rules) == 0 || workflow.GetVersion(ctx, approvalLinkVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !named || workflow.GetVersion(ctx, approvalLinkVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	ask := &ApprovalAsk{JobID: r.g.ids[i], JobName: r.g.jobs[i].Name, Message: cfg.Message, OnTimeout: cfg.OnTimeout, Deadline: deadline}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -140,7 +141,7 @@ func startItem(ctx workflow.Context, sel workflow.Selector, in *ForEachInput, st
 // clipItem is an item as an error names it.
 func clipItem(s string) string {
 	if len(s) > 80 {
-		return s[:80] + "…"
+		return strings.ToValidUTF8(s[:80], "") + "…" // not half a character
 	}
 	return s
 }
