@@ -122,6 +122,11 @@ const (
 	EventJobStart   AlarmEvent = "JOB_START"
 	EventJobSuccess AlarmEvent = "JOB_SUCCESS"
 	EventJobFail    AlarmEvent = "JOB_FAIL"
+	// Baseline events: a baseline that targets the workflow went to
+	// WARNING or BREACHED, or back from WARNING (docs/baselines.md).
+	EventBaselineWarning   AlarmEvent = "BASELINE_WARNING"
+	EventBaselineBreached  AlarmEvent = "BASELINE_BREACHED"
+	EventBaselineRecovered AlarmEvent = "BASELINE_RECOVERED"
 )
 
 // Silence is a daily window, "HH:MM" to "HH:MM", in which a rule sends
@@ -321,9 +326,9 @@ func (c *WorkflowConfig) Validate() error {
 		for _, e := range a.Events {
 			switch e {
 			case EventRunStart, EventRunEnd, EventRunFail, EventRunSuccess, EventApprovalWaiting, EventJobTimeout, EventRunTimeout,
-				EventJobStart, EventJobSuccess, EventJobFail:
+				EventJobStart, EventJobSuccess, EventJobFail, EventBaselineWarning, EventBaselineBreached, EventBaselineRecovered:
 			default:
-				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, RUN_TIMEOUT, JOB_START, JOB_SUCCESS, JOB_FAIL, JOB_TIMEOUT, APPROVAL_WAITING)", i, e)
+				return InvalidField("alarms", "alarms[%d]: unknown event %q (RUN_START, RUN_END, RUN_FAIL, RUN_SUCCESS, RUN_TIMEOUT, JOB_START, JOB_SUCCESS, JOB_FAIL, JOB_TIMEOUT, APPROVAL_WAITING, BASELINE_WARNING, BASELINE_BREACHED, BASELINE_RECOVERED)", i, e)
 			}
 		}
 		if err := a.Silence.validate(i); err != nil {

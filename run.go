@@ -134,6 +134,9 @@ type Run struct {
 	// Children are the runs that this run's SUBFLOW jobs started, oldest
 	// first (filled by FindRunByID).
 	Children []RunLink `json:"children,omitempty"`
+	// Prediction is a live run's predicted finish (read with the run;
+	// docs/baselines.md#prediction).
+	Prediction *Prediction `json:"prediction,omitempty"`
 }
 
 // RunLink names another run: a SUBFLOW child of a run.

@@ -164,6 +164,13 @@ type RunService interface {
 	FindNodeLog(ctx context.Context, tenantID, runID, jobID string) (string, error)
 }
 
+// RunTimingService reads the history a run's prediction is made from.
+type RunTimingService interface {
+	// FindRunTimings returns the node timings of the last ended runs of a
+	// workflow, newest first, leaving out the run except.
+	FindRunTimings(ctx context.Context, tenantID, workflowID, except string) ([]RunTiming, error)
+}
+
 // SettingService keeps installation-wide values such as the license text.
 type SettingService interface {
 	GetSetting(ctx context.Context, key string) (string, bool, error)

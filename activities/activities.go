@@ -84,6 +84,10 @@ type Activities struct {
 	Dependents jobflow.DependentService
 	Signaller  Signaller
 
+	// Baselines is the store of the Baseline workflow's activities
+	// (baseline.go); nil where no baseline runs.
+	Baselines BaselineStore
+
 	// EgressAllow are rules every tenant's egressAllow is added to
 	// (JOBFLOW_EGRESS_ALLOW); EgressDeny are addresses refused unless a
 	// rule names them exactly: jobflow's own store and Temporal. SQL and
@@ -125,6 +129,8 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.NextForEachItems, activity.RegisterOptions{Name: workflows.NextForEachItemsActivity})
 	w.RegisterActivityWithOptions(a.StartForEachItem, activity.RegisterOptions{Name: workflows.StartForEachItemActivity})
 	w.RegisterActivityWithOptions(a.AbortForEachItem, activity.RegisterOptions{Name: workflows.AbortForEachItemActivity})
+	w.RegisterActivityWithOptions(a.EvaluateBaseline, activity.RegisterOptions{Name: workflows.EvaluateBaselineActivity})
+	w.RegisterActivityWithOptions(a.SendBaselineAlarm, activity.RegisterOptions{Name: workflows.SendBaselineAlarmActivity})
 }
 
 // Close closes the cached SQL connection pools.

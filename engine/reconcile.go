@@ -194,6 +194,9 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 			log.Info("reconciled schedules", "created", rep.Created, "updated", rep.Updated, "deleted", rep.Deleted, "failed", rep.Failed)
 		}
 		e.reconcileRunBacklog(ctx, every, log)
+		bctx, cancel := context.WithTimeout(ctx, every)
+		e.ensureBaselines(bctx, log)
+		cancel()
 		select {
 		case <-ctx.Done():
 			return

@@ -123,6 +123,9 @@ func (s *Server) getRun(c echo.Context) error {
 		return err
 	}
 	s.link(c, r)
+	if err := s.predict(c.Request().Context(), r, delta); err != nil {
+		return err
+	}
 	r.Nodes = nonNil(r.Nodes)
 	if !delta { // a delta leaves the edges out: they never change
 		r.Edges = nonNil(r.Edges)

@@ -95,6 +95,7 @@ type Deps struct {
 	Calendars jobflow.CalendarService // nil: calendar routes answer 503
 	Pools     jobflow.PoolService     // nil: pool routes answer 503
 	ForEach   jobflow.ForEachService  // nil: FOREACH items answer 503
+	Baselines jobflow.BaselineService // nil: baseline routes answer 503
 }
 
 // Services is everything Deps needs, in one interface.
@@ -122,7 +123,12 @@ type Services interface {
 func NewDeps(s Services) Deps {
 	return Deps{Tenants: s, Users: s, Workflows: s, Jobs: s, Datasources: s, Settings: s, Runs: s, Alarms: s, InvokeTokens: s, Sessions: s, Variables: s,
 		Idempotency: s, Versions: s, Audit: s, APITokens: s, Members: s, Imports: s, Calendars: calendarsOf(s), Pools: poolsOf(s),
-		ForEach: forEachOf(s)}
+		ForEach: forEachOf(s), Baselines: baselinesOf(s)}
+}
+
+func baselinesOf(s Services) jobflow.BaselineService {
+	bs, _ := s.(jobflow.BaselineService)
+	return bs
 }
 
 func poolsOf(s Services) jobflow.PoolService {
@@ -318,6 +324,12 @@ func (s *Server) managementRoutes() []route {
 		{method: "POST", path: v1 + "/pools", access: tenantAdmin, summary: "TENANT_ADMIN: create a pool {name, slots, description}; jobs name it in pool (with poolSlots, default 1); 409 duplicate name", body: schemaOf[jobflow.PoolUpdate](), resp: schemaOf[jobflow.Pool](), status: 201, audit: "pool.create", handler: s.createPool},
 		{method: "GET", path: v1 + "/pools/:id", access: member, summary: "MEMBER: a pool with its holders (the node runs holding slots) and waiters (in the order they will be served: priority 1 first, then oldest)", resp: schemaOf[jobflow.Pool](), status: 200, handler: s.getPool},
 		{method: "PATCH", path: v1 + "/pools/:id", access: tenantAdmin, summary: "TENANT_ADMIN: rename a pool or change its slots (more slots grant waiters at once; fewer let holders finish)", body: schemaOf[jobflow.PoolUpdate](), resp: schemaOf[jobflow.Pool](), status: 200, audit: "pool.edit", handler: s.updatePool},
+		{method: "GET", path: v1 + "/baselines", access: member, summary: "MEMBER: the tenant's baselines (基线)", resp: schemaOf[jobflow.List[*jobflow.Baseline]](), status: 200, query: list, handler: s.listBaselines},
+		{method: "POST", path: v1 + "/baselines", access: tenantAdmin, summary: "TENANT_ADMIN: create a baseline {name, targets [{workflowId, jobId?}], finishBy HH:MM or +1d HH:MM, timezone, marginMinutes, channelIds, priority 1-5}; its workflow starts watching the first data date whose finishBy is ahead", body: schemaOf[jobflow.BaselineUpdate](), resp: schemaOf[jobflow.Baseline](), status: 201, audit: "baseline.create", handler: s.createBaseline},
+		{method: "GET", path: v1 + "/baselines/:id", access: member, summary: "MEMBER: a baseline", resp: schemaOf[jobflow.Baseline](), status: 200, handler: s.getBaseline},
+		{method: "PATCH", path: v1 + "/baselines/:id", access: tenantAdmin, summary: "TENANT_ADMIN: change a baseline; its workflow checks again at once", body: schemaOf[jobflow.BaselineUpdate](), resp: schemaOf[jobflow.Baseline](), status: 200, audit: "baseline.edit", handler: s.updateBaseline},
+		{method: "DELETE", path: v1 + "/baselines/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a baseline with its instances; its workflow ends", status: 204, audit: "baseline.delete", handler: s.deleteBaseline},
+		{method: "GET", path: v1 + "/baselines/:id/instances", access: member, summary: "MEMBER: a baseline's instances per data date, newest first (at most 60); ?date=YYYY-MM-DD answers that date's only: {status SAFE|WARNING|BREACHED|MET, deadline, warnAt, predictedFinishAt, finishedAt, keyPath, targets [{workflowId, jobId, runId, status}], reason}", resp: schemaOf[jobflow.List[*jobflow.BaselineInstance]](), status: 200, query: []string{"date"}, handler: s.baselineInstances},
 		{method: "DELETE", path: v1 + "/pools/:id", access: tenantAdmin, summary: "TENANT_ADMIN: delete a pool; 409 while a job holds or waits for its slots", status: 204, audit: "pool.delete", handler: s.deletePool},
 		{method: "GET", path: v1 + "/calendars", access: member, summary: "MEMBER: business calendars: the tenant's and the shared ones", resp: schemaOf[jobflow.List[*jobflow.Calendar]](), status: 200, query: list, handler: s.listCalendars},
 		{method: "POST", path: v1 + "/calendars", access: tenantAdmin, summary: "TENANT_ADMIN: create a business calendar {name, timezone, weekdays 1-7 (1 = Monday), holidays, workdays (make-up days, 调休), remark, import?}; shared: true (SYS_ADMIN only) shares it with every tenant", body: schemaOf[calendarInput](), resp: schemaOf[jobflow.Calendar](), status: 201, audit: "calendar.create", handler: s.createCalendar},

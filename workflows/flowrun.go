@@ -58,6 +58,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 		return r.finish(ctx)
 	}
 	r.watchMaxDuration(ctx)
+	r.boostSignals(ctx)
 	r.loop(ctx)
 	r.closed = true
 	if r.draining && !r.cancelled && !r.ending && r.unfinished() {
@@ -127,6 +128,7 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 		return
 	}
 	opts := JobActivityOptions(r.taskQueue, job)
+	opts.Priority = r.boosted(i, opts.Priority)
 	jctx, stopTimer := r.jobsCtx, workflow.CancelFunc(func() {})
 	if warnsOnTimeout(job) && workflow.GetVersion(ctx, jobTimeoutVersion, workflow.DefaultVersion, 1) == 1 {
 		// The timeout is FlowRun's timer (timeouts.go); the activity keeps

@@ -12,4 +12,5 @@ func Register(w worker.Registry) {
 	w.RegisterWorkflowWithOptions(FlowRunAlarms, workflow.RegisterOptions{Name: FlowRunAlarmsName})
 	w.RegisterWorkflowWithOptions(ForEach, workflow.RegisterOptions{Name: ForEachName})
 	w.RegisterWorkflowWithOptions(Backfill, workflow.RegisterOptions{Name: BackfillName})
+	w.RegisterWorkflowWithOptions(Baseline, workflow.RegisterOptions{Name: BaselineName})
 }

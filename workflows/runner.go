@@ -69,6 +69,7 @@ type runner struct {
 	notStarted       bool      // ended while queued, skipped or refused: no alarm workflow to tell
 	paused           bool      // a user paused the run: start nothing (pause.go)
 	pool             poolState // pooled jobs' leases (pool.go)
+	boost            []int     // per node, the priority key a baseline raised it to (boost.go)
 	statusDirty      bool      // paused or resumed: the loop records the run's status
 	closed           bool      // the loop has ended: no more breaks
 	cancelled        bool      // the user aborted the run

@@ -100,7 +100,7 @@ func startWorkers(c client.Client, st *store.Store, cfg *Config, tel *telemetry,
 	activities.ReportSandbox(log)
 	// Processes of jobs whose worker died on this machine go before any new job starts.
 	activities.KillLeftovers(log)
-	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c, PublicURL: cfg.PublicURL, JobDir: cfg.JobDir, JobWritable: cfg.JobWritable, Metrics: tel.m,
+	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Baselines: st, Signaller: c, PublicURL: cfg.PublicURL, JobDir: cfg.JobDir, JobWritable: cfg.JobWritable, Metrics: tel.m,
 		Logger: log.With("component", "activities"), EgressAllow: cfg.EgressAllow, EgressDeny: egressDeny(context.Background(), cfg, log)}
 	opts := worker.Options{
 		// On SIGTERM, drain gives running jobs JOBFLOW_WORKER_STOP_TIMEOUT

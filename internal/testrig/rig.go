@@ -127,7 +127,7 @@ func New(t *testing.T, o Options) *Rig {
 		// The rig's jobs share files with the test below jobdir.Base
 		// (docs/security.md); tests that reach loopback servers open them
 		// with API.AllowEgress.
-		acts = &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Signaller: c, Logger: o.Logger, Metrics: m,
+		acts = &activities.Activities{Runs: served, Datasources: served, Alarms: served, Tenants: served, Variables: served, Dependents: served, Baselines: served, Signaller: c, Logger: o.Logger, Metrics: m,
 			JobWritable: []string{jobdir.Base()}}
 		t.Cleanup(func() { acts.Close() })
 		ts.NewWorkerWithOptions(workflows.DefaultTaskQueue, func(r worker.Registry) {

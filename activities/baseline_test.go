@@ -1,0 +1,188 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"jobflow"
+	"jobflow/store"
+	"jobflow/store/storetest"
+	"jobflow/workflows"
+)
+
+// The data date of the baseline tests: 2026-12-01 in UTC, finishBy 07:00,
+// margin 60 minutes (warnAt 06:00). Past dates ran job "a" from 02:00.
+var blDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+func blAt(h, m int) time.Time { return blDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+
+type blFixture struct {
+	s        *store.Store
+	tenantID string
+	wf       *jobflow.Workflow
+}
+
+func newBLFixture(t *testing.T, s *store.Store) *blFixture {
+	ctx := context.Background()
+	tn := &jobflow.Tenant{Name: "acme", MaxWorkflows: 10}
+	if err := s.CreateTenant(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	wf := &jobflow.Workflow{TenantID: tn.ID, Name: "nightly", Config: jobflow.DefaultConfig()}
+	if err := s.CreateWorkflow(ctx, wf, 10); err != nil {
+		t.Fatal(err)
+	}
+	return &blFixture{s: s, tenantID: tn.ID, wf: wf}
+}
+
+// run stores a run of the fixture's workflow on the date of logical with
+// one job "a" started at start; a nil end leaves both RUNNING.
+func (f *blFixture) run(t *testing.T, logical, start time.Time, end *time.Time) *jobflow.Run {
+	ctx := context.Background()
+	r := &jobflow.Run{ID: jobflow.NewID(jobflow.PrefixRun), TenantID: f.tenantID, WorkflowID: f.wf.ID, WorkflowName: f.wf.Name,
+		Trigger: jobflow.TriggerSchedule, Status: jobflow.RunRunning, LogicalTime: logical, Params: map[string]string{}, StartedAt: start}
+	if err := f.s.UpsertRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	n := &jobflow.NodeRun{RunID: r.ID, TenantID: f.tenantID, JobID: "a", JobName: "a", JobType: jobflow.JobShell,
+		Status: jobflow.NodeRunning, Attempt: 1, StartedAt: &start}
+	if err := f.s.UpsertNodeRun(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	if end != nil {
+		f.end(t, r, *end)
+	}
+	return r
+}
+
+func (f *blFixture) end(t *testing.T, r *jobflow.Run, end time.Time) {
+	ctx := context.Background()
+	n := &jobflow.NodeRun{RunID: r.ID, TenantID: f.tenantID, JobID: "a", JobName: "a", JobType: jobflow.JobShell,
+		Status: jobflow.NodeSuccess, Attempt: 1, StartedAt: &r.StartedAt, EndedAt: &end}
+	if err := f.s.UpsertNodeRun(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.EndedAt = jobflow.RunSuccess, &end
+	if err := f.s.UpsertRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// history stores three past dates whose job "a" ran from 02:00 for d.
+func (f *blFixture) history(t *testing.T, d time.Duration) {
+	for i := 1; i <= 3; i++ {
+		start := blAt(2, 0).AddDate(0, 0, -i)
+		end := start.Add(d)
+		f.run(t, start, start, &end)
+	}
+}
+
+// watch runs the Baseline workflow over the date from 01:00 with time
+// skipping; at each given time its callback changes the store. It
+// returns the alarm events sent, in order, and the final instance.
+func (f *blFixture) watch(t *testing.T, changes map[time.Duration]func()) ([]jobflow.AlarmEvent, *jobflow.BaselineInstance) {
+	ctx := context.Background()
+	b := &jobflow.Baseline{TenantID: f.tenantID, Name: "ready by 07:00", Targets: []jobflow.BaselineTarget{{WorkflowID: f.wf.ID}},
+		FinishBy: "07:00", Timezone: "UTC", MarginMinutes: 60}
+	if err := f.s.CreateBaseline(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(blAt(1, 0))
+	a := &Activities{Runs: f.s, Baselines: f.s}
+	env.RegisterWorkflowWithOptions(workflows.Baseline, workflow.RegisterOptions{Name: workflows.BaselineName})
+	env.RegisterActivityWithOptions(a.EvaluateBaseline, activity.RegisterOptions{Name: workflows.EvaluateBaselineActivity})
+	var events []jobflow.AlarmEvent
+	env.RegisterActivityWithOptions(func(_ context.Context, in workflows.SendBaselineAlarmInput) error {
+		events = append(events, in.Event)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.SendBaselineAlarmActivity})
+	for after, fn := range changes {
+		env.RegisterDelayedCallback(fn, after)
+	}
+	env.ExecuteWorkflow(workflows.BaselineName, workflows.BaselineInput{TenantID: f.tenantID, BaselineID: b.ID, Date: "2026-12-01"})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the date never settled: %v", err)
+	}
+	in, err := f.s.FindBaselineInstance(ctx, f.tenantID, b.ID, "2026-12-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events, in
+}
+
+func TestBaseline_Met(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newBLFixture(t, s)
+		f.history(t, 2*time.Hour)
+		var r *jobflow.Run
+		events, in := f.watch(t, map[time.Duration]func(){
+			time.Hour:     func() { r = f.run(t, blAt(2, 0), blAt(2, 0), nil) },
+			3 * time.Hour: func() { f.end(t, r, blAt(4, 0)) },
+		})
+		if in.Status != jobflow.BaselineMet || len(events) != 0 || in.FinishedAt == nil || !in.FinishedAt.Equal(blAt(4, 0)) {
+			t.Fatalf("status %s, events %v, finished %v; want MET at 04:00 with no alarm", in.Status, events, in.FinishedAt)
+		}
+		if len(in.Targets) != 1 || in.Targets[0].RunID != r.ID || in.Targets[0].Status != jobflow.TargetSuccess {
+			t.Fatalf("targets %+v", in.Targets)
+		}
+	})
+}
+
+func TestBaseline_WarningThenMet(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newBLFixture(t, s)
+		f.history(t, 4*time.Hour+30*time.Minute) // usually ends 06:30: past warnAt 06:00
+		var r *jobflow.Run
+		events, in := f.watch(t, map[time.Duration]func(){
+			time.Hour:     func() { r = f.run(t, blAt(2, 0), blAt(2, 0), nil) },
+			4 * time.Hour: func() { f.end(t, r, blAt(5, 0)) },
+		})
+		want := []jobflow.AlarmEvent{jobflow.EventBaselineWarning, jobflow.EventBaselineRecovered}
+		if in.Status != jobflow.BaselineMet || !slices.Equal(events, want) {
+			t.Fatalf("status %s, events %v; want MET after %v", in.Status, events, want)
+		}
+	})
+}
+
+func TestBaseline_BreachedTooSlow(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newBLFixture(t, s)
+		f.history(t, 2*time.Hour)
+		var r *jobflow.Run
+		events, in := f.watch(t, map[time.Duration]func(){
+			time.Hour: func() { r = f.run(t, blAt(2, 0), blAt(2, 0), nil) }, // and it never ends
+		})
+		want := []jobflow.AlarmEvent{jobflow.EventBaselineWarning, jobflow.EventBaselineBreached}
+		if in.Status != jobflow.BaselineBreached || !slices.Equal(events, want) || in.Targets[0].RunID != r.ID {
+			t.Fatalf("status %s, events %v, targets %+v; want BREACHED after %v", in.Status, events, in.Targets, want)
+		}
+		if !in.CheckedAt.Equal(blAt(7, 0)) {
+			t.Fatalf("breached seen at %v, want at the deadline 07:00", in.CheckedAt)
+		}
+	})
+}
+
+func TestBaseline_BreachedScheduleNeverFired(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		f := newBLFixture(t, s)
+		f.history(t, 2*time.Hour)
+		events, in := f.watch(t, nil)
+		want := []jobflow.AlarmEvent{jobflow.EventBaselineWarning, jobflow.EventBaselineBreached}
+		if in.Status != jobflow.BaselineBreached || !slices.Equal(events, want) {
+			t.Fatalf("status %s, events %v; want BREACHED after %v", in.Status, events, want)
+		}
+		if in.Targets[0].Status != jobflow.TargetNotStarted || in.Targets[0].RunID != "" {
+			t.Fatalf("target %+v, want NOT_STARTED", in.Targets[0])
+		}
+	})
+}
