@@ -128,10 +128,10 @@ func Predict(r *Run, stats map[string]JobStats, now time.Time) *Prediction {
 	}
 	p := &Prediction{CriticalPath: []string{}}
 	type est struct {
-		skip                 bool
-		start, end, end90    time.Time
-		via                  string // the parent that decided start
-		done                 bool
+		skip              bool
+		start, end, end90 time.Time
+		via               string // the parent that decided start
+		done              bool
 	}
 	e := make(map[string]*est, len(ids))
 	runStart := r.StartedAt

@@ -21,7 +21,9 @@ import (
 // margin 60 minutes (warnAt 06:00). Past dates ran job "a" from 02:00.
 var blDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-func blAt(h, m int) time.Time { return blDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func blAt(h, m int) time.Time {
+	return blDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 type blFixture struct {
 	s        *store.Store

@@ -30,9 +30,9 @@ func BaselineWorkflowID(baselineID string) string { return "baseline-" + baselin
 
 // BaselineInput is one data date's watch, carried across continue-as-new.
 type BaselineInput struct {
-	TenantID   string                `json:"tenantId"`
-	BaselineID string                `json:"baselineId"`
-	Date       string                `json:"date"`   // YYYY-MM-DD in the baseline's zone
+	TenantID   string                 `json:"tenantId"`
+	BaselineID string                 `json:"baselineId"`
+	Date       string                 `json:"date"`   // YYYY-MM-DD in the baseline's zone
 	Status     jobflow.BaselineStatus `json:"status"` // the last status seen ("" before the first check)
 	// CheckEvery overrides the time between checks (tests); 0: the
 	// default, which checks more often as the deadline nears.
