@@ -83,6 +83,10 @@ func Baseline(ctx workflow.Context, in BaselineInput) error {
 	})
 	changed := workflow.GetSignalChannel(ctx, SignalBaselineChanged)
 	for checks := 0; ; checks++ {
+		// This check covers every edit signalled before it (a signal left
+		// unread would be dropped by continue-as-new, with a warning).
+		for changed.ReceiveAsync(nil) {
+		}
 		now := workflow.Now(ctx)
 		var res EvaluateBaselineResult
 		err := workflow.ExecuteActivity(ctx, EvaluateBaselineActivity, EvaluateBaselineInput{

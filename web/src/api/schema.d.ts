@@ -143,6 +143,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: the tenant's baselines (基线) */
+        get: operations["get_api_v1_baselines"];
+        put?: never;
+        /** TENANT_ADMIN: create a baseline {name, targets [{workflowId, jobId?}], finishBy HH:MM or +1d HH:MM, timezone, marginMinutes, channelIds, priority 1-5}; its workflow starts watching the first data date whose finishBy is ahead */
+        post: operations["post_api_v1_baselines"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/baselines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: a baseline */
+        get: operations["get_api_v1_baselines_id"];
+        put?: never;
+        post?: never;
+        /** TENANT_ADMIN: delete a baseline with its instances; its workflow ends */
+        delete: operations["delete_api_v1_baselines_id"];
+        options?: never;
+        head?: never;
+        /** TENANT_ADMIN: change a baseline; its workflow checks again at once */
+        patch: operations["patch_api_v1_baselines_id"];
+        trace?: never;
+    };
+    "/api/v1/baselines/{id}/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MEMBER: a baseline's instances per data date, newest first (at most 60); ?date=YYYY-MM-DD answers that date's only: {status SAFE|WARNING|BREACHED|MET, deadline, warnAt, predictedFinishAt, finishedAt, keyPath, targets [{workflowId, jobId, runId, status}], reason} */
+        get: operations["get_api_v1_baselines_id_instances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars": {
         parameters: {
             query?: never;
@@ -1619,6 +1673,91 @@ export interface components {
             runIds: string[];
             skipped: number;
         };
+        Baseline: {
+            channelIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            finishBy: string;
+            id: string;
+            marginMinutes: number;
+            name: string;
+            priority: number;
+            targets: components["schemas"]["BaselineTarget"][];
+            tenantId: string;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        BaselineInstance: {
+            baselineId: string;
+            /** Format: date-time */
+            checkedAt: string;
+            date: string;
+            /** Format: date-time */
+            deadline: string;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            keyPath: components["schemas"]["BaselineKeyJob"][];
+            /** Format: date-time */
+            predictedFinishAt?: string | null;
+            reason: string;
+            status: string;
+            targets: components["schemas"]["BaselineTargetState"][];
+            /** Format: date-time */
+            warnAt: string;
+        };
+        BaselineInstanceList: {
+            items: components["schemas"]["BaselineInstance"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
+        };
+        BaselineKeyJob: {
+            jobId: string;
+            runId?: string;
+            workflowId: string;
+        };
+        BaselineList: {
+            items: components["schemas"]["Baseline"][];
+            page: number;
+            pageSize: number;
+            total: number;
+            totalCapped?: boolean;
+        };
+        BaselineTarget: {
+            /** @description a job of the workflow; empty: the whole run */
+            jobId?: string;
+            workflowId: string;
+        };
+        BaselineTargetState: {
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /** @description a job of the workflow; empty: the whole run */
+            jobId?: string;
+            /** Format: date-time */
+            predictedFinishAt?: string | null;
+            runId: string;
+            status: string;
+            workflowId: string;
+            workflowName: string;
+        };
+        BaselineUpdate: {
+            /** @description alarm channels told of BASELINE_WARNING, BASELINE_BREACHED and BASELINE_RECOVERED */
+            channelIds?: string[];
+            /** @description the committed finish, HH:MM on the data date, or +1d HH:MM on the day after */
+            finishBy?: string;
+            /** @description 预警余量: WARNING when the predicted finish passes finishBy minus this (0 to 1440) */
+            marginMinutes?: number;
+            /** @description 1 to 100 characters */
+            name?: string;
+            /** @description 1 (first) to 5: the Temporal priority key given to key-path jobs not yet started while WARNING */
+            priority?: number;
+            /** @description 1 to 50 workflows (or jobs of them) of the tenant; several workflows allowed */
+            targets?: components["schemas"]["BaselineTarget"][];
+            /** @description IANA zone of the data date and finishBy; default Asia/Shanghai */
+            timezone?: string;
+        };
         BreakResult: {
             jobId: string;
             runId: string;
@@ -2342,6 +2481,23 @@ export interface components {
             /** @description slots, 1 to 10000; lowering it below what is held lets holders finish and grants nothing until under it */
             slots?: number;
         };
+        PredictedJob: {
+            /** Format: date-time */
+            finishAt: string;
+            jobId: string;
+            /** Format: date-time */
+            startAt: string;
+            via?: string;
+        };
+        Prediction: {
+            basis: string;
+            criticalPath: string[];
+            /** Format: date-time */
+            finishAt?: string;
+            /** Format: date-time */
+            finishAtP90?: string;
+            jobs?: components["schemas"]["PredictedJob"][];
+        };
         PreviewFire: {
             dryRun: boolean;
             /** Format: date-time */
@@ -2411,6 +2567,7 @@ export interface components {
             };
             parentJobId: string;
             parentRunId: string;
+            prediction?: components["schemas"]["Prediction"];
             queuePosition?: number;
             rerunOf: string;
             /** Format: date-time */
@@ -3135,6 +3292,197 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_baselines: {
+        parameters: {
+            query?: {
+                search?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BaselineList"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_baselines: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaselineUpdate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Baseline"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_baselines_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Baseline"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_baselines_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_baselines_id: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaselineUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Baseline"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_baselines_id_instances: {
+        parameters: {
+            query?: {
+                date?: string;
+            };
+            header: {
+                /** @description the tenant to act in */
+                "X-Tenant-ID": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BaselineInstanceList"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };
