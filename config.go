@@ -196,6 +196,30 @@ type AlarmRule struct {
 	// the workflow's time zone (a window may cross midnight).
 	Silence  *Silence `json:"silence,omitempty"`
 	Template string   `json:"template"`
+	// RepeatEverySeconds sends the rule's lasting events again while
+	// their state lasts, at most MaxRepeats more times: JOB_TIMEOUT while
+	// the job still runs, RUN_TIMEOUT while the run does, APPROVAL_WAITING
+	// while the node waits (docs/scheduling.md#repeats). Other events are
+	// sent once.
+	RepeatEverySeconds int `json:"repeatEverySeconds,omitempty" doc:"0 (no repeats) or 60 to 86400"`
+	MaxRepeats         int `json:"maxRepeats,omitempty" doc:"repeats after the first alarm, 1 to 100 (default 3 when repeatEverySeconds is set)"`
+}
+
+// IsLastingEvent reports whether ev describes a state that lasts, so a
+// rule's repeats apply to it.
+func IsLastingEvent(ev AlarmEvent) bool {
+	return ev == EventJobTimeout || ev == EventRunTimeout || ev == EventApprovalWaiting
+}
+
+// Repeats is how many times rule sends a lasting event again (0: none).
+func (a AlarmRule) Repeats() int {
+	if a.RepeatEverySeconds <= 0 {
+		return 0
+	}
+	if a.MaxRepeats <= 0 {
+		return 3
+	}
+	return a.MaxRepeats
 }
 
 // Config defaults and limits.
@@ -342,6 +366,12 @@ func (c *WorkflowConfig) Validate() error {
 		}
 		if len(a.Template) > 8192 {
 			return InvalidField("alarms", "alarms[%d].template must be at most 8192 bytes", i)
+		}
+		if a.RepeatEverySeconds != 0 && (a.RepeatEverySeconds < 60 || a.RepeatEverySeconds > 86400) {
+			return InvalidField("alarms", "alarms[%d].repeatEverySeconds must be 0 or between 60 and 86400", i)
+		}
+		if a.MaxRepeats < 0 || a.MaxRepeats > 100 || a.MaxRepeats > 0 && a.RepeatEverySeconds == 0 {
+			return InvalidField("alarms", "alarms[%d].maxRepeats must be between 1 and 100, with repeatEverySeconds set", i)
 		}
 	}
 	if c.FailureStrategy != FailureContinue && c.FailureStrategy != FailureEnd {

@@ -40,6 +40,12 @@ func TestWorkflowConfig_Validate(t *testing.T) {
 		{"alarm without channel", func(c *jobflow.WorkflowConfig) {
 			c.Alarms = []jobflow.AlarmRule{{Events: []jobflow.AlarmEvent{jobflow.EventRunFail}}}
 		}, "alarms", "channel"},
+		{"alarm repeat too often", func(c *jobflow.WorkflowConfig) {
+			c.Alarms = []jobflow.AlarmRule{{Events: []jobflow.AlarmEvent{jobflow.EventJobTimeout}, ChannelIDs: []string{"ch"}, RepeatEverySeconds: 5}}
+		}, "alarms", "repeatEverySeconds"},
+		{"alarm maxRepeats without interval", func(c *jobflow.WorkflowConfig) {
+			c.Alarms = []jobflow.AlarmRule{{Events: []jobflow.AlarmEvent{jobflow.EventJobTimeout}, ChannelIDs: []string{"ch"}, MaxRepeats: 3}}
+		}, "alarms", "maxRepeats"},
 		{"failure strategy", func(c *jobflow.WorkflowConfig) { c.FailureStrategy = "PANIC" }, "failureStrategy", "CONTINUE or END"},
 		{"parallelism", func(c *jobflow.WorkflowConfig) { c.MaxParallelism = 5000 }, "maxParallelism", "between"},
 		{"param name", func(c *jobflow.WorkflowConfig) { c.Params = map[string]string{"a-b": "1"} }, "params", "a-b"},

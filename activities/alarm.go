@@ -25,7 +25,7 @@ type AlarmStore interface {
 
 // alarmDeduper is the store's check that an alarm went out already.
 type alarmDeduper interface {
-	AlarmAlreadySent(ctx context.Context, tenantID, runID string, ev jobflow.AlarmEvent, jobID, channelID string) (bool, error)
+	AlarmAlreadySent(ctx context.Context, tenantID, runID string, ev jobflow.AlarmEvent, jobID, channelID string, repeat int) (bool, error)
 }
 
 // ErrTypeAlarmFailed is SendAlarm's retryable error: the channel refused
@@ -50,6 +50,7 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 		Event:      in.Event,
 		JobID:      in.JobID,
 		Attempt:    attemptOf(ctx),
+		Repeat:     in.Repeat,
 	}
 	if in.Approval != nil {
 		rec.JobID = in.Approval.JobID
@@ -57,7 +58,7 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	// Once per (run, event, job, channel): a retry after a send that went
 	// through (its worker died before reporting) sends nothing more.
 	if d, ok := a.Alarms.(alarmDeduper); ok && rec.RunID != "" {
-		if sent, err := d.AlarmAlreadySent(ctx, rec.TenantID, rec.RunID, rec.Event, rec.JobID, rec.ChannelID); err != nil {
+		if sent, err := d.AlarmAlreadySent(ctx, rec.TenantID, rec.RunID, rec.Event, rec.JobID, rec.ChannelID, rec.Repeat); err != nil {
 			return temporal.NewApplicationError("cannot read the alarm records", ErrTypeStoreFailed)
 		} else if sent {
 			return nil

@@ -265,7 +265,7 @@ func (a *Activities) SendBaselineAlarm(ctx context.Context, in workflows.SendBas
 		rec := &jobflow.AlarmRecord{ID: alarmRecordID(ctx) + "_" + d.channel, TenantID: b.TenantID, RunID: key,
 			ChannelID: d.channel, Event: in.Event, Attempt: attemptOf(ctx)}
 		if dd, ok := a.Alarms.(alarmDeduper); ok {
-			if sent, err := dd.AlarmAlreadySent(ctx, b.TenantID, key, in.Event, "", d.channel); err != nil {
+			if sent, err := dd.AlarmAlreadySent(ctx, b.TenantID, key, in.Event, "", d.channel, 0); err != nil {
 				return temporal.NewApplicationError("cannot read the alarm records", ErrTypeStoreFailed)
 			} else if sent {
 				continue

@@ -197,6 +197,7 @@ type alarmRecordRow struct {
 	WorkflowID   string    `db:"workflow_id"`
 	ChannelID    string    `db:"channel_id"`
 	JobID        string    `db:"job_id"`
+	Repeat       int       `db:"repeat_no"`
 	Event        string    `db:"event"`
 	Status       string    `db:"status"`
 	Attempt      int       `db:"attempt"`
@@ -207,7 +208,7 @@ type alarmRecordRow struct {
 }
 
 const alarmRecordColumns = `id, tenant_id, run_id, workflow_id, channel_id, event, status, attempt, response_code,
-response, error, created_at, job_id`
+response, error, created_at, job_id, repeat_no`
 
 // CreateAlarmRecord inserts one send attempt. A record whose id exists is
 // left alone, so an activity that records and is then retried by Temporal
@@ -228,20 +229,21 @@ func (s *Store) CreateAlarmRecord(ctx context.Context, r *jobflow.AlarmRecord) e
 	r.CreatedAt = dbTime(r.CreatedAt)
 	r.Response = jobflow.TruncateUTF8(r.Response, jobflow.MaxAlarmResponse)
 	r.Error = jobflow.TruncateUTF8(r.Error, jobflow.MaxAlarmResponse)
-	const q = `INSERT INTO alarm_records (` + alarmRecordColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	const q = `INSERT INTO alarm_records (` + alarmRecordColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING`
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), r.ID, r.TenantID, r.RunID, r.WorkflowID, r.ChannelID,
-		string(r.Event), string(r.Status), r.Attempt, r.ResponseCode, r.Response, r.Error, r.CreatedAt, r.JobID)
+		string(r.Event), string(r.Status), r.Attempt, r.ResponseCode, r.Response, r.Error, r.CreatedAt, r.JobID, r.Repeat)
 	return err
 }
 
 // AlarmAlreadySent reports whether a run's event (of job jobID, "" for a
 // run event) was sent to a channel already: a send retried after it
 // succeeded (its worker died before reporting) is not sent twice.
-func (s *Store) AlarmAlreadySent(ctx context.Context, tenantID, runID string, ev jobflow.AlarmEvent, jobID, channelID string) (bool, error) {
+func (s *Store) AlarmAlreadySent(ctx context.Context, tenantID, runID string, ev jobflow.AlarmEvent, jobID, channelID string, repeat int) (bool, error) {
 	var n int
-	const q = `SELECT COUNT(*) FROM alarm_records WHERE tenant_id = ? AND run_id = ? AND event = ? AND job_id = ? AND channel_id = ? AND status = 'SENT'`
-	err := s.db.GetContext(ctx, &n, s.db.Rebind(q), tenantID, runID, string(ev), jobID, channelID)
+	const q = `SELECT COUNT(*) FROM alarm_records WHERE tenant_id = ? AND run_id = ? AND event = ? AND job_id = ? AND channel_id = ?
+AND repeat_no = ? AND status = 'SENT'`
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(q), tenantID, runID, string(ev), jobID, channelID, repeat)
 	return n > 0, err
 }
 
@@ -268,7 +270,7 @@ func (s *Store) FindAlarmRecords(ctx context.Context, tenantID, runID string, p 
 	out := make([]*jobflow.AlarmRecord, len(rows))
 	for i, r := range rows {
 		out[i] = &jobflow.AlarmRecord{
-			ID: r.ID, TenantID: r.TenantID, RunID: r.RunID, WorkflowID: r.WorkflowID, ChannelID: r.ChannelID, JobID: r.JobID,
+			ID: r.ID, TenantID: r.TenantID, RunID: r.RunID, WorkflowID: r.WorkflowID, ChannelID: r.ChannelID, JobID: r.JobID, Repeat: r.Repeat,
 			Event: jobflow.AlarmEvent(r.Event), Status: jobflow.AlarmStatus(r.Status), Attempt: r.Attempt,
 			ResponseCode: r.ResponseCode, Response: r.Response, Error: r.Error, CreatedAt: r.CreatedAt.UTC(),
 		}

@@ -159,3 +159,32 @@ func TestAlarmRecordService(t *testing.T) {
 type errFake string
 
 func (e errFake) Error() string { return string(e) }
+
+// An alarm counts as sent per (run, event, job, channel, repeat): a
+// repeat of a lasting alarm is not taken for its first send.
+func TestAlarmAlreadySent_PerRepeat(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tn := mustTenant(t, s, "acme")
+		rec := &jobflow.AlarmRecord{TenantID: tn.ID, RunID: "run1", ChannelID: "ch", JobID: "a", Event: jobflow.EventJobTimeout, Status: jobflow.AlarmSent}
+		if err := s.CreateAlarmRecord(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		for repeat, want := range map[int]bool{0: true, 1: false} {
+			got, err := s.AlarmAlreadySent(ctx, tn.ID, "run1", jobflow.EventJobTimeout, "a", "ch", repeat)
+			if err != nil || got != want {
+				t.Fatalf("repeat %d: sent %v (%v), want %v", repeat, got, err, want)
+			}
+		}
+		rec2 := &jobflow.AlarmRecord{TenantID: tn.ID, RunID: "run1", ChannelID: "ch", JobID: "a", Event: jobflow.EventJobTimeout, Status: jobflow.AlarmSent, Repeat: 1}
+		if err := s.CreateAlarmRecord(ctx, rec2); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.AlarmAlreadySent(ctx, tn.ID, "run1", jobflow.EventJobTimeout, "a", "ch", 1); !got {
+			t.Fatal("repeat 1 recorded but not seen as sent")
+		}
+		recs, _, err := s.FindAlarmRecords(ctx, tn.ID, "run1", jobflow.ListParams{})
+		if err != nil || len(recs) != 2 || recs[1].Repeat != 1 {
+			t.Fatalf("records %+v %v", recs, err)
+		}
+	})
+}

@@ -88,6 +88,10 @@ type SendAlarmInput struct {
 	// Approval is set for APPROVAL_WAITING: the node to decide, for the
 	// one-click link the activity mints (approval_link.go).
 	Approval *ApprovalAsk `json:"approval,omitempty"`
+	// Repeat numbers a repeat of a lasting event (1, 2, …; 0 for the
+	// first send) and Rule is the 1-based index of the one rule it is for.
+	Repeat int `json:"repeat,omitempty"`
+	Rule   int `json:"rule,omitempty"`
 }
 
 // AlarmActivityOptions are the options of one SendAlarm: an attempt may
@@ -187,8 +191,8 @@ func sendAlarms(ctx workflow.Context, in AlarmsInput, ev jobflow.AlarmEvent, run
 // that name it, in parallel, and waits for all of them.
 func sendRaised(ctx workflow.Context, in AlarmsInput, a SendAlarmInput) {
 	var futures []workflow.Future
-	for _, rule := range in.Rules {
-		if !ruleWants(rule, a.Event, a.JobID) {
+	for k, rule := range in.Rules {
+		if !ruleWants(rule, a.Event, a.JobID) || a.Rule > 0 && a.Rule != k+1 {
 			continue
 		}
 		for _, chID := range rule.ChannelIDs {

@@ -111,6 +111,12 @@ func (r *runner) sendAlarm(ctx workflow.Context, ev jobflow.AlarmEvent, in SendA
 	if !named {
 		return
 	}
+	r.raise(ctx, ev, in)
+	r.armRepeats(ctx, ev, in)
+}
+
+// raise signals ev to the run's FlowRunAlarms.
+func (r *runner) raise(ctx workflow.Context, ev jobflow.AlarmEvent, in SendAlarmInput) {
 	in.Event = ev
 	dctx := disconnected(ctx)
 	if r.alarms != nil { // this execution started it: it may not have started yet
