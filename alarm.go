@@ -428,7 +428,7 @@ type AlarmRecord struct {
 	RunID        string      `json:"runId"`      // "" for a channel test
 	WorkflowID   string      `json:"workflowId"` // "" for a channel test
 	ChannelID    string      `json:"channelId"`
-	JobID        string      `json:"jobId,omitempty"` // the job of a job event
+	JobID        string      `json:"jobId,omitempty"`  // the job of a job event
 	Repeat       int         `json:"repeat,omitempty"` // a lasting event sent again: 1, 2, …
 	Event        AlarmEvent  `json:"event"`
 	Status       AlarmStatus `json:"status"`
