@@ -238,7 +238,16 @@ func scenarios() []scenario {
 		return u.Get(ctx, nil)
 	}
 
+	// A baseline's boost (boost.go): while a sleeps, b and c are raised to
+	// priority key 1, so their activities carry it.
+	boostBC := func(ctx context.Context, h *Harness, id string) error {
+		time.Sleep(100 * time.Millisecond)
+		return h.Client.SignalWorkflow(ctx, id, "", workflows.SignalBoost, workflows.Boost{JobIDs: []string{"b", "c"}, PriorityKey: 1})
+	}
+
 	return []scenario{
+		{name: "baseline-boost", in: in(scripted([]string{"a", "b", "c"}, map[string]string{"a": "sleep"}, [2]string{"a", "b"}, [2]string{"b", "c"})),
+			during: boostBC},
 		{name: "concurrency-queued", in: in(queuedSnap), during: grant},
 		{name: "approval", in: in(approvalSnap), during: approveGate},
 		{name: "pool-wait", in: in(pooledSnap), during: poolGrant},
