@@ -194,15 +194,15 @@ func NextDate(date string) string {
 type BaselineInstance struct {
 	BaselineID        string                `json:"baselineId"`
 	Date              string                `json:"date"`
-	Status            BaselineStatus        `json:"status"`
-	Deadline          time.Time             `json:"deadline"`
-	WarnAt            time.Time             `json:"warnAt"`
-	PredictedFinishAt *time.Time            `json:"predictedFinishAt"`
-	FinishedAt        *time.Time            `json:"finishedAt"`
-	KeyPath           []BaselineKeyJob      `json:"keyPath"`
+	Status            BaselineStatus        `json:"status" enum:"SAFE,WARNING,BREACHED,MET" doc:"SAFE; WARNING: predicted past finishBy minus the margin, or a target failed; BREACHED: finishBy passed with a target unfinished or failed; MET"`
+	Deadline          time.Time             `json:"deadline" doc:"finishBy of the date"`
+	WarnAt            time.Time             `json:"warnAt" doc:"finishBy minus the margin"`
+	PredictedFinishAt *time.Time            `json:"predictedFinishAt" doc:"the latest predicted finish of the targets (the finish, once all finished); null when none can be predicted"`
+	FinishedAt        *time.Time            `json:"finishedAt" doc:"when the last target finished, once all did"`
+	KeyPath           []BaselineKeyJob      `json:"keyPath" doc:"the remaining chain of jobs deciding predictedFinishAt"`
 	Targets           []BaselineTargetState `json:"targets"`
-	Reason            string                `json:"reason"`
-	CheckedAt         time.Time             `json:"checkedAt"`
+	Reason            string                `json:"reason" doc:"why the status is what it is"`
+	CheckedAt         time.Time             `json:"checkedAt" doc:"when the baseline's workflow last judged the date"`
 }
 
 // BaselineKeyJob is one job on an instance's key path: the remaining chain
@@ -220,7 +220,7 @@ type BaselineTargetState struct {
 	// RunID is the target's run of the date ("" while none started).
 	RunID string `json:"runId"`
 	// Status: NOT_STARTED, RUNNING, SUCCESS or FAILED.
-	Status            string     `json:"status"`
+	Status            string     `json:"status" enum:"NOT_STARTED,RUNNING,SUCCESS,FAILED"`
 	PredictedFinishAt *time.Time `json:"predictedFinishAt"`
 	FinishedAt        *time.Time `json:"finishedAt"`
 

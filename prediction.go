@@ -15,15 +15,15 @@ import (
 type Prediction struct {
 	// FinishAt is nil when some job left to run has no history; Basis
 	// then says which.
-	FinishAt    *time.Time `json:"finishAt,omitempty"`
-	FinishAtP90 *time.Time `json:"finishAtP90,omitempty"`
+	FinishAt    *time.Time `json:"finishAt,omitempty" doc:"predicted end from each job's p50 duration and wait; absent when a job left to run has no history"`
+	FinishAtP90 *time.Time `json:"finishAtP90,omitempty" doc:"the pessimistic end, from the p90s"`
 	// CriticalPath is the chain of jobs not yet ended that decides
 	// FinishAt, first to last.
-	CriticalPath []string `json:"criticalPath"`
-	Basis        string   `json:"basis"`
+	CriticalPath []string `json:"criticalPath" doc:"job ids not yet ended that decide finishAt, first to last"`
+	Basis        string   `json:"basis" doc:"what the prediction rests on, or why there is none"`
 	// Jobs are the predicted bars of the jobs not yet ended (p50), for
 	// the run view's Gantt chart.
-	Jobs []PredictedJob `json:"jobs,omitempty"`
+	Jobs []PredictedJob `json:"jobs,omitempty" doc:"predicted bars of the jobs not yet ended (p50)"`
 }
 
 // PredictedJob is when a job not yet ended is predicted to start and end.
@@ -32,7 +32,7 @@ type PredictedJob struct {
 	StartAt  time.Time `json:"startAt"`
 	FinishAt time.Time `json:"finishAt"`
 	// Via is the parent not yet ended whose end decides the start, if any.
-	Via string `json:"via,omitempty"`
+	Via string `json:"via,omitempty" doc:"the parent not yet ended whose end decides the start"`
 }
 
 // PathTo is the chain of predicted jobs that ends at job id, first to
