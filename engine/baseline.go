@@ -48,12 +48,15 @@ func (e *Engine) ForgetBaseline(ctx context.Context, id string) error {
 	return temporalError(err)
 }
 
-// ensureBaselines starts the workflow of every baseline that has none
+// EnsureBaselines starts the workflow of every baseline that has none
 // running; it returns how many it started.
-func (e *Engine) ensureBaselines(ctx context.Context, log *slog.Logger) int {
+func (e *Engine) EnsureBaselines(ctx context.Context, log *slog.Logger) int {
 	bl, ok := e.Store.(baselineLister)
-	if !ok {
+	if !ok || e.check() != nil {
 		return 0
+	}
+	if log == nil {
+		log = slog.Default()
 	}
 	all, err := bl.AllBaselines(ctx)
 	if err != nil {

@@ -195,7 +195,7 @@ func (e *Engine) RunReconciler(ctx context.Context, every time.Duration, log *sl
 		}
 		e.reconcileRunBacklog(ctx, every, log)
 		bctx, cancel := context.WithTimeout(ctx, every)
-		e.ensureBaselines(bctx, log)
+		e.EnsureBaselines(bctx, log)
 		cancel()
 		select {
 		case <-ctx.Done():
