@@ -392,6 +392,7 @@ func TestConsole(t *testing.T) {
 
 	controlScenarios(t, f)
 	calendarScenarios(t, f)
+	baselineScenarios(t, f)
 
 	t.Run("ExpiredToken", func(t *testing.T) {
 		b := loggedIn(t, f)

@@ -42,6 +42,7 @@ const RecordsPage = lazy(() => import('./features/alarms/RecordsPage'))
 const AdminPage = lazy(() => import('./features/admin/AdminPage'))
 const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'))
 const PoolsPage = lazy(() => import('./features/pools/PoolsPage'))
+const BaselinesPage = lazy(() => import('./features/baselines/BaselinesPage'))
 const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
@@ -60,6 +61,7 @@ function page(path: string): ReactNode {
   if (match('/datasources', path)) return <DatasourcesPage />
   if (match('/calendars', path)) return <CalendarsPage />
   if (match('/pools', path)) return <PoolsPage />
+  if (match('/baselines', path)) return <BaselinesPage />
   if (match('/approvals', path)) return <ApprovalsPage />
   if (match('/alarm-channels', path)) return <ChannelsPage />
   if (match('/alarm-records', path)) return <RecordsPage />

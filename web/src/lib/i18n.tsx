@@ -123,6 +123,22 @@ const zh: Record<string, string> = {
   'Order': '顺序', 'Oldest first': '从早到晚', 'Newest first': '从晚到早', 'Max concurrent runs': '最大并发运行数', 'Preview': '预览',
   'Lists the logical times without starting anything.': '列出逻辑时间，不启动任何运行。', '{n} runs would start': '将启动 {n} 次运行',
   '{n} fire times left out by reprocess': '{n} 个触发时间按重跑范围被跳过',
+  // Baselines (基线) and a live run's prediction
+  'Baselines': '基线', 'Baseline': '基线', 'Add baseline': '新建基线', 'Edit baseline': '编辑基线', 'Delete this baseline?': '确定删除该基线？',
+  'Targets': '目标', 'Add target': '添加目标', 'Finish by': '承诺完成', 'Margin (min)': '预警余量（分钟）', 'Data date': '数据日期', 'Data dates': '每日实例',
+  'baseline.targets.help': '要按时完成的作业流（1 至 50 个），可只选其中一个作业；为空则指整个运行。', 'finishBy.help': 'HH:MM：数据日期当天的该时刻；+1d HH:MM：次日的该时刻（按所选时区）。',
+  'margin.help': '预计完成晚于“承诺完成 − 余量”时进入预警。', 'baseline.channels.help': '预警、破线和恢复时通知这些告警渠道。',
+  'baseline.priority.help': '预警时，关键路径上尚未开始的作业在 Temporal 任务队列中的优先级（1 最高）。',
+  'SAFE': '安全', 'WARNING': '预警', 'BREACHED': '破线', 'MET': '已达成',
+  'target.NOT_STARTED': '未开始', 'target.RUNNING': '运行中', 'target.SUCCESS': '成功', 'target.FAILED': '失败',
+  'Warn at': '预警于', 'Predicted / actual finish': '预计 / 实际完成', 'Predicted': '预计', 'Actual': '实际', 'Key path': '关键路径', 'Reason': '原因', 'Checked': '检查时间',
+  'Refreshed every 10 s': '每 10 秒刷新', 'No data date checked yet: the first check follows a save within seconds.': '还没有检查过的数据日期：保存后数秒内开始第一次检查。',
+  'the targets finished after finishBy': '目标在承诺完成时间之后才完成', 'finishBy passed with a target unfinished': '已过承诺完成时间，仍有目标未完成',
+  'finishBy passed with a target failed:': '已过承诺完成时间，有目标失败：', 'a target failed:': '有目标失败：', 'no prediction for': '无法预测：',
+  'the predicted finish is past finishBy minus the margin': '预计完成晚于承诺完成减去预警余量', 'finishBy minus the margin passed with a target unfinished': '已过预警时间，仍有目标未完成',
+  'Predicted finish': '预计完成', 'in about {d}': '约 {d} 后', 'Critical path': '关键路径', 'No prediction': '无法预测', 'Predicted (p50)': '预测（p50）', 'Now': '当前',
+  'prediction.basis': '按每个剩余作业最近至多 {n} 次成功运行的耗时和排队等待（p50 / p90）估算；剩余 {m} 个作业',
+  'prediction.none': '{n} 个剩余作业还没有成功运行过（{jobs}）', ' and {n} more': ' 等另外 {n} 个',
 }
 
 // English for the keys that are not English text themselves.
@@ -143,6 +159,13 @@ const en: Record<string, string> = {
   'dst.SHIFT.help': 'fire it shifted forward by the gap (02:30 → 03:30).', 'dst.SKIP.help': 'do not fire it that day.',
   'dst.ONCE.help': 'fire its first occurrence only (still summer time).', 'dst.TWICE.help': 'fire both occurrences.',
   'reprocess.ALL': 'Every fire time (default)', 'reprocess.NONE': 'Leave out fire times with a successful run', 'reprocess.FAILED': 'Only fire times whose latest run failed or was aborted',
+  'baseline.targets.help': '1 to 50 workflows that must finish in time, or one job of one; none picked: the whole run.',
+  'finishBy.help': 'HH:MM: that time on the data date; +1d HH:MM: that time on the day after (in the zone chosen).',
+  'margin.help': 'WARNING when the predicted finish passes finishBy minus the margin.', 'baseline.channels.help': 'Told of WARNING, BREACHED and recovery.',
+  'baseline.priority.help': 'While WARNING, the Temporal priority of key-path jobs not yet started (1 first).',
+  'target.NOT_STARTED': 'Not started', 'target.RUNNING': 'Running', 'target.SUCCESS': 'Succeeded', 'target.FAILED': 'Failed',
+  'prediction.basis': 'p50 and p90 of up to {n} recent successful runs of each of the {m} jobs left to run',
+  'prediction.none': '{n} job(s) left to run have no successful run yet ({jobs})',
 }
 
 const dicts: Record<Lang, Record<string, string>> = { zh, en }

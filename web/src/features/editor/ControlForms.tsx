@@ -7,11 +7,11 @@
 // Defaults come from the server's registry (useJobTypes): a field left
 // empty is left out, and the server fills its default.
 import { Button, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Typography } from 'antd'
-import { useQuery } from '@tanstack/react-query'
-import { answer, client, type Job } from '../../api/client'
+import type { Job } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { formatParams, parseParams } from '../../lib/format'
 import { ForEachFields, forEachConfig, forEachToForm, type ForEachValues } from './ForEachForm'
+import { JobPicker } from './JobPicker'
 import { WorkflowPicker } from './WorkflowPicker'
 
 export const WINDOWS = ['today', 'yesterday', 'thisHour', 'lastHour', 'lastNHours', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'lastNDays']
@@ -83,20 +83,6 @@ export function controlConfig(type: string, v: ControlValues): Cfg {
         ...(v.depInterval ? { checkIntervalSeconds: v.depInterval } : {}),
       }
   }
-}
-
-// JobPicker: the jobs of another workflow (optional: empty waits for the whole run).
-function JobPicker({ workflowId, value, onChange, testid }: { workflowId?: string; value?: string; onChange?: (v?: string) => void; testid: string }) {
-  const { t } = useI18n()
-  const q = useQuery({
-    queryKey: ['workflow-jobs', workflowId],
-    queryFn: () => answer(client.GET('/workflows/{id}/jobs', { params: { path: { id: workflowId ?? '' }, query: { pageSize: 200 } } })),
-    enabled: !!workflowId,
-  })
-  return (
-    <Select allowClear showSearch={{ optionFilterProp: 'label' }} value={value} onChange={(v) => onChange?.(v || undefined)} loading={q.isFetching}
-      options={(q.data?.items ?? []).map((j) => ({ value: j.id, label: j.name }))} placeholder={t('Whole run')} data-testid={testid} />
-  )
 }
 
 interface Props { type: string; jobId?: string; wfId: string; jobs: Job[]; childrenOf: Map<string, string[]> }

@@ -1,5 +1,6 @@
 // The canvas node of one job: its name and type; in the run view also its
-// status (colour, icon, spinner while RUNNING) and an attempt badge; in the
+// status (colour, icon, spinner while RUNNING), an attempt badge and, while
+// the run is live, an orange outline on the predicted critical path; in the
 // editor a mark when its trigger rule is not the default or it may fail.
 //
 // Plain elements only (no antd component per node), memoized, and built
@@ -15,6 +16,7 @@ export type JobNodeData = {
   name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
   trigger?: string; allowFailure?: boolean; disabled?: boolean
   note?: string // why a WAITING node waits (a pool), shown on hover
+  critical?: boolean // on a live run's predicted critical path
 }
 export type JobFlowNode = Node<JobNodeData, 'job'>
 export const NODE_W = 180
@@ -50,11 +52,11 @@ function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
   return (
     <div data-testid={'node-' + data.name} data-status={data.status ?? ''} title={data.note} data-cycle={data.cycle ? 'true' : 'false'}
       data-trigger={data.trigger ?? 'ALL_SUCCESS'} data-allow-failure={data.allowFailure ? 'true' : 'false'}
-      data-disabled={off ? 'true' : 'false'}
+      data-disabled={off ? 'true' : 'false'} data-critical={data.critical ? 'true' : 'false'}
       className={data.cycle ? 'jf-node jf-cycle' : 'jf-node'}
       style={{ width: NODE_W, height: NODE_H, boxSizing: 'border-box', borderRadius: 6, background: data.cycle ? '#fff1f0' : off ? '#f5f5f5' : '#fff',
         border: `${BORDER}px solid ${off ? '#bfbfbf' : border}`, borderStyle: data.status === 'NOT_SELECTED' || off ? 'dashed' : 'solid',
-        boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined, opacity: data.status === 'NOT_SELECTED' ? 0.7 : off ? 0.55 : 1,
+        boxShadow: selected || data.match ? '0 0 0 3px rgba(31,111,235,.35)' : undefined, outline: data.critical ? '3px solid #fa8c16' : undefined, outlineOffset: 2, opacity: data.status === 'NOT_SELECTED' ? 0.7 : off ? 0.55 : 1,
         display: 'flex', alignItems: 'center', gap: 6, padding: '0 8px', fontSize: 12, position: 'relative' }}>
       <Handle type="target" position={Position.Left} />
       <span style={{ color, fontWeight: 700, width: 14, textAlign: 'center' }} className={data.status === 'RUNNING' ? 'jf-spin' : undefined}>

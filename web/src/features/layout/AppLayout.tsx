@@ -12,6 +12,7 @@ const items = [
   { key: '/datasources', label: 'Datasources' },
   { key: '/calendars', label: 'Calendars' },
   { key: '/pools', label: 'Pools' },
+  { key: '/baselines', label: 'Baselines' },
   { key: '/approvals', label: 'Awaiting my approval' },
   { key: '/alarm-channels', label: 'Alarm channels' },
   { key: '/alarm-records', label: 'Alarm records' },

@@ -1,29 +1,59 @@
-// A Gantt of the node runs' start and end times.
+// A Gantt of the node runs' start and end times. While the run is live,
+// the predicted bars of the jobs not yet ended are drawn hatched after the
+// real ones (a running job's over its real bar, the jobs to come in rows
+// of their own), those on the critical path in orange, with a line at now
+// (when the run was read, so the real bars and the prediction agree).
 import type { NodeRun } from '../../api/client'
+import { useI18n } from '../../lib/i18n'
 import { statusColor } from '../../lib/status'
 import { duration, time } from '../../lib/format'
+import type { Prediction } from './Prediction'
 
-export function Gantt({ nodes, onSelect }: { nodes: NodeRun[]; onSelect: (jobId: string) => void }) {
-  const started = nodes.filter((n) => n.startedAt)
-  if (!started.length) return <div data-testid="gantt">-</div>
-  const t0 = Math.min(...started.map((n) => Date.parse(n.startedAt!)))
-  const t1 = Math.max(...started.map((n) => (n.endedAt ? Date.parse(n.endedAt) : Date.now())), t0 + 1)
+type Row = { jobId: string; name: string; node?: NodeRun; start: number; end: number; predicted?: { start: number; end: number } }
+
+export function Gantt({ nodes, prediction, now = Date.now(), onSelect }: { nodes: NodeRun[]; prediction?: Prediction; now?: number; onSelect: (jobId: string) => void }) {
+  const { t } = useI18n()
+  const byId = new Map(nodes.map((n) => [n.jobId, n]))
+  const predicted = new Map((prediction?.jobs ?? []).map((j) => [j.jobId, { start: Date.parse(j.startAt), end: Date.parse(j.finishAt) }]))
+  const critical = new Set(prediction?.criticalPath ?? [])
+  const started: Row[] = nodes.filter((n) => n.startedAt).sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!))
+    .map((n) => ({ jobId: n.jobId, name: n.jobName, node: n, start: Date.parse(n.startedAt!), end: n.endedAt ? Date.parse(n.endedAt) : now, predicted: predicted.get(n.jobId) }))
+  const seen = new Set(started.map((r) => r.jobId))
+  const toCome: Row[] = [...predicted].filter(([id]) => !seen.has(id)).sort((a, b) => a[1].start - b[1].start)
+    .map(([id, p]) => ({ jobId: id, name: byId.get(id)?.jobName ?? id, start: p.start, end: p.start, predicted: p }))
+  const rows = [...started, ...toCome].slice(0, 500)
+  if (!rows.length) return <div data-testid="gantt">-</div>
+  const t0 = Math.min(...rows.map((r) => Math.min(r.start, r.predicted?.start ?? Infinity)))
+  const t1 = Math.max(...rows.map((r) => Math.max(r.end, r.predicted?.end ?? 0)), t0 + 1)
   const span = t1 - t0
-  const rows = [...started].sort((a, b) => Date.parse(a.startedAt!) - Date.parse(b.startedAt!)).slice(0, 500)
+  const pct = (v: number) => ((v - t0) / span) * 100 + '%'
+  const width = (a: number, b: number) => Math.max(((b - a) / span) * 100, 0.3) + '%'
   return (
     <div data-testid="gantt" style={{ maxHeight: 320, overflow: 'auto' }}>
-      {rows.map((n) => {
-        const s = Date.parse(n.startedAt!) - t0
-        const e = (n.endedAt ? Date.parse(n.endedAt) : Date.now()) - t0
+      {predicted.size > 0 && (
+        <div style={{ display: 'flex', gap: 16, fontSize: 12, color: '#595959', margin: '0 0 4px 160px' }} data-testid="gantt-legend">
+          <span><span className="jf-gantt-predicted" style={{ position: 'relative', display: 'inline-block', width: 24, height: 10, verticalAlign: -1 }} /> {t('Predicted (p50)')}</span>
+          <span><span className="jf-gantt-predicted jf-critical" style={{ position: 'relative', display: 'inline-block', width: 24, height: 10, verticalAlign: -1 }} /> {t('Critical path')}</span>
+          <span><span style={{ display: 'inline-block', width: 0, height: 10, borderLeft: '1px dashed #f5222d', verticalAlign: -1 }} /> {t('Now')}</span>
+        </div>
+      )}
+      {rows.map((r) => {
+        const n = r.node
+        const p = r.predicted
+        const tip = n ? `${n.jobName}: ${time(n.startedAt)} → ${time(n.endedAt)} (${duration(n.startedAt, n.endedAt)})` : r.name
         return (
-          <div key={n.jobId} style={{ display: 'flex', alignItems: 'center', height: 20, cursor: 'pointer' }} onClick={() => onSelect(n.jobId)}
-            title={`${n.jobName}: ${time(n.startedAt)} → ${time(n.endedAt)} (${duration(n.startedAt, n.endedAt)})`}>
-            <div style={{ width: 160, fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{n.jobName}</div>
+          <div key={r.jobId} style={{ display: 'flex', alignItems: 'center', height: 20, cursor: 'pointer' }} onClick={() => onSelect(r.jobId)}
+            title={tip + (p ? ` · ${t('Predicted')} ${time(new Date(p.start).toISOString())} → ${time(new Date(p.end).toISOString())}` : '')}>
+            <div style={{ width: 160, fontSize: 12, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', color: n ? undefined : '#8c8c8c' }}>{r.name}</div>
             <div style={{ flex: 1, position: 'relative', height: 14, background: '#fafafa' }}>
-              <div className="jf-gantt-bar" data-testid={'gantt-bar-' + n.jobName}
-                style={{ left: (s / span) * 100 + '%', width: Math.max(((e - s) / span) * 100, 0.3) + '%', background: statusColor[n.status] }} />
+              {n && <div className="jf-gantt-bar" data-testid={'gantt-bar-' + n.jobName}
+                style={{ left: pct(r.start), width: width(r.start, r.end), background: statusColor[n.status] }} />}
+              {p && <div className={'jf-gantt-bar jf-gantt-predicted' + (critical.has(r.jobId) ? ' jf-critical' : '')} data-testid={'gantt-predicted-' + r.jobId}
+                data-critical={critical.has(r.jobId) ? 'true' : 'false'} style={{ left: pct(p.start), width: width(p.start, p.end) }} />}
+              {predicted.size > 0 && <div style={{ position: 'absolute', left: pct(now), top: -3, bottom: -3, borderLeft: '1px dashed #f5222d' }} />}
             </div>
-            <div style={{ width: 80, fontSize: 11, textAlign: 'right', color: '#888' }}>{duration(n.startedAt, n.endedAt)}</div>
+            <div style={{ width: 80, fontSize: 11, textAlign: 'right', color: '#888' }}>
+              {n ? duration(n.startedAt, n.endedAt) : p ? '≈ ' + duration(new Date(p.start).toISOString(), new Date(p.end).toISOString()) : ''}</div>
           </div>
         )
       })}

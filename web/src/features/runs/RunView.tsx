@@ -2,6 +2,8 @@
 // read-only and coloured by node status, polled about every 1.5 s until the
 // run is final; node table, Gantt and the node log; node menu 日志 重跑下游
 // 重跑当前 中断 强制成功, and a FOREACH node's items; pause/resume (暂停/恢复); abort; the link into the Temporal Web UI when given.
+// While the run is live: its predicted finish, the critical path outlined
+// on the canvas and the predicted bars on the Gantt.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
@@ -19,6 +21,7 @@ import { layout } from '../editor/layout'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { useBreak, useMarkSuccess, useRun } from './api'
 import { Gantt } from './Gantt'
+import { RunPrediction } from './Prediction'
 import { LogPanel } from './LogPanel'
 import { ForEachItems } from './ForEachItems'
 
@@ -41,7 +44,7 @@ export default function RunView({ id }: { id: string }) {
   const q = useRun(id)
   if (q.isLoading) return <Spin style={{ margin: 48 }} />
   if (q.error || !q.data) return <Alert type="error" showIcon title={q.error?.message ?? t('Not found')} data-testid="run-error" />
-  return <RunPage run={q.data} />
+  return <RunPage run={q.data} at={q.dataUpdatedAt} />
 }
 
 // usePositions: the workflow's saved canvas positions, else a dagre layout.
@@ -62,7 +65,9 @@ function usePositions(run: Run, wf: Workflow | undefined, wfPending: boolean) {
   return pos
 }
 
-function RunPage({ run }: { run: Run }) {
+// at is when the run was read: the Gantt draws running bars and the
+// prediction as of then, so the two agree.
+function RunPage({ run, at }: { run: Run; at: number }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const wf = useWorkflow(run.workflowId)
@@ -80,6 +85,15 @@ function RunPage({ run }: { run: Run }) {
   const [menu, setMenu] = useState<{ x: number; y: number; node: NodeRun } | null>(null)
   const nodes = useMemo(() => run.nodes ?? [], [run.nodes])
   const byId = useMemo(() => new Map(nodes.map((n) => [n.jobId, n])), [nodes])
+  const names = useMemo(() => new Map(nodes.map((n) => [n.jobId, n.jobName])), [nodes])
+  const prediction = liveRun(run.status) ? run.prediction : undefined
+  const pathKey = (prediction?.criticalPath ?? []).join(',')
+  const critical = useMemo(() => new Set(pathKey ? pathKey.split(',') : []), [pathKey])
+  // Edges along the critical path, from each job to the next.
+  const criticalEdges = useMemo(() => {
+    const p = pathKey ? pathKey.split(',') : []
+    return new Set(p.slice(1).map((id, i) => p[i] + '->' + id))
+  }, [pathKey])
 
   // Node objects are kept while their status and attempt stay the same, so
   // a poll re-renders only the nodes that changed.
@@ -93,30 +107,33 @@ function RunPage({ run }: { run: Run }) {
     const out = nodes.map((n) => {
       const old = cache.current.get(n.jobId)
       const p = pos[n.jobId] ?? { x: 0, y: 0 }
+      const crit = critical.has(n.jobId)
       const keep = old && old.data.status === n.status && old.data.attempt === n.attempt && old.data.note === n.waitReason && old.selected === (selected === n.jobId) &&
-        old.position.x === p.x && old.position.y === p.y
-      const node: JobFlowNode = keep ? old : jobNode(n.jobId, p, { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt, note: n.waitReason },
+        old.position.x === p.x && old.position.y === p.y && !!old.data.critical === crit
+      const node: JobFlowNode = keep ? old : jobNode(n.jobId, p, { name: n.jobName, type: n.jobType ?? '', status: n.status, attempt: n.attempt, note: n.waitReason, critical: crit },
         { draggable: false, connectable: false, selected: selected === n.jobId })
       next.set(n.jobId, node)
       return node
     })
     cache.current = next
     return out
-  }, [nodes, pos, selected])
+  }, [nodes, pos, selected, critical])
   const edgeCache = useRef(new Map<string, Edge>())
   const edges = useMemo<Edge[]>(() => {
     const next = new Map<string, Edge>()
     const out = (run.edges ?? []).map((e) => {
       const id = e.from + '->' + e.to
       const animated = byId.get(e.to)?.status === 'RUNNING'
+      const crit = criticalEdges.has(id)
       const old = edgeCache.current.get(id)
-      const edge = old && old.animated === animated ? old : { id, source: e.from, target: e.to, animated }
+      const edge = old && old.animated === animated && !!old.style === crit ? old
+        : { id, source: e.from, target: e.to, animated, ...(crit ? { style: { stroke: '#fa8c16', strokeWidth: 2 } } : {}) }
       next.set(id, edge)
       return edge
     })
     edgeCache.current = next
     return out
-  }, [run.edges, byId])
+  }, [run.edges, byId, criticalEdges])
   const [outputsOf, setOutputsOf] = useState<NodeRun | null>(null)
   const viewport = useMemo(() => (pos ? topLeft(Object.values(pos)) : undefined), [pos])
 
@@ -201,6 +218,7 @@ function RunPage({ run }: { run: Run }) {
         ...(run.rerunOf ? [{ label: t('Rerun'), children: <a onClick={() => navigate('/runs/' + run.rerunOf)}>{run.rerunOf}</a> }] : []),
         ...(run.error ? [{ label: t('Error'), children: run.error }] : []),
       ]} />
+      {prediction && <RunPrediction p={prediction} names={names} />}
       <div style={{ height: 380, background: '#fff', border: '1px solid #f0f0f0', position: 'relative' }} data-testid="run-canvas">
         {!pos ? <Spin style={{ margin: 48 }} /> : (
           <ReactFlowProvider>
@@ -255,7 +273,7 @@ function RunPage({ run }: { run: Run }) {
                 { title: t('Actions'), width: 90, render: (_, r) => (
                   <a onClick={(e) => { e.stopPropagation(); setMenu({ x: e.clientX, y: e.clientY, node: r }) }} data-testid={'node-actions-' + r.jobName}>{t('Actions')} ▾</a>) },
               ]} />) },
-          { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
+          { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} prediction={prediction} now={at} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
           { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel
             ? <LogPanel key={sel.jobId} runId={run.id} jobId={sel.jobId} jobName={sel.jobName} live={!isFinal && (sel.status === 'RUNNING' || sel.status === 'PENDING' || sel.status === 'WAITING')} />
             : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
