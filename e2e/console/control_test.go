@@ -346,18 +346,28 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.click("cfg-tab-alarms")
 		b.click("alarm-add")
 		b.waitFor("no job picker for RUN_FAIL (a run event)", `!document.querySelector('[data-testid="alarm-jobs-0"]')`, stepTimeout)
+		b.waitFor("no repeat for RUN_FAIL (it happens once)", `!document.querySelector('[data-testid="alarm-repeat-every-0"]')`, stepTimeout)
 		b.selectOption("alarm-events-0", "JOB_FAIL")
 		b.click("cfg-tab-alarms") // closes the dropdown
+		b.selectOption("alarm-events-0", "JOB_TIMEOUT")
+		b.click("cfg-tab-alarms")
 		b.selectOption("alarm-jobs-0", "jobA")
 		b.click("cfg-tab-alarms")
 		b.selectOption("alarm-channels-0", "job-hook (WEBHOOK)")
+		b.click("cfg-tab-alarms")
+		// JOB_TIMEOUT lasts: it may repeat (docs/scheduling.md#repeats).
+		b.typeInto("alarm-repeat-every-0", "300")
+		b.waitFor("3 repeats by default", `document.querySelector('[data-testid="alarm-max-repeats-0"]')?.value === '3'`, stepTimeout)
+		b.clear("alarm-max-repeats-0")
+		b.typeInto("alarm-max-repeats-0", "2")
 		b.click("cfg-tab-alarms")
 		b.shot("job-alarm-rule")
 		b.click("cfg-save")
 		b.waitFor("dialog closed", `!document.querySelector('[data-testid="cfg-save"]')`, stepTimeout)
 		api.Must("GET", "/api/v1/workflows/"+w.ID, nil, 200, &wf)
 		if len(wf.Config.Alarms) != 1 || strings.Join(wf.Config.Alarms[0].JobIDs, ",") != ids[0] ||
-			!slices.Contains(wf.Config.Alarms[0].Events, jobflow.EventJobFail) {
+			!slices.Contains(wf.Config.Alarms[0].Events, jobflow.EventJobFail) || !slices.Contains(wf.Config.Alarms[0].Events, jobflow.EventJobTimeout) ||
+			wf.Config.Alarms[0].RepeatEverySeconds != 300 || wf.Config.Alarms[0].MaxRepeats != 2 {
 			t.Fatalf("saved alarms %+v", wf.Config.Alarms)
 		}
 	})

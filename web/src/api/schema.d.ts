@@ -1570,6 +1570,7 @@ export interface components {
             event: "RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT";
             id: string;
             jobId?: string;
+            repeat?: number;
             response: string;
             responseCode: number;
             runId: string;
@@ -1589,6 +1590,10 @@ export interface components {
             channelIds?: string[];
             events?: ("RUN_START" | "RUN_END" | "RUN_FAIL" | "RUN_SUCCESS" | "APPROVAL_WAITING" | "JOB_TIMEOUT" | "RUN_TIMEOUT")[];
             jobIds?: string[];
+            /** @description repeats after the first alarm, 1 to 100 (default 3 when repeatEverySeconds is set) */
+            maxRepeats?: number;
+            /** @description 0 (no repeats) or 60 to 86400 */
+            repeatEverySeconds?: number;
             silence?: components["schemas"]["Silence"];
             template?: string;
         };
@@ -1690,20 +1695,41 @@ export interface components {
         };
         BaselineInstance: {
             baselineId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description when the baseline's workflow last judged the date
+             */
             checkedAt: string;
             date: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description finishBy of the date
+             */
             deadline: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description when the last target finished, once all did
+             */
             finishedAt?: string | null;
+            /** @description the remaining chain of jobs deciding predictedFinishAt */
             keyPath: components["schemas"]["BaselineKeyJob"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description the latest predicted finish of the targets (the finish, once all finished); null when none can be predicted
+             */
             predictedFinishAt?: string | null;
+            /** @description why the status is what it is */
             reason: string;
-            status: string;
+            /**
+             * @description SAFE; WARNING: predicted past finishBy minus the margin, or a target failed; BREACHED: finishBy passed with a target unfinished or failed; MET
+             * @enum {string}
+             */
+            status: "SAFE" | "WARNING" | "BREACHED" | "MET";
             targets: components["schemas"]["BaselineTargetState"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description finishBy minus the margin
+             */
             warnAt: string;
         };
         BaselineInstanceList: {
@@ -1738,7 +1764,8 @@ export interface components {
             /** Format: date-time */
             predictedFinishAt?: string | null;
             runId: string;
-            status: string;
+            /** @enum {string} */
+            status: "NOT_STARTED" | "RUNNING" | "SUCCESS" | "FAILED";
             workflowId: string;
             workflowName: string;
         };
@@ -2487,15 +2514,25 @@ export interface components {
             jobId: string;
             /** Format: date-time */
             startAt: string;
+            /** @description the parent not yet ended whose end decides the start */
             via?: string;
         };
         Prediction: {
+            /** @description what the prediction rests on, or why there is none */
             basis: string;
+            /** @description job ids not yet ended that decide finishAt, first to last */
             criticalPath: string[];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description predicted end from each job's p50 duration and wait; absent when a job left to run has no history
+             */
             finishAt?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description the pessimistic end, from the p90s
+             */
             finishAtP90?: string;
+            /** @description predicted bars of the jobs not yet ended (p50) */
             jobs?: components["schemas"]["PredictedJob"][];
         };
         PreviewFire: {

@@ -12,9 +12,13 @@ import { CalendarPicker, DstPolicy, ExtraCrons } from './ScheduleExtras'
 import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken, useSaveConfig } from './api'
 
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
-  '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}', '${qing.event}', '${qing.work_name}', '${qing.work_instance_id}', '${qing.approval_link}']
-const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'RUN_TIMEOUT', 'JOB_START', 'JOB_SUCCESS', 'JOB_FAIL', 'JOB_TIMEOUT', 'APPROVAL_WAITING']
+  '${qing.current_datetime}', '${qing.duration}', '${qing.failed_jobs}', '${qing.event}', '${qing.work_name}', '${qing.work_instance_id}', '${qing.approval_link}',
+  '${qing.baseline_name}', '${qing.baseline_status}', '${qing.predicted_finish}', '${qing.key_path}']
+const events = ['RUN_START', 'RUN_END', 'RUN_FAIL', 'RUN_SUCCESS', 'RUN_TIMEOUT', 'JOB_START', 'JOB_SUCCESS', 'JOB_FAIL', 'JOB_TIMEOUT', 'APPROVAL_WAITING',
+  'BASELINE_WARNING', 'BASELINE_BREACHED', 'BASELINE_RECOVERED']
 const jobEvents = new Set(['JOB_START', 'JOB_SUCCESS', 'JOB_FAIL', 'JOB_TIMEOUT'])
+// Lasting events repeat while their state lasts (docs/scheduling.md#repeats).
+const lastingEvents = new Set(['JOB_TIMEOUT', 'RUN_TIMEOUT', 'APPROVAL_WAITING'])
 
 export function ConfigDialog({ wf, open, onClose }: { wf: Workflow; open: boolean; onClose: () => void }) {
   const { t } = useI18n()
@@ -155,12 +159,21 @@ function AlarmRules({ rules, jobs, onChange }: { rules: Rule[]; jobs: { id: stri
               <Input style={{ width: 90 }} placeholder="07:00" value={r.silence?.to ?? ''} data-testid={'alarm-silence-to-' + i}
                 onChange={(e) => set(i, { silence: e.target.value || r.silence?.from ? { from: r.silence?.from ?? '', to: e.target.value } : undefined })} />
             </Space>
+            {(r.events ?? []).some((e) => lastingEvents.has(e)) && (
+              <Space wrap>
+                <span>{t('Repeat every (s, 0: never)')}</span>
+                <InputNumber min={0} max={86400} value={r.repeatEverySeconds ?? 0} data-testid={'alarm-repeat-every-' + i}
+                  onChange={(v) => set(i, { repeatEverySeconds: v || undefined, maxRepeats: v ? r.maxRepeats : undefined })} />
+                <span>{t('at most (times)')}</span>
+                <InputNumber min={1} max={100} value={r.maxRepeats ?? (r.repeatEverySeconds ? 3 : undefined)} disabled={!r.repeatEverySeconds}
+                  data-testid={'alarm-max-repeats-' + i} onChange={(v) => set(i, { maxRepeats: v ?? undefined })} />
+              </Space>)}
             <Input.TextArea rows={3} placeholder={t('Template')} value={r.template} onChange={(e) => set(i, { template: e.target.value })} />
           </Space>
         </Card>
       ))}
       <Button onClick={() => onChange([...rules, { events: ['RUN_FAIL'], channelIds: [], template: '' }])} data-testid="alarm-add">{t('Add rule')}</Button>
-      <Typography.Text type="secondary">{t('Template variables')}: {templateVars.map((v) => <Typography.Text code key={v}>{v}</Typography.Text>)}</Typography.Text>
+      <Typography.Text type="secondary">{t('Template variables')}: {templateVars.map((v) => <Typography.Text code key={v} style={{ whiteSpace: 'nowrap', display: 'inline-block' }}>{v}</Typography.Text>)}</Typography.Text>
     </Space>
   )
 }
