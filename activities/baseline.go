@@ -20,6 +20,7 @@ type BaselineStore interface {
 	jobflow.BaselineService
 	jobflow.RunTimingService
 	FindWorkflowByID(ctx context.Context, tenantID, id string) (*jobflow.Workflow, error)
+	FindJobs(ctx context.Context, tenantID, workflowID string) ([]*jobflow.Job, error)
 }
 
 // EvaluateBaseline judges one data date of a baseline at in.Now and
@@ -65,7 +66,7 @@ func (a *Activities) judgeBaseline(ctx context.Context, b *jobflow.Baseline, dat
 	dayStart, _ := time.ParseInLocation(time.DateOnly, date, loc)
 	inst := &jobflow.BaselineInstance{BaselineID: b.ID, Date: date, Deadline: deadline.UTC(), WarnAt: warnAt.UTC()}
 	for _, t := range b.Targets {
-		st, err := a.targetState(ctx, b.TenantID, t, dayStart, now)
+		st, err := a.targetState(ctx, b.TenantID, t, dayStart, now, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -78,11 +79,20 @@ func (a *Activities) judgeBaseline(ctx context.Context, b *jobflow.Baseline, dat
 // targetState is where target t stands on the data date starting at
 // dayStart: its run of the date, finished or predicted; or, with no run
 // yet, a start at the usual time of day and its usual duration.
-func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time) (jobflow.BaselineTargetState, error) {
+func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time, depth int) (jobflow.BaselineTargetState, error) {
+	st, run, hist, err := a.ownState(ctx, tenantID, t, dayStart, now)
+	if err != nil || st.Status == jobflow.TargetSuccess || st.Status == jobflow.TargetFailed {
+		return st, err
+	}
+	return st, a.boundByUpstream(ctx, tenantID, &st, run, hist, dayStart, now, depth)
+}
+
+// ownState is where target t stands from its own run and history alone.
+func (a *Activities) ownState(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time) (jobflow.BaselineTargetState, *jobflow.Run, []jobflow.RunTiming, error) {
 	st := jobflow.BaselineTargetState{BaselineTarget: t, Status: jobflow.TargetNotStarted}
 	run, err := a.Baselines.FindTargetRun(ctx, tenantID, t.WorkflowID, dayStart, dayStart.AddDate(0, 0, 1))
 	if err != nil {
-		return st, err
+		return st, nil, nil, err
 	}
 	except := ""
 	if run != nil {
@@ -90,30 +100,30 @@ func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow
 	} else if wf, err := a.Baselines.FindWorkflowByID(ctx, tenantID, t.WorkflowID); err == nil {
 		st.WorkflowName = wf.Name
 	} else if jobflow.ErrorCode(err) != jobflow.ENOTFOUND {
-		return st, err
+		return st, nil, nil, err
 	}
 	hist, err := a.Baselines.FindRunTimings(ctx, tenantID, t.WorkflowID, except)
 	if err != nil {
-		return st, err
+		return st, nil, nil, err
 	}
 	if run == nil {
 		st.PredictedFinishAt, st.Basis = predictUnstarted(hist, t.JobID, dayStart, now)
-		return st, nil
+		return st, nil, hist, nil
 	}
 	node := findNodeRun(run, t.JobID)
 	switch {
 	case t.JobID == "" && run.Status == jobflow.RunSuccess:
 		st.Status, st.FinishedAt = jobflow.TargetSuccess, run.EndedAt
-		return st, nil
+		return st, run, hist, nil
 	case t.JobID != "" && node != nil && node.Status.Done():
 		st.Status, st.FinishedAt = jobflow.TargetFailed, node.EndedAt
 		if node.Status.Satisfied() {
 			st.Status = jobflow.TargetSuccess
 		}
-		return st, nil
+		return st, run, hist, nil
 	case run.Status.Finished() || run.Status == jobflow.RunAborting:
 		st.Status = jobflow.TargetFailed
-		return st, nil
+		return st, run, hist, nil
 	}
 	st.Status = jobflow.TargetRunning
 	parents := map[string][]string{}
@@ -137,7 +147,7 @@ func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow
 	for _, id := range path {
 		st.KeyPath = append(st.KeyPath, jobflow.BaselineKeyJob{WorkflowID: t.WorkflowID, RunID: run.ID, JobID: id})
 	}
-	return st, nil
+	return st, run, hist, nil
 }
 
 func findNodeRun(r *jobflow.Run, jobID string) *jobflow.NodeRun {

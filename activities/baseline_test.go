@@ -90,8 +90,15 @@ func (f *blFixture) history(t *testing.T, d time.Duration) {
 // skipping; at each given time its callback changes the store. It
 // returns the alarm events sent, in order, and the final instance.
 func (f *blFixture) watch(t *testing.T, changes map[time.Duration]func()) ([]jobflow.AlarmEvent, *jobflow.BaselineInstance) {
+	events, _, in := f.watchTargets(t, []jobflow.BaselineTarget{{WorkflowID: f.wf.ID}}, changes)
+	return events, in
+}
+
+// watchTargets is watch over other targets; it also returns when each
+// alarm was sent.
+func (f *blFixture) watchTargets(t *testing.T, targets []jobflow.BaselineTarget, changes map[time.Duration]func()) ([]jobflow.AlarmEvent, []time.Time, *jobflow.BaselineInstance) {
 	ctx := context.Background()
-	b := &jobflow.Baseline{TenantID: f.tenantID, Name: "ready by 07:00", Targets: []jobflow.BaselineTarget{{WorkflowID: f.wf.ID}},
+	b := &jobflow.Baseline{TenantID: f.tenantID, Name: "ready by 07:00", Targets: targets,
 		FinishBy: "07:00", Timezone: "UTC", MarginMinutes: 60}
 	if err := f.s.CreateBaseline(ctx, b); err != nil {
 		t.Fatal(err)
@@ -103,8 +110,10 @@ func (f *blFixture) watch(t *testing.T, changes map[time.Duration]func()) ([]job
 	env.RegisterWorkflowWithOptions(workflows.Baseline, workflow.RegisterOptions{Name: workflows.BaselineName})
 	env.RegisterActivityWithOptions(a.EvaluateBaseline, activity.RegisterOptions{Name: workflows.EvaluateBaselineActivity})
 	var events []jobflow.AlarmEvent
+	var when []time.Time
 	env.RegisterActivityWithOptions(func(_ context.Context, in workflows.SendBaselineAlarmInput) error {
 		events = append(events, in.Event)
+		when = append(when, env.Now().UTC())
 		return nil
 	}, activity.RegisterOptions{Name: workflows.SendBaselineAlarmActivity})
 	for after, fn := range changes {
@@ -119,7 +128,7 @@ func (f *blFixture) watch(t *testing.T, changes map[time.Duration]func()) ([]job
 	if err != nil {
 		t.Fatal(err)
 	}
-	return events, in
+	return events, when, in
 }
 
 func TestBaseline_Met(t *testing.T) {
@@ -185,6 +194,51 @@ func TestBaseline_BreachedScheduleNeverFired(t *testing.T) {
 		}
 		if in.Targets[0].Status != jobflow.TargetNotStarted || in.Targets[0].RunID != "" {
 			t.Fatalf("target %+v, want NOT_STARTED", in.Targets[0])
+		}
+	})
+}
+
+// A target whose DEPENDENT job waits for an upstream workflow of the same
+// date is late when the upstream is: the upstream's schedule never fired
+// today, so the target (which usually starts at 05:00 and ends at 05:10)
+// goes WARNING as soon as the upstream's predicted finish plus the
+// target's usual 9 minutes after its DEPENDENT job passes 06:00 — about
+// 03:51, long before the target itself would start; judged by its own
+// history alone it would warn only at 05:50.
+func TestBaseline_LateUpstreamWarnsBeforeTargetStarts(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newBLFixture(t, s)
+		f.history(t, 2*time.Hour) // the upstream: 02:00 → 04:00
+		down := &jobflow.Workflow{TenantID: f.tenantID, Name: "report", Config: jobflow.DefaultConfig()}
+		if err := s.CreateWorkflow(ctx, down, 10); err != nil {
+			t.Fatal(err)
+		}
+		dep := &jobflow.Job{TenantID: f.tenantID, WorkflowID: down.ID, Name: "wait-etl", Type: jobflow.JobDependent,
+			Config: []byte(`{"items":[{"workflowId":"` + f.wf.ID + `","window":"today"}]}`)}
+		if err := s.CreateJob(ctx, dep); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 3; i++ {
+			start := blAt(5, 0).AddDate(0, 0, -i)
+			depEnd, end := start.Add(time.Minute), start.Add(10*time.Minute)
+			r := &jobflow.Run{ID: jobflow.NewID(jobflow.PrefixRun), TenantID: f.tenantID, WorkflowID: down.ID, WorkflowName: down.Name,
+				Trigger: jobflow.TriggerSchedule, Status: jobflow.RunSuccess, LogicalTime: start, Params: map[string]string{}, StartedAt: start, EndedAt: &end}
+			if err := s.UpsertRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.UpsertNodeRun(ctx, &jobflow.NodeRun{RunID: r.ID, TenantID: f.tenantID, JobID: dep.ID, JobName: dep.Name,
+				JobType: jobflow.JobDependent, Status: jobflow.NodeSuccess, Attempt: 1, StartedAt: &start, EndedAt: &depEnd}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		events, when, in := f.watchTargets(t, []jobflow.BaselineTarget{{WorkflowID: down.ID}}, nil)
+		want := []jobflow.AlarmEvent{jobflow.EventBaselineWarning, jobflow.EventBaselineBreached}
+		if in.Status != jobflow.BaselineBreached || !slices.Equal(events, want) {
+			t.Fatalf("status %s, events %v; want %v", in.Status, events, want)
+		}
+		if when[0].Before(blAt(3, 51)) || when[0].After(blAt(4, 30)) {
+			t.Fatalf("WARNING at %s, want between 03:51 and 04:30 (the upstream's lateness)", when[0].Format("15:04"))
 		}
 	})
 }
