@@ -24,7 +24,7 @@ type BaselineStore interface {
 }
 
 // EvaluateBaseline judges one data date of a baseline at in.Now and
-// stores the instance. While the date is in WARNING (in.Boost) it raises
+// stores the instance. While the date is in WARNING it raises
 // the priority of the key path's jobs not yet started (workflows.Boost).
 func (a *Activities) EvaluateBaseline(ctx context.Context, in workflows.EvaluateBaselineInput) (workflows.EvaluateBaselineResult, error) {
 	var res workflows.EvaluateBaselineResult

@@ -242,3 +242,57 @@ func TestBaseline_LateUpstreamWarnsBeforeTargetStarts(t *testing.T) {
 		}
 	})
 }
+
+// signalLog records the signals an activity sends.
+type signalLog struct {
+	ids  []string
+	args []any
+}
+
+func (s *signalLog) SignalWorkflow(_ context.Context, workflowID, _, name string, arg any) error {
+	if name == workflows.SignalBoost {
+		s.ids, s.args = append(s.ids, workflowID), append(s.args, arg)
+	}
+	return nil
+}
+
+// While a date is WARNING, a check boosts the key path of each live
+// target run at the baseline's priority; a SAFE check boosts nothing.
+func TestEvaluateBaseline_BoostsKeyPathWhileWarning(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newBLFixture(t, s)
+		f.history(t, 2*time.Hour)
+		r := f.run(t, blAt(2, 0), blAt(2, 0), nil)
+		r.TemporalWorkflowID = "flowrun-" + r.ID
+		if err := s.UpsertRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		b := &jobflow.Baseline{TenantID: f.tenantID, Name: "by 7", Targets: []jobflow.BaselineTarget{{WorkflowID: f.wf.ID}},
+			FinishBy: "07:00", Timezone: "UTC", MarginMinutes: 60, Priority: 2}
+		if err := s.CreateBaseline(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		sig := &signalLog{}
+		a := &Activities{Runs: s, Baselines: s, Signaller: sig}
+		check := func(at time.Time) jobflow.BaselineStatus {
+			res, err := a.EvaluateBaseline(ctx, workflows.EvaluateBaselineInput{TenantID: f.tenantID, BaselineID: b.ID, Date: "2026-12-01", Now: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Status
+		}
+		if st := check(blAt(3, 0)); st != jobflow.BaselineSafe || len(sig.ids) != 0 {
+			t.Fatalf("03:00: %s, boosts %v; want SAFE and none", st, sig.ids)
+		}
+		if st := check(blAt(6, 10)); st != jobflow.BaselineWarning {
+			t.Fatalf("06:10: %s, want WARNING", st)
+		}
+		if len(sig.ids) != 1 || sig.ids[0] != r.TemporalWorkflowID {
+			t.Fatalf("boosted %v, want the target's FlowRun %s", sig.ids, r.TemporalWorkflowID)
+		}
+		if bo := sig.args[0].(workflows.Boost); bo.PriorityKey != 2 || !slices.Equal(bo.JobIDs, []string{"a"}) {
+			t.Fatalf("boost %+v, want job a at priority 2", bo)
+		}
+	})
+}

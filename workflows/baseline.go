@@ -45,7 +45,6 @@ type EvaluateBaselineInput struct {
 	BaselineID string    `json:"baselineId"`
 	Date       string    `json:"date"`
 	Now        time.Time `json:"now"` // workflow time, so checks and timers agree
-	Boost      bool      `json:"boost"`
 }
 
 // EvaluateBaselineResult is the date's instance as judged.
@@ -91,7 +90,6 @@ func Baseline(ctx workflow.Context, in BaselineInput) error {
 		var res EvaluateBaselineResult
 		err := workflow.ExecuteActivity(ctx, EvaluateBaselineActivity, EvaluateBaselineInput{
 			TenantID: in.TenantID, BaselineID: in.BaselineID, Date: in.Date, Now: now,
-			Boost: in.Status == jobflow.BaselineWarning,
 		}).Get(ctx, &res)
 		if err != nil {
 			return err
