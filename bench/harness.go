@@ -130,6 +130,8 @@ func Start(opts Options) (*Harness, error) {
 		r.RegisterActivityWithOptions(NextForEachItems, activity.RegisterOptions{Name: workflows.NextForEachItemsActivity})
 		r.RegisterActivityWithOptions(StartForEachItem, activity.RegisterOptions{Name: workflows.StartForEachItemActivity})
 		r.RegisterActivityWithOptions(AbortForEachItem, activity.RegisterOptions{Name: workflows.AbortForEachItemActivity})
+		r.RegisterActivityWithOptions(EvaluateBaseline, activity.RegisterOptions{Name: workflows.EvaluateBaselineActivity})
+		r.RegisterActivityWithOptions(SendBaselineAlarm, activity.RegisterOptions{Name: workflows.SendBaselineAlarmActivity})
 	}, workerOpts)
 	return h, nil
 }

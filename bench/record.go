@@ -37,6 +37,9 @@ type scenario struct {
 	// children are the suffixes of the workflow ids of child workflows
 	// whose histories are recorded too, as <scenario>-<child>.json.
 	children map[string]string
+	// workflow and input, if set, run another workflow than FlowRun.
+	workflow string
+	input    any
 }
 
 // scripted makes a snapshot whose jobs behave as RunJob's scripts say
@@ -246,6 +249,11 @@ func scenarios() []scenario {
 	}
 
 	return []scenario{
+		// A baseline's watch (workflows/baseline.go): WARNING, then MET at
+		// the next check, then the next date, whose check finds the
+		// baseline deleted (record_baseline.go).
+		{name: "baseline-watch", workflow: workflows.BaselineName, input: workflows.BaselineInput{TenantID: "t1", BaselineID: "bl_rec",
+			Date: "2026-12-01", CheckEvery: time.Second}},
 		{name: "baseline-boost", in: in(scripted([]string{"a", "b", "c"}, map[string]string{"a": "sleep"}, [2]string{"a", "b"}, [2]string{"b", "c"})),
 			during: boostBC},
 		{name: "concurrency-queued", in: in(queuedSnap), during: grant},
@@ -312,7 +320,11 @@ func (h *Harness) RecordHistories(ctx context.Context, dir string, only ...strin
 		if sc.logicalIn > 0 {
 			sc.in.LogicalTime = time.Now().UTC().Add(sc.logicalIn).Truncate(time.Second)
 		}
-		run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, workflows.FlowRunName, sc.in)
+		name, input := workflows.FlowRunName, any(sc.in)
+		if sc.workflow != "" {
+			name, input = sc.workflow, sc.input
+		}
+		run, err := h.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, name, input)
 		if err != nil {
 			return files, err
 		}

@@ -12,7 +12,7 @@ import (
 // server (success, CONTINUE failure, END, abort, break, discrete wait,
 // rerun, continue-as-new, outputs, trigger rules, CONDITION (and one over
 // its budget, condition-budget.json), DEPENDENT,
-// SUBFLOW, FOREACH (and its ForEach child, foreach-ForEach.json), a DRY_RUN calendar's off day and a dropped schedule fire), so a change to FlowRun that breaks determinism
+// SUBFLOW, FOREACH (and its ForEach child, foreach-ForEach.json), a baseline's watch (baseline-watch*.json), a DRY_RUN calendar's off day and a dropped schedule fire), so a change to FlowRun that breaks determinism
 // fails here. Record them again after an intended, versioned change:
 //
 //	go run ./bench/flowbench -record-histories workflows/testdata/histories
@@ -33,6 +33,7 @@ func TestFlowRun_Replay(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(FlowRun, workflow.RegisterOptions{Name: FlowRunName})
 			r.RegisterWorkflowWithOptions(ForEach, workflow.RegisterOptions{Name: ForEachName})
+			r.RegisterWorkflowWithOptions(Baseline, workflow.RegisterOptions{Name: BaselineName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}
