@@ -101,14 +101,15 @@ func JobStatsFrom(history []RunTiming, parents map[string][]string) map[string]J
 	}
 	out := make(map[string]JobStats, len(durs))
 	for id, d := range durs {
-		out[id] = JobStats{Samples: len(d), P50: percentile(d, 50), P90: percentile(d, 90),
-			WaitP50: percentile(waits[id], 50), WaitP90: percentile(waits[id], 90)}
+		out[id] = JobStats{Samples: len(d), P50: Percentile(d, 50), P90: Percentile(d, 90),
+			WaitP50: Percentile(waits[id], 50), WaitP90: Percentile(waits[id], 90)}
 	}
 	return out
 }
 
-// percentile is the nearest-rank percentile of d (which it sorts).
-func percentile(d []time.Duration, p int) time.Duration {
+// Percentile is the nearest-rank percentile p of d (which it sorts), 0
+// for none.
+func Percentile(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {
 		return 0
 	}
@@ -239,8 +240,8 @@ func clipList(ids []string, n int) string {
 // runGraph returns r's job ids in a topological order of its edges (ties
 // by id, so the order is stable) and each job's parents.
 func runGraph(r *Run) ([]string, map[string][]string) {
-	parents := map[string][]string{}
-	children := map[string][]string{}
+	g := Canvas{Edges: r.Edges}
+	parents, children := g.Parents(), g.Children()
 	seen := map[string]bool{}
 	var ids []string
 	add := func(id string) {
@@ -255,8 +256,6 @@ func runGraph(r *Run) ([]string, map[string][]string) {
 	for _, ed := range r.Edges {
 		add(ed.From)
 		add(ed.To)
-		parents[ed.To] = append(parents[ed.To], ed.From)
-		children[ed.From] = append(children[ed.From], ed.To)
 	}
 	sort.Strings(ids)
 	indeg := make(map[string]int, len(ids))

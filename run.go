@@ -139,6 +139,16 @@ type Run struct {
 	Prediction *Prediction `json:"prediction,omitempty"`
 }
 
+// Node is the node run of jobID, nil if there is none.
+func (r *Run) Node(jobID string) *NodeRun {
+	for _, n := range r.Nodes {
+		if n.JobID == jobID {
+			return n
+		}
+	}
+	return nil
+}
+
 // RunLink names another run: a SUBFLOW child of a run.
 type RunLink struct {
 	ID           string    `json:"id"`

@@ -55,8 +55,36 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 	if in.Approval != nil {
 		rec.JobID = in.Approval.JobID
 	}
-	// Once per (run, event, job, channel): a retry after a send that went
-	// through (its worker died before reporting) sends nothing more.
+	loc, err := time.LoadLocation(in.Timezone)
+	if in.Timezone == "" || err != nil {
+		loc = time.UTC
+	}
+	return a.deliver(ctx, rec, in.Silence, loc, func(ch *jobflow.AlarmChannel) (alarms.Message, error) {
+		switch ask := in.Approval; {
+		case ask != nil:
+			link, err := a.approvalLink(ctx, in, ch)
+			if err != nil {
+				a.logger().Error("make approval link", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
+				return alarms.Message{}, temporal.NewApplicationError("cannot make the approval link", ErrTypeStoreFailed)
+			}
+			return alarms.ApprovalMessage(in.Template, in.Run, ask.JobName, ask.Message, link, ask.Deadline, time.Now(), loc), nil
+		case in.JobName != "":
+			return alarms.JobMessage(in.Event, in.Template, in.Run, in.JobID, in.JobName, time.Now(), loc), nil
+		}
+		return alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc), nil
+	})
+}
+
+// deliver sends one alarm to rec's channel and records the attempt, for
+// SendAlarm and SendBaselineAlarm alike. Nothing is sent when the record
+// key (run, event, job, channel, repeat) was sent already — a retry after
+// a send that went through (its worker died before reporting) — or
+// inside silence (recorded SILENCED). A channel missing from the tenant
+// is recorded and answered with a non-retryable
+// workflows.ErrTypeAlarmChannelMissing; a refusal with a retryable
+// ErrTypeAlarmFailed. message builds the text once the channel is known.
+func (a *Activities) deliver(ctx context.Context, rec *jobflow.AlarmRecord, silence *jobflow.Silence, loc *time.Location,
+	message func(*jobflow.AlarmChannel) (alarms.Message, error)) error {
 	if d, ok := a.Alarms.(alarmDeduper); ok && rec.RunID != "" {
 		if sent, err := d.AlarmAlreadySent(ctx, rec.TenantID, rec.RunID, rec.Event, rec.JobID, rec.ChannelID, rec.Repeat); err != nil {
 			return temporal.NewApplicationError("cannot read the alarm records", ErrTypeStoreFailed)
@@ -64,45 +92,30 @@ func (a *Activities) SendAlarm(ctx context.Context, in workflows.SendAlarmInput)
 			return nil
 		}
 	}
-	loc, err := time.LoadLocation(in.Timezone)
-	if in.Timezone == "" || err != nil {
-		loc = time.UTC
-	}
-	if in.Silence.Holds(time.Now().In(loc)) {
-		rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+in.Silence.From+"–"+in.Silence.To
+	if silence.Holds(time.Now().In(loc)) {
+		rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+silence.From+"–"+silence.To
 		a.recordAlarm(ctx, rec)
 		return nil
 	}
-	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, in.Run.TenantID, in.ChannelID)
+	ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, rec.TenantID, rec.ChannelID)
 	if jobflow.ErrorCode(err) == jobflow.ENOTFOUND {
 		rec.SetOutcome(0, "", errors.New("the alarm channel does not exist in this tenant (deleted?)"))
 		a.recordAlarm(ctx, rec)
 		return temporal.NewNonRetryableApplicationError(rec.Error, workflows.ErrTypeAlarmChannelMissing, nil)
 	} else if err != nil {
-		a.logger().Error("load alarm channel", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
+		a.logger().Error("load alarm channel", "run", rec.RunID, "channel", rec.ChannelID, "err", err)
 		return temporal.NewApplicationError("cannot load the alarm channel", ErrTypeStoreFailed)
 	}
-
-	var msg alarms.Message
-	switch ask := in.Approval; {
-	case ask != nil:
-		link, err := a.approvalLink(ctx, in, ch)
-		if err != nil {
-			a.logger().Error("make approval link", "run", in.Run.ID, "channel", in.ChannelID, "err", err)
-			return temporal.NewApplicationError("cannot make the approval link", ErrTypeStoreFailed)
-		}
-		msg = alarms.ApprovalMessage(in.Template, in.Run, ask.JobName, ask.Message, link, ask.Deadline, time.Now(), loc)
-	case in.JobName != "":
-		msg = alarms.JobMessage(in.Event, in.Template, in.Run, in.JobID, in.JobName, time.Now(), loc)
-	default:
-		msg = alarms.RunMessage(in.Event, in.Template, in.Run, in.FailedJobs, time.Now(), loc)
+	msg, err := message(ch)
+	if err != nil {
+		return err
 	}
 	sender := a.AlarmSender
 	if sender == nil {
 		sender = alarms.Default
 	}
 	// The channel is reached only where the tenant's egress allows.
-	res, sendErr := sender.WithDial(a.tenantDialer(in.Run.TenantID)).Send(ctx, *ch, sec, msg)
+	res, sendErr := sender.WithDial(a.tenantDialer(rec.TenantID)).Send(ctx, *ch, sec, msg)
 	rec.SetOutcome(res.Code, res.Response, sendErr)
 	a.recordAlarm(ctx, rec)
 	a.Metrics.AlarmSent(string(ch.Type), string(rec.Status))

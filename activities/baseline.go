@@ -110,7 +110,7 @@ func (a *Activities) ownState(ctx context.Context, tenantID string, t jobflow.Ba
 		st.PredictedFinishAt, st.Basis = predictUnstarted(hist, t.JobID, dayStart, now)
 		return st, nil, hist, nil
 	}
-	node := findNodeRun(run, t.JobID)
+	node := run.Node(t.JobID)
 	switch {
 	case t.JobID == "" && run.Status == jobflow.RunSuccess:
 		st.Status, st.FinishedAt = jobflow.TargetSuccess, run.EndedAt
@@ -126,11 +126,7 @@ func (a *Activities) ownState(ctx context.Context, tenantID string, t jobflow.Ba
 		return st, run, hist, nil
 	}
 	st.Status = jobflow.TargetRunning
-	parents := map[string][]string{}
-	for _, e := range run.Edges {
-		parents[e.To] = append(parents[e.To], e.From)
-	}
-	p := jobflow.Predict(run, jobflow.JobStatsFrom(hist, parents), now)
+	p := jobflow.Predict(run, jobflow.JobStatsFrom(hist, jobflow.Canvas{Edges: run.Edges}.Parents()), now)
 	st.Basis = p.Basis
 	path := p.CriticalPath
 	if t.JobID != "" {
@@ -148,15 +144,6 @@ func (a *Activities) ownState(ctx context.Context, tenantID string, t jobflow.Ba
 		st.KeyPath = append(st.KeyPath, jobflow.BaselineKeyJob{WorkflowID: t.WorkflowID, RunID: run.ID, JobID: id})
 	}
 	return st, run, hist, nil
-}
-
-func findNodeRun(r *jobflow.Run, jobID string) *jobflow.NodeRun {
-	for _, n := range r.Nodes {
-		if n.JobID == jobID {
-			return n
-		}
-	}
-	return nil
 }
 
 // predictUnstarted predicts a target whose run of the date has not
@@ -190,17 +177,12 @@ func predictUnstarted(hist []jobflow.RunTiming, jobID string, dayStart, now time
 	if len(durs) == 0 {
 		return nil, "not started and no successful run to learn from"
 	}
-	start := dayStart.Add(median(offsets))
+	start := dayStart.Add(jobflow.Percentile(offsets, 50))
 	if now.After(start) {
 		start = now
 	}
-	f := start.Add(median(durs)).UTC()
+	f := start.Add(jobflow.Percentile(durs, 50)).UTC()
 	return &f, fmt.Sprintf("not started: usual start and duration of %d recent runs", len(durs))
-}
-
-func median(d []time.Duration) time.Duration {
-	slices.Sort(d)
-	return d[(len(d)-1)/2]
 }
 
 // boostKeyPath signals each live target run to raise the priority of its
@@ -274,35 +256,12 @@ func (a *Activities) SendBaselineAlarm(ctx context.Context, in workflows.SendBas
 	for _, d := range dests {
 		rec := &jobflow.AlarmRecord{ID: alarmRecordID(ctx) + "_" + d.channel, TenantID: b.TenantID, RunID: key,
 			ChannelID: d.channel, Event: in.Event, Attempt: attemptOf(ctx)}
-		if dd, ok := a.Alarms.(alarmDeduper); ok {
-			if sent, err := dd.AlarmAlreadySent(ctx, b.TenantID, key, in.Event, "", d.channel, 0); err != nil {
-				return temporal.NewApplicationError("cannot read the alarm records", ErrTypeStoreFailed)
-			} else if sent {
-				continue
-			}
-		}
-		if d.silence.Holds(time.Now().In(loc)) {
-			rec.Status, rec.Error = jobflow.AlarmSilenced, "held back by the rule's silence "+d.silence.From+"–"+d.silence.To
-			a.recordAlarm(ctx, rec)
-			continue
-		}
-		ch, sec, err := a.Alarms.FindAlarmChannelSecrets(ctx, b.TenantID, d.channel)
-		if err != nil {
-			rec.SetOutcome(0, "", errors.New("the alarm channel does not exist in this tenant (deleted?)"))
-			a.recordAlarm(ctx, rec)
-			continue
-		}
-		msg := alarms.BaselineMessage(in.Event, d.template, b, inst, time.Now(), loc)
-		sender := a.AlarmSender
-		if sender == nil {
-			sender = alarms.Default
-		}
-		res, sendErr := sender.WithDial(a.tenantDialer(b.TenantID)).Send(ctx, *ch, sec, msg)
-		rec.SetOutcome(res.Code, res.Response, sendErr)
-		a.recordAlarm(ctx, rec)
-		a.Metrics.AlarmSent(string(ch.Type), string(rec.Status))
-		if sendErr != nil {
-			errs = append(errs, fmt.Errorf("channel %s: %s", ch.Name, rec.Error))
+		err := a.deliver(ctx, rec, d.silence, loc, func(*jobflow.AlarmChannel) (alarms.Message, error) {
+			return alarms.BaselineMessage(in.Event, d.template, b, inst, time.Now(), loc), nil
+		})
+		var appErr *temporal.ApplicationError
+		if err != nil && !(errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeAlarmChannelMissing) {
+			errs = append(errs, err) // a missing channel is recorded and left; the others are retried
 		}
 	}
 	if len(errs) > 0 {

@@ -64,7 +64,7 @@ func (a *Activities) boundByUpstream(ctx context.Context, tenantID string, st *j
 }
 
 func nodeDone(r *jobflow.Run, jobID string) bool {
-	n := findNodeRun(r, jobID)
+	n := r.Node(jobID)
 	return n != nil && n.Status.Done()
 }
 
@@ -90,8 +90,5 @@ func tailAfter(hist []jobflow.RunTiming, depID, targetJob string) time.Duration 
 			tails = append(tails, max(0, end.Sub(*depEnd)))
 		}
 	}
-	if len(tails) == 0 {
-		return 0
-	}
-	return median(tails)
+	return jobflow.Percentile(tails, 50)
 }

@@ -39,7 +39,7 @@ func (e *Engine) Decide(ctx context.Context, tenantID, runID, jobID string, who 
 	if err != nil {
 		return nil, err
 	}
-	if nodeOf(run, jobID) == nil {
+	if run.Node(jobID) == nil {
 		return nil, jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}
 	snap, err := e.Store.FindRunSnapshot(ctx, tenantID, runID)

@@ -55,7 +55,7 @@ func (e *Engine) Break(ctx context.Context, tenantID, runID, jobID string) error
 	if run.Status != jobflow.RunRunning && run.Status != jobflow.RunPaused {
 		return jobflow.Errorf(jobflow.ECONFLICT, "only a node of a RUNNING or PAUSED run can be broken; this run is %s", run.Status)
 	}
-	if nodeOf(run, jobID) == nil {
+	if run.Node(jobID) == nil {
 		return jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}
 	return e.update(ctx, run, workflows.UpdateBreak, workflows.BreakRequest{JobID: jobID})
@@ -119,16 +119,6 @@ func (e *Engine) update(ctx context.Context, run *jobflow.Run, name string, args
 	return temporalError(err)
 }
 
-// nodeOf is the node run of jobID in run, nil if there is none.
-func nodeOf(run *jobflow.Run, jobID string) *jobflow.NodeRun {
-	for _, n := range run.Nodes {
-		if n.JobID == jobID {
-			return n
-		}
-	}
-	return nil
-}
-
 // Rerun (重跑) starts a new run of a finished run's snapshot, with the same
 // params and logical time, running the nodes the mode selects.
 func (e *Engine) Rerun(ctx context.Context, tenantID, runID string, mode jobflow.RerunMode, nodeID, by string) (*jobflow.Run, error) {
@@ -148,7 +138,7 @@ func (e *Engine) MarkSuccess(ctx context.Context, tenantID, runID, jobID, by, re
 	if err != nil {
 		return nil, err
 	}
-	node := nodeOf(run, jobID)
+	node := run.Node(jobID)
 	if node == nil {
 		return nil, jobflow.Errorf(jobflow.ENOTFOUND, "job %q is not a node of this run", jobID)
 	}

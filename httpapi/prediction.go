@@ -26,10 +26,7 @@ func (s *Server) predict(ctx context.Context, r *jobflow.Run, delta bool) error 
 	if err != nil {
 		return err
 	}
-	parents := map[string][]string{}
-	for _, e := range whole.Edges {
-		parents[e.To] = append(parents[e.To], e.From)
-	}
+	parents := jobflow.Canvas{Edges: whole.Edges}.Parents()
 	r.Prediction = jobflow.Predict(whole, jobflow.JobStatsFrom(hist, parents), time.Now().UTC())
 	return nil
 }
