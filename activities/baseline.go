@@ -65,8 +65,9 @@ func (a *Activities) judgeBaseline(ctx context.Context, b *jobflow.Baseline, dat
 	loc, _ := time.LoadLocation(b.Timezone)
 	dayStart, _ := time.ParseInLocation(time.DateOnly, date, loc)
 	inst := &jobflow.BaselineInstance{BaselineID: b.ID, Date: date, Deadline: deadline.UTC(), WarnAt: warnAt.UTC()}
+	walk := &upstreamWalk{seen: map[jobflow.BaselineTarget]jobflow.BaselineTargetState{}, left: maxUpstreamLookups}
 	for _, t := range b.Targets {
-		st, err := a.targetState(ctx, b.TenantID, t, dayStart, now, 0)
+		st, err := a.targetState(ctx, b.TenantID, t, dayStart, now, walk, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -79,12 +80,12 @@ func (a *Activities) judgeBaseline(ctx context.Context, b *jobflow.Baseline, dat
 // targetState is where target t stands on the data date starting at
 // dayStart: its run of the date, finished or predicted; or, with no run
 // yet, a start at the usual time of day and its usual duration.
-func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time, depth int) (jobflow.BaselineTargetState, error) {
+func (a *Activities) targetState(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time, walk *upstreamWalk, depth int) (jobflow.BaselineTargetState, error) {
 	st, run, hist, err := a.ownState(ctx, tenantID, t, dayStart, now)
 	if err != nil || st.Status == jobflow.TargetSuccess || st.Status == jobflow.TargetFailed {
 		return st, err
 	}
-	return st, a.boundByUpstream(ctx, tenantID, &st, run, hist, dayStart, now, depth)
+	return st, a.boundByUpstream(ctx, tenantID, &st, run, hist, dayStart, now, walk, depth)
 }
 
 // ownState is where target t stands from its own run and history alone.

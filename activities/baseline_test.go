@@ -3,7 +3,9 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +35,7 @@ type blFixture struct {
 
 func newBLFixture(t *testing.T, s *store.Store) *blFixture {
 	ctx := context.Background()
-	tn := &jobflow.Tenant{Name: "acme", MaxWorkflows: 10}
+	tn := &jobflow.Tenant{Name: "acme", MaxWorkflows: 100}
 	if err := s.CreateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +295,65 @@ func TestEvaluateBaseline_BoostsKeyPathWhileWarning(t *testing.T) {
 		}
 		if bo := sig.args[0].(workflows.Boost); bo.PriorityKey != 2 || !slices.Equal(bo.JobIDs, []string{"a"}) {
 			t.Fatalf("boost %+v, want job a at priority 2", bo)
+		}
+	})
+}
+
+// countingBaselines counts a check's target-run reads.
+type countingBaselines struct {
+	BaselineStore
+	reads int
+}
+
+func (c *countingBaselines) FindTargetRun(ctx context.Context, tenantID, workflowID string, from, to time.Time) (*jobflow.Run, error) {
+	c.reads++
+	return c.BaselineStore.FindTargetRun(ctx, tenantID, workflowID, from, to)
+}
+
+// A workflow's DEPENDENT items are written by anyone who edits it: a
+// target naming 60 upstreams, one of them from 20 more jobs, costs one
+// check at most 50 upstream judgements, each upstream judged once.
+func TestEvaluateBaseline_UpstreamWalkBounded(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newBLFixture(t, s)
+		var ups []string
+		for i := 0; i < 60; i++ {
+			u := &jobflow.Workflow{TenantID: f.tenantID, Name: fmt.Sprintf("up-%02d", i), Config: jobflow.DefaultConfig()}
+			if err := s.CreateWorkflow(ctx, u, 100); err != nil {
+				t.Fatal(err)
+			}
+			ups = append(ups, u.ID)
+		}
+		dep := func(name string, ids []string) {
+			var items []string
+			for _, id := range ids {
+				items = append(items, `{"workflowId":"`+id+`","window":"today"}`)
+			}
+			j := &jobflow.Job{TenantID: f.tenantID, WorkflowID: f.wf.ID, Name: name, Type: jobflow.JobDependent,
+				Config: []byte(`{"items":[` + strings.Join(items, ",") + `]}`)}
+			if err := s.CreateJob(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k := 0; k < 3; k++ {
+			dep(fmt.Sprintf("wait-%d", k), ups[k*20:(k+1)*20])
+		}
+		for k := 0; k < 20; k++ {
+			dep(fmt.Sprintf("again-%d", k), ups[:1])
+		}
+		b := &jobflow.Baseline{TenantID: f.tenantID, Name: "by 7", Targets: []jobflow.BaselineTarget{{WorkflowID: f.wf.ID}},
+			FinishBy: "07:00", Timezone: "UTC", MarginMinutes: 60}
+		if err := s.CreateBaseline(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		cs := &countingBaselines{BaselineStore: s}
+		a := &Activities{Runs: s, Baselines: cs}
+		if _, err := a.EvaluateBaseline(ctx, workflows.EvaluateBaselineInput{TenantID: f.tenantID, BaselineID: b.ID, Date: "2026-12-01", Now: blAt(3, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 + maxUpstreamLookups; cs.reads != want {
+			t.Fatalf("%d target-run reads for one check, want %d (the target and %d upstreams)", cs.reads, want, maxUpstreamLookups)
 		}
 	})
 }

@@ -8,8 +8,40 @@ import (
 	"jobflow/jobtypes"
 )
 
-// maxUpstreamDepth bounds how far up DEPENDENT chains a baseline looks.
-const maxUpstreamDepth = 3
+// How far a check follows DEPENDENT upstreams: three levels up, and at
+// most maxUpstreamLookups distinct upstreams in all, each judged once per
+// check however many items name it. Anyone who edits a workflow writes
+// its DEPENDENT items (20 a job, any number of jobs), so without the
+// bounds one check could cost millions of store reads.
+const (
+	maxUpstreamDepth   = 3
+	maxUpstreamLookups = 50
+)
+
+// upstreamWalk is one check's memo of judged upstreams and what is left
+// of its lookup budget.
+type upstreamWalk struct {
+	seen map[jobflow.BaselineTarget]jobflow.BaselineTargetState
+	left int
+}
+
+// upstream judges target t as an upstream, once per check; ok is false
+// when the budget is spent.
+func (a *Activities) upstream(ctx context.Context, tenantID string, t jobflow.BaselineTarget, dayStart, now time.Time,
+	walk *upstreamWalk, depth int) (st jobflow.BaselineTargetState, ok bool, err error) {
+	if st, ok := walk.seen[t]; ok {
+		return st, true, nil
+	}
+	if walk.left <= 0 {
+		return st, false, nil
+	}
+	walk.left--
+	st, err = a.targetState(ctx, tenantID, t, dayStart, now, walk, depth)
+	if err == nil {
+		walk.seen[t] = st
+	}
+	return st, err == nil, err
+}
 
 // boundByUpstream makes a target that is not finished wait for the
 // upstream workflows its DEPENDENT jobs still wait for on the same data
@@ -19,7 +51,7 @@ const maxUpstreamDepth = 3
 // own prediction, with the upstream's key path in front of the DEPENDENT
 // job; a target that could not be predicted takes the bound.
 func (a *Activities) boundByUpstream(ctx context.Context, tenantID string, st *jobflow.BaselineTargetState, run *jobflow.Run,
-	hist []jobflow.RunTiming, dayStart, now time.Time, depth int) error {
+	hist []jobflow.RunTiming, dayStart, now time.Time, walk *upstreamWalk, depth int) error {
 	if depth >= maxUpstreamDepth {
 		return nil
 	}
@@ -39,11 +71,11 @@ func (a *Activities) boundByUpstream(ctx context.Context, tenantID string, st *j
 			if it.Window != "" && it.Window != "today" || it.WorkflowID == st.WorkflowID {
 				continue
 			}
-			up, err := a.targetState(ctx, tenantID, jobflow.BaselineTarget{WorkflowID: it.WorkflowID, JobID: it.JobID}, dayStart, now, depth+1)
+			up, ok, err := a.upstream(ctx, tenantID, jobflow.BaselineTarget{WorkflowID: it.WorkflowID, JobID: it.JobID}, dayStart, now, walk, depth+1)
 			if err != nil {
 				return err
 			}
-			if up.Status == jobflow.TargetSuccess || up.PredictedFinishAt == nil {
+			if !ok || up.Status == jobflow.TargetSuccess || up.PredictedFinishAt == nil {
 				continue
 			}
 			bound := up.PredictedFinishAt.Add(tailAfter(hist, j.ID, st.JobID))
