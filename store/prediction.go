@@ -12,6 +12,12 @@ import (
 // each job when a few runs failed or skipped jobs.
 const predictionRuns = 3 * jobflow.PredictionSamples
 
+// predictionRows bounds the node rows read: every poll of a live run reads
+// this history, and 30 runs of a 10,000-job workflow would be 300,000 rows.
+// A large DAG's statistics then come from its newest runs only (the oldest
+// one read may be cut short).
+const predictionRows = 20000
+
 // FindRunTimings returns the node timings of the last ended runs of a
 // workflow started before the run except, newest first (the history of
 // jobflow.JobStatsFrom).
@@ -32,8 +38,9 @@ FROM (SELECT id, started_at, ended_at, logical_time, status FROM runs
       WHERE tenant_id = ? AND workflow_id = ? AND id <> ? AND ended_at IS NOT NULL AND status IN ('SUCCESS', 'FAIL')
       ORDER BY started_at DESC, id DESC LIMIT ?) r
 JOIN node_runs n ON n.run_id = r.id
-ORDER BY r.started_at DESC, r.id DESC`
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), tenantID, workflowID, except, predictionRuns); err != nil {
+ORDER BY r.started_at DESC, r.id DESC
+LIMIT ?`
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), tenantID, workflowID, except, predictionRuns, predictionRows); err != nil {
 		return nil, err
 	}
 	var out []jobflow.RunTiming
