@@ -169,6 +169,11 @@ const en: Record<string, string> = {
   'prediction.none': '{n} job(s) left to run have no successful run yet ({jobs})',
 }
 
+// Each feature folder may keep its own Chinese in a zh.ts next to its
+// screens; they are merged here so t() has one dictionary.
+const featureZh = import.meta.glob<Record<string, string>>('../features/*/zh.ts', { eager: true, import: 'default' })
+for (const d of Object.values(featureZh)) Object.assign(zh, d)
+
 const dicts: Record<Lang, Record<string, string>> = { zh, en }
 
 function initialLang(): Lang {

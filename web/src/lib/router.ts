@@ -1,6 +1,6 @@
 // A minimal client-side router over the History API: the server answers
 // index.html for every non-API path, so any of these URLs can be reloaded.
-import { useSyncExternalStore } from 'react'
+import { createElement, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react'
 
 const listeners = new Set<() => void>()
 function notify() {
@@ -43,4 +43,19 @@ export function match(pattern: string, path: string): Record<string, string> | n
     else if (a[i] !== b[i]) return null
   }
   return out
+}
+
+// Link is a real anchor (reachable by Tab, opens in a new tab with a
+// middle click or Ctrl+click) that navigates in place on a plain click.
+export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  return createElement('a', {
+    ...rest,
+    href: to,
+    onClick: (e: MouseEvent<HTMLAnchorElement>) => {
+      onClick?.(e)
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
+      e.preventDefault()
+      navigate(to)
+    },
+  })
 }
