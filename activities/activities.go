@@ -197,7 +197,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		return workflows.RunJobResult{ExitCode: prev.ExitCode, Result: prev.Result, Outputs: prev.Outputs}, nil
 	}
 	if err := retryStore(ctx, a.logger(), "node start", func(c context.Context) error {
-		return a.Runs.UpsertNodeRun(c, node)
+		return a.recordNodeStart(c, in.StartRun, node)
 	}); err != nil {
 		a.logger().Error("record node start", "run", in.RunID, "job", in.Job.ID, "err", err)
 		return workflows.RunJobResult{}, temporal.NewApplicationError("cannot record the node run", ErrTypeStoreFailed)
@@ -287,6 +287,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		a.logger().Error("record node outcome", "run", in.RunID, "job", in.Job.ID, "status", node.Status, "err", rerr)
 	}
 	a.Metrics.JobFinished(string(in.Job.Type), string(node.Status), ended.Sub(started))
+	recorded := node.Status == jobflow.NodeSuccess && a.recordRunEnd(storeCtx, in.FinalRun, ended)
 	base.awaitTemporal(ctx, a.logger().With("run", in.RunID, "job", in.Job.ID))
 
 	switch {
@@ -301,7 +302,7 @@ func (a *Activities) RunJob(ctx context.Context, in workflows.RunJobInput) (work
 		}
 		return workflows.RunJobResult{}, temporal.NewApplicationError(err.Error(), ErrTypeJobFailed)
 	}
-	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs}, nil
+	return workflows.RunJobResult{ExitCode: out.ExitCode, Result: out.Result, Outputs: out.Outputs, RunRecorded: recorded}, nil
 }
 
 // endedBefore is the node run of an earlier attempt of this job that

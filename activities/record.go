@@ -66,14 +66,7 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 		}
 	}
 	if final {
-		if err := a.recordRunRow(ctx, &run); err != nil {
-			return err
-		}
-		if run.EndedAt != nil {
-			a.Metrics.RunFinished(string(run.Trigger), string(run.Status), run.EndedAt.Sub(run.StartedAt))
-		}
-		// Written final: the DEPENDENT jobs waiting on its workflow check now.
-		if err := a.wakeDependents(ctx, &run); err != nil {
+		if err := a.recordFinalRow(ctx, &run); err != nil {
 			return err
 		}
 		if in.Queue {
@@ -92,6 +85,65 @@ func (a *Activities) RecordRun(ctx context.Context, in workflows.RecordRunInput)
 	}
 	a.startRecorded(in, &run)
 	return nil
+}
+
+// recordFinalRow writes a run's final row and what follows from it.
+func (a *Activities) recordFinalRow(ctx context.Context, run *jobflow.Run) error {
+	if err := a.recordRunRow(ctx, run); err != nil {
+		return err
+	}
+	if run.EndedAt != nil {
+		a.Metrics.RunFinished(string(run.Trigger), string(run.Status), run.EndedAt.Sub(run.StartedAt))
+	}
+	// Written final: the DEPENDENT jobs waiting on its workflow check now.
+	return a.wakeDependents(ctx, run)
+}
+
+// recordNodeStart writes a job's node row at its start, and with it the
+// run's start record when FlowRun left that to RunJob
+// (workflows/endrecord.go): in one transaction on a first attempt, piece
+// by piece after (a retry finds the node row already there).
+func (a *Activities) recordNodeStart(ctx context.Context, start *jobflow.Run, node *jobflow.NodeRun) error {
+	if start == nil {
+		return a.Runs.UpsertNodeRun(ctx, node)
+	}
+	run := *start
+	run.Nodes = nil
+	if rec, ok := a.Runs.(runStartRecorder); ok && node.Attempt == 1 {
+		if err := rec.RecordRunStart(ctx, &run, []jobflow.NodeRun{*node}); err == nil {
+			a.startRecorded(workflows.RecordRunInput{Start: true}, &run)
+			return nil
+		}
+	}
+	if err := a.Runs.UpsertRun(ctx, &run); err != nil {
+		return err
+	}
+	if err := a.Runs.UpsertNodeRun(ctx, node); err != nil {
+		return err
+	}
+	if node.Attempt == 1 {
+		a.startRecorded(workflows.RecordRunInput{Start: true}, &run)
+	}
+	return nil
+}
+
+// recordRunEnd writes the end of a one-job run whose job has just
+// succeeded and recorded its node (workflows/endrecord.go). It reports
+// whether the run's end is in; when not (no final row asked for, the
+// store away), FlowRun's own final record writes it.
+func (a *Activities) recordRunEnd(ctx context.Context, final *jobflow.Run, ended time.Time) bool {
+	if final == nil {
+		return false
+	}
+	run := *final
+	run.Status, run.EndedAt, run.Nodes = jobflow.RunSuccess, &ended, nil
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := a.recordFinalRow(ctx, &run); err != nil {
+		a.logger().Warn("record the run's end with its only job: left to FlowRun", "run", run.ID, "err", err)
+		return false
+	}
+	return true
 }
 
 // startRecorded counts a run as started once its start record is in.

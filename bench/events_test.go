@@ -42,11 +42,13 @@ func TestFlowRun_EventsOverHandWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fe != he+2 {
-		t.Errorf("one job: FlowRun history %d events, hand-written %d: want 2 more (the RecordRun markers)", fe, he)
+	// A manual one-job run's start and end records are written by RunJob
+	// (workflows/endrecord.go): its history is the hand-written one's.
+	if fe != he {
+		t.Errorf("one job: FlowRun history %d events, hand-written %d: want as many", fe, he)
 	}
-	if m := markers(t, h, fid); m["Version"] != 0 || m["LocalActivity"] != 2 {
-		t.Errorf("one job: markers %v, want LocalActivity:2 and no Version", m)
+	if m := markers(t, h, fid); len(m) != 0 {
+		t.Errorf("one job: markers %v, want none", m)
 	}
 
 	two := Chain(2)

@@ -140,7 +140,9 @@ func Start(opts Options) (*Harness, error) {
 // snapshot over workflows.InlineSnapshotMax goes by reference, served by
 // the harness's LoadSnapshot (the store's stand-in).
 func (h *Harness) input(id string, snap jobflow.Snapshot) workflows.FlowRunInput {
-	in := workflows.FlowRunInput{RunID: id, Snapshot: snap, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue, LogicalTime: time.Now().UTC().Truncate(time.Second)}
+	// A manual run, whose row the engine writes before it starts FlowRun.
+	in := workflows.FlowRunInput{RunID: id, Snapshot: snap, Trigger: jobflow.TriggerManual, TaskQueue: TaskQueue,
+		LogicalTime: time.Now().UTC().Truncate(time.Second), Created: true}
 	if workflows.ByReference(&snap) {
 		h.keep(id, snap)
 		in.Snapshot, in.SnapshotRef = workflows.SnapshotHeader(snap), &workflows.SnapshotRef{TenantID: snap.TenantID, RunID: id}
@@ -188,9 +190,11 @@ func RunJob(ctx context.Context, in workflows.RunJobInput) (workflows.RunJobResu
 	case `{"script":"sleep"}`:
 		<-after(300)
 	case `{"script":"outputs"}`:
-		return workflows.RunJobResult{Outputs: map[string]string{"x": "1"}}, nil
+		return workflows.RunJobResult{Outputs: map[string]string{"x": "1"}, RunRecorded: in.FinalRun != nil}, nil
 	}
-	return workflows.RunJobResult{}, nil
+	// The real RunJob writes a one-job run's end when its job succeeds
+	// (workflows/endrecord.go); the stand-in says it did, as it would.
+	return workflows.RunJobResult{RunRecorded: in.FinalRun != nil}, nil
 }
 
 // DependentMet holds the upstream workflow ids whose items CheckDependent

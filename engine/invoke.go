@@ -113,6 +113,7 @@ func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflo
 		Trigger:     run.Trigger,
 		CreatedBy:   run.CreatedBy,
 		TaskQueue:   e.taskQueue(),
+		Created:     true, // its row is in (createRun): see workflows/endrecord.go
 	}
 	setSnapshot(&in, snap, workflows.SnapshotRef{TenantID: run.TenantID, RunID: run.ID})
 	wr, err := e.Client.ExecuteWorkflow(ctx, opts, workflows.FlowRunName, in)
@@ -139,10 +140,8 @@ func (e *Engine) startInvoke(ctx context.Context, run *jobflow.Run, snap *jobflo
 		temporalRunID = wr.GetRunID()
 	}
 	if created {
+		// The row gets it from FlowRun's start record (see start).
 		run.TemporalRunID = temporalRunID
-		if err := e.Store.UpsertRun(ctx, run); err != nil {
-			return nil, err
-		}
 	}
 	run.TemporalURL = e.RunURL(run)
 	return run, nil

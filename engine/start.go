@@ -63,6 +63,7 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 		Plan:        plan,
 		CreatedBy:   run.CreatedBy,
 		TaskQueue:   e.taskQueue(),
+		Created:     true, // its row is in (createRun): see workflows/endrecord.go
 	}
 	setSnapshot(&in, snap, workflows.SnapshotRef{TenantID: run.TenantID, RunID: run.ID})
 	if in.SnapshotRef != nil && plan != nil { // the prior outcomes grow with the DAG too
@@ -83,9 +84,9 @@ func (e *Engine) start(ctx context.Context, run *jobflow.Run, snap *jobflow.Snap
 		}
 		return temporalError(err)
 	}
-	if err := e.Store.UpsertRun(ctx, run); err != nil {
-		return err
-	}
+	// The Temporal run id reaches the row with FlowRun's start record
+	// (workflows/flowrun.go runRow): writing it here too was a second
+	// write per start (docs/benchmarks.md#where-a-run-costs-more).
 	run.TemporalURL = e.RunURL(run)
 	return nil
 }

@@ -104,6 +104,10 @@ type FlowRunInput struct {
 	Paused bool `json:"paused,omitempty"`
 	// MaxDurationHit: the run's maximum duration has passed (timeouts.go).
 	MaxDurationHit bool `json:"maxDurationHit,omitempty"`
+	// Created: the engine wrote the run's row before it started this
+	// execution (manual, invoke, rerun), so a one-job run's start record
+	// can go with its job's (endrecord.go).
+	Created bool `json:"created,omitempty"`
 
 	// A SUBFLOW child run (subflow.go): the run and job that started it,
 	// its nesting depth (1 for a top-level run's child) and the workflows
@@ -162,6 +166,16 @@ type RunJobInput struct {
 	// Upstream are the outputs of the ancestors the job's config names
 	// (docs/run-semantics.md#outputs), in canvas order.
 	Upstream []vars.Upstream `json:"upstream,omitempty"`
+	// FinalRun is set when the job is its run's only job: the run's row as
+	// it ends if the job succeeds. RunJob then writes the run's end with
+	// the node's, and FlowRun has no final record to make: one local
+	// activity (and its history marker) fewer per one-job run
+	// (docs/benchmarks.md#where-a-run-costs-more).
+	FinalRun *jobflow.Run `json:"finalRun,omitempty"`
+	// StartRun is set when FlowRun made no start record of its own (a
+	// one-job run the engine created): RunJob writes this run row with
+	// the node's start, in one transaction (endrecord.go).
+	StartRun *jobflow.Run `json:"startRun,omitempty"`
 }
 
 // RunJobResult is the result of a successful RunJobActivity. A failed job
@@ -170,6 +184,9 @@ type RunJobResult struct {
 	ExitCode *int              `json:"exitCode,omitempty"`
 	Result   json.RawMessage   `json:"result,omitempty"`
 	Outputs  map[string]string `json:"outputs,omitempty"`
+	// RunRecorded: RunJob wrote the input's FinalRun as SUCCESS. FlowRun
+	// decides on this recorded result, so a replay decides the same.
+	RunRecorded bool `json:"runRecorded,omitempty"`
 }
 
 // RecordRunInput is the input of RecordRunActivity: the run row (without

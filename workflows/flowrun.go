@@ -49,7 +49,7 @@ func FlowRun(ctx workflow.Context, in FlowRunInput) (FlowRunResult, error) {
 				return r.finish(ctx)
 			}
 		}
-		if r.invalid == "" && !r.wasQueued {
+		if r.invalid == "" && !r.wasQueued && !r.startWithJob() {
 			r.record(ctx, jobflow.RunRunning, r.allNodes())
 		}
 		r.alarms = r.startAlarms(ctx)
@@ -148,6 +148,8 @@ func (r *runner) start(ctx workflow.Context, i int, job *jobflow.Job) {
 		Timezone:    r.cfg.Schedule.Timezone,
 		Params:      r.in.Params,
 		Upstream:    r.upstream(i),
+		FinalRun:    r.finalRunFor(job),
+		StartRun:    r.startRunFor(),
 	})
 	now := workflow.Now(ctx)
 	n := &r.nodes[i]
@@ -182,6 +184,7 @@ func (r *runner) jobDone(ctx workflow.Context, i int, res RunJobResult, err erro
 		// past Temporal's payload limit on a large DAG. Its outputs are
 		// kept, for the nodes downstream (outputs.go).
 		r.succeed(i, res)
+		r.endRecorded = res.RunRecorded
 	case r.cancelled || r.ending:
 		// We cancelled it: whatever it answered on the way out, it was aborted.
 		n.Status, n.Error = jobflow.NodeAborted, "aborted"
@@ -390,7 +393,9 @@ func (r *runner) finish(ctx workflow.Context) (FlowRunResult, error) {
 	st := r.status()
 	now := workflow.Now(ctx)
 	r.endedAt = &now
-	r.record(disconnected(ctx), st, r.ourNodes())
+	if ours := r.ourNodes(); !r.endRecorded || st != jobflow.RunSuccess || r.cancelled || len(ours) > 0 {
+		r.record(disconnected(ctx), st, ours)
+	}
 	r.releaseAllPools(ctx)
 	if !r.notStarted {
 		r.endAlarms(ctx, r.alarms, st)

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"jobflow"
@@ -165,6 +166,9 @@ func newEnv(t *testing.T, s *stub) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivityWithOptions(s.loadVariables, activity.RegisterOptions{Name: LoadVariablesActivity})
 	env.RegisterActivityWithOptions(s.runAt, activity.RegisterOptions{Name: RunAtActivity})
 	env.SetTestTimeout(2 * time.Minute)
+	// The workers' own bound (bigdag.go): the SDK's default second is
+	// taken by a first workflow task on a machine busy with other builds.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: DeadlockDetectionTimeout})
 	return env
 }
 

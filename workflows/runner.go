@@ -75,6 +75,8 @@ type runner struct {
 	cancelled        bool      // the user aborted the run
 	abortingRecorded bool
 	startRecorded    bool   // the run's first record went out (see record)
+	endRecorded      bool   // RunJob wrote the run's end (endrecord.go)
+	startInJob       bool   // RunJob writes the run's start record (endrecord.go)
 	ending           bool   // FailureStrategy END after a failure
 	draining         bool   // continue-as-new suggested: wait for running jobs, start none
 	firstError       string // the first failure, for the run row

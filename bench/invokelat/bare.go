@@ -36,14 +36,15 @@ func BareJob(ctx context.Context, execTrue bool) error {
 
 // bare starts BareFlow runs for d with conc clients (at most rate a
 // second), waits for all of them and returns the end-to-end runs per second.
-func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate float64, execTrue bool) (float64, error) {
+func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate float64, execTrue bool) (float64, float64, error) {
 	w := worker.New(c, bareQueue, worker.Options{})
 	w.RegisterWorkflow(BareFlow)
 	w.RegisterActivity(BareJob)
 	if err := w.Start(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer w.Stop()
+	ph := startPhase(map[bool]string{false: "bare-noop", true: "bare-exec"}[execTrue])
 	var pace <-chan time.Time
 	if rate > 0 {
 		t := time.NewTicker(time.Duration(float64(time.Second) / rate))
@@ -88,5 +89,5 @@ func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate 
 	perSec := float64(len(runs)) / (d + drained).Seconds()
 	fmt.Printf("bare Temporal (one %s activity): %d runs started (%.1f/s), %d start errors; all finished %.1f s after the last start (%.1f runs/s); %d failed\n",
 		map[bool]string{false: "no-op", true: "`true` process"}[execTrue], len(runs), float64(len(runs))/d.Seconds(), failed.Load(), drained.Seconds(), perSec, bad)
-	return perSec, nil
+	return perSec, ph.end(len(runs)), nil
 }
