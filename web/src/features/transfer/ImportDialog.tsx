@@ -16,7 +16,7 @@ type Problem = Schemas['ImportProblem']
 const actionColor: Record<string, string> = { CREATE: 'green', OVERWRITE: 'blue', UNCHANGED: 'default' }
 const actionWord: Record<string, string> = { CREATE: 'New workflow', OVERWRITE: 'Draft updated', UNCHANGED: 'Unchanged' }
 
-export function ImportDialog({ onClose }: { onClose: () => void }) {
+export default function ImportDialog({ onClose }: { onClose: () => void }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [text, setText] = useState('')

@@ -1,12 +1,14 @@
 // The workflow list's lifecycle actions: per row 复制 / 导出 / 版本历史 in a
 // 更多 menu; over the list 导入 and 导出 (the selected workflows, or all).
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { Alert, App, Button, Dropdown, Form, Input, Modal } from 'antd'
 import type { WorkflowItem } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
 import { download, exportYAML, useCopyWorkflow } from './api'
-import { ImportDialog } from './ImportDialog'
+
+// The import dialog (with the diff view) loads when it is opened, not with the list.
+const ImportDialog = lazy(() => import('./ImportDialog'))
 
 export function WorkflowMore({ w }: { w: WorkflowItem }) {
   const { t } = useI18n()
@@ -87,7 +89,7 @@ export function TransferButtons({ selected }: { selected: WorkflowItem[] }) {
       <Button onClick={() => setImporting(true)} data-testid="workflow-import">{t('Import')}</Button>
       <Button onClick={doExport} loading={busy} data-testid="workflow-export">
         {selected.length ? t('Export {n} selected', { n: selected.length }) : t('Export all')}</Button>
-      {importing && <ImportDialog onClose={() => setImporting(false)} />}
+      {importing && <Suspense fallback={null}><ImportDialog onClose={() => setImporting(false)} /></Suspense>}
     </>
   )
 }
