@@ -11,7 +11,7 @@ import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { useMembers, useUserName } from './users'
-import { actionWords, objectWords } from './words'
+import { actionWords, objectWords, resultWords } from './words'
 
 type Entry = Schemas['AuditEntry']
 
@@ -81,7 +81,8 @@ export default function AuditPage() {
                 {e.objectId && <Button size="small" type="text" onClick={() => set(setObjectId)(e.objectId)} title={t('Only this object')}>⌕</Button>}
               </Space>)
           } },
-          { title: t('Result'), dataIndex: 'result', width: 130, render: (v: string) => v === 'ok' ? <Tag color="green">{t('Succeeded')}</Tag> : <Tag color="red">{v}</Tag> },
+          { title: t('Result'), dataIndex: 'result', width: 130, render: (v: string) => v === 'ok' ? <Tag color="green">{t('Succeeded')}</Tag>
+            : <Tooltip title={v}><Tag color="red">{resultWords[v] ? t(resultWords[v]) : v}</Tag></Tooltip> },
           { title: t('Summary'), dataIndex: 'summary', ellipsis: true },
           { title: t('Client'), dataIndex: 'clientAddr', width: 130 },
         ]} />

@@ -30,3 +30,10 @@ export const objectWords: Record<string, string> = {
   member: 'Member', license: 'License', datasource: 'Datasource', alarm_channel: 'Alarm channel', schedule: 'Schedule', calendar: 'Calendar',
   pool: 'Pool', baseline: 'Baseline', tenant: 'Tenant', user: 'User', temporal_ui: 'Temporal Web UI',
 }
+
+// resultWords: an action refused or failed shows its error code (docs/api.md#errors) in words.
+export const resultWords: Record<string, string> = {
+  INVALID: 'Refused: bad input', UNAUTHORIZED: 'Refused: not logged in', FORBIDDEN: 'Refused: not allowed', LIMIT_EXCEEDED: 'Refused: limit exceeded',
+  NOT_FOUND: 'Refused: not found', CONFLICT: 'Refused: conflict', TOO_LARGE: 'Refused: too large', TOO_MANY_REQUESTS: 'Refused: too many requests',
+  UNAVAILABLE: 'Failed: unavailable', INTERNAL: 'Failed: internal error',
+}

@@ -15,5 +15,8 @@ export default {
   'Create invoke token': '创建外部调用令牌', 'Revoke invoke token': '吊销外部调用令牌', 'Clear login throttles': '清除登录限制', 'Change member role': '修改成员角色',
   'Remove member': '移除成员', 'Create tenant': '新建租户', 'Edit tenant': '编辑租户', 'Create user': '新建用户', 'Edit user': '编辑用户',
   'Change password': '修改密码', 'Reset password': '重置密码', 'Write in the Temporal Web UI': '在 Temporal Web UI 中写操作',
+  'Refused: bad input': '拒绝：输入有误', 'Refused: not logged in': '拒绝：未登录', 'Refused: not allowed': '拒绝：无权限', 'Refused: limit exceeded': '拒绝：超出限制',
+  'Refused: not found': '拒绝：不存在', 'Refused: conflict': '拒绝：冲突', 'Refused: too large': '拒绝：内容过大', 'Refused: too many requests': '拒绝：请求过多',
+  'Failed: unavailable': '失败：服务不可用', 'Failed: internal error': '失败：内部错误',
   'Variable': '变量', 'Invoke token': '外部调用令牌', 'Login': '登录', 'Member': '成员', 'Alarm channel': '告警渠道', 'Calendar': '日历',
 }
