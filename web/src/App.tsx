@@ -44,6 +44,10 @@ const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'))
 const PoolsPage = lazy(() => import('./features/pools/PoolsPage'))
 const BaselinesPage = lazy(() => import('./features/baselines/BaselinesPage'))
 const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'))
+const VersionsPage = lazy(() => import('./features/versions/VersionsPage'))
+const VariablesPage = lazy(() => import('./features/variables/VariablesPage'))
+const AuditPage = lazy(() => import('./features/audit/AuditPage'))
+const AccountPage = lazy(() => import('./features/account/AccountPage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
 // tests, which ask for reduced motion, click on settled positions).
@@ -55,6 +59,10 @@ function useSession() {
 
 function page(path: string): ReactNode {
   let m
+  if ((m = match('/workflows/:id/versions', path))) return <VersionsPage key={m.id} id={m.id} />
+  if (match('/variables', path)) return <VariablesPage />
+  if (match('/audit', path)) return <AuditPage />
+  if (match('/account', path)) return <AccountPage />
   if ((m = match('/workflows/:id', path))) return <EditorPage key={m.id} id={m.id} />
   if ((m = match('/runs/:id', path))) return <RunView key={m.id} id={m.id} />
   if (match('/runs', path)) return <RunList />

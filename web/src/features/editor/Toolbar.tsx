@@ -81,6 +81,8 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} loading={offline.isPending}
         onClick={() => offline.mutateAsync(wf.id).then(() => message.success(t('Taken offline')), (e) => message.error(e.message))} data-testid="tb-offline">{t('Offline')}</Button>
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} onClick={() => setBackfill(true)} data-testid="tb-backfill">{t('Backfill')}</Button>
+      <Button size="small" href={'/workflows/' + wf.id + '/versions'} data-testid="tb-versions"
+        onClick={(e) => { if (!e.ctrlKey && !e.metaKey) { e.preventDefault(); navigate('/workflows/' + wf.id + '/versions') } }}>{t('Version history')}</Button>
       <Button size="small" onClick={onFormat} data-testid="tb-format">{t('Format')}</Button>
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
       {run && (

@@ -3,7 +3,7 @@ import { Button, Layout, Menu, Segmented, Select, Space, Tag, Typography } from 
 import { useQueryClient } from '@tanstack/react-query'
 import { client, done } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate, useLocation } from '../../lib/router'
+import { Link, navigate, useLocation } from '../../lib/router'
 import { session } from '../../lib/session'
 
 const items = [
@@ -16,6 +16,8 @@ const items = [
   { key: '/approvals', label: 'Awaiting my approval' },
   { key: '/alarm-channels', label: 'Alarm channels' },
   { key: '/alarm-records', label: 'Alarm records' },
+  { key: '/variables', label: 'Variables' },
+  { key: '/audit', label: 'Audit log' },
 ]
 
 export function AppLayout({ children }: { children: ReactNode }) {
@@ -59,7 +61,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           ) : (
             <Tag data-testid="tenant-name">{tenant?.name}</Tag>
           )}
-          <Typography.Text style={{ color: '#fff' }} data-testid="user-name">{s.user.name || s.user.account}</Typography.Text>
+          <Link to="/account" title={t('My account')} data-testid="nav-account"><Typography.Text style={{ color: '#fff' }} data-testid="user-name">{s.user.name || s.user.account}</Typography.Text></Link>
           {role && <Tag color="blue" data-testid="user-role">{role}</Tag>}
           <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} data-testid="lang-toggle"
             options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />

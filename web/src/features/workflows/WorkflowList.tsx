@@ -8,6 +8,7 @@ import { inZone, time } from '../../lib/format'
 import { useDeleteWorkflow, useOffline, usePublish, useWorkflows } from './api'
 import { useConfig } from '../config/api'
 import { WorkflowFormModal } from './WorkflowFormModal'
+import { TransferButtons, WorkflowMore } from '../transfer/WorkflowTransfer'
 
 // useDebounced follows value after it has been still for ms.
 function useDebounced<T>(value: T, ms: number): T {
@@ -42,6 +43,7 @@ export function WorkflowList() {
   const [page, setPage] = useState(1)
   const [pageSize, setPageSize] = useState(20)
   const [form, setForm] = useState<{ open: boolean; editing?: WorkflowItem }>({ open: false })
+  const [selected, setSelected] = useState<WorkflowItem[]>([]) // for 导出
   const q = useWorkflows({ search, status, page, pageSize })
   const publish = usePublish()
   const offline = useOffline()
@@ -88,11 +90,14 @@ export function WorkflowList() {
           style={{ width: 240 }} data-testid="workflow-search" />
         <Select value={status} onChange={setStatus} style={{ width: 120 }} data-testid="workflow-status-filter"
           options={[{ value: '', label: t('All') }, ...['DRAFT', 'PUBLISHED', 'OFFLINE'].map((s) => ({ value: s, label: t(s) }))]} />
+        <TransferButtons selected={selected} />
         <Button type="primary" onClick={() => setForm({ open: true })} data-testid="workflow-add">{t('Add workflow')}</Button>
       </Space>
     }>
       <Table<WorkflowItem> rowKey="id" size="middle" loading={q.isFetching} dataSource={q.data?.items} data-testid="workflow-table"
         onRow={(r) => ({ 'data-testid': 'workflow-row-' + r.name } as object)}
+        rowSelection={{ selectedRowKeys: selected.map((w) => w.id), preserveSelectedRowKeys: true, onChange: (_, rows) => setSelected(rows),
+          getCheckboxProps: (r) => ({ 'data-testid': 'workflow-select-' + r.name } as object) }}
         pagination={{ current: page, pageSize, total: q.data?.total, showSizeChanger: true,
           onChange: (p, s) => { setPage(p); setPageSize(s) } }}
         columns={[
@@ -103,7 +108,7 @@ export function WorkflowList() {
           { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v, r) => v ? (
             <Tooltip title={<ScheduleZoneTime wfId={r.id} at={v} />}><span data-testid={'workflow-next-' + r.name}>{time(v)}</span></Tooltip>) : '-' },
           { title: t('Updated'), dataIndex: 'updatedAt', width: 180, render: (v) => time(v) },
-          { title: t('Actions'), width: 260, render: (_, r) => (
+          { title: t('Actions'), width: 310, render: (_, r) => (
             <Space size={4}>
               <Button size="small" type="link" onClick={() => doPublish(r)} loading={publish.isPending && publish.variables === r.id}
                 data-testid={'workflow-publish-' + r.name}>{t('Publish')}</Button>
@@ -114,6 +119,7 @@ export function WorkflowList() {
                 okButtonProps={{ 'data-testid': 'confirm-ok' }}>
                 <Button size="small" type="link" danger data-testid={'workflow-delete-' + r.name}>{t('Delete')}</Button>
               </Popconfirm>
+              <WorkflowMore w={r} />
             </Space>) },
         ]} />
       <WorkflowFormModal open={form.open} editing={form.editing} onClose={() => setForm({ open: false })} />
