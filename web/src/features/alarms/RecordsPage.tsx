@@ -18,7 +18,7 @@ export default function RecordsPage() {
   return (
     <Card title={t('Alarm records')} extra={<Input.Search allowClear placeholder={t('Run ID')} onSearch={(v) => { setRunId(v); setPage(1) }} />}>
       {q.error && <Alert type="error" showIcon title={q.error.message} />}
-      <Table<AlarmRecord> rowKey="id" size="middle" dataSource={q.data?.items} pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
+      <Table<AlarmRecord> rowKey="id" size="middle" data-testid="records-table" dataSource={q.data?.items} pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
         { title: t('Event'), dataIndex: 'event', render: (v) => <span data-testid="record-event" data-code={v}>{w('event', v)}</span> },
         { title: t('Status'), dataIndex: 'status', render: (v) => <StatusTag status={v} kind="record" testid="record-status" /> },

@@ -21,7 +21,7 @@ const en: Record<Kind, Record<string, string>> = {
   event: {
     RUN_START: 'Run start', RUN_END: 'Run end', RUN_FAIL: 'Run failed', RUN_SUCCESS: 'Run succeeded', RUN_TIMEOUT: 'Run over its max duration',
     JOB_START: 'Job start', JOB_SUCCESS: 'Job succeeded', JOB_FAIL: 'Job failed', JOB_TIMEOUT: 'Job timed out', APPROVAL_WAITING: 'Awaiting approval',
-    BASELINE_WARNING: 'Baseline warning', BASELINE_BREACHED: 'Baseline breached', BASELINE_RECOVERED: 'Baseline recovered',
+    BASELINE_WARNING: 'Baseline warning', BASELINE_BREACHED: 'Baseline breached', BASELINE_RECOVERED: 'Baseline recovered', TEST: 'Test send',
   },
   record: { SENT: 'Sent', FAILED: 'Send failed', SILENCED: 'Silenced' },
   overlap: { SKIP: 'Skip', BUFFER_ONE: 'Buffer one', BUFFER_ALL: 'Buffer all', CANCEL_OTHER: 'Cancel the running one', TERMINATE_OTHER: 'Terminate the running one', ALLOW_ALL: 'Allow all' },

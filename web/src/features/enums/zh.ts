@@ -5,7 +5,7 @@ export default {
   'trigger.MANUAL': '手动', 'trigger.SCHEDULE': '调度', 'trigger.INVOKE': '外部调用', 'trigger.RERUN': '重跑', 'trigger.BACKFILL': '补数', 'trigger.SUBFLOW': '子作业流',
   'event.RUN_START': '运行开始', 'event.RUN_END': '运行结束', 'event.RUN_FAIL': '运行失败', 'event.RUN_SUCCESS': '运行成功', 'event.RUN_TIMEOUT': '运行超过最长时间',
   'event.JOB_START': '作业开始', 'event.JOB_SUCCESS': '作业成功', 'event.JOB_FAIL': '作业失败', 'event.JOB_TIMEOUT': '作业超时', 'event.APPROVAL_WAITING': '等待审批',
-  'event.BASELINE_WARNING': '基线预警', 'event.BASELINE_BREACHED': '基线破线', 'event.BASELINE_RECOVERED': '基线恢复',
+  'event.BASELINE_WARNING': '基线预警', 'event.BASELINE_BREACHED': '基线破线', 'event.BASELINE_RECOVERED': '基线恢复', 'event.TEST': '测试发送',
   'record.SENT': '已发送', 'record.FAILED': '发送失败', 'record.SILENCED': '已静默',
   'overlap.SKIP': '跳过', 'overlap.BUFFER_ONE': '缓冲一次', 'overlap.BUFFER_ALL': '全部缓冲', 'overlap.CANCEL_OTHER': '取消正在运行的',
   'overlap.TERMINATE_OTHER': '终止正在运行的', 'overlap.ALLOW_ALL': '全部允许',
