@@ -278,6 +278,7 @@ func TestConsoleFixes(t *testing.T) {
 		}
 		b.shot("placed-by-keyboard")
 		// Publishing with unsaved edits asks to save first; cancel keeps them unsaved.
+		b.waitFor("toasts gone", `!document.querySelector('.ant-message-notice')`, stepTimeout)
 		b.click("tb-publish")
 		b.visible("publish-save-ok")
 		b.shot("publish-save-first")
@@ -302,11 +303,9 @@ func TestConsoleFixes(t *testing.T) {
 		b.eval(`document.querySelector('[data-testid="job-item-fx-kbd2"]').focus()`, nil)
 		b.do("enter", chromedpEnter())
 		b.visible("node-fx-kbd2")
+		// The toasts (已放到画布, 已保存) sit over the toolbar: gone before the click.
+		b.waitFor("toasts gone", `!document.querySelector('.ant-message-notice')`, stepTimeout)
 		b.click("tb-save")
-		time.Sleep(800 * time.Millisecond)
-		var msg string
-		b.eval(`[...document.querySelectorAll('.ant-message-notice, .ant-modal-confirm')].map(e => e.innerText).join(' | ')`, &msg)
-		t.Logf("after the save: %q", msg)
 		b.waitFor("saved", `!document.querySelector('[data-testid="editor-dirty"]')`, stepTimeout)
 		b.visible("editor-draft-changed")
 		b.waitText("editor-draft-changed", "需要重新发布")
