@@ -79,7 +79,7 @@ func TestConsole(t *testing.T) {
 		var me struct{ User jobflow.User }
 		api.Must("GET", "/api/v1/me", nil, 200, &me)
 		b.waitText("user-name", me.User.Name)
-		b.waitText("user-role", "SYS_ADMIN")
+		b.waitText("user-role", "系统管理员") // the role in words
 		b.shot("workflows")
 		// Logout ends the session: the console is back at the login page.
 		b.click("logout")
@@ -368,7 +368,7 @@ func TestConsole(t *testing.T) {
 		b.gone("channel-test-result")
 		// 告警记录 lists the test send; 运行记录 lists the runs so far.
 		b.click("nav-alarm-records")
-		b.waitBodyText("TEST")
+		b.waitBodyText("测试发送") // the TEST event in words
 		b.shot("alarm-records")
 		b.click("nav-runs")
 		b.visible("run-row")

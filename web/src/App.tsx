@@ -1,6 +1,6 @@
 // The console's routes. Pages are loaded on demand, so the first screen
 // only fetches the login page, the layout and the workflow list.
-import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react'
+import { Suspense, useEffect, useSyncExternalStore, type ReactNode } from 'react'
 import { ConfigProvider, Spin, App as AntApp } from 'antd'
 import type { QueryClient } from '@tanstack/react-query'
 import zhCN from 'antd/locale/zh_CN'
@@ -15,6 +15,10 @@ import { AppLayout } from './features/layout/AppLayout'
 import { WorkflowList } from './features/workflows/WorkflowList'
 import { workflowQuery } from './features/workflows/api'
 import { runQuery } from './features/runs/api'
+// lazy with a retry: a page whose code failed to load can load it again.
+import { lazy } from './features/outage/lazy'
+import { RouteBoundary } from './features/outage/RouteBoundary'
+import { OfflineBanner } from './features/outage/OfflineBanner'
 
 const loadEditor = () => import('./features/editor/EditorPage')
 const loadRunView = () => import('./features/runs/RunView')
@@ -78,9 +82,11 @@ function page(path: string): ReactNode {
 }
 
 export function App() {
-  const { lang } = useI18n()
+  const { lang, t } = useI18n()
   const { path } = useLocation()
   const raw = useSession()
+  const login = !raw || path === '/login'
+  useEffect(() => { if (login) document.title = t('Log in') + ' · jobflow' }, [login, t])
   dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en')
   let body: ReactNode
   if (!raw || path === '/login') {
@@ -89,13 +95,15 @@ export function App() {
   } else {
     body = (
       <AppLayout>
-        <Suspense fallback={<Spin style={{ margin: 48 }} />}>{page(path)}</Suspense>
+        <RouteBoundary resetKey={path}>
+          <Suspense fallback={<Spin style={{ margin: 48 }} />}>{page(path)}</Suspense>
+        </RouteBoundary>
       </AppLayout>
     )
   }
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f6feb', borderRadius: 4, motion } }}>
-      <AntApp>{body}</AntApp>
+      <AntApp><OfflineBanner />{body}</AntApp>
     </ConfigProvider>
   )
 }

@@ -8,7 +8,8 @@ import createClient, { type Middleware } from 'openapi-fetch'
 import type { components, paths } from './schema'
 import { session } from '../lib/session'
 import { navigate } from '../lib/router'
-import { apiLanguage } from '../lib/i18n'
+import { apiLanguage, tr } from '../lib/i18n'
+import { connectivity, unavailable } from '../features/outage/connectivity'
 
 export type Schemas = components['schemas']
 export type Workflow = Schemas['Workflow']
@@ -77,6 +78,11 @@ async function apiError(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
+  // A gateway's 502/503/504 page (no envelope): the server is not there.
+  if (unavailable(res.status) && code === 'HTTP_' + res.status) {
+    code = 'UNAVAILABLE'
+    message = tr('The server is unavailable ({status}).', { status: res.status })
+  }
   const ra = res.headers.get('Retry-After')
   return new ApiError(res.status, code, message, details, ra ? Number(ra) : undefined)
 }
@@ -91,7 +97,16 @@ const auth: Middleware = {
     request.headers.set('Accept-Language', apiLanguage())
     return request
   },
+  // A request that never reached the server is an ApiError in words, not
+  // the browser's "Failed to fetch"; a cancelled one stays as it is.
+  onError({ request, error }) {
+    if (request.signal?.aborted || (error instanceof DOMException && error.name === 'AbortError')) return error instanceof Error ? error : undefined
+    connectivity.down()
+    return new ApiError(0, 'NETWORK', tr('Cannot reach the server'), {})
+  },
   async onResponse({ response, schemaPath }) {
+    if (unavailable(response.status) && !(response.headers.get('Content-Type') ?? '').includes('json')) connectivity.down()
+    else connectivity.up()
     if (response.status === 401 && schemaPath !== LOGIN) {
       session.clear()
       navigate('/login?expired=1')

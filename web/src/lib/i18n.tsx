@@ -190,6 +190,14 @@ export function apiLanguage(): string {
   return initialLang() === 'zh' ? 'zh-CN' : 'en'
 }
 
+// tr translates outside React (the API client's messages), in the
+// language the console shows.
+export function tr(key: string, vars?: Record<string, string | number>): string {
+  let s = dicts[initialLang()][key] ?? key
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace('{' + k + '}', String(v))
+  return s
+}
+
 export type T = (key: string, vars?: Record<string, string | number>) => string
 
 interface I18n {

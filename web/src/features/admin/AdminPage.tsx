@@ -7,6 +7,7 @@ import { answer, client, type Schemas, type Tenant, type User } from '../../api/
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
+import { useWord } from '../enums/words'
 
 export default function AdminPage() {
   const { t } = useI18n()
@@ -48,7 +49,7 @@ function Tenants() {
   const { t } = useI18n()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
-  const q = useQuery({ queryKey: ['tenants', page], queryFn: () => answer(client.GET('/tenants', { params: { query: { page } } })) })
+  const q = useQuery({ queryKey: ['tenants', page], meta: { page: true }, queryFn: () => answer(client.GET('/tenants', { params: { query: { page } } })) })
   const [edit, setEdit] = useState<Tenant | 'new' | null>(null)
   const done = () => qc.invalidateQueries({ queryKey: ['tenants'] })
   return (
@@ -58,7 +59,7 @@ function Tenants() {
       <Table<Tenant> rowKey="id" size="small" dataSource={q.data?.items} pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
         { title: t('Name'), dataIndex: 'name' }, { title: t('Max workflows'), dataIndex: 'maxWorkflows' },
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
-        { title: t('Actions'), render: (_, r) => <a onClick={() => setEdit(r)}>{t('Edit')}</a> },
+        { title: t('Actions'), render: (_, r) => <button type="button" className="jf-linkbtn" onClick={() => setEdit(r)}>{t('Edit')}</button> },
       ]} />
       {edit && <FormModal<Schemas['TenantInput']> testid="tenant-form" title={t('Tenant')} initial={edit === 'new' ? { maxWorkflows: 1000 } : edit} onClose={() => setEdit(null)}
         onSubmit={(v) => answer(edit === 'new' ? client.POST('/tenants', { body: v }) : client.PATCH('/tenants/{id}', { params: { path: { id: edit.id } }, body: v })).then(done)}
@@ -74,10 +75,11 @@ interface MemberValues { tenantId: string; role: Schemas['MemberInput']['role'] 
 
 function Users() {
   const { t } = useI18n()
+  const w = useWord()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
   const [search, setSearch] = useState('')
-  const q = useQuery({ queryKey: ['users', page, search], queryFn: () => answer(client.GET('/users', { params: { query: { page, search } } })) })
+  const q = useQuery({ queryKey: ['users', page, search], meta: { page: true }, queryFn: () => answer(client.GET('/users', { params: { query: { page, search } } })) })
   const tenants = useQuery({ queryKey: ['tenants', 'all'], queryFn: () => answer(client.GET('/tenants', { params: { query: { pageSize: 200 } } })) })
   const [adding, setAdding] = useState(false)
   const [member, setMember] = useState<User | null>(null)
@@ -96,7 +98,7 @@ function Users() {
         { title: t('Account'), dataIndex: 'account' }, { title: t('Name'), dataIndex: 'name' },
         { title: t('System administrator'), dataIndex: 'sysAdmin', render: (v) => (v ? '✓' : '') },
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
-        { title: t('Actions'), render: (_, r) => <a onClick={() => setMember(r)} data-testid={'user-member-' + r.account}>{t('Add member')}</a> },
+        { title: t('Actions'), render: (_, r) => <button type="button" className="jf-linkbtn" onClick={() => setMember(r)} data-testid={'user-member-' + r.account}>{t('Add member')}</button> },
       ]} />
       {adding && <FormModal<Schemas['UserInput']> testid="user-form" title={t('Add user')} onClose={() => setAdding(false)}
         onSubmit={(v) => answer(client.POST('/users', { body: v })).then(() => qc.invalidateQueries({ queryKey: ['users'] }))}
@@ -111,7 +113,7 @@ function Users() {
         fields={<>
           <Form.Item name="tenantId" label={t('Tenant')} rules={[{ required: true, message: t('Required') }]}>
             <Select options={(tenants.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} data-testid="member-form-tenant" /></Form.Item>
-          <Form.Item name="role" label={t('Role')}><Select options={[{ value: 'TENANT_ADMIN', label: 'TENANT_ADMIN' }, { value: 'MEMBER', label: 'MEMBER' }]} /></Form.Item>
+          <Form.Item name="role" label={t('Role')}><Select options={['TENANT_ADMIN', 'MEMBER'].map((r) => ({ value: r, label: w('role', r), title: r }))} /></Form.Item>
         </>} />}
     </>
   )
@@ -121,7 +123,7 @@ function License() {
   const { t } = useI18n()
   const { message } = App.useApp()
   const qc = useQueryClient()
-  const q = useQuery({ queryKey: ['license'], queryFn: () => answer(client.GET('/license')) })
+  const q = useQuery({ queryKey: ['license'], meta: { page: true }, queryFn: () => answer(client.GET('/license')) })
   const [token, setToken] = useState('')
   const [error, setError] = useState<string | null>(null)
   const install = useMutation({ mutationFn: () => answer(client.PUT('/license', { body: { token } })), onSuccess: () => { qc.invalidateQueries({ queryKey: ['license'] }); message.success(t('Saved')) } })

@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { answer, client, done, type AlarmChannel, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
+import { useWord } from '../enums/words'
 
 type ChannelInput = Schemas['AlarmChannelInput']
 type ChannelType = AlarmChannel['type']
@@ -33,10 +34,11 @@ function channelInput(v: ChannelValues): ChannelInput {
 
 export default function ChannelsPage() {
   const { t } = useI18n()
+  const w = useWord()
   const { message, modal } = App.useApp()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
-  const q = useQuery({ queryKey: ['alarm-channels', page], queryFn: () => answer(client.GET('/alarm-channels', { params: { query: { page } } })) })
+  const q = useQuery({ queryKey: ['alarm-channels', page], meta: { page: true }, queryFn: () => answer(client.GET('/alarm-channels', { params: { query: { page } } })) })
   const [editing, setEditing] = useState<AlarmChannel | 'new' | null>(null)
   const remove = useMutation({ mutationFn: (id: string) => done(client.DELETE('/alarm-channels/{id}', { params: { path: { id } } })), onSuccess: () => qc.invalidateQueries({ queryKey: ['alarm-channels'] }) })
   async function test(c: AlarmChannel) {
@@ -53,7 +55,7 @@ export default function ChannelsPage() {
     <Card title={t('Alarm channels')} extra={<Button type="primary" onClick={() => setEditing('new')} data-testid="channel-add">{t('Add channel')}</Button>}>
       {q.error && <Alert type="error" showIcon title={q.error.message} />}
       <Table<AlarmChannel> rowKey="id" size="middle" dataSource={q.data?.items} pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
-        { title: t('Name'), dataIndex: 'name' }, { title: t('Type'), dataIndex: 'type' },
+        { title: t('Name'), dataIndex: 'name' }, { title: t('Type'), dataIndex: 'type', render: (v) => w('channel', v) },
         { title: t('URL'), render: (_, c) => c.config.urlPreview ?? c.config.host ?? '-' },
         { title: t('Updated'), dataIndex: 'updatedAt', render: (v) => time(v) },
         { title: t('Actions'), render: (_, c) => (<Space size={4}>
@@ -69,6 +71,7 @@ export default function ChannelsPage() {
 
 function ChannelForm({ ch, onClose }: { ch?: AlarmChannel; onClose: () => void }) {
   const { t } = useI18n()
+  const w = useWord()
   const qc = useQueryClient()
   const [form] = Form.useForm<ChannelValues>()
   const type = Form.useWatch('type', form) ?? ch?.type ?? 'WEBHOOK'
@@ -90,7 +93,7 @@ function ChannelForm({ ch, onClose }: { ch?: AlarmChannel; onClose: () => void }
       <Form form={form} layout="vertical" size="small" initialValues={{ name: ch?.name, type: ch?.type ?? 'WEBHOOK', remark: ch?.remark,
         config: ch ? { host: ch.config.host, port: ch.config.port, username: ch.config.username, from: ch.config.from, to: (ch.config.to ?? []).join(',') } : {} }}>
         <Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="channel-form-name" /></Form.Item>
-        <Form.Item name="type" label={t('Type')}><Select disabled={!!ch} options={types.map((x) => ({ value: x, label: x }))} /></Form.Item>
+        <Form.Item name="type" label={t('Type')}><Select disabled={!!ch} options={types.map((x) => ({ value: x, label: w('channel', x), title: x }))} /></Form.Item>
         {type !== 'EMAIL' ? (<>
           <Form.Item name={['config', 'url']} label={t('URL')} rules={ch ? [] : [{ required: true, message: t('Required') }]}>
             <Input.Password visibilityToggle placeholder={ch?.config.urlPreview ?? keep} autoComplete="off" data-testid="channel-form-url" /></Form.Item>

@@ -5,7 +5,7 @@ import { answer, client, type Schemas } from '../../api/client'
 export type PendingApproval = Schemas['PendingApproval']
 
 export function useApprovals() {
-  return useQuery({ queryKey: ['approvals'], queryFn: () => answer(client.GET('/approvals')), refetchInterval: 5000 })
+  return useQuery({ queryKey: ['approvals'], meta: { page: true }, queryFn: () => answer(client.GET('/approvals')), refetchInterval: 5000 })
 }
 
 export interface Decision { runId: string; jobId: string; approve: boolean; comment: string }

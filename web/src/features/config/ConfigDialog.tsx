@@ -9,6 +9,8 @@ import { formatParams, parseParams, time } from '../../lib/format'
 import { zones } from '../../lib/zones'
 import { CronBuilder, CronPreview } from './CronBuilder'
 import { CalendarPicker, DstPolicy, ExtraCrons } from './ScheduleExtras'
+import { useWord } from '../enums/words'
+import { help } from '../a11y/help'
 import { useChannels, useConfig, useCreateToken, useInvokeTokens, useRevokeToken, useSaveConfig } from './api'
 
 const templateVars = ['${qing.workflow_name}', '${qing.workflow_id}', '${qing.workflow_instance_id}', '${qing.status}', '${qing.trigger}',
@@ -37,6 +39,7 @@ function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id
   const [params, setParams] = useState(formatParams(initial.params))
   const [error, setError] = useState<string | null>(null)
   const save = useSaveConfig(wfId)
+  const w = useWord()
   const sch = c.schedule ?? ({} as NonNullable<WorkflowConfig['schedule']>)
   const setSch = (p: Partial<typeof sch>) => setC({ ...c, schedule: { ...sch, ...p } })
 
@@ -56,7 +59,7 @@ function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id
     { key: 'schedule', label: <span data-testid="cfg-tab-schedule">{t('Schedule')}</span>, children: (
       <Form layout="horizontal" labelCol={{ span: 5 }} size="small">
         <Form.Item label={t('Enabled')}><Switch checked={!!sch.enabled} onChange={(v) => setSch({ enabled: v })} data-testid="cfg-enabled" /></Form.Item>
-        <Form.Item label={t('Mode')}>
+        <Form.Item label={t('Mode')} extra={<span data-testid="help-mode">{t(help.mode)}</span>}>
           <Radio.Group value={sch.mode ?? 'SINGLE'} onChange={(e) => setSch({ mode: e.target.value })}
             options={[{ value: 'SINGLE', label: t('Single schedule') }, { value: 'DISCRETE', label: t('Discrete schedule') }]} />
         </Form.Item>
@@ -67,18 +70,18 @@ function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id
             options={zones.map((z) => ({ value: z, label: z }))} data-testid="cfg-timezone" />
         </Form.Item>
         <Form.Item label={t('Business calendar')}><CalendarPicker value={sch.calendar ?? undefined} onChange={(v) => setSch({ calendar: v ?? undefined })} /></Form.Item>
-        <Form.Item label={t('DST policy')}><DstPolicy value={sch.dst} onChange={(v) => setSch({ dst: v })} /></Form.Item>
+        <Form.Item label={t('DST policy')} extra={<span data-testid="help-dst">{t(help.dst)}</span>}><DstPolicy value={sch.dst} onChange={(v) => setSch({ dst: v })} /></Form.Item>
         <Form.Item label={t('Start') + ' / ' + t('End')}>
           <Space>
             <DatePicker showTime value={sch.startAt ? dayjs(sch.startAt) : null} onChange={(d) => setSch({ startAt: d ? d.toISOString() : null })} />
             <DatePicker showTime value={sch.endAt ? dayjs(sch.endAt) : null} onChange={(d) => setSch({ endAt: d ? d.toISOString() : null })} />
           </Space>
         </Form.Item>
-        <Form.Item label={t('Overlap policy')}>
-          <Select value={sch.overlap ?? 'SKIP'} onChange={(v) => setSch({ overlap: v })} style={{ width: 200 }}
-            options={['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'ALLOW_ALL'].map((x) => ({ value: x, label: x }))} />
+        <Form.Item label={t('Overlap policy')} extra={<span data-testid="help-overlap">{t(help.overlap[sch.overlap ?? 'SKIP'] ?? '')}</span>}>
+          <Select value={sch.overlap ?? 'SKIP'} onChange={(v) => setSch({ overlap: v })} style={{ width: 240 }} data-testid="cfg-overlap"
+            options={['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'ALLOW_ALL'].map((x) => ({ value: x, label: w('overlap', x), title: w('overlap', x) }))} />
         </Form.Item>
-        <Form.Item label={t('Catch-up window (s)')}>
+        <Form.Item label={t('Catch-up window (s)')} extra={<span data-testid="help-catchup">{t(help.catchup)}</span>}>
           <InputNumber min={10} value={sch.catchupWindowSeconds ?? 60} onChange={(v) => setSch({ catchupWindowSeconds: v ?? 60 })} />
         </Form.Item>
         {(sch.cron || sch.crons?.some((c) => c.trim())) && <CronPreview cron={sch.cron ?? ''} crons={sch.crons} timezone={sch.timezone || 'Asia/Shanghai'}
@@ -89,11 +92,11 @@ function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id
       <Invoke wfId={wfId} enabled={!!c.invoke?.enabled} onEnabled={(v) => setC({ ...c, invoke: { ...c.invoke, enabled: v } })} />) },
     { key: 'exec', label: <span data-testid="cfg-tab-exec">{t('Execution')}</span>, children: (
       <Form layout="horizontal" labelCol={{ span: 5 }} size="small">
-        <Form.Item label={t('Failure strategy')}>
+        <Form.Item label={t('Failure strategy')} extra={<span data-testid="help-failure">{t(help.failure)}</span>}>
           <Radio.Group value={c.failureStrategy ?? 'CONTINUE'} onChange={(e) => setC({ ...c, failureStrategy: e.target.value })}
             options={[{ value: 'CONTINUE', label: t('Continue other branches') }, { value: 'END', label: t('End the run') }]} />
         </Form.Item>
-        <Form.Item label={t('Max parallelism')}><InputNumber min={1} max={1000} value={c.maxParallelism ?? 16} onChange={(v) => setC({ ...c, maxParallelism: v ?? 16 })} /></Form.Item>
+        <Form.Item label={t('Max parallelism')} extra={<span data-testid="help-parallelism">{t(help.parallelism)}</span>}><InputNumber min={1} max={1000} value={c.maxParallelism ?? 16} onChange={(v) => setC({ ...c, maxParallelism: v ?? 16 })} /></Form.Item>
         <Form.Item label={t('Concurrent runs')} extra={t('concurrency.help')}>
           <Space wrap>
             <Switch checked={!!c.concurrency} data-testid="cfg-concurrency" aria-label={t('Concurrent runs')}
@@ -116,7 +119,7 @@ function ConfigForm({ wfId, jobs, initial, onClose }: { wfId: string; jobs: { id
               options={(['ALERT', 'FAIL', 'ABORT'] as const).map((b) => ({ value: b, label: t('maxDuration.' + b) }))} />
           </Space>
         </Form.Item>
-        <Form.Item label={t('Default params')}><Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} placeholder="KEY=value" /></Form.Item>
+        <Form.Item label={t('Default params')} extra={t(help.params)}><Input.TextArea rows={4} value={params} onChange={(e) => setParams(e.target.value)} placeholder="KEY=value" /></Form.Item>
       </Form>) },
   ]
   return (
@@ -136,15 +139,16 @@ type Rule = NonNullable<WorkflowConfig['alarms']>[number]
 function AlarmRules({ rules, jobs, onChange }: { rules: Rule[]; jobs: { id: string; name: string }[]; onChange: (r: Rule[]) => void }) {
   const { t } = useI18n()
   const ch = useChannels()
-  const opts = useMemo(() => (ch.data?.items ?? []).map((c) => ({ value: c.id, label: c.name + ' (' + c.type + ')' })), [ch.data])
+  const w = useWord()
+  const opts = useMemo(() => (ch.data?.items ?? []).map((c) => ({ value: c.id, label: c.name + ' (' + w('channel', c.type) + ')' })), [ch.data, w])
   const set = (i: number, p: Partial<Rule>) => onChange(rules.map((r, j) => (j === i ? { ...r, ...p } : r)))
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {rules.map((r, i) => (
-        <Card key={i} size="small" extra={<a onClick={() => onChange(rules.filter((_, j) => j !== i))}>{t('Delete')}</a>} title={t('Rules') + ' ' + (i + 1)}>
+        <Card key={i} size="small" extra={<button type="button" className="jf-linkbtn jf-danger" onClick={() => onChange(rules.filter((_, j) => j !== i))}>{t('Delete')}</button>} title={t('Rules') + ' ' + (i + 1)}>
           <Space direction="vertical" style={{ width: '100%' }}>
             <Select mode="multiple" placeholder={t('Events')} value={r.events} onChange={(v) => set(i, { events: v })} style={{ width: '100%' }}
-              options={events.map((e) => ({ value: e, label: e === 'APPROVAL_WAITING' ? e + ' · ' + t('with a one-click approval link') : e }))} data-testid={'alarm-events-' + i} />
+              options={events.map((e) => ({ value: e, label: e === 'APPROVAL_WAITING' ? w('event', e) + ' · ' + t('with a one-click approval link') : w('event', e) }))} data-testid={'alarm-events-' + i} />
             {(r.events ?? []).some((e) => jobEvents.has(e)) && (
               <Select mode="multiple" allowClear placeholder={t('Jobs (empty: every job)')} value={r.jobIds ?? []} style={{ width: '100%' }}
                 onChange={(v) => set(i, { jobIds: v.length ? v : undefined })} optionFilterProp="label"
@@ -172,6 +176,7 @@ function AlarmRules({ rules, jobs, onChange }: { rules: Rule[]; jobs: { id: stri
           </Space>
         </Card>
       ))}
+      <Typography.Text type="secondary" data-testid="help-alarms">{t(help.alarms)}</Typography.Text>
       <Button onClick={() => onChange([...rules, { events: ['RUN_FAIL'], channelIds: [], template: '' }])} data-testid="alarm-add">{t('Add rule')}</Button>
       <Typography.Text type="secondary">{t('Template variables')}: {templateVars.map((v) => <Typography.Text code key={v} style={{ whiteSpace: 'nowrap', display: 'inline-block' }}>{v}</Typography.Text>)}</Typography.Text>
     </Space>
@@ -202,7 +207,7 @@ function Invoke({ wfId, enabled, onEnabled }: { wfId: string; enabled: boolean; 
         { title: 'jti', dataIndex: 'jti', ellipsis: true },
         { title: t('Created'), dataIndex: 'createdAt', render: (v) => time(v) },
         { title: t('Expires'), dataIndex: 'expiresAt', render: (v) => time(v) },
-        { title: t('Actions'), render: (_, r) => r.revokedAt ? t('Revoked') : <a onClick={() => revoke.mutate(r.jti)}>{t('Revoke')}</a> },
+        { title: t('Actions'), render: (_, r) => r.revokedAt ? t('Revoked') : <button type="button" className="jf-linkbtn" onClick={() => revoke.mutate(r.jti)}>{t('Revoke')}</button> },
       ]} />
     </Space>
   )

@@ -5,14 +5,16 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { answer, client, done, type Datasource, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
+import { useWord } from '../enums/words'
 
 export default function DatasourcesPage() {
   const { t } = useI18n()
+  const w = useWord()
   const { message, modal } = App.useApp()
   const qc = useQueryClient()
   const [page, setPage] = useState(1)
   const [search, setSearch] = useState('')
-  const q = useQuery({ queryKey: ['datasources', page, search], queryFn: () => answer(client.GET('/datasources', { params: { query: { page, search } } })), placeholderData: keepPreviousData })
+  const q = useQuery({ queryKey: ['datasources', page, search], meta: { page: true }, queryFn: () => answer(client.GET('/datasources', { params: { query: { page, search } } })), placeholderData: keepPreviousData })
   const [editing, setEditing] = useState<Datasource | 'new' | null>(null)
   const remove = useMutation({ mutationFn: (id: string) => done(client.DELETE('/datasources/{id}', { params: { path: { id } } })), onSuccess: () => qc.invalidateQueries({ queryKey: ['datasources'] }) })
 
@@ -32,7 +34,7 @@ export default function DatasourcesPage() {
       {q.error && <Alert type="error" showIcon title={q.error.message} />}
       <Table<Datasource> rowKey="id" size="middle" dataSource={q.data?.items} loading={q.isFetching && !q.data}
         pagination={{ current: page, total: q.data?.total, onChange: setPage }} columns={[
-          { title: t('Name'), dataIndex: 'name' }, { title: t('Type'), dataIndex: 'type' },
+          { title: t('Name'), dataIndex: 'name' }, { title: t('Type'), dataIndex: 'type', render: (v) => w('datasource', v) },
           { title: t('Host'), render: (_, d) => `${d.host}:${d.port}` }, { title: t('Database'), dataIndex: 'database' },
           { title: t('User'), dataIndex: 'user' }, { title: t('Updated'), dataIndex: 'updatedAt', render: (v) => time(v) },
           { title: t('Actions'), render: (_, d) => (<Space size={4}>

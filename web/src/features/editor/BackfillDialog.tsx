@@ -12,7 +12,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { answer, client, idempotencyKey, type Schemas, type Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { inZone, time } from '../../lib/format'
-import { navigate } from '../../lib/router'
+import { Link } from '../../lib/router'
 
 export type Backfilled = Schemas['Backfilled']
 type Input = Schemas['BackfillInput']
@@ -77,7 +77,7 @@ export function BackfillDialog({ wf, open, onClose }: { wf: Workflow; open: bool
         <div style={{ flex: 1, minWidth: 240 }}>
           <div style={label}>{t('Overlap')}</div>
           <Select value={overlap} onChange={changed(setOverlap)} style={{ width: '100%' }} data-testid="backfill-overlap"
-            options={[{ value: 'SKIP', label: t('One after another') + ' (SKIP)' }, { value: 'ALLOW_ALL', label: t('All at once') + ' (ALLOW_ALL)' }]} />
+            options={[{ value: 'SKIP', label: t('One after another') }, { value: 'ALLOW_ALL', label: t('All at once') }]} />
         </div>
         <div style={{ flex: 1, minWidth: 240 }}>
           <div style={label}>{t('Reprocess')}</div>
@@ -114,7 +114,7 @@ export function BackfillDialog({ wf, open, onClose }: { wf: Workflow; open: bool
         <div style={{ marginTop: 12 }} data-testid="backfill-result" data-count={done.count}>
           <Typography.Text type="success">{t('Backfill started: {n} runs', { n: done.count })}</Typography.Text>
           {done.runIds.slice(0, 10).map((id) => (
-            <div key={id}><a onClick={() => { onClose(); navigate('/runs/' + id) }} data-testid="backfill-run">{id}</a></div>
+            <div key={id}><Link to={'/runs/' + id} onClick={() => onClose()} data-testid="backfill-run">{id}</Link></div>
           ))}
         </div>
       )}

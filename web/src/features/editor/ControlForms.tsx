@@ -13,6 +13,7 @@ import { formatParams, parseParams } from '../../lib/format'
 import { ForEachFields, forEachConfig, forEachToForm, type ForEachValues } from './ForEachForm'
 import { JobPicker } from './JobPicker'
 import { WorkflowPicker } from './WorkflowPicker'
+import { useWord } from '../enums/words'
 
 export const WINDOWS = ['today', 'yesterday', 'thisHour', 'lastHour', 'lastNHours', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'lastNDays']
 const withN = new Set(['lastNHours', 'lastNDays'])
@@ -89,6 +90,7 @@ interface Props { type: string; jobId?: string; wfId: string; jobs: Job[]; child
 
 export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
   const { t } = useI18n()
+  const word = useWord()
   const kids = new Set(jobId ? childrenOf.get(jobId) ?? [] : [])
   // The case targets must be the node's children on the canvas (checked on
   // save); the children come first, the other jobs follow.
@@ -126,7 +128,7 @@ export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('approval.help')}</Typography.Paragraph>
       <Row gutter={12}>
         <Col span={10}><Form.Item name="apRoles" label={t('Approver roles')}>
-          <Select mode="multiple" options={['TENANT_ADMIN', 'MEMBER'].map((r) => ({ value: r, label: t(r) }))} data-testid="ap-roles" />
+          <Select mode="multiple" options={['TENANT_ADMIN', 'MEMBER'].map((r) => ({ value: r, label: word('role', r), title: r }))} data-testid="ap-roles" />
         </Form.Item></Col>
         <Col span={14}><Form.Item name="apUsers" label={t('Approver users (user ids)')}>
           <Select mode="tags" tokenSeparators={[',', ' ']} open={false} data-testid="ap-users" />
@@ -172,7 +174,7 @@ export function ControlFields({ type, jobId, wfId, jobs, childrenOf }: Props) {
     </Form.List>
     <Row gutter={12}>
       <Col span={6}><Form.Item name="depRelation" label={t('Relation')}>
-        <Select options={[{ value: 'AND', label: 'AND' }, { value: 'OR', label: 'OR' }]} data-testid="dep-relation" />
+        <Select options={[{ value: 'AND', label: t('Every item (AND)'), title: 'AND' }, { value: 'OR', label: t('Any item (OR)'), title: 'OR' }]} data-testid="dep-relation" />
       </Form.Item></Col>
       <Col span={6}><Form.Item name="depTimeout" label={t('Wait timeout (s)')} tooltip={t('0: the job’s timeout, else 24 h')}>
         <InputNumber min={0} style={{ width: '100%' }} data-testid="dep-timeout" />

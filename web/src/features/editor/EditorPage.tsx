@@ -21,17 +21,20 @@ import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
+import { usePageTitle } from '../a11y/title'
+import { DraftMarker } from '../draft/DraftMarker'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
 export default function EditorPage({ id }: { id: string }) {
   const { t } = useI18n()
   const wf = useWorkflow(id)
+  usePageTitle(wf.data?.name)
   if (wf.isLoading) return <Spin style={{ margin: 48 }} />
   if (wf.error || !wf.data) return <Alert type="error" showIcon title={wf.error?.message ?? t('Not found')} data-testid="editor-error" />
   return (
     <ReactFlowProvider>
-      <Editor wf={wf.data} refetch={() => wf.refetch()} />
+      <Editor wf={wf.data} at={wf.dataUpdatedAt} refetch={() => wf.refetch()} />
     </ReactFlowProvider>
   )
 }
@@ -65,7 +68,7 @@ export function toCanvas(nodes: JobFlowNode[], edges: Edge[]) {
   }
 }
 
-function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown> }) {
+function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => Promise<unknown> }) {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
   const rf = useReactFlow<JobFlowNode, Edge>()
@@ -194,6 +197,29 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     rf.setCenter(n.position.x + NODE_W / 2, n.position.y + NODE_H / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 })
   }, [rf, setNodes])
 
+  // placeJob puts a job on the canvas without a mouse (Enter on it in the
+  // job list): in the middle of the view, moved down past the nodes there;
+  // a job already on the canvas is shown instead.
+  const placeJob = useCallback((jobId: string) => {
+    const job = jobs.find((j) => j.id === jobId)
+    if (!job) return
+    if (rf.getNode(jobId)) {
+      findNode(jobId)
+      return
+    }
+    const box = wrapper.current?.getBoundingClientRect()
+    const c = rf.screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 0) / 2, y: (box?.top ?? 0) + (box?.height ?? 0) / 3 })
+    const x = Math.round(c.x - NODE_W / 2)
+    let y = Math.round(c.y - NODE_H / 2)
+    const ns = rf.getNodes()
+    const taken = (yy: number) => ns.some((n) => Math.abs(n.position.x - x) < NODE_W + 20 && Math.abs(n.position.y - yy) < NODE_H + 20)
+    for (let i = 0; i < 200 && taken(y); i++) y += NODE_H + 24
+    setNodes((cur) => [...cur.map((n) => (n.selected ? { ...n, selected: false } : n)),
+      jobNode(job.id, { x, y }, { name: job.name, type: job.type }, { selected: true })])
+    setDirty(true)
+    message.success(t('Placed on the canvas: {name}', { name: job.name }))
+  }, [jobs, rf, setNodes, message, t, findNode])
+
   // A node's trigger rule and allowFailure (the node panel).
   const setRule = useCallback((id: string, patch: Partial<JobNodeData>) => {
     setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)))
@@ -217,12 +243,13 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <Typography.Title level={5} style={{ margin: 0 }} data-testid="editor-title">{wf.name}</Typography.Title>
         <QuickSwitcher current={wf.id} name={wf.name} />
         <StatusTag status={wf.status} testid="editor-status" />
+        <DraftMarker id={wf.id} status={wf.status} at={at} testid="editor-draft-changed" />
         {dirty && <Typography.Text type="warning" data-testid="editor-dirty">● {t('Unsaved')}</Typography.Text>}
         <div style={{ flex: 1 }} />
         <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
-        <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} />
+        <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}

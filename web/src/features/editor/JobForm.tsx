@@ -12,6 +12,7 @@ import { CodeEditor } from './CodeEditor'
 import { ControlFields, controlConfig, controlToForm } from './ControlForms'
 import { useCreateJob, useDatasourceOptions, useJobTypes, useUpdateJob } from './api'
 import { usePools } from '../pools/api'
+import { useWord } from '../enums/words'
 
 type Cfg = Record<string, unknown>
 type JobType = NonNullable<JobInput['type']>
@@ -73,6 +74,7 @@ interface Props { wfId: string; jobs: Job[]; childrenOf: Map<string, string[]>; 
 
 export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: Props) {
   const { t } = useI18n()
+  const w = useWord()
   const [form] = Form.useForm<FormValues>()
   const type = Form.useWatch('type', form)
   const create = useCreateJob(wfId)
@@ -115,7 +117,7 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
         <Row gutter={12}>
           <Col span={12}><Form.Item name="name" label={t('Name')} rules={[{ required: true, message: t('Required') }]}><Input data-testid="job-form-name" /></Form.Item></Col>
           <Col span={12}><Form.Item name="type" label={t('Type')}>
-            <Select disabled={!!job} data-testid="job-form-type" options={types.map((x) => ({ value: x, label: x }))} />
+            <Select disabled={!!job} data-testid="job-form-type" options={types.map((x) => ({ value: x, label: w('jobType', x), title: x }))} />
           </Form.Item></Col>
         </Row>
         {(type === 'SHELL' || type === 'PYTHON' || !type) && (<>
@@ -130,7 +132,7 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
               <Select options={ds.data} loading={ds.isLoading} data-testid="job-form-datasource" />
             </Form.Item></Col>
             <Col span={8}><Form.Item name="mode" label={t('Mode')}>
-              <Select options={[{ value: 'EXECUTE', label: 'EXECUTE' }, { value: 'QUERY', label: 'QUERY' }]} data-testid="job-form-sqlmode" />
+              <Select options={['EXECUTE', 'QUERY'].map((m) => ({ value: m, label: w('sqlMode', m), title: m }))} data-testid="job-form-sqlmode" />
             </Form.Item></Col>
           </Row>
           <Form.Item name="sql" label="SQL" rules={[{ required: true, message: t('Required') }]}><CodeEditor lang="sql" rows={6} testid="job-form-sql" /></Form.Item>

@@ -8,6 +8,7 @@ import { ApiError, type Job } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { useDeleteJob } from './api'
 import { JobForm } from './JobForm'
+import { useWord } from '../enums/words'
 
 export const DRAG_TYPE = 'application/x-jobflow-job'
 
@@ -15,10 +16,12 @@ export const DRAG_TYPE = 'application/x-jobflow-job'
 // workflow stays quick to open).
 const SHOWN = 100
 
-interface Props { wfId: string; jobs: Job[]; onCanvas: Set<string>; childrenOf: Map<string, string[]> }
+// onPlace puts a job on the canvas from the keyboard (Enter on its row).
+interface Props { wfId: string; jobs: Job[]; onCanvas: Set<string>; childrenOf: Map<string, string[]>; onPlace?: (jobId: string) => void }
 
-export const JobList = memo(function JobList({ wfId, jobs, onCanvas, childrenOf }: Props) {
+export const JobList = memo(function JobList({ wfId, jobs, onCanvas, childrenOf, onPlace }: Props) {
   const { t } = useI18n()
+  const w = useWord()
   const { message, modal } = App.useApp()
   const [q, setQ] = useState('')
   const [dialog, setDialog] = useState<{ open: boolean; job?: Job; copyOf?: Job }>({ open: false })
@@ -47,19 +50,23 @@ export const JobList = memo(function JobList({ wfId, jobs, onCanvas, childrenOf 
         <Input size="small" allowClear placeholder={t('Search jobs')} value={q} onChange={(e) => setQ(e.target.value)} data-testid="job-search" />
         <Button size="small" type="primary" onClick={() => setDialog({ open: true })} data-testid="job-add">{t('Add job')}</Button>
       </Space.Compact>
-      <Typography.Text type="secondary" style={{ fontSize: 11, padding: '0 8px' }}>{t('Drag onto the canvas')} · {t('Jobs not on the canvas never run.')}</Typography.Text>
+      <Typography.Text type="secondary" style={{ fontSize: 11, padding: '0 8px' }}>{t('Drag onto the canvas (or Enter on a job)')} · {t('Jobs not on the canvas never run.')}</Typography.Text>
       {matches.length > shown.length && (
         <Typography.Text type="secondary" style={{ fontSize: 11, padding: '0 8px' }} data-testid="job-list-more">{shown.length} / {matches.length}</Typography.Text>
       )}
       <div style={{ overflow: 'auto', flex: 1 }} className="jf-joblist">
         {shown.map((j) => (
+          // The row is focusable: Enter places the job on the canvas (or
+          // shows it there); its actions are buttons, reachable by Tab.
           <div key={j.id} className="jf-job" draggable data-testid={'job-item-' + j.name} style={{ opacity: onCanvas.has(j.id) ? 0.55 : 1 }}
+            tabIndex={0} role="button" aria-label={j.name + ' · ' + t('Enter: place on the canvas')} data-on-canvas={onCanvas.has(j.id) ? 'true' : 'false'}
+            onKeyDown={(e) => { if (e.key === 'Enter' && e.target === e.currentTarget) { e.preventDefault(); onPlace?.(j.id) } }}
             onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, j.id); e.dataTransfer.effectAllowed = 'move' }}>
-            <span className="jf-job-type">{j.type}</span>
+            <span className="jf-job-type" title={j.type}>{w('jobType', j.type)}</span>
             <span className="jf-job-name" title={j.name}>{j.name}</span>
-            <a onClick={() => setDialog({ open: true, job: j })} data-testid={'job-edit-' + j.name}>{t('Edit')}</a>
-            <a onClick={() => setDialog({ open: true, copyOf: j })} data-testid={'job-copy-' + j.name}>{t('Copy')}</a>
-            <a style={{ color: '#f5222d' }} onClick={() => confirmDelete(j)} data-testid={'job-delete-' + j.name}>{t('Delete')}</a>
+            <button type="button" className="jf-linkbtn" onClick={() => setDialog({ open: true, job: j })} data-testid={'job-edit-' + j.name}>{t('Edit')}</button>
+            <button type="button" className="jf-linkbtn" onClick={() => setDialog({ open: true, copyOf: j })} data-testid={'job-copy-' + j.name}>{t('Copy')}</button>
+            <button type="button" className="jf-linkbtn jf-danger" onClick={() => confirmDelete(j)} data-testid={'job-delete-' + j.name}>{t('Delete')}</button>
           </div>
         ))}
       </div>

@@ -11,6 +11,7 @@
 import { memo } from 'react'
 import { Handle, Position, type NodeProps, type Node, type XYPosition } from '@xyflow/react'
 import { statusColor, statusIcon } from '../../lib/status'
+import { useWord } from '../enums/words'
 
 export type JobNodeData = {
   name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
@@ -45,6 +46,7 @@ const w = window as unknown as { __jfNodeRenders?: number }
 
 function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
   w.__jfNodeRenders = (w.__jfNodeRenders ?? 0) + 1
+  const word = useWord()
   const color = data.status ? statusColor[data.status] : '#1f6feb'
   const border = data.cycle ? '#f5222d' : color
   // Disabled on the canvas (editor) or DISABLED in a run: greyed, dashed.
@@ -64,10 +66,10 @@ function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
       </span>
       <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textDecoration: off ? 'line-through' : undefined }} title={data.name}>{data.name}</span>
       {(data.trigger && data.trigger !== 'ALL_SUCCESS') || data.allowFailure ? (
-        <span data-testid={'node-rule-' + data.name} title={(data.trigger ?? 'ALL_SUCCESS') + (data.allowFailure ? ' · allowFailure' : '')}
+        <span data-testid={'node-rule-' + data.name} title={word('rule', data.trigger ?? 'ALL_SUCCESS') + (data.allowFailure ? ' · ' + word('rule', 'allowFailure') : '')}
           style={{ color: '#722ed1', fontSize: 10 }}>{ruleMark[data.trigger ?? ''] ?? ''}{data.allowFailure ? '⚑' : ''}</span>
       ) : null}
-      <span style={{ color: '#999', fontSize: 10 }}>{data.type}</span>
+      <span style={{ color: '#595959', fontSize: 10 }} title={data.type}>{word('jobType', data.type)}</span>
       {data.attempt !== undefined && data.attempt > 1 && (
         <span data-testid={'attempt-' + data.name} style={{ position: 'absolute', top: -8, right: -8, background: '#fa8c16', color: '#fff',
           borderRadius: 8, fontSize: 10, padding: '0 5px' }}>×{data.attempt}</span>

@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { App, Button, Dropdown, Input, Modal, Space } from 'antd'
 import type { Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { Link, navigate } from '../../lib/router'
 import { StatusTag, liveRun } from '../../lib/status'
 import { formatParams, parseParams, time } from '../../lib/format'
 import { useOffline, usePublish } from '../workflows/api'
@@ -54,6 +54,21 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       message.error((e as Error).message)
     }
   }
+  // Publish publishes the saved draft: with unsaved edits it asks to save
+  // first (保存并发布) rather than publish the older saved version.
+  function askPublish() {
+    if (!dirty) {
+      void doPublish()
+      return
+    }
+    modal.confirm({
+      title: t('Save the changes before publishing?'),
+      content: t('The canvas has unsaved changes. Publish publishes the saved draft: save first, then publish, or cancel.'),
+      okText: t('Save and publish'), cancelText: t('Cancel'),
+      okButtonProps: { 'data-testid': 'publish-save-ok' }, cancelButtonProps: { 'data-testid': 'publish-save-cancel' },
+      onOk: async () => { if (await onSave()) await doPublish() },
+    })
+  }
   async function doPublish() {
     try {
       const r = await publish.mutateAsync(wf.id)
@@ -77,7 +92,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       </Dropdown>
       <Button size="small" type={dirty ? 'primary' : 'default'} loading={saving} onClick={onSave} data-testid="tb-save">{t('Save')}</Button>
       <Button size="small" onClick={() => setConfig(true)} data-testid="tb-config">{t('Config')}</Button>
-      <Button size="small" loading={publish.isPending} onClick={doPublish} data-testid="tb-publish">{t('Publish')}</Button>
+      <Button size="small" loading={publish.isPending} onClick={askPublish} data-testid="tb-publish">{t('Publish')}</Button>
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} loading={offline.isPending}
         onClick={() => offline.mutateAsync(wf.id).then(() => message.success(t('Taken offline')), (e) => message.error(e.message))} data-testid="tb-offline">{t('Offline')}</Button>
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} onClick={() => setBackfill(true)} data-testid="tb-backfill">{t('Backfill')}</Button>
@@ -87,7 +102,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
       {run && (
         <Space size={4} data-testid="tb-latest-run">
-          <a onClick={() => navigate('/runs/' + run.id)} data-testid="tb-latest-run-link">{t('Latest run')}</a>
+          <Link to={'/runs/' + run.id} data-testid="tb-latest-run-link">{t('Latest run')}</Link>
           <StatusTag status={run.status} testid="tb-latest-run-status" />
           {run.temporalUrl && <a href={run.temporalUrl} target="_blank" rel="noreferrer" data-testid="tb-temporal">{t('Temporal Web UI')}</a>}
         </Space>

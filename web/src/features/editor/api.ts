@@ -89,7 +89,7 @@ export function useDatasourceOptions() {
   return useQuery({
     queryKey: ['datasources', 'options'],
     queryFn: () => answer(client.GET('/datasources', { params: { query: { pageSize: 200 } } })),
-    select: (p) => p.items.map((d) => ({ value: d.id, label: d.name + ' (' + d.type + ')' })),
+    select: (p) => p.items.map((d) => ({ value: d.id, label: d.name + ' (' + (d.type === 'MYSQL' ? 'MySQL' : d.type === 'POSTGRES' ? 'PostgreSQL' : d.type) + ')' })),
   })
 }
 

@@ -4,6 +4,8 @@ import { useQueryClient } from '@tanstack/react-query'
 import { client, done } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { Link, navigate, useLocation } from '../../lib/router'
+import { useDocumentTitle } from '../a11y/title'
+import { useWord } from '../enums/words'
 import { session } from '../../lib/session'
 
 const items = [
@@ -29,6 +31,8 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const role = s.user.sysAdmin ? 'SYS_ADMIN' : tenant?.role
   const menu = [...items, ...(s.user.sysAdmin ? [{ key: '/admin', label: 'Admin' }] : [])]
   const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? '/workflows'
+  const w = useWord()
+  useDocumentTitle(t(menu.find((m) => m.key === selected)?.label ?? 'Workflows'))
 
   async function logout() {
     try {
@@ -50,7 +54,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '0 16px', background: '#001529' }}>
-        <Typography.Text strong style={{ color: '#fff', fontSize: 18, cursor: 'pointer' }} onClick={() => navigate('/workflows')}>jobflow</Typography.Text>
+        <Link to="/workflows" style={{ color: '#fff', fontSize: 18, fontWeight: 600 }} data-testid="home-link">jobflow</Link>
         <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} style={{ flex: 1, minWidth: 0 }}
           items={menu.map((m) => ({ key: m.key, label: <span data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</span> }))}
           onClick={(e) => navigate(e.key)} />
@@ -62,7 +66,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
             <Tag data-testid="tenant-name">{tenant?.name}</Tag>
           )}
           <Link to="/account" title={t('My account')} data-testid="nav-account"><Typography.Text style={{ color: '#fff' }} data-testid="user-name">{s.user.name || s.user.account}</Typography.Text></Link>
-          {role && <Tag color="blue" data-testid="user-role">{role}</Tag>}
+          {role && <Tag color="blue" data-testid="user-role" data-code={role} style={{ color: '#003eb3' }}>{w('role', role)}</Tag>}
           <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} data-testid="lang-toggle"
             options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
           <Button size="small" onClick={logout} data-testid="logout">{t('Log out')}</Button>

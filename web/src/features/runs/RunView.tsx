@@ -10,7 +10,9 @@ import '@xyflow/react/dist/style.css'
 import { Alert, App, Button, Descriptions, Dropdown, Input, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
 import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { Link, navigate } from '../../lib/router'
+import { useWord } from '../enums/words'
+import { usePageTitle } from '../a11y/title'
 import { StatusTag, finalRun, liveRun } from '../../lib/status'
 import { DecideDialog, type Deciding } from '../approvals/DecideDialog'
 import { duration, time } from '../../lib/format'
@@ -42,6 +44,7 @@ function readable(o?: Record<string, string> | null): Record<string, unknown> {
 export default function RunView({ id }: { id: string }) {
   const { t } = useI18n()
   const q = useRun(id)
+  usePageTitle(q.data ? q.data.workflowName + ' · ' + t('Run') + ' ' + id.slice(0, 8) : undefined)
   if (q.isLoading) return <Spin style={{ margin: 48 }} />
   if (q.error || !q.data) return <Alert type="error" showIcon title={q.error?.message ?? t('Not found')} data-testid="run-error" />
   return <RunPage run={q.data} at={q.dataUpdatedAt} />
@@ -69,6 +72,7 @@ function usePositions(run: Run, wf: Workflow | undefined, wfPending: boolean) {
 // prediction as of then, so the two agree.
 function RunPage({ run, at }: { run: Run; at: number }) {
   const { t } = useI18n()
+  const w = useWord()
   const { message } = App.useApp()
   const wf = useWorkflow(run.workflowId)
   const pos = usePositions(run, wf.data, wf.isPending)
@@ -189,10 +193,10 @@ function RunPage({ run, at }: { run: Run; at: number }) {
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 8 }} onClick={() => setMenu(null)}>
       <Space wrap style={{ background: '#fff', padding: '8px 12px', border: '1px solid #f0f0f0' }}>
-        <Typography.Link onClick={() => navigate('/workflows/' + run.workflowId)} data-testid="run-workflow">{run.workflowName}</Typography.Link>
+        <Link to={'/workflows/' + run.workflowId} data-testid="run-workflow">{run.workflowName}</Link>
         <Typography.Text type="secondary" copyable={{ text: run.id }}>{run.id}</Typography.Text>
         <StatusTag status={run.status} testid="run-status" />
-        <span>{t(run.trigger)}</span>
+        <span data-testid="run-trigger" data-code={run.trigger}>{w('trigger', run.trigger)}</span>
         {run.status === 'PAUSED'
           ? <Button size="small" type="primary" loading={pause.isPending} data-testid="run-resume"
               onClick={() => pause.mutateAsync({ runId: run.id, resume: true }).then(() => message.success(t('Run resumed')), (e) => message.error(e.message))}>{t('Resume')}</Button>
@@ -215,7 +219,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
         { label: t('Started'), children: time(run.startedAt) },
         { label: t('Ended'), children: time(run.endedAt) },
         { label: t('Duration'), children: duration(run.startedAt, run.endedAt) },
-        ...(run.rerunOf ? [{ label: t('Rerun'), children: <a onClick={() => navigate('/runs/' + run.rerunOf)}>{run.rerunOf}</a> }] : []),
+        ...(run.rerunOf ? [{ label: t('Rerun'), children: <Link to={'/runs/' + run.rerunOf}>{run.rerunOf}</Link> }] : []),
         ...(run.error ? [{ label: t('Error'), children: run.error }] : []),
       ]} />
       {prediction && <RunPrediction p={prediction} names={names} />}
@@ -265,13 +269,16 @@ function RunPage({ run, at }: { run: Run; at: number }) {
                   // A DEPENDENT node's "met" (k/n) first: which items are met.
                   const entries = Object.entries(v ?? {}).sort(([a], [b]) => Number(b === 'met') - Number(a === 'met'))
                   if (!entries.length) return '-'
-                  return <a onClick={(e) => { e.stopPropagation(); setOutputsOf(r) }} data-testid={'node-outputs-' + r.jobName}>
-                    {entries.map(([k, x]) => k + '=' + (x.length > 40 ? x.slice(0, 40) + '…' : x)).join('; ')}</a>
+                  return <button type="button" className="jf-linkbtn" onClick={(e) => { e.stopPropagation(); setOutputsOf(r) }} data-testid={'node-outputs-' + r.jobName}>
+                    {entries.map(([k, x]) => k + '=' + (x.length > 40 ? x.slice(0, 40) + '…' : x)).join('; ')}</button>
                 } },
                 { title: t('Error'), dataIndex: 'error', ellipsis: true },
                 // One shared menu (the node menu), not a dropdown per row.
                 { title: t('Actions'), width: 90, render: (_, r) => (
-                  <a onClick={(e) => { e.stopPropagation(); setMenu({ x: e.clientX, y: e.clientY, node: r }) }} data-testid={'node-actions-' + r.jobName}>{t('Actions')} ▾</a>) },
+                  <button type="button" className="jf-linkbtn" aria-haspopup="menu" data-testid={'node-actions-' + r.jobName} onClick={(e) => {
+                    // From the keyboard there is no pointer: open the menu at the button.
+                    e.stopPropagation(); const b = e.currentTarget.getBoundingClientRect()
+                    setMenu({ x: e.clientX || b.left, y: e.clientY || b.bottom, node: r }) }}>{t('Actions')} ▾</button>) },
               ]} />) },
           { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} prediction={prediction} now={at} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
           { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel

@@ -23,6 +23,7 @@ async function fetchRun(id: string): Promise<Run> {
 // than after the run view's first render.
 export const runQuery = (qc: QueryClient, id: string) => ({
   queryKey: ['run', id],
+  meta: { page: true },
   queryFn: async () => {
     const run = await fetchRun(id)
     void qc.prefetchQuery(workflowQuery(run.workflowId))
@@ -42,6 +43,7 @@ export interface RunFilter { workflowId?: string; status?: string; trigger?: str
 export function useRuns(f: RunFilter) {
   return useQuery({
     queryKey: ['runs', f],
+    meta: { page: true },
     queryFn: () => answer(client.GET('/runs', { params: { query: f } })),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => !finalRun(r.status)) ? 3000 : false),

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react'
-import { App, Button, Card, Input, Popconfirm, Select, Space, Table, Tooltip, Typography } from 'antd'
+import { App, Button, Card, Input, Popconfirm, Select, Space, Table, Tooltip } from 'antd'
 import type { WorkflowItem } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { Link } from '../../lib/router'
+import { useWord } from '../enums/words'
+import { DraftMarker } from '../draft/DraftMarker'
 import { StatusTag } from '../../lib/status'
 import { inZone, time } from '../../lib/format'
 import { useDeleteWorkflow, useOffline, usePublish, useWorkflows } from './api'
@@ -36,6 +38,7 @@ function ScheduleZoneTime({ wfId, at }: { wfId: string; at: string }) {
 
 export function WorkflowList() {
   const { t } = useI18n()
+  const w = useWord()
   const { message, modal } = App.useApp()
   const [text, setText] = useState('')
   const search = useDebounced(text, 300)
@@ -89,7 +92,7 @@ export function WorkflowList() {
         <Input.Search allowClear placeholder={t('Search name or remark')} value={text} onChange={(e) => setText(e.target.value)}
           style={{ width: 240 }} data-testid="workflow-search" />
         <Select value={status} onChange={setStatus} style={{ width: 120 }} data-testid="workflow-status-filter"
-          options={[{ value: '', label: t('All') }, ...['DRAFT', 'PUBLISHED', 'OFFLINE'].map((s) => ({ value: s, label: t(s) }))]} />
+          options={[{ value: '', label: t('All') }, ...['DRAFT', 'PUBLISHED', 'OFFLINE'].map((s) => ({ value: s, label: w('status', s) }))]} />
         <TransferButtons selected={selected} />
         <Button type="primary" onClick={() => setForm({ open: true })} data-testid="workflow-add">{t('Add workflow')}</Button>
       </Space>
@@ -102,9 +105,11 @@ export function WorkflowList() {
           onChange: (p, s) => { setPage(p); setPageSize(s) } }}
         columns={[
           { title: t('Name'), dataIndex: 'name', render: (v, r) => (
-            <Typography.Link onClick={() => navigate('/workflows/' + r.id)} data-testid={'workflow-open-' + r.name}>{v}</Typography.Link>) },
+            <Link to={'/workflows/' + r.id} data-testid={'workflow-open-' + r.name}>{v}</Link>) },
           { title: t('Remark'), dataIndex: 'remark', ellipsis: true },
-          { title: t('Status'), dataIndex: 'status', width: 110, render: (v) => <StatusTag status={v} testid="workflow-status" /> },
+          { title: t('Status'), dataIndex: 'status', width: 130, render: (v, r) => (<>
+            <StatusTag status={v} testid="workflow-status" />
+            <DraftMarker id={r.id} status={v} at={q.dataUpdatedAt} testid={'workflow-draft-changed-' + r.name} /></>) },
           { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v, r) => v ? (
             <Tooltip title={<ScheduleZoneTime wfId={r.id} at={v} />}><span data-testid={'workflow-next-' + r.name}>{time(v)}</span></Tooltip>) : '-' },
           { title: t('Updated'), dataIndex: 'updatedAt', width: 180, render: (v) => time(v) },

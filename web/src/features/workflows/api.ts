@@ -7,6 +7,7 @@ export interface WorkflowFilter { search?: string; status?: string; page: number
 export function useWorkflows(f: WorkflowFilter) {
   return useQuery({
     queryKey: ['workflows', f],
+    meta: { page: true }, // an outage with nothing to show goes to the route's error boundary
     queryFn: () => answer(client.GET('/workflows', { params: { query: f } })),
     placeholderData: keepPreviousData,
   })
@@ -14,7 +15,7 @@ export function useWorkflows(f: WorkflowFilter) {
 
 // workflowQuery is the workflow with canvas and jobs; prefetched by the
 // router on a deep link and by the run view as soon as its run arrives.
-export const workflowQuery = (id: string) => ({ queryKey: ['workflow', id], queryFn: () => answer(client.GET('/workflows/{id}', { params: { path: { id } } })), staleTime: Infinity })
+export const workflowQuery = (id: string) => ({ queryKey: ['workflow', id], meta: { page: true }, queryFn: () => answer(client.GET('/workflows/{id}', { params: { path: { id } } })), staleTime: Infinity })
 
 export function useWorkflow(id: string) {
   return useQuery(workflowQuery(id))
