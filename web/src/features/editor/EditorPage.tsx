@@ -21,6 +21,9 @@ import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
+import { UndoRedo } from './UndoRedo'
+import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
+import { useEditorKeys } from './useEditorKeys'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
@@ -79,6 +82,15 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const wrapper = useRef<HTMLDivElement>(null)
   const dirtyRef = useRef(false)
   dirtyRef.current = dirty
+  // Undo/redo: the canvas before each change (useCanvasHistory).
+  const current = useCallback((): Snapshot => ({ nodes: rf.getNodes(), edges: rf.getEdges() }), [rf])
+  const restore = useCallback((s: Snapshot) => {
+    setNodes(s.nodes)
+    setEdges(s.edges)
+    setDirty(true)
+  }, [setNodes, setEdges])
+  const hist = useCanvasHistory(current, restore)
+  const { record, clear, startDrag, commitDrag, undo: histUndo, redo: histRedo } = hist
   // Fit the view to the saved canvas once, on open; later drops keep the
   // viewport where the user has it.
   // A large canvas opens at 100 % on its top-left corner instead, so only
@@ -103,9 +115,10 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     if (wf.revision !== lastRevision.current && !dirtyRef.current) {
       setNodes(toNodes(wf))
       setEdges(toEdges(wf))
+      clear()
     }
     lastRevision.current = wf.revision
-  }, [wf, setNodes, setEdges])
+  }, [wf, setNodes, setEdges, clear])
 
   // Leaving with unsaved changes asks first.
   useEffect(() => {
@@ -126,18 +139,23 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   }, [cycle, setNodes, setEdges])
 
   const onNodesChange = useCallback((ch: NodeChange<JobFlowNode>[]) => {
+    if (ch.some((c) => c.type === 'remove')) record()
     if (ch.some((c) => c.type === 'remove' || (c.type === 'position' && c.dragging === false))) setDirty(true)
     onNodesChangeBase(ch)
-  }, [onNodesChangeBase])
+  }, [onNodesChangeBase, record])
   const onEdgesChange = useCallback((ch: EdgeChange[]) => {
-    if (ch.some((c) => c.type === 'remove')) setDirty(true)
+    if (ch.some((c) => c.type === 'remove')) {
+      record()
+      setDirty(true)
+    }
     onEdgesChangeBase(ch)
-  }, [onEdgesChangeBase])
+  }, [onEdgesChangeBase, record])
   const onConnect = useCallback((c: Connection) => {
-    if (c.source === c.target) return
+    if (c.source === c.target || rf.getEdge(c.source + '->' + c.target)) return
+    record()
     setEdges((es) => addEdge({ ...c, id: c.source + '->' + c.target }, es))
     setDirty(true)
-  }, [setEdges])
+  }, [setEdges, record, rf])
 
   const onDrop = useCallback((e: React.DragEvent) => {
     e.preventDefault()
@@ -149,9 +167,10 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
       return
     }
     const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+    record()
     setNodes((ns) => [...ns, jobNode(job.id, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) }, { name: job.name, type: job.type })])
     setDirty(true)
-  }, [jobs, rf, setNodes, message])
+  }, [jobs, rf, setNodes, message, record])
 
   async function doSave(): Promise<boolean> {
     const body = { ...toCanvas(rf.getNodes(), rf.getEdges()), revision: wf.revision }
@@ -181,6 +200,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   async function autoLayout() {
     const ns = rf.getNodes()
     const pos = await layout({ nodes: ns.map((n) => ({ id: n.id, width: NODE_W, height: NODE_H })), edges: rf.getEdges().map((e) => ({ from: e.source, to: e.target })) })
+    record()
     setNodes((cur) => cur.map((n) => (pos[n.id] ? { ...n, position: pos[n.id] } : n)))
     setDirty(true)
     requestAnimationFrame(() => rf.fitView({ duration: 200 }))
@@ -196,9 +216,16 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
 
   // A node's trigger rule and allowFailure (the node panel).
   const setRule = useCallback((id: string, patch: Partial<JobNodeData>) => {
+    record()
     setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)))
     setDirty(true)
-  }, [setNodes])
+  }, [setNodes, record])
+
+  // One history entry per drag (of a node or of a selection), not per frame.
+  const dragStop = useCallback(() => { if (commitDrag()) setDirty(true) }, [commitDrag])
+  const undo = useCallback(() => { if (!histUndo()) message.info(t('Nothing to undo')) }, [histUndo, message, t])
+  const redo = useCallback(() => { if (!histRedo()) message.info(t('Nothing to redo')) }, [histRedo, message, t])
+  useEditorKeys({ undo, redo, copy: () => {}, paste: () => {}, save: () => { void doSave() } })
 
   // Derived from the node ids only: dragging a node (new positions on
   // every frame) leaves the job list and the node search alone.
@@ -219,6 +246,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <StatusTag status={wf.status} testid="editor-status" />
         {dirty && <Typography.Text type="warning" data-testid="editor-dirty">● {t('Unsaved')}</Typography.Text>}
         <div style={{ flex: 1 }} />
+        <UndoRedo canUndo={hist.canUndo} canRedo={hist.canRedo} onUndo={undo} onRedo={redo} />
         <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
@@ -226,7 +254,8 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
+            onConnect={onConnect} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
+            onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
             <Controls data-testid="canvas-controls" />
