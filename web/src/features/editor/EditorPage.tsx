@@ -3,17 +3,17 @@
 // layout (格式化) runs only on demand; off-screen nodes are not rendered.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
-  type Connection, type Edge, type EdgeChange, type NodeChange,
+  Background, Controls, MarkerType, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
+  type Connection, type DefaultEdgeOptions, type Edge, type EdgeChange, type NodeChange, type XYPosition,
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import { Alert, App, Space, Spin, Typography } from 'antd'
-import { ApiError, type Workflow, type Schemas } from '../../api/client'
+import { ApiError, type Job, type Workflow, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { setNavigationBlocker } from '../../lib/router'
 import { StatusTag } from '../../lib/status'
 import { useWorkflow } from '../workflows/api'
-import { useSaveCanvas } from './api'
+import { useCreateJob, useSaveCanvas } from './api'
 import { DRAG_TYPE, JobList } from './JobList'
 import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode, type JobNodeData } from './JobNode'
 import { NodePanel, NodeSearch } from './NodePanel'
@@ -21,11 +21,24 @@ import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
+import { JobForm } from './JobForm'
+import { Palette, TYPE_DRAG } from './Palette'
+import { useCanvasClipboard } from './useCanvasClipboard'
 import { UndoRedo } from './UndoRedo'
 import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
+
+// Edges end in an arrowhead (one shared SVG marker, whatever the count).
+const edgeOptions: DefaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } }
+// Shift+click (or Ctrl/⌘+click) adds a node to the selection; Shift+drag
+// draws a selection box (xyflow's selectionKeyCode).
+const multiKeys = ['Shift', 'Meta', 'Control']
+
+// The job dialog opened on the canvas: a node's job (double-click), or a
+// new job of a palette type to place at a point.
+type FormState = { job?: Job; preset?: { type: string; name: string }; at?: XYPosition }
 
 export default function EditorPage({ id }: { id: string }) {
   const { t } = useI18n()
@@ -79,6 +92,8 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
   const save = useSaveCanvas(wf.id)
+  const create = useCreateJob(wf.id)
+  const [form, setForm] = useState<FormState | null>(null)
   const wrapper = useRef<HTMLDivElement>(null)
   const dirtyRef = useRef(false)
   dirtyRef.current = dirty
@@ -157,8 +172,22 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     setDirty(true)
   }, [setEdges, record, rf])
 
+  // A palette type dropped (or picked with Enter): the job dialog for a
+  // new job of it, placed at the point when saved.
+  const newOfType = useCallback((type: string, at: XYPosition) => {
+    const taken = new Set(jobs.map((j) => j.name))
+    let i = 1
+    while (taken.has(type.toLowerCase() + '_' + i)) i++
+    setForm({ preset: { type, name: type.toLowerCase() + '_' + i }, at })
+  }, [jobs])
   const onDrop = useCallback((e: React.DragEvent) => {
     e.preventDefault()
+    const type = e.dataTransfer.getData(TYPE_DRAG)
+    if (type) {
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+      newOfType(type, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) })
+      return
+    }
     const jobId = e.dataTransfer.getData(DRAG_TYPE)
     const job = jobs.find((j) => j.id === jobId)
     if (!job) return
@@ -170,7 +199,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     record()
     setNodes((ns) => [...ns, jobNode(job.id, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) }, { name: job.name, type: job.type })])
     setDirty(true)
-  }, [jobs, rf, setNodes, message, record])
+  }, [jobs, rf, setNodes, message, record, newOfType])
 
   async function doSave(): Promise<boolean> {
     const body = { ...toCanvas(rf.getNodes(), rf.getEdges()), revision: wf.revision }
@@ -225,7 +254,50 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
   const dragStop = useCallback(() => { if (commitDrag()) setDirty(true) }, [commitDrag])
   const undo = useCallback(() => { if (!histUndo()) message.info(t('Nothing to undo')) }, [histUndo, message, t])
   const redo = useCallback(() => { if (!histRedo()) message.info(t('Nothing to redo')) }, [histRedo, message, t])
-  useEditorKeys({ undo, redo, copy: () => {}, paste: () => {}, save: () => { void doSave() } })
+
+  // Copy/paste: the copies are new jobs (useCanvasClipboard), placed as one
+  // change, selected instead of the originals.
+  const createJob = create.mutateAsync
+  const applyPaste = useCallback((ns: JobFlowNode[], es: Edge[]) => {
+    if (!ns.length) return
+    record()
+    setNodes((cur) => [...cur.map((n) => (n.selected ? { ...n, selected: false } : n)), ...ns])
+    setEdges((cur) => [...cur, ...es])
+    setDirty(true)
+  }, [record, setNodes, setEdges])
+  const clipboard = useCanvasClipboard({ rf, jobs, create: createJob, apply: applyPaste })
+  const copy = useCallback(() => {
+    const n = clipboard.copy()
+    if (n) message.success(t('Copied {n} jobs', { n }))
+    else message.info(t('Select jobs on the canvas first (click, Shift+click or Shift+drag).'))
+  }, [clipboard, message, t])
+  const paste = useCallback(async () => {
+    try {
+      const made = await clipboard.paste()
+      if (made.length) message.success(t('Pasted {n} jobs', { n: made.length }))
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }, [clipboard, message, t])
+  useEditorKeys({ undo, redo, copy, paste: () => { void paste() }, save: () => { void doSave() } })
+
+  // A job saved from the canvas's dialog: a new one goes where it was dropped.
+  const onFormSaved = useCallback((j: Job) => {
+    const at = form?.at
+    if (!at || rf.getNode(j.id)) return
+    record()
+    setNodes((ns) => [...ns, jobNode(j.id, at, { name: j.name, type: j.type })])
+    setDirty(true)
+  }, [form, rf, record, setNodes])
+  const pickType = useCallback((type: string) => {
+    const el = wrapper.current?.getBoundingClientRect()
+    const p = rf.screenToFlowPosition(el ? { x: el.x + el.width / 2, y: el.y + el.height / 2 } : { x: 0, y: 0 })
+    newOfType(type, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) })
+  }, [rf, newOfType])
+  const onNodeDoubleClick = useCallback((_: React.MouseEvent, n: JobFlowNode) => {
+    const j = jobs.find((x) => x.id === n.id)
+    if (j) setForm({ job: j })
+  }, [jobs])
 
   // Derived from the node ids only: dragging a node (new positions on
   // every frame) leaves the job list and the node search alone.
@@ -254,7 +326,8 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
+            onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
+            multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
             onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
@@ -262,13 +335,15 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
             {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>
           {nodes.length === 0 && (
-            <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 16 }}>
+            <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 120, right: 240 }}>
               {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}
             </Typography.Text>
           )}
           <Space style={{ position: 'absolute', top: 8, right: 8, zIndex: 5 }} align="start">
             <NodeSearch jobs={jobs} onCanvas={onCanvas} onFind={findNode} />
           </Space>
+          <Palette onPick={pickType} />
+          {form && <JobForm wfId={wf.id} jobs={jobs} childrenOf={childrenOf} open job={form.job} preset={form.preset} onSaved={onFormSaved} onClose={() => setForm(null)} />}
           {panelNode && <NodePanel key={panelNode.id} node={panelNode} onChange={setRule} />}
         </div>
       </div>

@@ -53,10 +53,12 @@ export const JobList = memo(function JobList({ wfId, jobs, onCanvas, childrenOf 
       )}
       <div style={{ overflow: 'auto', flex: 1 }} className="jf-joblist">
         {shown.map((j) => (
-          <div key={j.id} className="jf-job" draggable data-testid={'job-item-' + j.name} style={{ opacity: onCanvas.has(j.id) ? 0.55 : 1 }}
+          <div key={j.id} className="jf-job" draggable data-testid={'job-item-' + j.name} data-on-canvas={onCanvas.has(j.id) ? 'true' : 'false'}
             onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, j.id); e.dataTransfer.effectAllowed = 'move' }}>
             <span className="jf-job-type">{j.type}</span>
             <span className="jf-job-name" title={j.name}>{j.name}</span>
+            {/* On the canvas already: a mark, not a faded row (it is not disabled). */}
+            {onCanvas.has(j.id) && <span title={t('On canvas')} aria-label={t('On canvas')} style={{ color: '#1f6feb' }} data-testid={'job-on-canvas-' + j.name}>●</span>}
             <a onClick={() => setDialog({ open: true, job: j })} data-testid={'job-edit-' + j.name}>{t('Edit')}</a>
             <a onClick={() => setDialog({ open: true, copyOf: j })} data-testid={'job-copy-' + j.name}>{t('Copy')}</a>
             <a style={{ color: '#f5222d' }} onClick={() => confirmDelete(j)} data-testid={'job-delete-' + j.name}>{t('Delete')}</a>
