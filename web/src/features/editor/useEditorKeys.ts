@@ -31,8 +31,9 @@ export function useEditorKeys(keys: EditorKeys) {
       if (k === 'z' && !e.shiftKey) h.undo()
       else if ((k === 'z' && e.shiftKey) || k === 'y') h.redo()
       else if (k === 'c' && !e.shiftKey) {
-        // Copying page text (a selection in the page) stays the browser's.
-        if (window.getSelection()?.toString()) return
+        // Copying page text (selected outside the canvas) stays the browser's.
+        const sel = window.getSelection()
+        if (sel?.toString() && !sel.anchorNode?.parentElement?.closest('.react-flow')) return
         h.copy()
       } else if (k === 'v' && !e.shiftKey) h.paste()
       else return
