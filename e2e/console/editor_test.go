@@ -103,7 +103,7 @@ func TestConsoleEditor(t *testing.T) {
 		b.clickCSS(`[data-testid="node-jobA"]`)
 		nb := b.rect(`[data-testid="node-jobB"]`)
 		bx, by := nb.center()
-		b.do("shift-click jobB", shiftDown(),
+		b.do("shift-click jobB", shiftDown(), chromedp.MouseEvent(chromedp.MouseMoved, bx, by, chromedp.ButtonModifiers(chromedp.ModifierShift)),
 			chromedp.MouseEvent(chromedp.MousePressed, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), chromedp.ButtonModifiers(chromedp.ModifierShift)),
 			chromedp.MouseEvent(chromedp.MouseReleased, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), chromedp.ButtonModifiers(chromedp.ModifierShift)), shiftUp())
 		b.waitFor("shift-click adds jobB", `document.querySelectorAll('.react-flow__node.selected').length === 2`, stepTimeout)

@@ -24,6 +24,7 @@ import { Toolbar } from './Toolbar'
 import { JobForm } from './JobForm'
 import { Palette, TYPE_DRAG } from './Palette'
 import { useCanvasClipboard } from './useCanvasClipboard'
+import { useShiftClick } from './useShiftClick'
 import { UndoRedo } from './UndoRedo'
 import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
@@ -32,9 +33,9 @@ type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
 // Edges end in an arrowhead (one shared SVG marker, whatever the count).
 const edgeOptions: DefaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } }
-// Shift+click (or Ctrl/⌘+click) adds a node to the selection; Shift+drag
-// draws a selection box (xyflow's selectionKeyCode).
-const multiKeys = ['Shift', 'Meta', 'Control']
+// Ctrl/⌘+click adds a node to the selection, and Shift+click too
+// (useShiftClick); Shift+drag draws a selection box (xyflow's selectionKeyCode).
+const multiKeys = ['Meta', 'Control']
 
 // The job dialog opened on the canvas: a node's job (double-click), or a
 // new job of a palette type to place at a point.
@@ -289,6 +290,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
     setNodes((ns) => [...ns, jobNode(j.id, at, { name: j.name, type: j.type })])
     setDirty(true)
   }, [form, rf, record, setNodes])
+  const shiftClick = useShiftClick(rf, setNodes)
   const pickType = useCallback((type: string) => {
     const el = wrapper.current?.getBoundingClientRect()
     const p = rf.screenToFlowPosition(el ? { x: el.x + el.width / 2, y: el.y + el.height / 2 } : { x: 0, y: 0 })
@@ -323,7 +325,7 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} />
-        <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
+        <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
