@@ -99,13 +99,27 @@ func TestConsoleEditor(t *testing.T) {
 		b.waitFor("both deleted with their edge", `!document.querySelector('[data-testid="node-jobA"]') && !document.querySelector('[data-testid="node-jobB"]') && document.querySelectorAll('.react-flow__edge').length === 0`, stepTimeout)
 		b.ctrl("z")
 		b.waitFor("undo restores both and the edge", `!!document.querySelector('[data-testid="node-jobA"]') && !!document.querySelector('[data-testid="node-jobB"]') && document.querySelectorAll('.react-flow__edge').length === 1`, stepTimeout)
-		// Shift+click: jobA alone, then jobB added; a bulk move moves both.
+		// Ctrl+click: jobA alone, then jobB added; a bulk move moves both.
 		b.clickCSS(`[data-testid="node-jobA"]`)
 		nb := b.rect(`[data-testid="node-jobB"]`)
 		bx, by := nb.center()
-		b.do("shift-click jobB", shiftDown(), chromedp.MouseEvent(chromedp.MouseMoved, bx, by, chromedp.ButtonModifiers(chromedp.ModifierShift)),
-			chromedp.MouseEvent(chromedp.MousePressed, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), chromedp.ButtonModifiers(chromedp.ModifierShift)),
-			chromedp.MouseEvent(chromedp.MouseReleased, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), chromedp.ButtonModifiers(chromedp.ModifierShift)), shiftUp())
+		modClick := func(what string, m chromedp.Modifier) {
+			t.Helper()
+			mod := chromedp.ButtonModifiers(m)
+			steps := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MouseMoved, bx, by, mod),
+				chromedp.MouseEvent(chromedp.MousePressed, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), mod),
+				chromedp.MouseEvent(chromedp.MouseReleased, bx, by, chromedp.ButtonLeft, chromedp.ClickCount(1), mod)}
+			if m == chromedp.ModifierShift {
+				steps = append(append([]chromedp.Action[chromedp.Void]{shiftDown()}, steps...), shiftUp())
+			}
+			b.do(what, steps...)
+		}
+		modClick("ctrl-click jobB", chromedp.ModifierCtrl)
+		b.waitFor("ctrl-click adds jobB", `document.querySelectorAll('.react-flow__node.selected').length === 2`, stepTimeout)
+		// Shift+click takes jobB out and puts it back.
+		modClick("shift-click jobB", chromedp.ModifierShift)
+		b.waitFor("shift-click takes jobB out", `document.querySelectorAll('.react-flow__node.selected').length === 1`, stepTimeout)
+		modClick("shift-click jobB again", chromedp.ModifierShift)
 		b.waitFor("shift-click adds jobB", `document.querySelectorAll('.react-flow__node.selected').length === 2`, stepTimeout)
 		a0, b0 := nodeAt(b, ids[0]), nodeAt(b, ids[1])
 		na := b.rect(`[data-testid="node-jobA"]`)
@@ -244,7 +258,7 @@ func TestConsoleEditor(t *testing.T) {
 		b.visible("palette-PYTHON")
 		b.waitText("palette", "作业类型")
 		cv := b.rect(`[data-testid="canvas"]`)
-		dropX, dropY := cv.X+520, cv.Y+300
+		dropX, dropY := cv.X+560, cv.Y+160
 		var ok bool
 		b.eval(fmt.Sprintf(`(() => {
 			const src = document.querySelector('[data-testid="palette-PYTHON"]');
