@@ -4,9 +4,21 @@ import { createElement, useSyncExternalStore, type AnchorHTMLAttributes, type Mo
 
 const listeners = new Set<() => void>()
 function notify() {
+  here = location.pathname + location.search + location.hash
   listeners.forEach((l) => l())
 }
-window.addEventListener('popstate', notify)
+
+// here is the location the page shows. Back and forward (popstate) have
+// already moved the URL when the blocker is asked: a refusal puts the
+// page's location back (one new history entry), and the page stays.
+let here = location.pathname + location.search + location.hash
+window.addEventListener('popstate', () => {
+  if (blocker && !blocker()) {
+    history.pushState(null, '', here)
+    return
+  }
+  notify()
+})
 
 // blocker, when set, is asked before leaving the page (unsaved changes).
 let blocker: (() => boolean) | null = null

@@ -3,17 +3,17 @@
 // layout (格式化) runs only on demand; off-screen nodes are not rendered.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
-  type Connection, type Edge, type EdgeChange, type NodeChange,
+  Background, Controls, MarkerType, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
+  type Connection, type DefaultEdgeOptions, type Edge, type EdgeChange, type NodeChange, type XYPosition,
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import { Alert, App, Space, Spin, Typography } from 'antd'
-import { ApiError, type Workflow, type Schemas } from '../../api/client'
+import { ApiError, type Job, type Workflow, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { setNavigationBlocker } from '../../lib/router'
 import { StatusTag } from '../../lib/status'
 import { useWorkflow } from '../workflows/api'
-import { useSaveCanvas } from './api'
+import { useCreateJob, useSaveCanvas } from './api'
 import { DRAG_TYPE, JobList } from './JobList'
 import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode, type JobNodeData } from './JobNode'
 import { NodePanel, NodeSearch } from './NodePanel'
@@ -23,8 +23,25 @@ import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
 import { usePageTitle } from '../a11y/title'
 import { DraftMarker } from '../draft/DraftMarker'
+import { JobForm } from './JobForm'
+import { Palette, TYPE_DRAG } from './Palette'
+import { useCanvasClipboard } from './useCanvasClipboard'
+import { useShiftClick } from './useShiftClick'
+import { UndoRedo } from './UndoRedo'
+import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
+import { useEditorKeys } from './useEditorKeys'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
+
+// Edges end in an arrowhead (one shared SVG marker, whatever the count).
+const edgeOptions: DefaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } }
+// Ctrl/⌘+click adds a node to the selection, and Shift+click too
+// (useShiftClick); Shift+drag draws a selection box (xyflow's selectionKeyCode).
+const multiKeys = ['Meta', 'Control']
+
+// The job dialog opened on the canvas: a node's job (double-click), or a
+// new job of a palette type to place at a point.
+type FormState = { job?: Job; preset?: { type: string; name: string }; at?: XYPosition }
 
 export default function EditorPage({ id }: { id: string }) {
   const { t } = useI18n()
@@ -79,9 +96,20 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
   const save = useSaveCanvas(wf.id)
+  const create = useCreateJob(wf.id)
+  const [form, setForm] = useState<FormState | null>(null)
   const wrapper = useRef<HTMLDivElement>(null)
   const dirtyRef = useRef(false)
   dirtyRef.current = dirty
+  // Undo/redo: the canvas before each change (useCanvasHistory).
+  const current = useCallback((): Snapshot => ({ nodes: rf.getNodes(), edges: rf.getEdges() }), [rf])
+  const restore = useCallback((s: Snapshot) => {
+    setNodes(s.nodes)
+    setEdges(s.edges)
+    setDirty(true)
+  }, [setNodes, setEdges])
+  const hist = useCanvasHistory(current, restore)
+  const { record, clear, startDrag, commitDrag, undo: histUndo, redo: histRedo } = hist
   // Fit the view to the saved canvas once, on open; later drops keep the
   // viewport where the user has it.
   // A large canvas opens at 100 % on its top-left corner instead, so only
@@ -106,9 +134,10 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
     if (wf.revision !== lastRevision.current && !dirtyRef.current) {
       setNodes(toNodes(wf))
       setEdges(toEdges(wf))
+      clear()
     }
     lastRevision.current = wf.revision
-  }, [wf, setNodes, setEdges])
+  }, [wf, setNodes, setEdges, clear])
 
   // Leaving with unsaved changes asks first.
   useEffect(() => {
@@ -129,21 +158,40 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
   }, [cycle, setNodes, setEdges])
 
   const onNodesChange = useCallback((ch: NodeChange<JobFlowNode>[]) => {
+    if (ch.some((c) => c.type === 'remove')) record()
     if (ch.some((c) => c.type === 'remove' || (c.type === 'position' && c.dragging === false))) setDirty(true)
     onNodesChangeBase(ch)
-  }, [onNodesChangeBase])
+  }, [onNodesChangeBase, record])
   const onEdgesChange = useCallback((ch: EdgeChange[]) => {
-    if (ch.some((c) => c.type === 'remove')) setDirty(true)
+    if (ch.some((c) => c.type === 'remove')) {
+      record()
+      setDirty(true)
+    }
     onEdgesChangeBase(ch)
-  }, [onEdgesChangeBase])
+  }, [onEdgesChangeBase, record])
   const onConnect = useCallback((c: Connection) => {
-    if (c.source === c.target) return
+    if (c.source === c.target || rf.getEdge(c.source + '->' + c.target)) return
+    record()
     setEdges((es) => addEdge({ ...c, id: c.source + '->' + c.target }, es))
     setDirty(true)
-  }, [setEdges])
+  }, [setEdges, record, rf])
 
+  // A palette type dropped (or picked with Enter): the job dialog for a
+  // new job of it, placed at the point when saved.
+  const newOfType = useCallback((type: string, at: XYPosition) => {
+    const taken = new Set(jobs.map((j) => j.name))
+    let i = 1
+    while (taken.has(type.toLowerCase() + '_' + i)) i++
+    setForm({ preset: { type, name: type.toLowerCase() + '_' + i }, at })
+  }, [jobs])
   const onDrop = useCallback((e: React.DragEvent) => {
     e.preventDefault()
+    const type = e.dataTransfer.getData(TYPE_DRAG)
+    if (type) {
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+      newOfType(type, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) })
+      return
+    }
     const jobId = e.dataTransfer.getData(DRAG_TYPE)
     const job = jobs.find((j) => j.id === jobId)
     if (!job) return
@@ -152,9 +200,10 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
       return
     }
     const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+    record()
     setNodes((ns) => [...ns, jobNode(job.id, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) }, { name: job.name, type: job.type })])
     setDirty(true)
-  }, [jobs, rf, setNodes, message])
+  }, [jobs, rf, setNodes, message, record, newOfType])
 
   async function doSave(): Promise<boolean> {
     const body = { ...toCanvas(rf.getNodes(), rf.getEdges()), revision: wf.revision }
@@ -184,6 +233,7 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
   async function autoLayout() {
     const ns = rf.getNodes()
     const pos = await layout({ nodes: ns.map((n) => ({ id: n.id, width: NODE_W, height: NODE_H })), edges: rf.getEdges().map((e) => ({ from: e.source, to: e.target })) })
+    record()
     setNodes((cur) => cur.map((n) => (pos[n.id] ? { ...n, position: pos[n.id] } : n)))
     setDirty(true)
     requestAnimationFrame(() => rf.fitView({ duration: 200 }))
@@ -222,9 +272,60 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
 
   // A node's trigger rule and allowFailure (the node panel).
   const setRule = useCallback((id: string, patch: Partial<JobNodeData>) => {
+    record()
     setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)))
     setDirty(true)
-  }, [setNodes])
+  }, [setNodes, record])
+
+  // One history entry per drag (of a node or of a selection), not per frame.
+  const dragStop = useCallback(() => { if (commitDrag()) setDirty(true) }, [commitDrag])
+  const undo = useCallback(() => { if (!histUndo()) message.info(t('Nothing to undo')) }, [histUndo, message, t])
+  const redo = useCallback(() => { if (!histRedo()) message.info(t('Nothing to redo')) }, [histRedo, message, t])
+
+  // Copy/paste: the copies are new jobs (useCanvasClipboard), placed as one
+  // change, selected instead of the originals.
+  const createJob = create.mutateAsync
+  const applyPaste = useCallback((ns: JobFlowNode[], es: Edge[]) => {
+    if (!ns.length) return
+    record()
+    setNodes((cur) => [...cur.map((n) => (n.selected ? { ...n, selected: false } : n)), ...ns])
+    setEdges((cur) => [...cur, ...es])
+    setDirty(true)
+  }, [record, setNodes, setEdges])
+  const clipboard = useCanvasClipboard({ rf, jobs, create: createJob, apply: applyPaste })
+  const copy = useCallback(() => {
+    const n = clipboard.copy()
+    if (n) message.success(t('Copied {n} jobs', { n }))
+    else message.info(t('Select jobs on the canvas first (click, Shift+click or Shift+drag).'))
+  }, [clipboard, message, t])
+  const paste = useCallback(async () => {
+    try {
+      const made = await clipboard.paste()
+      if (made.length) message.success(t('Pasted {n} jobs', { n: made.length }))
+    } catch (e) {
+      message.error((e as Error).message)
+    }
+  }, [clipboard, message, t])
+  useEditorKeys({ undo, redo, copy, paste: () => { void paste() }, save: () => { void doSave() } })
+
+  // A job saved from the canvas's dialog: a new one goes where it was dropped.
+  const onFormSaved = useCallback((j: Job) => {
+    const at = form?.at
+    if (!at || rf.getNode(j.id)) return
+    record()
+    setNodes((ns) => [...ns, jobNode(j.id, at, { name: j.name, type: j.type })])
+    setDirty(true)
+  }, [form, rf, record, setNodes])
+  const shiftClick = useShiftClick(rf, setNodes)
+  const pickType = useCallback((type: string) => {
+    const el = wrapper.current?.getBoundingClientRect()
+    const p = rf.screenToFlowPosition(el ? { x: el.x + el.width / 2, y: el.y + el.height / 2 } : { x: 0, y: 0 })
+    newOfType(type, { x: Math.round(p.x - NODE_W / 2), y: Math.round(p.y - NODE_H / 2) })
+  }, [rf, newOfType])
+  const onNodeDoubleClick = useCallback((_: React.MouseEvent, n: JobFlowNode) => {
+    const j = jobs.find((x) => x.id === n.id)
+    if (j) setForm({ job: j })
+  }, [jobs])
 
   // Derived from the node ids only: dragging a node (new positions on
   // every frame) leaves the job list and the node search alone.
@@ -246,27 +347,32 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
         <DraftMarker id={wf.id} status={wf.status} at={at} testid="editor-draft-changed" />
         {dirty && <Typography.Text type="warning" data-testid="editor-dirty">● {t('Unsaved')}</Typography.Text>}
         <div style={{ flex: 1 }} />
+        <UndoRedo canUndo={hist.canUndo} canRedo={hist.canRedo} onUndo={undo} onRedo={redo} />
         <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
-        <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
+        <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
           <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
+            onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
+            multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
+            onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
             <Controls data-testid="canvas-controls" />
             {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>
           {nodes.length === 0 && (
-            <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 16 }}>
+            <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 120, right: 240 }}>
               {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}
             </Typography.Text>
           )}
           <Space style={{ position: 'absolute', top: 8, right: 8, zIndex: 5 }} align="start">
             <NodeSearch jobs={jobs} onCanvas={onCanvas} onFind={findNode} />
           </Space>
+          <Palette onPick={pickType} />
+          {form && <JobForm wfId={wf.id} jobs={jobs} childrenOf={childrenOf} open job={form.job} preset={form.preset} onSaved={onFormSaved} onClose={() => setForm(null)} />}
           {panelNode && <NodePanel key={panelNode.id} node={panelNode} onChange={setRule} />}
         </div>
       </div>

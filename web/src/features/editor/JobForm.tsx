@@ -70,9 +70,14 @@ function fromForm(v: FormValues): JobInput {
   }
 }
 
-interface Props { wfId: string; jobs: Job[]; childrenOf: Map<string, string[]>; open: boolean; job?: Job; copyOf?: Job; onClose: () => void }
+// preset starts a new job of a type under a suggested name (a palette
+// entry dropped on the canvas); onSaved gets the job the API answered.
+interface Props {
+  wfId: string; jobs: Job[]; childrenOf: Map<string, string[]>; open: boolean; job?: Job; copyOf?: Job; onClose: () => void
+  preset?: { type: string; name: string }; onSaved?: (j: Job) => void
+}
 
-export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: Props) {
+export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose, preset, onSaved }: Props) {
   const { t } = useI18n()
   const w = useWord()
   const [form] = Form.useForm<FormValues>()
@@ -92,16 +97,20 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose }: 
     setError(null)
     const base = toForm(job ?? copyOf, defaults)
     if (copyOf) base.name = copyOf.name + '_copy'
+    if (preset) {
+      base.type = preset.type as typeof base.type
+      base.name = preset.name
+    }
     form.setFieldsValue(base)
-  }, [open, job, copyOf, form, jobTypes.data, defaults])
+  }, [open, job, copyOf, form, jobTypes.data, defaults, preset])
 
   async function ok() {
     const v = await form.validateFields()
     setError(null)
     try {
       const body = fromForm({ ...toForm(undefined, defaults), ...v })
-      if (job) await update.mutateAsync({ id: job.id, ...body })
-      else await create.mutateAsync(body)
+      const saved = job ? await update.mutateAsync({ id: job.id, ...body }) : await create.mutateAsync(body)
+      onSaved?.(saved)
       onClose()
     } catch (e) {
       setError((e as Error).message)

@@ -58,12 +58,14 @@ export const JobList = memo(function JobList({ wfId, jobs, onCanvas, childrenOf,
         {shown.map((j) => (
           // The row is focusable: Enter places the job on the canvas (or
           // shows it there); its actions are buttons, reachable by Tab.
-          <div key={j.id} className="jf-job" draggable data-testid={'job-item-' + j.name} style={{ opacity: onCanvas.has(j.id) ? 0.55 : 1 }}
+          <div key={j.id} className="jf-job" draggable data-testid={'job-item-' + j.name}
             tabIndex={0} role="button" aria-label={j.name + ' · ' + t('Enter: place on the canvas')} data-on-canvas={onCanvas.has(j.id) ? 'true' : 'false'}
             onKeyDown={(e) => { if (e.key === 'Enter' && e.target === e.currentTarget) { e.preventDefault(); onPlace?.(j.id) } }}
             onDragStart={(e) => { e.dataTransfer.setData(DRAG_TYPE, j.id); e.dataTransfer.effectAllowed = 'move' }}>
             <span className="jf-job-type" title={j.type}>{w('jobType', j.type)}</span>
             <span className="jf-job-name" title={j.name}>{j.name}</span>
+            {/* On the canvas already: a mark, not a faded row (it is not disabled). */}
+            {onCanvas.has(j.id) && <span title={t('On canvas')} aria-label={t('On canvas')} style={{ color: '#1f6feb' }} data-testid={'job-on-canvas-' + j.name}>●</span>}
             <button type="button" className="jf-linkbtn" onClick={() => setDialog({ open: true, job: j })} data-testid={'job-edit-' + j.name}>{t('Edit')}</button>
             <button type="button" className="jf-linkbtn" onClick={() => setDialog({ open: true, copyOf: j })} data-testid={'job-copy-' + j.name}>{t('Copy')}</button>
             <button type="button" className="jf-linkbtn jf-danger" onClick={() => confirmDelete(j)} data-testid={'job-delete-' + j.name}>{t('Delete')}</button>
