@@ -44,6 +44,9 @@ const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'))
 const PoolsPage = lazy(() => import('./features/pools/PoolsPage'))
 const BaselinesPage = lazy(() => import('./features/baselines/BaselinesPage'))
 const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'))
+const RunGridPage = lazy(() => import('./features/history/RunGridPage'))
+const NodeRunList = lazy(() => import('./features/history/NodeRunList'))
+const HomePage = lazy(() => import('./features/history/HomePage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
 // tests, which ask for reduced motion, click on settled positions).
@@ -55,9 +58,12 @@ function useSession() {
 
 function page(path: string): ReactNode {
   let m
+  if ((m = match('/workflows/:id/history', path))) return <RunGridPage key={m.id} id={m.id} />
   if ((m = match('/workflows/:id', path))) return <EditorPage key={m.id} id={m.id} />
   if ((m = match('/runs/:id', path))) return <RunView key={m.id} id={m.id} />
   if (match('/runs', path)) return <RunList />
+  if (match('/node-runs', path)) return <NodeRunList />
+  if (path === '/' || match('/home', path)) return <HomePage />
   if (match('/datasources', path)) return <DatasourcesPage />
   if (match('/calendars', path)) return <CalendarsPage />
   if (match('/pools', path)) return <PoolsPage />

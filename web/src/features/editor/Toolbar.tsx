@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { App, Button, Dropdown, Input, Modal, Space } from 'antd'
 import type { Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { Link, navigate } from '../../lib/router'
 import { StatusTag, liveRun } from '../../lib/status'
 import { formatParams, parseParams, time } from '../../lib/format'
 import { useOffline, usePublish } from '../workflows/api'
@@ -83,6 +83,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} onClick={() => setBackfill(true)} data-testid="tb-backfill">{t('Backfill')}</Button>
       <Button size="small" onClick={onFormat} data-testid="tb-format">{t('Format')}</Button>
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
+      <Link to={'/workflows/' + wf.id + '/history'} data-testid="tb-history">{t('Run history')}</Link>
       {run && (
         <Space size={4} data-testid="tb-latest-run">
           <a onClick={() => navigate('/runs/' + run.id)} data-testid="tb-latest-run-link">{t('Latest run')}</a>

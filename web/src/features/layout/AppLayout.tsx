@@ -7,8 +7,10 @@ import { navigate, useLocation } from '../../lib/router'
 import { session } from '../../lib/session'
 
 const items = [
+  { key: '/home', label: 'Overview' },
   { key: '/workflows', label: 'Workflows' },
   { key: '/runs', label: 'Runs' },
+  { key: '/node-runs', label: 'Task instances' },
   { key: '/datasources', label: 'Datasources' },
   { key: '/calendars', label: 'Calendars' },
   { key: '/pools', label: 'Pools' },
@@ -26,7 +28,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const tenant = s.tenants.find((x) => x.id === s.tenantId)
   const role = s.user.sysAdmin ? 'SYS_ADMIN' : tenant?.role
   const menu = [...items, ...(s.user.sysAdmin ? [{ key: '/admin', label: 'Admin' }] : [])]
-  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? '/workflows'
+  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? (path === '/' ? '/home' : '/workflows')
 
   async function logout() {
     try {
