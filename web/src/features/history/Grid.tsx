@@ -69,8 +69,10 @@ export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
             return (
               <a key={r.id} className="jf-grid-run" href={'/runs/' + r.id} style={{ width: COL_W }} data-r={i} data-status={r.status} data-testid={'grid-run-' + r.id}
                 aria-label={t('Run') + ' ' + time(r.startedAt) + ', ' + t(r.trigger) + ', ' + t(r.status) + ', ' + ms(d)}>
-                <span className="jf-grid-bar" style={{ height: Math.max(2, Math.round(((d ?? 0) / longest) * BAR_H)), background: statusColor[r.status] ?? '#8c8c8c' }} />
                 <span className="jf-grid-label">{label}</span>
+                <span className="jf-grid-barbox" style={{ height: BAR_H }}>
+                  <span className="jf-grid-bar" style={{ height: Math.max(2, Math.round(((d ?? 0) / longest) * BAR_H)), background: statusColor[r.status] ?? '#8c8c8c' }} />
+                </span>
               </a>
             )
           })}

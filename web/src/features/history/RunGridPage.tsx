@@ -61,9 +61,10 @@ export default function RunGridPage({ id }: { id: string }) {
           {grid.isLoading ? <Spin style={{ margin: 32 }} />
             : grid.data && !runs.length ? <Typography.Text type="secondary" data-testid="history-empty">{t('No runs yet')}</Typography.Text>
             : grid.data && <Grid jobs={jobs} runs={runs} selected={jobId} now={now} onSelect={(j) => f.set({ job: j === jobId ? '' : j })} />}
+          {/* Under the grid, in its columns: bar i is the run of column i. */}
+          {job && runs.length > 0 && <Trend job={job} runs={runs} />}
         </Space>
       </Card>
-      {job && runs.length > 0 && <Trend job={job} runs={runs} />}
     </div>
   )
 }

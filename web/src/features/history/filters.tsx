@@ -81,14 +81,14 @@ export function TimeRange({ from, to, onChange, testid }: { from: string; to: st
   const value: [Dayjs | null, Dayjs | null] | null = from || to ? [from ? dayjs(from) : null, to ? dayjs(to) : null] : null
   const now = dayjs()
   return (
-    <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} value={value} data-testid={testid}
+    <span data-testid={testid}><DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} value={value}
       placeholder={[t('Started from'), t('Started until')]} style={{ width: 330 }}
       presets={[
         { label: t('Today'), value: [now.startOf('day'), now.endOf('day')] },
         { label: t('Last 24 hours'), value: [now.subtract(24, 'hour'), now] },
         { label: t('Last 7 days'), value: [now.subtract(7, 'day').startOf('day'), now.endOf('day')] },
       ]}
-      onChange={(v) => onChange(v?.[0]?.format() ?? '', v?.[1]?.format() ?? '')} />
+      onChange={(v) => onChange(v?.[0]?.format() ?? '', v?.[1]?.format() ?? '')} /></span>
   )
 }
 
