@@ -4,7 +4,7 @@
 // elements with one delegated handler for hover, focus and click (an antd
 // Tooltip per cell would be thousands of components), and only the rows
 // in view are rendered, so 2,000 jobs × 100 runs scroll smoothly.
-import { memo, useMemo, useState, type MouseEvent, type FocusEvent, type UIEvent } from 'react'
+import { memo, useRef, useState, type MouseEvent, type FocusEvent, type UIEvent } from 'react'
 import { useI18n, type T } from '../../lib/i18n'
 import { navigate } from '../../lib/router'
 import { StatusTag, statusColor } from '../../lib/status'
@@ -14,23 +14,40 @@ import type { GridJob, GridRun } from './api'
 import { ms, runMs } from './ms'
 import { cellHref } from './links'
 
+// A cell's colour comes from its data-status through one stylesheet made
+// from the status colours, not from a style object per cell: thousands of
+// cells mount on a long scroll.
+const sheet = document.createElement('style')
+sheet.textContent = Object.entries(statusColor).map(([s, c]) => `.jf-grid-cell[data-status="${s}"]{background:${c}}`).join('\n')
+document.head.appendChild(sheet)
+
 export const NAME_W = 220
 export const COL_W = 20
 const ROW_H = 22
 const BAR_H = 32
-const OVERSCAN = 10
+const OVERSCAN = 6
 
 interface Props { jobs: GridJob[]; runs: GridRun[]; selected: string; onSelect: (jobId: string) => void; now: number }
 
+type Win = { first: number; last: number }
+
+// rowsInView: the rows under the sticky header and above the bottom edge,
+// with a few more on each side so a small scroll shows rows already there.
+function rowsInView(el: { scrollTop: number; clientHeight: number }, head: number, n: number): Win {
+  return {
+    first: Math.max(0, Math.floor(el.scrollTop / ROW_H) - OVERSCAN),
+    last: Math.min(n, Math.ceil((el.scrollTop + el.clientHeight - head) / ROW_H) + OVERSCAN),
+  }
+}
 
 export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
   const { t } = useI18n()
-  const [view, setView] = useState({ top: 0, height: window.innerHeight })
+  const head = useRef<HTMLDivElement>(null)
+  const [win, setWin] = useState<Win>(() => ({ first: 0, last: Math.min(jobs.length, Math.ceil(window.innerHeight / ROW_H) + OVERSCAN) }))
   const [tip, setTip] = useState<{ x: number; y: number; r: number; j: number } | null>(null)
+  const columns = NAME_W + 'px repeat(' + runs.length + ', ' + COL_W + 'px)'
   const width = NAME_W + runs.length * COL_W
-  const first = Math.max(0, Math.floor(view.top / ROW_H) - OVERSCAN)
-  const last = Math.min(jobs.length, Math.ceil((view.top + view.height) / ROW_H) + OVERSCAN)
-  const longest = useMemo(() => Math.max(1, ...runs.map((r) => runMs(r, now) ?? 0)), [runs, now])
+  const last = Math.min(win.last, jobs.length)
 
   function point(e: MouseEvent | FocusEvent) {
     const el = (e.target as Element).closest<HTMLElement>('[data-r]')
@@ -47,35 +64,23 @@ export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
     e.preventDefault()
     navigate(a.getAttribute('href')!)
   }
+  // A scroll re-renders only when other rows come into view.
   function scroll(e: UIEvent<HTMLDivElement>) {
-    const el = e.currentTarget
     setTip(null)
-    setView({ top: el.scrollTop, height: el.clientHeight })
+    const w = rowsInView(e.currentTarget, head.current?.offsetHeight ?? 0, jobs.length)
+    setWin((old) => (old.first === w.first && old.last === w.last ? old : w))
   }
 
   const rows = []
-  for (let i = first; i < last; i++) {
-    rows.push(<Row key={jobs[i].id} job={jobs[i]} j={i} runs={runs} selected={jobs[i].id === selected} t={t} />)
+  for (let i = win.first; i < last; i++) {
+    rows.push(<Row key={jobs[i].id} job={jobs[i]} j={i} runs={runs} columns={columns} selected={jobs[i].id === selected} t={t} />)
   }
   return (
     <>
       <div className="jf-grid" style={{ maxHeight: 'calc(100vh - 260px)', minHeight: 160 }} onScroll={scroll} data-testid="run-grid"
         onMouseOver={point} onMouseLeave={() => setTip(null)} onFocus={point} onBlur={() => setTip(null)} onClick={click}>
-        <div className="jf-grid-head" style={{ width }}>
-          <div className="jf-grid-corner" style={{ width: NAME_W }}>{t('Job')} \ {t('Run')}</div>
-          {runs.map((r, i) => {
-            const d = runMs(r, now)
-            const label = dayjs(r.startedAt).format('MM-DD HH:mm') + ' ' + t(r.trigger)
-            return (
-              <a key={r.id} className="jf-grid-run" href={'/runs/' + r.id} style={{ width: COL_W }} data-r={i} data-status={r.status} data-testid={'grid-run-' + r.id}
-                aria-label={t('Run') + ' ' + time(r.startedAt) + ', ' + t(r.trigger) + ', ' + t(r.status) + ', ' + ms(d)}>
-                <span className="jf-grid-label">{label}</span>
-                <span className="jf-grid-barbox" style={{ height: BAR_H }}>
-                  <span className="jf-grid-bar" style={{ height: Math.max(2, Math.round(((d ?? 0) / longest) * BAR_H)), background: statusColor[r.status] ?? '#8c8c8c' }} />
-                </span>
-              </a>
-            )
-          })}
+        <div className="jf-grid-head" style={{ width }} ref={head}>
+          <Head runs={runs} now={now} t={t} />
         </div>
         <div className="jf-grid-body" style={{ width, height: jobs.length * ROW_H }}>{rows}</div>
       </div>
@@ -84,27 +89,45 @@ export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
   )
 }
 
-// Row is one job's line; memoized, so moving the tooltip (state of the
-// grid) re-renders no row: only a new answer or a scroll does.
-const Row = memo(function Row({ job, j, runs, selected, t }: { job: GridJob; j: number; runs: GridRun[]; selected: boolean; t: T }) {
+// Head is the run columns' headers: a bar as long as the run, in its
+// status colour, under its start time and trigger (memoized: scrolling
+// does not touch it).
+const Head = memo(function Head({ runs, now, t }: { runs: GridRun[]; now: number; t: T }) {
+  const longest = Math.max(1, ...runs.map((r) => runMs(r, now) ?? 0))
+  return (<>
+    <div className="jf-grid-corner" style={{ width: NAME_W }}>{t('Job')} \ {t('Run')}</div>
+    {runs.map((r, i) => {
+      const d = runMs(r, now)
+      return (
+        <a key={r.id} className="jf-grid-run" href={'/runs/' + r.id} style={{ width: COL_W }} data-r={i} data-status={r.status} data-testid={'grid-run-' + r.id}
+          aria-label={t('Run') + ' ' + time(r.startedAt) + ', ' + t(r.trigger) + ', ' + t(r.status) + ', ' + ms(d)}>
+          <span className="jf-grid-label">{dayjs(r.startedAt).format('MM-DD HH:mm') + ' ' + t(r.trigger)}</span>
+          <span className="jf-grid-barbox" style={{ height: BAR_H }}>
+            <span className="jf-grid-bar" style={{ height: Math.max(2, Math.round(((d ?? 0) / longest) * BAR_H)), background: statusColor[r.status] ?? '#8c8c8c' }} />
+          </span>
+        </a>
+      )
+    })}
+  </>)
+})
+
+// Row is one job's line: a CSS grid of the name and one element per run
+// (the cell, or an empty square where the job did not run). Memoized, so
+// moving the tooltip re-renders no row; only a new answer or new rows do.
+const Row = memo(function Row({ job, j, runs, columns, selected, t }: { job: GridJob; j: number; runs: GridRun[]; columns: string; selected: boolean; t: T }) {
   return (
-    <div className={'jf-grid-row' + (selected ? ' jf-selected' : '')} style={{ top: j * ROW_H, height: ROW_H, width: NAME_W + runs.length * COL_W }}
+    <div className={'jf-grid-row' + (selected ? ' jf-selected' : '')} style={{ top: j * ROW_H, height: ROW_H, gridTemplateColumns: columns }}
       data-testid={'grid-row-' + job.name}>
-      <button type="button" className="jf-grid-name" style={{ width: NAME_W }} data-job={job.id} data-testid={'grid-job-' + job.name}
+      <button type="button" className="jf-grid-name" data-job={job.id} data-testid={'grid-job-' + job.name}
         aria-pressed={selected} title={t('Duration trend') + ': ' + job.name}>
         <span className="jf-job-type">{job.type}</span><span>{job.name}</span>
       </button>
       {runs.map((r, i) => {
         const c = r.cells[job.id]
-        return (
-          <span key={r.id} className="jf-grid-slot" style={{ width: COL_W, height: ROW_H }}>
-            {c ? (
-              <a className="jf-grid-cell" href={cellHref(r.id, job.id)} style={{ background: statusColor[c.status] ?? '#8c8c8c' }}
-                data-r={i} data-j={j} data-status={c.status} data-testid={'grid-cell-' + job.name + '-' + r.id}
-                aria-label={job.name + ': ' + t(c.status) + ', ' + ms(c.durationMs)} />
-            ) : <span className="jf-grid-none" />}
-          </span>
-        )
+        return c
+          ? <a key={r.id} className="jf-grid-cell" href={cellHref(r.id, job.id)} data-r={i} data-j={j} data-status={c.status}
+              data-testid={'grid-cell-' + job.name + '-' + r.id} aria-label={job.name + ': ' + t(c.status) + ', ' + ms(c.durationMs)} />
+          : <span key={r.id} className="jf-grid-none" />
       })}
     </div>
   )
