@@ -52,6 +52,9 @@ const VersionsPage = lazy(() => import('./features/versions/VersionsPage'))
 const VariablesPage = lazy(() => import('./features/variables/VariablesPage'))
 const AuditPage = lazy(() => import('./features/audit/AuditPage'))
 const AccountPage = lazy(() => import('./features/account/AccountPage'))
+const RunGridPage = lazy(() => import('./features/history/RunGridPage'))
+const NodeRunList = lazy(() => import('./features/history/NodeRunList'))
+const HomePage = lazy(() => import('./features/history/HomePage'))
 
 // Animations follow the user's reduced-motion preference (and the browser
 // tests, which ask for reduced motion, click on settled positions).
@@ -67,9 +70,12 @@ function page(path: string): ReactNode {
   if (match('/variables', path)) return <VariablesPage />
   if (match('/audit', path)) return <AuditPage />
   if (match('/account', path)) return <AccountPage />
+  if ((m = match('/workflows/:id/history', path))) return <RunGridPage key={m.id} id={m.id} />
   if ((m = match('/workflows/:id', path))) return <EditorPage key={m.id} id={m.id} />
   if ((m = match('/runs/:id', path))) return <RunView key={m.id} id={m.id} />
   if (match('/runs', path)) return <RunList />
+  if (match('/node-runs', path)) return <NodeRunList />
+  if (path === '/' || match('/home', path)) return <HomePage />
   if (match('/datasources', path)) return <DatasourcesPage />
   if (match('/calendars', path)) return <CalendarsPage />
   if (match('/pools', path)) return <PoolsPage />

@@ -100,6 +100,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
         onClick={(e) => { if (!e.ctrlKey && !e.metaKey) { e.preventDefault(); navigate('/workflows/' + wf.id + '/versions') } }}>{t('Version history')}</Button>
       <Button size="small" onClick={onFormat} data-testid="tb-format">{t('Format')}</Button>
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
+      <Link to={'/workflows/' + wf.id + '/history'} data-testid="tb-history">{t('Run history')}</Link>
       {run && (
         <Space size={4} data-testid="tb-latest-run">
           <Link to={'/runs/' + run.id} data-testid="tb-latest-run-link">{t('Latest run')}</Link>

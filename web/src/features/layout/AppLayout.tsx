@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import { Button, Layout, Menu, Segmented, Select, Space, Tag, Typography } from 'antd'
+import { Button, ConfigProvider, Layout, Menu, Segmented, Select, Space, Tag, Typography } from 'antd'
 import { useQueryClient } from '@tanstack/react-query'
 import { client, done } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
@@ -9,8 +9,10 @@ import { useWord } from '../enums/words'
 import { session } from '../../lib/session'
 
 const items = [
+  { key: '/home', label: 'Overview' },
   { key: '/workflows', label: 'Workflows' },
   { key: '/runs', label: 'Runs' },
+  { key: '/node-runs', label: 'Task instances' },
   { key: '/datasources', label: 'Datasources' },
   { key: '/calendars', label: 'Calendars' },
   { key: '/pools', label: 'Pools' },
@@ -30,7 +32,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const tenant = s.tenants.find((x) => x.id === s.tenantId)
   const role = s.user.sysAdmin ? 'SYS_ADMIN' : tenant?.role
   const menu = [...items, ...(s.user.sysAdmin ? [{ key: '/admin', label: 'Admin' }] : [])]
-  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? '/workflows'
+  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? (path === '/' ? '/home' : '/workflows')
   const w = useWord()
   useDocumentTitle(t(menu.find((m) => m.key === selected)?.label ?? 'Workflows'))
 
@@ -55,9 +57,12 @@ export function AppLayout({ children }: { children: ReactNode }) {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, padding: '0 16px', background: '#001529' }}>
         <Link to="/workflows" style={{ color: '#fff', fontSize: 18, fontWeight: 600 }} data-testid="home-link">jobflow</Link>
-        <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} style={{ flex: 1, minWidth: 0 }}
-          items={menu.map((m) => ({ key: m.key, label: <span data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</span> }))}
-          onClick={(e) => navigate(e.key)} />
+        {/* Narrower items than antd's 20 px a side, so the whole menu fits in 1440 px. */}
+        <ConfigProvider theme={{ components: { Menu: { itemPaddingInline: 12 } } }}>
+          <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} style={{ flex: 1, minWidth: 0 }}
+            items={menu.map((m) => ({ key: m.key, label: <span data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</span> }))}
+            onClick={(e) => navigate(e.key)} />
+        </ConfigProvider>
         <Space>
           {s.tenants.length > 1 ? (
             <Select size="small" value={s.tenantId} onChange={switchTenant} style={{ width: 160 }} data-testid="tenant-switcher"

@@ -1,44 +1,51 @@
-// 运行记录: every run of the tenant, filtered, newest first.
-import { useState } from 'react'
-import { Card, Select, Space, Table, Typography } from 'antd'
+// 运行记录: every run of the tenant, newest first, filtered by workflow,
+// status, trigger, start time and a text (`q`: run id or params). The
+// filters and the page live in the URL, so a reload or Back keeps them.
+import { Card, Space, Table, Typography } from 'antd'
 import type { Run } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link, navigate, useLocation } from '../../lib/router'
+import { Link } from '../../lib/router'
 import { useWord } from '../enums/words'
 import { StatusTag } from '../../lib/status'
-import { duration, time } from '../../lib/format'
+import { time } from '../../lib/format'
+import { RUN_STATUSES, TRIGGERS } from '../history/api'
+import { StatusFilter, TextFilter, TimeRange, WorkflowFilter, useUrlFilters } from '../history/filters'
+import { ms, runMs } from '../history/ms'
 import { useRuns } from './api'
+import '../history/history.css'
 
 export default function RunList() {
   const { t } = useI18n()
   const w = useWord()
-  const { query } = useLocation()
-  const [status, setStatus] = useState('')
-  const [trigger, setTrigger] = useState('')
-  const [page, setPage] = useState(1)
-  const [pageSize, setPageSize] = useState(20)
-  const workflowId = query.get('workflowId') ?? undefined
-  const q = useRuns({ workflowId, status, trigger, page, pageSize })
+  const f = useUrlFilters()
+  const page = f.num('page', 1)
+  const pageSize = f.num('pageSize', 20)
+  const filter = { workflowId: f.get('workflowId'), status: f.get('status'), trigger: f.get('trigger'), from: f.get('from'), to: f.get('to'), q: f.get('q') }
+  const q = useRuns({ ...filter, page, pageSize })
+  const total = q.data?.total ?? 0
   return (
     <Card title={t('Runs')} extra={
-      <Space>
-        <Select value={status} onChange={(v) => { setStatus(v); setPage(1) }} style={{ width: 130 }} data-testid="runs-status-filter"
-          options={[{ value: '', label: t('Status') + ': ' + t('All') }, ...['RUNNING', 'QUEUED', 'PAUSED', 'SUCCESS', 'FAIL', 'ABORTING', 'ABORTED', 'SKIPPED'].map((s) => ({ value: s, label: w('status', s) }))]} />
-        <Select value={trigger} onChange={(v) => { setTrigger(v); setPage(1) }} style={{ width: 130 }} data-testid="runs-trigger-filter"
-          options={[{ value: '', label: t('Trigger') + ': ' + t('All') }, ...['MANUAL', 'SCHEDULE', 'INVOKE', 'RERUN', 'BACKFILL', 'SUBFLOW'].map((s) => ({ value: s, label: w('trigger', s) }))]} />
+      <Space wrap>
+        <WorkflowFilter value={filter.workflowId} onChange={(v) => f.set({ workflowId: v })} testid="runs-workflow-filter" />
+        <StatusFilter value={filter.status} onChange={(v) => f.set({ status: v })} statuses={RUN_STATUSES} label={t('Status')} testid="runs-status-filter" />
+        <StatusFilter value={filter.trigger} onChange={(v) => f.set({ trigger: v })} statuses={TRIGGERS} kind="trigger" label={t('Trigger')} testid="runs-trigger-filter" />
+        <TimeRange from={filter.from} to={filter.to} onChange={(from, to) => f.set({ from, to })} testid="runs-time-filter" />
+        <TextFilter value={filter.q} onChange={(v) => f.set({ q: v })} placeholder={t('Run id or params')} testid="runs-q" />
       </Space>}>
-      {q.error && <Typography.Text type="danger">{q.error.message}</Typography.Text>}
+      {q.error && <Typography.Text type="danger" data-testid="runs-error">{q.error.message}</Typography.Text>}
       <Table<Run> rowKey="id" size="middle" loading={q.isFetching && !q.data} dataSource={q.data?.items} data-testid="runs-table"
-        pagination={{ current: page, pageSize, total: q.data?.total, showSizeChanger: true, onChange: (p, s) => { setPage(p); setPageSize(s) } }}
-        onRow={(r) => ({ onClick: () => navigate('/runs/' + r.id), style: { cursor: 'pointer' }, 'data-testid': 'run-row' } as object)}
+        pagination={{ current: page, pageSize, total, showSizeChanger: true, onChange: (p, s) => f.set({ page: p === 1 ? '' : p, pageSize: s === 20 ? '' : s }),
+          showTotal: (n) => (q.data?.totalCapped ? t('more than {n}', { n }) : t('{n} in all', { n })) }}
+        onRow={(r) => ({ 'data-testid': 'run-row', 'data-run': r.id, 'data-status': r.status } as object)}
         columns={[
-          // The name is a link too: rows are reachable by Tab, not by mouse only.
-          { title: t('Workflow'), dataIndex: 'workflowName', render: (v, r) => <Link to={'/runs/' + r.id} onClick={(e) => e.stopPropagation()} data-testid="run-link">{v}</Link> },
-          { title: t('Trigger'), dataIndex: 'trigger', render: (v) => <span data-testid="run-trigger" data-code={v}>{w('trigger', v)}</span> },
-          { title: t('Status'), dataIndex: 'status', render: (v) => <StatusTag status={v} /> },
-          { title: t('Logical time'), dataIndex: 'logicalTime', render: (v) => time(v) },
-          { title: t('Started'), dataIndex: 'startedAt', render: (v) => time(v) },
-          { title: t('Duration'), render: (_, r) => duration(r.startedAt, r.endedAt) },
+          { title: t('Run id'), dataIndex: 'id', render: (v: string) => <Link to={'/runs/' + v} className="jf-mono" data-testid={'run-link-' + v}>{v}</Link> },
+          { title: t('Workflow'), dataIndex: 'workflowName', render: (v: string, r) => <Link to={'/workflows/' + r.workflowId + '/history'} data-testid="run-workflow-link">{v}</Link> },
+          { title: t('Version'), dataIndex: 'versionNumber', width: 80, render: (v?: number) => (v ? 'v' + v : t('Draft')) },
+          { title: t('Trigger'), dataIndex: 'trigger', width: 100, render: (v) => <span data-testid="run-trigger" data-code={v}>{w('trigger', v)}</span> },
+          { title: t('Started'), dataIndex: 'startedAt', width: 170, render: (v) => time(v) },
+          { title: t('Ended'), dataIndex: 'endedAt', width: 170, render: (v) => time(v) },
+          { title: t('Duration'), width: 110, render: (_, r) => ms(runMs(r)) },
+          { title: t('Status'), dataIndex: 'status', width: 110, render: (v) => <StatusTag status={v} testid="run-status-tag" /> },
         ]} />
     </Card>
   )

@@ -84,8 +84,9 @@ function RunPage({ run, at }: { run: Run; at: number }) {
   const [marking, setMarking] = useState<NodeRun | null>(null)
   const [deciding, setDeciding] = useState<Deciding | null>(null)
   const [reason, setReason] = useState('')
-  const [selected, setSelected] = useState<string | null>(null)
-  const [tab, setTab] = useState('nodes')
+  // ?node= (a cell of the run grid, a task instance) opens with that node's log.
+  const [selected, setSelected] = useState<string | null>(() => new URLSearchParams(location.search).get('node'))
+  const [tab, setTab] = useState(() => (new URLSearchParams(location.search).get('node') ? 'log' : 'nodes'))
   const [menu, setMenu] = useState<{ x: number; y: number; node: NodeRun } | null>(null)
   const nodes = useMemo(() => run.nodes ?? [], [run.nodes])
   const byId = useMemo(() => new Map(nodes.map((n) => [n.jobId, n])), [nodes])

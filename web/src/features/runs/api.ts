@@ -38,7 +38,7 @@ export function useRun(id: string) {
   return useQuery(runQuery(qc, id))
 }
 
-export interface RunFilter { workflowId?: string; status?: string; trigger?: string; page: number; pageSize: number }
+export interface RunFilter { workflowId?: string; status?: string; trigger?: string; from?: string; to?: string; q?: string; page: number; pageSize: number }
 
 export function useRuns(f: RunFilter) {
   return useQuery({

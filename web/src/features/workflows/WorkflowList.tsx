@@ -113,13 +113,14 @@ export function WorkflowList() {
           { title: t('Next run time'), dataIndex: 'nextRunTime', width: 190, render: (v, r) => v ? (
             <Tooltip title={<ScheduleZoneTime wfId={r.id} at={v} />}><span data-testid={'workflow-next-' + r.name}>{time(v)}</span></Tooltip>) : '-' },
           { title: t('Updated'), dataIndex: 'updatedAt', width: 180, render: (v) => time(v) },
-          { title: t('Actions'), width: 310, render: (_, r) => (
+          { title: t('Actions'), width: 330, render: (_, r) => (
             <Space size={4}>
               <Button size="small" type="link" onClick={() => doPublish(r)} loading={publish.isPending && publish.variables === r.id}
                 data-testid={'workflow-publish-' + r.name}>{t('Publish')}</Button>
               <Button size="small" type="link" disabled={r.status !== 'PUBLISHED'} onClick={() => doOffline(r)}
                 data-testid={'workflow-offline-' + r.name}>{t('Offline')}</Button>
               <Button size="small" type="link" onClick={() => setForm({ open: true, editing: r })} data-testid={'workflow-edit-' + r.name}>{t('Edit')}</Button>
+              <Link to={'/workflows/' + r.id + '/history'} data-testid={'workflow-history-' + r.name}>{t('Run history')}</Link>
               <Popconfirm title={t('Delete this workflow?')} onConfirm={() => doDelete(r)} okText={t('OK')} cancelText={t('Cancel')}
                 okButtonProps={{ 'data-testid': 'confirm-ok' }}>
                 <Button size="small" type="link" danger data-testid={'workflow-delete-' + r.name}>{t('Delete')}</Button>

@@ -1,0 +1,1 @@
+var e=(e,t)=>`/runs/`+e+`?node=`+encodeURIComponent(t);export{e as t};
