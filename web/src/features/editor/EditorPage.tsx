@@ -21,6 +21,7 @@ import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
 import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
+import { FarClass, edgeTypes } from './FastEdge'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
@@ -225,10 +226,11 @@ function Editor({ wf, refetch }: { wf: Workflow; refetch: () => Promise<unknown>
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas"
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
-          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
+            <FarClass />
             <Controls data-testid="canvas-controls" />
             {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>
