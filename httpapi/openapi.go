@@ -133,6 +133,9 @@ func operation(r route, ref *openapi.Reflector) map[string]any {
 		if q == "page" || q == "pageSize" || q == "offset" || q == "since" || q == "limit" {
 			typ = "integer"
 		}
+		if q == "predictedJobs" {
+			typ = "boolean"
+		}
 		params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": typ}})
 	}
 	ok := map[string]any{"description": http.StatusText(r.status)}

@@ -37,3 +37,17 @@ func (s *Server) findRun(c echo.Context) (r *jobflow.Run, delta bool, err error)
 	r, err = f.FindRunDelta(ctx, tenantID, id, since)
 	return r, true, err
 }
+
+// predictedJobs reads ?predictedJobs=: a delta answer (since=) leaves out
+// the prediction's jobs, the Gantt's predicted bars, one per job not yet
+// ended (a 2,000-job run's are ~280 KB, on every poll), unless it is true.
+// The whole answer always has them.
+func predictedJobs(c echo.Context) (bool, error) {
+	switch c.QueryParam("predictedJobs") {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, invalid("predictedJobs", "predictedJobs must be true or false")
+}

@@ -122,9 +122,16 @@ func (s *Server) getRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	withJobs, err := predictedJobs(c)
+	if err != nil {
+		return err
+	}
 	s.link(c, r)
 	if err := s.predict(c.Request().Context(), r, delta); err != nil {
 		return err
+	}
+	if delta && !withJobs && r.Prediction != nil {
+		r.Prediction.Jobs = nil
 	}
 	r.Nodes = nonNil(r.Nodes)
 	if !delta { // a delta leaves the edges out: they never change

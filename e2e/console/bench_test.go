@@ -22,7 +22,9 @@ const largeDAG = 2000
 // the time from navigation to the first render of the editor and of the run
 // view of a 2,000-job workflow (40 columns × 50 rows, each job feeding the
 // next column), with saved positions and a run whose nodes have mixed
-// states. The figures are in docs/benchmarks.md:
+// states; then Fit and ten zoom steps in and out on each (the time to a
+// settled Fit, the longest frame of any step), and the bytes of the run
+// view's polls of the running run. The figures are in docs/benchmarks.md:
 //
 //	go test ./e2e/console -run '^$' -bench LargeDAG -benchtime 3x
 //
@@ -70,14 +72,34 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 		}
 		return ms, rendered
 	}
-	var editor, run float64
+	var editor, run, fitMs, zoomWorst, runFitMs, runZoomWorst float64
 	var renderedEditor, renderedRun int
+	var fitted, runFitted fitResult
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ms, n := measure("/workflows/"+wfID, `document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length > 0`)
 		editor, renderedEditor = editor+ms, n
+		// Fit (the toolbar's button: all 2,000 jobs at a small zoom), then
+		// ten zoom steps in (past FAR, where nodes get their text back) and
+		// ten out, each step's longest frame.
+		time.Sleep(time.Second) // the canvas settles after its first nodes
+		fitted = br.fit("canvas", `[data-testid="tb-fit"]`)
+		steps := br.zoomSteps("canvas", zoomDirs)
+		fitMs, zoomWorst = fitMs+fitted.Ms, max(zoomWorst, worst(steps))
+		if testing.Verbose() {
+			b.Logf("editor fit: %+v; zoom steps: %+v", fitted, steps)
+		}
 		ms, n = measure("/runs/"+runID, `document.querySelectorAll('[data-testid="run-canvas"] .react-flow__node').length > 0 && !!document.querySelector('[data-testid="node-table"]')`)
 		run, renderedRun = run+ms, n
+		if i < b.N-1 { // the last run view is measured after the update below
+			time.Sleep(time.Second)
+			f := br.fit("run-canvas", `[data-testid="run-canvas"] .react-flow__controls-fitview`)
+			steps = br.zoomSteps("run-canvas", zoomDirs)
+			runFitMs, runZoomWorst, runFitted = runFitMs+f.Ms, max(runZoomWorst, worst(steps)), f
+			if testing.Verbose() {
+				b.Logf("run view fit: %+v; zoom steps: %+v", f, steps)
+			}
+		}
 	}
 	b.StopTimer()
 	// A status change of one node reaches the page by the next poll; only
@@ -102,6 +124,36 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 	if len(mutated) != 1 || mutated[0] != changed.ID || renders != 1 {
 		b.Fatalf("one node's status changed; the page changed the elements of %d nodes (%v) and rendered nodes %d times", len(mutated), mutated, renders)
 	}
+	// What the polls of this running run transferred (Resource Timing):
+	// the first GET reads the whole run, each poll after it only what
+	// changed; one of them carried the changed node.
+	time.Sleep(3 * time.Second) // a poll or two more with nothing changed
+	polls := br.runPolls(runID)
+	if len(polls) < 3 {
+		b.Fatalf("the run view polled the run %d times: %+v", len(polls), polls)
+	}
+	var pollMax, pollSum float64
+	for _, p := range polls[1:] {
+		pollMax, pollSum = max(pollMax, p.Transfer), pollSum+p.Transfer
+	}
+	if testing.Verbose() {
+		b.Logf("run GETs: %+v", polls)
+	}
+	b.ReportMetric(polls[0].Transfer, "runview-load-bytes")
+	b.ReportMetric(pollMax, "runview-poll-max-bytes")
+	b.ReportMetric(pollSum/float64(len(polls)-1), "runview-poll-mean-bytes")
+	f := br.fit("run-canvas", `[data-testid="run-canvas"] .react-flow__controls-fitview`)
+	steps := br.zoomSteps("run-canvas", zoomDirs)
+	runFitMs, runZoomWorst, runFitted = runFitMs+f.Ms, max(runZoomWorst, worst(steps)), f
+	if testing.Verbose() {
+		b.Logf("run view fit: %+v; zoom steps: %+v", f, steps)
+	}
+	b.ReportMetric(fitMs/float64(b.N), "editor-fit-ms")
+	b.ReportMetric(zoomWorst, "editor-zoom-worst-frame-ms")
+	b.ReportMetric(float64(fitted.Nodes), "editor-fit-nodes-rendered")
+	b.ReportMetric(runFitMs/float64(b.N), "runview-fit-ms")
+	b.ReportMetric(runZoomWorst, "runview-zoom-worst-frame-ms")
+	b.ReportMetric(float64(runFitted.Nodes), "runview-fit-nodes-rendered")
 	// Wall time from navigation start (page load, API calls, first render)
 	// to the first rendered nodes.
 	b.ReportMetric(editor/float64(b.N), "editor-ms")
@@ -116,21 +168,35 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 
 // seedLargeDAG writes the 2,000-job workflow, its canvas and one run with
 // node runs straight into the store (running 2,000 jobs is not what is
-// measured).
+// measured): column by column SUCCESS, RUNNING, PENDING, FAIL.
 func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID string, jobs []jobflow.Job) {
+	statuses := []jobflow.NodeStatus{jobflow.NodeSuccess, jobflow.NodeRunning, jobflow.NodePending, jobflow.NodeFail}
+	return seedDAG(b, st, tenantID, "large-dag", largeDAG, func(i int) jobflow.NodeStatus { return statuses[(i/dagRows)%len(statuses)] })
+}
+
+// dagRows is the number of jobs per column of seedDAG's workflows.
+const dagRows = 50
+
+// seedDAG writes a workflow of n SHELL jobs job-0000 … in columns of
+// dagRows (240 × 70 px apart, each job feeding the one in its row of the
+// next column), its canvas, and a RUNNING run whose node i has status(i);
+// a node not PENDING started at the run's start plus its column in
+// seconds, so the Gantt lists the started nodes in job order.
+func seedDAG(tb testing.TB, st *store.Store, tenantID, name string, n int, status func(i int) jobflow.NodeStatus) (wfID, runID string, jobs []jobflow.Job) {
+	tb.Helper()
 	ctx := context.Background()
-	w := &jobflow.Workflow{TenantID: tenantID, Name: "large-dag", CreatedBy: "bench"}
+	w := &jobflow.Workflow{TenantID: tenantID, Name: name, CreatedBy: "bench"}
 	if err := st.CreateWorkflow(ctx, w, 1000); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	const rows = 50
+	const rows = dagRows
 	var canvas jobflow.Canvas
-	jobs = make([]jobflow.Job, 0, largeDAG)
-	for i := 0; i < largeDAG; i++ {
+	jobs = make([]jobflow.Job, 0, n)
+	for i := 0; i < n; i++ {
 		j := &jobflow.Job{TenantID: tenantID, WorkflowID: w.ID, Name: fmt.Sprintf("job-%04d", i), Type: jobflow.JobShell,
 			Config: []byte(`{"script":"true"}`), Retry: jobflow.RetryPolicy{MaxAttempts: 1, Backoff: 1}}
 		if err := st.CreateJob(ctx, j); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		jobs = append(jobs, *j)
 		col, row := i/rows, i%rows
@@ -141,25 +207,23 @@ func seedLargeDAG(b *testing.B, st *store.Store, tenantID string) (wfID, runID s
 	}
 	saved, err := st.SaveCanvas(ctx, tenantID, w.ID, canvas, w.Revision, "bench")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	now := time.Now().UTC()
 	r := &jobflow.Run{ID: jobflow.NewID("run"), TenantID: tenantID, WorkflowID: w.ID, WorkflowName: w.Name, Trigger: jobflow.TriggerManual,
 		Status: jobflow.RunRunning, LogicalTime: now, StartedAt: now, CreatedBy: "bench"}
 	snap := &jobflow.Snapshot{TenantID: tenantID, WorkflowID: w.ID, WorkflowName: w.Name, Canvas: saved.Canvas, Jobs: jobs}
 	if err := st.CreateRun(ctx, r, snap); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	statuses := []jobflow.NodeStatus{jobflow.NodeSuccess, jobflow.NodeRunning, jobflow.NodePending, jobflow.NodeFail}
 	for i, j := range jobs {
-		n := &jobflow.NodeRun{RunID: r.ID, TenantID: tenantID, JobID: j.ID, JobName: j.Name, JobType: j.Type,
-			Status: statuses[(i/rows)%len(statuses)], Attempt: 1}
-		if n.Status != jobflow.NodePending {
+		nr := &jobflow.NodeRun{RunID: r.ID, TenantID: tenantID, JobID: j.ID, JobName: j.Name, JobType: j.Type, Status: status(i), Attempt: 1}
+		if nr.Status != jobflow.NodePending {
 			t := now.Add(time.Duration(i/rows) * time.Second)
-			n.StartedAt = &t
+			nr.StartedAt = &t
 		}
-		if err := st.UpsertNodeRun(ctx, n); err != nil {
-			b.Fatal(err)
+		if err := st.UpsertNodeRun(ctx, nr); err != nil {
+			tb.Fatal(err)
 		}
 	}
 	return w.ID, r.ID, jobs

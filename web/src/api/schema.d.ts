@@ -575,7 +575,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** MEMBER: a run with its node runs (with their outputs) and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing). version grows whenever the run row or any of its node rows is written; with since=<version> the answer is the run's fields with only the nodes written after that version (none when nothing changed) and no edges, so polling a large running run is small; a since that is not a whole number >= 0 is 400 (details.field since) */
+        /** MEMBER: a run with its node runs (with their outputs) and edges; answers an ETag, and 304 with no body to an If-None-Match naming the current one (so polling an unchanged run costs nothing). version grows whenever the run row or any of its node rows is written; with since=<version> the answer is the run's fields with only the nodes written after that version (none when nothing changed) and no edges, so polling a large running run is small; a since that is not a whole number >= 0 is 400 (details.field since). A since answer leaves out prediction.jobs (the predicted bars, one per job not yet ended) unless predictedJobs=true (true or false, else 400) */
         get: operations["get_api_v1_runs_id"];
         put?: never;
         post?: never;
@@ -4574,6 +4574,7 @@ export interface operations {
         parameters: {
             query?: {
                 since?: number;
+                predictedJobs?: boolean;
             };
             header: {
                 /** @description the tenant to act in */

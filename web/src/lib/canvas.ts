@@ -5,6 +5,14 @@
 // (2,000 minimap nodes cost more than the canvas itself).
 export const LARGE = 200
 
+// FAR is the zoom below which nodes are drawn as plain boxes and edges as
+// straight lines (FastEdge): 12 px text is under 6 px there.
+export const FAR = 0.5
+
+// farZoom is the store selector of "zoomed out below FAR": one boolean, so
+// its subscribers re-render only when the zoom crosses FAR.
+export const farZoom = (s: { transform: [number, number, number] }) => s.transform[2] < FAR
+
 // topLeft is the viewport at 100 % that shows the canvas's top-left corner.
 export function topLeft(nodes: { x: number; y: number }[]) {
   if (!nodes.length) return { x: 0, y: 0, zoom: 1 }

@@ -30,6 +30,7 @@ import { useShiftClick } from './useShiftClick'
 import { UndoRedo } from './UndoRedo'
 import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
+import { FarClass, edgeTypes } from './FastEdge'
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
@@ -354,12 +355,13 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
-          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
             multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
             onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
+            <FarClass />
             <Controls data-testid="canvas-controls" />
             {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>

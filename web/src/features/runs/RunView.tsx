@@ -20,8 +20,9 @@ import { useWorkflow } from '../workflows/api'
 import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
 import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
+import { FarClass, edgeTypes } from '../editor/FastEdge'
 import { LARGE, topLeft } from '../../lib/canvas'
-import { useBreak, useMarkSuccess, useRun } from './api'
+import { useBreak, useMarkSuccess, usePredictedJobs, useRun } from './api'
 import { Gantt } from './Gantt'
 import { RunPrediction } from './Prediction'
 import { LogPanel } from './LogPanel'
@@ -92,6 +93,10 @@ function RunPage({ run, at }: { run: Run; at: number }) {
   const byId = useMemo(() => new Map(nodes.map((n) => [n.jobId, n])), [nodes])
   const names = useMemo(() => new Map(nodes.map((n) => [n.jobId, n.jobName])), [nodes])
   const prediction = liveRun(run.status) ? run.prediction : undefined
+  // The Gantt's predicted bars: in the first (whole) answer, then polled
+  // apart while the Gantt is shown (the run's polls leave them out).
+  const predictedJobs = usePredictedJobs(run, tab === 'gantt').data
+  const ganttPrediction = useMemo(() => (prediction && predictedJobs ? { ...prediction, jobs: predictedJobs } : prediction), [prediction, predictedJobs])
   const pathKey = (prediction?.criticalPath ?? []).join(',')
   const critical = useMemo(() => new Set(pathKey ? pathKey.split(',') : []), [pathKey])
   // Edges along the critical path, from each job to the next.
@@ -227,12 +232,13 @@ function RunPage({ run, at }: { run: Run; at: number }) {
       <div style={{ height: 380, background: '#fff', border: '1px solid #f0f0f0', position: 'relative' }} data-testid="run-canvas">
         {!pos ? <Spin style={{ margin: 48 }} /> : (
           <ReactFlowProvider>
-            <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
+            <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
               onlyRenderVisibleElements={flowNodes.length > LARGE} fitView={flowNodes.length <= LARGE} fitViewOptions={{ maxZoom: 1 }}
               defaultViewport={viewport} minZoom={0.05} proOptions={{ hideAttribution: true }}
               onNodeClick={(_, n) => setSelected(n.id)}
               onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
               <Background gap={16} />
+              <FarClass />
               <Controls showInteractive={false} />
               {flowNodes.length <= LARGE && <MiniMap pannable zoomable nodeColor={(n) => (n.data as { status?: string }).status === 'SUCCESS' ? '#52c41a' : '#bbb'} />}
             </ReactFlow>
@@ -281,7 +287,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
                     e.stopPropagation(); const b = e.currentTarget.getBoundingClientRect()
                     setMenu({ x: e.clientX || b.left, y: e.clientY || b.bottom, node: r }) }}>{t('Actions')} ▾</button>) },
               ]} />) },
-          { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} prediction={prediction} now={at} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
+          { key: 'gantt', label: <span data-testid="tab-gantt">{t('Gantt')}</span>, children: <Gantt nodes={nodes} prediction={ganttPrediction} now={at} onSelect={(id) => { setSelected(id); setTab('log') }} /> },
           { key: 'log', label: <span data-testid="tab-log">{t('Log')}</span>, children: sel
             ? <LogPanel key={sel.jobId} runId={run.id} jobId={sel.jobId} jobName={sel.jobName} live={!isFinal && (sel.status === 'RUNNING' || sel.status === 'PENDING' || sel.status === 'WAITING')} />
             : <Typography.Text type="secondary">{t('Node')}: -</Typography.Text> },
