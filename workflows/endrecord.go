@@ -26,12 +26,13 @@ import "jobflow"
 // finalRunFor is the run row RunJob writes if job, the run's only job,
 // succeeds; nil when FlowRun must write the end itself because something
 // other than the job's success can still decide the run's outcome or
-// needs the final record's side effects: a timer of FlowRun's (a warning
-// timeout, the run's maximum duration), a queue to wake, a run carried
-// across executions or loaded by reference.
+// needs to come before the run reads as ended: a timer of FlowRun's (a
+// warning timeout, the run's maximum duration), a queue to wake, a pool
+// slot to give back (whoever sees the run ended sees its slot free), a run
+// carried across executions or loaded by reference.
 func (r *runner) finalRunFor(job *jobflow.Job) *jobflow.Run {
 	if len(r.nodes) != 1 || r.large || r.in.continued() || r.cfg.Concurrency.Limited() ||
-		r.cfg.MaxDurationSeconds > 0 || warnsOnTimeout(job) || r.cancelled {
+		r.cfg.MaxDurationSeconds > 0 || warnsOnTimeout(job) || job.Pool != "" || r.cancelled {
 		return nil
 	}
 	run := r.runRow(jobflow.RunSuccess)

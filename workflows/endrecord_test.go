@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
 
 	"jobflow"
 )
@@ -26,6 +27,11 @@ func TestFlowRun_OneJobEndRecordedByRunJob(t *testing.T) {
 		{"store away in RunJob", func() jobflow.Snapshot { return snapshot("a", "") }, false, false, true, 2, jobflow.RunSuccess},
 		{"job failed", func() jobflow.Snapshot { return snapshot("a", "") }, false, true, true, 2, jobflow.RunFail},
 		{"two jobs", func() jobflow.Snapshot { return snapshot("a b", "a>b") }, true, false, false, 2, jobflow.RunSuccess},
+		{"a pooled job", func() jobflow.Snapshot {
+			s := snapshot("a", "")
+			s.Jobs[0].Pool = "etl"
+			return s
+		}, true, false, false, 2, jobflow.RunSuccess},
 		{"maximum duration", func() jobflow.Snapshot {
 			s := snapshot("a", "")
 			s.Config.MaxDurationSeconds = 3600
@@ -36,6 +42,7 @@ func TestFlowRun_OneJobEndRecordedByRunJob(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStub()
 			env := newEnv(t, s)
+			registerGrantingPool(env)
 			for _, id := range []string{"a", "b"} {
 				s.behave[id] = func(context.Context) (RunJobResult, error) {
 					if c.fail {
@@ -112,11 +119,7 @@ func TestFlowRun_OneJobStartRecordedByRunJob(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStub()
 			env := newEnv(t, s)
-			env.RegisterActivityWithOptions(func(context.Context, jobflow.PoolRequest) (jobflow.PoolGrant, error) {
-				return jobflow.PoolGrant{Granted: true, Used: 1, Slots: 1}, nil
-			}, activity.RegisterOptions{Name: AcquirePoolActivity})
-			env.RegisterActivityWithOptions(func(context.Context, ReleasePoolInput) error { return nil },
-				activity.RegisterOptions{Name: ReleasePoolActivity})
+			registerGrantingPool(env)
 			s.behave["a"] = func(context.Context) (RunJobResult, error) {
 				return RunJobResult{RunRecorded: s.inputs["a"].FinalRun != nil}, nil
 			}
@@ -145,4 +148,13 @@ func TestFlowRun_OneJobStartRecordedByRunJob(t *testing.T) {
 			}
 		})
 	}
+}
+
+// registerGrantingPool registers pool activities that grant every request.
+func registerGrantingPool(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterActivityWithOptions(func(context.Context, jobflow.PoolRequest) (jobflow.PoolGrant, error) {
+		return jobflow.PoolGrant{Granted: true, Used: 1, Slots: 1}, nil
+	}, activity.RegisterOptions{Name: AcquirePoolActivity})
+	env.RegisterActivityWithOptions(func(context.Context, ReleasePoolInput) error { return nil },
+		activity.RegisterOptions{Name: ReleasePoolActivity})
 }
