@@ -347,14 +347,18 @@ func controlScenarios(t *testing.T, f *fixture) {
 		b.click("alarm-add")
 		b.waitFor("no job picker for RUN_FAIL (a run event)", `!document.querySelector('[data-testid="alarm-jobs-0"]')`, stepTimeout)
 		b.waitFor("no repeat for RUN_FAIL (it happens once)", `!document.querySelector('[data-testid="alarm-repeat-every-0"]')`, stepTimeout)
-		b.selectOption("alarm-events-0", "JOB_FAIL")
+		b.selectOption("alarm-events-0", "作业失败")
 		b.click("cfg-tab-alarms") // closes the dropdown
-		b.selectOption("alarm-events-0", "JOB_TIMEOUT")
+		b.selectOption("alarm-events-0", "作业超时")
 		b.click("cfg-tab-alarms")
 		b.selectOption("alarm-jobs-0", "jobA")
 		b.click("cfg-tab-alarms")
-		b.selectOption("alarm-channels-0", "job-hook (WEBHOOK)")
-		b.click("cfg-tab-alarms")
+		b.selectOption("alarm-channels-0", "job-hook (Webhook)")
+		// A searchable multi-select keeps its list open while it has the
+		// focus: leave it, as a user tabbing on would.
+		var blurred bool
+		b.eval(`(() => { document.activeElement?.blur(); return true })()`, &blurred)
+		b.waitFor("the channel list closed", `!document.querySelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')`, stepTimeout)
 		// JOB_TIMEOUT lasts: it may repeat (docs/scheduling.md#repeats).
 		b.typeInto("alarm-repeat-every-0", "300")
 		b.waitFor("3 repeats by default", `document.querySelector('[data-testid="alarm-max-repeats-0"]')?.value === '3'`, stepTimeout)

@@ -276,7 +276,7 @@ func TestConsoleEditor(t *testing.T) {
 			t.Fatal("palette or canvas not on the page")
 		}
 		b.visible("job-form-name")
-		b.waitFor("the dialog is for a new PYTHON job", `document.querySelector('[data-testid="job-form-name"]').value === 'python_1' && document.querySelector('[data-testid="job-form-type"]').innerText.includes('PYTHON')`, stepTimeout)
+		b.waitFor("the dialog is for a new PYTHON job", `document.querySelector('[data-testid="job-form-name"]').value === 'python_1' && document.querySelector('[data-testid="job-form-type"]').innerText.includes('Python')`, stepTimeout)
 		b.shot("palette-form")
 		b.typeInto("job-form-script", "print('from the palette')")
 		b.click("job-form-ok")

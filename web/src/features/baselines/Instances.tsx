@@ -57,8 +57,8 @@ export function Instances({ baseline, workflowNames }: { baseline: Baseline; wor
             <span data-testid={'baseline-keypath-' + x.date}>
               {x.keyPath.length ? x.keyPath.map((k, i) => (<span key={i}>
                 {i > 0 && <span style={{ color: '#fa8c16' }}> → </span>}
-                k.runId ? <Link to={'/runs/' + k.runId} title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</Link>
-                  : <span title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</span>
+                {k.runId ? <Link to={'/runs/' + k.runId} title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</Link>
+                  : <span title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</span>}
               </span>)) : '-'}
             </span>) },
           { title: t('Reason'), dataIndex: 'reason', width: 220, render: (v: string, x) => <span data-testid={'baseline-reason-' + x.date}>{v ? reasonText(t, v) : '-'}</span> },

@@ -31,10 +31,14 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const s = session.get()!
   const tenant = s.tenants.find((x) => x.id === s.tenantId)
   const role = s.user.sysAdmin ? 'SYS_ADMIN' : tenant?.role
-  const menu = [...items, ...(s.user.sysAdmin ? [{ key: '/admin', label: 'Admin' }] : [])]
-  const selected = menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? (path === '/' ? '/home' : '/workflows')
+  const menu = items
+  // 系统管理 sits in the header beside the account, not in the menu: a
+  // system administrator's page, not a daily one, and always in sight
+  // however many daily pages the menu holds.
+  const atAdmin = path.startsWith('/admin')
+  const selected = atAdmin ? '' : menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? (path === '/' ? '/home' : '/workflows')
   const w = useWord()
-  useDocumentTitle(t(menu.find((m) => m.key === selected)?.label ?? 'Workflows'))
+  useDocumentTitle(t(atAdmin ? 'Admin' : menu.find((m) => m.key === selected)?.label ?? 'Workflows'))
 
   async function logout() {
     try {
@@ -72,6 +76,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           )}
           <Link to="/account" title={t('My account')} data-testid="nav-account"><Typography.Text style={{ color: '#fff' }} data-testid="user-name">{s.user.name || s.user.account}</Typography.Text></Link>
           {role && <Tag color="blue" data-testid="user-role" data-code={role} style={{ color: '#003eb3' }}>{w('role', role)}</Tag>}
+          {s.user.sysAdmin && <Link to="/admin" style={{ color: '#fff', fontWeight: atAdmin ? 600 : 400 }} data-testid="nav-admin">{t('Admin')}</Link>}
           <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} data-testid="lang-toggle"
             options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
           <Button size="small" onClick={logout} data-testid="logout">{t('Log out')}</Button>
