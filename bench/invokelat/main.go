@@ -325,11 +325,20 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate f
 	drained := time.Since(drainStart)
 	cpu := ph.end(len(ids))
 	bad := 0
+	why := map[string]int{} // what the runs that did not succeed show, to tell a lost record from a failed job
 	for _, id := range ids {
 		r, err := b.st.FindRunByID(ctx, b.tenant, id)
-		if err != nil || r.Status != jobflow.RunSuccess {
+		switch {
+		case err != nil:
 			bad++
+			why["read: "+err.Error()]++
+		case r.Status != jobflow.RunSuccess:
+			bad++
+			why[string(r.Status)+" "+r.Error]++
 		}
+	}
+	for k, n := range why {
+		fmt.Printf("  did not succeed: %d × %s\n", n, k)
 	}
 	perSec := float64(len(ids)) / (d + drained).Seconds()
 	fmt.Printf("  all %d runs finished %.1f s after the last invoke (%.1f runs/s over invoke phase + drain); %d did not succeed\n",
