@@ -17,7 +17,7 @@ import (
 )
 
 // The editor's undo/redo, multi-select, copy/paste, shortcuts, palette and
-// the Back guard (issue 18, item 4).
+// the Back guard (docs/console.md).
 func TestConsoleEditor(t *testing.T) {
 	testtier.Long(t, "chromium and PostgreSQL (the console in a browser)")
 	f := &fixture{rig: testrig.New(t, testrig.Options{}), alloc: contextHolder{newAllocator(t)}}
