@@ -232,9 +232,19 @@ func (b *browser) mouseDrag(x1, y1, x2, y2 float64) {
 // Chrome does not synthesize native drag sessions from mouse input).
 func (b *browser) dropJob(name string, x, y float64) {
 	b.t.Helper()
+	if !b.drop("job-item-"+name, x, y) {
+		b.t.Fatalf("drag %s: job or canvas not on the page", name)
+	}
+	b.visible("node-" + name)
+}
+
+// drop drags the element with data-testid id onto the canvas at (x, y),
+// as dropJob does; false when the element or the canvas is not there.
+func (b *browser) drop(id string, x, y float64) bool {
+	b.t.Helper()
 	var ok bool
 	b.eval(fmt.Sprintf(`(() => {
-		const src = document.querySelector('[data-testid="job-item-%s"]');
+		const src = document.querySelector('[data-testid="%s"]');
 		const pane = document.querySelector('[data-testid="canvas"] .react-flow__pane');
 		if (!src || !pane) return false;
 		const dt = new DataTransfer();
@@ -244,11 +254,8 @@ func (b *browser) dropJob(name string, x, y float64) {
 		pane.dispatchEvent(new DragEvent('dragover', at));
 		pane.dispatchEvent(new DragEvent('drop', at));
 		src.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));
-		return true })()`, name, x, y), &ok)
-	if !ok {
-		b.t.Fatalf("drag %s: job or canvas not on the page", name)
-	}
-	b.visible("node-" + name)
+		return true })()`, id, x, y), &ok)
+	return ok
 }
 
 // selectOption opens the antd Select with the test id and picks the option

@@ -259,19 +259,7 @@ func TestConsoleEditor(t *testing.T) {
 		b.waitText("palette", "作业类型")
 		cv := b.rect(`[data-testid="canvas"]`)
 		dropX, dropY := cv.X+560, cv.Y+160
-		var ok bool
-		b.eval(fmt.Sprintf(`(() => {
-			const src = document.querySelector('[data-testid="palette-PYTHON"]');
-			const pane = document.querySelector('[data-testid="canvas"] .react-flow__pane');
-			if (!src || !pane) return false;
-			const dt = new DataTransfer();
-			src.dispatchEvent(new DragEvent('dragstart', {bubbles: true, cancelable: true, dataTransfer: dt}));
-			const at = {bubbles: true, cancelable: true, dataTransfer: dt, clientX: %f, clientY: %f};
-			pane.dispatchEvent(new DragEvent('dragenter', at));
-			pane.dispatchEvent(new DragEvent('dragover', at));
-			pane.dispatchEvent(new DragEvent('drop', at));
-			src.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));
-			return true })()`, dropX, dropY), &ok)
+		ok := b.drop("palette-PYTHON", dropX, dropY)
 		if !ok {
 			t.Fatal("palette or canvas not on the page")
 		}
