@@ -34,6 +34,7 @@ import (
 
 	"jobflow"
 	"jobflow/bench"
+	"jobflow/bench/internal/figures"
 	"jobflow/engine"
 	"jobflow/workflows"
 )
@@ -45,12 +46,14 @@ func main() {
 	probes := flag.Int("probes", 9, "tenant B's runs, one after the other")
 	every := flag.Duration("every", 500*time.Millisecond, "tenant B's probes start this far apart during the flood")
 	wft := flag.Int("wft", 0, "workflow tasks the worker runs at once (0: the SDK's default)")
+	jsonOut := flag.String("json", "", "also write both modes' figures as JSON to this file (bench/report reads it)")
 	flag.Parse()
 	log.SetFlags(0)
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("fairbench: %d runs of tenant A (%v jobs, %d slots), %d probes of tenant B; %s, %d CPUs, load %s\n",
 		*n, *job, *slots, *probes, time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), strings.Fields(string(load))[0])
 	fmt.Printf("%-9s %14s %16s %8s %14s %12s %10s\n", "fairness", "B idle (p50)", "B flooded (p50)", "ratio", "B flooded max", "A drained", "flood on")
+	var out []figures.Fair
 	for _, on := range []bool{true, false} {
 		r, err := measure(on, *n, *slots, *wft, *job, *probes, *every)
 		if err != nil {
@@ -61,6 +64,11 @@ func main() {
 			mode = "off"
 		}
 		fmt.Printf("%-9s %14s %16s %7.2fx %14s %12s %10v\n", mode, ms(r.idle), ms(r.flooded), float64(r.flooded)/float64(r.idle), ms(r.floodedMax), r.drained.Round(100*time.Millisecond), r.floodOn)
+		out = append(out, figures.Fair{Fairness: on, IdleP50Ms: float64(r.idle.Microseconds()) / 1000,
+			FloodedP50Ms: float64(r.flooded.Microseconds()) / 1000, FloodOn: r.floodOn})
+	}
+	if err := figures.Write(*jsonOut, out); err != nil {
+		log.Fatal(err)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"jobflow/bench/internal/figures"
 )
 
 // The bare phase is the limit jobflow is measured against: a hand-written
@@ -36,12 +38,12 @@ func BareJob(ctx context.Context, execTrue bool) error {
 
 // bare starts BareFlow runs for d with conc clients (at most rate a
 // second), waits for all of them and returns the end-to-end runs per second.
-func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate float64, execTrue bool) (float64, float64, error) {
+func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate float64, execTrue bool) (figures.Throughput, error) {
 	w := worker.New(c, bareQueue, worker.Options{})
 	w.RegisterWorkflow(BareFlow)
 	w.RegisterActivity(BareJob)
 	if err := w.Start(); err != nil {
-		return 0, 0, err
+		return figures.Throughput{}, err
 	}
 	defer w.Stop()
 	ph := startPhase(map[bool]string{false: "bare-noop", true: "bare-exec"}[execTrue])
@@ -89,5 +91,5 @@ func bare(ctx context.Context, c client.Client, d time.Duration, conc int, rate 
 	perSec := float64(len(runs)) / (d + drained).Seconds()
 	fmt.Printf("bare Temporal (one %s activity): %d runs started (%.1f/s), %d start errors; all finished %.1f s after the last start (%.1f runs/s); %d failed\n",
 		map[bool]string{false: "no-op", true: "`true` process"}[execTrue], len(runs), float64(len(runs))/d.Seconds(), failed.Load(), drained.Seconds(), perSec, bad)
-	return perSec, ph.end(len(runs)), nil
+	return figures.Throughput{RunsPerSec: perSec, CPUPerRunMs: ph.end(len(runs)), Runs: len(runs), Failed: bad}, nil
 }

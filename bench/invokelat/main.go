@@ -43,6 +43,7 @@ import (
 
 	"jobflow"
 	"jobflow/activities"
+	"jobflow/bench/internal/figures"
 	"jobflow/engine"
 	"jobflow/httpapi"
 	"jobflow/invoke"
@@ -61,8 +62,13 @@ func main() {
 	pollRPS := flag.Int("poll-rps", 0, "the embedded server's history queue read rate (0: jobflow's default; 20 is Temporal's)")
 	bareMode := flag.String("bare", "noop,exec", "after the sustained phase, the same load of bare Temporal workflows with one activity: noop, exec (runs `true`), both, or none")
 	flag.StringVar(&profileDir, "cpuprofile", "", "write each sustained phase's CPU profile into this directory (jobflow.pprof, bare-noop.pprof, bare-exec.pprof)")
+	jsonOut := flag.String("json", "", "also write the figures as JSON to this file (bench/report reads it)")
 	flag.Parse()
-	if err := run(*n, *duration, *conc, *tokens, *rate, *dbURL, *bareMode, *pollRPS); err != nil {
+	res, err := run(*n, *duration, *conc, *tokens, *rate, *dbURL, *bareMode, *pollRPS)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := figures.Write(*jsonOut, res); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -78,17 +84,17 @@ type bench struct {
 	client *http.Client
 }
 
-func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, bareMode string, pollRPS int) error {
+func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, bareMode string, pollRPS int) (*figures.Invoke, error) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "invokelat-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	quietLevel := slog.LevelError
 	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: dir, LogLevel: &quietLevel, QueuePollRPS: pollRPS})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ts.Stop()
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
@@ -96,11 +102,11 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, b
 	opts.Logger = quiet
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer c.Close()
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), temporalserver.DefaultNamespace); err != nil {
-		return err
+		return nil, err
 	}
 	if dbURL == "" {
 		dbURL = "sqlite://" + filepath.Join(dir, "jobflow.db")
@@ -109,11 +115,11 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, b
 	_, _ = rand.Read(key)
 	st, err := store.Open(ctx, dbURL, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer st.Close()
 	if err := st.Migrate(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Logger: discard}
@@ -122,7 +128,7 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, b
 	workflows.Register(w)
 	acts.Register(w)
 	if err := w.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	defer w.Stop()
 
@@ -137,31 +143,33 @@ func run(n int, duration time.Duration, conc, tokens int, rate float64, dbURL, b
 	b := &bench{st: st, eng: eng, url: api.URL + invoke.Path,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	if err := b.setup(ctx, secret, tokens); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Printf("invokelat: store %s, embedded Temporal (SQLite), one SHELL job `true`, %d tokens\n", st.Dialect(), tokens)
 
-	if err := b.latency(ctx, n); err != nil {
-		return err
+	res := &figures.Invoke{Store: st.Dialect(), Bare: map[string]figures.Throughput{}}
+	if err := b.latency(ctx, n, res); err != nil {
+		return nil, err
 	}
 	if duration <= 0 {
-		return nil
+		return res, nil
 	}
-	perSec, cpu, err := b.sustained(ctx, duration, conc, rate)
-	if err != nil {
-		return err
+	if res.Jobflow, err = b.sustained(ctx, duration, conc, rate); err != nil {
+		return nil, err
 	}
 	for _, mode := range []string{"noop", "exec"} {
 		if !strings.Contains(bareMode, mode) {
 			continue
 		}
-		barePerSec, bareCPU, err := bare(ctx, c, duration, conc, rate, mode == "exec")
+		t, err := bare(ctx, c, duration, conc, rate, mode == "exec")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Printf("  throughput ratio jobflow / bare (%s): %.2f; CPU per run ratio %.2f\n", mode, perSec/barePerSec, cpu/bareCPU)
+		res.Bare[mode] = t
+		fmt.Printf("  throughput ratio jobflow / bare (%s): %.2f; CPU per run ratio %.2f\n", mode,
+			res.Jobflow.RunsPerSec/t.RunsPerSec, res.Jobflow.CPUPerRunMs/t.CPUPerRunMs)
 	}
-	return nil
+	return res, nil
 }
 
 // setup creates a tenant and a workflow with invoke enabled, publishes it
@@ -227,7 +235,7 @@ func (b *bench) invoke() (string, error) {
 	return out.RunID, nil
 }
 
-func (b *bench) latency(ctx context.Context, n int) error {
+func (b *bench) latency(ctx context.Context, n int, res *figures.Invoke) error {
 	toOK := make([]time.Duration, n)
 	toJob := make([]time.Duration, n)
 	for i := range n {
@@ -246,6 +254,8 @@ func (b *bench) latency(ctx context.Context, n int) error {
 	fmt.Printf("latency over %d sequential invokes:\n", n)
 	fmt.Printf("  request -> 200:             median %6.1f ms  p99 %6.1f ms\n", ms(pct(toOK, 50)), ms(pct(toOK, 99)))
 	fmt.Printf("  request -> first job start: median %6.1f ms  p99 %6.1f ms\n", ms(pct(toJob, 50)), ms(pct(toJob, 99)))
+	res.OKP50Ms, res.OKP99Ms = ms(pct(toOK, 50)), ms(pct(toOK, 99))
+	res.JobP50Ms, res.JobP99Ms = ms(pct(toJob, 50)), ms(pct(toJob, 99))
 	return nil
 }
 
@@ -268,7 +278,7 @@ func (b *bench) firstJobStart(ctx context.Context, runID string, within time.Dur
 	}
 }
 
-func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate float64) (float64, float64, error) {
+func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate float64) (figures.Throughput, error) {
 	ph := startPhase("jobflow")
 	var pace <-chan time.Time
 	if rate > 0 {
@@ -320,7 +330,7 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate f
 		_ = b.eng.Client.GetWorkflow(dctx, id, "").Get(dctx, nil)
 	}
 	if dctx.Err() != nil {
-		return 0, 0, fmt.Errorf("runs still not finished 10 min after the sustained phase")
+		return figures.Throughput{}, fmt.Errorf("runs still not finished 10 min after the sustained phase")
 	}
 	drained := time.Since(drainStart)
 	cpu := ph.end(len(ids))
@@ -343,7 +353,7 @@ func (b *bench) sustained(ctx context.Context, d time.Duration, conc int, rate f
 	perSec := float64(len(ids)) / (d + drained).Seconds()
 	fmt.Printf("  all %d runs finished %.1f s after the last invoke (%.1f runs/s over invoke phase + drain); %d did not succeed\n",
 		len(ids), drained.Seconds(), perSec, bad)
-	return perSec, cpu, nil
+	return figures.Throughput{RunsPerSec: perSec, CPUPerRunMs: cpu, Runs: len(ids), Failed: bad}, nil
 }
 
 func pct(ds []time.Duration, p int) time.Duration {

@@ -38,6 +38,7 @@ import (
 
 	"jobflow"
 	"jobflow/activities"
+	"jobflow/bench/internal/figures"
 	"jobflow/engine"
 	"jobflow/store"
 	"jobflow/temporalserver"
@@ -54,8 +55,13 @@ func main() {
 	flag.IntVar(&rounds, "rounds", 1, "storm pairs to run, one after the other; the ratios of all of them pooled are printed too")
 	flag.BoolVar(&bareFirst, "bare-first", false, "run the bare no-op and exec storms before jobflow's")
 	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each storm (fire time → its runs counted) to this directory")
+	jsonOut := flag.String("json", "", "also write each round's lateness as JSON to this file (bench/report reads it)")
 	flag.Parse()
-	if err := run(*n, *dbURL, *bareModes, *pollRPS, *lead); err != nil {
+	res, err := run(*n, *dbURL, *bareModes, *pollRPS, *lead)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := figures.Write(*jsonOut, res); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -73,33 +79,33 @@ type env struct {
 	sample *jobflow.Version
 }
 
-func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error {
+func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) (*figures.Storm, error) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "storm-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	quietLevel := slog.LevelError + 4 // a loaded server logs every persistence timeout
 	if serverLog != "" {
 		if err := quietLevel.UnmarshalText([]byte(serverLog)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ts, err := temporalserver.Start(ctx, temporalserver.Config{DataDir: dir, LogLevel: &quietLevel, QueuePollRPS: pollRPS})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ts.Stop()
 	opts := ts.ClientOptions(temporalserver.DefaultNamespace)
 	opts.Logger = sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer c.Close()
 	if err := temporalserver.RegisterSearchAttributes(ctx, c.OperatorService(), temporalserver.DefaultNamespace); err != nil {
-		return err
+		return nil, err
 	}
 	if dbURL == "" {
 		dbURL = "sqlite://" + filepath.Join(dir, "jobflow.db")
@@ -108,11 +114,11 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 	_, _ = rand.Read(key)
 	st, err := store.Open(ctx, dbURL, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer st.Close()
 	if err := st.Migrate(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	// The standalone worker's activities and options (cmd/jobflow).
 	acts := &activities.Activities{Runs: st, Datasources: st, Alarms: st, Tenants: st, Variables: st, Dependents: st, Signaller: c,
@@ -122,7 +128,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 	workflows.Register(w)
 	acts.Register(w)
 	if err := w.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	defer w.Stop()
 	e := &env{c: c, st: st, lead: lead,
@@ -134,14 +140,16 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 	// the difference measured: -rounds repeats the pair, and the ratios of
 	// all rounds' runs pooled are the figure.
 	var all map[string]*pooled
+	res := &figures.Storm{Schedules: n}
 	for r := 1; r <= rounds; r++ {
 		if rounds > 1 {
 			fmt.Printf("round %d of %d\n", r, rounds)
 		}
-		got, err := e.round(ctx, n, r, bareModes)
+		got, fig, err := e.round(ctx, n, r, bareModes)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		res.Rounds = append(res.Rounds, fig)
 		if all == nil {
 			all = got
 			continue
@@ -159,7 +167,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) error 
 		}
 	}
 	fmt.Printf("load average at the end: %s\n", loadAverage())
-	return nil
+	return res, nil
 }
 
 // pooled is the lateness of jobflow's runs and of one bare kind's, over
@@ -169,12 +177,13 @@ type pooled struct{ jobflow, bare []time.Duration }
 // round runs jobflow's storm and the bare ones beside it (-bare-first puts
 // the bare no-op and exec storms before jobflow's; mimic needs a version of
 // jobflow's and always comes after it) and prints their ratios.
-func (e *env) round(ctx context.Context, n, round int, bareModes string) (map[string]*pooled, error) {
+func (e *env) round(ctx context.Context, n, round int, bareModes string) (map[string]*pooled, figures.StormRound, error) {
 	type storm struct {
 		what string
 		res  result
 	}
 	var bares []storm
+	fig := figures.StormRound{Bare: map[string]figures.Lateness{}}
 	runBare := func(modes ...string) error {
 		for _, mode := range modes {
 			if !strings.Contains(bareModes, mode) {
@@ -188,26 +197,28 @@ func (e *env) round(ctx context.Context, n, round int, bareModes string) (map[st
 				"mimic": "bare with jobflow's schedule action"}[mode]
 			b.print(what)
 			bares = append(bares, storm{what, b})
+			fig.Bare[mode] = b.lateness()
 		}
 		return nil
 	}
 	if bareFirst {
 		if err := runBare("noop", "exec"); err != nil {
-			return nil, err
+			return nil, fig, err
 		}
 	}
 	jf, err := e.jobflowStorm(ctx, n, round)
 	if err != nil {
-		return nil, err
+		return nil, fig, err
 	}
 	jf.print("jobflow, one SHELL `true` job")
+	fig.Jobflow = jf.lateness()
 	if !bareFirst {
 		if err := runBare("noop", "exec"); err != nil {
-			return nil, err
+			return nil, fig, err
 		}
 	}
 	if err := runBare("mimic"); err != nil {
-		return nil, err
+		return nil, fig, err
 	}
 	out := map[string]*pooled{}
 	for _, b := range bares {
@@ -215,7 +226,12 @@ func (e *env) round(ctx context.Context, n, round int, bareModes string) (map[st
 			ratio(jf.late, b.res.late, 0.5), ratio(jf.late, b.res.late, 0.99))
 		out[b.what] = &pooled{jobflow: jf.late, bare: b.res.late}
 	}
-	return out, nil
+	return out, fig, nil
+}
+
+// lateness is the storm's lateness as bench/report reads it.
+func (r result) lateness() figures.Lateness {
+	return figures.Lateness{Runs: len(r.late), P50Ms: ms(q(r.late, 0.5)), P99Ms: ms(q(r.late, 0.99)), MaxMs: ms(q(r.late, 1))}
 }
 
 // result is one storm's lateness (first activity start − fire time) and
