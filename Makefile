@@ -11,10 +11,11 @@ build:
 run: build
 	./bin/jobflow standalone
 
-# The full suite (what CI runs): PostgreSQL, MariaDB, chromium, root.
+# The full suite (what CI runs): PostgreSQL, MariaDB, chromium, root. The
+# e2e packages run one at a time: each starts servers, workers and a browser.
 test:
 	go test -count=1 -timeout 60m ./...
-	go test -C e2e -count=1 -timeout 60m ./...
+	go test -C e2e -count=1 -p 1 -timeout 60m ./...
 
 # The fast tier, the everyday command: SQLite and in-process Temporal only;
 # tests that need more skip under -short (jobflow/internal/testtier).
