@@ -1,7 +1,7 @@
 # Everyday commands; CI runs .ci/run, which runs the same test command.
 export GOTOOLCHAIN := local
 
-.PHONY: build test test-short vet bench bench-more run fmt web
+.PHONY: build test test-short vet bench bench-cluster bench-more run fmt web
 
 # Stripped: every SHELL/PYTHON job starts a supervisor that re-runs this
 # binary, and an unstripped one takes several times longer to start.
@@ -38,6 +38,12 @@ fmt:
 # full storm instead.
 bench:
 	go run ./bench/report -runs 3 $(if $(STORM),-storm $(STORM)) -write docs/benchmarks.md
+
+# The same comparison on the production shape: deploy/cluster/up.sh's
+# topology (two Temporal nodes, two APIs, two workers, PostgreSQL) against
+# bare Temporal on that cluster (docs/benchmarks.md). About ten minutes.
+bench-cluster:
+	go test -C e2e ./cluster -count=1 -run '^$$' -bench Cluster -benchtime 1x -timeout 40m
 
 # docs/benchmarks.md's other figures: workflow list search, FlowRun against the
 # hand-written workflow on large DAGs; docs/benchmarks.md's log spam

@@ -119,7 +119,9 @@ say "temporal cluster ready: frontends $(temporal_frontends), namespace $TEMPORA
 
 # What every jobflow process shares.
 jobflow_env=(
-  JOBFLOW_DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$JOBFLOW_DB?sslmode=disable"
+  # Each process's pool is capped so that the cluster's pools together fit
+  # PostgreSQL's max_connections (100 by default; temporal.yaml).
+  JOBFLOW_DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$JOBFLOW_DB?sslmode=disable&pool_max_conns=${JOBFLOW_POOL_MAX_CONNS:-10}"
   JOBFLOW_TEMPORAL_ADDRESS="$(temporal_frontends)"
   JOBFLOW_TEMPORAL_NAMESPACE="$TEMPORAL_NAMESPACE"
   JOBFLOW_JWT_SECRET="$JOBFLOW_JWT_SECRET" JOBFLOW_ENCRYPTION_KEY="$JOBFLOW_ENCRYPTION_KEY"

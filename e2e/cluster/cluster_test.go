@@ -323,7 +323,7 @@ func readLines(path string) [][]string {
 	return out
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(d); !cond(); time.Sleep(500 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -24,7 +24,7 @@ import (
 // cluster is the topology of up.sh, started by up.sh itself in a directory
 // of the test, on free ports and on databases of its own.
 type cluster struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string   // CLUSTER_DIR: logs, pids, secrets
 	env  []string // what up.sh and down.sh get
 	base int      // CLUSTER_PORT_BASE
@@ -32,7 +32,7 @@ type cluster struct {
 
 // scriptDir is deploy/cluster, where up.sh and down.sh live; the test runs
 // in e2e/cluster.
-func scriptDir(t *testing.T) string {
+func scriptDir(t testing.TB) string {
 	d, err := filepath.Abs(filepath.Join("..", "..", "deploy", "cluster"))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func scriptDir(t *testing.T) string {
 }
 
 // pgAdmin is the PostgreSQL the cluster runs on; the test fails without it.
-func pgAdmin(t *testing.T) *sql.DB {
+func pgAdmin(t testing.TB) *sql.DB {
 	t.Helper()
 	url := os.Getenv("JOBFLOW_TEST_POSTGRES_URL")
 	if url == "" {
@@ -62,7 +62,7 @@ func pgAdmin(t *testing.T) *sql.DB {
 // newCluster prepares (does not start) a cluster. The binaries are built
 // by up.sh into the test's directory, unless JOBFLOW_CLUSTER_BIN names a
 // directory that has them (to iterate on the test without rebuilding).
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	db := pgAdmin(t)
 	var b [4]byte
@@ -104,7 +104,7 @@ func newCluster(t *testing.T) *cluster {
 
 // freeBase picks a CLUSTER_PORT_BASE whose ports are all free, below the
 // kernel's ephemeral range (whose ports outgoing connections take).
-func freeBase(t *testing.T) int {
+func freeBase(t testing.TB) int {
 	t.Helper()
 	offsets := []int{}
 	for _, node := range []int{0, 100} {

@@ -164,7 +164,7 @@ func New(t *testing.T, o Options) *Rig {
 
 // API is a REST client logged in as one user, in one tenant.
 type API struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string
 	Token  string
 	Tenant string // X-Tenant-ID; the user's first tenant after Login
@@ -174,7 +174,7 @@ type API struct {
 }
 
 // Login logs account in and picks its first tenant.
-func Login(t *testing.T, url, account, password string) *API {
+func Login(t testing.TB, url, account, password string) *API {
 	t.Helper()
 	a := &API{t: t, URL: url}
 	var login struct {
