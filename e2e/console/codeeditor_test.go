@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -153,6 +154,30 @@ func TestConsoleCodeEditor(t *testing.T) {
 		b.gone("job-form-ok")
 		if got := jobScript(t, api, w.ID, "py"); got != py {
 			t.Fatalf("the saved Python script is %q, typed %q", got, py)
+		}
+	})
+
+	// Its chunk cannot be loaded (the server gone mid-session): a plain
+	// textarea keeps the script editable and the dialog works.
+	t.Run("WithoutItsChunk", func(t *testing.T) {
+		b := loggedIn(t, f)
+		if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b.ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
+			URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/assets/CodeMirrorEditor.js", Block: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		b.open("/workflows/" + w.ID)
+		b.click("job-add")
+		b.typeInto("job-form-name", "plain")
+		b.waitFor("a plain textarea", `document.querySelector('[data-testid="job-form-script"]')?.tagName === 'TEXTAREA' && !document.querySelector('.cm-editor')`, stepTimeout)
+		b.typeInto("job-form-script", "echo plain")
+		b.shot("without-chunk")
+		b.click("job-form-ok")
+		b.gone("job-form-ok")
+		if got := jobScript(t, api, w.ID, "plain"); got != "echo plain" {
+			t.Fatalf("the saved script is %q, typed %q", got, "echo plain")
 		}
 	})
 }

@@ -60,7 +60,7 @@ export function CodeMirrorEditor({ value = '', onChange, lang, rows = 10, testid
   useLayoutEffect(() => {
     // The test id, the form's field id and the label go on the editable
     // element: what a click, a label and a screen reader reach.
-    const attrs: Record<string, string> = { 'aria-multiline': 'true' }
+    const attrs: Record<string, string> = {}
     if (testid) attrs['data-testid'] = testid
     if (id) attrs.id = id
     if (ariaLabel) attrs['aria-label'] = ariaLabel
