@@ -1,11 +1,14 @@
 package console_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -38,12 +41,13 @@ func TestConsoleCodeEditor(t *testing.T) {
 
 		// Tab indents (and keeps the focus), Enter keeps the indentation,
 		// Shift+Tab takes it back.
-		b.typeInto("job-form-script", "for f in a b; do\r")
+		b.typeInto("job-form-script", "for f in a b; do")
+		b.do("Enter", enter())
 		b.do("Tab", chromedp.KeyEvent(kb.Tab))
 		if !b.focusIn("job-form-script") {
 			t.Fatal("Tab left the editor instead of indenting")
 		}
-		b.do("type line 2", chromedp.KeyEvent(`echo "$f" ${qing.current_date}`), chromedp.KeyEvent("\r"))
+		b.do("type line 2", chromedp.KeyEvent(`echo "$f" ${qing.current_date}`), enter())
 		b.do("Shift+Tab", chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
 		b.do("type line 3", chromedp.KeyEvent("done"))
 		b.waitCode("job-form-script", script)
@@ -120,7 +124,7 @@ func TestConsoleCodeEditor(t *testing.T) {
 		b.waitFor("the search panel closed", `!document.querySelector('.cm-search')`, stepTimeout)
 		// A line added at the end (Ctrl+End), saved.
 		b.do("Ctrl+End", chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
-		b.do("type a line", chromedp.KeyEvent("\recho finished"))
+		b.do("type a line", enter(), chromedp.KeyEvent("echo finished"))
 		more := script + "\necho finished"
 		b.waitCode("job-form-script", more)
 		b.click("job-form-ok")
@@ -143,7 +147,8 @@ func TestConsoleCodeEditor(t *testing.T) {
 		b.shot("sql")
 		b.selectOption("job-form-type", "PYTHON")
 		b.waitFor("a CodeMirror editor for Python", `!!document.querySelector('[data-testid="job-form-script-editor"][data-lang="python"] .cm-content')`, stepTimeout)
-		b.typeInto("job-form-script", "def f():\rreturn 1")
+		b.typeInto("job-form-script", "def f():")
+		b.do("Enter, type", enter(), chromedp.KeyEvent("return 1"))
 		py := "def f():\n    return 1"
 		b.waitCode("job-form-script", py)
 		if !b.tokenColoured("job-form-script", "def") {
@@ -179,6 +184,24 @@ func TestConsoleCodeEditor(t *testing.T) {
 		if got := jobScript(t, api, w.ID, "plain"); got != "echo plain" {
 			t.Fatalf("the saved script is %q, typed %q", got, "echo plain")
 		}
+	})
+}
+
+// enter presses Enter as a keyboard does: one keydown carrying its text,
+// which the page's keydown handler may cancel (CodeMirror does, inserting
+// the newline and the indentation itself). chromedp's KeyEvent("\r") sends
+// the text as a char event of its own, which no keydown handler can cancel:
+// a second newline no keyboard types.
+func enter() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		key := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: "Enter", Code: "Enter",
+			Text: "\r", UnmodifiedText: "\r", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+		if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, key); err != nil {
+			return err
+		}
+		key.Type, key.Text, key.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+		_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, key)
+		return err
 	})
 }
 

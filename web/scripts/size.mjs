@@ -1,8 +1,9 @@
 // Reports what the console's build costs a browser, gzip level 9 as the
-// server sends it (docs/console.md#initial-load): the initial load (what
+// server sends it (docs/console.md#initial-load; Node's zlib, within about
+// 1.5 KiB of go test ./web -run Budget): the initial load (what
 // index.html names, as web/size_test.go counts it) and, for a chunk, what
 // loading it adds on top (its static imports not already loaded).
-//   node scripts/size.mjs [chunk.js …]      e.g. EditorPage.js codemirror.js
+//   node scripts/size.mjs [chunk.js …]      e.g. EditorPage.js CodeMirrorEditor.js
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 

@@ -52,6 +52,13 @@ const theme = EditorView.theme({
   // Over the language's own colour (a variable in a string or a comment
   // is replaced all the same).
   '.cm-jf-var, .cm-jf-var span': { color: '#8250df' },
+  // The search panel at the size and look of the form's own fields
+  // (CodeMirror draws it at 70–80 % of the editor's font).
+  '.cm-panels': { backgroundColor: '#fafafa', color: '#262626', borderRadius: '4px 4px 0 0' },
+  '.cm-panels.cm-panels-top': { borderBottom: '1px solid #f0f0f0' },
+  '.cm-textfield': { fontSize: '12px', border: '1px solid #d9d9d9', borderRadius: '4px', padding: '2px 6px' },
+  '.cm-button': { fontSize: '12px', backgroundImage: 'none', backgroundColor: '#fff', border: '1px solid #d9d9d9', borderRadius: '4px', padding: '1px 8px' },
+  '.cm-panel.cm-search label': { fontSize: '12px' },
   // The current line is marked only while the editor has the focus.
   '&:not(.cm-focused) .cm-activeLine, &:not(.cm-focused) .cm-activeLineGutter': { backgroundColor: 'transparent' },
   '&.cm-jf-readonly': { background: '#fafafa' },
