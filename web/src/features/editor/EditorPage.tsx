@@ -24,6 +24,7 @@ import { Toolbar } from './Toolbar'
 import { usePageTitle } from '../a11y/title'
 import { DraftMarker } from '../draft/DraftMarker'
 import { JobForm } from './JobForm'
+import { preloadCodeEditor } from './CodeEditor'
 import { Palette, TYPE_DRAG } from './Palette'
 import { useCanvasClipboard } from './useCanvasClipboard'
 import { useShiftClick } from './useShiftClick'
@@ -111,6 +112,12 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
   }, [setNodes, setEdges])
   const hist = useCanvasHistory(current, restore)
   const { record, clear, startDrag, commitDrag, undo: histUndo, redo: histRedo } = hist
+  // The job dialog's code editor comes on a chunk of its own, fetched once
+  // the canvas is up so that neither waits for the other (CodeEditor.tsx).
+  useEffect(() => {
+    const timer = setTimeout(() => { preloadCodeEditor().catch(() => {}) }, 300)
+    return () => clearTimeout(timer)
+  }, [])
   // Fit the view to the saved canvas once, on open; later drops keep the
   // viewport where the user has it.
   // A large canvas opens at 100 % on its top-left corner instead, so only

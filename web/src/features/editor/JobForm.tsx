@@ -131,7 +131,7 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose, pr
         </Row>
         {(type === 'SHELL' || type === 'PYTHON' || !type) && (<>
           <Form.Item name="script" label={t('Script')} rules={[{ required: true, message: t('Required') }]}>
-            <CodeEditor lang={lang} rows={8} testid="job-form-script" />
+            <CodeEditor lang={lang} rows={8} testid="job-form-script" aria-label={t('Script')} />
           </Form.Item>
           <Form.Item name="env" label="env (KEY=value)"><Input.TextArea rows={2} /></Form.Item>
         </>)}
@@ -144,7 +144,7 @@ export function JobForm({ wfId, jobs, childrenOf, open, job, copyOf, onClose, pr
               <Select options={['EXECUTE', 'QUERY'].map((m) => ({ value: m, label: w('sqlMode', m), title: m }))} data-testid="job-form-sqlmode" />
             </Form.Item></Col>
           </Row>
-          <Form.Item name="sql" label="SQL" rules={[{ required: true, message: t('Required') }]}><CodeEditor lang="sql" rows={6} testid="job-form-sql" /></Form.Item>
+          <Form.Item name="sql" label="SQL" rules={[{ required: true, message: t('Required') }]}><CodeEditor lang="sql" rows={6} testid="job-form-sql" aria-label="SQL" /></Form.Item>
         </>)}
         {type === 'HTTP' && (<>
           <Row gutter={12}>
