@@ -74,6 +74,16 @@ func TestConsoleRouter(t *testing.T) {
 				t.Fatalf("%s reloaded at %s", p.path, at)
 			}
 		}
+		// Navigations are real anchors: the menu's entries and the
+		// history page's links carry their URL (typed search included).
+		b.open("/workflows/" + w.ID + "/history")
+		b.visible("history-runs")
+		var hrefs []string
+		b.eval(`['nav-runs', 'nav-home', 'history-runs', 'history-node-runs', 'history-editor'].map(id => { const a = document.querySelector('[data-testid="' + id + '"]'); return a.tagName + ' ' + a.getAttribute('href') })`, &hrefs)
+		want := []string{"A /runs", "A /home", "A /runs?workflowId=" + url.QueryEscape(w.ID), "A /node-runs?workflowId=" + url.QueryEscape(w.ID), "A /workflows/" + w.ID}
+		if fmt.Sprint(hrefs) != fmt.Sprint(want) {
+			t.Fatalf("links %v, want %v", hrefs, want)
+		}
 		// /login while logged in is the workflow list.
 		b.open("/login")
 		b.waitFor("at the list", `location.pathname === '/workflows'`, stepTimeout)

@@ -6,7 +6,7 @@
 import { useSyncExternalStore } from 'react'
 import { Spin } from 'antd'
 import type { QueryClient } from '@tanstack/react-query'
-import { Outlet, type RouteComponent, type SearchSchemaInput, createRootRouteWithContext, createRoute, createRouter, redirect, useLocation } from '@tanstack/react-router'
+import { Outlet, type RouteComponent, type SearchSchemaInput, createRootRouteWithContext, createRoute, createRouter, redirect, useMatches } from '@tanstack/react-router'
 import { session } from './lib/session'
 import { parseSearch, posInt, str, stringifySearch } from './lib/search'
 import { LoginPage } from './features/auth/LoginPage'
@@ -61,12 +61,16 @@ function useSession() {
 // at once, before the navigation to /login lands.
 function Root() {
   const raw = useSession()
-  const path = useLocation({ select: (l) => l.pathname })
-  if (path === '/login') return <Outlet />
+  // The page shown is the last match rendered, not the location, which
+  // moves first while a navigation loads: the boundary resets when the
+  // page changes (under the new location's key, the failed page would be
+  // rendered, and fail, once more).
+  const shown = useMatches({ select: (ms) => ms[ms.length - 1] })
+  if (shown?.routeId === '/login') return <Outlet />
   if (!raw) return <LoginPage />
   return (
     <AppLayout>
-      <RouteBoundary resetKey={path}><Outlet /></RouteBoundary>
+      <RouteBoundary resetKey={shown?.id ?? ''}><Outlet /></RouteBoundary>
     </AppLayout>
   )
 }
