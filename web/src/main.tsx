@@ -2,7 +2,9 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { I18nProvider } from './lib/i18n'
-import { App, prefetch } from './App'
+import { App } from './App'
+import { createAppRouter } from './router'
+import { onUnauthorized } from './api/client'
 import { connectivity } from './features/outage/connectivity'
 import { isOutage } from './features/outage/errors'
 import './styles.css'
@@ -24,13 +26,19 @@ const queryClient = new QueryClient({
   },
 })
 
-prefetch(queryClient, location.pathname)
+const router = createAppRouter(queryClient)
+// A 401 ends the session: the login page says so, and leads back here.
+onUnauthorized(() => {
+  const here = router.latestLocation
+  if (here.pathname === '/login') return // several requests answer 401 at once
+  void router.navigate({ to: '/login', search: { expired: '1', redirect: here.href } })
+})
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <I18nProvider>
-        <App />
+        <App router={router} />
       </I18nProvider>
     </QueryClientProvider>
   </StrictMode>,

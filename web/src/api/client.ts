@@ -7,7 +7,6 @@
 import createClient, { type Middleware } from 'openapi-fetch'
 import type { components, paths } from './schema'
 import { session } from '../lib/session'
-import { navigate } from '../lib/router'
 import { apiLanguage, tr } from '../lib/i18n'
 import { connectivity, unavailable } from '../features/outage/connectivity'
 
@@ -89,6 +88,13 @@ async function apiError(res: Response): Promise<ApiError> {
 
 const LOGIN = '/auth/login'
 
+// toLogin opens the login page after a 401; the router sets it (main.tsx),
+// so the client does not import the pages the router imports.
+let toLogin = () => {}
+export function onUnauthorized(f: () => void) {
+  toLogin = f
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
     const s = session.get()
@@ -109,7 +115,7 @@ const auth: Middleware = {
     else connectivity.up()
     if (response.status === 401 && schemaPath !== LOGIN) {
       session.clear()
-      navigate('/login?expired=1')
+      toLogin()
     }
     // 304 is the answer to If-None-Match (the run poll): the caller keeps
     // what it has.

@@ -6,16 +6,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { answer, client, type Schemas, type Tenant, type User } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
-import { navigate, useLocation } from '../../lib/router'
+import { useNavigate, useParams } from '@tanstack/react-router'
+import type { AdminTab } from '../../router'
 import { useWord } from '../enums/words'
 
 export default function AdminPage() {
   const { t } = useI18n()
-  const { path } = useLocation()
-  const key = path.split('/')[2] || 'tenants'
+  const navigate = useNavigate()
+  // /admin is the first tab; /admin/$tab the others.
+  const key = useParams({ strict: false, select: (p) => p.tab }) ?? 'tenants'
   return (
     <Card title={t('Admin')}>
-      <Tabs activeKey={key} onChange={(k) => navigate('/admin/' + k)} items={[
+      <Tabs activeKey={key} onChange={(k) => void navigate({ to: '/admin/$tab', params: { tab: k as AdminTab } })} items={[
         { key: 'tenants', label: <span data-testid="admin-tab-tenants">{t('Tenants')}</span>, children: <Tenants /> },
         { key: 'users', label: <span data-testid="admin-tab-users">{t('Users')}</span>, children: <Users /> },
         { key: 'license', label: <span data-testid="admin-tab-license">{t('License')}</span>, children: <License /> },

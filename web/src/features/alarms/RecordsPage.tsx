@@ -4,7 +4,7 @@ import { Alert, Card, Input, Table } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import { answer, client, type AlarmRecord } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { useWord } from '../enums/words'
 import { StatusTag } from '../../lib/status'
 import { time } from '../../lib/format'
@@ -23,7 +23,7 @@ export default function RecordsPage() {
         { title: t('Event'), dataIndex: 'event', render: (v) => <span data-testid="record-event" data-code={v}>{w('event', v)}</span> },
         { title: t('Status'), dataIndex: 'status', render: (v) => <StatusTag status={v} kind="record" testid="record-status" /> },
         { title: t('Attempt'), dataIndex: 'attempt' },
-        { title: t('Run ID'), dataIndex: 'runId', render: (v) => v ? <Link to={'/runs/' + v}>{v}</Link> : '-' },
+        { title: t('Run ID'), dataIndex: 'runId', render: (v) => v ? <Link to="/runs/$id" params={{ id: v }}>{v}</Link> : '-' },
         { title: t('Response'), render: (_, r) => (r.responseCode ? r.responseCode + ' ' : '') + (r.response ?? ''), ellipsis: true },
         { title: t('Error'), dataIndex: 'error', ellipsis: true },
       ]} />

@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { Alert, Button, Card, Space, Table, Tag } from 'antd'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { time } from '../../lib/format'
 import { useApprovals, type PendingApproval } from './api'
 import { DecideDialog, type Deciding } from './DecideDialog'
@@ -19,7 +19,7 @@ export default function ApprovalsPage() {
           { title: t('Workflow'), dataIndex: 'workflowName' },
           { title: t('Job'), dataIndex: 'jobName' },
           { title: t('Message'), dataIndex: 'message', ellipsis: true },
-          { title: t('Run ID'), dataIndex: 'runId', render: (v: string) => <Link to={'/runs/' + v}>{v}</Link> },
+          { title: t('Run ID'), dataIndex: 'runId', render: (v: string) => <Link to="/runs/$id" params={{ id: v }}>{v}</Link> },
           { title: t('Waiting since'), dataIndex: 'since', render: (v: string) => time(v) },
           { title: t('Deadline'), dataIndex: 'deadline', render: (v: string, a) => <>{time(v)} <Tag>{a.onTimeout === 'APPROVE' ? t('then approved') : t('then rejected')}</Tag></> },
           { title: t('Actions'), width: 170, render: (_, a) => (

@@ -9,7 +9,7 @@ import type { Dayjs } from 'dayjs'
 import { answer, client, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { time } from '../../lib/format'
-import { Link } from '../../lib/router'
+import { Link, linkOptions } from '@tanstack/react-router'
 import { useMembers, useUserName } from './users'
 import { actionWords, objectWords, resultWords } from './words'
 
@@ -19,11 +19,11 @@ type Entry = Schemas['AuditEntry']
 const actions = Object.keys(actionWords)
 
 // objectLink opens the object where the console has a page for it.
-function objectLink(e: Entry): string | null {
+function objectLink(e: Entry) {
   if (!e.objectId) return null
-  if (e.objectType === 'workflow') return '/workflows/' + e.objectId
-  if (e.objectType === 'run') return '/runs/' + e.objectId
-  if (e.objectType === 'variable') return '/variables'
+  if (e.objectType === 'workflow') return linkOptions({ to: '/workflows/$id', params: { id: e.objectId } })
+  if (e.objectType === 'run') return linkOptions({ to: '/runs/$id', params: { id: e.objectId } })
+  if (e.objectType === 'variable') return linkOptions({ to: '/variables' })
   return null
 }
 
@@ -76,7 +76,7 @@ export default function AuditPage() {
             return (
               <Space size={4}>
                 {e.objectType && <Tag>{objectWords[e.objectType] ? t(objectWords[e.objectType]) : e.objectType}</Tag>}
-                {to ? <Link to={to}>{name}</Link> : name}
+                {to ? <Link {...to}>{name}</Link> : name}
                 {e.version ? <Tag>v{e.version}</Tag> : null}
                 {e.objectId && <Button size="small" type="text" onClick={() => set(setObjectId)(e.objectId)} title={t('Only this object')}>⌕</Button>}
               </Space>)

@@ -1,15 +1,19 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Alert, Button, Card, Form, Input, Segmented } from 'antd'
 import { ApiError, answer, client } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { session } from '../../lib/session'
-import { navigate, useLocation } from '../../lib/router'
+import { useNavigate, useSearch } from '@tanstack/react-router'
 
 export function LoginPage() {
   const { t, lang, setLang } = useI18n()
-  const { query } = useLocation()
-  const [error, setError] = useState<string | null>(query.get('expired') ? t('Your session has ended, please log in again.') : null)
+  // Not strict: a session that ends on another page shows this page there
+  // until the navigation to /login lands.
+  const search = useSearch({ strict: false })
+  const navigate = useNavigate()
+  const [error, setError] = useState<string | null>(search.expired ? t('Your session has ended, please log in again.') : null)
   const [busy, setBusy] = useState(false)
+  useEffect(() => { document.title = t('Log in') + ' · jobflow' }, [t])
 
   async function submit(v: { account: string; password: string }) {
     setBusy(true)
@@ -17,7 +21,8 @@ export function LoginPage() {
     try {
       const r = await answer(client.POST('/auth/login', { body: v }))
       session.set({ token: r.token, user: r.user, tenants: r.tenants, tenantId: r.tenants[0]?.id })
-      navigate('/workflows', true)
+      // Back to the page that asked for the login, else the workflow list.
+      void navigate({ href: returnTo(search.redirect), replace: true })
     } catch (e) {
       if (e instanceof ApiError && e.status === 429) setError(t('Too many attempts. Try again in {n} s.', { n: e.retryAfter ?? 60 }) + ' ' + e.message)
       else setError(e instanceof Error ? e.message : String(e))
@@ -44,4 +49,10 @@ export function LoginPage() {
       </Card>
     </div>
   )
+}
+
+// returnTo is the redirect if it is a page of the console (a path, not
+// another site's URL nor the login page itself).
+function returnTo(redirect: string | undefined): string {
+  return redirect && redirect.startsWith('/') && !redirect.startsWith('//') && !redirect.startsWith('/login') ? redirect : '/workflows'
 }

@@ -4,24 +4,26 @@
 import { useState } from 'react'
 import { Alert, App, Button, Card, Popconfirm, Space, Table, Tag } from 'antd'
 import { useI18n } from '../../lib/i18n'
-import { navigate, useLocation } from '../../lib/router'
+import { getRouteApi } from '@tanstack/react-router'
 import { useBaselines, useDeleteBaseline, useJobNames, useWorkflowNames, type Baseline } from './api'
 import { BaselineDialog } from './BaselineDialog'
 import { Instances } from './Instances'
 
+const route = getRouteApi('/baselines')
+
 export default function BaselinesPage() {
   const { t } = useI18n()
   const { message } = App.useApp()
-  const { query } = useLocation()
+  const openId = route.useSearch({ select: (s) => s.id })
+  const navigate = route.useNavigate()
   const q = useBaselines()
   const remove = useDeleteBaseline()
   const names = useWorkflowNames()
   const [editing, setEditing] = useState<Baseline | 'new' | null>(null)
   const items = q.data?.items ?? []
   const jobNames = useJobNames(items.flatMap((b) => b.targets.filter((x) => x.jobId).map((x) => x.workflowId)))
-  const openId = query.get('id')
   const open = items.find((b) => b.id === openId)
-  const pick = (id: string | null) => navigate(id ? '/baselines?id=' + encodeURIComponent(id) : '/baselines', true)
+  const pick = (id: string | null) => void navigate({ to: '.', search: { id: id ?? undefined }, replace: true, resetScroll: false })
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>

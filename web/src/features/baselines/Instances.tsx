@@ -8,7 +8,7 @@ import { Alert, Card, DatePicker, Space, Table, Typography } from 'antd'
 import dayjs from 'dayjs'
 import type { T } from '../../lib/i18n'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { StatusTag } from '../../lib/status'
 import { inZone, time } from '../../lib/format'
 import { useInstances, useJobNames, type Baseline, type BaselineInstance } from './api'
@@ -57,7 +57,7 @@ export function Instances({ baseline, workflowNames }: { baseline: Baseline; wor
             <span data-testid={'baseline-keypath-' + x.date}>
               {x.keyPath.length ? x.keyPath.map((k, i) => (<span key={i}>
                 {i > 0 && <span style={{ color: '#fa8c16' }}> → </span>}
-                {k.runId ? <Link to={'/runs/' + k.runId} title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</Link>
+                {k.runId ? <Link to="/runs/$id" params={{ id: k.runId }} title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</Link>
                   : <span title={(workflowNames.get(k.workflowId) ?? k.workflowId) + ' · ' + k.jobId}>{jobNames.get(k.jobId) ?? k.jobId}</span>}
               </span>)) : '-'}
             </span>) },
@@ -76,7 +76,7 @@ function TargetLine({ g, testid, jobNames }: { g: Target; testid: string; jobNam
     <div data-testid={testid} data-status={g.status} style={{ display: 'flex', alignItems: 'center', gap: 4, flexWrap: 'wrap', marginBottom: 2 }}>
       <StatusTag status={g.status} label={t('target.' + g.status)} />
       <span>{g.workflowName}{g.jobId ? ' / ' + (jobNames.get(g.jobId) ?? g.jobId) : ''}</span>
-      {g.runId && <Link to={'/runs/' + g.runId} data-testid={testid + '-run'} style={{ fontSize: 12 }}>{t('Run')} {g.runId}</Link>}
+      {g.runId && <Link to="/runs/$id" params={{ id: g.runId }} data-testid={testid + '-run'} style={{ fontSize: 12 }}>{t('Run')} {g.runId}</Link>}
       {!g.finishedAt && g.predictedFinishAt && <span style={{ fontSize: 12, color: '#8c8c8c' }}>{t('Predicted')} {time(g.predictedFinishAt)}</span>}
     </div>
   )

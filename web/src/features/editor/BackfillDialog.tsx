@@ -12,7 +12,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { answer, client, idempotencyKey, type Schemas, type Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
 import { inZone, time } from '../../lib/format'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 
 export type Backfilled = Schemas['Backfilled']
 type Input = Schemas['BackfillInput']
@@ -114,7 +114,7 @@ export function BackfillDialog({ wf, open, onClose }: { wf: Workflow; open: bool
         <div style={{ marginTop: 12 }} data-testid="backfill-result" data-count={done.count}>
           <Typography.Text type="success">{t('Backfill started: {n} runs', { n: done.count })}</Typography.Text>
           {done.runIds.slice(0, 10).map((id) => (
-            <div key={id}><Link to={'/runs/' + id} onClick={() => onClose()} data-testid="backfill-run">{id}</Link></div>
+            <div key={id}><Link to="/runs/$id" params={{ id: id }} onClick={() => onClose()} data-testid="backfill-run">{id}</Link></div>
           ))}
         </div>
       )}

@@ -10,7 +10,7 @@ import '@xyflow/react/dist/style.css'
 import { Alert, App, Space, Spin, Typography } from 'antd'
 import { ApiError, type Job, type Workflow, type Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { setNavigationBlocker } from '../../lib/router'
+import { useBlocker } from '@tanstack/react-router'
 import { StatusTag } from '../../lib/status'
 import { useWorkflow } from '../workflows/api'
 import { useCreateJob, useSaveCanvas } from './api'
@@ -147,13 +147,14 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
     lastRevision.current = wf.revision
   }, [wf, setNodes, setEdges, clear])
 
-  // Leaving with unsaved changes asks first.
-  useEffect(() => {
-    const before = (e: BeforeUnloadEvent) => { if (dirtyRef.current) e.preventDefault() }
-    window.addEventListener('beforeunload', before)
-    setNavigationBlocker(() => !dirtyRef.current || window.confirm(t('Unsaved changes will be lost. Leave?')))
-    return () => { window.removeEventListener('beforeunload', before); setNavigationBlocker(null) }
-  }, [t])
+  // Leaving with unsaved changes asks first: a link or any other in-app
+  // navigation, the browser's Back and forward (the router puts the page
+  // back when the answer is to stay), and reload or closing the tab (the
+  // browser's own beforeunload question).
+  useBlocker({
+    shouldBlockFn: useCallback(() => dirtyRef.current && !window.confirm(t('Unsaved changes will be lost. Leave?')), [t]),
+    enableBeforeUnload: useCallback(() => dirtyRef.current, []),
+  })
 
   // The cycle the API named is highlighted on its nodes.
   useEffect(() => {

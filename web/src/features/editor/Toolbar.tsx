@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { App, Button, Dropdown, Input, Modal, Space } from 'antd'
 import type { Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link, navigate } from '../../lib/router'
+import { Link, createLink, useNavigate } from '@tanstack/react-router'
 import { StatusTag, liveRun } from '../../lib/status'
 import { formatParams, parseParams, time } from '../../lib/format'
 import { useOffline, usePublish } from '../workflows/api'
@@ -12,11 +12,16 @@ import { ConfigDialog } from '../config/ConfigDialog'
 import { useAbortRun, useLatestRun, useRerun, useStartRun } from './api'
 import { BackfillDialog } from './BackfillDialog'
 
+// ButtonLink is a router Link drawn as a button (antd's Button with an
+// href is an anchor).
+const ButtonLink = createLink(Button)
+
 interface Props { wf: Workflow; saving: boolean; dirty: boolean; onSave: () => Promise<boolean>; onFormat: () => void; onFit: () => void }
 
 export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
+  const navigate = useNavigate()
   const latest = useLatestRun(wf.id)
   const start = useStartRun(wf.id)
   const abort = useAbortRun()
@@ -39,7 +44,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       if (r.status === 'SKIPPED') message.warning(t('Run skipped: the workflow concurrency limit is reached'))
       else if (r.status === 'QUEUED') message.info(t('Run queued: the workflow concurrency limit is reached'))
       else message.success(t('Run started'))
-      navigate('/runs/' + r.runId)
+      void navigate({ to: '/runs/$id', params: { id: r.runId } })
     } catch (e) {
       message.error((e as Error).message)
     }
@@ -49,7 +54,7 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
     try {
       const r = await rerun.mutateAsync({ runId: run.id, mode })
       message.success(t('Rerun started'))
-      navigate('/runs/' + r.runId)
+      void navigate({ to: '/runs/$id', params: { id: r.runId } })
     } catch (e) {
       message.error((e as Error).message)
     }
@@ -96,14 +101,13 @@ export function Toolbar({ wf, saving, dirty, onSave, onFormat, onFit }: Props) {
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} loading={offline.isPending}
         onClick={() => offline.mutateAsync(wf.id).then(() => message.success(t('Taken offline')), (e) => message.error(e.message))} data-testid="tb-offline">{t('Offline')}</Button>
       <Button size="small" disabled={wf.status !== 'PUBLISHED'} onClick={() => setBackfill(true)} data-testid="tb-backfill">{t('Backfill')}</Button>
-      <Button size="small" href={'/workflows/' + wf.id + '/versions'} data-testid="tb-versions"
-        onClick={(e) => { if (!e.ctrlKey && !e.metaKey) { e.preventDefault(); navigate('/workflows/' + wf.id + '/versions') } }}>{t('Version history')}</Button>
+      <ButtonLink size="small" to="/workflows/$id/versions" params={{ id: wf.id }} data-testid="tb-versions">{t('Version history')}</ButtonLink>
       <Button size="small" onClick={onFormat} data-testid="tb-format">{t('Format')}</Button>
       <Button size="small" onClick={onFit} data-testid="tb-fit">{t('Fit')}</Button>
-      <Link to={'/workflows/' + wf.id + '/history'} data-testid="tb-history">{t('Run history')}</Link>
+      <Link to="/workflows/$id/history" params={{ id: wf.id }} data-testid="tb-history">{t('Run history')}</Link>
       {run && (
         <Space size={4} data-testid="tb-latest-run">
-          <Link to={'/runs/' + run.id} data-testid="tb-latest-run-link">{t('Latest run')}</Link>
+          <Link to="/runs/$id" params={{ id: run.id }} data-testid="tb-latest-run-link">{t('Latest run')}</Link>
           <StatusTag status={run.status} testid="tb-latest-run-status" />
           {run.temporalUrl && <a href={run.temporalUrl} target="_blank" rel="noreferrer" data-testid="tb-temporal">{t('Temporal Web UI')}</a>}
         </Space>

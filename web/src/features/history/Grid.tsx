@@ -6,7 +6,7 @@
 // in view are rendered, so 2,000 jobs × 100 runs scroll smoothly.
 import { memo, useRef, useState, type MouseEvent, type FocusEvent, type UIEvent } from 'react'
 import { useI18n, type T } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { useRouter } from '@tanstack/react-router'
 import { StatusTag, statusColor } from '../../lib/status'
 import { time } from '../../lib/format'
 import dayjs from 'dayjs'
@@ -41,6 +41,7 @@ function rowsInView(el: { scrollTop: number; clientHeight: number }, head: numbe
 }
 
 export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
+  const router = useRouter()
   const { t } = useI18n()
   const head = useRef<HTMLDivElement>(null)
   const [win, setWin] = useState<Win>(() => ({ first: 0, last: Math.min(jobs.length, Math.ceil(window.innerHeight / ROW_H) + OVERSCAN) }))
@@ -62,7 +63,7 @@ export function Grid({ jobs, runs, selected, onSelect, now }: Props) {
     const a = el.closest('a')
     if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
     e.preventDefault()
-    navigate(a.getAttribute('href')!)
+    void router.navigate({ href: a.getAttribute('href')! })
   }
   // A scroll re-renders only when other rows come into view.
   function scroll(e: UIEvent<HTMLDivElement>) {

@@ -3,7 +3,7 @@
 // median as a dashed line. Plain SVG; each bar links to the node in its run.
 import type { MouseEvent } from 'react'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { useRouter } from '@tanstack/react-router'
 import { statusColor } from '../../lib/status'
 import { time } from '../../lib/format'
 import type { GridJob, GridRun } from './api'
@@ -20,6 +20,7 @@ function median(xs: number[]): number {
 }
 
 export function Trend({ job, runs }: { job: GridJob; runs: GridRun[] }) {
+  const router = useRouter()
   const { t } = useI18n()
   const points = runs.map((r) => ({ run: r, cell: r.cells[job.id] }))
   const ended = points.filter((p) => p.cell && p.cell.durationMs !== null).map((p) => p.cell!.durationMs!)
@@ -32,7 +33,7 @@ export function Trend({ job, runs }: { job: GridJob; runs: GridRun[] }) {
     const a = (e.target as Element).closest('a')
     if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
     e.preventDefault()
-    navigate(a.getAttribute('href')!)
+    void router.navigate({ href: a.getAttribute('href')! })
   }
   return (
     <div data-testid="trend" data-job={job.name} style={{ background: '#fff', border: '1px solid #f0f0f0', padding: '8px 0' }}>

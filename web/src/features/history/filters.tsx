@@ -1,40 +1,15 @@
-// Filters kept in the URL query (a reload, a shared link or Back after
-// opening a run keeps them) and the controls the lists share: workflow,
-// status and time range.
+// The filter controls the lists share: workflow, status, time range and
+// text. The lists keep the values in their typed search params
+// (router.tsx), so a reload, a shared link or Back after opening a run
+// keeps them.
 import { useEffect, useState } from 'react'
 import { DatePicker, Input, Select } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useWord } from '../enums/words'
 import { useI18n } from '../../lib/i18n'
-import { navigate, useLocation } from '../../lib/router'
 import { workflowQuery } from '../workflows/api'
 import { useWorkflowOptions } from './api'
-
-export type Patch = Record<string, string | number | null | undefined>
-
-// useUrlFilters reads the filters from the query and writes them back in
-// place (replace: a filter change is no step for Back). Any change but a
-// page change goes back to page 1.
-export function useUrlFilters() {
-  const { path, query } = useLocation()
-  const get = (k: string) => query.get(k) ?? ''
-  const num = (k: string, dflt: number) => {
-    const n = Number(query.get(k))
-    return Number.isInteger(n) && n > 0 ? n : dflt
-  }
-  const set = (patch: Patch) => {
-    const q = new URLSearchParams(location.search)
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined || v === null || v === '') q.delete(k)
-      else q.set(k, String(v))
-    }
-    if (!('page' in patch)) q.delete('page')
-    const s = q.toString()
-    navigate(path + (s ? '?' + s : ''), true)
-  }
-  return { get, num, set }
-}
 
 export function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value)

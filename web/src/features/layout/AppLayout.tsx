@@ -3,12 +3,12 @@ import { Button, ConfigProvider, Layout, Menu, Segmented, Select, Space, Tag, Ty
 import { useQueryClient } from '@tanstack/react-query'
 import { client, done } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link, navigate, useLocation } from '../../lib/router'
+import { Link, useMatches, useNavigate } from '@tanstack/react-router'
 import { useDocumentTitle } from '../a11y/title'
 import { useWord } from '../enums/words'
 import { session } from '../../lib/session'
 
-const items = [
+const items: { key: '/home' | '/workflows' | '/runs' | '/node-runs' | '/datasources' | '/calendars' | '/pools' | '/baselines' | '/approvals' | '/alarm-channels' | '/alarm-records' | '/variables' | '/audit'; label: string }[] = [
   { key: '/home', label: 'Overview' },
   { key: '/workflows', label: 'Workflows' },
   { key: '/runs', label: 'Runs' },
@@ -26,7 +26,10 @@ const items = [
 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { t, lang, setLang } = useI18n()
-  const { path } = useLocation()
+  // The page's menu entry and name come from its route (router.tsx); the
+  // not-found page has neither.
+  const leaf = useMatches({ select: (ms) => ms[ms.length - 1] })
+  const navigate = useNavigate()
   const qc = useQueryClient()
   const s = session.get()!
   const tenant = s.tenants.find((x) => x.id === s.tenantId)
@@ -35,10 +38,10 @@ export function AppLayout({ children }: { children: ReactNode }) {
   // 系统管理 sits in the header beside the account, not in the menu: a
   // system administrator's page, not a daily one, and always in sight
   // however many daily pages the menu holds.
-  const atAdmin = path.startsWith('/admin')
-  const selected = atAdmin ? '' : menu.find((m) => path === m.key || path.startsWith(m.key + '/'))?.key ?? (path === '/' ? '/home' : '/workflows')
+  const atAdmin = leaf.routeId.startsWith('/admin')
+  const selected = leaf.staticData.nav ?? ''
   const w = useWord()
-  useDocumentTitle(t(atAdmin ? 'Admin' : menu.find((m) => m.key === selected)?.label ?? 'Workflows'))
+  useDocumentTitle(t(leaf.staticData.title ?? 'Page not found'))
 
   async function logout() {
     try {
@@ -48,13 +51,13 @@ export function AppLayout({ children }: { children: ReactNode }) {
     }
     session.clear()
     qc.clear()
-    navigate('/login')
+    void navigate({ to: '/login' })
   }
 
   function switchTenant(id: string) {
     session.set({ ...s, tenantId: id })
     qc.clear()
-    navigate('/workflows')
+    void navigate({ to: '/workflows' })
   }
 
   return (
@@ -64,8 +67,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
         {/* Narrower items than antd's 20 px a side, so the whole menu fits in 1440 px. */}
         <ConfigProvider theme={{ components: { Menu: { itemPaddingInline: 12 } } }}>
           <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} style={{ flex: 1, minWidth: 0 }}
-            items={menu.map((m) => ({ key: m.key, label: <span data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</span> }))}
-            onClick={(e) => navigate(e.key)} />
+            items={menu.map((m) => ({ key: m.key, label: <Link to={m.key} data-testid={'nav-' + m.key.slice(1)}>{t(m.label)}</Link> }))} />
         </ConfigProvider>
         <Space>
           {s.tenants.length > 1 ? (

@@ -2,7 +2,7 @@
 // page whose code failed to load as failed for good, so each failure
 // replaces the page by a fresh lazy one, and the route's Retry button
 // (retryChunks) loads the code again instead of showing the same error.
-import { createElement, lazy as reactLazy, type ComponentType } from 'react'
+import { createElement, lazy as reactLazy, type ComponentType, type ReactElement } from 'react'
 import { ChunkError } from './errors'
 import { connectivity } from './connectivity'
 
@@ -15,7 +15,7 @@ export function retryChunks() {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function lazy<P extends Record<string, any>>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
+export function lazy<P extends Record<string, any>>(load: () => Promise<{ default: ComponentType<P> }>): (props: P) => ReactElement {
   const attempt = () => load().catch((e: unknown) => {
     failed.add(() => { inner = reactLazy(attempt) })
     connectivity.down()

@@ -3,7 +3,7 @@
 import { useState } from 'react'
 import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Progress, Space, Table, Tag } from 'antd'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { time } from '../../lib/format'
 import { useDeletePool, usePool, usePools, useSavePool, type Pool, type PoolLease } from './api'
 
@@ -53,7 +53,7 @@ function PoolDetail({ id }: { id: string }) {
     ...(waiting ? [{ title: t('position'), dataIndex: 'position', width: 70 }] : []),
     { title: t('Job'), dataIndex: 'jobName' },
     { title: t('Workflow'), dataIndex: 'workflowName' },
-    { title: t('Run ID'), dataIndex: 'runId', render: (v: string) => <Link to={'/runs/' + v}>{v}</Link> },
+    { title: t('Run ID'), dataIndex: 'runId', render: (v: string) => <Link to="/runs/$id" params={{ id: v }}>{v}</Link> },
     { title: t('Slots'), dataIndex: 'slots', width: 70 },
     { title: t('Priority'), dataIndex: 'priority', width: 80 },
     { title: waiting ? t('Waiting since') : t('Held since'), dataIndex: 'since', render: (v: string) => time(v) },

@@ -7,7 +7,7 @@ import { Button, Progress, Select, Space, Table, Tag, Typography } from 'antd'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { answer, client } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { StatusTag } from '../../lib/status'
 import { duration, time } from '../../lib/format'
 
@@ -56,7 +56,7 @@ export function ForEachItems({ runId, jobId, live }: { runId: string; jobId: str
           { title: t('Status'), dataIndex: 'status', width: 130, render: (v, r) => (<>
             <StatusTag status={v} />{r.carried && <Tag title={t('Succeeded in the run this one reruns')}>{t('carried')}</Tag>}</>) },
           { title: t('Run'), dataIndex: 'runId', ellipsis: true, render: (v?: string) => v
-            ? <Link to={'/runs/' + v} data-testid="foreach-run-link">{v}</Link> : '-' },
+            ? <Link to="/runs/$id" params={{ id: v }} data-testid="foreach-run-link">{v}</Link> : '-' },
           { title: t('Started'), dataIndex: 'startedAt', render: (v) => time(v) },
           { title: t('Duration'), render: (_, r) => (r.startedAt ? duration(r.startedAt, r.endedAt) : '-') },
           { title: t('Error'), dataIndex: 'error', ellipsis: true },

@@ -10,7 +10,7 @@ import '@xyflow/react/dist/style.css'
 import { Alert, App, Button, Descriptions, Dropdown, Input, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
 import type { NodeRun, Run, Workflow } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link, navigate } from '../../lib/router'
+import { Link, getRouteApi, useNavigate } from '@tanstack/react-router'
 import { useWord } from '../enums/words'
 import { usePageTitle } from '../a11y/title'
 import { StatusTag, finalRun, liveRun } from '../../lib/status'
@@ -69,6 +69,8 @@ function usePositions(run: Run, wf: Workflow | undefined, wfPending: boolean) {
   return pos
 }
 
+const route = getRouteApi('/runs/$id')
+
 // at is when the run was read: the Gantt draws running bars and the
 // prediction as of then, so the two agree.
 function RunPage({ run, at }: { run: Run; at: number }) {
@@ -86,8 +88,10 @@ function RunPage({ run, at }: { run: Run; at: number }) {
   const [deciding, setDeciding] = useState<Deciding | null>(null)
   const [reason, setReason] = useState('')
   // ?node= (a cell of the run grid, a task instance) opens with that node's log.
-  const [selected, setSelected] = useState<string | null>(() => new URLSearchParams(location.search).get('node'))
-  const [tab, setTab] = useState(() => (new URLSearchParams(location.search).get('node') ? 'log' : 'nodes'))
+  const node = route.useSearch({ select: (s) => s.node })
+  const navigate = useNavigate()
+  const [selected, setSelected] = useState<string | null>(node ?? null)
+  const [tab, setTab] = useState(node ? 'log' : 'nodes')
   const [menu, setMenu] = useState<{ x: number; y: number; node: NodeRun } | null>(null)
   const nodes = useMemo(() => run.nodes ?? [], [run.nodes])
   const byId = useMemo(() => new Map(nodes.map((n) => [n.jobId, n])), [nodes])
@@ -153,7 +157,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
     try {
       const r = await rerun.mutateAsync({ runId: run.id, mode, nodeId })
       message.success(t('Rerun started'))
-      navigate('/runs/' + r.runId)
+      void navigate({ to: '/runs/$id', params: { id: r.runId } })
     } catch (e) {
       message.error((e as Error).message)
     }
@@ -172,7 +176,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
       setMarking(null)
       setReason('')
       message.success(t('Marked succeeded'))
-      if (r.runId !== run.id) navigate('/runs/' + r.runId) // a finished run goes on in a rerun
+      if (r.runId !== run.id) void navigate({ to: '/runs/$id', params: { id: r.runId } }) // a finished run goes on in a rerun
     } catch (e) {
       message.error((e as Error).message)
     }
@@ -199,7 +203,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 8 }} onClick={() => setMenu(null)}>
       <Space wrap style={{ background: '#fff', padding: '8px 12px', border: '1px solid #f0f0f0' }}>
-        <Link to={'/workflows/' + run.workflowId} data-testid="run-workflow">{run.workflowName}</Link>
+        <Link to="/workflows/$id" params={{ id: run.workflowId }} data-testid="run-workflow">{run.workflowName}</Link>
         <Typography.Text type="secondary" copyable={{ text: run.id }}>{run.id}</Typography.Text>
         <StatusTag status={run.status} testid="run-status" />
         <span data-testid="run-trigger" data-code={run.trigger}>{w('trigger', run.trigger)}</span>
@@ -225,7 +229,7 @@ function RunPage({ run, at }: { run: Run; at: number }) {
         { label: t('Started'), children: time(run.startedAt) },
         { label: t('Ended'), children: time(run.endedAt) },
         { label: t('Duration'), children: duration(run.startedAt, run.endedAt) },
-        ...(run.rerunOf ? [{ label: t('Rerun'), children: <Link to={'/runs/' + run.rerunOf}>{run.rerunOf}</Link> }] : []),
+        ...(run.rerunOf ? [{ label: t('Rerun'), children: <Link to="/runs/$id" params={{ id: run.rerunOf }}>{run.rerunOf}</Link> }] : []),
         ...(run.error ? [{ label: t('Error'), children: run.error }] : []),
       ]} />
       {prediction && <RunPrediction p={prediction} names={names} />}

@@ -6,7 +6,7 @@ import { useState } from 'react'
 import { Alert, App, Button, Collapse, Input, Modal, Radio, Space, Table, Tag, Typography, Upload } from 'antd'
 import type { Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { DiffView } from '../versions/DiffView'
 import '../versions/versions.css'
 import { useImport, type ImportMode, type ImportResult } from './api'
@@ -87,7 +87,7 @@ function Result({ r, imported }: { r: ImportResult; imported: boolean }) {
         label: (
           <Space data-testid={'import-item-' + i.name}>
             <Tag color={actionColor[i.action] ?? 'default'}>{t(actionWord[i.action] ?? i.action)}</Tag>
-            {imported && i.workflowId ? <Link to={'/workflows/' + i.workflowId} data-testid={'import-open-' + i.name}>{i.name}</Link> : <b>{i.name}</b>}
+            {imported && i.workflowId ? <Link to="/workflows/$id" params={{ id: i.workflowId }} data-testid={'import-open-' + i.name}>{i.name}</Link> : <b>{i.name}</b>}
           </Space>),
         children: i.diff ? <DiffView diff={i.diff} testid={'import-diff-' + i.name} /> : <Typography.Text type="secondary">{t('A new workflow')}</Typography.Text>,
       }))} />

@@ -4,7 +4,7 @@ import { lazy, Suspense, useState } from 'react'
 import { Alert, App, Button, Dropdown, Form, Input, Modal } from 'antd'
 import type { WorkflowItem } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { navigate } from '../../lib/router'
+import { useNavigate } from '@tanstack/react-router'
 import { download, exportYAML, useCopyWorkflow } from './api'
 
 // The import dialog (with the diff view) loads when it is opened, not with the list.
@@ -14,6 +14,7 @@ export function WorkflowMore({ w }: { w: WorkflowItem }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [copy, setCopy] = useState(false)
+  const navigate = useNavigate()
   async function doExport() {
     try {
       download(w.name + '.yaml', await exportYAML({ id: w.id }))
@@ -29,7 +30,7 @@ export function WorkflowMore({ w }: { w: WorkflowItem }) {
           { key: 'export', label: <span data-testid={'workflow-export-' + w.name}>{t('Export YAML')}</span> },
           { key: 'versions', label: <span data-testid={'workflow-versions-' + w.name}>{t('Version history')}</span> },
         ],
-        onClick: (e) => (e.key === 'copy' ? setCopy(true) : e.key === 'export' ? doExport() : navigate('/workflows/' + w.id + '/versions')),
+        onClick: (e) => (e.key === 'copy' ? setCopy(true) : e.key === 'export' ? doExport() : void navigate({ to: '/workflows/$id/versions', params: { id: w.id } })),
       }}>
         <Button size="small" type="link" data-testid={'workflow-more-' + w.name}>{t('More')}</Button>
       </Dropdown>

@@ -7,7 +7,7 @@ import { Alert, App, Button, Card, Input, Select, Space, Table, Tabs, Tag, Typog
 import type { ButtonProps } from 'antd'
 import type { Schemas } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { StatusTag } from '../../lib/status'
 import { time } from '../../lib/format'
 import { useUserName } from '../audit/users'
@@ -88,7 +88,7 @@ export default function VersionsPage({ id }: { id: string }) {
       <Card data-testid="versions-page" title={
         <Space>
           <span>{t('Version history')}</span>
-          {wf && <Link to={'/workflows/' + id} data-testid="versions-back">{wf.name}</Link>}
+          {wf && <Link to="/workflows/$id" params={{ id: id }} data-testid="versions-back">{wf.name}</Link>}
           {wf && <StatusTag status={wf.status} testid="versions-wf-status" />}
         </Space>}>
         {(q.error || draft.error) && <Alert type="error" showIcon title={(q.error ?? draft.error)!.message} data-testid="versions-error" />}

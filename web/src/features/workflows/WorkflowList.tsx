@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { App, Button, Card, Input, Popconfirm, Select, Space, Table, Tooltip } from 'antd'
 import type { WorkflowItem } from '../../api/client'
 import { useI18n } from '../../lib/i18n'
-import { Link } from '../../lib/router'
+import { Link } from '@tanstack/react-router'
 import { useWord } from '../enums/words'
 import { DraftMarker } from '../draft/DraftMarker'
 import { StatusTag } from '../../lib/status'
@@ -105,7 +105,7 @@ export function WorkflowList() {
           onChange: (p, s) => { setPage(p); setPageSize(s) } }}
         columns={[
           { title: t('Name'), dataIndex: 'name', render: (v, r) => (
-            <Link to={'/workflows/' + r.id} data-testid={'workflow-open-' + r.name}>{v}</Link>) },
+            <Link to="/workflows/$id" params={{ id: r.id }} data-testid={'workflow-open-' + r.name}>{v}</Link>) },
           { title: t('Remark'), dataIndex: 'remark', ellipsis: true },
           { title: t('Status'), dataIndex: 'status', width: 130, render: (v, r) => (<>
             <StatusTag status={v} testid="workflow-status" />
@@ -120,7 +120,7 @@ export function WorkflowList() {
               <Button size="small" type="link" disabled={r.status !== 'PUBLISHED'} onClick={() => doOffline(r)}
                 data-testid={'workflow-offline-' + r.name}>{t('Offline')}</Button>
               <Button size="small" type="link" onClick={() => setForm({ open: true, editing: r })} data-testid={'workflow-edit-' + r.name}>{t('Edit')}</Button>
-              <Link to={'/workflows/' + r.id + '/history'} data-testid={'workflow-history-' + r.name}>{t('Run history')}</Link>
+              <Link to="/workflows/$id/history" params={{ id: r.id }} data-testid={'workflow-history-' + r.name}>{t('Run history')}</Link>
               <Popconfirm title={t('Delete this workflow?')} onConfirm={() => doDelete(r)} okText={t('OK')} cancelText={t('Cancel')}
                 okButtonProps={{ 'data-testid': 'confirm-ok' }}>
                 <Button size="small" type="link" danger data-testid={'workflow-delete-' + r.name}>{t('Delete')}</Button>

@@ -14,7 +14,7 @@ export function useWorkflows(f: WorkflowFilter) {
 }
 
 // workflowQuery is the workflow with canvas and jobs; prefetched by the
-// router on a deep link and by the run view as soon as its run arrives.
+// editor route's loader (router.tsx) and by the run view as soon as its run arrives.
 export const workflowQuery = (id: string) => ({ queryKey: ['workflow', id], meta: { page: true }, queryFn: () => answer(client.GET('/workflows/{id}', { params: { path: { id } } })), staleTime: Infinity })
 
 export function useWorkflow(id: string) {

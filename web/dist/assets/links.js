@@ -1,1 +1,0 @@
-var e=(e,t)=>`/runs/`+e+`?node=`+encodeURIComponent(t);export{e as t};
