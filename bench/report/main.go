@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	started := time.Now().UTC()
 	var ms []measurement
 	for i := range *runs {
-		fmt.Fprintf(stderr, "report: run %d of %d, load average %s\n", i+1, *runs, loadAverage())
+		fmt.Fprintf(stderr, "report: run %d of %d, load average %s\n", i+1, *runs, figures.LoadAverage())
 		got, err := measureOnce(ctx, root, tmp, sz, stderr)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // measureOnce runs every benchmark once, one after the other.
 func measureOnce(ctx context.Context, root, bin string, sz sizes, log io.Writer) (measurement, error) {
-	m := measurement{loadBefore: loadAverage()}
+	m := measurement{loadBefore: figures.LoadAverage()}
 	var err error
 	if m.stepMs, m.handStepMs, err = step(ctx, root, sz.stepTime); err != nil {
 		return m, fmt.Errorf("step: %w", err)
@@ -146,7 +146,7 @@ func measureOnce(ctx context.Context, root, bin string, sz sizes, log io.Writer)
 	if err := figures.Read(out, &m.fair); err != nil {
 		return m, err
 	}
-	m.loadAfter = loadAverage()
+	m.loadAfter = figures.LoadAverage()
 	return m, nil
 }
 
@@ -200,13 +200,4 @@ func repoRoot(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("not inside the jobflow module")
 	}
 	return filepath.Dir(mod), nil
-}
-
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }

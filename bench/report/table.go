@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"jobflow/bench/internal/figures"
 	"os"
 	"runtime"
 	"slices"
@@ -173,5 +174,5 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %d cores, %s/%s, load average %s at the start", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, loadAverage())
+	return fmt.Sprintf("%s, %d cores, %s/%s, load average %s at the start", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, figures.LoadAverage())
 }

@@ -135,7 +135,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) (*figu
 		eng: &engine.Engine{Client: c, Store: st, Namespace: temporalserver.DefaultNamespace, TaskQueue: workflows.DefaultTaskQueue}}
 
 	fmt.Printf("storm: %d schedules firing on the same second, embedded Temporal (SQLite), jobflow store %s, load average %s\n",
-		n, st.Dialect(), loadAverage())
+		n, st.Dialect(), figures.LoadAverage())
 	// Storms on this machine move by ±20 % from one to the next, more than
 	// the difference measured: -rounds repeats the pair, and the ratios of
 	// all rounds' runs pooled are the figure.
@@ -166,7 +166,7 @@ func run(n int, dbURL, bareModes string, pollRPS int, lead time.Duration) (*figu
 				ratio(p.jobflow, p.bare, 0.5), ratio(p.jobflow, p.bare, 0.99))
 		}
 	}
-	fmt.Printf("load average at the end: %s\n", loadAverage())
+	fmt.Printf("load average at the end: %s\n", figures.LoadAverage())
 	return res, nil
 }
 
@@ -323,12 +323,3 @@ func ratio(a, b []time.Duration, p float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
-}

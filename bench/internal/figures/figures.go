@@ -7,6 +7,7 @@ package figures
 import (
 	"encoding/json"
 	"os"
+	"strings"
 )
 
 // Invoke is bench/invokelat's result.
@@ -80,4 +81,15 @@ func Read(path string, v any) error {
 		return err
 	}
 	return json.Unmarshal(b, v)
+}
+
+// LoadAverage is the machine's load average over 1, 5 and 15 minutes, as
+// /proc/loadavg has it: every figure is written down with it.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
