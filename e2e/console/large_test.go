@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,8 +89,10 @@ func (w *captureWriter) Write(p []byte) (int, error) {
 // first 39 columns started, the last PENDING) in the console: the run view
 // polls only what changed and shows it, the Gantt keeps a bounded number
 // of rows in the page while all 1,950 are reachable, and a fitted canvas
-// draws its 2,000 nodes as plain boxes that get their text back when
-// zoomed in.
+// draws its 2,000 jobs and edges in one canvas layer (no React Flow
+// node or edge) whose pixels are the jobs' status colours, and zooming in
+// brings the nodes back with their text; saving after that stores the
+// same canvas.
 func TestConsoleLarge(t *testing.T) {
 	testtier.Long(t, "chromium and PostgreSQL (a 2,000-job run in a browser)")
 	ctx := context.Background()
@@ -220,28 +223,74 @@ func TestConsoleLarge(t *testing.T) {
 		b.visible(fmt.Sprintf("gantt-bar-%s", jobs[started-1].Name))
 	})
 
-	t.Run("FitDrawsPlainBoxes", func(t *testing.T) {
+	t.Run("FitDrawsFarLayer", func(t *testing.T) {
 		b.t = t
-		// The run view draws no handles (nothing to connect).
+		// The run view at 100 % draws no handles (nothing to connect).
 		var handles, edges int
 		b.eval(`document.querySelectorAll('[data-testid="run-canvas"] .react-flow__handle').length`, &handles)
 		b.eval(`document.querySelectorAll('[data-testid="run-canvas"] .react-flow__edge').length`, &edges)
 		if handles != 0 || edges == 0 {
 			t.Fatalf("the run view draws %d handles and %d edges (want none, and edges)", handles, edges)
 		}
+		// Fitted, the run is one canvas layer in status colours, and React
+		// Flow draws no node or edge.
+		rf := b.fit("run-canvas", `[data-testid="run-canvas"] .react-flow__controls-fitview`)
+		t.Logf("run view fit: %+v", rf)
+		if s := b.farState("run-canvas"); !s.Layer || s.Role != "img" || !strings.Contains(s.Label, "2,000") || s.Nodes > 5 || s.Edges != 0 || rf.Zoom >= 0.5 {
+			t.Fatalf("the fitted run view: %+v, zoom %.2f (want the far layer as an image, at most 5 nodes, no edges)", s, rf.Zoom)
+		}
+		for _, c := range []struct {
+			col, row int
+			status   string
+			hex      string
+		}{{0, 5, "SUCCESS", "#237804"}, {4, 3, "RUNNING", "#0958d9"}, {2, 10, "FAIL", "#cf1322"}, {39, 49, "PENDING", "#595959"}} {
+			if p := b.jobAt("run-canvas", c.col, c.row); !colourIs(p.RGBA, c.hex) {
+				b.shot("run-far-colour")
+				t.Fatalf("the far layer at job %d (%s): %v, want %s", c.col*dagRows+c.row, c.status, p.RGBA, c.hex)
+			}
+		}
+		// An edge is a line between the boxes: the gap after job 5 is not
+		// blank on its row (transparent or white).
+		if p := b.jobAt("run-canvas", 0, 5); p.Edge[3] == 0 || (p.Edge[0] > 245 && p.Edge[1] > 245 && p.Edge[2] > 245) {
+			t.Fatalf("the far layer draws no edge after job 5: %v", p.Edge)
+		}
+		b.shot("run-far")
+		// A click on a box zooms to 100 % on it: its node is back, with text.
+		p := b.jobAt("run-canvas", 0, 5)
+		b.clickAt(p.X, p.Y)
+		b.waitFor("the run view zoomed in on the job clicked", fmt.Sprintf(`(() => { const n = document.querySelector('[data-testid="run-canvas"] [data-testid="node-%s"]');
+			return !!n && !n.classList.contains('jf-node-far') && !document.querySelector('[data-testid="run-canvas"] [data-testid="far-canvas"]') })()`, jobs[5].Name), stepTimeout)
+		b.shot("run-far-clicked")
+
 		b.open("/workflows/" + wfID)
 		b.waitFor("editor", `document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length > 0`, 60*time.Second)
+		before, err := st.FindWorkflowByID(ctx, tenantID, wfID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var at100 fitResult
 		b.eval(`({Nodes: document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length, Far: document.querySelectorAll('.jf-node-far').length,
 			Handle: document.querySelectorAll('[data-testid="canvas"] .react-flow__handle').length})`, &at100)
 		if at100.Nodes == 0 || at100.Nodes >= n || at100.Far != 0 || at100.Handle != 2*at100.Nodes {
 			t.Fatalf("the editor at 100 %%: %+v (want the nodes on screen, each with its text and two handles)", at100)
 		}
+		if s := b.farState("canvas"); s.Layer {
+			t.Fatalf("the editor at 100 %% has the far layer: %+v", s)
+		}
 		time.Sleep(time.Second) // the canvas settles after its first nodes
 		f := b.fit("canvas", `[data-testid="tb-fit"]`)
 		t.Logf("fit: %+v", f)
-		if f.Nodes != n || f.Far != n || f.Handle != 0 || f.Zoom >= 0.5 || f.Edges < n-dagRows {
-			t.Fatalf("after Fit: %+v (want all %d nodes as plain boxes, no handles, edges drawn)", f, n)
+		s := b.farState("canvas")
+		if f.Zoom >= 0.5 || f.Nodes > 5 || f.Handle != 0 || !s.Layer || s.Role != "img" || !strings.Contains(s.Label, "2,000") || s.Edges != 0 {
+			t.Fatalf("after Fit: %+v, %+v (want the far layer, at most 5 React Flow nodes, no edges)", f, s)
+		}
+		// Fit fits every job: the first and the last are inside the canvas.
+		box := b.rect(`[data-testid="canvas"] .react-flow`)
+		for _, c := range [][2]int{{0, 0}, {39, 49}} {
+			p := b.jobAt("canvas", c[0], c[1])
+			if p.X < box.X || p.X > box.X+box.W || p.Y < box.Y || p.Y > box.Y+box.H || !colourIs(p.RGBA, "#adc6ff") {
+				t.Fatalf("after Fit the job at column %d row %d is at %.0f,%.0f with %v (want inside %+v, #adc6ff)", c[0], c[1], p.X, p.Y, p.RGBA, box)
+			}
 		}
 		var far bool
 		b.eval(`document.querySelector('[data-testid="canvas"] .react-flow').classList.contains('jf-far')`, &far)
@@ -255,10 +304,34 @@ func TestConsoleLarge(t *testing.T) {
 		if last.Zoom < 0.5 || last.Far != 0 || last.Nodes == 0 || last.Nodes >= n || last.Handle == 0 {
 			t.Fatalf("zoomed in past 0.5: %+v (want detailed nodes, only those on screen)", last)
 		}
+		if s := b.farState("canvas"); s.Layer || s.Edges == 0 {
+			t.Fatalf("zoomed in past 0.5: %+v (want no far layer, edges back)", s)
+		}
 		b.eval(`document.querySelector('[data-testid="canvas"] .react-flow').classList.contains('jf-far')`, &far)
 		if far {
 			t.Fatal("the canvas keeps jf-far zoomed in")
 		}
 		b.shot("zoomed-in")
+		// Going far and back changed nothing: not dirty, and a save stores
+		// the same canvas.
+		var dirty bool
+		b.eval(`!!document.querySelector('[data-testid="editor-dirty"]')`, &dirty)
+		if dirty {
+			t.Fatal("the editor is dirty after zooming out and in")
+		}
+		b.click("tb-save")
+		deadline := time.Now().Add(stepTimeout)
+		after := before
+		for after.Revision == before.Revision && time.Now().Before(deadline) {
+			time.Sleep(200 * time.Millisecond)
+			if after, err = st.FindWorkflowByID(ctx, tenantID, wfID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		was, _ := json.Marshal(before.Canvas)
+		now, _ := json.Marshal(after.Canvas)
+		if after.Revision == before.Revision || !bytes.Equal(was, now) {
+			t.Fatalf("saved after zooming out and in: revision %d → %d, canvas the same %v (%d → %d bytes)", before.Revision, after.Revision, bytes.Equal(was, now), len(was), len(now))
+		}
 	})
 }

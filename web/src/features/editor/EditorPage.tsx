@@ -32,6 +32,9 @@ import { UndoRedo } from './UndoRedo'
 import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
 import { FarClass, edgeTypes } from './FastEdge'
+import { FarCanvas, FitButton, HUGE, useFarActions, useFarLayer } from './FarCanvas'
+
+const noEdges: Edge[] = []
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
@@ -90,11 +93,31 @@ export function toCanvas(nodes: JobFlowNode[], edges: Edge[]) {
 function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => Promise<unknown> }) {
   const { t } = useI18n()
   const { message, modal } = App.useApp()
-  const rf = useReactFlow<JobFlowNode, Edge>()
+  const flow = useReactFlow<JobFlowNode, Edge>()
   // The initial nodes and edges are built once, not on every render.
   const [initial] = useState(() => ({ nodes: toNodes(wf), edges: toEdges(wf) }))
   const [nodes, setNodes, onNodesChangeBase] = useNodesState<JobFlowNode>(initial.nodes)
   const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>(initial.edges)
+  // The canvas is the state's nodes and edges, not React Flow's: with the
+  // far layer on (FarCanvas) React Flow holds only the selected nodes, and
+  // saving, undo, copy and the job list must see them all.
+  const state = useRef({ nodes, edges })
+  state.current = { nodes, edges }
+  const rf = useMemo(() => ({
+    ...flow,
+    getNodes: () => state.current.nodes,
+    getEdges: () => state.current.edges,
+    getNode: (id: string) => state.current.nodes.find((n) => n.id === id),
+    getEdge: (id: string) => state.current.edges.find((e) => e.id === id),
+  }), [flow])
+  const farLayer = useFarLayer(nodes.length)
+  const { fitAll, farClick } = useFarActions(nodes)
+  // Fit: every node, computed here for a huge canvas (see fitAll).
+  const fit = useCallback(() => { if (nodes.length > HUGE) fitAll(); else void flow.fitView({ duration: 200 }) }, [nodes.length, fitAll, flow])
+  // While the far layer is on React Flow gets only the selected nodes (at
+  // most a handful, still draggable and deletable) and no edges.
+  const shownNodes = useMemo(() => (farLayer ? nodes.filter((n) => n.selected) : nodes), [farLayer, nodes])
+  const shownEdges = farLayer ? noEdges : edges
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
   const save = useSaveCanvas(wf.id)
@@ -245,7 +268,7 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
     record()
     setNodes((cur) => cur.map((n) => (pos[n.id] ? { ...n, position: pos[n.id] } : n)))
     setDirty(true)
-    requestAnimationFrame(() => rf.fitView({ duration: 200 }))
+    requestAnimationFrame(fit)
   }
 
   const findNode = useCallback((id: string) => {
@@ -357,20 +380,23 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
         {dirty && <Typography.Text type="warning" data-testid="editor-dirty">● {t('Unsaved')}</Typography.Text>}
         <div style={{ flex: 1 }} />
         <UndoRedo canUndo={hist.canUndo} canRedo={hist.canRedo} onUndo={undo} onRedo={redo} />
-        <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={() => rf.fitView({ duration: 200 })} dirty={dirty} />
+        <Toolbar wf={wf} saving={save.isPending} onSave={doSave} onFormat={autoLayout} onFit={fit} dirty={dirty} />
       </div>
       <div style={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
-          <ReactFlow<JobFlowNode, Edge> nodes={nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
+          <ReactFlow<JobFlowNode, Edge> nodes={shownNodes} edges={shownEdges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+            onConnect={onConnect} onPaneClick={farLayer ? farClick : undefined} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
             multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
             onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
             fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
             <Background gap={16} />
             <FarClass />
-            <Controls data-testid="canvas-controls" />
+            <FarCanvas on={farLayer} nodes={nodes} edges={edges} label={t('{n} jobs, zoom in to edit', { n: nodes.length.toLocaleString('en') })} />
+            <Controls data-testid="canvas-controls" showFitView={nodes.length <= HUGE}>
+              {nodes.length > HUGE && <FitButton onFit={fitAll} />}
+            </Controls>
             {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
           </ReactFlow>
           {nodes.length === 0 && (

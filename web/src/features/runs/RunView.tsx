@@ -5,7 +5,7 @@
 // While the run is live: its predicted finish, the critical path outlined
 // on the canvas and the predicted bars on the Gantt.
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react'
+import { ReactFlowProvider, type Edge } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import { Alert, App, Button, Descriptions, Dropdown, Input, Menu, Modal, Space, Spin, Table, Tabs, Typography } from 'antd'
 import type { NodeRun, Run, Workflow } from '../../api/client'
@@ -18,10 +18,10 @@ import { DecideDialog, type Deciding } from '../approvals/DecideDialog'
 import { duration, time } from '../../lib/format'
 import { useWorkflow } from '../workflows/api'
 import { useAbortRun, usePauseRun, useRerun } from '../editor/api'
-import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode } from '../editor/JobNode'
+import { NODE_H, NODE_W, jobNode, type JobFlowNode } from '../editor/JobNode'
 import { layout } from '../editor/layout'
-import { FarClass, edgeTypes } from '../editor/FastEdge'
-import { LARGE, topLeft } from '../../lib/canvas'
+import { topLeft } from '../../lib/canvas'
+import { RunCanvas } from './RunCanvas'
 import { useBreak, useMarkSuccess, usePredictedJobs, useRun } from './api'
 import { Gantt } from './Gantt'
 import { RunPrediction } from './Prediction'
@@ -236,16 +236,8 @@ function RunPage({ run, at }: { run: Run; at: number }) {
       <div style={{ height: 380, background: '#fff', border: '1px solid #f0f0f0', position: 'relative' }} data-testid="run-canvas">
         {!pos ? <Spin style={{ margin: 48 }} /> : (
           <ReactFlowProvider>
-            <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} nodesDraggable={false} nodesConnectable={false} elementsSelectable
-              onlyRenderVisibleElements={flowNodes.length > LARGE} fitView={flowNodes.length <= LARGE} fitViewOptions={{ maxZoom: 1 }}
-              defaultViewport={viewport} minZoom={0.05} proOptions={{ hideAttribution: true }}
-              onNodeClick={(_, n) => setSelected(n.id)}
-              onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }}>
-              <Background gap={16} />
-              <FarClass />
-              <Controls showInteractive={false} />
-              {flowNodes.length <= LARGE && <MiniMap pannable zoomable nodeColor={(n) => (n.data as { status?: string }).status === 'SUCCESS' ? '#52c41a' : '#bbb'} />}
-            </ReactFlow>
+            <RunCanvas nodes={flowNodes} edges={edges} viewport={viewport} onNodeClick={(_, n) => setSelected(n.id)}
+              onNodeContextMenu={(e, n) => { e.preventDefault(); const nr = byId.get(n.id); if (nr) setMenu({ x: e.clientX, y: e.clientY, node: nr }) }} />
           </ReactFlowProvider>
         )}
       </div>
