@@ -200,9 +200,9 @@ func clusterStorm(b *testing.B, a *testrig.API, round, n int) []time.Duration {
 	fire := time.Now().Add(time.Duration(n)*40*time.Millisecond + 15*time.Second).Truncate(time.Second).UTC()
 	cron := fmt.Sprintf("%d %d %d * * ?", fire.Second(), fire.Minute(), fire.Hour())
 	parallelDo(b, wfs, func(wf string) {
-		a.Must("PUT", "/api/v1/workflows/"+wf+"/config", map[string]any{"schedule": map[string]any{
-			"mode": "SINGLE", "cron": cron, "timezone": "UTC", "enabled": true, "catchupWindowSeconds": 3600}}, 200, nil)
-		a.Must("POST", "/api/v1/workflows/"+wf+"/publish", nil, 200, nil)
+		expect(b, a, "PUT", "/api/v1/workflows/"+wf+"/config", map[string]any{"schedule": map[string]any{
+			"mode": "SINGLE", "cron": cron, "timezone": "UTC", "enabled": true, "catchupWindowSeconds": 3600}}, 200)
+		expect(b, a, "POST", "/api/v1/workflows/"+wf+"/publish", nil, 200)
 	})
 	if left := time.Until(fire); left < 2*time.Second {
 		b.Fatalf("the storm's setup ended %.1f s before its fire time: too late for every schedule to fire", left.Seconds())
@@ -228,7 +228,7 @@ func clusterStorm(b *testing.B, a *testrig.API, round, n int) []time.Duration {
 		}
 		return done == n
 	})
-	parallelDo(b, wfs, func(wf string) { a.Must("POST", "/api/v1/workflows/"+wf+"/offline", nil, 200, nil) })
+	parallelDo(b, wfs, func(wf string) { expect(b, a, "POST", "/api/v1/workflows/"+wf+"/offline", nil, 200) })
 	return late
 }
 
@@ -274,6 +274,15 @@ func bareClusterStorm(b *testing.B, tc client.Client, n int) []time.Duration {
 	})
 	parallelDo(b, ids, func(id string) { _ = tc.ScheduleClient().GetHandle(ctx, id).Delete(ctx) })
 	return late
+}
+
+// expect calls the API from a goroutine of parallelDo: a wrong status is
+// an error there, not Must's Fatal (FailNow ends only the test's own
+// goroutine), and parallelDo stops the benchmark once all calls are done.
+func expect(b *testing.B, a *testrig.API, method, path string, in any, status int) {
+	if got, body := a.Do(method, path, in); got != status {
+		b.Errorf("%s %s = %d, want %d: %s", method, path, got, status, body)
+	}
 }
 
 // parallelDo calls f for every item, eight at a time.
