@@ -84,7 +84,13 @@ func BenchmarkConsole_LargeDAG(b *testing.B) {
 		// ten out, each step's longest frame.
 		time.Sleep(time.Second) // the canvas settles after its first nodes
 		fitted = br.fit("canvas", `[data-testid="tb-fit"]`)
+		if profiles != "" {
+			br.startProfile()
+		}
 		steps := br.zoomSteps("canvas", zoomDirs)
+		if profiles != "" {
+			br.stopProfile(filepath.Join(profiles, "editor-zoom.cpuprofile"))
+		}
 		fitMs, zoomWorst = fitMs+fitted.Ms, max(zoomWorst, worst(steps))
 		if testing.Verbose() {
 			b.Logf("editor fit: %+v; zoom steps: %+v", fitted, steps)

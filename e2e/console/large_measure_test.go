@@ -86,6 +86,15 @@ type zoomStep struct {
 	Nodes   int
 	Far     int
 	Handle  int
+	// Frames are the frames of the step: the nodes rendered and whether
+	// the far layer was drawn on each.
+	Frames []stepFrame
+}
+
+// stepFrame is one frame of a zoom step.
+type stepFrame struct {
+	Nodes int
+	Layer bool
 }
 
 // zoomSteps clicks the canvas's zoom-in or zoom-out control once per
@@ -101,13 +110,15 @@ func (b *browser) zoomSteps(canvas string, dirs []string) []zoomStep {
 			const t0 = performance.now();
 			root.querySelector(dir === 'in' ? '.react-flow__controls-zoomin' : '.react-flow__controls-zoomout').click();
 			let prev = t0, worst = 0;
+			const frames = [];
 			for (;;) {
 				const ts = await frame();
 				worst = Math.max(worst, ts - prev);
 				prev = Math.max(prev, ts);
+				frames.push({Nodes: count('.react-flow__node'), Layer: !!root.querySelector('[data-testid="far-canvas"]')});
 				if (ts - t0 > 300) break;
 			}
-			out.push({Dir: dir, WorstMs: worst, Zoom: zoom(), Nodes: count('.react-flow__node'), Far: count('.jf-node-far'), Handle: count('.react-flow__handle')});
+			out.push({Dir: dir, WorstMs: worst, Zoom: zoom(), Nodes: count('.react-flow__node'), Far: count('.jf-node-far'), Handle: count('.react-flow__handle'), Frames: frames});
 		}
 		return out;
 	})()`, canvas, js), 120*time.Second, &steps)

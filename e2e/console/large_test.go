@@ -300,6 +300,7 @@ func TestConsoleLarge(t *testing.T) {
 		b.shot("fitted")
 		steps := b.zoomSteps("canvas", []string{"in", "in", "in", "in", "in", "in", "in", "in", "in", "in", "in", "in"})
 		t.Logf("zoom steps in: %+v", steps)
+		checkHandover(t, steps, f.Zoom)
 		last := steps[len(steps)-1]
 		if last.Zoom < 0.5 || last.Far != 0 || last.Nodes == 0 || last.Nodes >= n || last.Handle == 0 {
 			t.Fatalf("zoomed in past 0.5: %+v (want detailed nodes, only those on screen)", last)
@@ -334,4 +335,39 @@ func TestConsoleLarge(t *testing.T) {
 			t.Fatalf("saved after zooming out and in: revision %d → %d, canvas the same %v (%d → %d bytes)", before.Revision, after.Revision, bytes.Equal(was, now), len(was), len(now))
 		}
 	})
+}
+
+// checkHandover checks the step of steps that zoomed in past 0.5 from a
+// view at zoom z0 (web/src/features/editor/useShownNodes.ts): the nodes
+// on screen came back at most a batch (40) per frame, the far layer stayed
+// drawn while they came, and there were more than one batch of them, or
+// the check proves nothing. (The caller checks the end: all of them back,
+// the far layer gone; how many frames that takes depends on the machine.)
+func checkHandover(t *testing.T, steps []zoomStep, z0 float64) {
+	t.Helper()
+	const batch = 40
+	for i, s := range steps {
+		if z0 >= 0.5 || s.Zoom < 0.5 {
+			z0 = s.Zoom
+			continue
+		}
+		if s.Nodes <= batch {
+			t.Fatalf("zooming in past 0.5 shows %d nodes: too few to see them come back in batches (%+v)", s.Nodes, s)
+		}
+		prev := 0
+		for _, f := range s.Frames {
+			if f.Nodes-prev > batch {
+				t.Fatalf("step %d (zoom %.2f → %.2f): %d nodes came back in one frame, want at most %d: %+v", i, z0, s.Zoom, f.Nodes-prev, batch, s.Frames)
+			}
+			if f.Nodes > prev && !f.Layer && f.Nodes < s.Nodes {
+				t.Fatalf("step %d: the far layer went away before the last nodes came back: %+v", i, s.Frames)
+			}
+			prev = f.Nodes
+		}
+		if len(s.Frames) == 0 || s.Frames[0].Nodes > batch {
+			t.Fatalf("step %d: the first frame after the click shows more than a batch: %+v", i, s.Frames)
+		}
+		return
+	}
+	t.Fatalf("no step zoomed in past 0.5 from %.2f: %+v", z0, steps)
 }

@@ -1,4 +1,5 @@
 // Canvas sizes and viewports shared by the editor and the run view.
+import { createContext } from 'react'
 
 // LARGE is the canvas size from which off-screen nodes are not rendered,
 // the view opens at 100 % instead of fitting, and the minimap is left out
@@ -24,3 +25,13 @@ export function topLeft(nodes: { x: number; y: number }[]) {
   }
   return { x: 40 - x, y: 40 - y, zoom: 1 }
 }
+
+// HugeCanvas is true around a canvas that has a far layer (more than
+// FarCanvas's HUGE jobs). Its nodes and edges never take their own far
+// form: below FAR the far layer draws them and React Flow unmounts them, so
+// re-rendering a few hundred of them into plain boxes first, on the very
+// frame the zoom crosses FAR, would be work thrown away.
+export const HugeCanvas = createContext(false)
+
+// nearAlways is the farZoom of a node or edge in a HugeCanvas.
+export const nearAlways = () => false

@@ -19,7 +19,7 @@ import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode, type JobNodeData 
 import { NodePanel, NodeSearch } from './NodePanel'
 import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
-import { LARGE, topLeft } from '../../lib/canvas'
+import { HugeCanvas, LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
 import { usePageTitle } from '../a11y/title'
 import { DraftMarker } from '../draft/DraftMarker'
@@ -33,6 +33,7 @@ import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
 import { FarClass, edgeTypes } from './FastEdge'
 import { FarCanvas, FitButton, HUGE, useFarActions, useFarLayer } from './FarCanvas'
+import { useShownNodes } from './useShownNodes'
 
 const noEdges: Edge[] = []
 
@@ -115,8 +116,9 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
   // Fit: every node, computed here for a huge canvas (see fitAll).
   const fit = useCallback(() => { if (nodes.length > HUGE) fitAll(); else void flow.fitView({ duration: 200 }) }, [nodes.length, fitAll, flow])
   // While the far layer is on React Flow gets only the selected nodes (at
-  // most a handful, still draggable and deletable) and no edges.
-  const shownNodes = useMemo(() => (farLayer ? nodes.filter((n) => n.selected) : nodes), [farLayer, nodes])
+  // most a handful, still draggable and deletable) and no edges; zooming
+  // back in, the nodes on screen come back a batch per frame.
+  const { shown: shownNodes, handing } = useShownNodes(nodes, farLayer, nodes.length > HUGE)
   const shownEdges = farLayer ? noEdges : edges
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
@@ -386,19 +388,21 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
-          <ReactFlow<JobFlowNode, Edge> nodes={shownNodes} edges={shownEdges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-            onConnect={onConnect} onPaneClick={farLayer ? farClick : undefined} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
-            multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
-            onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
-            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
-            <Background gap={16} />
-            <FarClass />
-            <FarCanvas on={farLayer} nodes={nodes} edges={edges} label={t('{n} jobs, zoom in to edit', { n: nodes.length.toLocaleString('en') })} />
-            <Controls data-testid="canvas-controls" showFitView={nodes.length <= HUGE}>
-              {nodes.length > HUGE && <FitButton onFit={fitAll} />}
-            </Controls>
-            {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
-          </ReactFlow>
+          <HugeCanvas.Provider value={nodes.length > HUGE}>
+            <ReactFlow<JobFlowNode, Edge> nodes={shownNodes} edges={shownEdges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+              onConnect={onConnect} onPaneClick={farLayer ? farClick : undefined} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
+              multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
+              onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
+              fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
+              <Background gap={16} />
+              <FarClass />
+              <FarCanvas on={farLayer || handing} nodes={nodes} edges={edges} label={t('{n} jobs, zoom in to edit', { n: nodes.length.toLocaleString('en') })} />
+              <Controls data-testid="canvas-controls" showFitView={nodes.length <= HUGE}>
+                {nodes.length > HUGE && <FitButton onFit={fitAll} />}
+              </Controls>
+              {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
+            </ReactFlow>
+          </HugeCanvas.Provider>
           {nodes.length === 0 && (
             <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 120, right: 240 }}>
               {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}

@@ -3,12 +3,12 @@
 // invisible click path) and the canvas carries the class jf-far, under
 // which CSS stops the edge animations and hides the dotted background.
 // Above FAR edges are xyflow's bezier edges as before.
-import { memo, useEffect } from 'react'
+import { memo, useContext, useEffect } from 'react'
 import { BezierEdge, useStore, type EdgeProps } from '@xyflow/react'
-import { farZoom } from '../../lib/canvas'
+import { HugeCanvas, farZoom, nearAlways } from '../../lib/canvas'
 
 function FastEdgeView(props: EdgeProps) {
-  const far = useStore(farZoom)
+  const far = useStore(useContext(HugeCanvas) ? nearAlways : farZoom)
   if (!far) return <BezierEdge {...props} />
   const { sourceX, sourceY, targetX, targetY, style, markerEnd } = props
   return <path d={`M${sourceX},${sourceY}L${targetX},${targetY}`} className="react-flow__edge-path" style={style} markerEnd={markerEnd} />

@@ -10,15 +10,16 @@
 // once to measure it (a 2,000-node canvas took seconds that way).
 //
 // Zoomed out below FAR (text under 6 px, unreadable anyway) a node is one
-// plain box in its status colour, without handles or text: fitting a
-// 2,000-job canvas mounts 2,000 of them, and a zoom step repaints them.
+// plain box in its status colour, without handles or text. That is for
+// canvases of up to HUGE jobs; a larger one has the far layer instead
+// (FarCanvas, HugeCanvas in lib/canvas).
 // Handles are drawn only on connectable nodes (the editor, zoomed in);
 // elsewhere invisible anchors stand in their place (see anchors).
-import { memo } from 'react'
+import { memo, useContext } from 'react'
 import { Handle, Position, useStore, type NodeProps, type Node, type XYPosition } from '@xyflow/react'
 import { statusColor, statusIcon } from '../../lib/status'
 import { useWord } from '../enums/words'
-import { farZoom } from '../../lib/canvas'
+import { HugeCanvas, farZoom, nearAlways } from '../../lib/canvas'
 
 export type JobNodeData = {
   name: string; type: string; status?: string; attempt?: number; cycle?: boolean; match?: boolean
@@ -69,7 +70,7 @@ function JobNodeView({ data, selected, isConnectable }: NodeProps<JobFlowNode>) 
   const word = useWord()
   // One boolean per node: a zoom step re-renders a node only when it
   // crosses FAR, not on every change of the viewport.
-  const far = useStore(farZoom)
+  const far = useStore(useContext(HugeCanvas) ? nearAlways : farZoom)
   const color = data.status ? statusColor[data.status] : '#1f6feb'
   const border = data.cycle ? '#f5222d' : color
   // Disabled on the canvas (editor) or DISABLED in a run: greyed, dashed.
