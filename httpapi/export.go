@@ -247,27 +247,43 @@ func (s *Server) importWorkflows(c echo.Context) error {
 		return err
 	}
 	res.DryRun = in.DryRun
+	lang := preferredLang(c.Request())
+	c.Response().Header().Add("Vary", "Accept-Language")
 	if in.DryRun {
-		return c.JSON(http.StatusOK, res)
+		return c.JSON(http.StatusOK, localizeResult(res, lang))
 	}
 	if len(res.Problems) > 0 {
-		return importRefused(res.Problems)
+		return importRefused(res.Problems, lang)
 	}
 	setAudit(c, auditObject{Name: importedNames(res)})
 	if err := s.writeImport(c, res, items); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, localizeResult(res, lang))
+}
+
+// localizeResult is res with its problems and warnings in lang (i18n.go),
+// as the console shows them to people; items and paths are unchanged.
+func localizeResult(res *ImportResult, lang string) *ImportResult {
+	out := *res
+	out.Problems = localizeProblems(res.Problems, lang)
+	out.Warnings = localizeAll(res.Warnings, lang)
+	return &out
 }
 
 // importRefused is the 400 (or 409) of an import with problems; details
-// hold them all, and details.field the first one's path.
-func importRefused(probs []document.Problem) error {
-	lines := make([]string, len(probs))
+// hold them all, and details.field the first one's path. The problems'
+// messages, in details and in the message, are in lang: they are what a
+// person reads; handleError translates the message's own English prefix.
+func importRefused(probs []document.Problem, lang string) error {
 	conflict := true
+	for _, p := range probs {
+		conflict = conflict && strings.Contains(p.Message, "already exists")
+	}
+	probs = localizeProblems(probs, lang)
+	lines := make([]string, len(probs))
 	for i, p := range probs {
 		lines[i] = p.String()
-		conflict = conflict && strings.Contains(p.Message, "already exists")
 	}
 	code := jobflow.EINVALID
 	if conflict {
@@ -465,7 +481,7 @@ func (s *Server) copyWorkflow(c echo.Context) error {
 		return err
 	}
 	if len(res.Problems) > 0 {
-		return importRefused(res.Problems)
+		return importRefused(res.Problems, preferredLang(c.Request()))
 	}
 	for _, it := range items {
 		src := map[string]*jobflow.Job{}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"jobflow/document"
 )
 
 // Error messages are written in English where they are made and
@@ -59,6 +61,12 @@ func localize(msg, lang string) string {
 	if t, ok := zhMessages[msg]; ok {
 		return t
 	}
+	for _, p := range zhNested {
+		if m := p.re.FindStringSubmatchIndex(msg); m != nil {
+			rest := msg[m[len(m)-2]:m[len(m)-1]]
+			return string(p.re.ExpandString(nil, p.zh, msg, m)) + localize(rest, lang)
+		}
+	}
 	for _, p := range zhPatterns {
 		if m := p.re.FindStringSubmatchIndex(msg); m != nil {
 			return string(p.re.ExpandString(nil, p.zh, msg, m))
@@ -66,6 +74,58 @@ func localize(msg, lang string) string {
 	}
 	return msg
 }
+
+// localizeProblems is an import's problems with their messages in lang;
+// workflow and path, which point into the document, stay as they are.
+func localizeProblems(probs []document.Problem, lang string) []document.Problem {
+	if lang == "en" {
+		return probs
+	}
+	out := make([]document.Problem, len(probs))
+	for i, p := range probs {
+		p.Message = localize(p.Message, lang)
+		out[i] = p
+	}
+	return out
+}
+
+// localizeAll is msgs (an import's warnings) in lang.
+func localizeAll(msgs []string, lang string) []string {
+	if lang == "en" {
+		return msgs
+	}
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = localize(m, lang)
+	}
+	return out
+}
+
+// zhNested translate a prefix whose last group is a message of its own:
+// an import problem wraps a job's or a document's error ("job "a": …").
+// The prefix is expanded without that group, which is translated in turn.
+var zhNested = func() []struct {
+	re *regexp.Regexp
+	zh string
+} {
+	var out []struct {
+		re *regexp.Regexp
+		zh string
+	}
+	for re, zh := range map[string]string{
+		`^job (".*?"): (.+)$`:         "作业 ${1}:",
+		`^config: (.+)$`:              "config:",
+		`^document: (.+)$`:            "文档:",
+		`^document (\d+): (.+)$`:      "第 ${1} 个文档:",
+		`^YAML document (\d+): (.+)$`: "第 ${1} 个 YAML 文档:",
+	} {
+		out = append(out, struct {
+			re *regexp.Regexp
+			zh string
+		}{regexp.MustCompile(re), zh})
+	}
+	return out
+}()
 
 // zhNouns names the objects of "… not found" and "… already exists".
 var zhNouns = map[string]string{
@@ -98,6 +158,22 @@ var zhMessages = map[string]string{
 	"the new password must differ from the current one": "新密码不能与当前密码相同",
 	"jobflow is starting; try again shortly":            "jobflow 正在启动,请稍后重试",
 	"the service is temporarily unavailable (its database cannot be reached); try again shortly": "服务暂时不可用(无法连接数据库),请稍后重试",
+
+	// An import's problems (document.Resolve, planImport) and the draft
+	// checks they reuse (canvas, config, job); docs/api.md, Language.
+	"the import names this workflow twice":                                                       "本次导入中该工作流出现了两次",
+	"a workflow with this name already exists (import with mode OVERWRITE to replace its draft)": "同名工作流已存在(以 OVERWRITE 模式导入可替换其草稿)",
+	"at most 100 workflows per import":                                                           "每次导入最多 100 个工作流",
+	"document is required: a jobflow/v1 document as YAML or JSON text, or as an object":          "document 为必填项:一份 jobflow/v1 文档,YAML 或 JSON 文本,或一个对象",
+	"the document is empty":                                                                      "文档为空",
+	"no document found":                                                                          "未找到文档",
+	"every node needs a jobId":                                                                   "每个节点都需要 jobId",
+	"onMaxDuration needs a maxDurationSeconds":                                                   "onMaxDuration 需要同时设置 maxDurationSeconds",
+	"schedule.cron (or schedule.crons) is required when the schedule is enabled":                 "启用调度时 schedule.cron(或 schedule.crons)为必填项",
+	"schedule.calendar.id is required (or leave out schedule.calendar)":                          "schedule.calendar.id 为必填项(或去掉 schedule.calendar)",
+	"schedule.endAt must be after schedule.startAt":                                              "schedule.endAt 必须晚于 schedule.startAt",
+	"poolSlots needs a pool":                                                                     "poolSlots 需要同时设置 pool",
+	"priority must be between 1 (highest) and 5, or 0 for the default (3)":                       "priority 必须在 1(最高)到 5 之间,或为 0 表示默认值 (3)",
 }
 
 // zhPatterns translate messages that carry names, numbers or field names:
@@ -130,6 +206,44 @@ var zhPatterns = func() []struct {
 		add(`^field (".*") must be `+en+`$`, "字段 ${1} 必须是"+zh)
 	}
 	add(`^unknown field (".*")$`, "未知字段 ${1}")
+	// An import's problems and the draft checks they reuse.
+	add(`^the import has (\d+) problem\(s\); nothing was changed: (.*)$`, "导入有 ${1} 个问题,未做任何更改:${2}")
+	add(`^want apiVersion (\S+) and kind (\S+), got (".*") and (".*")$`, "需要 apiVersion ${1} 与 kind ${2},实际为 ${3} 与 ${4}")
+	for en, zh := range map[string]string{"datasource": "数据源", "alarm channel": "告警渠道", "workflow": "工作流"} {
+		add(`^no `+en+` named (".*") in this tenant \(map it with (\S+)\)$`, "本租户没有名为 ${1} 的"+zh+"(可用 ${2} 映射)")
+		add(`^no `+en+` (".*") in this tenant \(a document names it: (\S+)\)$`, "本租户没有"+zh+" ${1}(文档中应以名称写在 ${2})")
+		add(`^no `+en+` (".*") in this tenant$`, "本租户没有"+zh+" ${1}")
+	}
+	add(`^job name (".*") appears twice$`, "作业名 ${1} 出现了两次")
+	add(`^edge (.+) -> (.+) joins a job that is not in the document or has no position$`, "连线 ${1} -> ${2} 连接的作业不在文档中或没有位置 (position)")
+	add(`^edge (.+) -> (.+) joins a job that is not on the canvas$`, "连线 ${1} -> ${2} 连接的作业不在画布上")
+	add(`^edge (.+) -> (.+) is a self-loop$`, "连线 ${1} -> ${2} 是自环")
+	add(`^edge (.+) -> (.+) appears more than once$`, "连线 ${1} -> ${2} 重复出现")
+	add(`^the canvas has a cycle: (.+)$`, "画布存在环:${1}")
+	add(`^a canvas holds at most (\d+) nodes$`, "画布最多 ${1} 个节点")
+	add(`^a workflow holds at most (\d+) jobs$`, "一个工作流最多 ${1} 个作业")
+	add(`^node (".*") is not a job of this workflow$`, "节点 ${1} 不是本工作流的作业")
+	add(`^job (".*") is on the canvas more than once$`, "作业 ${1} 在画布上出现多次")
+	add(`^node (".*"): trigger must be (.+)$`, "节点 ${1}:trigger 必须是 ${2}")
+	add(`^a (\S+) job cannot be disabled \(it would choose no branch\); disable the jobs of its branches instead$`, "${1} 作业不能禁用(否则不会选择任何分支),请改为禁用其分支中的作业")
+	add(`^(\S+) names (".*"), which is not a child of the (\S+) job on the canvas$`, "${1} 指向的 ${2} 不是画布上该 ${3} 作业的下游子节点")
+	add(`^(.+) names job (".*"), which is not upstream of it on the canvas \(only ancestors can be read\)$`, "${1} 引用的作业 ${2} 在画布上不是它的上游(只能读取上游作业的输出)")
+	add(`^a schedule has at most (\d+) cron expressions$`, "调度最多 ${1} 个 cron 表达式")
+	add(`^schedule\.timezone (".*") is not an IANA time zone$`, "schedule.timezone ${1} 不是 IANA 时区")
+	add(`^alarms\[(\d+)\]\.events must name at least one event$`, "alarms[${1}].events 至少要有一个事件")
+	add(`^alarms\[(\d+)\]: unknown event (".*") \((.+)\)$`, "alarms[${1}]:未知事件 ${2}(可选 ${3})")
+	add(`^alarms\[(\d+)\]\.jobIds: at most (\d+) jobs$`, "alarms[${1}].jobIds 最多 ${2} 个作业")
+	add(`^alarms\[(\d+)\]\.channelIds must name at least one channel$`, "alarms[${1}].channelIds 至少要有一个告警渠道")
+	add(`^at most (\d+) params$`, "最多 ${1} 个参数")
+	add(`^param name (".*") must be letters, digits and '_'$`, "参数名 ${1} 只能包含字母、数字和 '_'")
+	add(`^timeoutAction (\S+) needs a timeoutSeconds$`, "timeoutAction ${1} 需要同时设置 timeoutSeconds")
+	add(`^workerGroup must be lower-case letters, digits, '-' or '_', at most (\d+) characters$`, "workerGroup 只能包含小写字母、数字、'-' 或 '_',最多 ${1} 个字符")
+	add(`^(\S+) must be 1 to (\d+) letters, digits, '_', '-' or '\.', starting with a letter or digit$`, "${1} 必须是 1 到 ${2} 个字母、数字、'_'、'-' 或 '.',以字母或数字开头")
+	add(`^(.+): job (.+): a secret value was not in the document \(\*\*\*\*\*\*\): set it after the import$`, "${1}:作业 ${2}:文档中没有密钥的值 (******),请在导入后设置")
+	add(`^(\S+) must be at most (\d+) bytes$`, "${1} 最多 ${2} 字节")
+	add(`^(\S+) must be 0 or between (\d+) and (\d+)$`, "${1} 必须为 0 或在 ${2} 到 ${3} 之间")
+	add(`^(\S+) must be between (\d+) and (\d+), with (\S+) set$`, "${1} 必须在 ${2} 到 ${3} 之间,且需设置 ${4}")
+	add(`^(\S+) must be one of (.+)$`, "${1} 必须是以下之一:${2}")
 	add(`^(\S+) is required$`, "${1} 为必填项")
 	add(`^(\S+) is required: (.*)$`, "${1} 为必填项:${2}")
 	add(`^(\S+) must be an integer$`, "${1} 必须是整数")

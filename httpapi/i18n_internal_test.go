@@ -25,6 +25,11 @@ func TestLocalize(t *testing.T) {
 		"status must be RUNNING, SUCCESS, FAIL, ABORTING or ABORTED": "status 必须是 RUNNING, SUCCESS, FAIL, ABORTING or ABORTED",
 		"cron is required":                                           "cron 为必填项",
 		"something nobody translated, yet":                           "something nobody translated, yet",
+		// Nested: a job's or a config's own message inside an import problem.
+		`job "pick": a CONDITION job cannot be disabled (it would choose no branch); disable the jobs of its branches instead`: `作业 "pick":CONDITION 作业不能禁用(否则不会选择任何分支),请改为禁用其分支中的作业`,
+		`job "x": config: unknown field "colour"`:                `作业 "x":config:未知字段 "colour"`,
+		"schedule.endAt must be after schedule.startAt":          "schedule.endAt 必须晚于 schedule.startAt",
+		`schedule.timezone "Mars/Base" is not an IANA time zone`: `schedule.timezone "Mars/Base" 不是 IANA 时区`,
 	} {
 		if got := localize(en, langZH); got != zh {
 			t.Errorf("localize(%q) = %q, want %q", en, got, zh)

@@ -94,3 +94,93 @@ func TestErrorLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestImportProblemsLanguage: a dry-run import's problems, and a refused
+// import's message and details, carry their messages in Chinese for zh-CN
+// and in English otherwise; workflow and path are the same either way.
+func TestImportProblemsLanguage(t *testing.T) {
+	testtier.Parallel(t)
+	forEach(t, func(t *testing.T, e *env) {
+		e.refs(e.tenantID)
+		e.workflow("taken")
+		pos := map[string]int{"x": 0, "y": 0}
+		shell := func(name string) map[string]any {
+			return map[string]any{"name": name, "type": "SHELL", "config": map[string]any{"script": "true"}, "position": pos}
+		}
+		wf := func(name string, jobs []map[string]any, edges []map[string]string) map[string]any {
+			return map[string]any{"apiVersion": "jobflow/v1", "kind": "Workflow", "metadata": map[string]any{"name": name},
+				"spec": map[string]any{"config": map[string]any{}, "jobs": jobs, "edges": edges}}
+		}
+		late := shell("late")
+		late["timeoutSeconds"] = -1
+		docs := []map[string]any{
+			wf("taken", []map[string]any{shell("a")}, []map[string]string{}),
+			wf("broken", []map[string]any{shell("a"), shell("a"), late,
+				{"name": "load", "type": "SQL", "config": map[string]any{"datasource": "nowhere", "sql": "select 1", "mode": "QUERY"}, "position": pos}},
+				[]map[string]string{{"from": "a", "to": "ghost"}}),
+			wf("cyclic", []map[string]any{shell("a"), shell("b")}, []map[string]string{{"from": "a", "to": "b"}, {"from": "b", "to": "a"}}),
+			{"apiVersion": "jobflow/v9", "kind": "Workflow", "metadata": map[string]any{"name": "future"}, "spec": map[string]any{}},
+		}
+		text, _ := json.Marshal(docs)
+		body := map[string]any{"document": string(text), "dryRun": true}
+		// The Chinese each problem must carry, by workflow and path.
+		wantZH := map[string]string{
+			"taken metadata.name":                  "同名工作流已存在(以 OVERWRITE 模式导入可替换其草稿)",
+			"broken spec.jobs.1.name":              `作业名 "a" 出现了两次`,
+			"broken spec.jobs.2":                   `作业 "late":timeoutSeconds 必须在 0 到 604800 之间`,
+			"broken spec.jobs.3.config.datasource": `本租户没有名为 "nowhere" 的数据源(可用 map.datasources 映射)`,
+			"broken spec.edges.0":                  "连线 a -> ghost 连接的作业不在文档中或没有位置 (position)",
+			"cyclic spec.edges":                    "画布存在环:",
+			"future apiVersion":                    `需要 apiVersion jobflow/v1 与 kind Workflow,实际为 "jobflow/v9" 与 "Workflow"`,
+		}
+		answers := map[string]importResult{}
+		for _, lang := range []string{"", "en-US,en;q=0.9", "zh-CN,zh;q=0.9,en;q=0.8"} {
+			var res importResult
+			e.ok(sendLang(e, "POST", "/api/v1/workflows/import", lang, body), 200, &res)
+			answers[lang] = res
+		}
+		en, en2, zh := answers[""], answers["en-US,en;q=0.9"], answers["zh-CN,zh;q=0.9,en;q=0.8"]
+		if len(en.Problems) != len(wantZH) || len(zh.Problems) != len(en.Problems) || !reflect.DeepEqual(en, en2) {
+			t.Fatalf("problems: en %+v, zh %+v", en.Problems, zh.Problems)
+		}
+		for i, p := range zh.Problems {
+			ep := en.Problems[i]
+			want, ok := wantZH[p.Workflow+" "+p.Path]
+			if !ok || p.Workflow != ep.Workflow || p.Path != ep.Path {
+				t.Errorf("problem %d: zh %+v, en %+v", i, p, ep)
+				continue
+			}
+			if !strings.HasPrefix(p.Message, want) {
+				t.Errorf("%s %s: zh %q, want %q", p.Workflow, p.Path, p.Message, want)
+			}
+			if strings.ContainsAny(ep.Message, "的了不") || ep.Message == p.Message {
+				t.Errorf("%s %s: en %q is not English", ep.Workflow, ep.Path, ep.Message)
+			}
+		}
+
+		// Refused (no dry run): the message and details.problems in Chinese.
+		body["dryRun"] = false
+		n := e.count(e.tenantID)
+		got := e.fail(sendLang(e, "POST", "/api/v1/workflows/import", "zh-CN", body), 400, jobflow.EINVALID)
+		if !strings.HasPrefix(got.Message, "导入有 7 个问题,未做任何更改:") || !strings.Contains(got.Message, `broken: spec.jobs.1.name: 作业名 "a" 出现了两次`) {
+			t.Errorf("refused zh message %q", got.Message)
+		}
+		b, _ := json.Marshal(got.Details)
+		var details struct {
+			Field    string
+			Problems []struct{ Workflow, Path, Message string }
+		}
+		json.Unmarshal(b, &details)
+		if len(details.Problems) != len(wantZH) || details.Field != zh.Problems[0].Path ||
+			details.Problems[1].Message != zh.Problems[1].Message {
+			t.Errorf("refused zh details %s", b)
+		}
+		gotEN := e.fail(sendLang(e, "POST", "/api/v1/workflows/import", "", body), 400, jobflow.EINVALID)
+		if !strings.HasPrefix(gotEN.Message, "the import has 7 problem(s)") || !strings.Contains(gotEN.Message, `job name "a" appears twice`) {
+			t.Errorf("refused en message %q", gotEN.Message)
+		}
+		if e.count(e.tenantID) != n {
+			t.Error("a refused import created a workflow")
+		}
+	})
+}

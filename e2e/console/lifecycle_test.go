@@ -244,6 +244,8 @@ func TestConsoleLifecycle(t *testing.T) {
 		b.click("import-dry-run")
 		b.visible("import-problems")
 		b.waitText("import-problems", "export-flow")
+		// The problem in the console's language (the client's Accept-Language).
+		b.waitText("import-problems", "同名工作流已存在")
 		var disabled bool
 		b.eval(`document.querySelector('[data-testid="import-ok"]').disabled`, &disabled)
 		if !disabled {
