@@ -36,8 +36,8 @@ func baselineScenarios(t *testing.T, f *fixture) {
 			"config": map[string]any{"url": "https://hooks.example.com/baseline"}}, 201, &ch)
 
 		b := loggedIn(t, f)
-		b.click("nav-baselines")
-		b.waitText("nav-baselines", "基线")
+		b.nav("nav-baselines")
+		b.waitText("nav-group-monitoring", "监控")
 		b.visible("baseline-table")
 		b.click("baseline-new")
 		b.typeInto("baseline-name", "ui-daily")

@@ -58,8 +58,8 @@ func calendarScenarios(t *testing.T, f *fixture) {
 			}
 		}
 		b := loggedIn(t, f)
-		b.click("nav-calendars")
-		b.waitText("nav-calendars", "日历")
+		b.nav("nav-calendars")
+		b.waitText("nav-group-resources", "资源")
 		b.click("cal-add")
 		b.typeInto("cal-form-name", "cn-ui")
 		tags := func(id string) string { return fmt.Sprintf(`[data-testid=%q] input, input[data-testid=%q]`, id, id) }
@@ -162,7 +162,7 @@ func calendarScenarios(t *testing.T, f *fixture) {
 
 		// English labels.
 		b.clickCSS(`[data-testid="lang-toggle"] .ant-segmented-item:nth-child(2)`)
-		b.waitText("nav-calendars", "Calendars")
+		b.waitText("nav-group-resources", "Resources")
 		b.waitText("cal-add", "Add calendar")
 		b.clickCSS(`[data-testid="lang-toggle"] .ant-segmented-item:nth-child(1)`)
 		b.waitText("cal-add", "新建日历")

@@ -341,7 +341,7 @@ func TestConsole(t *testing.T) {
 		f.rig.API.AllowEgress("127.0.0.1") // the test PostgreSQL and the hook are on loopback (docs/security.md)
 		b := loggedIn(t, f)
 		// 数据源: create one on the test PostgreSQL and 测试连接.
-		b.click("nav-datasources")
+		b.nav("nav-datasources")
 		b.click("ds-add")
 		b.typeInto("ds-form-name", "warehouse")
 		b.typeInto("ds-form-host", "127.0.0.1")
@@ -355,7 +355,7 @@ func TestConsole(t *testing.T) {
 		b.closeConfirm()
 		b.gone("ds-test-result") // the dialog and its mask are gone before the next click
 		// 告警渠道: a webhook, test send (the URL is write-only afterwards).
-		b.click("nav-alarm-channels")
+		b.nav("nav-alarm-channels")
 		b.click("channel-add")
 		b.typeInto("channel-form-name", "ops-hook")
 		b.typeInto("channel-form-url", hook.URL)
@@ -367,7 +367,7 @@ func TestConsole(t *testing.T) {
 		b.closeConfirm()
 		b.gone("channel-test-result")
 		// 告警记录 lists the test send; 运行记录 lists the runs so far.
-		b.click("nav-alarm-records")
+		b.nav("nav-alarm-records")
 		b.waitBodyText("测试发送") // the TEST event in words
 		b.shot("alarm-records")
 		b.click("nav-runs")

@@ -148,7 +148,7 @@ func TestConsoleFixes(t *testing.T) {
 		b.title("Workflows · jobflow")
 		front.mode.Store(2) // a gateway answers 503 for the stopped server
 		defer front.mode.Store(0)
-		b.click("nav-datasources")
+		b.nav("nav-datasources")
 		b.visible("route-error")
 		b.waitText("route-error", "cannot reach the server")
 		b.visible("offline-banner")
@@ -204,7 +204,7 @@ func TestConsoleFixes(t *testing.T) {
 		b.waitText("runs-table", "成功")
 		b.noText("运行记录", "MANUAL", "SUCCESS", "SCHEDULE")
 		b.shot("runs-words")
-		b.click("nav-alarm-records")
+		b.nav("nav-alarm-records")
 		b.visible("records-table")
 		b.waitText("records-table", "测试发送")
 		b.noText("告警记录", "TEST", "SENT", "FAILED")

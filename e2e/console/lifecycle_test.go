@@ -118,7 +118,7 @@ func TestConsoleLifecycle(t *testing.T) {
 		}
 		b.login("admin", testrig.AdminPassword)
 		b.visible("workflow-table")
-		// The menu has the entry (it may sit in the menu's overflow when the bar is full).
+		// The menu has the entry (in its Resources group, rendered while closed).
 		b.waitFor("a 变量 menu entry", `!!document.querySelector('[data-testid="nav-variables"]')`, stepTimeout)
 		b.open("/variables")
 		b.visible("variable-add")
@@ -405,6 +405,23 @@ func TestConsoleLifecycle(t *testing.T) {
 		b.waitBodyText("Import workflows")
 		b.waitText("import-dry-run", "Dry run")
 		b.shot("import-en")
+
+		// At 1280 px every top-level menu entry is in the bar, in English
+		// and in Chinese: none is folded into antd's "···" overflow entry.
+		b.do("1280 viewport", chromedp.EmulateViewport(1280, 800))
+		for _, lang := range []string{"en", "zh"} {
+			b.eval(fmt.Sprintf(`localStorage.setItem('jobflow.lang', %q); true`, lang), nil)
+			b.open("/workflows")
+			b.visible("nav-workflows")
+			b.waitFor("the whole menu in the bar ("+lang+")", `(() => {
+				const shown = (e) => e && e.getAttribute('aria-hidden') !== 'true' && getComputedStyle(e).opacity !== '0' && e.getBoundingClientRect().width > 0
+				const items = [...document.querySelectorAll('.ant-layout-header .ant-menu-overflow-item:not(.ant-menu-overflow-item-rest)')]
+				const rest = [...document.querySelectorAll('.ant-layout-header .ant-menu-overflow-item-rest')]
+				return items.length > 0 && items.every(shown) && !rest.some(shown)
+			})()`, stepTimeout)
+			b.shot("menu-1280-" + lang)
+		}
+		b.do("usual viewport", chromedp.EmulateViewport(1440, 900))
 	})
 }
 
