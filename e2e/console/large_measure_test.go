@@ -93,6 +93,7 @@ type zoomStep struct {
 
 // stepFrame is one frame of a zoom step.
 type stepFrame struct {
+	Ms    float64 // since the frame before it (the click for the first)
 	Nodes int
 	Layer bool
 }
@@ -114,8 +115,8 @@ func (b *browser) zoomSteps(canvas string, dirs []string) []zoomStep {
 			for (;;) {
 				const ts = await frame();
 				worst = Math.max(worst, ts - prev);
+				frames.push({Ms: ts - prev, Nodes: count('.react-flow__node'), Layer: !!root.querySelector('[data-testid="far-canvas"]')});
 				prev = Math.max(prev, ts);
-				frames.push({Nodes: count('.react-flow__node'), Layer: !!root.querySelector('[data-testid="far-canvas"]')});
 				if (ts - t0 > 300) break;
 			}
 			out.push({Dir: dir, WorstMs: worst, Zoom: zoom(), Nodes: count('.react-flow__node'), Far: count('.jf-node-far'), Handle: count('.react-flow__handle'), Frames: frames});

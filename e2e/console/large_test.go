@@ -339,13 +339,13 @@ func TestConsoleLarge(t *testing.T) {
 
 // checkHandover checks the step of steps that zoomed in past 0.5 from a
 // view at zoom z0 (web/src/features/editor/useShownNodes.ts): the nodes
-// on screen came back at most a batch (40) per frame, the far layer stayed
+// on screen came back at most a batch (25) per frame, the far layer stayed
 // drawn while they came, and there were more than one batch of them, or
 // the check proves nothing. (The caller checks the end: all of them back,
 // the far layer gone; how many frames that takes depends on the machine.)
 func checkHandover(t *testing.T, steps []zoomStep, z0 float64) {
 	t.Helper()
-	const batch = 40
+	const batch = 25
 	for i, s := range steps {
 		if z0 >= 0.5 || s.Zoom < 0.5 {
 			z0 = s.Zoom

@@ -16,7 +16,9 @@ export function inZone(v: string, zone: string): string {
 
 export function duration(start?: string | null, end?: string | null): string {
   if (!start) return '-'
-  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start)
+  // A running job started by a worker whose clock is ahead of the browser's
+  // would show a negative time: it has run for 0 ms as far as we can tell.
+  const ms = Math.max(0, (end ? Date.parse(end) : Date.now()) - Date.parse(start))
   if (ms < 1000) return ms + ' ms'
   const s = Math.round(ms / 1000)
   if (s < 60) return s + ' s'

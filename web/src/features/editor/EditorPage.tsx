@@ -3,7 +3,7 @@
 // layout (格式化) runs only on demand; off-screen nodes are not rendered.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import {
-  Background, Controls, MarkerType, MiniMap, ReactFlow, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
+  Background, Controls, MarkerType, MiniMap, ReactFlowProvider, addEdge, useEdgesState, useNodesState, useReactFlow,
   type Connection, type DefaultEdgeOptions, type Edge, type EdgeChange, type NodeChange, type XYPosition,
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
@@ -15,11 +15,11 @@ import { StatusTag } from '../../lib/status'
 import { useWorkflow } from '../workflows/api'
 import { useCreateJob, useSaveCanvas } from './api'
 import { DRAG_TYPE, JobList } from './JobList'
-import { NODE_H, NODE_W, jobNode, nodeTypes, type JobFlowNode, type JobNodeData } from './JobNode'
+import { NODE_H, NODE_W, jobNode, type JobFlowNode, type JobNodeData } from './JobNode'
 import { NodePanel, NodeSearch } from './NodePanel'
 import { layout } from './layout'
 import { QuickSwitcher } from './QuickSwitcher'
-import { HugeCanvas, LARGE, topLeft } from '../../lib/canvas'
+import { LARGE, topLeft } from '../../lib/canvas'
 import { Toolbar } from './Toolbar'
 import { usePageTitle } from '../a11y/title'
 import { DraftMarker } from '../draft/DraftMarker'
@@ -31,11 +31,11 @@ import { useShiftClick } from './useShiftClick'
 import { UndoRedo } from './UndoRedo'
 import { useCanvasHistory, type Snapshot } from './useCanvasHistory'
 import { useEditorKeys } from './useEditorKeys'
-import { FarClass, edgeTypes } from './FastEdge'
-import { FarCanvas, FitButton, HUGE, useFarActions, useFarLayer } from './FarCanvas'
-import { useShownNodes } from './useShownNodes'
+import { FitButton, HUGE, useFarActions } from './FarCanvas'
+import { CanvasFlow } from './CanvasFlow'
 
-const noEdges: Edge[] = []
+// deleteKeys delete the selected jobs and edges.
+const deleteKeys = ['Backspace', 'Delete']
 
 type TriggerRule = NonNullable<Schemas['CanvasNode']['trigger']>
 
@@ -111,15 +111,9 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
     getNode: (id: string) => state.current.nodes.find((n) => n.id === id),
     getEdge: (id: string) => state.current.edges.find((e) => e.id === id),
   }), [flow])
-  const farLayer = useFarLayer(nodes.length)
   const { fitAll, farClick } = useFarActions(nodes)
   // Fit: every node, computed here for a huge canvas (see fitAll).
   const fit = useCallback(() => { if (nodes.length > HUGE) fitAll(); else void flow.fitView({ duration: 200 }) }, [nodes.length, fitAll, flow])
-  // While the far layer is on React Flow gets only the selected nodes (at
-  // most a handful, still draggable and deletable) and no edges; zooming
-  // back in, the nodes on screen come back a batch per frame.
-  const { shown: shownNodes, handing } = useShownNodes(nodes, farLayer, nodes.length > HUGE)
-  const shownEdges = farLayer ? noEdges : edges
   const [dirty, setDirty] = useState(false)
   const [cycle, setCycle] = useState<string[]>([])
   const save = useSaveCanvas(wf.id)
@@ -388,21 +382,18 @@ function Editor({ wf, at, refetch }: { wf: Workflow; at: number; refetch: () => 
         <JobList wfId={wf.id} jobs={jobs} onCanvas={onCanvas} childrenOf={childrenOf} onPlace={placeJob} />
         <div style={{ flex: 1, position: 'relative' }} ref={wrapper} data-testid="canvas" {...shiftClick}
           onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move' }} onDrop={onDrop}>
-          <HugeCanvas.Provider value={nodes.length > HUGE}>
-            <ReactFlow<JobFlowNode, Edge> nodes={shownNodes} edges={shownEdges} nodeTypes={nodeTypes} edgeTypes={edgeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
-              onConnect={onConnect} onPaneClick={farLayer ? farClick : undefined} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
-              multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
-              onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={['Backspace', 'Delete']} onlyRenderVisibleElements={nodes.length > LARGE}
-              fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
-              <Background gap={16} />
-              <FarClass />
-              <FarCanvas on={farLayer || handing} nodes={nodes} edges={edges} label={t('{n} jobs, zoom in to edit', { n: nodes.length.toLocaleString('en') })} />
-              <Controls data-testid="canvas-controls" showFitView={nodes.length <= HUGE}>
-                {nodes.length > HUGE && <FitButton onFit={fitAll} />}
-              </Controls>
-              {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
-            </ReactFlow>
-          </HugeCanvas.Provider>
+          <CanvasFlow nodes={nodes} edges={edges} farLabel={t('{n} jobs, zoom in to edit', { n: nodes.length.toLocaleString('en') })} onFarClick={farClick}
+            onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
+            onConnect={onConnect} onNodeDoubleClick={onNodeDoubleClick} zoomOnDoubleClick={false} defaultEdgeOptions={edgeOptions}
+            multiSelectionKeyCode={multiKeys} onNodeDragStart={startDrag} onNodeDragStop={dragStop}
+            onSelectionDragStart={startDrag} onSelectionDragStop={dragStop} deleteKeyCode={deleteKeys}
+            fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} defaultViewport={viewport} minZoom={0.05} maxZoom={2} proOptions={{ hideAttribution: true }}>
+            <Background gap={16} />
+            <Controls data-testid="canvas-controls" showFitView={nodes.length <= HUGE}>
+              {nodes.length > HUGE && <FitButton onFit={fitAll} />}
+            </Controls>
+            {nodes.length <= LARGE && <MiniMap pannable zoomable data-testid="minimap" />}
+          </CanvasFlow>
           {nodes.length === 0 && (
             <Typography.Text type="secondary" style={{ position: 'absolute', top: 16, left: 120, right: 240 }}>
               {t('Drag a job from the list on the left onto the canvas; connect jobs by dragging from the right handle of one to another.')}
