@@ -101,17 +101,18 @@ func localizeAll(msgs []string, lang string) []string {
 	return out
 }
 
+// zhRule is a translation by pattern: re matches the English message and
+// zh is the Chinese, with re's groups expanded into it.
+type zhRule struct {
+	re *regexp.Regexp
+	zh string
+}
+
 // zhNested translate a prefix whose last group is a message of its own:
 // an import problem wraps a job's or a document's error ("job "a": …").
 // The prefix is expanded without that group, which is translated in turn.
-var zhNested = func() []struct {
-	re *regexp.Regexp
-	zh string
-} {
-	var out []struct {
-		re *regexp.Regexp
-		zh string
-	}
+var zhNested = func() []zhRule {
+	var out []zhRule
 	for re, zh := range map[string]string{
 		`^job (".*?"): (.+)$`:         "作业 ${1}:",
 		`^config: (.+)$`:              "config:",
@@ -119,10 +120,7 @@ var zhNested = func() []struct {
 		`^document (\d+): (.+)$`:      "第 ${1} 个文档:",
 		`^YAML document (\d+): (.+)$`: "第 ${1} 个 YAML 文档:",
 	} {
-		out = append(out, struct {
-			re *regexp.Regexp
-			zh string
-		}{regexp.MustCompile(re), zh})
+		out = append(out, zhRule{regexp.MustCompile(re), zh})
 	}
 	return out
 }()
@@ -178,19 +176,10 @@ var zhMessages = map[string]string{
 
 // zhPatterns translate messages that carry names, numbers or field names:
 // the fixed part is translated, the captured parts are kept as they are.
-var zhPatterns = func() []struct {
-	re *regexp.Regexp
-	zh string
-} {
-	var out []struct {
-		re *regexp.Regexp
-		zh string
-	}
+var zhPatterns = func() []zhRule {
+	var out []zhRule
 	add := func(re, zh string) {
-		out = append(out, struct {
-			re *regexp.Regexp
-			zh string
-		}{regexp.MustCompile(re), zh})
+		out = append(out, zhRule{regexp.MustCompile(re), zh})
 	}
 	for en, zh := range zhNouns {
 		add(`^`+regexp.QuoteMeta(en)+` not found$`, zh+"不存在")
