@@ -54,7 +54,7 @@ type Options struct {
 	// (worker, engine, API) and PostgreSQL; Rig.Store stays direct, so a
 	// test can look while the proxy is cut.
 	StoreProxy bool
-	Logger     *slog.Logger          // default: discard
+	Logger     *slog.Logger          // default: errors into the test's log
 	API        func(*httpapi.Config) // adjusts the API's config before it is built
 }
 
@@ -74,7 +74,7 @@ type Rig struct {
 func New(t *testing.T, o Options) *Rig {
 	t.Helper()
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.Logger = errorLogger(t)
 	}
 	// temporaltest's own setting, and the embedded server's queue read
 	// rates, so tests wait for queues as standalone does (a few ms a step,
