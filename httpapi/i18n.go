@@ -111,19 +111,13 @@ type zhRule struct {
 // zhNested translate a prefix whose last group is a message of its own:
 // an import problem wraps a job's or a document's error ("job "a": …").
 // The prefix is expanded without that group, which is translated in turn.
-var zhNested = func() []zhRule {
-	var out []zhRule
-	for re, zh := range map[string]string{
-		`^job (".*?"): (.+)$`:         "作业 ${1}:",
-		`^config: (.+)$`:              "config:",
-		`^document: (.+)$`:            "文档:",
-		`^document (\d+): (.+)$`:      "第 ${1} 个文档:",
-		`^YAML document (\d+): (.+)$`: "第 ${1} 个 YAML 文档:",
-	} {
-		out = append(out, zhRule{regexp.MustCompile(re), zh})
-	}
-	return out
-}()
+var zhNested = []zhRule{
+	{regexp.MustCompile(`^job (".*?"): (.+)$`), "作业 ${1}:"},
+	{regexp.MustCompile(`^config: (.+)$`), "config:"},
+	{regexp.MustCompile(`^document: (.+)$`), "文档:"},
+	{regexp.MustCompile(`^document (\d+): (.+)$`), "第 ${1} 个文档:"},
+	{regexp.MustCompile(`^YAML document (\d+): (.+)$`), "第 ${1} 个 YAML 文档:"},
+}
 
 // zhNouns names the objects of "… not found" and "… already exists".
 var zhNouns = map[string]string{
